@@ -1,0 +1,128 @@
+//! Entries: a signed submission placed in the log at a sequence number, chained to its predecessor.
+//!
+//! leaf bytes = JCS(entry); leaf hash = SHA-256(0x00 || leaf bytes). The leaf bytes are the
+//! published artefact: we store, serve and export exactly them, and re-derive everything else.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::hash::{Hash, leaf_hash};
+use super::jcs;
+use super::submission::{SignedSubmission, SubmissionError};
+use super::time::Timestamp;
+
+/// The spec's upper bound on one entry's leaf bytes (they are framed by a u16 in entry bundles).
+pub const MAX_ENTRY_BYTES: usize = 65_535;
+
+/// A log entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub prev: Hash,
+    pub recorded_at: Timestamp,
+    pub submission: SignedSubmission,
+}
+
+/// Why stored or served bytes are not a valid entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EntryError {
+    #[error("entry is {0} bytes; the limit is 65535")]
+    TooLarge(usize),
+    #[error("entry bytes are not JSON: {0}")]
+    Json(String),
+    #[error("entry: {0}")]
+    Shape(SubmissionError),
+    #[error("entry bytes are not the RFC 8785 canonical form of the entry")]
+    NotCanonical,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    seq: u64,
+    prev: Hash,
+    recorded_at: Timestamp,
+    submission: Value,
+}
+
+impl Entry {
+    /// JCS(entry). Errors only when the entry is over the size limit.
+    pub fn leaf_bytes(&self) -> Result<Vec<u8>, EntryError> {
+        let bytes = jcs::canonical(self).map_err(|e| EntryError::Json(e.to_string()))?;
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(EntryError::TooLarge(bytes.len()));
+        }
+        Ok(bytes)
+    }
+
+    /// Reads leaf bytes back, insisting they are exactly the canonical encoding: any other
+    /// spelling of the same entry would have a different leaf hash.
+    pub fn from_leaf_bytes(bytes: &[u8]) -> Result<Entry, EntryError> {
+        if bytes.len() > MAX_ENTRY_BYTES {
+            return Err(EntryError::TooLarge(bytes.len()));
+        }
+        let raw: RawEntry = serde_json::from_slice(bytes).map_err(|e| EntryError::Json(e.to_string()))?;
+        let submission = SignedSubmission::from_value(raw.submission).map_err(EntryError::Shape)?;
+        let entry = Entry { seq: raw.seq, prev: raw.prev, recorded_at: raw.recorded_at, submission };
+        if entry.leaf_bytes()? != bytes {
+            return Err(EntryError::NotCanonical);
+        }
+        Ok(entry)
+    }
+}
+
+/// An entry together with its encoding and leaf hash, computed once.
+#[derive(Debug, Clone)]
+pub struct SealedEntry {
+    pub entry: Entry,
+    pub leaf: Vec<u8>,
+    pub hash: Hash,
+}
+
+impl SealedEntry {
+    pub fn seal(entry: Entry) -> Result<SealedEntry, EntryError> {
+        let leaf = entry.leaf_bytes()?;
+        let hash = leaf_hash(&leaf);
+        Ok(SealedEntry { entry, leaf, hash })
+    }
+
+    pub fn open(leaf: Vec<u8>) -> Result<SealedEntry, EntryError> {
+        let entry = Entry::from_leaf_bytes(&leaf)?;
+        let hash = leaf_hash(&leaf);
+        Ok(SealedEntry { entry, leaf, hash })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::keys::SecretKey;
+    use crate::ledger::submission::Submission;
+    use serde_json::json;
+
+    fn entry() -> Entry {
+        let key = SecretKey::from_seed([1; 32]);
+        let sub = Submission::from_value(json!({"v": 1, "kind": "donation",
+            "author": "org:91350100M000100Y43", "key": key.public().to_hex(),
+            "time": "2026-11-23T08:30:00Z", "nonce": "nonce-0001", "body": {"b": 1, "a": "x"}}))
+        .unwrap();
+        Entry { seq: 0, prev: Hash::ZERO, recorded_at: "2026-11-23T08:30:01Z".parse().unwrap(), submission: sub.sign(&key) }
+    }
+
+    #[test]
+    fn leaf_bytes_round_trip_and_are_canonical() {
+        let e = entry();
+        let bytes = e.leaf_bytes().unwrap();
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(text.starts_with("{\"prev\":\"0000"), "{text}");
+        assert!(text.contains("\"body\":{\"a\":\"x\",\"b\":1}"));
+        assert_eq!(Entry::from_leaf_bytes(&bytes).unwrap(), e);
+    }
+
+    #[test]
+    fn non_canonical_bytes_are_refused() {
+        let bytes = entry().leaf_bytes().unwrap();
+        let pretty = serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&bytes).unwrap()).unwrap();
+        assert_eq!(Entry::from_leaf_bytes(&pretty), Err(EntryError::NotCanonical));
+    }
+}

@@ -1,0 +1,22 @@
+//! The pure ledger core: wire format v1 (`../shared/spec/ledger-v1.md`, documented in
+//! docs/FORMAT.md). No I/O, no async, no SQL: everything here is a function of bytes, so a test,
+//! an auditor or another implementation can check it without our storage.
+
+pub mod amount;
+pub mod entry;
+pub mod hash;
+pub mod ids;
+pub mod jcs;
+pub mod keys;
+pub mod kind;
+pub mod submission;
+pub mod time;
+
+pub use amount::{Amount, Currency};
+pub use entry::{Entry, SealedEntry};
+pub use hash::Hash;
+pub use ids::Uscc;
+pub use keys::{PublicKey, SecretKey, Sig};
+pub use kind::{Kind, Role};
+pub use submission::{Author, Nonce, SignedSubmission, Submission, SubmissionError};
+pub use time::Timestamp;

@@ -1,0 +1,7 @@
+//! Sunshine Ledger (阳光慈善账本): a hash-chained, Ed25519-signed, append-only ledger of charity
+//! money with a Merkle tree and signed checkpoints.
+//!
+//! # Layout
+//! - [`ledger`]: the pure core — canonical encoding, hashing, signing, Merkle proofs, checkpoint
+//!   notes, tiles, trust (who may sign what) and verification.
+pub mod ledger;
