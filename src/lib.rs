@@ -4,4 +4,11 @@
 //! # Layout
 //! - [`ledger`]: the pure core — canonical encoding, hashing, signing, Merkle proofs, checkpoint
 //!   notes, tiles, trust (who may sign what) and verification.
+pub mod audit;
+pub mod cli;
+pub mod export;
 pub mod ledger;
+pub mod proofs;
+pub mod service;
+pub mod state;
+pub mod store;

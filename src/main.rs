@@ -1,1 +1,43 @@
-fn main(){}
+//! `sunshine`: parses the command line and dispatches; errors become exit code 1 with a message.
+
+use clap::Parser;
+use sunshine_ledger::cli::{Cli, Command};
+use sunshine_ledger::cli::{append, audit, init, keygen, prove, sign};
+
+fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let g = &cli.global;
+    let result = runtime.block_on(async {
+        match &cli.command {
+            Command::Init(a) => init::run(g, a).await,
+            Command::Keygen(a) => keygen::run(g, a),
+            Command::Sign(a) => sign::run(g, a),
+            Command::Append(a) => append::run(g, a).await,
+            Command::Prove(a) => prove::run(g, a).await,
+            Command::Audit(a) => audit::run(g, a).await,
+        }
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

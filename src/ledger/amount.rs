@@ -20,7 +20,9 @@ pub struct Amount(Decimal);
 /// Why a string is not a spec amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadAmount {
-    #[error("amount must be a decimal string with exactly two fraction digits, like \"1.50\" (got \"{0}\")")]
+    #[error(
+        "amount must be a decimal string with exactly two fraction digits, like \"1.50\" (got \"{0}\")"
+    )]
     Format(String),
     #[error("amount must not have leading zeros (got \"{0}\")")]
     LeadingZero(String),
@@ -47,7 +49,9 @@ impl Amount {
     }
 
     pub fn from_cents(cents: i64) -> Option<Amount> {
-        (1..=MAX_AMOUNT_CENTS).contains(&cents).then(|| Amount(Decimal::new(cents, 2)))
+        (1..=MAX_AMOUNT_CENTS)
+            .contains(&cents)
+            .then(|| Amount(Decimal::new(cents, 2)))
     }
 }
 
@@ -99,7 +103,9 @@ impl Serialize for Amount {
 impl<'de> Deserialize<'de> for Amount {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         // A JSON number here is a spec violation, not something to coerce.
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -124,7 +130,11 @@ impl FromStr for Currency {
     type Err = BadCurrency;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let b: [u8; 3] = s.as_bytes().try_into().map_err(|_| BadCurrency)?;
-        if b.iter().all(u8::is_ascii_uppercase) { Ok(Currency(b)) } else { Err(BadCurrency) }
+        if b.iter().all(u8::is_ascii_uppercase) {
+            Ok(Currency(b))
+        } else {
+            Err(BadCurrency)
+        }
     }
 }
 
@@ -148,7 +158,9 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -165,7 +177,21 @@ mod tests {
 
     #[test]
     fn rejects_non_canonical_amounts() {
-        for bad in ["1.5", "-3.00", "1e3", "01.00", "0.00", "1.000", ".50", "1.", "+1.00", " 1.00", "10000000000000.00", "1,000.00", "１.00"] {
+        for bad in [
+            "1.5",
+            "-3.00",
+            "1e3",
+            "01.00",
+            "0.00",
+            "1.000",
+            ".50",
+            "1.",
+            "+1.00",
+            " 1.00",
+            "10000000000000.00",
+            "1,000.00",
+            "１.00",
+        ] {
             assert!(bad.parse::<Amount>().is_err(), "{bad} should be refused");
         }
     }

@@ -61,9 +61,15 @@ impl Entry {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge(bytes.len()));
         }
-        let raw: RawEntry = serde_json::from_slice(bytes).map_err(|e| EntryError::Json(e.to_string()))?;
+        let raw: RawEntry =
+            serde_json::from_slice(bytes).map_err(|e| EntryError::Json(e.to_string()))?;
         let submission = SignedSubmission::from_value(raw.submission).map_err(EntryError::Shape)?;
-        let entry = Entry { seq: raw.seq, prev: raw.prev, recorded_at: raw.recorded_at, submission };
+        let entry = Entry {
+            seq: raw.seq,
+            prev: raw.prev,
+            recorded_at: raw.recorded_at,
+            submission,
+        };
         if entry.leaf_bytes()? != bytes {
             return Err(EntryError::NotCanonical);
         }
@@ -106,7 +112,12 @@ mod tests {
             "author": "org:91350100M000100Y43", "key": key.public().to_hex(),
             "time": "2026-11-23T08:30:00Z", "nonce": "nonce-0001", "body": {"b": 1, "a": "x"}}))
         .unwrap();
-        Entry { seq: 0, prev: Hash::ZERO, recorded_at: "2026-11-23T08:30:01Z".parse().unwrap(), submission: sub.sign(&key) }
+        Entry {
+            seq: 0,
+            prev: Hash::ZERO,
+            recorded_at: "2026-11-23T08:30:01Z".parse().unwrap(),
+            submission: sub.sign(&key),
+        }
     }
 
     #[test]
@@ -122,7 +133,11 @@ mod tests {
     #[test]
     fn non_canonical_bytes_are_refused() {
         let bytes = entry().leaf_bytes().unwrap();
-        let pretty = serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&bytes).unwrap()).unwrap();
-        assert_eq!(Entry::from_leaf_bytes(&pretty), Err(EntryError::NotCanonical));
+        let pretty =
+            serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&bytes).unwrap()).unwrap();
+        assert_eq!(
+            Entry::from_leaf_bytes(&pretty),
+            Err(EntryError::NotCanonical)
+        );
     }
 }

@@ -12,7 +12,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// The 31 characters GB 32100-2015 allows (no I, O, S, V, Z), in code-value order.
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Position weights 3^i mod 31 for the first 17 characters (GB 32100-2015, 5.2).
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// A validated unified social credit code.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -75,7 +77,10 @@ impl FromStr for Uscc {
         }
         for (i, &ch) in chars.iter().enumerate() {
             if !ch.is_ascii() || code_value(ch as u8).is_none() {
-                return Err(BadUscc::Character { position: i + 1, ch });
+                return Err(BadUscc::Character {
+                    position: i + 1,
+                    ch,
+                });
             }
         }
         if !chars[2..8].iter().all(char::is_ascii_digit) {
@@ -83,7 +88,10 @@ impl FromStr for Uscc {
         }
         let expected = uscc_check_char(&s.as_bytes()[..17]).expect("characters checked above");
         if chars[17] != expected {
-            return Err(BadUscc::Check { found: chars[17], expected });
+            return Err(BadUscc::Check {
+                found: chars[17],
+                expected,
+            });
         }
         Ok(Uscc(s.to_owned()))
     }
@@ -109,7 +117,9 @@ impl Serialize for Uscc {
 
 impl<'de> Deserialize<'de> for Uscc {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -130,9 +140,15 @@ mod tests {
     fn rejects_wrong_check_character_and_alphabet() {
         assert_eq!(
             "91350100M000100Y44".parse::<Uscc>(),
-            Err(BadUscc::Check { found: '4', expected: '3' })
+            Err(BadUscc::Check {
+                found: '4',
+                expected: '3'
+            })
         );
-        assert!(matches!("91350100M0001I0Y43".parse::<Uscc>(), Err(BadUscc::Character { position: 14, .. })));
+        assert!(matches!(
+            "91350100M0001I0Y43".parse::<Uscc>(),
+            Err(BadUscc::Character { position: 14, .. })
+        ));
         assert_eq!("9135".parse::<Uscc>(), Err(BadUscc::Length(4)));
         assert_eq!("91A50100M000100Y43".parse::<Uscc>(), Err(BadUscc::Region));
     }

@@ -25,8 +25,15 @@ pub fn check_numbers(v: &Value, path: &str) -> Result<(), JcsError> {
     match v {
         Value::Number(n) => {
             let ok = n.as_u64().is_some_and(|u| u <= MAX_SAFE_INTEGER)
-                || n.as_i64().is_some_and(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER);
-            if ok { Ok(()) } else { Err(JcsError::Number { path: path.to_owned() }) }
+                || n.as_i64()
+                    .is_some_and(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER);
+            if ok {
+                Ok(())
+            } else {
+                Err(JcsError::Number {
+                    path: path.to_owned(),
+                })
+            }
         }
         Value::Array(items) => items
             .iter()
@@ -60,8 +67,24 @@ mod tests {
         let out = canonical(&v).unwrap();
         // Reading the output back with insertion order preserved shows the order JCS wrote.
         let back: Value = serde_json::from_slice(&out).unwrap();
-        let keys: Vec<&str> = back.as_object().unwrap().keys().map(String::as_str).collect();
-        assert_eq!(keys, ["\r", "1", "\u{80}", "\u{f6}", "\u{20ac}", "\u{1f600}", "\u{fb33}"]);
+        let keys: Vec<&str> = back
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "\r",
+                "1",
+                "\u{80}",
+                "\u{f6}",
+                "\u{20ac}",
+                "\u{1f600}",
+                "\u{fb33}"
+            ]
+        );
     }
 
     #[test]
@@ -76,7 +99,8 @@ mod tests {
 
     #[test]
     fn rfc8785_number_example_integers() {
-        let v: Value = serde_json::from_str(r#"{"numbers":[333333333,4.50,2e-3,1E30,0,-0]}"#).unwrap();
+        let v: Value =
+            serde_json::from_str(r#"{"numbers":[333333333,4.50,2e-3,1E30,0,-0]}"#).unwrap();
         assert_eq!(
             String::from_utf8(canonical(&v).unwrap()).unwrap(),
             r#"{"numbers":[333333333,4.5,0.002,1e+30,0,0]}"#
@@ -88,7 +112,9 @@ mod tests {
         assert!(check_numbers(&json!({"a": [1, 2, {"b": 9007199254740991u64}]}), "body").is_ok());
         assert_eq!(
             check_numbers(&json!({"a": [1, 2.5]}), "body"),
-            Err(JcsError::Number { path: "body.a[1]".into() })
+            Err(JcsError::Number {
+                path: "body.a[1]".into()
+            })
         );
         assert!(check_numbers(&json!({"a": 9007199254740992u64}), "body").is_err());
         assert!(check_numbers(&json!({"a": 1e3}), "body").is_err());

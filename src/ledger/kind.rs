@@ -86,7 +86,9 @@ impl Serialize for Kind {
 
 impl<'de> Deserialize<'de> for Kind {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -99,7 +101,10 @@ mod tests {
         for k in Kind::ALL {
             assert_eq!(k.as_str().parse::<Kind>().unwrap(), *k);
         }
-        assert_eq!("donations".parse::<Kind>(), Err(UnknownKind("donations".into())));
+        assert_eq!(
+            "donations".parse::<Kind>(),
+            Err(UnknownKind("donations".into()))
+        );
     }
 
     #[test]

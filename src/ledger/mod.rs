@@ -3,14 +3,19 @@
 //! an auditor or another implementation can check it without our storage.
 
 pub mod amount;
+pub mod authority;
 pub mod entry;
 pub mod hash;
 pub mod ids;
 pub mod jcs;
 pub mod keys;
 pub mod kind;
+pub mod merkle;
+pub mod note;
 pub mod submission;
+pub mod tiles;
 pub mod time;
+pub mod verify;
 
 pub use amount::{Amount, Currency};
 pub use entry::{Entry, SealedEntry};

@@ -93,7 +93,9 @@ impl Serialize for Author {
 
 impl<'de> Deserialize<'de> for Author {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -123,8 +125,13 @@ impl FromStr for Nonce {
     type Err = BadNonce;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let ok = (8..=64).contains(&s.len())
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-        if ok { Ok(Nonce(s.to_owned())) } else { Err(BadNonce) }
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        if ok {
+            Ok(Nonce(s.to_owned()))
+        } else {
+            Err(BadNonce)
+        }
     }
 }
 
@@ -142,7 +149,9 @@ impl Serialize for Nonce {
 
 impl<'de> Deserialize<'de> for Nonce {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 
@@ -176,21 +185,29 @@ pub struct SubmissionError {
 
 impl SubmissionError {
     pub fn new(field: impl Into<String>, message: impl fmt::Display) -> Self {
-        SubmissionError { field: field.into(), message: message.to_string() }
+        SubmissionError {
+            field: field.into(),
+            message: message.to_string(),
+        }
     }
 }
 
 impl From<JcsError> for SubmissionError {
     fn from(e: JcsError) -> Self {
         match e {
-            JcsError::Number { path } => SubmissionError::new(path, "numbers must be integers; money is a string"),
+            JcsError::Number { path } => {
+                SubmissionError::new(path, "numbers must be integers; money is a string")
+            }
             JcsError::Serialise(m) => SubmissionError::new("", m),
         }
     }
 }
 
 /// Deserialises `T` from a JSON value, naming the field at fault on error.
-pub fn from_value_at<T: serde::de::DeserializeOwned>(v: Value, prefix: &str) -> Result<T, SubmissionError> {
+pub fn from_value_at<T: serde::de::DeserializeOwned>(
+    v: Value,
+    prefix: &str,
+) -> Result<T, SubmissionError> {
     serde_path_to_error::deserialize(v).map_err(|e| {
         let path = e.path().to_string();
         let field = match (prefix.is_empty(), path.as_str()) {
@@ -212,7 +229,10 @@ impl Submission {
 
     fn check(&self) -> Result<(), SubmissionError> {
         if self.v != FORMAT_VERSION {
-            return Err(SubmissionError::new("v", format!("unsupported version {}, expected 1", self.v)));
+            return Err(SubmissionError::new(
+                "v",
+                format!("unsupported version {}, expected 1", self.v),
+            ));
         }
         if !self.body.is_object() {
             return Err(SubmissionError::new("body", "must be a JSON object"));
@@ -230,7 +250,10 @@ impl Submission {
 
     pub fn sign(self, key: &SecretKey) -> SignedSubmission {
         let sig = key.sign(&self.signing_bytes());
-        SignedSubmission { submission: self, sig }
+        SignedSubmission {
+            submission: self,
+            sig,
+        }
     }
 }
 
@@ -238,22 +261,30 @@ impl SignedSubmission {
     /// Reads a signed submission: the submission members plus `sig`, and nothing else.
     pub fn from_value(v: Value) -> Result<SignedSubmission, SubmissionError> {
         let Value::Object(mut map) = v else {
-            return Err(SubmissionError::new("", "a submission must be a JSON object"));
+            return Err(SubmissionError::new(
+                "",
+                "a submission must be a JSON object",
+            ));
         };
-        let sig = map.remove("sig").ok_or_else(|| SubmissionError::new("sig", "missing signature"))?;
+        let sig = map
+            .remove("sig")
+            .ok_or_else(|| SubmissionError::new("sig", "missing signature"))?;
         let sig: Sig = from_value_at(sig, "sig")?;
         let submission = Submission::from_value(Value::Object(map))?;
         Ok(SignedSubmission { submission, sig })
     }
 
     pub fn from_json(text: &[u8]) -> Result<SignedSubmission, SubmissionError> {
-        let v: Value = serde_json::from_slice(text).map_err(|e| SubmissionError::new("", format!("malformed JSON: {e}")))?;
+        let v: Value = serde_json::from_slice(text)
+            .map_err(|e| SubmissionError::new("", format!("malformed JSON: {e}")))?;
         Self::from_value(v)
     }
 
     /// Whether the signature verifies under the submission's own key.
     pub fn signature_valid(&self) -> bool {
-        self.submission.key.verify(&self.submission.signing_bytes(), &self.sig)
+        self.submission
+            .key
+            .verify(&self.submission.signing_bytes(), &self.sig)
     }
 
     pub fn to_value(&self) -> Value {
@@ -307,13 +338,20 @@ mod tests {
         let signed = Submission::from_value(sample(&key)).unwrap().sign(&key);
         let back = SignedSubmission::from_value(signed.to_value()).unwrap();
         assert!(back.signature_valid());
-        assert!(back.submission.signing_bytes().starts_with(SUBMISSION_SIG_CONTEXT));
+        assert!(
+            back.submission
+                .signing_bytes()
+                .starts_with(SUBMISSION_SIG_CONTEXT)
+        );
     }
 
     #[test]
     fn a_changed_body_breaks_the_signature() {
         let key = SecretKey::from_seed([7; 32]);
-        let mut v = Submission::from_value(sample(&key)).unwrap().sign(&key).to_value();
+        let mut v = Submission::from_value(sample(&key))
+            .unwrap()
+            .sign(&key)
+            .to_value();
         v["body"]["amount"] = json!("2.00");
         assert!(!SignedSubmission::from_value(v).unwrap().signature_valid());
     }
@@ -337,7 +375,12 @@ mod tests {
         }
         let mut v = sample(&key);
         v["extra"] = json!(1);
-        assert!(Submission::from_value(v).unwrap_err().message.contains("unknown field"));
+        assert!(
+            Submission::from_value(v)
+                .unwrap_err()
+                .message
+                .contains("unknown field")
+        );
         let mut v = sample(&key);
         v["body"]["amount"] = json!(1.5);
         assert_eq!(Submission::from_value(v).unwrap_err().field, "body.amount");

@@ -5,7 +5,10 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use time::{Date, OffsetDateTime, PrimitiveDateTime, format_description::FormatItem, macros::format_description};
+use time::{
+    Date, OffsetDateTime, PrimitiveDateTime, format_description::FormatItem,
+    macros::format_description,
+};
 
 const FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -18,7 +21,9 @@ pub struct Timestamp(i64);
 /// Why a string is not a spec timestamp or date.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BadTime {
-    #[error("expected an RFC 3339 UTC time with seconds and a literal Z, like 2026-11-23T08:30:00Z")]
+    #[error(
+        "expected an RFC 3339 UTC time with seconds and a literal Z, like 2026-11-23T08:30:00Z"
+    )]
     Timestamp,
     #[error("expected a calendar date like 2026-11-23")]
     Date,
@@ -85,7 +90,9 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d)?.parse().map_err(serde::de::Error::custom)
+        String::deserialize(d)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

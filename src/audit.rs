@@ -1,0 +1,303 @@
+//! Full-ledger verification as a pure, streaming state machine.
+//!
+//! The auditor is fed the stored log in order — entries (leaf bytes plus the stored leaf hash),
+//! signed checkpoints, and the stored interior tree nodes level by level — and re-derives
+//! everything: canonical encoding, seq and prev links, signatures (batch-verified), authority at
+//! each seq, nonce uniqueness, the Merkle root at every checkpoint, checkpoint signatures, and
+//! every stored node. It holds O(log n) tree state plus the replayed trust state, never the log,
+//! and names the first broken entry precisely. Storage adapters (database, exported directory)
+//! only stream rows into it.
+
+use crate::ledger::Hash;
+use crate::ledger::entry::SealedEntry;
+use crate::ledger::hash::node_hash;
+use crate::ledger::merkle::Appender;
+use crate::ledger::note::{Checkpoint, verify_note};
+use crate::ledger::verify::{PendingSig, batch_first_bad};
+use crate::state::State;
+
+/// Signatures are checked in batches of this many (batch verification amortises the work).
+pub const SIGNATURE_BATCH: usize = 512;
+
+/// The first thing found wrong, and where.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AuditError {
+    #[error("entry {seq}: missing (the next stored entry is {found})")]
+    Gap { seq: u64, found: u64 },
+    #[error("entry {seq}: {reason}")]
+    Entry { seq: u64, reason: String },
+    #[error("entry {seq}: stored leaf hash does not match the leaf bytes")]
+    LeafHash { seq: u64 },
+    #[error("entry {seq}: signature does not verify")]
+    Signature { seq: u64 },
+    #[error("checkpoint at size {size}: {reason}")]
+    Checkpoint { size: u64, reason: String },
+    #[error("tree node level {level} index {index} (entries {first}..={last}): {reason}")]
+    Node {
+        level: u8,
+        index: u64,
+        first: u64,
+        last: u64,
+        reason: String,
+    },
+    #[error("view {key}: {reason}")]
+    View { key: String, reason: String },
+    #[error("the log is empty")]
+    Empty,
+}
+
+/// What a clean audit saw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditReport {
+    pub size: u64,
+    pub root: Hash,
+    pub checkpoints: u64,
+    pub nodes: u64,
+}
+
+/// The streaming auditor.
+pub struct Auditor {
+    state: State,
+    appender: Appender,
+    pending: Vec<(u64, PendingSig)>,
+    checkpoints: u64,
+    last_checkpoint: u64,
+}
+
+impl Default for Auditor {
+    fn default() -> Self {
+        Auditor::new()
+    }
+}
+
+impl Auditor {
+    pub fn new() -> Auditor {
+        Auditor {
+            state: State::default(),
+            appender: Appender::new(),
+            pending: Vec::new(),
+            checkpoints: 0,
+            last_checkpoint: 0,
+        }
+    }
+
+    /// Entries verified so far.
+    pub fn size(&self) -> u64 {
+        self.appender.size()
+    }
+
+    /// The replayed state (for re-deriving views).
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    fn flush_signatures(&mut self) -> Result<(), AuditError> {
+        let batch: Vec<PendingSig> = self
+            .pending
+            .iter()
+            .map(|(_, p)| PendingSig {
+                message: p.message.clone(),
+                signature: p.signature,
+                key: p.key,
+            })
+            .collect();
+        let bad = batch_first_bad(&batch);
+        let seqs: Vec<u64> = self.pending.iter().map(|(s, _)| *s).collect();
+        self.pending.clear();
+        match bad {
+            Some(i) => Err(AuditError::Signature { seq: seqs[i] }),
+            None => Ok(()),
+        }
+    }
+
+    /// Reports `err` unless an earlier entry's signature (still pending) is bad.
+    fn fail<T>(&mut self, err: AuditError) -> Result<T, AuditError> {
+        self.flush_signatures()?;
+        Err(err)
+    }
+
+    /// Feeds the stored entry at row position `row_seq`.
+    pub fn entry(
+        &mut self,
+        row_seq: u64,
+        leaf: Vec<u8>,
+        stored_hash: &[u8],
+    ) -> Result<(), AuditError> {
+        let seq = self.size();
+        if row_seq != seq {
+            return self.fail(AuditError::Gap {
+                seq,
+                found: row_seq,
+            });
+        }
+        let sealed = match SealedEntry::open(leaf) {
+            Ok(s) => s,
+            Err(e) => {
+                return self.fail(AuditError::Entry {
+                    seq,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        if sealed.hash.as_bytes().as_slice() != stored_hash {
+            return self.fail(AuditError::LeafHash { seq });
+        }
+        if sealed.entry.seq != seq {
+            return self.fail(AuditError::Entry {
+                seq,
+                reason: format!("leaf says seq {}", sealed.entry.seq),
+            });
+        }
+        if let Err(e) = self.state.admit(&sealed) {
+            return self.fail(AuditError::Entry {
+                seq,
+                reason: e.to_string(),
+            });
+        }
+        let signed = &sealed.entry.submission;
+        self.pending.push((
+            seq,
+            PendingSig {
+                message: signed.submission.signing_bytes(),
+                signature: signed.sig.0,
+                key: *signed.submission.key.verifying_key(),
+            },
+        ));
+        if self.pending.len() >= SIGNATURE_BATCH {
+            self.flush_signatures()?;
+        }
+        self.appender.push(sealed.hash);
+        Ok(())
+    }
+
+    /// Feeds a stored checkpoint; call it once the auditor has seen exactly `size` entries.
+    pub fn checkpoint(&mut self, size: u64, note: &str) -> Result<(), AuditError> {
+        let fail = |reason: String| AuditError::Checkpoint { size, reason };
+        if size != self.size() {
+            return self.fail(fail(format!(
+                "stored out of order (the auditor is at size {})",
+                self.size()
+            )));
+        }
+        if size <= self.last_checkpoint && self.checkpoints > 0 {
+            return self.fail(fail("checkpoints are not strictly increasing".into()));
+        }
+        let (Some(origin), Some(key)) = (
+            self.state.authority.origin(),
+            self.state.authority.operator_key(),
+        ) else {
+            return self.fail(fail("no genesis before the checkpoint".into()));
+        };
+        let text = match verify_note(note, origin, key.verifying_key()) {
+            Ok(t) => t,
+            Err(e) => return self.fail(fail(format!("signature: {e}"))),
+        };
+        let cp = match Checkpoint::parse(text) {
+            Ok(cp) => cp,
+            Err(e) => return self.fail(fail(e.to_string())),
+        };
+        if cp.origin != origin || cp.size != size {
+            return self.fail(fail(format!("note is for {} size {}", cp.origin, cp.size)));
+        }
+        if cp.root != self.appender.root() {
+            return self.fail(fail(format!(
+                "root {} differs from the recomputed {}",
+                cp.root,
+                self.appender.root()
+            )));
+        }
+        self.checkpoints += 1;
+        self.last_checkpoint = size;
+        Ok(())
+    }
+
+    /// Finishes the entry pass: flushes signatures and reports the verified head.
+    pub fn finish(mut self) -> Result<(AuditReport, State), AuditError> {
+        self.flush_signatures()?;
+        if self.size() == 0 {
+            return Err(AuditError::Empty);
+        }
+        if self.last_checkpoint != self.size() {
+            return Err(AuditError::Checkpoint {
+                size: self.size(),
+                reason: "no signed checkpoint covers the last entry".into(),
+            });
+        }
+        let report = AuditReport {
+            size: self.size(),
+            root: self.appender.root(),
+            checkpoints: self.checkpoints,
+            nodes: 0,
+        };
+        Ok((report, self.state))
+    }
+}
+
+/// Checks the stored nodes of one tree level against the (already verified) level below.
+///
+/// Feed the lower level's hashes in index order with [`LevelCheck::lower`]; each pair yields the
+/// parent the upper level must hold, which the caller compares with [`LevelCheck::upper`].
+pub struct LevelCheck {
+    level: u8,
+    left: Option<Hash>,
+    next: u64,
+}
+
+impl LevelCheck {
+    pub fn new(level: u8) -> LevelCheck {
+        LevelCheck {
+            level,
+            left: None,
+            next: 0,
+        }
+    }
+
+    fn node_error(&self, index: u64, reason: String) -> AuditError {
+        let first = index << self.level;
+        AuditError::Node {
+            level: self.level,
+            index,
+            first,
+            last: first + (1u64 << self.level) - 1,
+            reason,
+        }
+    }
+
+    /// Takes the next lower-level hash; returns the parent it completes, if any.
+    pub fn lower(&mut self, h: Hash) -> Option<(u64, Hash)> {
+        match self.left.take() {
+            None => {
+                self.left = Some(h);
+                None
+            }
+            Some(l) => {
+                let idx = self.next;
+                self.next += 1;
+                Some((idx, node_hash(&l, &h)))
+            }
+        }
+    }
+
+    /// Compares an expected parent with the stored row (or its absence).
+    pub fn upper(
+        &self,
+        expected: (u64, Hash),
+        stored: Option<(u64, &[u8])>,
+    ) -> Result<(), AuditError> {
+        match stored {
+            None => Err(self.node_error(expected.0, "missing".into())),
+            Some((idx, _)) if idx != expected.0 => {
+                Err(self.node_error(expected.0, format!("stored row has index {idx}")))
+            }
+            Some((_, bytes)) if bytes != expected.1.as_bytes().as_slice() => {
+                Err(self.node_error(expected.0, "hash does not match its children".into()))
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// A stored row left over after the lower level ran out.
+    pub fn extra(&self, idx: u64) -> AuditError {
+        self.node_error(idx, "stored but not part of the tree".into())
+    }
+}

@@ -1,0 +1,109 @@
+//! The `sunshine` command line: one file per subcommand, each a thin adapter over the crate.
+
+pub mod append;
+pub mod audit;
+pub mod init;
+pub mod keyfile;
+pub mod keygen;
+pub mod prove;
+pub mod sign;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Where the ledger and keys live; shared by every subcommand.
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Ledger database: a path to a SQLite file, or a sqlite: URL.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "data/ledger.db",
+        global = true
+    )]
+    pub db: String,
+    /// Directory of key files (private keys *.key, mode 0600; public keys *.pub).
+    #[arg(long, env = "SUNSHINE_KEYS", default_value = "keys", global = true)]
+    pub keys: PathBuf,
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "sunshine",
+    version,
+    about = "Sunshine Ledger (阳光慈善账本): a verifiable ledger of charity money"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database, the operator key pair and the genesis entry.
+    Init(init::InitArgs),
+    /// Make a key pair for an author.
+    Keygen(keygen::KeygenArgs),
+    /// Sign unsigned submissions (JSON or JSON Lines) with an author's key.
+    Sign(sign::SignArgs),
+    /// Append signed submissions (JSON or JSON Lines), all or none.
+    Append(append::AppendArgs),
+    /// Print an inclusion or consistency proof with the checkpoint it is relative to.
+    Prove(prove::ProveArgs),
+    /// Replay and verify the whole ledger (database or exported directory).
+    Audit(audit::AuditArgs),
+}
+
+/// Reads a whole input: a file path, or standard input for `-` or no path.
+pub fn read_input(path: Option<&std::path::Path>) -> anyhow::Result<Vec<u8>> {
+    use anyhow::Context;
+    use std::io::Read;
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::read(p).with_context(|| format!("reading {}", p.display()))
+        }
+        _ => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buf)
+                .context("reading standard input")?;
+            Ok(buf)
+        }
+    }
+}
+
+/// Splits input into JSON documents: one object, or JSON Lines (blank lines skipped).
+/// Returns (1-based line number, text) pairs so errors can point at the line.
+pub fn json_documents(input: &[u8]) -> anyhow::Result<Vec<(usize, &str)>> {
+    let text =
+        std::str::from_utf8(input).map_err(|e| anyhow::anyhow!("input is not UTF-8: {e}"))?;
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        anyhow::bail!("input is empty");
+    }
+    // A single (possibly pretty-printed) JSON document parses whole; otherwise treat as lines.
+    if serde_json::from_str::<serde_json::Value>(trimmed).is_ok() {
+        return Ok(vec![(1, trimmed)]);
+    }
+    Ok(text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+        .collect())
+}
+
+/// The request position an append error points at, if any.
+pub fn error_index(e: &crate::service::AppendError) -> Option<usize> {
+    use crate::service::AppendError as E;
+    match e {
+        E::Signature { index }
+        | E::Admit { index, .. }
+        | E::Entry { index, .. }
+        | E::RepeatedInBatch { index, .. } => Some(*index),
+        _ => None,
+    }
+}

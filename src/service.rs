@@ -1,0 +1,208 @@
+//! The append pipeline: the one place where submissions become entries.
+//!
+//! Under one lock per process: catch up with entries other processes appended, check signatures
+//! (strictly, in parallel), admit every submission into a copy of the state, seal the entries,
+//! extend the Merkle tree, sign one checkpoint for the batch, and commit it all in one
+//! transaction. The in-memory state is replaced only after the commit succeeds, so a refused
+//! batch changes nothing anywhere.
+
+use futures_util::TryStreamExt;
+use tokio::sync::Mutex;
+
+use crate::ledger::entry::EntryError;
+use crate::ledger::merkle::Appender;
+use crate::ledger::note::Checkpoint;
+use crate::ledger::verify::first_bad_signature;
+use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
+use crate::state::{AdmitError, State};
+use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError};
+
+/// Why an append was refused or failed. `index` is the submission's position in the request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("submission {index}: signature does not verify")]
+    Signature { index: usize },
+    #[error("submission {index}: {source}")]
+    Admit { index: usize, source: AdmitError },
+    #[error("submission {index}: {source}")]
+    Entry { index: usize, source: EntryError },
+    #[error("submission {index}: nonce repeats submission {first} of the same request")]
+    RepeatedInBatch { index: usize, first: usize },
+    #[error("nothing to append")]
+    Empty,
+    #[error("the ledger has no genesis entry: run `sunshine init`")]
+    NoGenesis,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("tree: {0}")]
+    Tree(String),
+    #[error("cannot sign the checkpoint: {0}")]
+    Checkpoint(#[from] crate::ledger::note::NoteError),
+    #[error("stored entry {seq} does not replay: {reason}; run `sunshine audit`")]
+    Replay { seq: u64, reason: String },
+}
+
+impl From<TreeReadError> for AppendError {
+    fn from(e: TreeReadError) -> Self {
+        match e {
+            TreeReadError::Store(s) => AppendError::Store(s),
+            TreeReadError::Tree(t) => AppendError::Tree(t),
+        }
+    }
+}
+
+/// One appended entry, as the caller needs it for a receipt.
+#[derive(Debug, Clone)]
+pub struct Appended {
+    pub seq: u64,
+    pub leaf_hash: Hash,
+    pub leaf: Vec<u8>,
+}
+
+struct Head {
+    state: State,
+    appender: Appender,
+}
+
+/// The ledger as a writer sees it.
+pub struct LedgerService {
+    store: Store,
+    operator: SecretKey,
+    head: Mutex<Head>,
+}
+
+impl LedgerService {
+    /// Opens the ledger in `store`, replaying the log to rebuild the state.
+    pub async fn open(store: Store, operator: SecretKey) -> Result<LedgerService, AppendError> {
+        let head = Head {
+            state: State::default(),
+            appender: Appender::new(),
+        };
+        let service = LedgerService {
+            store,
+            operator,
+            head: Mutex::new(head),
+        };
+        {
+            let mut head = service.head.lock().await;
+            service.catch_up(&mut head).await?;
+        }
+        Ok(service)
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A copy of the current state (O(1)).
+    pub async fn state(&self) -> State {
+        self.head.lock().await.state.clone()
+    }
+
+    /// Admits entries other writers committed since this process last looked.
+    async fn catch_up(&self, head: &mut Head) -> Result<(), AppendError> {
+        let from = head.state.size();
+        let mut state = head.state.clone();
+        let mut entries = self.store.entries_from(from);
+        while let Some(row) = entries.try_next().await? {
+            let sealed = SealedEntry::open(row.leaf).map_err(|e| AppendError::Replay {
+                seq: row.seq,
+                reason: e.to_string(),
+            })?;
+            state.admit(&sealed).map_err(|e| AppendError::Replay {
+                seq: row.seq,
+                reason: e.to_string(),
+            })?;
+        }
+        drop(entries);
+        if state.size() != from {
+            let size = state.size();
+            let appender = self.store.with_nodes(|r| Appender::load(size, r)).await?;
+            *head = Head { state, appender };
+        }
+        Ok(())
+    }
+
+    /// Appends `subs` as consecutive entries, all or none, recorded at the current time.
+    pub async fn append(&self, subs: Vec<SignedSubmission>) -> Result<Vec<Appended>, AppendError> {
+        self.append_at(subs, Timestamp::now()).await
+    }
+
+    /// Appends with an explicit recording time (used by `sunshine demo` to lay out a history).
+    pub async fn append_at(
+        &self,
+        subs: Vec<SignedSubmission>,
+        recorded_at: Timestamp,
+    ) -> Result<Vec<Appended>, AppendError> {
+        if subs.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        let refs: Vec<&SignedSubmission> = subs.iter().collect();
+        if let Some(index) = first_bad_signature(&refs) {
+            return Err(AppendError::Signature { index });
+        }
+        let mut seen = std::collections::HashMap::new();
+        for (index, s) in subs.iter().enumerate() {
+            let key = (s.submission.author.clone(), s.submission.nonce.clone());
+            if let Some(&first) = seen.get(&key) {
+                return Err(AppendError::RepeatedInBatch { index, first });
+            }
+            seen.insert(key, index);
+        }
+
+        let mut head = self.head.lock().await;
+        self.catch_up(&mut head).await?;
+        let base_size = head.state.size();
+        let mut state = head.state.clone();
+        let mut appender = head.appender.clone();
+        let mut batch = AppendBatch {
+            base_size,
+            ..AppendBatch::default()
+        };
+        let mut out = Vec::with_capacity(subs.len());
+        for (index, submission) in subs.into_iter().enumerate() {
+            let kind = submission.submission.kind.as_str();
+            let author = submission.submission.author.to_string();
+            let nonce = submission.submission.nonce.to_string();
+            let entry = Entry {
+                seq: state.size(),
+                prev: state.last_hash(),
+                recorded_at,
+                submission,
+            };
+            let sealed =
+                SealedEntry::seal(entry).map_err(|source| AppendError::Entry { index, source })?;
+            state
+                .admit(&sealed)
+                .map_err(|source| AppendError::Admit { index, source })?;
+            batch.nodes.extend(appender.push(sealed.hash));
+            out.push(Appended {
+                seq: sealed.entry.seq,
+                leaf_hash: sealed.hash,
+                leaf: sealed.leaf.clone(),
+            });
+            batch.entries.push(NewEntry {
+                seq: sealed.entry.seq,
+                leaf_hash: sealed.hash,
+                author,
+                nonce,
+                kind,
+                leaf: sealed.leaf,
+            });
+        }
+        let origin = state
+            .authority
+            .origin()
+            .ok_or(AppendError::NoGenesis)?
+            .to_owned();
+        let checkpoint = Checkpoint {
+            origin,
+            size: appender.size(),
+            root: appender.root(),
+        };
+        batch.checkpoint = checkpoint.sign(self.operator.signing_key())?;
+        self.store.append(&batch).await?;
+        *head = Head { state, appender };
+        Ok(out)
+    }
+}

@@ -1,0 +1,139 @@
+//! The replayed state of the ledger: everything needed to decide whether the next entry is valid.
+//!
+//! It is a pure fold over the log (`admit` each entry in order). Appends, audits and every server
+//! process build it the same way, so they all enforce exactly the same rules. Persistent maps
+//! make `clone` O(1): a multi-entry append is tried on a copy and kept only if every entry passes.
+
+use sha2::{Digest, Sha256};
+
+use crate::ledger::authority::{Authority, AuthorityError};
+use crate::ledger::{Hash, SealedEntry};
+
+/// How far an author's signing time may be ahead of the ledger's clock.
+pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
+
+/// Why an entry cannot be the next one.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AdmitError {
+    #[error("entry has seq {found}, expected {expected}")]
+    Seq { expected: u64, found: u64 },
+    #[error("prev is {found}, expected the leaf hash of entry {}: {expected}", .seq - 1)]
+    Prev {
+        seq: u64,
+        expected: Hash,
+        found: Hash,
+    },
+    #[error(
+        "signing time {time} is after the recording time {recorded_at} by more than {MAX_CLOCK_SKEW_SECS} s"
+    )]
+    FutureTime { time: String, recorded_at: String },
+    #[error("recording time {found} is earlier than the previous entry's {previous}")]
+    RecordedBackwards { previous: String, found: String },
+    #[error("nonce {nonce} was already used by {author}")]
+    DuplicateNonce { author: String, nonce: String },
+    #[error(transparent)]
+    Authority(#[from] AuthorityError),
+}
+
+impl AdmitError {
+    /// The JSON field at fault, for error responses.
+    pub fn field(&self) -> &str {
+        match self {
+            AdmitError::Seq { .. } => "seq",
+            AdmitError::Prev { .. } => "prev",
+            AdmitError::FutureTime { .. } => "time",
+            AdmitError::RecordedBackwards { .. } => "recorded_at",
+            AdmitError::DuplicateNonce { .. } => "nonce",
+            AdmitError::Authority(e) => e.field(),
+        }
+    }
+}
+
+/// The ledger state after some prefix of the log.
+#[derive(Clone, Default)]
+pub struct State {
+    size: u64,
+    last_hash: Hash,
+    last_recorded: i64,
+    pub authority: Authority,
+    /// 16-byte fingerprints of (author, nonce): the replay guard, at a fixed cost per entry.
+    nonces: imbl::HashSet<[u8; 16]>,
+}
+
+fn nonce_fingerprint(author: &str, nonce: &str) -> [u8; 16] {
+    let digest = Sha256::new()
+        .chain_update(author)
+        .chain_update([0])
+        .chain_update(nonce)
+        .finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+impl State {
+    /// Number of entries admitted.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Leaf hash of the last admitted entry (zero before genesis): the next entry's `prev`.
+    pub fn last_hash(&self) -> Hash {
+        self.last_hash
+    }
+
+    /// Whether `author` already used `nonce`.
+    pub fn nonce_used(&self, author: &str, nonce: &str) -> bool {
+        self.nonces.contains(&nonce_fingerprint(author, nonce))
+    }
+
+    /// Checks every rule for `sealed` as the next entry and, only if all pass, records it.
+    /// Signatures are checked by the caller (in bulk, see [`crate::ledger::verify`]).
+    pub fn admit(&mut self, sealed: &SealedEntry) -> Result<(), AdmitError> {
+        let entry = &sealed.entry;
+        let sub = &entry.submission.submission;
+        if entry.seq != self.size {
+            return Err(AdmitError::Seq {
+                expected: self.size,
+                found: entry.seq,
+            });
+        }
+        if entry.prev != self.last_hash {
+            return Err(AdmitError::Prev {
+                seq: entry.seq,
+                expected: self.last_hash,
+                found: entry.prev,
+            });
+        }
+        if sub.time.unix() > entry.recorded_at.unix() + MAX_CLOCK_SKEW_SECS {
+            return Err(AdmitError::FutureTime {
+                time: sub.time.to_string(),
+                recorded_at: entry.recorded_at.to_string(),
+            });
+        }
+        if entry.seq > 0 && entry.recorded_at.unix() < self.last_recorded {
+            return Err(AdmitError::RecordedBackwards {
+                previous: crate::ledger::Timestamp::from_unix(self.last_recorded)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default(),
+                found: entry.recorded_at.to_string(),
+            });
+        }
+        let author = sub.author.to_string();
+        let fingerprint = nonce_fingerprint(&author, sub.nonce.as_str());
+        if self.nonces.contains(&fingerprint) {
+            return Err(AdmitError::DuplicateNonce {
+                author,
+                nonce: sub.nonce.to_string(),
+            });
+        }
+        let change = self.authority.check(entry.seq, sub)?;
+        // Every check passed: from here on nothing can fail.
+        self.authority.apply(entry.seq, change);
+        self.nonces.insert(fingerprint);
+        self.size += 1;
+        self.last_hash = sealed.hash;
+        self.last_recorded = entry.recorded_at.unix();
+        Ok(())
+    }
+}
