@@ -10,7 +10,7 @@
 
 use crate::ledger::Hash;
 use crate::ledger::entry::SealedEntry;
-use crate::ledger::hash::node_hash;
+use crate::ledger::hash::{leaf_hash, node_hash};
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, batch_first_bad};
@@ -130,6 +130,10 @@ impl Auditor {
                 found: row_seq,
             });
         }
+        // The stored hash is what proofs and tiles are built from: check it before parsing.
+        if leaf_hash(&leaf).as_bytes().as_slice() != stored_hash {
+            return self.fail(AuditError::LeafHash { seq });
+        }
         let sealed = match SealedEntry::open(leaf) {
             Ok(s) => s,
             Err(e) => {
@@ -139,9 +143,6 @@ impl Auditor {
                 });
             }
         };
-        if sealed.hash.as_bytes().as_slice() != stored_hash {
-            return self.fail(AuditError::LeafHash { seq });
-        }
         if sealed.entry.seq != seq {
             return self.fail(AuditError::Entry {
                 seq,

@@ -1,0 +1,155 @@
+//! Shared set-up for integration tests: a real SQLite ledger in a temporary directory, written
+//! through the same append pipeline the CLI and server use.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission, Uscc, submission};
+use sunshine_ledger::service::LedgerService;
+use sunshine_ledger::store::{Store, database_url};
+
+pub const ORIGIN: &str = "test.local/sunshine";
+
+/// A ledger under test with its keys.
+pub struct TestLedger {
+    pub dir: tempfile::TempDir,
+    pub service: LedgerService,
+    pub operator: SecretKey,
+    pub regulator: SecretKey,
+    pub regulator_id: Uscc,
+    pub org: SecretKey,
+    pub org_id: Uscc,
+}
+
+pub fn regulator_id() -> Uscc {
+    Uscc::with_check("11440000MB0000001").unwrap()
+}
+
+pub fn org_id() -> Uscc {
+    Uscc::with_check("53440000MJ0000001").unwrap()
+}
+
+pub fn sub(kind: Kind, author: Author, key: &SecretKey, body: Value) -> SignedSubmission {
+    submission::draft(kind, author, key, body.as_object().cloned().unwrap()).sign(key)
+}
+
+impl TestLedger {
+    /// Genesis, one regulator, one registered organisation: 2 entries.
+    pub async fn new() -> TestLedger {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("ledger.db");
+        let store = Store::open(&database_url(db.to_str().unwrap()), true).await.unwrap();
+        let operator = SecretKey::from_seed([1; 32]);
+        let regulator = SecretKey::from_seed([2; 32]);
+        let org = SecretKey::from_seed([3; 32]);
+        let service = LedgerService::open(store, SecretKey::from_seed([1; 32])).await.unwrap();
+        let genesis = sub(
+            Kind::Genesis,
+            Author::Operator,
+            &operator,
+            json!({"origin": ORIGIN, "operator_key": operator.public(),
+                   "regulators": [{"id": regulator_id(), "name": "广东省民政厅", "key": regulator.public()}]}),
+        );
+        service.append(vec![genesis]).await.unwrap();
+        let t = TestLedger { dir, service, operator, regulator, regulator_id: regulator_id(), org, org_id: org_id() };
+        t.service.append(vec![t.register_org()]).await.unwrap();
+        t
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("ledger.db")
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        let keys = self.dir.path().join("keys");
+        if !keys.exists() {
+            std::fs::create_dir_all(&keys).unwrap();
+            std::fs::write(keys.join("operator.key"), format!("{}\n", self.operator.to_hex())).unwrap();
+            std::fs::write(keys.join("regulator.key"), format!("{}\n", self.regulator.to_hex())).unwrap();
+            std::fs::write(keys.join("org.key"), format!("{}\n", self.org.to_hex())).unwrap();
+        }
+        keys
+    }
+
+    pub fn register_org(&self) -> SignedSubmission {
+        sub(
+            Kind::OrgRegister,
+            Author::Regulator(self.regulator_id.clone()),
+            &self.regulator,
+            org_register_body(&self.org_id, &self.org),
+        )
+    }
+
+    /// A valid filler entry: the regulator adds a fresh key to the organisation.
+    pub fn filler(&self, i: u64) -> SignedSubmission {
+        let mut seed = [9u8; 32];
+        seed[..8].copy_from_slice(&i.to_be_bytes());
+        let fresh = SecretKey::from_seed(seed);
+        sub(
+            Kind::OrgKeys,
+            Author::Regulator(self.regulator_id.clone()),
+            &self.regulator,
+            json!({"org": self.org_id, "add": [fresh.public()]}),
+        )
+    }
+
+    /// Appends `n` filler entries in batches of `batch`.
+    pub async fn fill(&self, n: u64, batch: u64) {
+        let mut i = 0;
+        while i < n {
+            let subs: Vec<_> = (i..(i + batch).min(n)).map(|j| self.filler(j)).collect();
+            i += subs.len() as u64;
+            self.service.append(subs).await.unwrap();
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        self.service.store()
+    }
+}
+
+/// The `org.register` body the test organisation uses (a public-fundraising foundation).
+pub fn org_register_body(id: &Uscc, key: &SecretKey) -> Value {
+    json!({"org": id, "name": "测试慈善基金会", "org_type": "foundation", "region": "440000",
+           "public_fundraising": true, "registered_on": "2020-01-01", "keys": [key.public()]})
+}
+
+/// Every row of every table, as text: two dumps are equal iff the ledger is byte-for-byte equal.
+pub async fn dump(db: &Path) -> String {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap())).await.unwrap();
+    let mut out = String::new();
+    for table in ["entries", "tree_nodes", "checkpoints", "views"] {
+        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2")).fetch_all(&mut conn).await.unwrap();
+        for r in rows {
+            for i in 0..r.len() {
+                let v: Result<Vec<u8>, _> = r.try_get(i);
+                match v {
+                    Ok(b) => out.push_str(&hex::encode(b)),
+                    Err(_) => out.push_str(&r.try_get::<i64, _>(i).map(|n| n.to_string()).unwrap_or_default()),
+                }
+                out.push('|');
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Runs a SQL statement directly, bypassing the append-only triggers (as an attacker with the
+/// sqlite3 shell would).
+pub async fn tamper(db: &Path, sql: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap())).await.unwrap();
+    for t in ["entries", "tree_nodes", "checkpoints"] {
+        for op in ["update", "delete"] {
+            sqlx::query(&format!("DROP TRIGGER IF EXISTS {t}_append_only_{op}")).execute(&mut conn).await.unwrap();
+        }
+    }
+    sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_sunshine")
+}
