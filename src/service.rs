@@ -20,13 +20,13 @@ use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError};
 /// Why an append was refused or failed. `index` is the submission's position in the request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {
-    #[error("submission {index}: signature does not verify")]
+    #[error("signature does not verify")]
     Signature { index: usize },
-    #[error("submission {index}: {source}")]
+    #[error("{source}")]
     Admit { index: usize, source: AdmitError },
-    #[error("submission {index}: {source}")]
+    #[error("{source}")]
     Entry { index: usize, source: EntryError },
-    #[error("submission {index}: nonce repeats submission {first} of the same request")]
+    #[error("nonce repeats submission {} of the same request", .first + 1)]
     RepeatedInBatch { index: usize, first: usize },
     #[error("nothing to append")]
     Empty,

@@ -1,0 +1,146 @@
+//! Bad input through `sunshine append` gets a specific error, and the ledger is byte-for-byte
+//! unchanged afterwards.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+use common::{TestLedger, bin, dump, sub};
+use serde_json::{Value, json};
+use sunshine_ledger::ledger::{Author, Kind, SecretKey};
+
+/// Runs `sunshine append` on `input` and returns (success, stderr).
+fn append(t: &TestLedger, input: &str) -> (bool, String) {
+    let file = t.dir.path().join("input.jsonl");
+    std::fs::write(&file, input).unwrap();
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(t.db_path())
+        .arg("--keys")
+        .arg(t.keys_dir())
+        .arg("append")
+        .arg(&file)
+        .output()
+        .unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Appends `input`, expecting a refusal mentioning every piece of `expected`, and no change.
+async fn refused(t: &TestLedger, input: &str, expected: &[&str]) {
+    let before = dump(&t.db_path()).await;
+    let (ok, err) = append(t, input);
+    assert!(!ok, "append of {input:.200} should fail");
+    for e in expected {
+        assert!(err.contains(e), "error {err:?} should mention {e:?}");
+    }
+    assert_eq!(dump(&t.db_path()).await, before, "the ledger changed after a refused append");
+}
+
+fn filler_json(t: &TestLedger, i: u64) -> Value {
+    t.filler(i).to_value()
+}
+
+#[tokio::test]
+async fn a_good_append_through_the_cli_works() {
+    let t = TestLedger::new().await;
+    let line = serde_json::to_string(&filler_json(&t, 1)).unwrap();
+    let (ok, err) = append(&t, &line);
+    assert!(ok, "{err}");
+    assert_eq!(t.store().size().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn malformed_json_is_refused() {
+    let t = TestLedger::new().await;
+    refused(&t, "{\"v\": 1, \"kind\": ", &["malformed JSON"]).await;
+    refused(&t, "[1, 2, 3]", &["JSON object"]).await;
+}
+
+#[tokio::test]
+async fn unknown_kind_is_refused() {
+    let t = TestLedger::new().await;
+    let mut v = filler_json(&t, 1);
+    v["kind"] = json!("org.delete");
+    refused(&t, &v.to_string(), &["kind", "unknown entry kind"]).await;
+}
+
+#[tokio::test]
+async fn wrong_length_keys_and_signatures_are_refused() {
+    let t = TestLedger::new().await;
+    let mut v = filler_json(&t, 1);
+    v["key"] = json!("abcdef");
+    refused(&t, &v.to_string(), &["key", "64 lower-case hex"]).await;
+    let mut v = filler_json(&t, 1);
+    v["sig"] = json!("00ff");
+    refused(&t, &v.to_string(), &["sig", "128 lower-case hex"]).await;
+    let s = sub(Kind::OrgKeys, Author::Regulator(t.regulator_id.clone()), &t.regulator, json!({"org": t.org_id, "add": ["1234"]}));
+    refused(&t, &s.to_value().to_string(), &["body.add", "public key"]).await;
+}
+
+#[tokio::test]
+async fn bad_signature_is_refused() {
+    let t = TestLedger::new().await;
+    let mut v = filler_json(&t, 1);
+    v["nonce"] = json!("another-nonce");
+    refused(&t, &v.to_string(), &["signature does not verify"]).await;
+}
+
+#[tokio::test]
+async fn duplicate_nonce_is_refused_within_and_across_appends() {
+    let t = TestLedger::new().await;
+    let first = t.filler(1);
+    t.service.append(vec![first.clone()]).await.unwrap();
+    // Same nonce, fresh signature over a different body.
+    let mut again = first.submission.clone();
+    again.body = json!({"org": t.org_id, "add": [SecretKey::from_seed([42; 32]).public()]});
+    let again = again.sign(&t.regulator);
+    refused(&t, &again.to_value().to_string(), &["nonce", "already used"]).await;
+    // Two lines of one request sharing a nonce: refused as a whole.
+    let a = t.filler(5);
+    let mut b = t.filler(6).submission;
+    b.nonce = a.submission.nonce.clone();
+    let b = b.sign(&t.regulator);
+    let input = format!("{}\n{}\n", a.to_value(), b.to_value());
+    refused(&t, &input, &["line 2", "nonce repeats"]).await;
+}
+
+#[tokio::test]
+async fn unregistered_and_wrong_role_keys_are_refused() {
+    let t = TestLedger::new().await;
+    let stranger = SecretKey::from_seed([99; 32]);
+    let s = sub(Kind::OrgKeys, Author::Regulator(t.regulator_id.clone()), &stranger, json!({"org": t.org_id, "add": [stranger.public()]}));
+    refused(&t, &s.to_value().to_string(), &["not registered"]).await;
+    // The organisation's own key may not register organisations.
+    let s = sub(Kind::OrgRegister, Author::Org(t.org_id.clone()), &t.org, json!({"org": t.org_id, "keys": []}));
+    refused(&t, &s.to_value().to_string(), &["may not sign org.register"]).await;
+}
+
+#[tokio::test]
+async fn oversized_entry_is_refused() {
+    let t = TestLedger::new().await;
+    let s = sub(
+        Kind::OrgKeys,
+        Author::Regulator(t.regulator_id.clone()),
+        &t.regulator,
+        json!({"org": t.org_id, "add": [SecretKey::from_seed([8; 32]).public()], "note": "x".repeat(70_000)}),
+    );
+    refused(&t, &s.to_value().to_string(), &["65535"]).await;
+}
+
+#[tokio::test]
+async fn fractional_numbers_in_bodies_are_refused() {
+    let t = TestLedger::new().await;
+    let mut v = filler_json(&t, 1);
+    v["body"]["count"] = json!(1.5);
+    refused(&t, &v.to_string(), &["body.count", "integers"]).await;
+}
+
+#[tokio::test]
+async fn a_bad_line_in_the_middle_refuses_the_whole_file() {
+    let t = TestLedger::new().await;
+    let mut bad = filler_json(&t, 2);
+    bad["time"] = json!("yesterday");
+    let input = format!("{}\n{}\n{}\n", filler_json(&t, 1), bad, filler_json(&t, 3));
+    refused(&t, &input, &["line 2", "time"]).await;
+}
