@@ -2,12 +2,12 @@
 
 use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
-use sunshine_ledger::cli::{append, audit, init, keygen, prove, sign};
+use sunshine_ledger::cli::{append, audit, bench, export, init, keygen, prove, sign};
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -31,6 +31,8 @@ fn main() -> std::process::ExitCode {
             Command::Append(a) => append::run(g, a).await,
             Command::Prove(a) => prove::run(g, a).await,
             Command::Audit(a) => audit::run(g, a).await,
+            Command::Export(a) => export::run(g, a).await,
+            Command::Bench(a) => bench::run(g, a).await,
         }
     });
     match result {

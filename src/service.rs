@@ -138,6 +138,7 @@ impl LedgerService {
             return Err(AppendError::Empty);
         }
         let refs: Vec<&SignedSubmission> = subs.iter().collect();
+        let started = std::time::Instant::now();
         if let Some(index) = first_bad_signature(&refs) {
             return Err(AppendError::Signature { index });
         }
@@ -150,6 +151,7 @@ impl LedgerService {
             seen.insert(key, index);
         }
 
+        let verified = started.elapsed();
         let mut head = self.head.lock().await;
         self.catch_up(&mut head).await?;
         let base_size = head.state.size();
@@ -190,6 +192,7 @@ impl LedgerService {
                 leaf: sealed.leaf,
             });
         }
+        let admitted = started.elapsed();
         let origin = state
             .authority
             .origin()
@@ -202,6 +205,13 @@ impl LedgerService {
         };
         batch.checkpoint = checkpoint.sign(self.operator.signing_key())?;
         self.store.append(&batch).await?;
+        tracing::debug!(
+            entries = out.len(),
+            verify_ms = verified.as_millis() as u64,
+            admit_ms = (admitted - verified).as_millis() as u64,
+            commit_ms = (started.elapsed() - admitted).as_millis() as u64,
+            "appended"
+        );
         *head = Head { state, appender };
         Ok(out)
     }

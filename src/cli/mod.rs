@@ -2,6 +2,8 @@
 
 pub mod append;
 pub mod audit;
+pub mod bench;
+pub mod export;
 pub mod init;
 pub mod keyfile;
 pub mod keygen;
@@ -55,6 +57,10 @@ pub enum Command {
     Prove(prove::ProveArgs),
     /// Replay and verify the whole ledger (database or exported directory).
     Audit(audit::AuditArgs),
+    /// Write the published log layout (checkpoint, tiles, entry bundles, operator key) to a directory.
+    Export(export::ExportArgs),
+    /// Measure append and audit throughput beside raw Ed25519 and SQLite limits.
+    Bench(bench::BenchArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

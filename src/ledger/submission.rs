@@ -296,9 +296,18 @@ impl SignedSubmission {
     }
 }
 
+/// The signed form on the wire: the submission's members plus `sig`, serialised without an
+/// intermediate `Value` (this is on the append hot path).
+#[derive(Serialize)]
+struct SignedRef<'a> {
+    #[serde(flatten)]
+    submission: &'a Submission,
+    sig: &'a Sig,
+}
+
 impl Serialize for SignedSubmission {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_value().serialize(s)
+        SignedRef { submission: &self.submission, sig: &self.sig }.serialize(s)
     }
 }
 

@@ -1,9 +1,10 @@
 //! Signature checks over many submissions at once.
 //!
-//! Appends use strict single verification (RFC 8032 with canonical encodings enforced), spread
-//! over the machine's cores, because what we accept is what every outside verifier must accept.
-//! Audits re-check signatures the log already holds, so they may use batch verification, which is
-//! about twice as fast per signature, and fall back to single checks to name the first bad entry.
+//! What we accept must be exactly what an outside verifier using RFC 8032 strict verification
+//! accepts. Batch verification (randomised, cofactorless, about twice as fast per signature) agrees
+//! with strict verification except on signatures whose R is non-canonically encoded or of small
+//! order, so appends check those two properties of R separately and then batch-verify, split over
+//! the machine's cores. When a batch fails, single strict checks name the first bad signature.
 
 use ed25519_dalek::{Signature, VerifyingKey};
 
@@ -12,29 +13,38 @@ use super::submission::SignedSubmission;
 /// Below this many signatures, threads cost more than they save.
 const PARALLEL_MIN_SIGNATURES: usize = 64;
 
+/// Whether R (the first half of the signature) is a canonical encoding of a point that is not of
+/// small order: the part of strict verification that batch verification does not cover.
+fn r_is_strict(sig: &Signature) -> bool {
+    let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes());
+    r.decompress().is_some_and(|p| !p.is_small_order() && p.compress() == r)
+}
+
+fn first_bad_in(subs: &[&SignedSubmission], offset: usize) -> Option<usize> {
+    let pending: Vec<PendingSig> = subs
+        .iter()
+        .map(|s| PendingSig { message: s.submission.signing_bytes(), signature: s.sig.0, key: *s.submission.key.verifying_key() })
+        .collect();
+    if pending.iter().all(|p| r_is_strict(&p.signature)) && batch_first_bad(&pending).is_none() {
+        return None;
+    }
+    subs.iter().position(|s| !s.signature_valid()).map(|p| p + offset)
+}
+
 /// Index (into `subs`) of the first submission whose signature does not verify strictly.
 pub fn first_bad_signature(subs: &[&SignedSubmission]) -> Option<usize> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if subs.len() < PARALLEL_MIN_SIGNATURES || threads == 1 {
-        return subs.iter().position(|s| !s.signature_valid());
+        return first_bad_in(subs, 0);
     }
     let chunk = subs.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = subs
             .chunks(chunk)
             .enumerate()
-            .map(|(i, part)| {
-                scope.spawn(move || {
-                    part.iter()
-                        .position(|s| !s.signature_valid())
-                        .map(|p| i * chunk + p)
-                })
-            })
+            .map(|(i, part)| scope.spawn(move || first_bad_in(part, i * chunk)))
             .collect();
-        handles
-            .into_iter()
-            .filter_map(|h| h.join().ok().flatten())
-            .min()
+        handles.into_iter().filter_map(|h| h.join().ok().flatten()).min()
     })
 }
 
@@ -97,5 +107,21 @@ mod tests {
             .collect();
         assert_eq!(batch_first_bad(&pending), Some(70));
         assert_eq!(batch_first_bad(&pending[..70]), None);
+    }
+
+    #[test]
+    fn small_order_r_is_refused_like_strict_verification() {
+        // R = the identity point (encoded 0x01 00..00) is small order: strict verification
+        // refuses it whatever the rest of the signature says.
+        let s = signed(1);
+        let mut bytes = s.sig.0.to_bytes();
+        bytes[..32].copy_from_slice(&[0; 32]);
+        bytes[0] = 1;
+        let forged = Signature::from_bytes(&bytes);
+        assert!(!r_is_strict(&forged));
+        assert!(r_is_strict(&s.sig.0));
+        let mut bad = s.clone();
+        bad.sig.0 = forged;
+        assert_eq!(first_bad_signature(&[&s, &bad]), Some(1));
     }
 }

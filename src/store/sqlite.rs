@@ -8,10 +8,13 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::{AppendBatch, StoreError, StoredEntry};
 use crate::ledger::Hash;
+
+/// Rows per multi-row INSERT (6 bound values each stays far below SQLite's variable limit).
+const ROWS_PER_STATEMENT: usize = 200;
 
 /// How long a writer waits for another process's write transaction before giving up.
 const BUSY_TIMEOUT_SECS: u64 = 30;
@@ -93,24 +96,41 @@ impl Store {
                 found: size,
             });
         }
-        for e in &batch.entries {
-            sqlx::query("INSERT INTO entries (seq, leaf_hash, author, nonce, kind, leaf) VALUES (?, ?, ?, ?, ?, ?)")
-                .bind(to_i64(e.seq)?)
-                .bind(e.leaf_hash.as_bytes().as_slice())
-                .bind(&e.author)
-                .bind(&e.nonce)
-                .bind(e.kind)
-                .bind(&e.leaf)
-                .execute(&mut *tx)
-                .await?;
+        // Multi-row statements: one round trip to SQLite's worker thread per chunk, not per row.
+        for chunk in batch.entries.chunks(ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO entries (seq, leaf_hash, author, nonce, kind, leaf) ");
+            let mut bad = None;
+            q.push_values(chunk, |mut row, e| {
+                let seq = to_i64(e.seq).unwrap_or_else(|err| {
+                    bad = Some(err);
+                    -1
+                });
+                row.push_bind(seq)
+                    .push_bind(e.leaf_hash.as_bytes().to_vec())
+                    .push_bind(e.author.clone())
+                    .push_bind(e.nonce.clone())
+                    .push_bind(e.kind)
+                    .push_bind(e.leaf.clone());
+            });
+            if let Some(err) = bad {
+                return Err(err);
+            }
+            q.build().execute(&mut *tx).await?;
         }
-        for (level, idx, hash) in &batch.nodes {
-            sqlx::query("INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)")
-                .bind(i64::from(*level))
-                .bind(to_i64(*idx)?)
-                .bind(hash.as_bytes().as_slice())
-                .execute(&mut *tx)
-                .await?;
+        for chunk in batch.nodes.chunks(ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO tree_nodes (level, idx, hash) ");
+            let mut bad = None;
+            q.push_values(chunk, |mut row, (level, idx, hash)| {
+                let idx = to_i64(*idx).unwrap_or_else(|err| {
+                    bad = Some(err);
+                    -1
+                });
+                row.push_bind(i64::from(*level)).push_bind(idx).push_bind(hash.as_bytes().to_vec());
+            });
+            if let Some(err) = bad {
+                return Err(err);
+            }
+            q.build().execute(&mut *tx).await?;
         }
         let new_size = batch.base_size + batch.entries.len() as u64;
         sqlx::query("INSERT INTO checkpoints (size, note) VALUES (?, ?)")

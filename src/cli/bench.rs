@@ -1,0 +1,194 @@
+//! `sunshine bench`: append and audit throughput, each beside a raw limit measured in the same run
+//! on the same bytes (a plain Ed25519 verify loop; a plain SQLite insert). Figures are medians over
+//! `--runs` repetitions, because the machines are shared and noisy; ratios are what to compare.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Args;
+use sqlx::Connection;
+
+use super::Global;
+use super::audit::{audit_store, progress};
+use crate::ledger::{Author, Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission, Timestamp, Uscc, submission};
+use crate::service::LedgerService;
+use crate::store::{Store, database_url};
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Entries in the benchmark ledger.
+    #[arg(long, default_value_t = 100_000)]
+    pub size: u64,
+    /// Submissions per append (one durable commit and one signed checkpoint each).
+    #[arg(long, default_value_t = 1_000)]
+    pub batch: u64,
+    /// Repetitions of each measurement; the median is reported.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Working directory for the benchmark databases (default: a fresh temporary directory).
+    #[arg(long)]
+    pub workdir: Option<PathBuf>,
+}
+
+/// The parties of the benchmark ledger, from fixed seeds so runs are comparable.
+struct Parties {
+    operator: SecretKey,
+    regulator: SecretKey,
+    regulator_id: Uscc,
+    org: SecretKey,
+    org_id: Uscc,
+}
+
+impl Parties {
+    fn new() -> anyhow::Result<Parties> {
+        Ok(Parties {
+            operator: SecretKey::from_seed([1; 32]),
+            regulator: SecretKey::from_seed([2; 32]),
+            regulator_id: Uscc::with_check("11440000MB0000001").context("regulator code")?,
+            org: SecretKey::from_seed([3; 32]),
+            org_id: Uscc::with_check("53440000MJ0000001").context("organisation code")?,
+        })
+    }
+
+    fn sign(&self, kind: Kind, author: Author, key: &SecretKey, body: serde_json::Value) -> SignedSubmission {
+        submission::draft(kind, author, key, body.as_object().cloned().unwrap_or_default()).sign(key)
+    }
+
+    /// Genesis and the organisation's registration.
+    fn setup(&self) -> Vec<SignedSubmission> {
+        let genesis = serde_json::json!({"origin": "bench.local/sunshine", "operator_key": self.operator.public(),
+            "regulators": [{"id": self.regulator_id, "name": "基准测试民政厅", "key": self.regulator.public()}]});
+        let register = serde_json::json!({"org": self.org_id, "name": "基准测试基金会", "org_type": "foundation",
+            "region": "440000", "public_fundraising": true, "registered_on": "2020-01-01", "keys": [self.org.public()]});
+        vec![
+            self.sign(Kind::Genesis, Author::Operator, &self.operator, genesis),
+            self.sign(Kind::OrgRegister, Author::Regulator(self.regulator_id.clone()), &self.regulator, register),
+        ]
+    }
+
+    /// The `i`-th benchmark entry: the regulator adds a fresh key to the organisation.
+    fn entry(&self, i: u64) -> SignedSubmission {
+        let mut seed = [7u8; 32];
+        seed[..8].copy_from_slice(&i.to_be_bytes());
+        let body = serde_json::json!({"org": self.org_id, "add": [SecretKey::from_seed(seed).public()]});
+        self.sign(Kind::OrgKeys, Author::Regulator(self.regulator_id.clone()), &self.regulator, body)
+    }
+}
+
+fn median(mut xs: Vec<f64>) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    xs.get(xs.len() / 2).copied().unwrap_or(0.0)
+}
+
+async fn raw_sqlite_insert(path: &Path, leaves: &[Vec<u8>], batch: usize) -> anyhow::Result<f64> {
+    let url = database_url(path.to_str().context("work directory path is not UTF-8")?);
+    let opts: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+    let opts = opts
+        .create_if_missing(true)
+        .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
+    let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
+    sqlx::query("CREATE TABLE raw (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL)").execute(&mut conn).await?;
+    let start = Instant::now();
+    for (c, chunk) in leaves.chunks(batch.max(1)).enumerate() {
+        let mut tx = conn.begin().await?;
+        for (i, leaf) in chunk.iter().enumerate() {
+            sqlx::query("INSERT INTO raw (seq, leaf) VALUES (?, ?)")
+                .bind((c * batch + i) as i64)
+                .bind(leaf.as_slice())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(leaves.len() as f64 / start.elapsed().as_secs_f64())
+}
+
+fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
+    let start = Instant::now();
+    let mut ok = 0usize;
+    for (s, m) in subs.iter().zip(messages) {
+        ok += usize::from(s.submission.key.verify(m, &s.sig));
+    }
+    let rate = subs.len() as f64 / start.elapsed().as_secs_f64();
+    // Keep the loop's result observable so it cannot be optimised away.
+    if ok != subs.len() {
+        eprintln!("warning: {} benchmark signatures failed", subs.len() - ok);
+    }
+    rate
+}
+
+pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
+    let runs = args.runs.max(1);
+    let tmp = tempfile::Builder::new().prefix("sunshine-bench").tempdir()?;
+    let work = args.workdir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&work)?;
+    let parties = Parties::new()?;
+    let setup = parties.setup();
+
+    eprintln!("preparing {} signed submissions ...", args.size);
+    let bar = progress(args.size, "sign");
+    let subs: Vec<SignedSubmission> = (0..args.size)
+        .map(|i| {
+            bar.inc(1);
+            parties.entry(i)
+        })
+        .collect();
+    bar.finish_and_clear();
+    let messages: Vec<Vec<u8>> = subs.iter().map(|s| s.submission.signing_bytes()).collect();
+    // The leaf bytes the ledger will store, for the raw insert baseline.
+    let leaves: Vec<Vec<u8>> = subs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let e = Entry { seq: i as u64, prev: Hash::ZERO, recorded_at: Timestamp::now(), submission: s.clone() };
+            SealedEntry::seal(e).map(|s| s.leaf)
+        })
+        .collect::<Result<_, _>>()?;
+    let mean_leaf = leaves.iter().map(Vec::len).sum::<usize>() as f64 / leaves.len().max(1) as f64;
+
+    let (mut verify, mut insert, mut append, mut commits, mut audit) = (vec![], vec![], vec![], vec![], vec![]);
+    for run in 0..runs {
+        eprintln!("run {}/{runs}", run + 1);
+        verify.push(raw_verify_loop(&subs, &messages));
+        insert.push(raw_sqlite_insert(&work.join(format!("raw-{run}.db")), &leaves, args.batch as usize).await?);
+
+        let db = work.join(format!("ledger-{run}.db"));
+        let store = Store::open(&database_url(db.to_str().context("path is not UTF-8")?), true).await?;
+        let service = LedgerService::open(store.clone(), SecretKey::from_seed([1; 32])).await?;
+        for s in &setup {
+            service.append(vec![s.clone()]).await?;
+        }
+        let bar = progress(args.size, "append");
+        let start = Instant::now();
+        let mut n_commits = 0u64;
+        for chunk in subs.chunks(args.batch.max(1) as usize) {
+            service.append(chunk.to_vec()).await?;
+            n_commits += 1;
+            bar.inc(chunk.len() as u64);
+        }
+        let secs = start.elapsed().as_secs_f64();
+        bar.finish_and_clear();
+        append.push(args.size as f64 / secs);
+        commits.push(n_commits as f64 / secs);
+
+        let total = store.size().await?;
+        let bar = progress(total, "audit");
+        let start = Instant::now();
+        let report = audit_store(&store, &bar).await?;
+        audit.push(report.size as f64 / start.elapsed().as_secs_f64());
+        bar.finish_and_clear();
+        store.close().await;
+    }
+    let (verify, insert, append, commits, audit) = (median(verify), median(insert), median(append), median(commits), median(audit));
+    println!("sunshine bench: {} entries (mean leaf {mean_leaf:.0} bytes), batches of {}, median of {runs} run(s)", args.size, args.batch);
+    println!("  raw Ed25519 verify loop      {verify:>12.0} signatures/s (one core)");
+    println!("  raw SQLite insert (durable)  {insert:>12.0} rows/s");
+    println!("  append (verify, rules, tree, checkpoint, durable commit)");
+    println!("                               {append:>12.0} entries/s   {commits:.1} commits/s");
+    println!("                               = {:.2} x raw insert, {:.2} x raw verify", append / insert, append / verify);
+    println!("  audit (full replay, batch verify, tree, checkpoints, nodes)");
+    println!("                               {audit:>12.0} entries/s   = {:.2} x raw verify", audit / verify);
+    Ok(())
+}
