@@ -7,7 +7,8 @@ use sunshine_ledger::cli::{append, audit, bench, export, init, keygen, prove, si
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx::query=error".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx::query=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -23,7 +23,10 @@ fn append(t: &TestLedger, input: &str) -> (bool, String) {
         .arg(&file)
         .output()
         .unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Appends `input`, expecting a refusal mentioning every piece of `expected`, and no change.
@@ -34,7 +37,11 @@ async fn refused(t: &TestLedger, input: &str, expected: &[&str]) {
     for e in expected {
         assert!(err.contains(e), "error {err:?} should mention {e:?}");
     }
-    assert_eq!(dump(&t.db_path()).await, before, "the ledger changed after a refused append");
+    assert_eq!(
+        dump(&t.db_path()).await,
+        before,
+        "the ledger changed after a refused append"
+    );
 }
 
 fn filler_json(t: &TestLedger, i: u64) -> Value {
@@ -74,7 +81,12 @@ async fn wrong_length_keys_and_signatures_are_refused() {
     let mut v = filler_json(&t, 1);
     v["sig"] = json!("00ff");
     refused(&t, &v.to_string(), &["sig", "128 lower-case hex"]).await;
-    let s = sub(Kind::OrgKeys, Author::Regulator(t.regulator_id.clone()), &t.regulator, json!({"org": t.org_id, "add": ["1234"]}));
+    let s = sub(
+        Kind::OrgKeys,
+        Author::Regulator(t.regulator_id.clone()),
+        &t.regulator,
+        json!({"org": t.org_id, "add": ["1234"]}),
+    );
     refused(&t, &s.to_value().to_string(), &["body.add", "public key"]).await;
 }
 
@@ -95,7 +107,12 @@ async fn duplicate_nonce_is_refused_within_and_across_appends() {
     let mut again = first.submission.clone();
     again.body = json!({"org": t.org_id, "add": [SecretKey::from_seed([42; 32]).public()]});
     let again = again.sign(&t.regulator);
-    refused(&t, &again.to_value().to_string(), &["nonce", "already used"]).await;
+    refused(
+        &t,
+        &again.to_value().to_string(),
+        &["nonce", "already used"],
+    )
+    .await;
     // Two lines of one request sharing a nonce: refused as a whole.
     let a = t.filler(5);
     let mut b = t.filler(6).submission;
@@ -109,11 +126,26 @@ async fn duplicate_nonce_is_refused_within_and_across_appends() {
 async fn unregistered_and_wrong_role_keys_are_refused() {
     let t = TestLedger::new().await;
     let stranger = SecretKey::from_seed([99; 32]);
-    let s = sub(Kind::OrgKeys, Author::Regulator(t.regulator_id.clone()), &stranger, json!({"org": t.org_id, "add": [stranger.public()]}));
+    let s = sub(
+        Kind::OrgKeys,
+        Author::Regulator(t.regulator_id.clone()),
+        &stranger,
+        json!({"org": t.org_id, "add": [stranger.public()]}),
+    );
     refused(&t, &s.to_value().to_string(), &["not registered"]).await;
     // The organisation's own key may not register organisations.
-    let s = sub(Kind::OrgRegister, Author::Org(t.org_id.clone()), &t.org, json!({"org": t.org_id, "keys": []}));
-    refused(&t, &s.to_value().to_string(), &["may not sign org.register"]).await;
+    let s = sub(
+        Kind::OrgRegister,
+        Author::Org(t.org_id.clone()),
+        &t.org,
+        json!({"org": t.org_id, "keys": []}),
+    );
+    refused(
+        &t,
+        &s.to_value().to_string(),
+        &["may not sign org.register"],
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -30,13 +30,29 @@ fn example() -> (Vec<Vec<u8>>, String, String) {
                  "public_fundraising": true, "registered_on": "2020-01-01", "keys": [foundation.public()]}}))
     .unwrap()
     .sign(&regulator);
-    let e0 = Entry { seq: 0, prev: Hash::ZERO, recorded_at: "2026-11-23T08:30:01Z".parse().unwrap(), submission: genesis };
+    let e0 = Entry {
+        seq: 0,
+        prev: Hash::ZERO,
+        recorded_at: "2026-11-23T08:30:01Z".parse().unwrap(),
+        submission: genesis,
+    };
     let l0 = e0.leaf_bytes().unwrap();
-    let e1 = Entry { seq: 1, prev: leaf_hash(&l0), recorded_at: "2026-11-23T08:31:02Z".parse().unwrap(), submission: register };
+    let e1 = Entry {
+        seq: 1,
+        prev: leaf_hash(&l0),
+        recorded_at: "2026-11-23T08:31:02Z".parse().unwrap(),
+        submission: register,
+    };
     let l1 = e1.leaf_bytes().unwrap();
     let nodes = MemoryNodes::from_leaf_hashes([leaf_hash(&l0), leaf_hash(&l1)]);
     let root = tree_hash(2, &nodes).unwrap();
-    let cp = Checkpoint { origin: ORIGIN.into(), size: 2, root }.sign(operator.signing_key()).unwrap();
+    let cp = Checkpoint {
+        origin: ORIGIN.into(),
+        size: 2,
+        root,
+    }
+    .sign(operator.signing_key())
+    .unwrap();
     let vkey = vkey_string(ORIGIN, operator.public().verifying_key());
     (vec![l0, l1], cp, vkey)
 }
@@ -44,7 +60,8 @@ fn example() -> (Vec<Vec<u8>>, String, String) {
 #[test]
 fn format_doc_worked_example_matches_the_code() {
     let (leaves, checkpoint, vkey) = example();
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md")).unwrap();
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/FORMAT.md")).unwrap();
     let l1 = String::from_utf8(leaves[1].clone()).unwrap();
     let h0 = leaf_hash(&leaves[0]);
     let h1 = leaf_hash(&leaves[1]);
@@ -64,5 +81,9 @@ fn format_doc_worked_example_matches_the_code() {
             missing.push(format!("{what}:\n{text}\n"));
         }
     }
-    assert!(missing.is_empty(), "docs/FORMAT.md is out of date; expected:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "docs/FORMAT.md is out of date; expected:\n{}",
+        missing.join("\n")
+    );
 }

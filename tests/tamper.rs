@@ -18,7 +18,9 @@ async fn ledger() -> TestLedger {
 
 async fn audit(t: &TestLedger) -> Result<sunshine_ledger::audit::AuditReport, AuditRunError> {
     // A fresh connection: the tampering happened behind the service's back.
-    let store = Store::open(&database_url(t.db_path().to_str().unwrap()), false).await.unwrap();
+    let store = Store::open(&database_url(t.db_path().to_str().unwrap()), false)
+        .await
+        .unwrap();
     audit_store(&store, &ProgressBar::hidden()).await
 }
 
@@ -57,13 +59,18 @@ async fn changed_body_with_recomputed_hash_fails_the_signature() {
     let store = t.store();
     let e = store.entry(20).await.unwrap().unwrap();
     let text = String::from_utf8(e.leaf).unwrap();
-    let other = sunshine_ledger::ledger::SecretKey::from_seed([77; 32]).public().to_hex();
+    let other = sunshine_ledger::ledger::SecretKey::from_seed([77; 32])
+        .public()
+        .to_hex();
     let start = text.find("\"add\":[\"").unwrap() + 8;
     let forged = format!("{}{}{}", &text[..start], other, &text[start + 64..]);
     let hash = sunshine_ledger::ledger::hash::leaf_hash(forged.as_bytes());
     tamper(
         &t.db_path(),
-        &format!("UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 20", hash.to_hex()),
+        &format!(
+            "UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 20",
+            hash.to_hex()
+        ),
     )
     .await;
     let err = failure(audit(&t).await);
@@ -80,7 +87,14 @@ async fn changed_signature_is_located() {
     let flipped = if &text[at..at + 1] == "0" { "1" } else { "0" };
     let forged = format!("{}{}{}", &text[..at], flipped, &text[at + 1..]);
     let hash = sunshine_ledger::ledger::hash::leaf_hash(forged.as_bytes());
-    tamper(&t.db_path(), &format!("UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 9", hash.to_hex())).await;
+    tamper(
+        &t.db_path(),
+        &format!(
+            "UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 9",
+            hash.to_hex()
+        ),
+    )
+    .await;
     let err = failure(audit(&t).await);
     assert!(matches!(err, AuditError::Signature { seq: 9 }), "{err}");
 }
@@ -93,7 +107,14 @@ async fn broken_prev_link_is_located() {
     let at = text.find("\"prev\":\"").unwrap() + 8;
     let forged = format!("{}{}{}", &text[..at], "f".repeat(64), &text[at + 64..]);
     let hash = sunshine_ledger::ledger::hash::leaf_hash(forged.as_bytes());
-    tamper(&t.db_path(), &format!("UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 30", hash.to_hex())).await;
+    tamper(
+        &t.db_path(),
+        &format!(
+            "UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 30",
+            hash.to_hex()
+        ),
+    )
+    .await;
     let err = failure(audit(&t).await);
     match err {
         AuditError::Entry { seq: 30, reason } => assert!(reason.contains("prev"), "{reason}"),
@@ -133,31 +154,61 @@ async fn swapped_checkpoint_is_located() {
     // The note stored for size 18 replaced by the (validly signed) note for size 26.
     tamper(&t.db_path(), "UPDATE checkpoints SET note = (SELECT note FROM checkpoints WHERE size = 26) WHERE size = 18").await;
     let err = failure(audit(&t).await);
-    assert!(matches!(err, AuditError::Checkpoint { size: 18, .. }), "{err}");
+    assert!(
+        matches!(err, AuditError::Checkpoint { size: 18, .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn forged_checkpoint_signature_is_detected() {
     let t = ledger().await;
-    tamper(&t.db_path(), "UPDATE checkpoints SET note = replace(note, '\n34\n', '\n34\n') || '' WHERE size = 34").await;
+    tamper(
+        &t.db_path(),
+        "UPDATE checkpoints SET note = replace(note, '\n34\n', '\n34\n') || '' WHERE size = 34",
+    )
+    .await;
     // Re-sign nothing; instead flip a character of the signature line.
     tamper(&t.db_path(), "UPDATE checkpoints SET note = substr(note, 1, length(note) - 3) || 'AA' || char(10) WHERE size = 34").await;
     let err = failure(audit(&t).await);
-    assert!(matches!(err, AuditError::Checkpoint { size: 34, .. }), "{err}");
+    assert!(
+        matches!(err, AuditError::Checkpoint { size: 34, .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn changed_tree_node_is_located() {
     let t = ledger().await;
-    tamper(&t.db_path(), "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 3").await;
+    tamper(
+        &t.db_path(),
+        "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 3",
+    )
+    .await;
     let err = failure(audit(&t).await);
-    assert!(matches!(err, AuditError::Node { level: 2, index: 3, first: 12, last: 15, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            AuditError::Node {
+                level: 2,
+                index: 3,
+                first: 12,
+                last: 15,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }
 
 #[tokio::test]
 async fn changed_leaf_hash_column_is_located() {
     let t = ledger().await;
-    tamper(&t.db_path(), "UPDATE entries SET leaf_hash = zeroblob(32) WHERE seq = 40").await;
+    tamper(
+        &t.db_path(),
+        "UPDATE entries SET leaf_hash = zeroblob(32) WHERE seq = 40",
+    )
+    .await;
     let err = failure(audit(&t).await);
     assert!(matches!(err, AuditError::LeafHash { seq: 40 }), "{err}");
 }
@@ -178,11 +229,22 @@ async fn every_byte_of_an_entry_is_covered() {
         common::tamper(&original, &format!("VACUUM INTO '{}'", copy.display())).await;
         let mut leaf = e.leaf.clone();
         leaf[pos] ^= 0x01;
-        tamper(&copy, &format!("UPDATE entries SET leaf = X'{}' WHERE seq = 3", hex::encode(&leaf))).await;
-        let store = Store::open(&database_url(copy.to_str().unwrap()), false).await.unwrap();
+        tamper(
+            &copy,
+            &format!(
+                "UPDATE entries SET leaf = X'{}' WHERE seq = 3",
+                hex::encode(&leaf)
+            ),
+        )
+        .await;
+        let store = Store::open(&database_url(copy.to_str().unwrap()), false)
+            .await
+            .unwrap();
         let err = failure(audit_store(&store, &ProgressBar::hidden()).await);
         let seq = match &err {
-            AuditError::LeafHash { seq } | AuditError::Entry { seq, .. } | AuditError::Signature { seq } => *seq,
+            AuditError::LeafHash { seq }
+            | AuditError::Entry { seq, .. }
+            | AuditError::Signature { seq } => *seq,
             other => panic!("byte {pos}: {other}"),
         };
         assert_eq!(seq, 3, "byte {pos}: {err}");

@@ -11,7 +11,10 @@ use sqlx::Connection;
 
 use super::Global;
 use super::audit::{audit_store, progress};
-use crate::ledger::{Author, Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission, Timestamp, Uscc, submission};
+use crate::ledger::{
+    Author, Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission, Timestamp, Uscc,
+    submission,
+};
 use crate::service::LedgerService;
 use crate::store::{Store, database_url};
 
@@ -51,8 +54,20 @@ impl Parties {
         })
     }
 
-    fn sign(&self, kind: Kind, author: Author, key: &SecretKey, body: serde_json::Value) -> SignedSubmission {
-        submission::draft(kind, author, key, body.as_object().cloned().unwrap_or_default()).sign(key)
+    fn sign(
+        &self,
+        kind: Kind,
+        author: Author,
+        key: &SecretKey,
+        body: serde_json::Value,
+    ) -> SignedSubmission {
+        submission::draft(
+            kind,
+            author,
+            key,
+            body.as_object().cloned().unwrap_or_default(),
+        )
+        .sign(key)
     }
 
     /// Genesis and the organisation's registration.
@@ -63,7 +78,12 @@ impl Parties {
             "region": "440000", "public_fundraising": true, "registered_on": "2020-01-01", "keys": [self.org.public()]});
         vec![
             self.sign(Kind::Genesis, Author::Operator, &self.operator, genesis),
-            self.sign(Kind::OrgRegister, Author::Regulator(self.regulator_id.clone()), &self.regulator, register),
+            self.sign(
+                Kind::OrgRegister,
+                Author::Regulator(self.regulator_id.clone()),
+                &self.regulator,
+                register,
+            ),
         ]
     }
 
@@ -71,8 +91,14 @@ impl Parties {
     fn entry(&self, i: u64) -> SignedSubmission {
         let mut seed = [7u8; 32];
         seed[..8].copy_from_slice(&i.to_be_bytes());
-        let body = serde_json::json!({"org": self.org_id, "add": [SecretKey::from_seed(seed).public()]});
-        self.sign(Kind::OrgKeys, Author::Regulator(self.regulator_id.clone()), &self.regulator, body)
+        let body =
+            serde_json::json!({"org": self.org_id, "add": [SecretKey::from_seed(seed).public()]});
+        self.sign(
+            Kind::OrgKeys,
+            Author::Regulator(self.regulator_id.clone()),
+            &self.regulator,
+            body,
+        )
     }
 }
 
@@ -89,7 +115,9 @@ async fn raw_sqlite_insert(path: &Path, leaves: &[Vec<u8>], batch: usize) -> any
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
         .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
     let mut conn = sqlx::SqliteConnection::connect_with(&opts).await?;
-    sqlx::query("CREATE TABLE raw (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL)").execute(&mut conn).await?;
+    sqlx::query("CREATE TABLE raw (seq INTEGER PRIMARY KEY, leaf BLOB NOT NULL)")
+        .execute(&mut conn)
+        .await?;
     let start = Instant::now();
     for (c, chunk) in leaves.chunks(batch.max(1)).enumerate() {
         let mut tx = conn.begin().await?;
@@ -121,8 +149,13 @@ fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
 
 pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
     let runs = args.runs.max(1);
-    let tmp = tempfile::Builder::new().prefix("sunshine-bench").tempdir()?;
-    let work = args.workdir.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+    let tmp = tempfile::Builder::new()
+        .prefix("sunshine-bench")
+        .tempdir()?;
+    let work = args
+        .workdir
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&work)?;
     let parties = Parties::new()?;
     let setup = parties.setup();
@@ -142,20 +175,37 @@ pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         .iter()
         .enumerate()
         .map(|(i, s)| {
-            let e = Entry { seq: i as u64, prev: Hash::ZERO, recorded_at: Timestamp::now(), submission: s.clone() };
+            let e = Entry {
+                seq: i as u64,
+                prev: Hash::ZERO,
+                recorded_at: Timestamp::now(),
+                submission: s.clone(),
+            };
             SealedEntry::seal(e).map(|s| s.leaf)
         })
         .collect::<Result<_, _>>()?;
     let mean_leaf = leaves.iter().map(Vec::len).sum::<usize>() as f64 / leaves.len().max(1) as f64;
 
-    let (mut verify, mut insert, mut append, mut commits, mut audit) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut verify, mut insert, mut append, mut commits, mut audit) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for run in 0..runs {
         eprintln!("run {}/{runs}", run + 1);
         verify.push(raw_verify_loop(&subs, &messages));
-        insert.push(raw_sqlite_insert(&work.join(format!("raw-{run}.db")), &leaves, args.batch as usize).await?);
+        insert.push(
+            raw_sqlite_insert(
+                &work.join(format!("raw-{run}.db")),
+                &leaves,
+                args.batch as usize,
+            )
+            .await?,
+        );
 
         let db = work.join(format!("ledger-{run}.db"));
-        let store = Store::open(&database_url(db.to_str().context("path is not UTF-8")?), true).await?;
+        let store = Store::open(
+            &database_url(db.to_str().context("path is not UTF-8")?),
+            true,
+        )
+        .await?;
         let service = LedgerService::open(store.clone(), SecretKey::from_seed([1; 32])).await?;
         for s in &setup {
             service.append(vec![s.clone()]).await?;
@@ -181,14 +231,30 @@ pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         bar.finish_and_clear();
         store.close().await;
     }
-    let (verify, insert, append, commits, audit) = (median(verify), median(insert), median(append), median(commits), median(audit));
-    println!("sunshine bench: {} entries (mean leaf {mean_leaf:.0} bytes), batches of {}, median of {runs} run(s)", args.size, args.batch);
+    let (verify, insert, append, commits, audit) = (
+        median(verify),
+        median(insert),
+        median(append),
+        median(commits),
+        median(audit),
+    );
+    println!(
+        "sunshine bench: {} entries (mean leaf {mean_leaf:.0} bytes), batches of {}, median of {runs} run(s)",
+        args.size, args.batch
+    );
     println!("  raw Ed25519 verify loop      {verify:>12.0} signatures/s (one core)");
     println!("  raw SQLite insert (durable)  {insert:>12.0} rows/s");
     println!("  append (verify, rules, tree, checkpoint, durable commit)");
     println!("                               {append:>12.0} entries/s   {commits:.1} commits/s");
-    println!("                               = {:.2} x raw insert, {:.2} x raw verify", append / insert, append / verify);
+    println!(
+        "                               = {:.2} x raw insert, {:.2} x raw verify",
+        append / insert,
+        append / verify
+    );
     println!("  audit (full replay, batch verify, tree, checkpoints, nodes)");
-    println!("                               {audit:>12.0} entries/s   = {:.2} x raw verify", audit / verify);
+    println!(
+        "                               {audit:>12.0} entries/s   = {:.2} x raw verify",
+        audit / verify
+    );
     Ok(())
 }

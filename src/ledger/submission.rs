@@ -307,7 +307,11 @@ struct SignedRef<'a> {
 
 impl Serialize for SignedSubmission {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        SignedRef { submission: &self.submission, sig: &self.sig }.serialize(s)
+        SignedRef {
+            submission: &self.submission,
+            sig: &self.sig,
+        }
+        .serialize(s)
     }
 }
 

@@ -17,18 +17,25 @@ const PARALLEL_MIN_SIGNATURES: usize = 64;
 /// small order: the part of strict verification that batch verification does not cover.
 fn r_is_strict(sig: &Signature) -> bool {
     let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes());
-    r.decompress().is_some_and(|p| !p.is_small_order() && p.compress() == r)
+    r.decompress()
+        .is_some_and(|p| !p.is_small_order() && p.compress() == r)
 }
 
 fn first_bad_in(subs: &[&SignedSubmission], offset: usize) -> Option<usize> {
     let pending: Vec<PendingSig> = subs
         .iter()
-        .map(|s| PendingSig { message: s.submission.signing_bytes(), signature: s.sig.0, key: *s.submission.key.verifying_key() })
+        .map(|s| PendingSig {
+            message: s.submission.signing_bytes(),
+            signature: s.sig.0,
+            key: *s.submission.key.verifying_key(),
+        })
         .collect();
     if pending.iter().all(|p| r_is_strict(&p.signature)) && batch_first_bad(&pending).is_none() {
         return None;
     }
-    subs.iter().position(|s| !s.signature_valid()).map(|p| p + offset)
+    subs.iter()
+        .position(|s| !s.signature_valid())
+        .map(|p| p + offset)
 }
 
 /// Index (into `subs`) of the first submission whose signature does not verify strictly.
@@ -44,7 +51,10 @@ pub fn first_bad_signature(subs: &[&SignedSubmission]) -> Option<usize> {
             .enumerate()
             .map(|(i, part)| scope.spawn(move || first_bad_in(part, i * chunk)))
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok().flatten()).min()
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().ok().flatten())
+            .min()
     })
 }
 

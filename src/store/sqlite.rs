@@ -98,7 +98,9 @@ impl Store {
         }
         // Multi-row statements: one round trip to SQLite's worker thread per chunk, not per row.
         for chunk in batch.entries.chunks(ROWS_PER_STATEMENT) {
-            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO entries (seq, leaf_hash, author, nonce, kind, leaf) ");
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO entries (seq, leaf_hash, author, nonce, kind, leaf) ",
+            );
             let mut bad = None;
             q.push_values(chunk, |mut row, e| {
                 let seq = to_i64(e.seq).unwrap_or_else(|err| {
@@ -125,7 +127,9 @@ impl Store {
                     bad = Some(err);
                     -1
                 });
-                row.push_bind(i64::from(*level)).push_bind(idx).push_bind(hash.as_bytes().to_vec());
+                row.push_bind(i64::from(*level))
+                    .push_bind(idx)
+                    .push_bind(hash.as_bytes().to_vec());
             });
             if let Some(err) = bad {
                 return Err(err);

@@ -39,11 +39,15 @@ impl TestLedger {
     pub async fn new() -> TestLedger {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("ledger.db");
-        let store = Store::open(&database_url(db.to_str().unwrap()), true).await.unwrap();
+        let store = Store::open(&database_url(db.to_str().unwrap()), true)
+            .await
+            .unwrap();
         let operator = SecretKey::from_seed([1; 32]);
         let regulator = SecretKey::from_seed([2; 32]);
         let org = SecretKey::from_seed([3; 32]);
-        let service = LedgerService::open(store, SecretKey::from_seed([1; 32])).await.unwrap();
+        let service = LedgerService::open(store, SecretKey::from_seed([1; 32]))
+            .await
+            .unwrap();
         let genesis = sub(
             Kind::Genesis,
             Author::Operator,
@@ -52,7 +56,15 @@ impl TestLedger {
                    "regulators": [{"id": regulator_id(), "name": "广东省民政厅", "key": regulator.public()}]}),
         );
         service.append(vec![genesis]).await.unwrap();
-        let t = TestLedger { dir, service, operator, regulator, regulator_id: regulator_id(), org, org_id: org_id() };
+        let t = TestLedger {
+            dir,
+            service,
+            operator,
+            regulator,
+            regulator_id: regulator_id(),
+            org,
+            org_id: org_id(),
+        };
         t.service.append(vec![t.register_org()]).await.unwrap();
         t
     }
@@ -65,8 +77,16 @@ impl TestLedger {
         let keys = self.dir.path().join("keys");
         if !keys.exists() {
             std::fs::create_dir_all(&keys).unwrap();
-            std::fs::write(keys.join("operator.key"), format!("{}\n", self.operator.to_hex())).unwrap();
-            std::fs::write(keys.join("regulator.key"), format!("{}\n", self.regulator.to_hex())).unwrap();
+            std::fs::write(
+                keys.join("operator.key"),
+                format!("{}\n", self.operator.to_hex()),
+            )
+            .unwrap();
+            std::fs::write(
+                keys.join("regulator.key"),
+                format!("{}\n", self.regulator.to_hex()),
+            )
+            .unwrap();
             std::fs::write(keys.join("org.key"), format!("{}\n", self.org.to_hex())).unwrap();
         }
         keys
@@ -118,16 +138,25 @@ pub fn org_register_body(id: &Uscc, key: &SecretKey) -> Value {
 /// Every row of every table, as text: two dumps are equal iff the ledger is byte-for-byte equal.
 pub async fn dump(db: &Path) -> String {
     use sqlx::{Connection, Row};
-    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap())).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap()))
+        .await
+        .unwrap();
     let mut out = String::new();
     for table in ["entries", "tree_nodes", "checkpoints", "views"] {
-        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2")).fetch_all(&mut conn).await.unwrap();
+        let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
         for r in rows {
             for i in 0..r.len() {
                 let v: Result<Vec<u8>, _> = r.try_get(i);
                 match v {
                     Ok(b) => out.push_str(&hex::encode(b)),
-                    Err(_) => out.push_str(&r.try_get::<i64, _>(i).map(|n| n.to_string()).unwrap_or_default()),
+                    Err(_) => out.push_str(
+                        &r.try_get::<i64, _>(i)
+                            .map(|n| n.to_string())
+                            .unwrap_or_default(),
+                    ),
                 }
                 out.push('|');
             }
@@ -141,10 +170,15 @@ pub async fn dump(db: &Path) -> String {
 /// sqlite3 shell would).
 pub async fn tamper(db: &Path, sql: &str) {
     use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap())).await.unwrap();
+    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap()))
+        .await
+        .unwrap();
     for t in ["entries", "tree_nodes", "checkpoints"] {
         for op in ["update", "delete"] {
-            sqlx::query(&format!("DROP TRIGGER IF EXISTS {t}_append_only_{op}")).execute(&mut conn).await.unwrap();
+            sqlx::query(&format!("DROP TRIGGER IF EXISTS {t}_append_only_{op}"))
+                .execute(&mut conn)
+                .await
+                .unwrap();
         }
     }
     sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
