@@ -12,7 +12,7 @@ use tokio::sync::Mutex;
 use crate::ledger::entry::EntryError;
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
-use crate::ledger::verify::first_bad_signature;
+use crate::ledger::verify::bad_signatures;
 use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
 use crate::state::{AdmitError, State};
 use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError};
@@ -57,6 +57,15 @@ pub struct Appended {
     pub seq: u64,
     pub leaf_hash: Hash,
     pub leaf: Vec<u8>,
+}
+
+/// How a multi-submission commit treats a refused submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Any refusal refuses the whole request (CLI files, CSV imports, API batches).
+    AllOrNone,
+    /// Refusals are reported per submission; the rest commit together (group commit).
+    EachOnItsOwn,
 }
 
 struct Head {
@@ -134,24 +143,55 @@ impl LedgerService {
         subs: Vec<SignedSubmission>,
         recorded_at: Timestamp,
     ) -> Result<Vec<Appended>, AppendError> {
+        let results = self.commit(subs, recorded_at, Mode::AllOrNone).await?;
+        results.into_iter().collect()
+    }
+
+    /// Group commit: appends every submission that passes on its own, in order, in one durable
+    /// transaction with one checkpoint, and refuses the others individually. This is how
+    /// concurrent single submissions (the HTTP API) share one commit without sharing a fate.
+    pub async fn append_each(
+        &self,
+        subs: Vec<SignedSubmission>,
+    ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
+        self.commit(subs, Timestamp::now(), Mode::EachOnItsOwn)
+            .await
+    }
+
+    async fn commit(
+        &self,
+        subs: Vec<SignedSubmission>,
+        recorded_at: Timestamp,
+        mode: Mode,
+    ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
         if subs.is_empty() {
             return Err(AppendError::Empty);
         }
-        let refs: Vec<&SignedSubmission> = subs.iter().collect();
         let started = std::time::Instant::now();
-        if let Some(index) = first_bad_signature(&refs) {
-            return Err(AppendError::Signature { index });
+        let refs: Vec<&SignedSubmission> = subs.iter().collect();
+        let mut refused: Vec<Option<AppendError>> = (0..subs.len()).map(|_| None).collect();
+        for index in bad_signatures(&refs) {
+            refused[index] = Some(AppendError::Signature { index });
         }
         let mut seen = std::collections::HashMap::new();
         for (index, s) in subs.iter().enumerate() {
             let key = (s.submission.author.clone(), s.submission.nonce.clone());
-            if let Some(&first) = seen.get(&key) {
-                return Err(AppendError::RepeatedInBatch { index, first });
+            match seen.get(&key) {
+                Some(&first) => {
+                    refused[index] = Some(AppendError::RepeatedInBatch { index, first })
+                }
+                None => {
+                    seen.insert(key, index);
+                }
             }
-            seen.insert(key, index);
         }
-
+        if mode == Mode::AllOrNone {
+            if let Some(err) = refused.iter_mut().find_map(Option::take) {
+                return Err(err);
+            }
+        }
         let verified = started.elapsed();
+
         let mut head = self.head.lock().await;
         self.catch_up(&mut head).await?;
         let base_size = head.state.size();
@@ -163,6 +203,10 @@ impl LedgerService {
         };
         let mut out = Vec::with_capacity(subs.len());
         for (index, submission) in subs.into_iter().enumerate() {
+            if let Some(err) = refused[index].take() {
+                out.push(Err(err));
+                continue;
+            }
             let kind = submission.submission.kind.as_str();
             let author = submission.submission.author.to_string();
             let nonce = submission.submission.nonce.to_string();
@@ -172,17 +216,30 @@ impl LedgerService {
                 recorded_at,
                 submission,
             };
-            let sealed =
-                SealedEntry::seal(entry).map_err(|source| AppendError::Entry { index, source })?;
-            state
-                .admit(&sealed)
-                .map_err(|source| AppendError::Admit { index, source })?;
+            // `admit` changes nothing when it refuses, so a refused submission leaves the
+            // state exactly as the previous accepted one left it.
+            let admitted = SealedEntry::seal(entry)
+                .map_err(|source| AppendError::Entry { index, source })
+                .and_then(|sealed| {
+                    state
+                        .admit(&sealed)
+                        .map(|()| sealed)
+                        .map_err(|source| AppendError::Admit { index, source })
+                });
+            let sealed = match (admitted, mode) {
+                (Ok(sealed), _) => sealed,
+                (Err(e), Mode::AllOrNone) => return Err(e),
+                (Err(e), Mode::EachOnItsOwn) => {
+                    out.push(Err(e));
+                    continue;
+                }
+            };
             batch.nodes.extend(appender.push(sealed.hash));
-            out.push(Appended {
+            out.push(Ok(Appended {
                 seq: sealed.entry.seq,
                 leaf_hash: sealed.hash,
                 leaf: sealed.leaf.clone(),
-            });
+            }));
             batch.entries.push(NewEntry {
                 seq: sealed.entry.seq,
                 leaf_hash: sealed.hash,
@@ -191,6 +248,9 @@ impl LedgerService {
                 kind,
                 leaf: sealed.leaf,
             });
+        }
+        if batch.entries.is_empty() {
+            return Ok(out);
         }
         let admitted = started.elapsed();
         let origin = state
@@ -206,7 +266,7 @@ impl LedgerService {
         batch.checkpoint = checkpoint.sign(self.operator.signing_key())?;
         self.store.append(&batch).await?;
         tracing::debug!(
-            entries = out.len(),
+            entries = batch.entries.len(),
             verify_ms = verified.as_millis() as u64,
             admit_ms = (admitted - verified).as_millis() as u64,
             commit_ms = (started.elapsed() - admitted).as_millis() as u64,

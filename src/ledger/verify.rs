@@ -21,7 +21,7 @@ fn r_is_strict(sig: &Signature) -> bool {
         .is_some_and(|p| !p.is_small_order() && p.compress() == r)
 }
 
-fn first_bad_in(subs: &[&SignedSubmission], offset: usize) -> Option<usize> {
+fn bad_in(subs: &[&SignedSubmission], offset: usize) -> Vec<usize> {
     let pending: Vec<PendingSig> = subs
         .iter()
         .map(|s| PendingSig {
@@ -31,31 +31,38 @@ fn first_bad_in(subs: &[&SignedSubmission], offset: usize) -> Option<usize> {
         })
         .collect();
     if pending.iter().all(|p| r_is_strict(&p.signature)) && batch_first_bad(&pending).is_none() {
-        return None;
+        return Vec::new();
     }
-    subs.iter()
-        .position(|s| !s.signature_valid())
-        .map(|p| p + offset)
+    (0..subs.len())
+        .filter(|&i| !subs[i].signature_valid())
+        .map(|i| i + offset)
+        .collect()
 }
 
-/// Index (into `subs`) of the first submission whose signature does not verify strictly.
-pub fn first_bad_signature(subs: &[&SignedSubmission]) -> Option<usize> {
+/// Indices (into `subs`, ascending) of every submission whose signature does not verify
+/// strictly. Clean input, the common case, costs one batch verification per core.
+pub fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if subs.len() < PARALLEL_MIN_SIGNATURES || threads == 1 {
-        return first_bad_in(subs, 0);
+        return bad_in(subs, 0);
     }
     let chunk = subs.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = subs
             .chunks(chunk)
             .enumerate()
-            .map(|(i, part)| scope.spawn(move || first_bad_in(part, i * chunk)))
+            .map(|(i, part)| scope.spawn(move || bad_in(part, i * chunk)))
             .collect();
         handles
             .into_iter()
-            .filter_map(|h| h.join().ok().flatten())
-            .min()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
     })
+}
+
+/// Index (into `subs`) of the first submission whose signature does not verify strictly.
+pub fn first_bad_signature(subs: &[&SignedSubmission]) -> Option<usize> {
+    bad_signatures(subs).first().copied()
 }
 
 /// One signed message awaiting a batch check.
@@ -107,6 +114,7 @@ mod tests {
         subs[90].sig = subs[91].sig;
         let all: Vec<&SignedSubmission> = subs.iter().collect();
         assert_eq!(first_bad_signature(&all), Some(70));
+        assert_eq!(bad_signatures(&all), vec![70, 90]);
         let pending: Vec<PendingSig> = subs
             .iter()
             .map(|s| PendingSig {

@@ -1,0 +1,42 @@
+//! Group commit: submissions that arrive together share one durable commit and one checkpoint,
+//! but a refused one never takes the others down with it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::TestLedger;
+use indicatif::ProgressBar;
+use sunshine_ledger::cli::audit::audit_store;
+use sunshine_ledger::service::AppendError;
+
+#[tokio::test]
+async fn refused_submissions_are_reported_and_the_rest_commit_together() {
+    let t = TestLedger::new().await;
+    let good_a = t.filler(1);
+    let mut bad_sig = t.filler(2);
+    bad_sig.sig = good_a.sig;
+    let good_b = t.filler(3);
+    let replay = good_a.clone();
+    let results = t.service.append_each(vec![good_a, bad_sig, good_b, replay]).await.unwrap();
+    assert_eq!(results[0].as_ref().unwrap().seq, 2);
+    assert!(matches!(results[1], Err(AppendError::Signature { index: 1 })));
+    assert_eq!(results[2].as_ref().unwrap().seq, 3);
+    assert!(matches!(results[3], Err(AppendError::RepeatedInBatch { index: 3, first: 0 })));
+    // Two entries, one commit: exactly one new checkpoint, at size 4.
+    let (size, _) = t.store().latest_checkpoint().await.unwrap().unwrap();
+    assert_eq!(size, 4);
+    assert!(t.store().checkpoint_at(3).await.unwrap().is_none());
+    let report = audit_store(t.store(), &ProgressBar::hidden()).await.unwrap();
+    assert_eq!(report.size, 4);
+}
+
+#[tokio::test]
+async fn all_or_none_refuses_the_whole_request() {
+    let t = TestLedger::new().await;
+    let good = t.filler(1);
+    let mut bad = t.filler(2);
+    bad.sig = good.sig;
+    let err = t.service.append(vec![good, bad]).await.unwrap_err();
+    assert!(matches!(err, AppendError::Signature { index: 1 }));
+    assert_eq!(t.store().size().await.unwrap(), 2);
+}
