@@ -185,10 +185,10 @@ impl LedgerService {
                 }
             }
         }
-        if mode == Mode::AllOrNone {
-            if let Some(err) = refused.iter_mut().find_map(Option::take) {
-                return Err(err);
-            }
+        if mode == Mode::AllOrNone
+            && let Some(err) = refused.iter_mut().find_map(Option::take)
+        {
+            return Err(err);
         }
         let verified = started.elapsed();
 

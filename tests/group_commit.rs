@@ -17,16 +17,28 @@ async fn refused_submissions_are_reported_and_the_rest_commit_together() {
     bad_sig.sig = good_a.sig;
     let good_b = t.filler(3);
     let replay = good_a.clone();
-    let results = t.service.append_each(vec![good_a, bad_sig, good_b, replay]).await.unwrap();
+    let results = t
+        .service
+        .append_each(vec![good_a, bad_sig, good_b, replay])
+        .await
+        .unwrap();
     assert_eq!(results[0].as_ref().unwrap().seq, 2);
-    assert!(matches!(results[1], Err(AppendError::Signature { index: 1 })));
+    assert!(matches!(
+        results[1],
+        Err(AppendError::Signature { index: 1 })
+    ));
     assert_eq!(results[2].as_ref().unwrap().seq, 3);
-    assert!(matches!(results[3], Err(AppendError::RepeatedInBatch { index: 3, first: 0 })));
+    assert!(matches!(
+        results[3],
+        Err(AppendError::RepeatedInBatch { index: 3, first: 0 })
+    ));
     // Two entries, one commit: exactly one new checkpoint, at size 4.
     let (size, _) = t.store().latest_checkpoint().await.unwrap().unwrap();
     assert_eq!(size, 4);
     assert!(t.store().checkpoint_at(3).await.unwrap().is_none());
-    let report = audit_store(t.store(), &ProgressBar::hidden()).await.unwrap();
+    let report = audit_store(t.store(), &ProgressBar::hidden())
+        .await
+        .unwrap();
     assert_eq!(report.size, 4);
 }
 
