@@ -37,8 +37,13 @@ BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER checkpoints_append_only_delete BEFORE DELETE ON checkpoints
 BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 
--- Derived views (balances, traces, figures), cached; `sunshine audit` re-derives and compares them.
+-- Derived views (balances, traces, figures) as of log size `view_size.size`, cached for readers;
+-- `sunshine audit` re-derives them at that size and compares row by row.
 CREATE TABLE views (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE view_size (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL
+);

@@ -3,7 +3,7 @@
 //! The core never sees the database; it asks for node hashes through [`crate::ledger::merkle::NodeReader`]
 //! and receives entries as leaf bytes. Everything here is a thin, transactional mapping of those
 //! requests onto SQLite (the embedded default). An append is one transaction: the entries, their
-//! tree nodes, the new signed checkpoint and the refreshed views commit together or not at all.
+//! tree nodes, and the new signed checkpoint commit together or not at all.
 
 mod nodes;
 mod sqlite;
@@ -60,9 +60,6 @@ pub struct AppendBatch {
     pub nodes: Vec<(u8, u64, Hash)>,
     /// The signed checkpoint note for the new size.
     pub checkpoint: String,
-    /// View rows to upsert (key, canonical JSON), and keys whose view disappeared.
-    pub views: Vec<(String, String)>,
-    pub views_removed: Vec<String>,
 }
 
 /// Where the ledger lives: a `sqlite:` URL, or a plain path taken as a SQLite file.

@@ -142,21 +142,40 @@ impl Store {
             .bind(&batch.checkpoint)
             .execute(&mut *tx)
             .await?;
-        for (key, value) in &batch.views {
-            sqlx::query("INSERT INTO views (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .bind(key)
-                .bind(value)
-                .execute(&mut *tx)
-                .await?;
-        }
-        for key in &batch.views_removed {
-            sqlx::query("DELETE FROM views WHERE key = ?")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-        }
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Replaces the cached views with `rows`, computed at log size `size`, in one transaction.
+    pub async fn replace_views(
+        &self,
+        size: u64,
+        rows: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM views").execute(&mut *tx).await?;
+        let rows: Vec<(&String, &String)> = rows.iter().collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO views (key, value) ");
+            q.push_values(chunk, |mut row, (k, v)| {
+                row.push_bind(k.as_str()).push_bind(v.as_str());
+            });
+            q.build().execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO view_size (id, size) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET size = excluded.size")
+            .bind(to_i64(size)?)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The log size the cached views were computed at, if they ever were.
+    pub async fn view_size(&self) -> Result<Option<u64>, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        n.map(to_u64).transpose()
     }
 
     /// The leaf bytes of entry `seq`.
