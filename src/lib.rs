@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cli;
 pub mod export;
 pub mod ledger;
+pub mod money;
 pub mod proofs;
 pub mod service;
 pub mod state;

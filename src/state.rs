@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ledger::authority::{Authority, AuthorityError};
 use crate::ledger::{Hash, SealedEntry};
+use crate::money::{EntryCtx, MoneyError, MoneyState};
 
 /// How far an author's signing time may be ahead of the ledger's clock.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
@@ -33,6 +34,8 @@ pub enum AdmitError {
     DuplicateNonce { author: String, nonce: String },
     #[error(transparent)]
     Authority(#[from] AuthorityError),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
 }
 
 impl AdmitError {
@@ -45,6 +48,7 @@ impl AdmitError {
             AdmitError::RecordedBackwards { .. } => "recorded_at",
             AdmitError::DuplicateNonce { .. } => "nonce",
             AdmitError::Authority(e) => e.field(),
+            AdmitError::Money(e) => e.field(),
         }
     }
 }
@@ -56,6 +60,7 @@ pub struct State {
     last_hash: Hash,
     last_recorded: i64,
     pub authority: Authority,
+    pub money: MoneyState,
     /// 16-byte fingerprints of (author, nonce): the replay guard, at a fixed cost per entry.
     nonces: imbl::HashSet<[u8; 16]>,
 }
@@ -128,7 +133,12 @@ impl State {
             });
         }
         let change = self.authority.check(entry.seq, sub)?;
-        // Every check passed: from here on nothing can fail.
+        // The money model changes nothing when it refuses; after it, nothing can fail.
+        self.money.admit(&EntryCtx {
+            seq: entry.seq,
+            recorded_at: entry.recorded_at,
+            submission: sub,
+        })?;
         self.authority.apply(entry.seq, change);
         self.nonces.insert(fingerprint);
         self.size += 1;

@@ -76,7 +76,11 @@ impl Ledger {
             Kind::OrgRegister,
             Author::Regulator(regulator_id()),
             &regulator,
-            body(json!({"org": org_id(), "keys": [key(3, 0).public().to_hex()]})),
+            body(
+                json!({"org": org_id(), "name": "测试慈善基金会", "org_type": "foundation",
+                "region": "440000", "public_fundraising": true, "registered_on": "2020-01-01",
+                "keys": [key(3, 0).public().to_hex()]}),
+            ),
         )
         .sign(&regulator);
         service.append(vec![register]).await.unwrap();
@@ -580,7 +584,11 @@ async fn the_binary_exports_and_audits_a_directory() {
                 Kind::OrgRegister,
                 Author::Regulator(reg_id.clone()),
                 &regulator,
-                body(json!({"org": org_id(), "keys": [key(3, 0).public().to_hex()]})),
+                body(
+                    json!({"org": org_id(), "name": "测试慈善基金会", "org_type": "foundation",
+                "region": "440000", "public_fundraising": true, "registered_on": "2020-01-01",
+                "keys": [key(3, 0).public().to_hex()]}),
+                ),
             )
             .sign(&regulator),
         ];

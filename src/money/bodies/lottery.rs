@@ -1,0 +1,63 @@
+//! Lottery public-welfare funds (彩票公益金): grants by a registered administrator, usage by the
+//! recipient, and the administrator's yearly announcement, which must agree with the grants.
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::ledger::time::date_serde;
+use crate::ledger::{Amount, Currency, Hash, Uscc};
+use crate::money::types::{Ident, LotteryPurpose, Money, Prose, Year};
+
+/// `lottery.grant`, signed by a `lottery_administrator` organisation.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotteryGrant {
+    /// Unique within the administrator forever.
+    pub grant_id: Ident,
+    pub fiscal_year: Year,
+    pub recipient_org: Uscc,
+    pub recipient_project: Ident,
+    pub amount: Amount,
+    pub currency: Currency,
+    pub purpose: LotteryPurpose,
+    #[serde(with = "date_serde")]
+    pub granted_on: Date,
+}
+
+/// `lottery.usage`, signed by the recipient.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotteryUsage {
+    pub administrator: Uscc,
+    pub grant_id: Ident,
+    pub amount: Amount,
+    pub currency: Currency,
+    pub used_for: Prose,
+    #[serde(with = "date_serde")]
+    pub used_on: Date,
+    pub evidence: Vec<Hash>,
+}
+
+/// One purpose's allocation in an announcement.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Allocation {
+    pub purpose: LotteryPurpose,
+    pub amount: Amount,
+}
+
+/// `lottery.announce`: the year's figures. `allocated` must list exactly the purposes granted in
+/// that fiscal year (in that currency) with their sums, and `carried_forward` must equal `raised`
+/// minus everything allocated.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotteryAnnounce {
+    pub fiscal_year: Year,
+    pub currency: Currency,
+    pub raised: Money,
+    pub allocated: Vec<Allocation>,
+    pub carried_forward: Money,
+    #[serde(with = "date_serde")]
+    pub announced_on: Date,
+    pub document: Hash,
+}

@@ -1,0 +1,173 @@
+//! Entry bodies by kind, parsed into one typed [`Body`].
+//!
+//! Parsing is a pure function of the kind and the JSON (`parse_body`): the personal-data scan
+//! runs first over every string, then serde with `deny_unknown_fields` reads the shape and names
+//! the failing path. Rules that need no ledger state live in [`checks`]; rules that need it live
+//! with the state.
+
+pub mod checks;
+pub mod correction;
+pub mod donation;
+pub mod lottery;
+pub mod org;
+pub mod project;
+pub mod reports;
+pub mod spending;
+pub mod trust;
+
+use serde_json::Value;
+
+use crate::ledger::authority::{GenesisBody, OrgKeysBody};
+use crate::ledger::submission::from_value_at;
+use crate::ledger::{Kind, Uscc};
+
+use super::error::{MoneyError, Unique};
+use super::text::scan_personal_data;
+use super::types::Ident;
+
+pub use correction::Correction;
+pub use donation::{Donation, InKind};
+pub use lottery::{Allocation, LotteryAnnounce, LotteryGrant, LotteryUsage};
+pub use org::OrgRegister;
+pub use project::{CurrencyAmount, ProjectClose, ProjectOpen, ProjectRef, ProjectUpdate};
+pub use reports::{DeclaredFigures, Explanation, ReportAnnual};
+pub use spending::{Disbursement, GrantTransfer};
+pub use trust::{Settlor, TrustDisburse, TrustFile, TrustReport};
+
+/// A parsed entry body, one variant per kind.
+#[derive(Debug, Clone)]
+pub enum Body {
+    Genesis(GenesisBody),
+    OrgRegister(OrgRegister),
+    OrgKeys(OrgKeysBody),
+    ProjectOpen(ProjectOpen),
+    ProjectUpdate(ProjectUpdate),
+    ProjectClose(ProjectClose),
+    Donation(Donation),
+    Disbursement(Disbursement),
+    GrantTransfer(GrantTransfer),
+    TrustFile(TrustFile),
+    TrustDisburse(TrustDisburse),
+    TrustReport(TrustReport),
+    LotteryGrant(LotteryGrant),
+    LotteryUsage(LotteryUsage),
+    LotteryAnnounce(LotteryAnnounce),
+    ReportAnnual(ReportAnnual),
+    Explanation(Explanation),
+    Correction(Correction),
+}
+
+/// Parses the body of an entry of `kind`; errors name the path under `body`.
+pub fn parse_body(kind: Kind, value: &Value) -> Result<Body, MoneyError> {
+    parse_body_at(kind, value, "body")
+}
+
+/// Like [`parse_body`], with the paths under `prefix` (a correction's `body.amended`).
+pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, MoneyError> {
+    if !value.is_object() {
+        return Err(MoneyError::malformed(prefix, "must be a JSON object"));
+    }
+    // Keys are public and written once, so skip them; everything else is scanned.
+    if !matches!(kind, Kind::Genesis | Kind::OrgKeys) {
+        let mut scanned = value.clone();
+        if let Some(map) = scanned.as_object_mut() {
+            map.remove("keys");
+        }
+        scan_personal_data(&scanned, prefix)?;
+    }
+    fn read<T: serde::de::DeserializeOwned>(v: &Value, prefix: &str) -> Result<T, MoneyError> {
+        Ok(from_value_at(v.clone(), prefix)?)
+    }
+    Ok(match kind {
+        Kind::Genesis => Body::Genesis(read(value, prefix)?),
+        Kind::OrgRegister => Body::OrgRegister(read(value, prefix)?),
+        Kind::OrgKeys => Body::OrgKeys(read(value, prefix)?),
+        Kind::ProjectOpen => Body::ProjectOpen(read(value, prefix)?),
+        Kind::ProjectUpdate => Body::ProjectUpdate(read(value, prefix)?),
+        Kind::ProjectClose => Body::ProjectClose(read(value, prefix)?),
+        Kind::Donation => Body::Donation(read(value, prefix)?),
+        Kind::Disbursement => Body::Disbursement(read(value, prefix)?),
+        Kind::GrantTransfer => Body::GrantTransfer(read(value, prefix)?),
+        Kind::TrustFile => Body::TrustFile(read(value, prefix)?),
+        Kind::TrustDisburse => Body::TrustDisburse(read(value, prefix)?),
+        Kind::TrustReport => Body::TrustReport(read(value, prefix)?),
+        Kind::LotteryGrant => Body::LotteryGrant(read(value, prefix)?),
+        Kind::LotteryUsage => Body::LotteryUsage(read(value, prefix)?),
+        Kind::LotteryAnnounce => Body::LotteryAnnounce(read(value, prefix)?),
+        Kind::ReportAnnual => Body::ReportAnnual(read(value, prefix)?),
+        Kind::Explanation => Body::Explanation(read(value, prefix)?),
+        Kind::Correction => Body::Correction(read(value, prefix)?),
+    })
+}
+
+/// An identifier reserved forever by the entry that first uses it, even if that entry is later
+/// voided: a receipt number or project id must keep meaning one thing in every page and export.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IdKey {
+    Org(Uscc),
+    Project(Uscc, Ident),
+    Receipt(Uscc, Ident),
+    Trust(Ident),
+    LotteryGrant(Uscc, Ident),
+}
+
+impl IdKey {
+    pub fn unique(&self) -> Unique {
+        match self {
+            IdKey::Org(_) => Unique::Org,
+            IdKey::Project(..) => Unique::Project,
+            IdKey::Receipt(..) => Unique::Receipt,
+            IdKey::Trust(_) => Unique::Trust,
+            IdKey::LotteryGrant(..) => Unique::LotteryGrant,
+        }
+    }
+
+    pub fn id(&self) -> String {
+        match self {
+            IdKey::Org(o) => o.to_string(),
+            IdKey::Project(_, i)
+            | IdKey::Receipt(_, i)
+            | IdKey::Trust(i)
+            | IdKey::LotteryGrant(_, i) => i.to_string(),
+        }
+    }
+}
+
+impl Body {
+    /// The identifier this entry claims, with its field, for an entry by `org` (the author's
+    /// organisation, when it is one).
+    pub fn claim(&self, org: Option<&Uscc>) -> Option<(IdKey, &'static str)> {
+        match (self, org) {
+            (Body::OrgRegister(b), _) => Some((IdKey::Org(b.org.clone()), "body.org")),
+            (Body::ProjectOpen(b), Some(o)) => {
+                Some((IdKey::Project(o.clone(), b.id.clone()), "body.id"))
+            }
+            (Body::Donation(b), Some(o)) => Some((
+                IdKey::Receipt(o.clone(), b.receipt_no.clone()),
+                "body.receipt_no",
+            )),
+            (Body::TrustFile(b), _) => Some((IdKey::Trust(b.trust_id.clone()), "body.trust_id")),
+            (Body::LotteryGrant(b), Some(o)) => Some((
+                IdKey::LotteryGrant(o.clone(), b.grant_id.clone()),
+                "body.grant_id",
+            )),
+            _ => None,
+        }
+    }
+
+    /// What an amendment must keep: the id the entry is known by, or the thing it is about.
+    pub fn identity(&self) -> Option<String> {
+        match self {
+            Body::ProjectOpen(b) => Some(b.id.to_string()),
+            Body::ProjectUpdate(b) => Some(b.project.to_string()),
+            Body::ProjectClose(b) => Some(b.project.to_string()),
+            Body::Donation(b) => Some(b.receipt_no.to_string()),
+            Body::TrustFile(b) => Some(b.trust_id.to_string()),
+            Body::TrustDisburse(b) => Some(b.trust_id.to_string()),
+            Body::TrustReport(b) => Some(b.trust_id.to_string()),
+            Body::LotteryGrant(b) => Some(b.grant_id.to_string()),
+            Body::LotteryUsage(b) => Some(format!("{}/{}", b.administrator, b.grant_id)),
+            _ => None,
+        }
+    }
+}

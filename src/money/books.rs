@@ -1,0 +1,209 @@
+//! The books: everything derived from the effective log (the log with corrections applied).
+//!
+//! [`Books::step`] checks one effective entry against every stateful rule and applies it. It is
+//! the single code path for new entries and for replays after a correction, so a figure can never
+//! depend on whether it was built incrementally or from scratch. `step` may leave the books half
+//! changed when it refuses; callers always step a clone (O(1): persistent maps) and keep the
+//! original on error.
+
+use imbl::{OrdMap, Vector};
+use serde::Serialize;
+
+use crate::ledger::time::date_serde;
+use crate::ledger::{Author, Kind, Timestamp, Uscc};
+
+use super::bodies::checks::check_static;
+use super::bodies::{Body, OrgRegister, TrustFile};
+use super::error::{MoneyError, Rule, Thing};
+use super::funds::{FundKey, Funds};
+use super::types::{Ident, Money, SpendCategory};
+
+pub use super::lottery::{AnnounceRecord, GrantRecord, UsageRecord};
+pub use super::projects::{CloseRecord, ProjectRecord, UpdateRecord};
+pub use super::reports::{ExplanationRecord, ReportRecord};
+pub use super::trusts::{TrustRecord, TrustReportRecord, TrustSpend};
+
+/// An entry as the books see it: its effective body (amended if it was amended) and the time its
+/// body was last written (an amendment's recording time), against which dates are checked.
+#[derive(Debug, Clone, Copy)]
+pub struct Eff<'a> {
+    pub seq: u64,
+    pub recorded_at: Timestamp,
+    pub author: &'a Author,
+    pub body: &'a Body,
+}
+
+/// A regulator named in genesis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegulatorRecord {
+    pub id: Uscc,
+    pub name: String,
+    pub seq: u64,
+}
+
+/// A registered organisation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrgRecord {
+    pub seq: u64,
+    pub recorded_at: Timestamp,
+    #[serde(flatten)]
+    pub register: OrgRegister,
+}
+
+/// A donation in the effective log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DonationRecord {
+    pub seq: u64,
+    pub org: Uscc,
+    pub recorded_at: Timestamp,
+    #[serde(flatten)]
+    pub body: super::bodies::Donation,
+}
+
+/// Money leaving a fund: a disbursement, a grant, or a closing leftover (one per currency).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SpendRecord {
+    pub seq: u64,
+    pub kind: Kind,
+    pub from: FundKey,
+    /// The receiving fund of a grant or leftover.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<FundKey>,
+    pub amount: Money,
+    pub category: SpendCategory,
+    #[serde(with = "date_serde")]
+    pub paid_on: time::Date,
+    pub recorded_at: Timestamp,
+    pub related_party: bool,
+}
+
+/// All derived state. Cloning is O(1).
+#[derive(Debug, Clone, Default)]
+pub struct Books {
+    pub regulators: OrdMap<Uscc, RegulatorRecord>,
+    pub orgs: OrdMap<Uscc, OrgRecord>,
+    pub projects: OrdMap<(Uscc, Ident), ProjectRecord>,
+    pub funds: Funds,
+    pub donations: OrdMap<(Uscc, Ident), DonationRecord>,
+    /// Keyed by (seq, index within the entry): a close may move several currencies.
+    pub spends: OrdMap<(u64, u32), SpendRecord>,
+    pub trusts: OrdMap<Ident, TrustRecord>,
+    pub grants: OrdMap<(Uscc, Ident), GrantRecord>,
+    pub announcements: OrdMap<(Uscc, i32), AnnounceRecord>,
+    pub reports: OrdMap<(Uscc, i32), ReportRecord>,
+    pub explanations: OrdMap<(Uscc, i32), Vector<ExplanationRecord>>,
+}
+
+impl Books {
+    /// Checks `e` against the body-only rules and every stateful rule, and applies it.
+    pub fn step(&mut self, e: &Eff) -> Result<(), MoneyError> {
+        check_static(e.body, "body", e.recorded_at)?;
+        match e.body {
+            Body::Genesis(g) => {
+                for r in &g.regulators {
+                    self.regulators.insert(
+                        r.id.clone(),
+                        RegulatorRecord {
+                            id: r.id.clone(),
+                            name: r.name.clone(),
+                            seq: e.seq,
+                        },
+                    );
+                }
+                Ok(())
+            }
+            Body::OrgRegister(b) => {
+                if self.orgs.contains_key(&b.org) {
+                    return Err(MoneyError::duplicate(
+                        "body.org",
+                        super::error::Unique::Org,
+                        &b.org,
+                    ));
+                }
+                self.orgs.insert(
+                    b.org.clone(),
+                    OrgRecord {
+                        seq: e.seq,
+                        recorded_at: e.recorded_at,
+                        register: b.clone(),
+                    },
+                );
+                Ok(())
+            }
+            Body::OrgKeys(b) => {
+                self.org(&b.org, "body.org")?;
+                Ok(())
+            }
+            Body::ProjectOpen(b) => self.project_open(e, b),
+            Body::ProjectUpdate(b) => self.project_update(e, b),
+            Body::ProjectClose(b) => self.project_close(e, b),
+            Body::Donation(b) => self.donation(e, b),
+            Body::Disbursement(b) => self.disbursement(e, b),
+            Body::GrantTransfer(b) => self.grant_transfer(e, b),
+            Body::TrustFile(b) => self.trust_file(e, b),
+            Body::TrustDisburse(b) => self.trust_disburse(e, b),
+            Body::TrustReport(b) => self.trust_report(e, b),
+            Body::LotteryGrant(b) => self.lottery_grant(e, b),
+            Body::LotteryUsage(b) => self.lottery_usage(e, b),
+            Body::LotteryAnnounce(b) => self.lottery_announce(e, b),
+            Body::ReportAnnual(b) => self.report_annual(e, b),
+            Body::Explanation(b) => self.explanation(e, b),
+            // Corrections change which bodies are effective; the state replays, never steps them.
+            Body::Correction(_) => Ok(()),
+        }
+    }
+
+    /// A registered organisation, or `unknown_org` at `field`.
+    pub fn org(&self, id: &Uscc, field: &str) -> Result<&OrgRecord, MoneyError> {
+        self.orgs
+            .get(id)
+            .ok_or_else(|| MoneyError::unknown(field, Thing::Org, id))
+    }
+
+    /// The organisation the entry's author speaks for.
+    pub fn author_org(&self, e: &Eff) -> Result<OrgRecord, MoneyError> {
+        let not_org = || {
+            MoneyError::refused(
+                "author",
+                Rule::NotAnOrg,
+                "only a registered organisation makes this entry",
+            )
+        };
+        let id = e.author.org().ok_or_else(not_org)?;
+        self.orgs.get(id).cloned().ok_or_else(not_org)
+    }
+
+    /// A project of `org`, or `unknown_project` at `field`; with `open`, `project_closed` if
+    /// it has been closed.
+    pub fn project(
+        &self,
+        org: &Uscc,
+        id: &Ident,
+        field: &str,
+        open: bool,
+    ) -> Result<&ProjectRecord, MoneyError> {
+        let p = self
+            .projects
+            .get(&(org.clone(), id.clone()))
+            .ok_or_else(|| MoneyError::unknown(field, Thing::Project, format!("{org}/{id}")))?;
+        if open && p.closed.is_some() {
+            return Err(MoneyError::refused(
+                field,
+                Rule::ProjectClosed,
+                format!("project {id} is closed"),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// Records money leaving a fund.
+    pub(crate) fn add_spend(&mut self, key: (u64, u32), rec: SpendRecord) {
+        self.spends.insert(key, rec);
+    }
+
+    /// A trust filed by a regulator; trust property lives apart from organisations' funds.
+    pub(crate) fn file_trust(&mut self, e: &Eff, b: &TrustFile, filed_by: Uscc) {
+        self.trusts
+            .insert(b.trust_id.clone(), TrustRecord::new(e, b, filed_by));
+    }
+}

@@ -1,0 +1,121 @@
+//! Money in and out of organisations' funds: donations, disbursements, grants between
+//! organisations.
+
+use crate::ledger::Kind;
+
+use super::bodies::{Disbursement, Donation, GrantTransfer};
+use super::books::{Books, DonationRecord, Eff, SpendRecord};
+use super::error::{MoneyError, Rule, Unique};
+use super::funds::FundKey;
+use super::types::{Money, SpendCategory};
+
+impl Books {
+    pub(crate) fn donation(&mut self, e: &Eff, b: &Donation) -> Result<(), MoneyError> {
+        let org = self.author_org(e)?.register.org;
+        if let Some(p) = &b.project {
+            self.project(&org, p, "body.project", true)?;
+        }
+        let key = (org.clone(), b.receipt_no.clone());
+        if self.donations.contains_key(&key) {
+            return Err(MoneyError::duplicate(
+                "body.receipt_no",
+                Unique::Receipt,
+                &b.receipt_no,
+            ));
+        }
+        // Goods without a valuation have no amount: recorded, never counted.
+        if let Some((amount, currency)) = b.value() {
+            let fund = FundKey {
+                org: org.clone(),
+                project: b.project.clone(),
+                currency,
+            };
+            self.funds.receive(fund, key.clone(), amount.decimal());
+        }
+        self.donations.insert(
+            key,
+            DonationRecord {
+                seq: e.seq,
+                org,
+                recorded_at: e.recorded_at,
+                body: b.clone(),
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn disbursement(&mut self, e: &Eff, b: &Disbursement) -> Result<(), MoneyError> {
+        let org = self.author_org(e)?.register.org;
+        if let Some(p) = &b.project {
+            self.project(&org, p, "body.project", true)?;
+        }
+        let from = FundKey {
+            org,
+            project: b.project.clone(),
+            currency: b.currency,
+        };
+        let amount = b.amount.decimal();
+        self.funds.check_draw(&from, amount, "body.amount")?;
+        self.funds.spend(&from, amount, e.seq, Kind::Disbursement);
+        self.add_spend(
+            (e.seq, 0),
+            SpendRecord {
+                seq: e.seq,
+                kind: Kind::Disbursement,
+                from,
+                to: None,
+                amount: Money(amount),
+                category: b.category,
+                paid_on: b.paid_on,
+                recorded_at: e.recorded_at,
+                related_party: b.related_party,
+            },
+        );
+        Ok(())
+    }
+
+    pub(crate) fn grant_transfer(&mut self, e: &Eff, b: &GrantTransfer) -> Result<(), MoneyError> {
+        let org = self.author_org(e)?.register.org;
+        if b.to_org == org {
+            return Err(MoneyError::refused(
+                "body.to_org",
+                Rule::SelfTransfer,
+                "a grant goes to another organisation",
+            ));
+        }
+        self.org(&b.to_org, "body.to_org")?;
+        self.project(&b.to_org, &b.to_project, "body.to_project", true)?;
+        if let Some(p) = &b.from_project {
+            self.project(&org, p, "body.from_project", true)?;
+        }
+        let from = FundKey {
+            org,
+            project: b.from_project.clone(),
+            currency: b.currency,
+        };
+        let to = FundKey {
+            org: b.to_org.clone(),
+            project: Some(b.to_project.clone()),
+            currency: b.currency,
+        };
+        let amount = b.amount.decimal();
+        self.funds.check_draw(&from, amount, "body.amount")?;
+        self.funds
+            .transfer(&from, &to, amount, e.seq, Kind::GrantTransfer);
+        self.add_spend(
+            (e.seq, 0),
+            SpendRecord {
+                seq: e.seq,
+                kind: Kind::GrantTransfer,
+                from,
+                to: Some(to),
+                amount: Money(amount),
+                category: SpendCategory::Programme,
+                paid_on: b.paid_on,
+                recorded_at: e.recorded_at,
+                related_party: b.related_party,
+            },
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,219 @@
+//! [`MoneyState`]: the raw log the model has accepted, and the books derived from its effective
+//! view. `admit` works on an O(1) clone and swaps it in only on success, so a refusal never leaves
+//! a partial change behind.
+
+use imbl::{OrdMap, OrdSet, Vector};
+
+use crate::ledger::{Author, Kind, Submission, Timestamp, Uscc};
+
+use super::bodies::{Body, IdKey, parse_body};
+use super::books::{
+    Books, DonationRecord, Eff, GrantRecord, OrgRecord, ProjectRecord, RegulatorRecord,
+    SpendRecord, TrustRecord,
+};
+use super::error::{MoneyError, Rule};
+use super::funds::FundKey;
+use super::types::{Ident, Money};
+
+/// Per-entry context the ledger hands the model.
+#[derive(Debug, Clone, Copy)]
+pub struct EntryCtx<'a> {
+    pub seq: u64,
+    pub recorded_at: Timestamp,
+    pub submission: &'a Submission,
+}
+
+/// An accepted entry as the model keeps it: the parsed original body, plus the parsed replacement
+/// for an `amend` correction, and the corrections that target it.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub seq: u64,
+    pub recorded_at: Timestamp,
+    pub author: Author,
+    pub kind: Kind,
+    pub body: Body,
+    /// For an amending correction: the replacement body of its target.
+    pub amendment: Option<Body>,
+    pub corrected_by: Vector<u64>,
+}
+
+/// The accepted log, as the model needs it.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    pub entries: OrdMap<u64, Stored>,
+    /// Identifiers reserved forever by the entry that first used them.
+    pub ids: imbl::HashMap<IdKey, u64>,
+    pub corrections: OrdSet<u64>,
+    pub last_seq: Option<u64>,
+}
+
+/// The charity money model: rules before append, and every derived figure.
+#[derive(Debug, Clone, Default)]
+pub struct MoneyState {
+    pub(crate) log: Log,
+    pub(crate) books: Books,
+}
+
+impl MoneyState {
+    /// Validates the entry against every rule; mutates only if it is accepted (never partially).
+    pub fn admit(&mut self, ctx: &EntryCtx) -> Result<(), MoneyError> {
+        let sub = ctx.submission;
+        if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
+            return Err(MoneyError::refused(
+                "seq",
+                Rule::OutOfOrder,
+                "entries are admitted in seq order, once each",
+            ));
+        }
+        let body = parse_body(sub.kind, &sub.body)?;
+        let stored = Stored {
+            seq: ctx.seq,
+            recorded_at: ctx.recorded_at,
+            author: sub.author.clone(),
+            kind: sub.kind,
+            body,
+            amendment: None,
+            corrected_by: Vector::new(),
+        };
+        let mut next = self.clone();
+        if let Body::Correction(c) = &stored.body {
+            let c = c.clone();
+            next.admit_correction(stored, &c)?;
+        } else {
+            next.admit_plain(stored)?;
+        }
+        *self = next;
+        Ok(())
+    }
+
+    fn admit_plain(&mut self, stored: Stored) -> Result<(), MoneyError> {
+        let claim = stored.body.claim(stored.author.org());
+        if let Some((key, field)) = &claim
+            && self.log.ids.contains_key(key)
+        {
+            return Err(MoneyError::duplicate(*field, key.unique(), key.id()));
+        }
+        self.books.step(&Eff {
+            seq: stored.seq,
+            recorded_at: stored.recorded_at,
+            author: &stored.author,
+            body: &stored.body,
+        })?;
+        if let Some((key, _)) = claim {
+            self.log.ids.insert(key, stored.seq);
+        }
+        self.log.last_seq = Some(stored.seq);
+        self.log.entries.insert(stored.seq, stored);
+        Ok(())
+    }
+
+    /// Rebuilds a state from entries (in seq order), as audit and startup do.
+    pub fn replay<'a>(
+        entries: impl IntoIterator<Item = EntryCtx<'a>>,
+    ) -> Result<MoneyState, (u64, MoneyError)> {
+        let mut s = MoneyState::default();
+        for ctx in entries {
+            s.admit(&ctx).map_err(|e| (ctx.seq, e))?;
+        }
+        Ok(s)
+    }
+
+    // ---- read side -------------------------------------------------------------------------
+
+    pub fn regulators(&self) -> impl Iterator<Item = &RegulatorRecord> {
+        self.books.regulators.values()
+    }
+
+    pub fn org(&self, id: &Uscc) -> Option<&OrgRecord> {
+        self.books.orgs.get(id)
+    }
+
+    pub fn orgs(&self) -> impl Iterator<Item = &OrgRecord> {
+        self.books.orgs.values()
+    }
+
+    pub fn project(&self, org: &Uscc, id: &Ident) -> Option<&ProjectRecord> {
+        self.books.projects.get(&(org.clone(), id.clone()))
+    }
+
+    pub fn projects(&self) -> impl Iterator<Item = &ProjectRecord> {
+        self.books.projects.values()
+    }
+
+    /// The balance of one fund (zero for a fund that never held money).
+    pub fn balance(&self, fund: &FundKey) -> Money {
+        Money(self.books.funds.balance(fund))
+    }
+
+    /// Every fund that ever held money, with its balance.
+    pub fn balances(&self) -> Vec<(FundKey, Money)> {
+        self.books
+            .funds
+            .balances()
+            .map(|(k, v)| (k.clone(), Money(*v)))
+            .collect()
+    }
+
+    /// An organisation's funds (unrestricted and per project) with their balances.
+    pub fn org_balances(&self, org: &Uscc) -> Vec<(FundKey, Money)> {
+        self.balances()
+            .into_iter()
+            .filter(|(k, _)| &k.org == org)
+            .collect()
+    }
+
+    pub fn donation(&self, org: &Uscc, receipt_no: &Ident) -> Option<&DonationRecord> {
+        self.books.donations.get(&(org.clone(), receipt_no.clone()))
+    }
+
+    pub fn donations(&self) -> impl Iterator<Item = &DonationRecord> {
+        self.books.donations.values()
+    }
+
+    /// Money that left funds (disbursements, grants, closing leftovers), in log order.
+    pub fn spends(&self) -> impl Iterator<Item = &SpendRecord> {
+        self.books.spends.values()
+    }
+
+    pub fn trust(&self, id: &Ident) -> Option<&TrustRecord> {
+        self.books.trusts.get(id)
+    }
+
+    pub fn trusts(&self) -> impl Iterator<Item = &TrustRecord> {
+        self.books.trusts.values()
+    }
+
+    pub fn lottery_grant(&self, administrator: &Uscc, grant_id: &Ident) -> Option<&GrantRecord> {
+        self.books
+            .grants
+            .get(&(administrator.clone(), grant_id.clone()))
+    }
+
+    pub fn lottery_grants(&self) -> impl Iterator<Item = &GrantRecord> {
+        self.books.grants.values()
+    }
+
+    /// The derived books, for read paths this API does not cover yet.
+    pub fn books(&self) -> &Books {
+        &self.books
+    }
+
+    /// Whether entry `seq` is voided in the effective view.
+    pub fn is_voided(&self, seq: u64) -> bool {
+        super::corrections::voided_set(&self.log).contains(&seq)
+    }
+
+    /// The seqs of the corrections that target entry `seq` (live or voided), oldest first.
+    pub fn corrections_of(&self, seq: u64) -> Vec<u64> {
+        self.log
+            .entries
+            .get(&seq)
+            .map(|s| s.corrected_by.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
+    /// The last seq admitted.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.log.last_seq
+    }
+}

@@ -1,0 +1,991 @@
+//! Disclosure timeliness: whether each required disclosure was published by
+//! its legal deadline, as of a given date.
+//!
+//! Like the ratio rules in `super::compliance`, the deadlines are data
+//! (`timeliness_rules.json`, embedded with `include_str!`), and every row cites
+//! its source. A changed deadline is an edit to the data file.
+//!
+//! The caller turns its log into [`ObligationFacts`]: one obligation (e.g.
+//! "the 2025 annual report of org X") plus the dates on which matching
+//! disclosures were recorded. [`check`] returns only the obligations that are
+//! late or missing. An obligation met on time produces nothing.
+//!
+//! Conventions, chosen so that "within N" reads the way a regulator reads it:
+//! - "within 30 days of X" is due on `X + 30 days`; disclosing on the due date is on time.
+//! - "within 3 months of X" is due on the same day-of-month 3 months later,
+//!   clamped to the month's end (31 Jan + 3 months = 30 Apr).
+//! - "by 31 May of the next year" is due on that date.
+//! - Periodic updates ("at least every 3 months") are checked as gaps: each
+//!   disclosure must come within one period of the previous one, the first
+//!   within one period of the start.
+//! - Disclosures dated after `as_of` are ignored: the result is what was
+//!   knowable on `as_of`.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+
+use super::compliance::Source;
+
+/// The default deadline table, embedded so a release carries the rules it was tested with.
+const DEFAULT_DEADLINES_JSON: &str = include_str!("timeliness_rules.json");
+
+/// Upper bound on periodic checks per obligation. A 5-day cadence over a
+/// century is ~7,300 steps, so this only stops a runaway loop on absurd input.
+const MAX_PERIODS: u32 = 100_000;
+
+/// A span of time, in calendar days or calendar months.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Period {
+    /// Calendar days.
+    Days(u16),
+    /// Calendar months; day-of-month is kept, clamped to the month's length.
+    Months(u16),
+}
+
+impl Period {
+    /// `date + self`. `None` only if the result is outside `time`'s date range.
+    pub fn after(self, date: Date) -> Option<Date> {
+        match self {
+            Period::Days(d) => date.checked_add(time::Duration::days(i64::from(d))),
+            Period::Months(m) => add_months(date, u32::from(m)),
+        }
+    }
+
+    fn is_zero(self) -> bool {
+        matches!(self, Period::Days(0) | Period::Months(0))
+    }
+}
+
+/// Adds calendar months, clamping the day to the target month's length.
+fn add_months(date: Date, months: u32) -> Option<Date> {
+    let zero_based =
+        i64::from(date.year()) * 12 + i64::from(u8::from(date.month())) - 1 + i64::from(months);
+    let year = i32::try_from(zero_based.div_euclid(12)).ok()?;
+    let month = Month::try_from(u8::try_from(zero_based.rem_euclid(12) + 1).ok()?).ok()?;
+    let day = date.day().min(time::util::days_in_month(month, year));
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+/// A deadline on a fixed date in a year relative to the obligation's year,
+/// e.g. 31 May of the next year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearlyDeadline {
+    /// Month of the due date (1-12).
+    pub month: u8,
+    /// Day of the due date. Must exist in every year, so 29 Feb is rejected.
+    pub day: u8,
+    /// Years after the obligation's year (1 = following year).
+    pub years_after: i32,
+    /// Key into [`DeadlineTable::sources`].
+    pub source: String,
+}
+
+impl YearlyDeadline {
+    fn due(&self, year: i32) -> Option<Date> {
+        let month = Month::try_from(self.month).ok()?;
+        Date::from_calendar_date(year.checked_add(self.years_after)?, month, self.day).ok()
+    }
+}
+
+/// A deadline a fixed span after a triggering event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventDeadline {
+    /// How long after the event the disclosure is due.
+    pub within: Period,
+    /// Key into [`DeadlineTable::sources`].
+    pub source: String,
+}
+
+/// A recurring update obligation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodicDeadline {
+    /// Maximum gap between consecutive disclosures.
+    pub every: Period,
+    /// The obligation applies only to activities running strictly longer than
+    /// this ("超过六个月"). `None` = always applies.
+    pub applies_if_longer_than: Option<Period>,
+    /// Key into [`DeadlineTable::sources`].
+    pub source: String,
+}
+
+/// The whole deadline table, as parsed from JSON. One named field per
+/// obligation kind, so a missing kind is a parse error rather than a silent gap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineTable {
+    /// Format version of the data file.
+    pub schema: u32,
+    /// Cited sources, by id.
+    pub sources: BTreeMap<String, Source>,
+    /// Annual work and financial reports.
+    pub annual_report: YearlyDeadline,
+    /// Progress updates of long-running projects.
+    pub project_update: PeriodicDeadline,
+    /// Close-out report (including leftover property) after a project ends.
+    pub project_close: EventDeadline,
+    /// Updates during an emergency (disaster) fundraising response.
+    pub emergency_update: PeriodicDeadline,
+    /// Related-party transactions.
+    pub related_party: EventDeadline,
+    /// Filing of a charitable trust after signing.
+    pub trust_filing: EventDeadline,
+    /// Trustee's yearly report.
+    pub trust_report: YearlyDeadline,
+    /// Welfare-lottery public-welfare-fund announcement.
+    pub lottery_announcement: YearlyDeadline,
+}
+
+/// Why a deadline table was rejected.
+#[derive(Debug, thiserror::Error)]
+pub enum DeadlineTableError {
+    /// The JSON did not match the schema.
+    #[error("deadline table JSON is malformed: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Only schema 1 is understood.
+    #[error("unsupported deadline table schema {0}")]
+    Schema(u32),
+    /// A row cites a source id not in `sources`.
+    #[error("deadline `{deadline}` cites unknown source `{source_id}`")]
+    UnknownSource {
+        /// The row.
+        deadline: &'static str,
+        /// The missing id.
+        source_id: String,
+    },
+    /// A structural problem: impossible date, zero period, bad source date.
+    #[error("invalid deadline table: {0}")]
+    Invalid(String),
+}
+
+impl DeadlineTable {
+    /// Parses and validates a table.
+    pub fn from_json(json: &str) -> Result<Self, DeadlineTableError> {
+        let table: DeadlineTable = serde_json::from_str(json)?;
+        table.validate()?;
+        Ok(table)
+    }
+
+    fn validate(&self) -> Result<(), DeadlineTableError> {
+        if self.schema != 1 {
+            return Err(DeadlineTableError::Schema(self.schema));
+        }
+        for (id, s) in &self.sources {
+            s.check_dates(id).map_err(DeadlineTableError::Invalid)?;
+        }
+        let known = |deadline: &'static str, id: &str| {
+            if self.sources.contains_key(id) {
+                Ok(())
+            } else {
+                Err(DeadlineTableError::UnknownSource {
+                    deadline,
+                    source_id: id.to_owned(),
+                })
+            }
+        };
+        for (name, y) in [
+            ("annual_report", &self.annual_report),
+            ("trust_report", &self.trust_report),
+            ("lottery_announcement", &self.lottery_announcement),
+        ] {
+            known(name, &y.source)?;
+            // 2001 is not a leap year: a due date must exist every year.
+            let ok = Month::try_from(y.month)
+                .ok()
+                .and_then(|m| Date::from_calendar_date(2001, m, y.day).ok())
+                .is_some();
+            if !ok || y.years_after < 0 {
+                return Err(DeadlineTableError::Invalid(format!(
+                    "`{name}` has an impossible due date {}-{} (+{} years)",
+                    y.month, y.day, y.years_after
+                )));
+            }
+        }
+        for (name, e) in [
+            ("project_close", &self.project_close),
+            ("related_party", &self.related_party),
+            ("trust_filing", &self.trust_filing),
+        ] {
+            known(name, &e.source)?;
+        }
+        for (name, p) in [
+            ("project_update", &self.project_update),
+            ("emergency_update", &self.emergency_update),
+        ] {
+            known(name, &p.source)?;
+            if p.every.is_zero() {
+                return Err(DeadlineTableError::Invalid(format!(
+                    "`{name}` has a zero period"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn source_text(&self, id: &str) -> String {
+        self.sources
+            .get(id)
+            .map_or_else(|| format!("[unknown source `{id}`]"), Source::display)
+    }
+}
+
+static DEFAULT_TABLE: OnceLock<Result<DeadlineTable, DeadlineTableError>> = OnceLock::new();
+
+/// The embedded default table, parsed and validated once. A unit test proves
+/// the shipped data parses.
+pub fn default_table() -> Result<&'static DeadlineTable, &'static DeadlineTableError> {
+    DEFAULT_TABLE
+        .get_or_init(|| DeadlineTable::from_json(DEFAULT_DEADLINES_JSON))
+        .as_ref()
+}
+
+/// Serde helpers writing dates as `YYYY-MM-DD`. The project's `time`
+/// dependency has no `serde` feature, so this is done by hand.
+mod iso_date {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _, ser::Error as _};
+    use time::{Date, format_description::FormatItem, macros::format_description};
+
+    const FMT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
+
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&d.format(FMT).map_err(S::Error::custom)?)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(d)?;
+        Date::parse(&s, FMT).map_err(D::Error::custom)
+    }
+
+    pub mod option {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.serialize_some(&d.format(FMT).map_err(S::Error::custom)?),
+                None => s.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+            Option::<String>::deserialize(d)?
+                .map(|s| Date::parse(&s, FMT).map_err(D::Error::custom))
+                .transpose()
+        }
+    }
+
+    pub mod vec {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(v: &[Date], s: S) -> Result<S::Ok, S::Error> {
+            let strings = v
+                .iter()
+                .map(|d| d.format(FMT))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(S::Error::custom)?;
+            s.collect_seq(strings)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Date>, D::Error> {
+            Vec::<String>::deserialize(d)?
+                .iter()
+                .map(|s| Date::parse(s, FMT).map_err(D::Error::custom))
+                .collect()
+        }
+    }
+}
+
+/// One disclosure obligation, identified well enough to name it in a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Obligation {
+    /// Annual work report and financial report of `org` for `year`.
+    AnnualReport {
+        /// Organisation id.
+        org: String,
+        /// The reported year.
+        year: i32,
+    },
+    /// Progress updates of a project. Checked only if it runs longer than the
+    /// table's `applies_if_longer_than` (6 months by default). With no
+    /// `ended_on` (still running), it applies once it has run that long by `as_of`.
+    ProjectUpdates {
+        /// Organisation id.
+        org: String,
+        /// Project id.
+        project: String,
+        /// Start of implementation.
+        #[serde(with = "iso_date")]
+        started_on: Date,
+        /// End of implementation, if known. Updates are not due after it:
+        /// the close-out report takes over.
+        #[serde(with = "iso_date::option")]
+        ended_on: Option<Date>,
+    },
+    /// Close-out report of a project, including disposal of leftover property.
+    ProjectClose {
+        /// Organisation id.
+        org: String,
+        /// Project id.
+        project: String,
+        /// The day the project ended (terminated).
+        #[serde(with = "iso_date")]
+        ended_on: Date,
+    },
+    /// Updates of an emergency (disaster) public fundraising campaign.
+    EmergencyUpdates {
+        /// Organisation id.
+        org: String,
+        /// Campaign id.
+        campaign: String,
+        /// Start of the campaign.
+        #[serde(with = "iso_date")]
+        started_on: Date,
+        /// End of the response and rescue phase (应急处置与救援阶段), if it has ended.
+        #[serde(with = "iso_date::option")]
+        response_ended_on: Option<Date>,
+    },
+    /// A related-party transaction recorded in the ledger.
+    RelatedParty {
+        /// Organisation id.
+        org: String,
+        /// Sequence number of the ledger entry recording it.
+        entry_seq: u64,
+        /// The day the transaction occurred (e.g. paid).
+        #[serde(with = "iso_date")]
+        occurred_on: Date,
+    },
+    /// Filing of a charitable trust.
+    TrustFiling {
+        /// Trust id.
+        trust: String,
+        /// The day the trust documents were signed.
+        #[serde(with = "iso_date")]
+        signed_on: Date,
+    },
+    /// Trustee's report for `year`.
+    TrustReport {
+        /// Trust id.
+        trust: String,
+        /// The reported year.
+        year: i32,
+    },
+    /// Lottery public-welfare-fund announcement by `administrator` for `year`.
+    LotteryAnnouncement {
+        /// Administering department or unit.
+        administrator: String,
+        /// The reported year.
+        year: i32,
+    },
+}
+
+/// One obligation and the dates on which matching disclosures were recorded
+/// (e.g. the `recorded_at` dates of the ledger's disclosure entries for it).
+/// Order and duplicates do not matter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObligationFacts {
+    /// What had to be disclosed.
+    pub obligation: Obligation,
+    /// When it was disclosed.
+    #[serde(with = "iso_date::vec")]
+    pub disclosed_on: Vec<Date>,
+}
+
+/// All obligations to check. Built by the caller from its log: one entry per
+/// org-year, project, campaign, related-party entry, trust, trust-year and
+/// lottery-year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisclosureFacts {
+    /// The obligations.
+    pub items: Vec<ObligationFacts>,
+}
+
+impl DisclosureFacts {
+    /// Adds an obligation with its disclosure dates.
+    pub fn push(&mut self, obligation: Obligation, disclosed_on: impl IntoIterator<Item = Date>) {
+        self.items.push(ObligationFacts {
+            obligation,
+            disclosed_on: disclosed_on.into_iter().collect(),
+        });
+    }
+}
+
+/// An obligation that was met late, or not at all as of the check date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateItem {
+    /// The obligation.
+    pub obligation: Obligation,
+    /// For periodic obligations, which update (1 = first after the start);
+    /// `None` for one-off obligations.
+    pub period_index: Option<u32>,
+    /// The due date.
+    #[serde(with = "iso_date")]
+    pub due: Date,
+    /// When it was disclosed, or `None` if still missing as of the check date.
+    #[serde(with = "iso_date::option")]
+    pub disclosed: Option<Date>,
+    /// Days past due: to the disclosure, or to the check date if missing. Always >= 1.
+    pub days_late: i64,
+    /// Citation of the deadline used.
+    pub source: String,
+}
+
+/// Checks every obligation against the embedded default table.
+///
+/// Errors only if the embedded table fails to parse, which a unit test rules
+/// out for the shipped data.
+pub fn check(
+    events: &DisclosureFacts,
+    as_of: Date,
+) -> Result<Vec<LateItem>, &'static DeadlineTableError> {
+    Ok(check_with(default_table()?, events, as_of))
+}
+
+/// Checks every obligation against `table`, in input order. Returns the late
+/// and missing items only. Obligations not yet due, or met on time, produce nothing.
+pub fn check_with(table: &DeadlineTable, events: &DisclosureFacts, as_of: Date) -> Vec<LateItem> {
+    let mut out = Vec::new();
+    for item in &events.items {
+        let mut dates: Vec<Date> = item
+            .disclosed_on
+            .iter()
+            .copied()
+            .filter(|d| *d <= as_of)
+            .collect();
+        dates.sort_unstable();
+        dates.dedup();
+        let ob = &item.obligation;
+        match ob {
+            Obligation::AnnualReport { year, .. } => {
+                out.extend(yearly(
+                    table,
+                    &table.annual_report,
+                    ob,
+                    *year,
+                    &dates,
+                    as_of,
+                ));
+            }
+            Obligation::TrustReport { year, .. } => {
+                out.extend(yearly(table, &table.trust_report, ob, *year, &dates, as_of));
+            }
+            Obligation::LotteryAnnouncement { year, .. } => {
+                out.extend(yearly(
+                    table,
+                    &table.lottery_announcement,
+                    ob,
+                    *year,
+                    &dates,
+                    as_of,
+                ));
+            }
+            Obligation::ProjectClose { ended_on, .. } => {
+                out.extend(after_event(
+                    table,
+                    &table.project_close,
+                    ob,
+                    *ended_on,
+                    &dates,
+                    as_of,
+                ));
+            }
+            Obligation::RelatedParty { occurred_on, .. } => {
+                out.extend(after_event(
+                    table,
+                    &table.related_party,
+                    ob,
+                    *occurred_on,
+                    &dates,
+                    as_of,
+                ));
+            }
+            Obligation::TrustFiling { signed_on, .. } => {
+                out.extend(after_event(
+                    table,
+                    &table.trust_filing,
+                    ob,
+                    *signed_on,
+                    &dates,
+                    as_of,
+                ));
+            }
+            Obligation::ProjectUpdates {
+                started_on,
+                ended_on,
+                ..
+            } => {
+                out.extend(periodic(
+                    table,
+                    &table.project_update,
+                    ob,
+                    *started_on,
+                    *ended_on,
+                    &dates,
+                    as_of,
+                ));
+            }
+            Obligation::EmergencyUpdates {
+                started_on,
+                response_ended_on,
+                ..
+            } => {
+                out.extend(periodic(
+                    table,
+                    &table.emergency_update,
+                    ob,
+                    *started_on,
+                    *response_ended_on,
+                    &dates,
+                    as_of,
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// One-off check: the earliest disclosure on or after `from` is compared with `due`.
+fn one_off(
+    ob: &Obligation,
+    from: Date,
+    due: Date,
+    dates: &[Date],
+    as_of: Date,
+    source: String,
+) -> Option<LateItem> {
+    let first = dates.iter().copied().find(|d| *d >= from);
+    let (disclosed, until) = match first {
+        Some(d) if d <= due => return None,
+        Some(d) => (Some(d), d),
+        None if as_of > due => (None, as_of),
+        None => return None,
+    };
+    Some(LateItem {
+        obligation: ob.clone(),
+        period_index: None,
+        due,
+        disclosed,
+        days_late: (until - due).whole_days(),
+        source,
+    })
+}
+
+fn yearly(
+    table: &DeadlineTable,
+    rule: &YearlyDeadline,
+    ob: &Obligation,
+    year: i32,
+    dates: &[Date],
+    as_of: Date,
+) -> Option<LateItem> {
+    // A report about `year` cannot predate it. Earlier dates belong to something else.
+    let from = Date::from_calendar_date(year, Month::January, 1).ok()?;
+    let due = rule.due(year)?;
+    one_off(ob, from, due, dates, as_of, table.source_text(&rule.source))
+}
+
+fn after_event(
+    table: &DeadlineTable,
+    rule: &EventDeadline,
+    ob: &Obligation,
+    event: Date,
+    dates: &[Date],
+    as_of: Date,
+) -> Option<LateItem> {
+    let due = rule.within.after(event)?;
+    one_off(
+        ob,
+        event,
+        due,
+        dates,
+        as_of,
+        table.source_text(&rule.source),
+    )
+}
+
+/// Gap check for recurring updates. Starting from `start`, each next
+/// disclosure must come within `rule.every` of the previous one (or of the
+/// start). A late disclosure is reported and becomes the new anchor. A missing
+/// one is reported once (with days late as of `as_of`) and checking stops,
+/// since later periods are late for the same reason. Updates falling due after
+/// `end` are not required.
+fn periodic(
+    table: &DeadlineTable,
+    rule: &PeriodicDeadline,
+    ob: &Obligation,
+    start: Date,
+    end: Option<Date>,
+    dates: &[Date],
+    as_of: Date,
+) -> Vec<LateItem> {
+    let mut out = Vec::new();
+    if let Some(min) = rule.applies_if_longer_than {
+        let Some(threshold) = min.after(start) else {
+            return out;
+        };
+        // Ongoing with no recorded end: applies once it has in fact run that long.
+        if end.unwrap_or(as_of) <= threshold {
+            return out;
+        }
+    }
+    let source = table.source_text(&rule.source);
+    let mut anchor = start;
+    for index in 1..=MAX_PERIODS {
+        let Some(due) = rule.every.after(anchor) else {
+            break;
+        };
+        if end.is_some_and(|e| due > e) {
+            break;
+        }
+        match dates.iter().copied().find(|d| *d > anchor) {
+            Some(d) => {
+                if d > due {
+                    out.push(LateItem {
+                        obligation: ob.clone(),
+                        period_index: Some(index),
+                        due,
+                        disclosed: Some(d),
+                        days_late: (d - due).whole_days(),
+                        source: source.clone(),
+                    });
+                }
+                anchor = d;
+            }
+            None => {
+                if as_of > due {
+                    out.push(LateItem {
+                        obligation: ob.clone(),
+                        period_index: Some(index),
+                        due,
+                        disclosed: None,
+                        days_late: (as_of - due).whole_days(),
+                        source: source.clone(),
+                    });
+                }
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn run(ob: Obligation, disclosed: &[Date], as_of: Date) -> Vec<LateItem> {
+        let mut facts = DisclosureFacts::default();
+        facts.push(ob, disclosed.iter().copied());
+        match check(&facts, as_of) {
+            Ok(items) => items,
+            Err(e) => panic!("embedded deadline table must parse: {e}"),
+        }
+    }
+
+    fn annual() -> Obligation {
+        Obligation::AnnualReport {
+            org: "org-1".into(),
+            year: 2025,
+        }
+    }
+
+    #[test]
+    fn embedded_table_parses() {
+        let t = match default_table() {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(t.annual_report.due(2025), Some(date!(2026 - 05 - 31)));
+        assert_eq!(t.project_update.every, Period::Months(3));
+        assert_eq!(t.emergency_update.every, Period::Days(5));
+        assert_eq!(t.related_party.within, Period::Days(30));
+        assert_eq!(t.trust_filing.within, Period::Days(7));
+        assert_eq!(
+            t.lottery_announcement.due(2025),
+            Some(date!(2026 - 06 - 30))
+        );
+    }
+
+    #[test]
+    fn annual_report_on_31_may_is_on_time() {
+        let items = run(annual(), &[date!(2026 - 05 - 31)], date!(2026 - 12 - 31));
+        assert!(items.is_empty(), "{items:#?}");
+    }
+
+    #[test]
+    fn annual_report_on_1_june_is_one_day_late() {
+        let items = run(annual(), &[date!(2026 - 06 - 01)], date!(2026 - 12 - 31));
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].due, date!(2026 - 05 - 31));
+        assert_eq!(items[0].disclosed, Some(date!(2026 - 06 - 01)));
+        assert_eq!(items[0].days_late, 1);
+        assert!(items[0].source.contains("5月31日"));
+    }
+
+    #[test]
+    fn missing_annual_report_counts_days_to_as_of() {
+        let items = run(annual(), &[], date!(2026 - 06 - 10));
+        assert_eq!(items.len(), 1);
+        assert_eq!((items[0].disclosed, items[0].days_late), (None, 10));
+        // Not yet due: nothing to report.
+        assert!(run(annual(), &[], date!(2026 - 05 - 31)).is_empty());
+    }
+
+    #[test]
+    fn disclosures_after_as_of_are_ignored_and_earlier_ones_for_other_years_too() {
+        // Published 5 June, but as of 3 June it was still missing.
+        let items = run(annual(), &[date!(2026 - 06 - 05)], date!(2026 - 06 - 03));
+        assert_eq!((items[0].disclosed, items[0].days_late), (None, 3));
+        // A date in 2024 cannot be the 2025 report.
+        let items = run(annual(), &[date!(2024 - 05 - 01)], date!(2026 - 06 - 03));
+        assert_eq!(items[0].disclosed, None);
+    }
+
+    #[test]
+    fn related_party_within_30_days() {
+        let ob = Obligation::RelatedParty {
+            org: "org-1".into(),
+            entry_seq: 42,
+            occurred_on: date!(2026 - 03 - 01),
+        };
+        assert!(run(ob.clone(), &[date!(2026 - 03 - 31)], date!(2026 - 12 - 31)).is_empty());
+        let items = run(ob, &[date!(2026 - 04 - 01)], date!(2026 - 12 - 31));
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 03 - 31), 1)
+        );
+    }
+
+    #[test]
+    fn trust_filed_within_7_days_of_signing() {
+        let ob = Obligation::TrustFiling {
+            trust: "trust-1".into(),
+            signed_on: date!(2026 - 02 - 25),
+        };
+        // 2026 is not a leap year: 25 Feb + 7 days = 4 Mar.
+        assert!(run(ob.clone(), &[date!(2026 - 03 - 04)], date!(2026 - 12 - 31)).is_empty());
+        let items = run(ob, &[date!(2026 - 03 - 05)], date!(2026 - 12 - 31));
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 03 - 04), 1)
+        );
+    }
+
+    #[test]
+    fn trust_report_and_lottery_announcement_use_their_own_dates() {
+        let trust = Obligation::TrustReport {
+            trust: "trust-1".into(),
+            year: 2025,
+        };
+        let items = run(trust, &[], date!(2026 - 04 - 01));
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 03 - 31), 1)
+        );
+        assert!(items[0].source.contains("[unconfirmed]"));
+
+        let lottery = Obligation::LotteryAnnouncement {
+            administrator: "province-civil-affairs".into(),
+            year: 2025,
+        };
+        assert!(
+            run(
+                lottery.clone(),
+                &[date!(2026 - 06 - 30)],
+                date!(2026 - 12 - 31)
+            )
+            .is_empty()
+        );
+        let items = run(lottery, &[date!(2026 - 07 - 01)], date!(2026 - 12 - 31));
+        assert_eq!(items[0].days_late, 1);
+    }
+
+    fn project(start: Date, end: Option<Date>) -> Obligation {
+        Obligation::ProjectUpdates {
+            org: "org-1".into(),
+            project: "p-1".into(),
+            started_on: start,
+            ended_on: end,
+        }
+    }
+
+    #[test]
+    fn seven_month_project_updated_every_three_months_is_on_time() {
+        // 1 Jan - 1 Aug: updates due 1 Apr and 1 Jul; the next (1 Oct) is after the end.
+        let ob = project(date!(2026 - 01 - 01), Some(date!(2026 - 08 - 01)));
+        let items = run(
+            ob,
+            &[date!(2026 - 04 - 01), date!(2026 - 07 - 01)],
+            date!(2026 - 12 - 31),
+        );
+        assert!(items.is_empty(), "{items:#?}");
+    }
+
+    #[test]
+    fn gap_of_three_months_and_one_day_is_one_day_late() {
+        let ob = project(date!(2026 - 01 - 01), Some(date!(2026 - 08 - 01)));
+        let items = run(
+            ob,
+            &[date!(2026 - 04 - 02), date!(2026 - 07 - 02)],
+            date!(2026 - 12 - 31),
+        );
+        // Only the first update is late; the second is exactly 3 months after the first.
+        assert_eq!(items.len(), 1, "{items:#?}");
+        assert_eq!(items[0].period_index, Some(1));
+        assert_eq!(items[0].due, date!(2026 - 04 - 01));
+        assert_eq!(items[0].days_late, 1);
+    }
+
+    #[test]
+    fn missing_project_update_is_reported_once() {
+        let ob = project(date!(2026 - 01 - 01), Some(date!(2026 - 08 - 01)));
+        let items = run(ob, &[date!(2026 - 04 - 01)], date!(2026 - 07 - 11));
+        assert_eq!(items.len(), 1);
+        assert_eq!(
+            (items[0].period_index, items[0].due),
+            (Some(2), date!(2026 - 07 - 01))
+        );
+        assert_eq!((items[0].disclosed, items[0].days_late), (None, 10));
+    }
+
+    #[test]
+    fn project_of_exactly_six_months_needs_no_interim_update() {
+        let ob = project(date!(2026 - 01 - 01), Some(date!(2026 - 07 - 01)));
+        assert!(run(ob, &[], date!(2026 - 12 - 31)).is_empty());
+        // An ongoing project becomes subject once it has run longer than 6 months.
+        let ongoing = project(date!(2026 - 01 - 01), None);
+        assert!(run(ongoing.clone(), &[], date!(2026 - 07 - 01)).is_empty());
+        let items = run(ongoing, &[], date!(2026 - 07 - 02));
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 04 - 01), 92)
+        );
+    }
+
+    #[test]
+    fn project_closed_three_months_and_one_day_after_end_is_late() {
+        let ob = |ended| Obligation::ProjectClose {
+            org: "org-1".into(),
+            project: "p-1".into(),
+            ended_on: ended,
+        };
+        assert!(
+            run(
+                ob(date!(2026 - 03 - 15)),
+                &[date!(2026 - 06 - 15)],
+                date!(2026 - 12 - 31)
+            )
+            .is_empty()
+        );
+        let items = run(
+            ob(date!(2026 - 03 - 15)),
+            &[date!(2026 - 06 - 16)],
+            date!(2026 - 12 - 31),
+        );
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 06 - 15), 1)
+        );
+        // Month-end clamping: 31 Jan + 3 months = 30 Apr.
+        let items = run(
+            ob(date!(2026 - 01 - 31)),
+            &[date!(2026 - 05 - 01)],
+            date!(2026 - 12 - 31),
+        );
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 04 - 30), 1)
+        );
+    }
+
+    #[test]
+    fn emergency_update_gap_of_six_days_is_one_day_late() {
+        let ob = Obligation::EmergencyUpdates {
+            org: "org-1".into(),
+            campaign: "flood-2026".into(),
+            started_on: date!(2026 - 07 - 01),
+            response_ended_on: Some(date!(2026 - 07 - 20)),
+        };
+        let dates = [
+            date!(2026 - 07 - 06),
+            date!(2026 - 07 - 12),
+            date!(2026 - 07 - 17),
+        ];
+        let items = run(ob, &dates, date!(2026 - 12 - 31));
+        assert_eq!(items.len(), 1, "{items:#?}");
+        assert_eq!(items[0].period_index, Some(2));
+        assert_eq!(
+            (items[0].due, items[0].days_late),
+            (date!(2026 - 07 - 11), 1)
+        );
+    }
+
+    #[test]
+    fn add_months_clamps_to_month_end() {
+        assert_eq!(
+            add_months(date!(2026 - 01 - 31), 1),
+            Some(date!(2026 - 02 - 28))
+        );
+        assert_eq!(
+            add_months(date!(2028 - 01 - 31), 1),
+            Some(date!(2028 - 02 - 29))
+        );
+        assert_eq!(
+            add_months(date!(2026 - 11 - 30), 3),
+            Some(date!(2027 - 02 - 28))
+        );
+        assert_eq!(
+            add_months(date!(2026 - 05 - 15), 12),
+            Some(date!(2027 - 05 - 15))
+        );
+    }
+
+    #[test]
+    fn facts_and_items_round_trip_through_json() {
+        let mut facts = DisclosureFacts::default();
+        facts.push(annual(), [date!(2026 - 06 - 01)]);
+        let json = match serde_json::to_string(&facts) {
+            Ok(j) => j,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(
+            json.contains(r#""kind":"annual_report""#) && json.contains("2026-06-01"),
+            "{json}"
+        );
+        let back: DisclosureFacts = match serde_json::from_str(&json) {
+            Ok(b) => b,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(back, facts);
+    }
+
+    #[test]
+    fn validation_rejects_impossible_dates_and_unknown_sources() {
+        let good = DEFAULT_DEADLINES_JSON;
+        assert!(DeadlineTable::from_json(good).is_ok());
+        let feb29 = good.replace(r#""month": 5, "day": 31"#, r#""month": 2, "day": 29"#);
+        assert!(matches!(
+            DeadlineTable::from_json(&feb29),
+            Err(DeadlineTableError::Invalid(_))
+        ));
+        let unknown = good.replace(
+            r#""source": "lottery_fund_measures""#,
+            r#""source": "nope""#,
+        );
+        assert!(matches!(
+            DeadlineTable::from_json(&unknown),
+            Err(DeadlineTableError::UnknownSource { .. })
+        ));
+        let zero = good.replace(r#"{ "days": 5 }"#, r#"{ "days": 0 }"#);
+        assert!(matches!(
+            DeadlineTable::from_json(&zero),
+            Err(DeadlineTableError::Invalid(_))
+        ));
+    }
+}

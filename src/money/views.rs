@@ -1,0 +1,310 @@
+//! Every derived view as `(key, canonical JSON)` rows.
+//!
+//! Storage caches these rows; audit rebuilds the state from the log and compares row for row, so
+//! a tampered cache shows up as a differing key. Values are RFC 8785 JSON, money as two-decimal
+//! strings. Keys are `/`-separated; ids cannot contain `/` (see [`super::types::Ident`]).
+//!
+//! | key | value |
+//! | --- | --- |
+//! | `regulator/{uscc}` | regulator named in genesis |
+//! | `org/{uscc}` | registration facts |
+//! | `org_total/{org}/{currency}` | unrestricted, restricted, unused lottery grants, total |
+//! | `project/{org}/{id}` | project record with `balances` per currency |
+//! | `balance/{org}/unrestricted/{currency}` | unrestricted fund balance |
+//! | `balance/{org}/project/{id}/{currency}` | restricted fund balance |
+//! | `donation/{org}/{receipt_no}` | effective donation, or `{"status":"voided"}` with the original |
+//! | `trace/{org}/{receipt_no}` | donor trace |
+//! | `spend/{seq}/{i}` | money leaving a fund |
+//! | `trust/{trust_id}` | trust with balance, disbursements, reports |
+//! | `lottery_grant/{admin}/{grant_id}` | grant with usage and `remaining` |
+//! | `lottery_year/{admin}/{year}` | announcement |
+//! | `report/{org}/{year}` | annual report as declared |
+//! | `explanation/{org}/{year}` | explanations for the year |
+//! | `figures/{org}/{year}/{currency}` | [`super::figures::OrgYearFigures`] |
+//! | `totals/year/{year}/{currency}` | donations, disbursed, granted |
+//! | `totals/purpose/{purpose or unrestricted}/{year}/{currency}` | same, by project purpose |
+//! | `totals/region/{region}/{year}/{currency}` | same, by project region (unrestricted: the org's) |
+//! | `events/annual_report/{org}/{year}`, `events/project/{org}/{id}`, `events/related_party/{seq}`, `events/trust/{id}`, `events/lottery/{admin}/{year}` | [`super::events`] |
+//! | `entry/{seq}` | correction status of a corrected entry or a correction |
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::ledger::Currency;
+use crate::ledger::jcs::canonical;
+
+use super::bodies::Body;
+use super::corrections::{live_amendments, voided_set};
+use super::funds::FundKey;
+use super::state::MoneyState;
+use super::types::Money;
+
+fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
+    // Serialising our own records cannot fail; an empty value would still show up in an audit.
+    let text = canonical(value)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    rows.insert(key, text);
+}
+
+#[derive(Default, Clone, Copy)]
+struct Total {
+    donations: Decimal,
+    disbursed: Decimal,
+    granted: Decimal,
+}
+
+impl Total {
+    fn json(&self) -> Value {
+        json!({"donations": Money(self.donations), "disbursed": Money(self.disbursed), "granted": Money(self.granted)})
+    }
+}
+
+impl MoneyState {
+    /// Every derived view as (key, canonical JSON string) rows.
+    pub fn view_rows(&self) -> BTreeMap<String, String> {
+        let mut rows = BTreeMap::new();
+        let b = &self.books;
+        for r in b.regulators.values() {
+            row(&mut rows, format!("regulator/{}", r.id), r);
+        }
+        for o in b.orgs.values() {
+            row(&mut rows, format!("org/{}", o.register.org), o);
+        }
+        self.balance_rows(&mut rows);
+        for d in b.donations.values() {
+            let mut v = serde_json::to_value(d).unwrap_or_default();
+            v["status"] = json!("live");
+            row(
+                &mut rows,
+                format!("donation/{}/{}", d.org, d.body.receipt_no),
+                &v,
+            );
+            if let Some(t) = self.trace(&d.org, &d.body.receipt_no) {
+                row(
+                    &mut rows,
+                    format!("trace/{}/{}", d.org, d.body.receipt_no),
+                    &t,
+                );
+            }
+        }
+        for ((seq, i), s) in b.spends.iter() {
+            row(&mut rows, format!("spend/{seq}/{i}"), s);
+        }
+        for t in b.trusts.values() {
+            row(&mut rows, format!("trust/{}", t.filing.trust_id), t);
+        }
+        for g in b.grants.values() {
+            let mut v = serde_json::to_value(g).unwrap_or_default();
+            v["remaining"] = json!(Money(g.remaining()));
+            row(
+                &mut rows,
+                format!("lottery_grant/{}/{}", g.administrator, g.grant.grant_id),
+                &v,
+            );
+        }
+        for ((admin, y), a) in b.announcements.iter() {
+            row(&mut rows, format!("lottery_year/{admin}/{y}"), a);
+        }
+        for ((org, y), r) in b.reports.iter() {
+            row(&mut rows, format!("report/{org}/{y}"), r);
+        }
+        for ((org, y), list) in b.explanations.iter() {
+            let list: Vec<_> = list.iter().collect();
+            row(&mut rows, format!("explanation/{org}/{y}"), &list);
+        }
+        for f in self.org_year_figures() {
+            row(
+                &mut rows,
+                format!("figures/{}/{}/{}", f.org, f.year, f.currency),
+                &f,
+            );
+        }
+        self.total_rows(&mut rows);
+        self.event_rows(&mut rows);
+        self.correction_rows(&mut rows);
+        rows
+    }
+
+    fn balance_rows(&self, rows: &mut BTreeMap<String, String>) {
+        let b = &self.books;
+        // (org, currency) -> [unrestricted, restricted, lottery unused]
+        let mut org_totals: BTreeMap<(String, Currency), [Decimal; 3]> = BTreeMap::new();
+        let mut project_balances: BTreeMap<(String, String), BTreeMap<String, Money>> =
+            BTreeMap::new();
+        for (k, v) in b.funds.balances() {
+            let t = org_totals
+                .entry((k.org.to_string(), k.currency))
+                .or_default();
+            match &k.project {
+                None => {
+                    t[0] += *v;
+                    row(
+                        rows,
+                        format!("balance/{}/unrestricted/{}", k.org, k.currency),
+                        &json!({"balance": Money(*v)}),
+                    );
+                }
+                Some(p) => {
+                    t[1] += *v;
+                    row(
+                        rows,
+                        format!("balance/{}/project/{p}/{}", k.org, k.currency),
+                        &json!({"balance": Money(*v)}),
+                    );
+                    project_balances
+                        .entry((k.org.to_string(), p.to_string()))
+                        .or_default()
+                        .insert(k.currency.to_string(), Money(*v));
+                }
+            }
+        }
+        for g in b.grants.values() {
+            org_totals
+                .entry((g.grant.recipient_org.to_string(), g.grant.currency))
+                .or_default()[2] += g.remaining();
+        }
+        for ((org, cur), [u, r, l]) in org_totals {
+            let v = json!({"unrestricted": Money(u), "restricted": Money(r), "lottery_unused": Money(l), "total": Money(u + r + l)});
+            row(rows, format!("org_total/{org}/{cur}"), &v);
+        }
+        for p in b.projects.values() {
+            let mut v = serde_json::to_value(p).unwrap_or_default();
+            let bal = project_balances
+                .remove(&(p.org.to_string(), p.open.id.to_string()))
+                .unwrap_or_default();
+            v["balances"] = json!(bal);
+            row(rows, format!("project/{}/{}", p.org, p.open.id), &v);
+        }
+    }
+
+    fn total_rows(&self, rows: &mut BTreeMap<String, String>) {
+        let b = &self.books;
+        let mut by: BTreeMap<String, Total> = BTreeMap::new();
+        let mut add = |fund: &FundKey, year: i32, f: &dyn Fn(&mut Total)| {
+            let (purpose, region) = match &fund.project {
+                Some(p) => match b.projects.get(&(fund.org.clone(), p.clone())) {
+                    Some(rec) => (
+                        rec.open.purpose.to_string(),
+                        rec.open.region.as_str().to_owned(),
+                    ),
+                    None => ("unknown".to_owned(), "unknown".to_owned()),
+                },
+                None => (
+                    "unrestricted".to_owned(),
+                    b.orgs.get(&fund.org).map_or_else(
+                        || "unknown".to_owned(),
+                        |o| o.register.region.as_str().to_owned(),
+                    ),
+                ),
+            };
+            let cur = fund.currency;
+            for key in [
+                format!("totals/year/{year}/{cur}"),
+                format!("totals/purpose/{purpose}/{year}/{cur}"),
+                format!("totals/region/{region}/{year}/{cur}"),
+            ] {
+                f(by.entry(key).or_default());
+            }
+        };
+        for d in b.donations.values() {
+            if let Some((a, cur)) = d.body.value() {
+                let fund = FundKey {
+                    org: d.org.clone(),
+                    project: d.body.project.clone(),
+                    currency: cur,
+                };
+                add(&fund, d.body.received_on.year(), &|t: &mut Total| {
+                    t.donations += a.decimal()
+                });
+            }
+        }
+        for s in b.spends.values() {
+            let a = s.amount.0;
+            let year = s.paid_on.year();
+            if s.to.is_none() {
+                add(&s.from, year, &|t: &mut Total| t.disbursed += a);
+            } else {
+                add(&s.from, year, &|t: &mut Total| t.granted += a);
+            }
+        }
+        for (k, t) in by {
+            row(rows, k, &t.json());
+        }
+    }
+
+    fn event_rows(&self, rows: &mut BTreeMap<String, String>) {
+        let ev = self.disclosure_events();
+        for e in &ev.annual_reports {
+            row(
+                rows,
+                format!("events/annual_report/{}/{}", e.org, e.year),
+                e,
+            );
+        }
+        for e in &ev.projects {
+            row(rows, format!("events/project/{}/{}", e.org, e.project), e);
+        }
+        for e in &ev.related_party {
+            row(rows, format!("events/related_party/{}", e.paid.seq), e);
+        }
+        for e in &ev.trusts {
+            row(rows, format!("events/trust/{}", e.trust_id), e);
+        }
+        for e in &ev.lottery_years {
+            row(
+                rows,
+                format!("events/lottery/{}/{}", e.administrator, e.fiscal_year),
+                e,
+            );
+        }
+    }
+
+    /// Status rows for every corrected entry and every correction, so pages can show both the
+    /// original (in the log) and what replaced it; voided donations keep a `donation/` row.
+    fn correction_rows(&self, rows: &mut BTreeMap<String, String>) {
+        let voided = voided_set(&self.log);
+        for s in self.log.entries.values() {
+            if s.corrected_by.is_empty() && s.kind != crate::ledger::Kind::Correction {
+                continue;
+            }
+            let voided_by: Vec<u64> = s
+                .corrected_by
+                .iter()
+                .filter(|c| {
+                    !voided.contains(c)
+                        && matches!(self.log.entries.get(*c).map(|x| &x.body), Some(Body::Correction(k)) if k.action == super::types::CorrectionAction::Void)
+                })
+                .copied()
+                .collect();
+            let corrections: Vec<u64> = s.corrected_by.iter().copied().collect();
+            let mut v = json!({
+                "seq": s.seq,
+                "kind": s.kind,
+                "status": if voided.contains(&s.seq) { "voided" } else { "live" },
+                "voided_by": voided_by,
+                "amended_by": live_amendments(s, &self.log, &voided),
+                "corrections": corrections,
+            });
+            if let Body::Correction(c) = &s.body {
+                v["target"] = json!(c.target);
+                v["action"] = json!(c.action);
+                v["notice"] = json!(c.notice);
+            }
+            row(rows, format!("entry/{}", s.seq), &v);
+            if let (Body::Donation(d), Some(org)) = (&s.body, s.author.org())
+                && voided.contains(&s.seq)
+            {
+                let mut dv = serde_json::to_value(d).unwrap_or_default();
+                dv["status"] = json!("voided");
+                dv["seq"] = json!(s.seq);
+                dv["org"] = json!(org);
+                row(rows, format!("donation/{org}/{}", d.receipt_no), &dv);
+            }
+        }
+    }
+}
