@@ -179,3 +179,41 @@ async fn overdraft_is_refused_and_nothing_is_written() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn report_command_shows_trace_figures_and_late_items() {
+    let t = year_of("699900.00").await;
+    t.service.refresh_views().await.unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(common::bin())
+            .arg("--db")
+            .arg(t.db_path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let org = t.org_id.to_string();
+    let trace: Value =
+        serde_json::from_str(&run(&["report", "trace", "--org", &org, "R2025-0001"])).unwrap();
+    // First in, first out: the one donation paid for all 749,900.00 spent; 250,100.00 remain.
+    assert_eq!(trace["spent_total"], "749900.00");
+    assert_eq!(trace["unspent_total"], "250100.00");
+    let figures = run(&["report", "compliance", "--org", &org, "--year", "2026"]);
+    assert!(
+        figures
+            .lines()
+            .any(|l| l.contains("charitable_spending_vs_prior_revenue") && l.contains("FAIL")),
+        "{figures}"
+    );
+    let late = run(&["report", "late"]);
+    assert!(
+        late.contains("annual_report") && late.contains("due 2026-05-31"),
+        "{late}"
+    );
+}

@@ -8,6 +8,7 @@ pub mod init;
 pub mod keyfile;
 pub mod keygen;
 pub mod prove;
+pub mod report;
 pub mod sign;
 
 use std::path::PathBuf;
@@ -59,6 +60,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Write the published log layout (checkpoint, tiles, entry bundles, operator key) to a directory.
     Export(export::ExportArgs),
+    /// What donors and regulators read: donation trace, ratio figures, late disclosures, balances.
+    Report(report::ReportArgs),
     /// Measure append and audit throughput beside raw Ed25519 and SQLite limits.
     Bench(bench::BenchArgs),
 }
