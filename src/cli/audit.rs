@@ -22,8 +22,9 @@ pub struct AuditArgs {
 /// Why an audit could not be completed or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditRunError {
+    // Not `#[from]`: that would make the audit error a "source" too, printed twice.
     #[error("AUDIT FAILED: {0}")]
-    Failed(#[from] AuditError),
+    Failed(AuditError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -38,6 +39,12 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     bar.set_message(what.to_owned());
     // indicatif draws only on a terminal; in CI and pipes it stays silent.
     bar
+}
+
+impl From<AuditError> for AuditRunError {
+    fn from(e: AuditError) -> Self {
+        AuditRunError::Failed(e)
+    }
 }
 
 /// Audits the database behind `store`.
