@@ -4,8 +4,10 @@
 //! # Layout
 //! - [`ledger`]: the pure core — canonical encoding, hashing, signing, Merkle proofs, checkpoint
 //!   notes, tiles, trust (who may sign what) and verification.
+//! - [`demo`]: a realistic, deterministic demo history (pure; `sunshine demo` appends it).
 pub mod audit;
 pub mod cli;
+pub mod demo;
 pub mod export;
 pub mod ledger;
 pub mod money;

@@ -2,7 +2,9 @@
 
 use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
-use sunshine_ledger::cli::{append, audit, bench, export, init, keygen, prove, report, sign};
+use sunshine_ledger::cli::{
+    append, audit, bench, demo, export, import, init, keygen, prove, report, sign,
+};
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -34,6 +36,8 @@ fn main() -> std::process::ExitCode {
             Command::Audit(a) => audit::run(g, a).await,
             Command::Export(a) => export::run(g, a).await,
             Command::Bench(a) => bench::run(g, a).await,
+            Command::Demo(a) => demo::run(g, a).await,
+            Command::Import(a) => import::run(g, a).await,
             Command::Report(a) => report::run(g, a).await,
         }
     });

@@ -3,7 +3,9 @@
 pub mod append;
 pub mod audit;
 pub mod bench;
+pub mod demo;
 pub mod export;
+pub mod import;
 pub mod init;
 pub mod keyfile;
 pub mod keygen;
@@ -64,6 +66,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Measure append and audit throughput beside raw Ed25519 and SQLite limits.
     Bench(bench::BenchArgs),
+    /// Build a realistic, deterministic demo ledger in a new database (keys from the seed).
+    Demo(demo::DemoArgs),
+    /// Import an organisation's donations or disbursements from CSV (docs/CSV.md), all or none.
+    Import(import::ImportArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.
