@@ -1,0 +1,322 @@
+//! `sunshine demo` (deterministic, every kind, audits clean, regulator views with something to
+//! show) and `sunshine import` (CSV, all or none, every bad row listed, re-import refused).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
+
+use common::{TestLedger, bin, dump, sub};
+use futures_util::TryStreamExt;
+use rust_decimal::Decimal;
+use serde_json::json;
+use sunshine_ledger::cli::audit::{audit_store, progress};
+use sunshine_ledger::cli::import::{CsvKind, ImportError, import};
+use sunshine_ledger::ledger::{Author, Kind, SealedEntry, Timestamp};
+use sunshine_ledger::money::compliance::Status;
+use sunshine_ledger::service::LedgerService;
+use sunshine_ledger::store::{Store, database_url};
+
+fn run_demo(dir: &Path, seed: u64, scale: u64) -> String {
+    let out = Command::new(bin())
+        .args(["--db", dir.join("ledger.db").to_str().unwrap()])
+        .args(["--keys", dir.join("keys").to_str().unwrap()])
+        .args([
+            "demo",
+            "--seed",
+            &seed.to_string(),
+            "--scale",
+            &scale.to_string(),
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "demo failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+async fn open(dir: &Path) -> Store {
+    Store::open(
+        &database_url(dir.join("ledger.db").to_str().unwrap()),
+        false,
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    let out_a = run_demo(a.path(), 5, 300);
+    run_demo(b.path(), 5, 300);
+    let out_c = run_demo(c.path(), 6, 300);
+    assert!(out_a.contains("300 donations"), "{out_a}");
+
+    // Same seed: every row of every table identical (leaves, nodes, checkpoints, views).
+    let dump_a = dump(&a.path().join("ledger.db")).await;
+    assert_eq!(dump_a, dump(&b.path().join("ledger.db")).await);
+    let root = |s: &str| {
+        s.lines()
+            .find_map(|l| l.strip_prefix("checkpoint root "))
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(root(&out_a), root(&out_c), "another seed, another ledger");
+
+    // The demo refuses to write over a ledger.
+    let again = Command::new(bin())
+        .args(["--db", a.path().join("ledger.db").to_str().unwrap()])
+        .args(["--keys", a.path().join("keys").to_str().unwrap()])
+        .args(["demo", "--seed", "5", "--scale", "300"])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert_eq!(dump_a, dump(&a.path().join("ledger.db")).await);
+
+    // Audit is clean and agrees with the printed root.
+    let store = open(a.path()).await;
+    let report = audit_store(&store, &progress(0, "audit")).await.unwrap();
+    assert_eq!(report.root.to_hex(), root(&out_a));
+    assert!(report.views > 0);
+
+    // Every entry kind appears, and recording times never decrease.
+    let mut kinds = BTreeSet::new();
+    let mut last = 0;
+    let rows: Vec<_> = store.entries_from(0).try_collect().await.unwrap();
+    for row in rows {
+        let sealed = SealedEntry::open(row.leaf).unwrap();
+        kinds.insert(sealed.entry.submission.submission.kind);
+        assert!(sealed.entry.recorded_at.unix() >= last);
+        last = sealed.entry.recorded_at.unix();
+    }
+    let missing: Vec<_> = Kind::ALL.iter().filter(|k| !kinds.contains(k)).collect();
+    assert!(
+        missing.is_empty(),
+        "kinds missing from the demo: {missing:?}"
+    );
+
+    // The regulator views have something to show: a failed ratio and late disclosures.
+    let operator =
+        sunshine_ledger::cli::keyfile::read(&a.path().join("keys/operator.key")).unwrap();
+    let service = LedgerService::open(store, operator).await.unwrap();
+    let state = service.state().await;
+    let figures = sunshine_ledger::money::regulator::compliance(&state.money);
+    let failed: Vec<_> = figures
+        .iter()
+        .flat_map(|c| c.figures.iter().map(move |f| (c, f)))
+        .filter(|(_, f)| f.status == Status::Fail)
+        .collect();
+    assert!(
+        failed.iter().any(|(_, f)| f.id == "admin_cost_ratio"),
+        "an organisation above the admin cap"
+    );
+    assert!(
+        failed
+            .iter()
+            .any(|(_, f)| f.id.starts_with("charitable_spending")),
+        "an organisation spending too little"
+    );
+    let as_of = state.last_recorded().unwrap().date();
+    assert!(!sunshine_ledger::money::regulator::late(&state.money, as_of).is_empty());
+
+    // Keys for every organisation were written, and they sign for it.
+    let index = std::fs::read_to_string(a.path().join("keys/demo/orgs.tsv")).unwrap();
+    assert_eq!(index.lines().count() - 1, state.money.orgs().count());
+    assert!(a.path().join("keys/regulator.key").exists());
+}
+
+fn today() -> String {
+    sunshine_ledger::ledger::time::format_date(Timestamp::now().date())
+}
+
+fn commitment(n: u32) -> String {
+    hex::encode(sha2::Sha256::digest(format!("receipt secret {n}")))
+}
+
+use sha2::Digest;
+
+async fn total_balance(t: &TestLedger) -> Decimal {
+    let state = t.service.state().await;
+    state
+        .money
+        .org_balances(&t.org_id)
+        .into_iter()
+        .map(|(_, m)| m.0)
+        .sum()
+}
+
+#[tokio::test]
+async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
+    let t = TestLedger::new().await;
+    let open = sub(
+        Kind::ProjectOpen,
+        Author::Org(t.org_id.clone()),
+        &t.org,
+        json!({"id": "P1", "title": "乡村助学", "purpose": "教育", "region": "440100",
+               "target": "100000.00", "currency": "CNY", "start": "2024-01-01"}),
+    );
+    t.service.append(vec![open]).await.unwrap();
+    let day = today();
+    let donations = format!(
+        "receipt_no,project,amount,currency,form,description,quantity,unit,donor_type,donor_display,named_with_consent,receipt,commitment,received_on\n\
+         R-1,P1,1000.00,CNY,cash,,,,individual,张*,,issued,{},{day}\n\
+         R-2,,250.50,,cash,,,,anonymous,爱心人士,false,waived,{},{day}\n\
+         R-3,P1,,,in_kind,儿童图书,200,册,organisation,某科技有限公司,,issued,{},{day}\n",
+        commitment(1),
+        commitment(2),
+        commitment(3)
+    );
+    let before = total_balance(&t).await;
+    let now = Timestamp::now();
+    let done = import(
+        &t.service,
+        &t.org_id,
+        &t.org,
+        donations.as_bytes(),
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.kind, CsvKind::Donation);
+    assert_eq!(done.rows, 3);
+    let added: Decimal = "1250.50".parse().unwrap();
+    assert_eq!(total_balance(&t).await - before, added);
+    assert_eq!(done.totals.get("CNY"), Some(&added));
+
+    // Re-importing the same file: every row is a duplicate, and nothing is written.
+    let snapshot = dump(&t.db_path()).await;
+    let err = import(
+        &t.service,
+        &t.org_id,
+        &t.org,
+        donations.as_bytes(),
+        None,
+        now,
+    )
+    .await
+    .unwrap_err();
+    let ImportError::BadRows { rows, .. } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(rows.len(), 3, "{err}");
+    assert!(rows.iter().all(|r| r.reason.contains("duplicate")), "{err}");
+    assert_eq!(snapshot, dump(&t.db_path()).await);
+
+    // Three bad rows among good ones: all three listed, nothing written.
+    let ev = commitment(9);
+    let payments = format!(
+        "project,amount,currency,category,purpose,payee_type,payee_display,evidence,paid_on,related_party\n\
+         P1,100.00,CNY,programme,助学金,individual,李*,{ev},{day},\n\
+         P1,1.5,CNY,programme,助学金,individual,李*,{ev},{day},\n\
+         NOPE,10.00,CNY,programme,助学金,individual,王*,{ev},{day},\n\
+         ,999999.00,CNY,administration,办公租金,organisation,某物业公司,{ev};{ev},{day},no\n\
+         P1,50.00,CNY,programme,助学金,group,红星村困难家庭（12户）,{ev},{day},\n"
+    );
+    let err = import(
+        &t.service,
+        &t.org_id,
+        &t.org,
+        payments.as_bytes(),
+        None,
+        now,
+    )
+    .await
+    .unwrap_err();
+    let ImportError::BadRows { rows, total } = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(*total, 5);
+    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+    assert_eq!(lines, vec![3, 4, 5], "{err}");
+    assert!(rows[0].reason.contains("amount"), "{err}");
+    assert!(rows[1].reason.contains("NOPE"), "{err}");
+    assert!(
+        rows[2].reason.contains("overdraft") || rows[2].reason.contains("exceeds"),
+        "{err}"
+    );
+    assert_eq!(snapshot, dump(&t.db_path()).await);
+}
+
+#[test]
+fn end_to_end_through_the_binary() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ledger.db");
+    let keys = dir.path().join("keys");
+    let run = |args: &[&str]| {
+        Command::new(bin())
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "--keys",
+                keys.to_str().unwrap(),
+            ])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["demo", "--seed", "3", "--scale", "120"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let index = std::fs::read_to_string(keys.join("demo/orgs.tsv")).unwrap();
+    let org = index
+        .lines()
+        .find(|l| l.starts_with("foundation-01\t"))
+        .unwrap()
+        .split('\t')
+        .nth(1)
+        .unwrap()
+        .to_owned();
+    let day = today();
+    let csv = dir.path().join("donations.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "\u{feff}receipt_no,amount,donor_type,donor_display,receipt,donor_commitment,received_on\n\
+             IMP-0001,88.00,individual,陈*,issued,{},{day}\n",
+            commitment(1)
+        ),
+    )
+    .unwrap();
+    let key = keys.join("demo/foundation-01.key");
+    let import = |csv: &Path| {
+        run(&[
+            "import",
+            csv.to_str().unwrap(),
+            "--org",
+            &org,
+            "--key",
+            key.to_str().unwrap(),
+        ])
+    };
+    let out = import(&csv);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("imported 1 donation"));
+    let out = import(&csv);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("line 2: receipt_no IMP-0001 was already imported")
+    );
+    let out = run(&["audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
