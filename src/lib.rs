@@ -4,6 +4,8 @@
 //! # Layout
 //! - [`ledger`]: the pure core — canonical encoding, hashing, signing, Merkle proofs, checkpoint
 //!   notes, tiles, trust (who may sign what) and verification.
+//! - [`api`]: the HTTP API (`sunshine serve`), axum routes one file per resource, group commit.
+pub mod api;
 pub mod audit;
 pub mod cli;
 pub mod export;

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
-use sunshine_ledger::cli::{append, audit, bench, export, init, keygen, prove, sign};
+use sunshine_ledger::cli::{append, audit, bench, export, init, keygen, prove, serve, sign};
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -34,6 +34,7 @@ fn main() -> std::process::ExitCode {
             Command::Audit(a) => audit::run(g, a).await,
             Command::Export(a) => export::run(g, a).await,
             Command::Bench(a) => bench::run(g, a).await,
+            Command::Serve(a) => serve::run(g, a).await,
         }
     });
     match result {

@@ -8,6 +8,7 @@ pub mod init;
 pub mod keyfile;
 pub mod keygen;
 pub mod prove;
+pub mod serve;
 pub mod sign;
 
 use std::path::PathBuf;
@@ -61,6 +62,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// Measure append and audit throughput beside raw Ed25519 and SQLite limits.
     Bench(bench::BenchArgs),
+    /// Serve the HTTP API (submissions, entries, proofs, checkpoint and tiles).
+    Serve(serve::ServeArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

@@ -1,0 +1,127 @@
+//! Group commit for single submissions.
+//!
+//! Every `POST /api/v1/submissions` hands its submission to one committer task through a bounded
+//! channel and waits on a oneshot for the outcome. The committer takes whatever is queued (up to
+//! `max_group`), appends it with [`LedgerService::append_each`] — one durable SQLite transaction
+//! and one signed checkpoint for the whole group, each submission refused or accepted on its own
+//! — and answers every waiter. So the cost of a durable commit (an fsync) is shared by everyone
+//! who arrived while the previous one was running, which is what lets throughput grow with
+//! concurrency (Sunlight's sequencer works the same way).
+//!
+//! A request whose client goes away does not cancel its commit: the job is already queued, and
+//! the committer runs independently of the request. On shutdown the server stops accepting
+//! requests, the channel closes when the last request finishes, and the committer drains what
+//! was queued before it returns, so every accepted append is on disk.
+
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::error::ApiError;
+use crate::ledger::SignedSubmission;
+use crate::service::{AppendError, Appended, LedgerService};
+use crate::store::StoreError;
+
+/// How often a group that lost a race with another writer process is retried.
+const CONFLICT_RETRIES: usize = 3;
+
+/// One submission committed: the entry and the size of the commit (and checkpoint) it is in.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub appended: Appended,
+    /// Tree size of the checkpoint signed for the commit that included the entry.
+    pub size: u64,
+}
+
+struct Job {
+    sub: SignedSubmission,
+    reply: oneshot::Sender<Result<Committed, ApiError>>,
+}
+
+/// The sending side; cheap to clone into every request.
+#[derive(Clone)]
+pub struct Committer {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Committer {
+    /// Starts the committer task. It ends when every `Committer` clone is dropped and the queue
+    /// is drained; await the handle to know that every accepted append is durable.
+    pub fn spawn(
+        service: Arc<LedgerService>,
+        max_group: usize,
+        queue_depth: usize,
+    ) -> (Committer, JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel(queue_depth.max(1));
+        let handle = tokio::spawn(run(service, rx, max_group.max(1)));
+        (Committer { tx }, handle)
+    }
+
+    /// Queues `sub` and waits until its group is committed (or it was refused).
+    pub async fn submit(&self, sub: SignedSubmission) -> Result<Committed, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job { sub, reply })
+            .await
+            .map_err(|_| ApiError::Unavailable)?;
+        answer
+            .await
+            .map_err(|_| ApiError::internal("the committer dropped a queued submission"))?
+    }
+}
+
+async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<Job>, max_group: usize) {
+    let mut jobs = Vec::with_capacity(max_group);
+    while rx.recv_many(&mut jobs, max_group).await > 0 {
+        let (subs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.sub, j.reply)).unzip();
+        let outcome = commit_group(&service, subs).await;
+        match outcome {
+            Ok(results) => {
+                // One commit, one checkpoint: its size is one past the last accepted seq.
+                let size = results
+                    .iter()
+                    .filter_map(|r| r.as_ref().ok())
+                    .map(|a| a.seq + 1)
+                    .max()
+                    .unwrap_or(0);
+                for (result, reply) in results.into_iter().zip(replies) {
+                    let answer = result
+                        .map(|appended| Committed { appended, size })
+                        .map_err(ApiError::from);
+                    // A waiter that went away still had its entry committed; nothing to do.
+                    let _ = reply.send(answer);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, group = replies.len(), "group commit failed");
+                for reply in replies {
+                    let _ = reply.send(Err(ApiError::Internal));
+                }
+            }
+        }
+    }
+    tracing::info!("committer drained and stopped");
+}
+
+/// `append_each`, retried when another process appended between our read and our commit (the
+/// store refuses such a commit as a conflict; nothing was written, so trying again is safe).
+async fn commit_group(
+    service: &LedgerService,
+    subs: Vec<SignedSubmission>,
+) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
+    let mut attempt = 0;
+    let mut subs = subs;
+    loop {
+        // append_each consumes its input; keep a copy only while a retry is still allowed.
+        let backup = (attempt < CONFLICT_RETRIES).then(|| subs.clone());
+        match (service.append_each(subs).await, backup) {
+            (Err(AppendError::Store(StoreError::Conflict { .. })), Some(backup)) => {
+                attempt += 1;
+                tracing::warn!(attempt, "another writer appended first; retrying the group");
+                subs = backup;
+            }
+            (other, _) => return other,
+        }
+    }
+}
