@@ -8,6 +8,9 @@
 //! who arrived while the previous one was running, which is what lets throughput grow with
 //! concurrency (Sunlight's sequencer works the same way).
 //!
+//! The receipts of a group are computed together in a task of their own ([`super::receipt`]), so
+//! the committer is already committing the next group while this one's proofs are read.
+//!
 //! A request whose client goes away does not cancel its commit: the job is already queued, and
 //! the committer runs independently of the request. On shutdown the server stops accepting
 //! requests, the channel closes when the last request finishes, and the committer drains what
@@ -19,24 +22,19 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::error::ApiError;
+use super::receipt::{Receipt, receipts};
 use crate::ledger::SignedSubmission;
 use crate::service::{AppendError, Appended, LedgerService};
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 
 /// How often a group that lost a race with another writer process is retried.
 const CONFLICT_RETRIES: usize = 3;
 
-/// One submission committed: the entry and the size of the commit (and checkpoint) it is in.
-#[derive(Debug, Clone)]
-pub struct Committed {
-    pub appended: Appended,
-    /// Tree size of the checkpoint signed for the commit that included the entry.
-    pub size: u64,
-}
+type Reply = oneshot::Sender<Result<Receipt, ApiError>>;
 
 struct Job {
     sub: SignedSubmission,
-    reply: oneshot::Sender<Result<Committed, ApiError>>,
+    reply: Reply,
 }
 
 /// The sending side; cheap to clone into every request.
@@ -58,8 +56,9 @@ impl Committer {
         (Committer { tx }, handle)
     }
 
-    /// Queues `sub` and waits until its group is committed (or it was refused).
-    pub async fn submit(&self, sub: SignedSubmission) -> Result<Committed, ApiError> {
+    /// Queues `sub` and waits until its group is committed (or it was refused); answers the
+    /// receipt.
+    pub async fn submit(&self, sub: SignedSubmission) -> Result<Receipt, ApiError> {
         let (reply, answer) = oneshot::channel();
         self.tx
             .send(Job { sub, reply })
@@ -78,20 +77,7 @@ async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<Job>, max_group
         let outcome = commit_group(&service, subs).await;
         match outcome {
             Ok(results) => {
-                // One commit, one checkpoint: its size is one past the last accepted seq.
-                let size = results
-                    .iter()
-                    .filter_map(|r| r.as_ref().ok())
-                    .map(|a| a.seq + 1)
-                    .max()
-                    .unwrap_or(0);
-                for (result, reply) in results.into_iter().zip(replies) {
-                    let answer = result
-                        .map(|appended| Committed { appended, size })
-                        .map_err(ApiError::from);
-                    // A waiter that went away still had its entry committed; nothing to do.
-                    let _ = reply.send(answer);
-                }
+                tokio::spawn(answer(service.store().clone(), results, replies));
             }
             Err(e) => {
                 tracing::error!(error = %e, group = replies.len(), "group commit failed");
@@ -102,6 +88,47 @@ async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<Job>, max_group
         }
     }
     tracing::info!("committer drained and stopped");
+}
+
+/// Answers one committed group: refusals as errors, accepted entries with their receipts.
+async fn answer(store: Store, results: Vec<Result<Appended, AppendError>>, replies: Vec<Reply>) {
+    // One commit, one checkpoint: its size is one past the last accepted seq.
+    let size = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|a| a.seq + 1)
+        .max()
+        .unwrap_or(0);
+    let mut accepted = Vec::new();
+    let mut waiting = Vec::new();
+    for (result, reply) in results.into_iter().zip(replies) {
+        match result {
+            Ok(a) => {
+                accepted.push((a.seq, a.leaf_hash, a.leaf));
+                waiting.push(reply);
+            }
+            // A waiter that went away still had its fate decided; nothing to do.
+            Err(e) => {
+                let _ = reply.send(Err(ApiError::from(e)));
+            }
+        }
+    }
+    if accepted.is_empty() {
+        return;
+    }
+    match receipts(&store, &accepted, size).await {
+        Ok(receipts) => {
+            for (receipt, reply) in receipts.into_iter().zip(waiting) {
+                let _ = reply.send(Ok(receipt));
+            }
+        }
+        Err(_) => {
+            // Logged by `receipts`. The entries are committed: a retry answers their receipts.
+            for reply in waiting {
+                let _ = reply.send(Err(ApiError::Internal));
+            }
+        }
+    }
 }
 
 /// `append_each`, retried when another process appended between our read and our commit (the

@@ -11,6 +11,7 @@
 //! - [`openapi`]: the OpenAPI 3 document, generated from the handlers' annotations.
 //! - [`error`]: the one error type and the extractors whose rejections become it.
 //! - [`ratelimit`]: per-client write rate limit.
+//! - [`receipt`]: receipts (inclusion proofs in the commit's checkpoint), computed per group.
 //!
 //! [`app`] builds the router from state (so tests can drive it with `oneshot`); [`serve`] runs
 //! it on a listener until a shutdown signal, then waits for queued appends to commit.
@@ -23,6 +24,7 @@ pub mod log;
 pub mod openapi;
 pub mod proofs;
 pub mod ratelimit;
+pub mod receipt;
 pub mod submissions;
 
 use std::future::Future;

@@ -34,7 +34,7 @@ use super::error::AppJson;
     components(schemas(
         super::error::ErrorBody,
         super::error::ErrorDetail,
-        super::submissions::Receipt,
+        super::receipt::Receipt,
         super::submissions::BatchReceipt,
         super::log::CheckpointView,
         super::entries::EntryView,

@@ -14,8 +14,6 @@
 //! in the checkpoint signed for the commit that included it. With only the operator's verifier
 //! key, the client can check offline that its entry is in the log the operator signed.
 
-use std::collections::HashMap;
-
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
@@ -25,26 +23,9 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, AppJson, ErrorDetail};
-use crate::ledger::merkle::{MerkleError, NodeReader, inclusion_proof};
+use super::receipt::{Receipt, receipts};
 use crate::ledger::{Hash, SealedEntry, SignedSubmission, Timestamp, jcs};
-use crate::proofs::InclusionProof;
 use crate::store::Store;
-
-/// Proof that an entry is in the log, verifiable offline with the operator's verifier key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct Receipt {
-    /// The entry's position in the log.
-    pub seq: u64,
-    /// SHA-256(0x00 || leaf bytes), hex.
-    #[schema(value_type = String)]
-    pub leaf_hash: Hash,
-    /// The inclusion proof document (seq, size, leaf_hash, leaf, proof, checkpoint) in the
-    /// checkpoint signed for the commit that included the entry.
-    #[schema(value_type = Object)]
-    pub inclusion: InclusionProof,
-    /// That checkpoint: a C2SP signed note.
-    pub checkpoint: String,
-}
 
 /// The answer to a batch: one receipt per line, in order.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -83,15 +64,7 @@ pub async fn submit(
     }
     check_fresh(&sub, app.config.nonce_window_secs, Timestamp::now())?;
     match app.committer.submit(sub.clone()).await {
-        Ok(c) => {
-            let mut receipts = receipts(
-                app.store(),
-                &[(c.appended.seq, c.appended.leaf_hash, c.appended.leaf)],
-                c.size,
-            )
-            .await?;
-            receipts.pop().map(AppJson).ok_or(ApiError::Internal)
-        }
+        Ok(receipt) => Ok(AppJson(receipt)),
         // The same submission raced itself (two retries in flight at once): the one that won
         // is this request's entry too.
         Err(e @ ApiError::Conflict(_)) => match replay(app.store(), &sub).await? {
@@ -262,103 +235,4 @@ async fn replay(store: &Store, sub: &SignedSubmission) -> Result<Option<Receipt>
         .ok_or_else(|| ApiError::internal(format!("entry {} leaf hash", row.seq)))?;
     let mut receipts = receipts(store, &[(row.seq, hash, row.leaf)], size).await?;
     Ok(receipts.pop())
-}
-
-/// Node hashes fetched so far; records every node any of several computations still needs, so
-/// a whole group's proofs are read in a couple of batched rounds rather than one per proof.
-#[derive(Default)]
-struct Gathered {
-    known: HashMap<(u8, u64), Hash>,
-    wanted: std::cell::RefCell<Vec<(u8, u64)>>,
-}
-
-#[derive(Debug)]
-struct Wanted;
-
-impl std::fmt::Display for Wanted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("tree nodes not fetched yet")
-    }
-}
-
-impl NodeReader for Gathered {
-    type Error = Wanted;
-
-    fn node(&self, level: u8, index: u64) -> Result<Hash, Wanted> {
-        self.nodes(&[(level, index)]).map(|mut v| v.remove(0))
-    }
-
-    fn nodes(&self, ids: &[(u8, u64)]) -> Result<Vec<Hash>, Wanted> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            match self.known.get(id) {
-                Some(h) => out.push(*h),
-                None => self.wanted.borrow_mut().push(*id),
-            }
-        }
-        if out.len() == ids.len() {
-            Ok(out)
-        } else {
-            Err(Wanted)
-        }
-    }
-}
-
-/// Rounds after which proof computation that keeps asking for nodes is declared broken.
-const MAX_PROOF_ROUNDS: usize = 64;
-
-/// Receipts for `(seq, leaf_hash, leaf)` rows in the checkpoint of tree size `size`.
-async fn receipts(
-    store: &Store,
-    rows: &[(u64, Hash, Vec<u8>)],
-    size: u64,
-) -> Result<Vec<Receipt>, ApiError> {
-    let checkpoint = store
-        .checkpoint_at(size)
-        .await?
-        .ok_or_else(|| ApiError::internal(format!("no checkpoint stored at size {size}")))?;
-    let mut nodes = Gathered::default();
-    let mut proofs = None;
-    for _ in 0..MAX_PROOF_ROUNDS {
-        let attempt: Result<Vec<Vec<Hash>>, _> = rows
-            .iter()
-            .map(|(seq, _, _)| inclusion_proof(*seq, size, &nodes))
-            .collect::<Vec<_>>()
-            .into_iter()
-            .collect();
-        match attempt {
-            Ok(p) => {
-                proofs = Some(p);
-                break;
-            }
-            Err(MerkleError::Storage(Wanted)) => {
-                let mut wanted = nodes.wanted.take();
-                wanted.sort_unstable();
-                wanted.dedup();
-                nodes.known.extend(store.nodes(&wanted).await?);
-            }
-            Err(other) => return Err(ApiError::internal(other)),
-        }
-    }
-    let proofs = proofs.ok_or_else(|| ApiError::internal("inclusion proofs did not converge"))?;
-    rows.iter()
-        .zip(proofs)
-        .map(|((seq, hash, leaf), proof)| {
-            let leaf = String::from_utf8(leaf.clone())
-                .map_err(|_| ApiError::internal(format!("entry {seq} is not UTF-8")))?;
-            Ok(Receipt {
-                seq: *seq,
-                leaf_hash: *hash,
-                inclusion: InclusionProof {
-                    seq: *seq,
-                    size,
-                    leaf_hash: *hash,
-                    leaf,
-                    proof,
-                    checkpoint: checkpoint.clone(),
-                },
-                checkpoint: checkpoint.clone(),
-            })
-        })
-        .collect()
 }

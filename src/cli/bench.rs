@@ -32,10 +32,19 @@ pub struct BenchArgs {
     /// Working directory for the benchmark databases (default: a fresh temporary directory).
     #[arg(long)]
     pub workdir: Option<PathBuf>,
+    /// Benchmark the HTTP API instead: single submissions from concurrent clients on loopback.
+    #[arg(long)]
+    pub http: bool,
+    /// With --http: concurrent clients, each on its own keep-alive connection.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// With --http: single submissions to post in total.
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: u64,
 }
 
 /// The parties of the benchmark ledger, from fixed seeds so runs are comparable.
-struct Parties {
+pub(super) struct Parties {
     operator: SecretKey,
     regulator: SecretKey,
     regulator_id: Uscc,
@@ -44,7 +53,7 @@ struct Parties {
 }
 
 impl Parties {
-    fn new() -> anyhow::Result<Parties> {
+    pub(super) fn new() -> anyhow::Result<Parties> {
         Ok(Parties {
             operator: SecretKey::from_seed([1; 32]),
             regulator: SecretKey::from_seed([2; 32]),
@@ -71,7 +80,7 @@ impl Parties {
     }
 
     /// Genesis and the organisation's registration.
-    fn setup(&self) -> Vec<SignedSubmission> {
+    pub(super) fn setup(&self) -> Vec<SignedSubmission> {
         let genesis = serde_json::json!({"origin": "bench.local/sunshine", "operator_key": self.operator.public(),
             "regulators": [{"id": self.regulator_id, "name": "基准测试民政厅", "key": self.regulator.public()}]});
         let register = serde_json::json!({"org": self.org_id, "name": "基准测试基金会", "org_type": "foundation",
@@ -88,7 +97,7 @@ impl Parties {
     }
 
     /// The `i`-th benchmark entry: the regulator adds a fresh key to the organisation.
-    fn entry(&self, i: u64) -> SignedSubmission {
+    pub(super) fn entry(&self, i: u64) -> SignedSubmission {
         let mut seed = [7u8; 32];
         seed[..8].copy_from_slice(&i.to_be_bytes());
         let body =
@@ -148,6 +157,9 @@ fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
 }
 
 pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
+    if args.http {
+        return super::bench_http::run(args).await;
+    }
     let runs = args.runs.max(1);
     let tmp = tempfile::Builder::new()
         .prefix("sunshine-bench")

@@ -3,6 +3,7 @@
 pub mod append;
 pub mod audit;
 pub mod bench;
+pub mod bench_http;
 pub mod export;
 pub mod init;
 pub mod keyfile;
