@@ -53,6 +53,8 @@ pub struct AuditReport {
     pub root: Hash,
     pub checkpoints: u64,
     pub nodes: u64,
+    /// Cached view rows re-derived and compared (0 when none were cached).
+    pub views: u64,
 }
 
 /// The streaming auditor.
@@ -229,6 +231,7 @@ impl Auditor {
             root: self.appender.root(),
             checkpoints: self.checkpoints,
             nodes: 0,
+            views: 0,
         };
         Ok((report, self.state))
     }
@@ -300,5 +303,63 @@ impl LevelCheck {
     /// A stored row left over after the lower level ran out.
     pub fn extra(&self, idx: u64) -> AuditError {
         self.node_error(idx, "stored but not part of the tree".into())
+    }
+}
+
+/// Compares cached view rows (fed in key order) with the views re-derived from the log.
+pub struct ViewCheck {
+    derived: std::collections::btree_map::IntoIter<String, String>,
+    pending: Option<(String, String)>,
+    checked: u64,
+}
+
+impl ViewCheck {
+    pub fn new(derived: std::collections::BTreeMap<String, String>) -> ViewCheck {
+        let mut derived = derived.into_iter();
+        let pending = derived.next();
+        ViewCheck {
+            derived,
+            pending,
+            checked: 0,
+        }
+    }
+
+    fn view_error(key: &str, reason: &str) -> AuditError {
+        AuditError::View {
+            key: key.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+
+    /// Takes the next stored row.
+    pub fn stored(&mut self, key: &str, value: &str) -> Result<(), AuditError> {
+        match self.pending.take() {
+            None => Err(Self::view_error(
+                key,
+                "cached, but the log derives no such view",
+            )),
+            Some((k, _)) if k.as_str() < key => Err(Self::view_error(&k, "missing from the cache")),
+            Some((k, _)) if k.as_str() > key => Err(Self::view_error(
+                key,
+                "cached, but the log derives no such view",
+            )),
+            Some((k, v)) if v != value => Err(Self::view_error(
+                &k,
+                "cached value differs from the value the log derives",
+            )),
+            Some(_) => {
+                self.checked += 1;
+                self.pending = self.derived.next();
+                Ok(())
+            }
+        }
+    }
+
+    /// After the last stored row: every derived view must have been seen.
+    pub fn finish(self) -> Result<u64, AuditError> {
+        match self.pending {
+            Some((k, _)) => Err(Self::view_error(&k, "missing from the cache")),
+            None => Ok(self.checked),
+        }
     }
 }

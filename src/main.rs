@@ -2,7 +2,9 @@
 
 use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
-use sunshine_ledger::cli::{append, audit, bench, export, init, keygen, prove, serve, sign};
+use sunshine_ledger::cli::{
+    append, audit, bench, export, init, keygen, prove, report, serve, sign,
+};
 
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
@@ -34,6 +36,7 @@ fn main() -> std::process::ExitCode {
             Command::Audit(a) => audit::run(g, a).await,
             Command::Export(a) => export::run(g, a).await,
             Command::Bench(a) => bench::run(g, a).await,
+            Command::Report(a) => report::run(g, a).await,
             Command::Serve(a) => serve::run(g, a).await,
         }
     });

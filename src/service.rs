@@ -132,6 +132,15 @@ impl LedgerService {
         Ok(())
     }
 
+    /// Recomputes every derived view from the state and replaces the cached copy, recording the
+    /// log size it reflects (readers show "as of entry N"; audits re-derive at that size).
+    pub async fn refresh_views(&self) -> Result<u64, AppendError> {
+        let state = self.state().await;
+        let rows = state.view_rows();
+        self.store.replace_views(state.size(), &rows).await?;
+        Ok(state.size())
+    }
+
     /// Appends `subs` as consecutive entries, all or none, recorded at the current time.
     pub async fn append(&self, subs: Vec<SignedSubmission>) -> Result<Vec<Appended>, AppendError> {
         self.append_at(subs, Timestamp::now()).await

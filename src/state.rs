@@ -87,6 +87,24 @@ impl State {
         self.last_hash
     }
 
+    /// When the newest entry was recorded.
+    pub fn last_recorded(&self) -> Option<crate::ledger::Timestamp> {
+        (self.size > 0)
+            .then(|| crate::ledger::Timestamp::from_unix(self.last_recorded))
+            .flatten()
+    }
+
+    /// Every derived view, as cacheable (key, canonical JSON) rows: the money model's books and
+    /// the regulator figures as of the newest entry's recording date.
+    pub fn view_rows(&self) -> std::collections::BTreeMap<String, String> {
+        let mut rows = self.money.view_rows();
+        rows.extend(crate::money::regulator::view_rows(
+            &self.money,
+            self.last_recorded().map(|t| t.date()),
+        ));
+        rows
+    }
+
     /// Whether `author` already used `nonce`.
     pub fn nonce_used(&self, author: &str, nonce: &str) -> bool {
         self.nonces.contains(&nonce_fingerprint(author, nonce))

@@ -8,7 +8,7 @@ use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Global;
-use crate::audit::{AuditError, AuditReport, Auditor, LevelCheck};
+use crate::audit::{AuditError, AuditReport, Auditor, LevelCheck, ViewCheck};
 use crate::ledger::Hash;
 use crate::store::{Store, StoreError, database_url};
 
@@ -22,8 +22,9 @@ pub struct AuditArgs {
 /// Why an audit could not be completed or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AuditRunError {
+    // Not `#[from]`: that would make the audit error a "source" too, printed twice.
     #[error("AUDIT FAILED: {0}")]
-    Failed(#[from] AuditError),
+    Failed(AuditError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -40,9 +41,17 @@ pub fn progress(len: u64, what: &str) -> ProgressBar {
     bar
 }
 
+impl From<AuditError> for AuditRunError {
+    fn from(e: AuditError) -> Self {
+        AuditRunError::Failed(e)
+    }
+}
+
 /// Audits the database behind `store`.
 pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport, AuditRunError> {
     let mut auditor = Auditor::new();
+    let view_size = store.view_size().await?;
+    let mut derived_views = None;
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
     let mut entries = store.entries_from(0);
@@ -59,6 +68,9 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
             auditor.checkpoint(size, &note)?;
             next_checkpoint = checkpoints.try_next().await?;
         }
+        if view_size == Some(auditor.size()) {
+            derived_views = Some(auditor.state().view_rows());
+        }
     }
     drop(entries);
     if let Some((size, _)) = next_checkpoint {
@@ -70,7 +82,32 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     }
     let (mut report, _state) = auditor.finish()?;
     report.nodes = audit_nodes(store, report.size).await?;
+    report.views = audit_views(store, view_size, derived_views).await?;
     Ok(report)
+}
+
+/// Compares the cached views with the views the log derives at the size they were cached.
+async fn audit_views(
+    store: &Store,
+    view_size: Option<u64>,
+    derived: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<u64, AuditRunError> {
+    let mut stored = store.views();
+    let Some(derived) = derived else {
+        if let Some((key, _)) = stored.try_next().await? {
+            let reason = match view_size {
+                Some(size) => format!("cached at size {size}, beyond the end of the log"),
+                None => "cached without a recorded log size".to_owned(),
+            };
+            return Err(AuditError::View { key, reason }.into());
+        }
+        return Ok(0);
+    };
+    let mut check = ViewCheck::new(derived);
+    while let Some((key, value)) = stored.try_next().await? {
+        check.stored(&key, &value)?;
+    }
+    Ok(check.finish()?)
 }
 
 /// Verifies every stored interior node, level by level, against the verified level below.
@@ -135,8 +172,8 @@ pub async fn run(g: &Global, args: &AuditArgs) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let report = result?;
     println!(
-        "OK: {} entries, {} checkpoints, {} tree nodes verified; root {}",
-        report.size, report.checkpoints, report.nodes, report.root
+        "OK: {} entries, {} checkpoints, {} tree nodes, {} cached views verified; root {}",
+        report.size, report.checkpoints, report.nodes, report.views, report.root
     );
     Ok(())
 }

@@ -96,16 +96,18 @@ impl Parties {
         ]
     }
 
-    /// The `i`-th benchmark entry: the regulator adds a fresh key to the organisation.
+    /// The `i`-th benchmark entry: a cash donation to the organisation, so the money rules run
+    /// for every entry as they do in production.
     pub(super) fn entry(&self, i: u64) -> SignedSubmission {
-        let mut seed = [7u8; 32];
-        seed[..8].copy_from_slice(&i.to_be_bytes());
-        let body =
-            serde_json::json!({"org": self.org_id, "add": [SecretKey::from_seed(seed).public()]});
+        let today = crate::ledger::time::format_date(Timestamp::now().date());
+        let commitment = crate::ledger::Hash::sha256(&i.to_be_bytes());
+        let body = serde_json::json!({"receipt_no": format!("B{i:010}"), "received_on": today, "form": "cash",
+            "amount": format!("{}.{:02}", 10 + i % 5000, i % 100), "currency": "CNY", "donor_type": "individual",
+            "donor_display": "李*", "receipt": "issued", "commitment": commitment});
         self.sign(
-            Kind::OrgKeys,
-            Author::Regulator(self.regulator_id.clone()),
-            &self.regulator,
+            Kind::Donation,
+            Author::Org(self.org_id.clone()),
+            &self.org,
             body,
         )
     }

@@ -119,6 +119,7 @@ pub async fn run(g: &Global, args: &InitArgs) -> anyhow::Result<()> {
         submission::draft(Kind::Genesis, Author::Operator, &operator, body).sign(&operator);
     let service = LedgerService::open(store, operator).await?;
     service.append(vec![genesis]).await?;
+    service.refresh_views().await?;
     println!("initialised {} with origin {:?}", g.db, args.origin);
     Ok(())
 }

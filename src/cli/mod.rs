@@ -9,6 +9,7 @@ pub mod init;
 pub mod keyfile;
 pub mod keygen;
 pub mod prove;
+pub mod report;
 pub mod serve;
 pub mod sign;
 
@@ -61,6 +62,8 @@ pub enum Command {
     Audit(audit::AuditArgs),
     /// Write the published log layout (checkpoint, tiles, entry bundles, operator key) to a directory.
     Export(export::ExportArgs),
+    /// What donors and regulators read: donation trace, ratio figures, late disclosures, balances.
+    Report(report::ReportArgs),
     /// Measure append and audit throughput beside raw Ed25519 and SQLite limits.
     Bench(bench::BenchArgs),
     /// Serve the HTTP API (submissions, entries, proofs, checkpoint and tiles).

@@ -66,6 +66,34 @@ impl From<VerifyingKey> for PublicKey {
     }
 }
 
+/// Decompressed keys already seen on this thread. A log has few authors and each signs many
+/// entries; decompressing a point costs about a third of a signature check, so replaying a log
+/// without this cache spends much of its time re-deriving the same few keys.
+const KEY_CACHE_CAPACITY: usize = 4096;
+
+thread_local! {
+    static KEY_CACHE: std::cell::RefCell<std::collections::HashMap<[u8; 32], VerifyingKey>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn decompress_checked(bytes: &[u8; 32]) -> Result<VerifyingKey, BadKey> {
+    if let Some(key) = KEY_CACHE.with(|c| c.borrow().get(bytes).copied()) {
+        return Ok(key);
+    }
+    let key = VerifyingKey::from_bytes(bytes).map_err(|_| BadKey::KeyPoint)?;
+    if key.is_weak() {
+        return Err(BadKey::WeakKey);
+    }
+    KEY_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= KEY_CACHE_CAPACITY {
+            c.clear();
+        }
+        c.insert(*bytes, key);
+    });
+    Ok(key)
+}
+
 impl FromStr for PublicKey {
     type Err = BadKey;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -73,11 +101,7 @@ impl FromStr for PublicKey {
             return Err(BadKey::KeyLength(s.len()));
         }
         let bytes: [u8; 32] = lower_hex(s).ok_or(BadKey::KeyHex)?;
-        let key = VerifyingKey::from_bytes(&bytes).map_err(|_| BadKey::KeyPoint)?;
-        if key.is_weak() {
-            return Err(BadKey::WeakKey);
-        }
-        Ok(PublicKey(key))
+        decompress_checked(&bytes).map(PublicKey)
     }
 }
 

@@ -42,7 +42,7 @@ use super::funds::FundKey;
 use super::state::MoneyState;
 use super::types::Money;
 
-fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
+pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
     // Serialising our own records cannot fail; an empty value would still show up in an audit.
     let text = canonical(value)
         .ok()

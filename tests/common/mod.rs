@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
-use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission, Uscc, submission};
+use sunshine_ledger::ledger::{
+    Author, Kind, SecretKey, SignedSubmission, Timestamp, Uscc, submission,
+};
 use sunshine_ledger::service::LedgerService;
 use sunshine_ledger::store::{Store, database_url};
 
@@ -37,9 +39,27 @@ pub fn sub(kind: Kind, author: Author, key: &SecretKey, body: Value) -> SignedSu
     submission::draft(kind, author, key, body.as_object().cloned().unwrap()).sign(key)
 }
 
+/// A submission signed at `time` (for histories laid out with `append_at`).
+pub fn sub_at(
+    kind: Kind,
+    author: Author,
+    key: &SecretKey,
+    body: Value,
+    time: Timestamp,
+) -> SignedSubmission {
+    let mut s = submission::draft(kind, author, key, body.as_object().cloned().unwrap());
+    s.time = time;
+    s.sign(key)
+}
+
 impl TestLedger {
-    /// Genesis, one regulator, one registered organisation: 2 entries.
+    /// Genesis, one regulator, one registered organisation: 2 entries, recorded now.
     pub async fn new() -> TestLedger {
+        Self::new_at(Timestamp::now()).await
+    }
+
+    /// The same, recorded at `start` (later entries must not be recorded earlier).
+    pub async fn new_at(start: Timestamp) -> TestLedger {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("ledger.db");
         let store = Store::open(&database_url(db.to_str().unwrap()), true)
@@ -51,14 +71,15 @@ impl TestLedger {
         let service = LedgerService::open(store, SecretKey::from_seed([1; 32]))
             .await
             .unwrap();
-        let genesis = sub(
+        let genesis = sub_at(
             Kind::Genesis,
             Author::Operator,
             &operator,
             json!({"origin": ORIGIN, "operator_key": operator.public(),
                    "regulators": [{"id": regulator_id(), "name": "广东省民政厅", "key": regulator.public()}]}),
+            start,
         );
-        service.append(vec![genesis]).await.unwrap();
+        service.append_at(vec![genesis], start).await.unwrap();
         let t = TestLedger {
             dir,
             service,
@@ -68,7 +89,14 @@ impl TestLedger {
             org,
             org_id: org_id(),
         };
-        t.service.append(vec![t.register_org()]).await.unwrap();
+        let register = sub_at(
+            Kind::OrgRegister,
+            Author::Regulator(t.regulator_id.clone()),
+            &t.regulator,
+            org_register_body(&t.org_id, &t.org),
+            start,
+        );
+        t.service.append_at(vec![register], start).await.unwrap();
         t
     }
 

@@ -1,0 +1,219 @@
+//! Regulator views end to end: money appended through the real pipeline, figures derived from the
+//! log, cached views audited. Figures are computed by hand in the comments.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{TestLedger, sub_at, tamper};
+use indicatif::ProgressBar;
+use serde_json::{Value, json};
+use sunshine_ledger::audit::AuditError;
+use sunshine_ledger::cli::audit::{AuditRunError, audit_store};
+use sunshine_ledger::ledger::{Author, Kind, SignedSubmission, Timestamp};
+use sunshine_ledger::store::{Store, database_url};
+
+fn at(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn org_sub(t: &TestLedger, kind: Kind, body: Value, time: &str) -> SignedSubmission {
+    sub_at(kind, Author::Org(t.org_id.clone()), &t.org, body, at(time))
+}
+
+fn donation(t: &TestLedger, receipt: &str, amount: &str, on: &str) -> SignedSubmission {
+    org_sub(
+        t,
+        Kind::Donation,
+        json!({"receipt_no": receipt, "received_on": on, "form": "cash", "amount": amount, "currency": "CNY",
+               "donor_type": "individual", "donor_display": "张*", "receipt": "issued",
+               "commitment": "ab".repeat(32)}),
+        &format!("{on}T01:00:00Z"),
+    )
+}
+
+fn disbursement(t: &TestLedger, amount: &str, category: &str, on: &str) -> SignedSubmission {
+    org_sub(
+        t,
+        Kind::Disbursement,
+        json!({"amount": amount, "currency": "CNY", "category": category, "purpose": "助学金发放",
+               "payee_type": "group", "payee_display": "山区小学学生", "evidence": ["cd".repeat(32)], "paid_on": on}),
+        &format!("{on}T01:00:00Z"),
+    )
+}
+
+/// A foundation with public-fundraising status: 2025 revenue 1,000,000.00; in 2026 programme
+/// spending `programme` and administration 50,000.00.
+async fn year_of(programme: &str) -> TestLedger {
+    let t = TestLedger::new_at(at("2025-01-02T00:00:00Z")).await;
+    t.service
+        .append_at(
+            vec![donation(&t, "R2025-0001", "1000000.00", "2025-03-01")],
+            at("2025-03-01T02:00:00Z"),
+        )
+        .await
+        .unwrap();
+    t.service
+        .append_at(
+            vec![
+                disbursement(&t, programme, "programme", "2026-06-01"),
+                disbursement(&t, "50000.00", "administration", "2026-06-01"),
+            ],
+            at("2026-06-02T02:00:00Z"),
+        )
+        .await
+        .unwrap();
+    t
+}
+
+async fn figure(t: &TestLedger, id: &str) -> Value {
+    let state = t.service.state().await;
+    let rows = state.view_rows();
+    let row = rows
+        .get(&format!("compliance/{}/2026/CNY", t.org_id))
+        .expect("2026 figures");
+    let v: Value = serde_json::from_str(row).unwrap();
+    v["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == id)
+        .cloned()
+        .expect(id)
+}
+
+#[tokio::test]
+async fn seventy_percent_of_prior_revenue_passes_exactly() {
+    // 700,000.00 / 1,000,000.00 = 70.00 % >= 70 %: pass.
+    let t = year_of("700000.00").await;
+    let f = figure(&t, "charitable_spending_vs_prior_revenue").await;
+    assert_eq!(f["status"], "pass", "{f}");
+    assert_eq!(f["value"], "0.70");
+    // Administration 50,000.00 of total spending 750,000.00 = 6.67 % <= 10 %: pass.
+    let a = figure(&t, "admin_cost_ratio").await;
+    assert_eq!(a["status"], "pass", "{a}");
+    assert_eq!(a["value"], "0.0667");
+}
+
+#[tokio::test]
+async fn sixty_nine_point_nine_nine_percent_fails() {
+    // 699,900.00 / 1,000,000.00 = 69.99 % < 70 %: fail.
+    let t = year_of("699900.00").await;
+    let f = figure(&t, "charitable_spending_vs_prior_revenue").await;
+    assert_eq!(f["status"], "fail", "{f}");
+    assert_eq!(f["value"], "0.6999");
+    assert_eq!(f["explained"], false);
+}
+
+#[tokio::test]
+async fn missing_annual_report_is_listed_late_with_its_due_date() {
+    let t = year_of("700000.00").await;
+    let state = t.service.state().await;
+    let late: Vec<Value> = state
+        .view_rows()
+        .iter()
+        .filter(|(k, _)| k.starts_with("late/"))
+        .map(|(_, v)| serde_json::from_str(v).unwrap())
+        .collect();
+    // As of the newest entry (recorded 2026-06-02) the 2025 annual report, due 2026-05-31, is
+    // missing and 2 days late.
+    let report = late
+        .iter()
+        .find(|l| l["obligation"]["kind"] == "annual_report" && l["obligation"]["year"] == 2025)
+        .expect("late annual report");
+    assert_eq!(report["due"], "2026-05-31");
+    assert_eq!(report["disclosed"], Value::Null);
+    assert_eq!(report["days_late"], 2);
+}
+
+#[tokio::test]
+async fn cached_views_are_audited_and_a_changed_view_is_named() {
+    let t = year_of("700000.00").await;
+    let size = t.service.refresh_views().await.unwrap();
+    // Genesis, registration, the donation and two disbursements.
+    assert_eq!(size, 5);
+    let report = audit_store(t.store(), &ProgressBar::hidden())
+        .await
+        .unwrap();
+    assert!(report.views > 5, "{report:?}");
+    let key = format!("balance/{}/unrestricted/CNY", t.org_id);
+    assert!(t.store().view(&key).await.unwrap().is_some());
+    tamper(
+        &t.db_path(),
+        &format!(
+            "UPDATE views SET value = replace(value, '250000.00', '250001.00') WHERE key = '{key}'"
+        ),
+    )
+    .await;
+    let store = Store::open(&database_url(t.db_path().to_str().unwrap()), false)
+        .await
+        .unwrap();
+    match audit_store(&store, &ProgressBar::hidden()).await {
+        Err(AuditRunError::Failed(AuditError::View { key: k, .. })) => assert_eq!(k, key),
+        other => panic!("expected a view failure, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn overdraft_is_refused_and_nothing_is_written() {
+    let t = year_of("700000.00").await;
+    let before = common::dump(&t.db_path()).await;
+    // 1,000,000.00 - 750,000.00 = 250,000.00 left; 250,000.01 is one cent too much.
+    let err = t
+        .service
+        .append_at(
+            vec![disbursement(&t, "250000.01", "programme", "2026-06-03")],
+            at("2026-06-03T02:00:00Z"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("exceeds the available 250000.00"),
+        "{err}"
+    );
+    assert_eq!(common::dump(&t.db_path()).await, before);
+    t.service
+        .append_at(
+            vec![disbursement(&t, "250000.00", "programme", "2026-06-03")],
+            at("2026-06-03T02:00:00Z"),
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn report_command_shows_trace_figures_and_late_items() {
+    let t = year_of("699900.00").await;
+    t.service.refresh_views().await.unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(common::bin())
+            .arg("--db")
+            .arg(t.db_path())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let org = t.org_id.to_string();
+    let trace: Value =
+        serde_json::from_str(&run(&["report", "trace", "--org", &org, "R2025-0001"])).unwrap();
+    // First in, first out: the one donation paid for all 749,900.00 spent; 250,100.00 remain.
+    assert_eq!(trace["spent_total"], "749900.00");
+    assert_eq!(trace["unspent_total"], "250100.00");
+    let figures = run(&["report", "compliance", "--org", &org, "--year", "2026"]);
+    assert!(
+        figures
+            .lines()
+            .any(|l| l.contains("charitable_spending_vs_prior_revenue") && l.contains("FAIL")),
+        "{figures}"
+    );
+    let late = run(&["report", "late"]);
+    assert!(
+        late.contains("annual_report") && late.contains("due 2026-05-31"),
+        "{late}"
+    );
+}
