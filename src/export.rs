@@ -297,8 +297,11 @@ async fn previous_export(
     Ok(Some(old.size))
 }
 
-/// The published bytes of one tile, read from the store in one query.
-async fn tile_bytes(store: &Store, tile: &TileRef) -> Result<Vec<u8>, ExportError> {
+/// The published bytes of one tile, read from the store in one query. Shared with the live
+/// server (`GET /log/tile/...`), so the files an export writes and the bytes the server sends
+/// are the same function of the store. The caller makes sure the tree has the tile
+/// ([`tiles::is_published`]).
+pub async fn tile_bytes(store: &Store, tile: &TileRef) -> Result<Vec<u8>, ExportError> {
     let width = u64::from(tile.width);
     let first = tile
         .index

@@ -5,6 +5,8 @@
 //! - [`ledger`]: the pure core — canonical encoding, hashing, signing, Merkle proofs, checkpoint
 //!   notes, tiles, trust (who may sign what) and verification.
 //! - [`demo`]: a realistic, deterministic demo history (pure; `sunshine demo` appends it).
+//! - [`api`]: the HTTP API (`sunshine serve`), axum routes one file per resource, group commit.
+pub mod api;
 pub mod audit;
 pub mod cli;
 pub mod demo;

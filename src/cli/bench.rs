@@ -32,10 +32,19 @@ pub struct BenchArgs {
     /// Working directory for the benchmark databases (default: a fresh temporary directory).
     #[arg(long)]
     pub workdir: Option<PathBuf>,
+    /// Benchmark the HTTP API instead: single submissions from concurrent clients on loopback.
+    #[arg(long)]
+    pub http: bool,
+    /// With --http: concurrent clients, each on its own keep-alive connection.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// With --http: single submissions to post in total.
+    #[arg(long, default_value_t = 20_000)]
+    pub requests: u64,
 }
 
 /// The parties of the benchmark ledger, from fixed seeds so runs are comparable.
-struct Parties {
+pub(super) struct Parties {
     operator: SecretKey,
     regulator: SecretKey,
     regulator_id: Uscc,
@@ -44,7 +53,7 @@ struct Parties {
 }
 
 impl Parties {
-    fn new() -> anyhow::Result<Parties> {
+    pub(super) fn new() -> anyhow::Result<Parties> {
         Ok(Parties {
             operator: SecretKey::from_seed([1; 32]),
             regulator: SecretKey::from_seed([2; 32]),
@@ -71,7 +80,7 @@ impl Parties {
     }
 
     /// Genesis and the organisation's registration.
-    fn setup(&self) -> Vec<SignedSubmission> {
+    pub(super) fn setup(&self) -> Vec<SignedSubmission> {
         let genesis = serde_json::json!({"origin": "bench.local/sunshine", "operator_key": self.operator.public(),
             "regulators": [{"id": self.regulator_id, "name": "基准测试民政厅", "key": self.regulator.public()}]});
         let register = serde_json::json!({"org": self.org_id, "name": "基准测试基金会", "org_type": "foundation",
@@ -89,7 +98,7 @@ impl Parties {
 
     /// The `i`-th benchmark entry: a cash donation to the organisation, so the money rules run
     /// for every entry as they do in production.
-    fn entry(&self, i: u64) -> SignedSubmission {
+    pub(super) fn entry(&self, i: u64) -> SignedSubmission {
         let today = crate::ledger::time::format_date(Timestamp::now().date());
         let commitment = crate::ledger::Hash::sha256(&i.to_be_bytes());
         let body = serde_json::json!({"receipt_no": format!("B{i:010}"), "received_on": today, "form": "cash",
@@ -150,6 +159,9 @@ fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
 }
 
 pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
+    if args.http {
+        return super::bench_http::run(args).await;
+    }
     let runs = args.runs.max(1);
     let tmp = tempfile::Builder::new()
         .prefix("sunshine-bench")

@@ -3,6 +3,7 @@
 pub mod append;
 pub mod audit;
 pub mod bench;
+pub mod bench_http;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -11,6 +12,7 @@ pub mod keyfile;
 pub mod keygen;
 pub mod prove;
 pub mod report;
+pub mod serve;
 pub mod sign;
 
 use std::path::PathBuf;
@@ -70,6 +72,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Import an organisation's donations or disbursements from CSV (docs/CSV.md), all or none.
     Import(import::ImportArgs),
+    /// Serve the HTTP API (submissions, entries, proofs, checkpoint and tiles).
+    Serve(serve::ServeArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

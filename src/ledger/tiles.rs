@@ -330,6 +330,28 @@ pub fn tiles_touched(old_size: u64, new_size: u64) -> Vec<TileRef> {
     out
 }
 
+/// Whether a tree of `size` leaves publishes `tile`: every node (or entry) it holds exists.
+///
+/// A partial tile stays published after its level grows past it — it is a prefix of what is
+/// there, so its bytes never change — which lets a client holding an older checkpoint fetch
+/// exactly the tiles that checkpoint names (C2SP tlog-tiles; the static export keeps those files
+/// too). A tile reaching beyond the tree is not published: a server answers 404.
+pub fn is_published(tile: &TileRef, size: u64) -> bool {
+    let nodes = match tile.kind {
+        TileKind::Entries => size,
+        TileKind::Hashes(level) => size
+            .checked_shr(u32::from(level) * u32::from(TILE_HEIGHT))
+            .unwrap_or(0),
+    };
+    tile.width >= 1
+        && tile.width <= TILE_WIDTH
+        && tile
+            .index
+            .checked_mul(u64::from(TILE_WIDTH))
+            .and_then(|first| first.checked_add(u64::from(tile.width)))
+            .is_some_and(|end| end <= nodes)
+}
+
 /// The contents of hash tile `tile`: tree nodes at level `8·L`, indices `N·256 .. N·256+W`,
 /// concatenated 32 bytes each, read in one batch.
 ///
@@ -428,6 +450,24 @@ mod tests {
     use super::super::hash::{Hash, leaf_hash, node_hash};
     use super::super::merkle::{MemoryNodes, subtree_hash, tree_hash};
     use super::*;
+
+    #[test]
+    fn published_tiles_are_exactly_those_within_the_tree() {
+        for size in [0u64, 1, 255, 256, 257, 65_536, 70_000] {
+            for tile in tiles_for_size(size) {
+                assert!(is_published(&tile, size), "{tile} at {size}");
+            }
+        }
+        // 70,000 leaves: level 0 has 273 full tiles and a 112-wide partial one.
+        assert!(is_published(&TileRef::hashes(0, 273, 112), 70_000));
+        assert!(is_published(&TileRef::hashes(0, 273, 5), 70_000));
+        assert!(!is_published(&TileRef::hashes(0, 273, 113), 70_000));
+        assert!(!is_published(&TileRef::hashes(0, 273, 256), 70_000));
+        assert!(!is_published(&TileRef::entries(274, 1), 70_000));
+        assert!(!is_published(&TileRef::hashes(2, 0, 2), 70_000));
+        assert!(!is_published(&TileRef::hashes(63, u64::MAX, 256), u64::MAX));
+        assert!(!is_published(&TileRef::entries(0, 1), 0));
+    }
 
     #[test]
     fn spec_path_examples() {

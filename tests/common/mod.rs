@@ -11,6 +11,9 @@ use sunshine_ledger::ledger::{
 use sunshine_ledger::service::LedgerService;
 use sunshine_ledger::store::{Store, database_url};
 
+pub mod app;
+pub mod offline;
+
 pub const ORIGIN: &str = "test.local/sunshine";
 
 /// A ledger under test with its keys.

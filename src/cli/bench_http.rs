@@ -1,0 +1,193 @@
+//! `sunshine bench --http`: durable appends through the HTTP API, as clients see them.
+//!
+//! Starts the real server (`api::serve`, rate limit off) on a loopback port against a fresh
+//! ledger in a temporary directory, then `--clients` concurrent clients, each on its own
+//! keep-alive connection, post `--requests` pre-signed single submissions one after another and
+//! time each request. Every 200 is a durable append (group commit), so requests per second is
+//! durable appends per second. Clients and server share this machine's cores, which is the
+//! honest worst case for the server; a remote client would leave it more CPU.
+//!
+//! The client is a minimal HTTP/1.1 writer/reader over a TCP stream, enough for our own server
+//! on loopback, so the binary does not carry a general HTTP client for a benchmark.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use super::bench::{BenchArgs, Parties};
+use crate::api::{self, ApiConfig};
+use crate::ledger::SecretKey;
+use crate::service::LedgerService;
+use crate::store::{Store, database_url};
+
+/// Largest response the bench client reads (a receipt is a few KiB).
+const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// One keep-alive HTTP/1.1 connection.
+struct Conn {
+    stream: BufReader<TcpStream>,
+}
+
+impl Conn {
+    async fn open(addr: std::net::SocketAddr) -> anyhow::Result<Conn> {
+        let stream = TcpStream::connect(addr).await?;
+        stream.set_nodelay(true)?;
+        Ok(Conn {
+            stream: BufReader::new(stream),
+        })
+    }
+
+    /// POSTs `body` as JSON and returns the status, reading (and discarding) the response body.
+    async fn post(&mut self, path: &str, body: &[u8]) -> anyhow::Result<u16> {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        let w = self.stream.get_mut();
+        w.write_all(head.as_bytes()).await?;
+        w.write_all(body).await?;
+        let mut line = String::new();
+        self.stream.read_line(&mut line).await?;
+        let status: u16 = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .with_context(|| format!("bad status line {line:?}"))?;
+        let mut length = 0usize;
+        loop {
+            line.clear();
+            self.stream.read_line(&mut line).await?;
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = l.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().context("content-length")?;
+            }
+        }
+        if length > MAX_RESPONSE_BYTES {
+            bail!("response of {length} bytes");
+        }
+        let mut buf = vec![0u8; length];
+        self.stream.read_exact(&mut buf).await?;
+        Ok(status)
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)].as_secs_f64() * 1000.0
+}
+
+pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
+    let tmp = tempfile::Builder::new()
+        .prefix("sunshine-bench-http")
+        .tempdir()?;
+    let work = args
+        .workdir
+        .clone()
+        .unwrap_or_else(|| tmp.path().to_path_buf());
+    std::fs::create_dir_all(&work)?;
+    let parties = Parties::new()?;
+    let db = work.join("http.db");
+    let store = Store::open(
+        &database_url(db.to_str().context("path is not UTF-8")?),
+        true,
+    )
+    .await?;
+    let service =
+        Arc::new(LedgerService::open(store.clone(), SecretKey::from_seed([1; 32])).await?);
+    for s in parties.setup() {
+        service.append(vec![s]).await?;
+    }
+    let n = args.requests;
+    let clients = args.clients.max(1);
+    eprintln!("signing {n} submissions ...");
+    let bodies: Vec<Vec<u8>> = (0..n)
+        .map(|i| serde_json::to_vec(&parties.entry(i)))
+        .collect::<Result<_, _>>()?;
+    let bodies = Arc::new(bodies);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let config = ApiConfig {
+        write_rate_per_sec: 0,
+        ..ApiConfig::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(api::serve(listener, service, config, async move {
+        let _ = stopped.await;
+    }));
+
+    eprintln!("{clients} clients posting {n} single submissions to http://{addr} ...");
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(clients);
+    for _ in 0..clients {
+        let (bodies, next) = (bodies.clone(), next.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut conn = Conn::open(addr).await?;
+            let mut latencies = Vec::new();
+            let mut failed = 0u64;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(body) = bodies.get(i as usize) else {
+                    break;
+                };
+                let t = Instant::now();
+                let status = conn.post("/api/v1/submissions", body).await?;
+                latencies.push(t.elapsed());
+                failed += u64::from(status != 200);
+            }
+            anyhow::Ok((latencies, failed))
+        }));
+    }
+    let mut latencies = Vec::with_capacity(n as usize);
+    let mut failed = 0;
+    for t in tasks {
+        let (l, f) = t.await??;
+        latencies.extend(l);
+        failed += f;
+    }
+    let secs = start.elapsed().as_secs_f64();
+    let _ = stop.send(());
+    server.await??;
+    let commits = Store::collect(store.checkpoints())
+        .await?
+        .len()
+        .saturating_sub(2);
+    let size = store.size().await?;
+    store.close().await;
+    latencies.sort_unstable();
+    let ok = latencies.len() as u64 - failed;
+    println!(
+        "sunshine bench --http: {n} single submissions, {clients} concurrent clients on loopback"
+    );
+    println!(
+        "  durable appends      {:>10.0} /s   ({ok} answered 200, {failed} refused, {:.1} s)",
+        ok as f64 / secs,
+        secs
+    );
+    println!(
+        "  latency              p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
+        percentile(&latencies, 0.50),
+        percentile(&latencies, 0.99),
+        percentile(&latencies, 1.0)
+    );
+    println!(
+        "  group commit         {commits} commits, {:.1} entries per commit; log size {size}",
+        ok as f64 / commits.max(1) as f64
+    );
+    if failed > 0 {
+        bail!("{failed} requests were not answered 200");
+    }
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! `sunshine serve`: the HTTP API on one address until Ctrl-C or SIGTERM.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::Global;
+use crate::api::{self, ApiConfig};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SUNSHINE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// How far a submission's `time` may be from the server clock, in seconds, either way.
+    #[arg(long, env = "SUNSHINE_NONCE_WINDOW_SECS", default_value_t = api::NONCE_WINDOW_SECS)]
+    pub nonce_window_secs: u64,
+    /// Body limit of one submission, in bytes.
+    #[arg(long, env = "SUNSHINE_MAX_SUBMISSION_BYTES", default_value_t = api::MAX_SUBMISSION_BYTES)]
+    pub max_submission_bytes: usize,
+    /// Body limit of a JSON Lines batch, in bytes.
+    #[arg(long, env = "SUNSHINE_MAX_BATCH_BYTES", default_value_t = api::MAX_BATCH_BYTES)]
+    pub max_batch_bytes: usize,
+    /// Whole-request deadline, in seconds (slow clients are cut off with 408).
+    #[arg(long, env = "SUNSHINE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Write requests per second per client IP, sustained (0: no limit).
+    #[arg(long, env = "SUNSHINE_WRITE_RATE", default_value_t = ApiConfig::default().write_rate_per_sec)]
+    pub write_rate: u32,
+    /// Write requests a client may make at once before the sustained rate applies.
+    #[arg(long, env = "SUNSHINE_WRITE_BURST", default_value_t = ApiConfig::default().write_burst)]
+    pub write_burst: u32,
+    /// Most single submissions in one group commit.
+    #[arg(long, env = "SUNSHINE_MAX_GROUP", default_value_t = api::MAX_GROUP)]
+    pub max_group: usize,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> ApiConfig {
+        ApiConfig {
+            nonce_window_secs: self.nonce_window_secs,
+            max_submission_bytes: self.max_submission_bytes,
+            max_batch_bytes: self.max_batch_bytes,
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            write_rate_per_sec: self.write_rate,
+            write_burst: self.write_burst,
+            max_group: self.max_group,
+            ..ApiConfig::default()
+        }
+    }
+}
+
+pub async fn run(g: &Global, args: &ServeArgs) -> anyhow::Result<()> {
+    let service = Arc::new(super::init::open_service(g).await?);
+    let listener = tokio::net::TcpListener::bind(&args.bind)
+        .await
+        .with_context(|| format!("binding {}", args.bind))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, db = %g.db, "serving the ledger API");
+    eprintln!("listening on http://{addr}");
+    api::serve(listener, service, args.config(), api::shutdown_signal()).await?;
+    eprintln!("stopped; every accepted append is committed");
+    Ok(())
+}
