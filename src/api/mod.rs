@@ -8,6 +8,8 @@
 //! - [`entries`]: entries by seq, range or leaf hash, with their exact leaf bytes.
 //! - [`proofs`]: inclusion and consistency proof documents.
 //! - [`health`]: liveness for load balancers.
+//! - [`money`]: organisations, projects, trusts, lottery grants, receipts and compliance
+//!   figures, from the cached derived views (kept fresh by a debounced background refresh).
 //! - [`openapi`]: the OpenAPI 3 document, generated from the handlers' annotations.
 //! - [`error`]: the one error type and the extractors whose rejections become it.
 //! - [`ratelimit`]: per-client write rate limit.
@@ -21,6 +23,7 @@ pub mod entries;
 pub mod error;
 pub mod health;
 pub mod log;
+pub mod money;
 pub mod openapi;
 pub mod proofs;
 pub mod ratelimit;
@@ -109,6 +112,8 @@ pub struct Shared {
     /// The operator's note verifier key string, from genesis.
     pub vkey: String,
     pub limiter: Option<Arc<WriteLimiter>>,
+    /// Asks the background task to refresh the derived views (debounced).
+    pub views: money::ViewRefresher,
 }
 
 /// Handler state: cheap to clone.
@@ -132,8 +137,9 @@ pub enum StartError {
 }
 
 impl AppState {
-    /// Builds the state and starts the committer task; await the returned handle after the
-    /// last `AppState` clone is gone to know every accepted append is committed.
+    /// Builds the state and starts the committer and view refresh tasks; await the returned
+    /// handle after the last `AppState` clone is gone to know every accepted append is committed
+    /// (and the views refreshed after it).
     pub async fn new(
         service: Arc<LedgerService>,
         config: ApiConfig,
@@ -148,8 +154,22 @@ impl AppState {
             return Err(StartError::BadOrigin(origin.to_owned()));
         }
         let vkey = note::vkey_string(origin, key.verifying_key());
-        let (committer, handle) =
-            Committer::spawn(service.clone(), config.max_group, config.queue_depth);
+        let (views, refresher) = money::ViewRefresher::spawn(service.clone());
+        let (committer, committing) = Committer::spawn(
+            service.clone(),
+            config.max_group,
+            config.queue_depth,
+            views.clone(),
+        );
+        // The refresher ends once the committer (and every request) dropped its handle.
+        let handle = tokio::spawn(async move {
+            if let Err(e) = committing.await {
+                tracing::error!(error = %e, "the committer task failed");
+            }
+            if let Err(e) = refresher.await {
+                tracing::error!(error = %e, "the view refresh task failed");
+            }
+        });
         let limiter = WriteLimiter::new(config.write_rate_per_sec, config.write_burst);
         if let Some(l) = &limiter {
             l.spawn_cleanup();
@@ -161,6 +181,7 @@ impl AppState {
                 config,
                 vkey,
                 limiter,
+                views,
             })),
             handle,
         ))
@@ -247,6 +268,24 @@ fn routes(state: &AppState) -> Routes {
         Method::GET,
         "/api/v1/proof/consistency",
         proofs::consistency,
+    )
+    .add(Method::GET, "/api/v1/orgs", money::orgs)
+    .add(Method::GET, "/api/v1/orgs/{org}", money::org)
+    .add(Method::GET, "/api/v1/projects", money::projects)
+    .add(Method::GET, "/api/v1/projects/{org}/{id}", money::project)
+    .add(Method::GET, "/api/v1/trusts", money::trusts)
+    .add(Method::GET, "/api/v1/trusts/{id}", money::trust)
+    .add(Method::GET, "/api/v1/lottery/grants", money::grants)
+    .add(
+        Method::GET,
+        "/api/v1/lottery/grants/{admin}/{grant}",
+        money::grant,
+    )
+    .add(Method::GET, "/api/v1/receipts/{receipt_no}", money::receipt)
+    .add(
+        Method::GET,
+        "/api/v1/compliance/{org}/{year}",
+        money::compliance,
     )
     .add(Method::GET, "/healthz", health::healthz)
     .add(Method::GET, "/api/v1/openapi.json", openapi::document)

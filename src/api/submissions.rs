@@ -166,6 +166,7 @@ pub async fn submit_batch(
             None => err,
         }
     })?;
+    app.views.poke();
     let size = appended.last().map(|a| a.seq + 1).unwrap_or(0);
     let rows: Vec<_> = appended
         .into_iter()

@@ -1,0 +1,182 @@
+//! The money read endpoints against the real server: money posted through the API, the views
+//! refreshed in the background, figures computed by hand in the comments.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::app::{TestApp, spawn_app};
+use common::{org_register_body, sub};
+use serde_json::{Value, json};
+use sunshine_ledger::ledger::{Author, Kind, SecretKey, Timestamp, Uscc};
+use sunshine_ledger::proofs::InclusionProof;
+
+/// Polls the organisation until the cached views cover entry `seq` (bounded).
+async fn org_as_of(app: &TestApp, org: &str, seq: u64) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let (status, body) = app.get_json(&format!("/api/v1/orgs/{org}")).await;
+        if status == 200 && body["as_of_size"].as_u64().unwrap() > seq {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "views never caught up with entry {seq}: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn money_is_read_from_fresh_views_with_verifiable_receipts() {
+    let app = spawn_app().await;
+    let t = &app.ledger;
+    let org = t.org_id.to_string();
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    let year: i32 = today[..4].parse().unwrap();
+    let as_org = |kind, body: Value| sub(kind, Author::Org(t.org_id.clone()), &t.org, body);
+
+    let donation = as_org(
+        Kind::Donation,
+        json!({"receipt_no": "R-0001", "received_on": today, "form": "cash", "amount": "1000.00",
+               "currency": "CNY", "donor_type": "individual", "donor_display": "张*",
+               "receipt": "issued", "commitment": "ab".repeat(32)}),
+    );
+    let (status, r) = app.submit(&donation).await;
+    assert_eq!(status, 200, "{r}");
+    let donation_seq = r["seq"].as_u64().unwrap();
+    let spend = as_org(
+        Kind::Disbursement,
+        json!({"amount": "300.00", "currency": "CNY", "category": "programme",
+               "purpose": "助学金发放", "payee_type": "group", "payee_display": "山区小学学生",
+               "evidence": ["cd".repeat(32)], "paid_on": today}),
+    );
+    let (status, r) = app.submit(&spend).await;
+    assert_eq!(status, 200, "{r}");
+    let last = r["seq"].as_u64().unwrap();
+
+    // 1000.00 in, 300.00 out: 700.00 unrestricted.
+    let detail = org_as_of(&app, &org, last).await;
+    assert_eq!(detail["org"]["org"], org, "{detail}");
+    let balance = detail["balances"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["key"] == format!("balance/{org}/unrestricted/CNY"))
+        .expect("unrestricted CNY balance");
+    assert_eq!(balance["value"]["balance"], "700.00", "{detail}");
+    assert!(
+        !detail["figures"].as_array().unwrap().is_empty(),
+        "{detail}"
+    );
+    let (status, list) = app.get_json("/api/v1/orgs").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["orgs"].as_array().unwrap().len(), 1, "{list}");
+    assert!(list["as_of_size"].as_u64().unwrap() > last);
+
+    // The receipt: the donation, its money traced first in, first out (300.00 of it spent,
+    // 700.00 left), and a proof of its entry that verifies under the operator's key.
+    let (status, rc) = app.get_json("/api/v1/receipts/R-0001").await;
+    assert_eq!(status, 200, "{rc}");
+    assert_eq!(rc["org"], org);
+    assert_eq!(rc["donation"]["seq"], donation_seq);
+    assert_eq!(rc["donation"]["amount"], "1000.00", "{rc}");
+    assert_eq!(rc["trace"]["spent_total"], "300.00", "{rc}");
+    assert_eq!(rc["trace"]["unspent_total"], "700.00", "{rc}");
+    let proof: InclusionProof = serde_json::from_value(rc["proof"].clone()).unwrap();
+    assert_eq!(proof.seq, donation_seq);
+    proof.verify(&app.vkey().await).unwrap();
+    let (status, same) = app
+        .get_json(&format!("/api/v1/receipts/R-0001?org={org}"))
+        .await;
+    assert_eq!(status, 200, "{same}");
+    assert_eq!(same["donation"], rc["donation"]);
+
+    // This year's regulator figures.
+    let (status, c) = app
+        .get_json(&format!("/api/v1/compliance/{org}/{year}"))
+        .await;
+    assert_eq!(status, 200, "{c}");
+    let rows = c["compliance"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{c}");
+    assert!(
+        rows[0]["figures"].as_array().is_some_and(|f| !f.is_empty()),
+        "{c}"
+    );
+    assert!(c["late"].is_array());
+    assert!(c["as_of_size"].as_u64().unwrap() > last);
+
+    for (path, status, code) in [
+        ("/api/v1/receipts/R-9999", 404, "not_found"),
+        (
+            "/api/v1/receipts/R-0001?org=53440000MJ0000001X",
+            400,
+            "malformed",
+        ),
+        ("/api/v1/orgs/not-a-code", 400, "malformed"),
+        ("/api/v1/orgs/53440000MJ000000XX", 400, "malformed"),
+        ("/api/v1/compliance/not-a-code/2026", 400, "malformed"),
+        (
+            "/api/v1/compliance/53440000MJ0000001K/soon",
+            400,
+            "malformed",
+        ),
+        ("/api/v1/projects?org=nope", 400, "malformed"),
+        ("/api/v1/trusts/no-such-trust", 404, "not_found"),
+        ("/api/v1/trusts/bad%20id", 400, "malformed"),
+    ] {
+        let (got, body) = app.get_json(path).await;
+        assert_eq!(got, status, "{path}: {body}");
+        assert_eq!(body["error"]["code"], code, "{path}: {body}");
+    }
+    let (_, bad) = app.get_json("/api/v1/orgs/not-a-code").await;
+    assert_eq!(bad["error"]["field"], "org");
+
+    for path in [
+        "/api/v1/projects",
+        "/api/v1/trusts",
+        "/api/v1/lottery/grants",
+    ] {
+        let (status, body) = app.get_json(path).await;
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(
+            body["as_of_size"].as_u64().unwrap() > last,
+            "{path}: {body}"
+        );
+    }
+
+    // Receipt numbers are unique per organisation only: once a second one issues R-0001, the
+    // number alone is ambiguous and `org` picks one.
+    let other = Uscc::with_check("53440000MJ0000002").unwrap();
+    let other_key = SecretKey::from_seed([4; 32]);
+    let (status, r) = app
+        .submit(&sub(
+            Kind::OrgRegister,
+            Author::Regulator(t.regulator_id.clone()),
+            &t.regulator,
+            org_register_body(&other, &other_key),
+        ))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let (status, r) = app
+        .submit(&sub(
+            Kind::Donation,
+            Author::Org(other.clone()),
+            &other_key,
+            json!({"receipt_no": "R-0001", "received_on": today, "form": "cash", "amount": "5.00",
+                   "currency": "CNY", "donor_type": "individual", "donor_display": "李*",
+                   "receipt": "issued", "commitment": "ef".repeat(32)}),
+        ))
+        .await;
+    assert_eq!(status, 200, "{r}");
+    org_as_of(&app, other.as_str(), r["seq"].as_u64().unwrap()).await;
+    let (status, body) = app.get_json("/api/v1/receipts/R-0001").await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "ambiguous_receipt");
+    let (status, body) = app
+        .get_json(&format!("/api/v1/receipts/R-0001?org={other}"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["donation"]["amount"], "5.00");
+}
