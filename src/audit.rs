@@ -94,19 +94,9 @@ impl Auditor {
     }
 
     fn flush_signatures(&mut self) -> Result<(), AuditError> {
-        let batch: Vec<PendingSig> = self
-            .pending
-            .iter()
-            .map(|(_, p)| PendingSig {
-                message: p.message.clone(),
-                signature: p.signature,
-                key: p.key,
-            })
-            .collect();
-        let bad = batch_first_bad(&batch);
-        let seqs: Vec<u64> = self.pending.iter().map(|(s, _)| *s).collect();
-        self.pending.clear();
-        match bad {
+        let (seqs, batch): (Vec<u64>, Vec<PendingSig>) =
+            std::mem::take(&mut self.pending).into_iter().unzip();
+        match batch_first_bad(&batch) {
             Some(i) => Err(AuditError::Signature { seq: seqs[i] }),
             None => Ok(()),
         }
@@ -158,14 +148,7 @@ impl Auditor {
             });
         }
         let signed = &sealed.entry.submission;
-        self.pending.push((
-            seq,
-            PendingSig {
-                message: signed.submission.signing_bytes(),
-                signature: signed.sig.0,
-                key: *signed.submission.key.verifying_key(),
-            },
-        ));
+        self.pending.push((seq, PendingSig::of(signed)));
         if self.pending.len() >= SIGNATURE_BATCH {
             self.flush_signatures()?;
         }

@@ -22,14 +22,7 @@ fn r_is_strict(sig: &Signature) -> bool {
 }
 
 fn bad_in(subs: &[&SignedSubmission], offset: usize) -> Vec<usize> {
-    let pending: Vec<PendingSig> = subs
-        .iter()
-        .map(|s| PendingSig {
-            message: s.submission.signing_bytes(),
-            signature: s.sig.0,
-            key: *s.submission.key.verifying_key(),
-        })
-        .collect();
+    let pending: Vec<PendingSig> = subs.iter().map(|s| PendingSig::of(s)).collect();
     if pending.iter().all(|p| r_is_strict(&p.signature)) && batch_first_bad(&pending).is_none() {
         return Vec::new();
     }
@@ -70,6 +63,17 @@ pub struct PendingSig {
     pub message: Vec<u8>,
     pub signature: Signature,
     pub key: VerifyingKey,
+}
+
+impl PendingSig {
+    /// The message, signature and key of a signed submission.
+    pub fn of(s: &SignedSubmission) -> PendingSig {
+        PendingSig {
+            message: s.submission.signing_bytes(),
+            signature: s.sig.0,
+            key: *s.submission.key.verifying_key(),
+        }
+    }
 }
 
 /// Batch-verifies `pending`; on failure, finds the first failing position by single strict checks.
@@ -115,14 +119,7 @@ mod tests {
         let all: Vec<&SignedSubmission> = subs.iter().collect();
         assert_eq!(first_bad_signature(&all), Some(70));
         assert_eq!(bad_signatures(&all), vec![70, 90]);
-        let pending: Vec<PendingSig> = subs
-            .iter()
-            .map(|s| PendingSig {
-                message: s.submission.signing_bytes(),
-                signature: s.sig.0,
-                key: *s.submission.key.verifying_key(),
-            })
-            .collect();
+        let pending: Vec<PendingSig> = subs.iter().map(PendingSig::of).collect();
         assert_eq!(batch_first_bad(&pending), Some(70));
         assert_eq!(batch_first_bad(&pending[..70]), None);
     }
