@@ -125,19 +125,7 @@ impl Funds {
 
     /// Money leaves `from` for good (a disbursement). The caller has checked the balance.
     pub fn spend(&mut self, from: &FundKey, amount: Decimal, seq: u64, kind: Kind) {
-        for lot in self.take(from, amount) {
-            self.record(
-                &lot,
-                Hop {
-                    seq,
-                    kind,
-                    from: from.clone(),
-                    to: None,
-                    amount: lot.remaining,
-                    via: lot.via.clone(),
-                },
-            );
-        }
+        self.move_out(from, None, amount, seq, kind);
     }
 
     /// Money moves from one fund to another (a grant or a closing leftover), keeping its roots.
@@ -149,6 +137,19 @@ impl Funds {
         seq: u64,
         kind: Kind,
     ) {
+        self.move_out(from, Some(to), amount, seq, kind);
+    }
+
+    /// Takes `amount` from `from` first in, first out, records each piece's hop, and (for a
+    /// transfer) queues the pieces in `to` with their roots, so tracing continues there.
+    fn move_out(
+        &mut self,
+        from: &FundKey,
+        to: Option<&FundKey>,
+        amount: Decimal,
+        seq: u64,
+        kind: Kind,
+    ) {
         for lot in self.take(from, amount) {
             self.record(
                 &lot,
@@ -156,11 +157,12 @@ impl Funds {
                     seq,
                     kind,
                     from: from.clone(),
-                    to: Some(to.clone()),
+                    to: to.cloned(),
                     amount: lot.remaining,
                     via: lot.via.clone(),
                 },
             );
+            let Some(to) = to else { continue };
             let mut via = lot.via.clone();
             via.push_back(seq);
             *self.balances.entry(to.clone()).or_default() += lot.remaining;
