@@ -158,19 +158,27 @@ fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
     rate
 }
 
-pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
-    if args.http {
-        return super::bench_http::run(args).await;
-    }
-    let runs = args.runs.max(1);
-    let tmp = tempfile::Builder::new()
-        .prefix("sunshine-bench")
-        .tempdir()?;
+/// The benchmark's working directory: `--workdir`, or a fresh temporary one (kept alive by the
+/// returned guard for the run).
+pub(super) fn workdir(
+    args: &BenchArgs,
+    prefix: &str,
+) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+    let tmp = tempfile::Builder::new().prefix(prefix).tempdir()?;
     let work = args
         .workdir
         .clone()
         .unwrap_or_else(|| tmp.path().to_path_buf());
     std::fs::create_dir_all(&work)?;
+    Ok((tmp, work))
+}
+
+pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
+    if args.http {
+        return super::bench_http::run(args).await;
+    }
+    let runs = args.runs.max(1);
+    let (_tmp, work) = workdir(args, "sunshine-bench")?;
     let parties = Parties::new()?;
     let setup = parties.setup();
 

@@ -88,14 +88,7 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
-    let tmp = tempfile::Builder::new()
-        .prefix("sunshine-bench-http")
-        .tempdir()?;
-    let work = args
-        .workdir
-        .clone()
-        .unwrap_or_else(|| tmp.path().to_path_buf());
-    std::fs::create_dir_all(&work)?;
+    let (_tmp, work) = super::bench::workdir(args, "sunshine-bench-http")?;
     let parties = Parties::new()?;
     let db = work.join("http.db");
     let store = Store::open(
