@@ -12,6 +12,7 @@ use sunshine_ledger::service::LedgerService;
 use sunshine_ledger::store::{Store, database_url};
 
 pub mod app;
+pub mod browser;
 pub mod offline;
 
 pub const ORIGIN: &str = "test.local/sunshine";

@@ -1,0 +1,412 @@
+// Sunshine Ledger in-browser verifier (issue #5). Plain JavaScript, no framework, no build step.
+//
+// It checks an entry page's claim without trusting our server: everything is recomputed here
+// from the published log (C2SP tlog-tiles under `log/`) with WebCrypto, against the operator's
+// verifier key printed in the page (and published in log/operator.vkey, for comparison).
+//
+// For every <section class="verify" data-seq data-log data-vkey [data-leaf-hash]>:
+//   1. key        parse the C2SP note verifier key "<name>+<8 hex key id>+<base64(0x01||pubkey)>"
+//                 and check the key id is SHA-256(name || "\n" || 0x01 || pubkey)[0..4];
+//   2. checkpoint fetch {log}checkpoint, check the Ed25519 signature line(s) by that key
+//                 (C2SP signed-note) and parse origin / tree size / root (C2SP tlog-checkpoint);
+//   3. entry      fetch the entry bundle holding seq (full tile or right-edge `.p/W` partial),
+//                 take that entry's leaf bytes and hash them: SHA-256(0x00 || leaf bytes);
+//   4. leaf hash  compare with the hash the page claims (data-leaf-hash), when it claims one;
+//   5. tiles      compute the RFC 9162 inclusion proof of seq in the checkpoint's tree from
+//                 the hash tiles (as golang.org/x/mod/sumdb/tlog does: node → tile coordinates;
+//                 a subtree at the ragged right edge is folded from complete nodes);
+//   6. inclusion  run the RFC 9162 §2.1.3.2 verification and compare with the signed root.
+// It then sets data-state="verified" or "failed" (data-failed-step names the step), writes a
+// message in the page's language into .verify-status, and lists the figures in a <dl>.
+//
+// A <form class="receipt-secret" data-secret-hash> lets a donor check a receipt secret against
+// the donation's `commitment` locally; the secret never leaves the page.
+//
+// Numbers are JavaScript doubles: exact for tree sizes below 2^53, far beyond any real log.
+// Never use the 32-bit bitwise operators on them.
+'use strict';
+
+(() => {
+  const TILE_WIDTH = 256; // hashes per full tile, entries per full bundle
+  const HASH_BYTES = 32;
+  const SIG_PREFIX = '\u2014 '; // em dash and space open a signed-note signature line
+  const MAX_NOTE_BYTES = 1 << 20;
+
+  const zh = document.documentElement.lang.toLowerCase().startsWith('zh');
+
+  // ---- Messages, in the page's language ---------------------------------------------------
+
+  const STEPS = zh
+    ? { key: '运营方公钥', checkpoint: '检查点', signature: '检查点签名', entry: '条目数据包',
+        'leaf-hash': '叶哈希', tiles: '哈希瓦片', inclusion: '包含证明' }
+    : { key: 'operator key', checkpoint: 'checkpoint', signature: 'checkpoint signature',
+        entry: 'entry bundle', 'leaf-hash': 'leaf hash', tiles: 'hash tiles',
+        inclusion: 'inclusion proof' };
+
+  const T = zh ? {
+    running: '正在您的浏览器中验证…',
+    verified: (seq, cp) => `已验证：第 ${seq} 号条目包含在运营方签名的检查点中（树大小 ${cp.size}，根哈希 ${hex(cp.root)}）。这一结果由您的浏览器独立计算，不依赖本站服务器。`,
+    failed: (step, reason, cp) => `验证失败：${STEPS[step]}——${reason}。` + (cp ? `（检查点树大小 ${cp.size}，根哈希 ${hex(cp.root)}）` : ''),
+    fetch: (url, status) => `无法获取 ${url}（${status}）`,
+    malformed: (what) => `数据格式不正确（${what}）`,
+    badSignature: '签名无效',
+    noSignature: '检查点没有该运营方密钥的签名',
+    mismatch: '计算结果与预期不符',
+    notInTree: (seq, size) => `第 ${seq} 号条目不在树大小为 ${size} 的检查点中`,
+    noCrypto: '此浏览器不支持 WebCrypto Ed25519，请使用较新的浏览器或离线验证',
+    fields: { origin: '日志名', 'tree-size': '树大小', root: '根哈希', 'leaf-hash': '叶哈希', detail: '详情' },
+    secretMatches: '一致：此密钥与该捐赠登记的承诺值相符。',
+    secretDiffers: '不一致：此密钥与该捐赠登记的承诺值不符。',
+    secretMalformed: '收据密钥应为 64 位十六进制数字。',
+  } : {
+    running: 'Verifying in your browser…',
+    verified: (seq, cp) => `Verified: entry ${seq} is included in the operator-signed checkpoint (tree size ${cp.size}, root ${hex(cp.root)}). Your browser computed this itself, without trusting this server.`,
+    failed: (step, reason, cp) => `Verification failed: ${STEPS[step]} — ${reason}.` + (cp ? ` (checkpoint tree size ${cp.size}, root ${hex(cp.root)})` : ''),
+    fetch: (url, status) => `could not fetch ${url} (${status})`,
+    malformed: (what) => `malformed data (${what})`,
+    badSignature: 'the signature is invalid',
+    noSignature: 'the checkpoint carries no signature by the operator key',
+    mismatch: 'the computed value does not match',
+    notInTree: (seq, size) => `entry ${seq} is not in the checkpoint of tree size ${size}`,
+    noCrypto: 'this browser lacks WebCrypto Ed25519; use a recent browser or verify offline',
+    fields: { origin: 'Log', 'tree-size': 'Tree size', root: 'Root hash', 'leaf-hash': 'Leaf hash', detail: 'Detail' },
+    secretMatches: 'Matches: this secret fits the commitment recorded for this donation.',
+    secretDiffers: 'Does not match: this secret does not fit the commitment recorded for this donation.',
+    secretMalformed: 'A receipt secret is 64 hexadecimal digits.',
+  };
+
+  /** A failed step: which one (a key of STEPS), a localised reason, a technical detail. */
+  class Failure extends Error {
+    constructor(step, reason, detail) {
+      super(detail || reason);
+      this.step = step;
+      this.reason = reason;
+      this.detail = detail || '';
+    }
+  }
+
+  // ---- Bytes and hashes -------------------------------------------------------------------
+
+  const utf8 = new TextEncoder();
+
+  function hex(bytes) {
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function fromHex(s) {
+    if (!/^([0-9a-f]{2})*$/i.test(s)) return null;
+    return Uint8Array.from(s.match(/../g) || [], (h) => parseInt(h, 16));
+  }
+
+  function fromBase64(s) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return null;
+    return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+  }
+
+  function concat(...parts) {
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) { out.set(p, at); at += p.length; }
+    return out;
+  }
+
+  function equal(a, b) {
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+
+  async function sha256(...parts) {
+    return new Uint8Array(await crypto.subtle.digest('SHA-256', concat(...parts)));
+  }
+
+  // RFC 9162 domain separation: 0x00 before a leaf, 0x01 before two child hashes.
+  const leafHash = (bytes) => sha256(Uint8Array.of(0), bytes);
+  const nodeHash = (left, right) => sha256(Uint8Array.of(1), left, right);
+
+  // ---- Fetching ----------------------------------------------------------------------------
+
+  async function fetchBytes(url, step, init) {
+    let resp;
+    try {
+      resp = await fetch(url, init);
+    } catch (e) {
+      throw new Failure(step, T.fetch(url, e.message));
+    }
+    if (!resp.ok) throw new Failure(step, T.fetch(url, `HTTP ${resp.status}`));
+    return new Uint8Array(await resp.arrayBuffer());
+  }
+
+  /** C2SP tlog-tiles index encoding: 1234067 → "x001/x234/067". */
+  function tileIndexPath(n) {
+    let path = String(n % 1000).padStart(3, '0');
+    for (n = Math.floor(n / 1000); n > 0; n = Math.floor(n / 1000)) {
+      path = `x${String(n % 1000).padStart(3, '0')}/${path}`;
+    }
+    return path;
+  }
+
+  /** Path of tile N of `kind` ("entries" or a level) whose right edge is at `count` items. */
+  function tilePath(kind, n, count) {
+    const width = Math.min(TILE_WIDTH, count - n * TILE_WIDTH);
+    return { path: `tile/${kind}/${tileIndexPath(n)}${width < TILE_WIDTH ? `.p/${width}` : ''}`, width };
+  }
+
+  // ---- Step 1 and 2: verifier key and signed checkpoint ------------------------------------
+
+  async function parseVkey(vkey) {
+    const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(vkey.trim());
+    const blob = m && fromBase64(m[3]);
+    if (!blob || blob.length !== 33 || blob[0] !== 1) {
+      throw new Failure('key', T.malformed('vkey'), 'not <name>+<key id>+<base64(0x01||Ed25519 key)>');
+    }
+    const name = m[1];
+    const id = (await sha256(utf8.encode(name), Uint8Array.of(0x0a), blob)).slice(0, 4);
+    if (hex(id) !== m[2]) throw new Failure('key', T.mismatch, `key id ${m[2]} is not ${hex(id)}`);
+    let key;
+    try {
+      key = await crypto.subtle.importKey('raw', blob.slice(1), { name: 'Ed25519' }, false, ['verify']);
+    } catch (e) {
+      throw new Failure('key', T.noCrypto, e.message);
+    }
+    return { name, id: m[2], key };
+  }
+
+  async function fetchCheckpoint(logUrl, op) {
+    const url = new URL('checkpoint', logUrl).href;
+    const raw = await fetchBytes(url, 'checkpoint', { cache: 'no-cache' });
+    let note;
+    try {
+      if (raw.length > MAX_NOTE_BYTES) throw new Error('too large');
+      note = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+    } catch (e) {
+      throw new Failure('checkpoint', T.malformed('UTF-8'), e.message);
+    }
+    // C2SP signed-note: text, a blank line, then signature lines "— <name> <base64(id||sig)>".
+    const split = note.lastIndexOf('\n\n');
+    if (split < 0 || !note.endsWith('\n')) throw new Failure('checkpoint', T.malformed('signed note'));
+    const text = note.slice(0, split + 1);
+    let ours = 0;
+    for (const line of note.slice(split + 2, -1).split('\n')) {
+      if (!line.startsWith(SIG_PREFIX)) throw new Failure('checkpoint', T.malformed('signature line'));
+      const [name, b64, extra] = line.slice(SIG_PREFIX.length).split(' ');
+      const blob = fromBase64(b64 || '');
+      if (!blob || blob.length < 5 || extra !== undefined) throw new Failure('checkpoint', T.malformed('signature line'));
+      // Signatures by other keys (witnesses) are ignored; every one by our key must verify.
+      if (name !== op.name || hex(blob.slice(0, 4)) !== op.id) continue;
+      ours += 1;
+      const ok = blob.length === 68 &&
+        await crypto.subtle.verify({ name: 'Ed25519' }, op.key, blob.slice(4), utf8.encode(text));
+      if (!ok) throw new Failure('signature', T.badSignature, `${op.name}+${op.id}`);
+    }
+    if (ours === 0) throw new Failure('signature', T.noSignature, `${op.name}+${op.id}`);
+    // C2SP tlog-checkpoint: origin, decimal tree size, base64 root, then opaque extension lines.
+    const [origin, sizeLine, rootLine] = text.split('\n');
+    const root = fromBase64(rootLine || '');
+    if (origin !== op.name) throw new Failure('checkpoint', T.mismatch, `origin ${origin} is not the key name ${op.name}`);
+    if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeLine || '') || Number(sizeLine) > Number.MAX_SAFE_INTEGER) {
+      throw new Failure('checkpoint', T.malformed('tree size'));
+    }
+    if (!root || root.length !== HASH_BYTES) throw new Failure('checkpoint', T.malformed('root hash'));
+    return { origin, size: Number(sizeLine), root };
+  }
+
+  // ---- Step 3: the entry's leaf bytes -------------------------------------------------------
+
+  async function fetchLeaf(logUrl, seq, size) {
+    const n = Math.floor(seq / TILE_WIDTH);
+    const { path, width } = tilePath('entries', n, size);
+    const bundle = await fetchBytes(new URL(path, logUrl).href, 'entry');
+    // Each entry is its leaf bytes behind a big-endian u16 length; exactly `width` of them.
+    const leaves = [];
+    let at = 0;
+    while (at < bundle.length) {
+      if (at + 2 > bundle.length) break;
+      const len = bundle[at] * 256 + bundle[at + 1];
+      if (at + 2 + len > bundle.length) break;
+      leaves.push(bundle.subarray(at + 2, at + 2 + len));
+      at += 2 + len;
+    }
+    if (at !== bundle.length || leaves.length !== width) {
+      throw new Failure('entry', T.malformed(path), `${leaves.length} entries, expected ${width}`);
+    }
+    return leaves[seq - n * TILE_WIDTH];
+  }
+
+  // ---- Step 5: tree nodes from hash tiles, and the RFC 9162 inclusion proof -----------------
+
+  /**
+   * Reads complete tree nodes for the tree of `size` from the published hash tiles. A hash tile
+   * of level L holds nodes of tree level 8L; node (level, index) with level = 8L + r is the
+   * Merkle hash of 2^r consecutive hashes in one such tile.
+   */
+  function tileReader(logUrl, size) {
+    const tiles = new Map(); // path → Promise<Uint8Array>, so each tile is fetched once
+    return async function node(level, index) {
+      const L = Math.floor(level / 8);
+      const span = 2 ** (level % 8);
+      const first = index * span; // index of the first covered node at tree level 8L
+      const n = Math.floor(first / TILE_WIDTH);
+      const { path, width } = tilePath(L, n, Math.floor(size / TILE_WIDTH ** L));
+      if (!tiles.has(path)) {
+        tiles.set(path, fetchBytes(new URL(path, logUrl).href, 'tiles').then((t) => {
+          if (t.length !== width * HASH_BYTES) throw new Failure('tiles', T.malformed(path), `${t.length} bytes`);
+          return t;
+        }));
+      }
+      const tile = await tiles.get(path);
+      let level8 = [];
+      for (let i = first - n * TILE_WIDTH; i < first - n * TILE_WIDTH + span; i++) {
+        level8.push(tile.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES));
+      }
+      while (level8.length > 1) { // a complete subtree: hash pairs upwards
+        const up = [];
+        for (let i = 0; i < level8.length; i += 2) up.push(await nodeHash(level8[i], level8[i + 1]));
+        level8 = up;
+      }
+      return level8[0];
+    };
+  }
+
+  /** RFC 9162 MTH of leaves [lo, hi) (an aligned range), folded from its complete nodes. */
+  async function subtreeHash(lo, hi, node) {
+    const parts = [];
+    while (lo < hi) { // largest complete node starting at lo that fits
+      let level = 0;
+      while (lo % 2 ** (level + 1) === 0 && lo + 2 ** (level + 1) <= hi) level++;
+      parts.push(node(level, lo / 2 ** level));
+      lo += 2 ** level;
+    }
+    const hashes = await Promise.all(parts);
+    let h = hashes.pop();
+    while (hashes.length) h = await nodeHash(hashes.pop(), h);
+    return h;
+  }
+
+  /** RFC 9162 §2.1.3.1 PATH(m, D[size]): the sibling subtrees' hashes, leaf side first. */
+  function inclusionProof(m, size, node) {
+    const siblings = [];
+    let lo = 0;
+    let hi = size;
+    while (hi - lo > 1) {
+      let k = 1; // largest power of two smaller than hi - lo
+      while (k * 2 < hi - lo) k *= 2;
+      if (m < lo + k) { siblings.push([lo + k, hi]); hi = lo + k; } else { siblings.push([lo, lo + k]); lo += k; }
+    }
+    return Promise.all(siblings.reverse().map(([a, b]) => subtreeHash(a, b, node)));
+  }
+
+  /** RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null if it cannot be one. */
+  async function rootFromProof(m, size, leaf, proof) {
+    let fn = m;
+    let sn = size - 1;
+    let r = leaf;
+    for (const p of proof) {
+      if (sn === 0) return null;
+      if (fn % 2 === 1 || fn === sn) {
+        r = await nodeHash(p, r);
+        while (fn % 2 === 0 && fn !== 0) { fn /= 2; sn = Math.floor(sn / 2); }
+      } else {
+        r = await nodeHash(r, p);
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+    }
+    return sn === 0 ? r : null;
+  }
+
+  // ---- One widget ---------------------------------------------------------------------------
+
+  async function verifySection(section, found) {
+    const seqText = section.dataset.seq || '';
+    if (!/^(0|[1-9][0-9]{0,15})$/.test(seqText)) throw new Failure('entry', T.malformed('data-seq'));
+    const seq = Number(seqText);
+    if (!window.crypto || !crypto.subtle) throw new Failure('key', T.noCrypto);
+    const logUrl = new URL(section.dataset.log || 'log/', document.baseURI);
+    if (!logUrl.pathname.endsWith('/')) logUrl.pathname += '/';
+
+    const op = await parseVkey(section.dataset.vkey || '');
+    const cp = await fetchCheckpoint(logUrl, op);
+    found.checkpoint = cp;
+    if (seq >= cp.size) throw new Failure('entry', T.notInTree(seq, cp.size));
+
+    const leaf = await leafHash(await fetchLeaf(logUrl, seq, cp.size));
+    found.leaf = leaf;
+    const claimed = section.dataset.leafHash;
+    if (claimed !== undefined && claimed !== '') {
+      const want = fromHex(claimed);
+      if (!want || want.length !== HASH_BYTES) throw new Failure('leaf-hash', T.malformed('data-leaf-hash'));
+      if (!equal(want, leaf)) throw new Failure('leaf-hash', T.mismatch, `page says ${claimed.toLowerCase()}`);
+    }
+
+    const proof = await inclusionProof(seq, cp.size, tileReader(logUrl, cp.size));
+    const root = await rootFromProof(seq, cp.size, leaf, proof);
+    if (!root || !equal(root, cp.root)) {
+      throw new Failure('inclusion', T.mismatch, root ? `proof leads to ${hex(root)}` : 'proof has the wrong length');
+    }
+  }
+
+  function show(section, state, message, found, detail) {
+    section.dataset.state = state;
+    const status = section.querySelector('.verify-status') ||
+      section.appendChild(Object.assign(document.createElement('p'), { className: 'verify-status' }));
+    status.textContent = message;
+    section.querySelector('dl.verify-details')?.remove();
+    const rows = [];
+    if (found.checkpoint) {
+      rows.push(['origin', found.checkpoint.origin], ['tree-size', String(found.checkpoint.size)],
+        ['root', hex(found.checkpoint.root)]);
+    }
+    if (found.leaf) rows.push(['leaf-hash', hex(found.leaf)]);
+    if (detail) rows.push(['detail', detail]);
+    if (!rows.length) return;
+    const dl = document.createElement('dl');
+    dl.className = 'verify-details';
+    for (const [field, value] of rows) {
+      dl.append(Object.assign(document.createElement('dt'), { textContent: T.fields[field] }));
+      const dd = Object.assign(document.createElement('dd'), { textContent: value });
+      dd.dataset.field = field;
+      dl.append(dd);
+    }
+    status.after(dl);
+  }
+
+  async function run(section) {
+    const found = {};
+    show(section, 'running', T.running, found);
+    try {
+      await verifySection(section, found);
+      delete section.dataset.failedStep;
+      show(section, 'verified', T.verified(section.dataset.seq, found.checkpoint), found);
+    } catch (e) {
+      const f = e instanceof Failure ? e : new Failure('inclusion', T.malformed('internal'), String(e));
+      section.dataset.failedStep = f.step;
+      show(section, 'failed', T.failed(f.step, f.reason, found.checkpoint), found, f.detail);
+    }
+  }
+
+  // ---- Receipt secret ------------------------------------------------------------------------
+
+  // A donation's `commitment` is SHA-256 of the 32 random bytes of the receipt secret, which the
+  // donor holds as 64 hex digits (src/demo.rs receipt_secret, docs/FORMAT.md "donation").
+  function wireSecretForm(form) {
+    const output = form.querySelector('output') ||
+      form.appendChild(document.createElement('output'));
+    output.setAttribute('aria-live', 'polite');
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault(); // the secret is checked here and never sent anywhere
+      const input = form.elements.namedItem('secret');
+      const secret = fromHex((input && input.value || '').replace(/\s+/g, ''));
+      const want = (form.dataset.secretHash || '').toLowerCase();
+      if (!secret || secret.length !== HASH_BYTES) {
+        form.dataset.result = 'malformed';
+        output.textContent = T.secretMalformed;
+        return;
+      }
+      const matches = hex(await sha256(secret)) === want;
+      form.dataset.result = matches ? 'matches' : 'differs';
+      output.textContent = matches ? T.secretMatches : T.secretDiffers;
+    });
+  }
+
+  document.querySelectorAll('section.verify[data-seq]').forEach(run);
+  document.querySelectorAll('form.receipt-secret[data-secret-hash]').forEach(wireSecretForm);
+})();

@@ -1,0 +1,248 @@
+//! Headless Chromium for site tests: a loopback static file server that sends the site's
+//! Content-Security-Policy, [`render_dom`] (the DOM after scripts ran) and [`screenshot`].
+//!
+//! Chromium is Debian's `chromium` (`.ci/run` installs it). When it is missing every helper
+//! panics saying how to install it: a browser test must never pass without a browser.
+//!
+//! Each launch gets a fresh profile (no cache, no state between runs) and
+//! `--virtual-time-budget`, which lets the page run until it has been idle — no timers due and
+//! no fetch pending — for that much virtual time, so a verifier that fetches tiles and hashes
+//! them has finished when the DOM is dumped, without sleeping in wall-clock time. A wall-clock
+//! limit still guards against a hung browser.
+
+use std::io::Read as _;
+use std::net::SocketAddr;
+use std::path::{Component, Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Where Debian installs Chromium.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// The policy the disclosure site is served with: only our own script, styles, images, fetches.
+pub const SITE_CSP: &str = "default-src 'self'; script-src 'self'; connect-src 'self'; \
+                            style-src 'self'; img-src 'self' data:";
+/// Virtual time a page may use; it is skipped through, not waited for.
+const VIRTUAL_TIME_BUDGET_MS: u32 = 20_000;
+/// Wall-clock limit for one Chromium run.
+const CHROMIUM_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// The Chromium binary, or a panic that says how to get it.
+pub fn chromium() -> &'static Path {
+    let path = Path::new(CHROMIUM);
+    assert!(
+        path.exists(),
+        "{CHROMIUM} is missing: browser tests need Debian's chromium. Install it with \
+         `apt-get install -y chromium` (`.ci/run` does this)"
+    );
+    path
+}
+
+/// A static file server on 127.0.0.1 serving a directory, with [`SITE_CSP`] on every response.
+/// It runs on its own thread and runtime, so tests using it may be synchronous; it stops when
+/// dropped.
+pub struct StaticServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl StaticServer {
+    /// Serves `root`; `dir/` answers with `dir/index.html`. Files are read per request, so a
+    /// test may change them between page loads.
+    pub fn start(root: &Path) -> StaticServer {
+        let root = root.to_owned();
+        let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+        let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                addr_tx.send(listener.local_addr().unwrap()).unwrap();
+                let app = Router::new().fallback(serve_file).with_state(root);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stop.await;
+                    })
+                    .await
+                    .unwrap();
+            });
+        });
+        StaticServer {
+            addr: addr_rx.recv().unwrap(),
+            shutdown: Some(shutdown),
+            thread: Some(thread),
+        }
+    }
+
+    /// Absolute URL of `path` (no leading slash) on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}/{path}", self.addr)
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+async fn serve_file(State(root): State<PathBuf>, req: Request) -> Response {
+    let mut rel = PathBuf::new();
+    for part in req.uri().path().split('/').filter(|p| !p.is_empty()) {
+        let part = Path::new(part);
+        if part.components().count() != 1
+            || !matches!(part.components().next(), Some(Component::Normal(_)))
+        {
+            return with_csp(StatusCode::BAD_REQUEST.into_response());
+        }
+        rel.push(part);
+    }
+    if req.uri().path().ends_with('/') {
+        rel.push("index.html");
+    }
+    let path = root.join(&rel);
+    let kind = match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("png") => "image/png",
+        Some("svg") => "image/svg+xml",
+        _ if rel.starts_with("log") => "application/octet-stream",
+        _ => "text/plain; charset=utf-8",
+    };
+    let resp = match tokio::fs::read(&path).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    };
+    with_csp(resp)
+}
+
+fn with_csp(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SITE_CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+/// Runs headless Chromium on `url` with `extra` arguments; returns its stdout.
+fn run_chromium(url: &str, extra: &[String]) -> Vec<u8> {
+    let profile = tempfile::tempdir().unwrap();
+    let mut child = Command::new(chromium())
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--no-default-browser-check",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--hide-scrollbars",
+            "--mute-audio",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}"))
+        .args(extra)
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+    // Drain both pipes on threads so a chatty browser cannot block on a full pipe.
+    let drain = |mut r: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            let _ = r.read_to_end(&mut buf);
+            buf
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().unwrap()));
+    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > CHROMIUM_TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("chromium did not finish {url} within {CHROMIUM_TIMEOUT:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = out.join().unwrap();
+    let err = err.join().unwrap();
+    assert!(
+        status.success(),
+        "chromium failed on {url}: {status}\n{}",
+        String::from_utf8_lossy(&err)
+    );
+    out
+}
+
+/// The page's DOM, serialised after its scripts ran.
+pub fn render_dom(url: &str) -> String {
+    let out = run_chromium(url, &["--dump-dom".to_owned()]);
+    let dom = String::from_utf8(out).expect("chromium prints the DOM as UTF-8");
+    assert!(
+        dom.contains("<html"),
+        "chromium printed no DOM for {url}: {dom:?}"
+    );
+    dom
+}
+
+/// A `width`×`height` CSS-pixel PNG screenshot of the page's viewport, written to `out_png`.
+pub fn screenshot(url: &str, width: u32, height: u32, out_png: &Path) {
+    if let Some(dir) = out_png.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let _ = std::fs::remove_file(out_png);
+    run_chromium(
+        url,
+        &[
+            format!("--screenshot={}", out_png.display()),
+            format!("--window-size={width},{height}"),
+        ],
+    );
+    assert!(
+        out_png.exists(),
+        "chromium wrote no screenshot of {url} to {}",
+        out_png.display()
+    );
+}
+
+/// Width and height of a PNG file, from its IHDR chunk.
+pub fn png_size(png: &Path) -> (u32, u32) {
+    let bytes = std::fs::read(png).unwrap();
+    assert!(
+        bytes.len() > 24 && bytes.starts_with(b"\x89PNG\r\n\x1a\n") && &bytes[12..16] == b"IHDR",
+        "{} is not a PNG",
+        png.display()
+    );
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
