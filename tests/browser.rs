@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use common::TestLedger;
-use common::browser::{StaticServer, png_size, render_dom, screenshot};
+use common::browser::{Page, StaticServer, png_size, render_dom, screenshot};
 use indicatif::ProgressBar;
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -368,6 +368,48 @@ fn one_flipped_byte_of_a_hash_tile_fails() {
         &load(&server, "entry/280/"),
         "inclusion",
         "验证失败：包含证明",
+    );
+}
+
+#[test]
+fn the_receipt_secret_is_checked_in_the_page_and_never_sent() {
+    let server = StaticServer::start(&site().dir);
+    let url = server.url("entry/2/");
+    let mut page = Page::open(&url, 1280, 900);
+    page.wait_for("document.querySelector('section.verify').dataset.state === 'verified'");
+    let right = hex::encode(SECRET);
+    let mut wrong = SECRET;
+    wrong[31] ^= 1;
+    // Typed as a donor would (upper case, with spaces), then Enter submits the form.
+    let spaced = right.to_uppercase().replace("5A5A", "5A5A ");
+    for (secret, result, message) in [
+        (spaced.as_str(), "matches", "一致"),
+        (&hex::encode(wrong), "differs", "不一致"),
+        ("not a secret", "malformed", "收据密钥应为"),
+    ] {
+        page.eval(
+            "(() => { const i = document.querySelector('form.receipt-secret input[name=secret]'); \
+             i.value = ''; delete i.form.dataset.result; i.focus(); })()",
+        );
+        page.type_text(secret);
+        page.press_enter();
+        let got = page.wait_for("document.querySelector('form.receipt-secret').dataset.result");
+        assert_eq!(got, result, "{secret}");
+        let text = page.eval("document.querySelector('form.receipt-secret output').textContent");
+        assert!(text.as_str().unwrap().starts_with(message), "{text}");
+    }
+    assert_eq!(
+        page.eval("location.href"),
+        url.as_str(),
+        "the form must not navigate"
+    );
+    drop(page);
+    let requests = server.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r.contains('?') && !r.to_lowercase().contains("5a5a")),
+        "a request carried the secret: {requests:?}"
     );
 }
 

@@ -10,10 +10,10 @@
 //! them has finished when the DOM is dumped, without sleeping in wall-clock time. A wall-clock
 //! limit still guards against a hung browser.
 
-use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -47,6 +47,7 @@ pub fn chromium() -> &'static Path {
 /// dropped.
 pub struct StaticServer {
     pub addr: SocketAddr,
+    requests: Arc<Mutex<Vec<String>>>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -55,7 +56,11 @@ impl StaticServer {
     /// Serves `root`; `dir/` answers with `dir/index.html`. Files are read per request, so a
     /// test may change them between page loads.
     pub fn start(root: &Path) -> StaticServer {
-        let root = root.to_owned();
+        let served = Served {
+            root: root.to_owned(),
+            requests: Arc::default(),
+        };
+        let requests = served.requests.clone();
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown, stop) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
@@ -66,7 +71,7 @@ impl StaticServer {
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
                 addr_tx.send(listener.local_addr().unwrap()).unwrap();
-                let app = Router::new().fallback(serve_file).with_state(root);
+                let app = Router::new().fallback(serve_file).with_state(served);
                 axum::serve(listener, app)
                     .with_graceful_shutdown(async {
                         let _ = stop.await;
@@ -77,6 +82,7 @@ impl StaticServer {
         });
         StaticServer {
             addr: addr_rx.recv().unwrap(),
+            requests,
             shutdown: Some(shutdown),
             thread: Some(thread),
         }
@@ -86,6 +92,17 @@ impl StaticServer {
     pub fn url(&self, path: &str) -> String {
         format!("http://{}/{path}", self.addr)
     }
+
+    /// Every request target (path and query) served so far, in order.
+    pub fn requests(&self) -> Vec<String> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+#[derive(Clone)]
+struct Served {
+    root: PathBuf,
+    requests: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for StaticServer {
@@ -99,7 +116,9 @@ impl Drop for StaticServer {
     }
 }
 
-async fn serve_file(State(root): State<PathBuf>, req: Request) -> Response {
+async fn serve_file(State(served): State<Served>, req: Request) -> Response {
+    served.requests.lock().unwrap().push(req.uri().to_string());
+    let root = served.root;
     let mut rel = PathBuf::new();
     for part in req.uri().path().split('/').filter(|p| !p.is_empty()) {
         let part = Path::new(part);
@@ -144,26 +163,42 @@ fn with_csp(mut resp: Response) -> Response {
     resp
 }
 
+/// Headless Chromium with a fresh profile in `profile` and everything that would reach beyond
+/// loopback (updates, sync, QUIC, first-run pages) switched off.
+fn chromium_command(profile: &Path) -> Command {
+    let mut cmd = Command::new(chromium());
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--hide-scrollbars",
+        "--mute-audio",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+/// Reads a pipe to its end on a thread, so a chatty browser cannot block on a full pipe.
+fn drain(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = r.read_to_end(&mut buf);
+        buf
+    })
+}
+
 /// Runs headless Chromium on `url` with `extra` arguments; returns its stdout.
 fn run_chromium(url: &str, extra: &[String]) -> Vec<u8> {
     let profile = tempfile::tempdir().unwrap();
-    let mut child = Command::new(chromium())
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-quic",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--mute-audio",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
+    let mut child = chromium_command(profile.path())
         .arg(format!("--virtual-time-budget={VIRTUAL_TIME_BUDGET_MS}"))
         .args(extra)
         .arg(url)
@@ -172,16 +207,8 @@ fn run_chromium(url: &str, extra: &[String]) -> Vec<u8> {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
-    // Drain both pipes on threads so a chatty browser cannot block on a full pipe.
-    let drain = |mut r: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            let _ = r.read_to_end(&mut buf);
-            buf
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().unwrap()));
-    let err = drain(Box::new(child.stderr.take().unwrap()));
+    let out = drain(child.stdout.take().unwrap());
+    let err = drain(child.stderr.take().unwrap());
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -245,4 +272,155 @@ pub fn png_size(png: &Path) -> (u32, u32) {
     );
     let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
     (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+/// A page driven over the Chrome DevTools protocol, for tests that interact with a page (type,
+/// press keys, evaluate expressions) rather than only read its final DOM.
+///
+/// It uses the protocol's pipe transport (`--remote-debugging-pipe`: the browser reads
+/// NUL-terminated JSON commands on fd 3 and writes replies and events on fd 4), so no port is
+/// opened and no WebSocket client is needed; `sh` maps fds 3 and 4 onto our pipes. Expressions
+/// evaluated over the protocol are not subject to the page's Content-Security-Policy; the
+/// page's own scripts are.
+pub struct Page {
+    child: std::process::Child,
+    commands: std::process::ChildStdin,
+    replies: std::sync::mpsc::Receiver<serde_json::Value>,
+    session: String,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Page {
+    /// Opens `url` in a new headless browser, `width`×`height` CSS pixels.
+    pub fn open(url: &str, width: u32, height: u32) -> Page {
+        let profile = tempfile::tempdir().unwrap();
+        let browser = chromium_command(profile.path());
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(r#"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#)
+            .arg(browser.get_program())
+            .args(browser.get_args())
+            .arg("--remote-debugging-pipe")
+            .arg(format!("--window-size={width},{height}"))
+            .arg("about:blank")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {CHROMIUM}: {e}"));
+        let commands = child.stdin.take().unwrap();
+        let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
+        let (tx, replies) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            let mut msg = Vec::new();
+            while out.read_until(0, &mut msg).unwrap_or(0) > 0 {
+                msg.pop();
+                if let Ok(v) = serde_json::from_slice(&msg)
+                    && tx.send(v).is_err()
+                {
+                    break;
+                }
+                msg.clear();
+            }
+        });
+        let mut page = Page {
+            child,
+            commands,
+            replies,
+            session: String::new(),
+            next_id: 0,
+            _profile: profile,
+        };
+        let target = page.call(
+            "Target.createTarget",
+            serde_json::json!({"url": "about:blank"}),
+        );
+        let attached = page.call(
+            "Target.attachToTarget",
+            serde_json::json!({"targetId": target["targetId"], "flatten": true}),
+        );
+        page.session = attached["sessionId"].as_str().unwrap().to_owned();
+        page.call("Page.navigate", serde_json::json!({"url": url}));
+        page.wait_for("document.readyState === 'complete'");
+        page
+    }
+
+    /// Sends one protocol command (to the page once attached) and returns its result.
+    pub fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        use std::io::Write as _;
+        self.next_id += 1;
+        let id = self.next_id;
+        let mut msg = serde_json::json!({"id": id, "method": method, "params": params});
+        if !self.session.is_empty() {
+            msg["sessionId"] = self.session.clone().into();
+        }
+        let mut bytes = serde_json::to_vec(&msg).unwrap();
+        bytes.push(0);
+        self.commands.write_all(&bytes).unwrap();
+        let deadline = Instant::now() + CHROMIUM_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let reply = self
+                .replies
+                .recv_timeout(left)
+                .unwrap_or_else(|e| panic!("no reply from chromium to {method}: {e}"));
+            if reply["id"] == id {
+                assert!(reply.get("error").is_none(), "{method} failed: {reply}");
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// The value of a JavaScript expression in the page (promises are awaited).
+    pub fn eval(&mut self, expression: &str) -> serde_json::Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expression, "returnByValue": true, "awaitPromise": true}),
+        );
+        assert!(
+            r.get("exceptionDetails").is_none(),
+            "{expression} threw: {r}"
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// Polls `expression` until it is truthy and returns its value; panics after a while.
+    pub fn wait_for(&mut self, expression: &str) -> serde_json::Value {
+        let deadline = Instant::now() + CHROMIUM_TIMEOUT;
+        loop {
+            let v = self.eval(&format!(
+                "(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()"
+            ));
+            if !(v.is_null() || v == false || v == "" || v == 0) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "{expression} never became true");
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+
+    /// Types `text` into the focused element, as a keyboard would.
+    pub fn type_text(&mut self, text: &str) {
+        self.call("Input.insertText", serde_json::json!({"text": text}));
+    }
+
+    /// Presses and releases Enter.
+    pub fn press_enter(&mut self) {
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                serde_json::json!({"type": kind, "key": "Enter", "code": "Enter",
+                                   "windowsVirtualKeyCode": 13, "text": "\r"}),
+            );
+        }
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
