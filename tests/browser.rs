@@ -20,8 +20,10 @@ use common::browser::{Page, StaticServer, png_size, render_dom, screenshot};
 use indicatif::ProgressBar;
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use sunshine_ledger::ledger::note::Checkpoint;
-use sunshine_ledger::ledger::{Author, Kind, Timestamp, hash::leaf_hash};
+use sunshine_ledger::ledger::merkle::{self, MemoryNodes};
+use sunshine_ledger::ledger::note::{self, Checkpoint};
+use sunshine_ledger::ledger::tiles::{self, TileKind};
+use sunshine_ledger::ledger::{Author, Kind, SecretKey, Timestamp, hash::leaf_hash};
 use sunshine_ledger::proofs;
 
 /// Entries in the test log: one full tile (0..256) and a partial one of 44.
@@ -105,9 +107,7 @@ async fn build_site() -> Site {
         );
     }
 
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("public/verify.js");
-    std::fs::create_dir_all(dir.join("static")).unwrap();
-    std::fs::copy(script, dir.join("static/verify.js")).unwrap();
+    install_script(&dir);
     let claim = |seq: u64| Some(expected[&seq].leaf_hash.clone());
     let secret_hash = hex::encode(Sha256::digest(SECRET));
     let pages = [
@@ -142,6 +142,13 @@ async fn build_site() -> Site {
     }
 }
 
+/// Copies `public/verify.js` to `site/static/verify.js`, where pages load it from.
+fn install_script(site: &Path) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("public/verify.js");
+    std::fs::create_dir_all(site.join("static")).unwrap();
+    std::fs::copy(script, site.join("static/verify.js")).unwrap();
+}
+
 /// A page in the shape the site's pages emit (the markup contract of issue #5), plus one inline
 /// script that the Content-Security-Policy must stop.
 fn fixture_page(
@@ -152,9 +159,6 @@ fn fixture_page(
     leaf_hash: Option<String>,
     secret_hash: Option<String>,
 ) -> String {
-    let leaf = leaf_hash
-        .map(|h| format!(r#" data-leaf-hash="{h}""#))
-        .unwrap_or_default();
     let form = secret_hash
         .map(|h| {
             format!(
@@ -162,19 +166,30 @@ fn fixture_page(
             )
         })
         .unwrap_or_default();
+    let section = verify_section(root, seq, vkey, leaf_hash.as_deref());
     format!(
         r#"<!doctype html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>Entry {seq}</title>
 <script src="{root}static/verify.js" defer></script>
 <script>document.documentElement.dataset.inline = "ran";</script>
 </head><body><main>
-<section class="verify" data-seq="{seq}" data-log="{root}log/" data-vkey="{vkey}"{leaf} aria-labelledby="verify-h">
-<h2 id="verify-h">Verify</h2>
-<p class="verify-status" role="status" aria-live="polite">Verify offline with sunshine audit.</p>
-</section>
+{section}
 {form}
 </main></body></html>
 "#
+    )
+}
+
+/// One verification widget: `<section class="verify" ...>` as the contract spells it.
+fn verify_section(root: &str, seq: u64, vkey: &str, leaf_hash: Option<&str>) -> String {
+    let leaf = leaf_hash
+        .map(|h| format!(r#" data-leaf-hash="{h}""#))
+        .unwrap_or_default();
+    format!(
+        r#"<section class="verify" data-seq="{seq}" data-log="{root}log/" data-vkey="{vkey}"{leaf} aria-labelledby="verify-h-{seq}">
+<h2 id="verify-h-{seq}">Verify</h2>
+<p class="verify-status" role="status" aria-live="polite">Verify offline with sunshine audit.</p>
+</section>"#
     )
 }
 
@@ -410,6 +425,83 @@ fn the_receipt_secret_is_checked_in_the_page_and_never_sent() {
             .iter()
             .all(|r| !r.contains('?') && !r.to_lowercase().contains("5a5a")),
         "a request carried the secret: {requests:?}"
+    );
+}
+
+/// Proofs whose siblings come from every tile level and every kind of ragged right edge: a
+/// synthetic log of 70,000 leaves (273 full level-0 tiles and a partial one of 112, level-1
+/// tiles of 256 and 17, a level-2 tile of 1; C2SP's own example), written with the crate's
+/// tile code and signed with a test key, and one page verifying many entries at once.
+#[test]
+fn proofs_through_every_tile_level_and_ragged_edge_verify() {
+    const SIZE: u64 = 70_000;
+    let tmp = tempfile::tempdir().unwrap();
+    let log = tmp.path().join("log");
+    let leaves: Vec<Vec<u8>> = (0..SIZE)
+        .map(|i| format!(r#"{{"seq":{i}}}"#).into_bytes())
+        .collect();
+    let nodes = MemoryNodes::from_leaf_hashes(leaves.iter().map(|l| leaf_hash(l)));
+    for t in tiles::tiles_for_size(SIZE) {
+        let bytes = match t.kind {
+            TileKind::Entries => {
+                let r = t.leaf_range();
+                let refs: Vec<&[u8]> = leaves[r.start as usize..r.end as usize]
+                    .iter()
+                    .map(Vec::as_slice)
+                    .collect();
+                tiles::encode_bundle(&refs).unwrap()
+            }
+            TileKind::Hashes(_) => tiles::tile_hashes(&t, &nodes).unwrap(),
+        };
+        let path = log.join(t.path());
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let key = SecretKey::from_seed([7; 32]);
+    let origin = "synthetic.test/log";
+    let root = merkle::tree_hash(SIZE, &nodes).unwrap();
+    let cp = Checkpoint {
+        origin: origin.into(),
+        size: SIZE,
+        root,
+    };
+    std::fs::write(log.join("checkpoint"), cp.sign(key.signing_key()).unwrap()).unwrap();
+    let vkey = note::vkey_string(origin, &key.signing_key().verifying_key());
+    install_script(tmp.path());
+
+    let seqs = [
+        0u64, 1, 255, 256, 4097, 65_535, 65_536, 69_887, 69_888, 69_950, 69_999,
+    ];
+    let sections: String = seqs
+        .iter()
+        .map(|&seq| {
+            verify_section(
+                "",
+                seq,
+                &vkey,
+                Some(&leaf_hash(&leaves[seq as usize]).to_hex()),
+            )
+        })
+        .collect();
+    std::fs::write(
+        tmp.path().join("index.html"),
+        format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Many</title>
+<script src="static/verify.js" defer></script></head><body>{sections}</body></html>"#
+        ),
+    )
+    .unwrap();
+    let server = StaticServer::start(tmp.path());
+    let dom = render_dom(&server.url(""));
+    assert_eq!(
+        dom.matches(r#"data-state="verified""#).count(),
+        seqs.len(),
+        "{dom}"
+    );
+    assert_eq!(
+        dom.matches(&format!(r#"<dd data-field="root">{}</dd>"#, root.to_hex()))
+            .count(),
+        seqs.len()
     );
 }
 
