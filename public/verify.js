@@ -89,9 +89,7 @@
 
   const utf8 = new TextEncoder();
 
-  function hex(bytes) {
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-  }
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 
   function fromHex(s) {
     if (!/^([0-9a-f]{2})*$/i.test(s)) return null;
@@ -110,13 +108,9 @@
     return out;
   }
 
-  function equal(a, b) {
-    return a.length === b.length && a.every((x, i) => x === b[i]);
-  }
+  const equal = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-  async function sha256(...parts) {
-    return new Uint8Array(await crypto.subtle.digest('SHA-256', concat(...parts)));
-  }
+  const sha256 = async (...parts) => new Uint8Array(await crypto.subtle.digest('SHA-256', concat(...parts)));
 
   // RFC 9162 domain separation: 0x00 before a leaf, 0x01 before two child hashes.
   const leafHash = (bytes) => sha256(Uint8Array.of(0), bytes);
@@ -125,12 +119,7 @@
   // ---- Fetching ----------------------------------------------------------------------------
 
   async function fetchBytes(url, step, init) {
-    let resp;
-    try {
-      resp = await fetch(url, init);
-    } catch (e) {
-      throw new Failure(step, T.fetch(url, e.message));
-    }
+    const resp = await fetch(url, init).catch((e) => { throw new Failure(step, T.fetch(url, e.message)); });
     if (!resp.ok) throw new Failure(step, T.fetch(url, `HTTP ${resp.status}`));
     return new Uint8Array(await resp.arrayBuffer());
   }
@@ -218,8 +207,7 @@
     // Each entry is its leaf bytes behind a big-endian u16 length; exactly `width` of them.
     const leaves = [];
     let at = 0;
-    while (at < bundle.length) {
-      if (at + 2 > bundle.length) break;
+    while (at + 2 <= bundle.length) {
       const len = bundle[at] * 256 + bundle[at + 1];
       if (at + 2 + len > bundle.length) break;
       leaves.push(bundle.subarray(at + 2, at + 2 + len));
@@ -284,8 +272,7 @@
   /** RFC 9162 §2.1.3.1 PATH(m, D[size]): the sibling subtrees' hashes, leaf side first. */
   function inclusionProof(m, size, node) {
     const siblings = [];
-    let lo = 0;
-    let hi = size;
+    let [lo, hi] = [0, size];
     while (hi - lo > 1) {
       let k = 1; // largest power of two smaller than hi - lo
       while (k * 2 < hi - lo) k *= 2;
@@ -296,9 +283,7 @@
 
   /** RFC 9162 §2.1.3.2: the root an inclusion proof leads to, or null if it cannot be one. */
   async function rootFromProof(m, size, leaf, proof) {
-    let fn = m;
-    let sn = size - 1;
-    let r = leaf;
+    let [fn, sn, r] = [m, size - 1, leaf];
     for (const p of proof) {
       if (sn === 0) return null;
       if (fn % 2 === 1 || fn === sn) {
