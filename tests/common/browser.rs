@@ -343,7 +343,8 @@ impl Page {
         );
         page.session = attached["sessionId"].as_str().unwrap().to_owned();
         page.call("Page.navigate", serde_json::json!({"url": url}));
-        page.wait_for("document.readyState === 'complete'");
+        // about:blank is "complete" too: wait until the new document has replaced it.
+        page.wait_for("location.href !== 'about:blank' && document.readyState === 'complete'");
         page
     }
 
