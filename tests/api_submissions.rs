@@ -82,6 +82,21 @@ async fn refusals_have_their_status_code_and_field() {
         .await;
     assert_eq!(status, 400);
     assert_eq!(error_of(&body).0, "malformed");
+    // A correctly signed submission whose text names a member twice: serde alone would keep
+    // the second (signed) value, so without the I-JSON check this would be appended.
+    let good = serde_json::to_string(&t.filler(1)).unwrap();
+    let twice = format!("{{\"kind\":\"fund.transfer\",{}", &good[1..]);
+    let (status, body) = app
+        .post_raw("/api/v1/submissions", twice.into_bytes())
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate member name \"kind\""),
+        "{body}"
+    );
     let mut v = serde_json::to_value(t.filler(1)).unwrap();
     v["nonce"] = json!("bad");
     let (status, body) = app

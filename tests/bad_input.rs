@@ -65,6 +65,23 @@ async fn malformed_json_is_refused() {
 }
 
 #[tokio::test]
+async fn duplicate_member_names_are_refused_even_when_the_signed_value_comes_last() {
+    let t = TestLedger::new().await;
+    let good = serde_json::to_string(&filler_json(&t, 1)).unwrap();
+    // serde_json keeps the last of two equal names: the signature would verify over the second.
+    let twice = format!("{{\"kind\":\"grant.transfer\",{}", &good[1..]);
+    refused(
+        &t,
+        &twice,
+        &["malformed JSON", "duplicate member name \"kind\""],
+    )
+    .await;
+    let nested = good.replacen("\"body\":{", "\"body\":{\"org\":\"x\",", 1);
+    assert_ne!(nested, good);
+    refused(&t, &nested, &["duplicate member name \"org\""]).await;
+}
+
+#[tokio::test]
 async fn unknown_kind_is_refused() {
     let t = TestLedger::new().await;
     let mut v = filler_json(&t, 1);

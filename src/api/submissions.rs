@@ -18,13 +18,13 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, AppJson, ErrorDetail};
 use super::receipt::{Receipt, receipts};
-use crate::ledger::{Hash, SealedEntry, SignedSubmission, Timestamp, jcs};
+use crate::ledger::jcs::{self, UniqueKeys};
+use crate::ledger::{Hash, SealedEntry, SignedSubmission, Timestamp};
 use crate::store::Store;
 
 /// The answer to a batch: one receipt per line, in order.
@@ -56,7 +56,7 @@ pub struct BatchReceipt {
 )]
 pub async fn submit(
     State(app): State<AppState>,
-    AppJson(body): AppJson<Value>,
+    AppJson(UniqueKeys(body)): AppJson<UniqueKeys>,
 ) -> Result<AppJson<Receipt>, ApiError> {
     let sub = SignedSubmission::from_value(body)?;
     if let Some(receipt) = replay(app.store(), &sub).await? {

@@ -10,7 +10,7 @@ use clap::Args;
 use serde_json::Value;
 
 use super::{Global, json_documents, keyfile, read_input};
-use crate::ledger::{Nonce, Submission, Timestamp};
+use crate::ledger::{Nonce, Submission, Timestamp, jcs};
 
 #[derive(Args, Debug)]
 pub struct SignArgs {
@@ -26,8 +26,8 @@ pub fn run(_g: &Global, args: &SignArgs) -> anyhow::Result<()> {
     let input = read_input(args.input.as_deref())?;
     let mut out = String::new();
     for (line, doc) in json_documents(&input)? {
-        let mut v: Value =
-            serde_json::from_str(doc).with_context(|| format!("line {line}: malformed JSON"))?;
+        let mut v = jcs::parse_unique(doc.as_bytes())
+            .with_context(|| format!("line {line}: malformed JSON"))?;
         let Some(map) = v.as_object_mut() else {
             bail!("line {line}: a submission must be a JSON object")
         };

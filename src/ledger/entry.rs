@@ -4,10 +4,9 @@
 //! published artefact: we store, serve and export exactly them, and re-derive everything else.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use super::hash::{Hash, leaf_hash};
-use super::jcs;
+use super::jcs::{self, UniqueKeys};
 use super::submission::{SignedSubmission, SubmissionError};
 use super::time::Timestamp;
 
@@ -42,7 +41,7 @@ struct RawEntry {
     seq: u64,
     prev: Hash,
     recorded_at: Timestamp,
-    submission: Value,
+    submission: UniqueKeys,
 }
 
 impl Entry {
@@ -63,7 +62,8 @@ impl Entry {
         }
         let raw: RawEntry =
             serde_json::from_slice(bytes).map_err(|e| EntryError::Json(e.to_string()))?;
-        let submission = SignedSubmission::from_value(raw.submission).map_err(EntryError::Shape)?;
+        let submission =
+            SignedSubmission::from_value(raw.submission.0).map_err(EntryError::Shape)?;
         let entry = Entry {
             seq: raw.seq,
             prev: raw.prev,
@@ -133,8 +133,10 @@ mod tests {
     #[test]
     fn non_canonical_bytes_are_refused() {
         let bytes = entry().leaf_bytes().unwrap();
-        let pretty =
-            serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&bytes).unwrap()).unwrap();
+        let pretty = serde_json::to_vec_pretty(
+            &serde_json::from_slice::<serde_json::Value>(&bytes).unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             Entry::from_leaf_bytes(&pretty),
             Err(EntryError::NotCanonical)

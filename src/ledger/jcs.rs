@@ -5,8 +5,11 @@
 //! only integers that every JSON implementation reads exactly (|n| <= 2^53 - 1), so that a verifier
 //! in JavaScript or Python reproduces our bytes.
 
+use std::fmt;
+
 use serde::Serialize;
-use serde_json::Value;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 
 /// The largest integer an IEEE double represents exactly; beyond it JCS output depends on the reader.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
@@ -49,6 +52,87 @@ pub fn check_numbers(v: &Value, path: &str) -> Result<(), JcsError> {
 /// The RFC 8785 bytes of any serialisable value.
 pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, JcsError> {
     serde_json_canonicalizer::to_vec(value).map_err(|e| JcsError::Serialise(e.to_string()))
+}
+
+/// A JSON value read with I-JSON's rule (RFC 7493 §2.3) that object member names are unique.
+///
+/// `serde_json::Value` silently keeps the last of two equal keys, so `{"amount":"1.00",
+/// "amount":"100000.00"}` would be signed by one reader's view and displayed by another's. RFC 8785
+/// assumes I-JSON input; every document that reaches a signature check is read through this type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UniqueKeys(pub Value);
+
+/// Parses JSON text, refusing duplicate member names anywhere in it.
+pub fn parse_unique(text: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice::<UniqueKeys>(text).map(|v| v.0)
+}
+
+impl<'de> Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> Visitor<'de> for UniqueKeysVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON text cannot spell NaN or infinity, so this is always a number; hashed JSON
+        // refuses fractions later (`check_numbers`) with the member's path.
+        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Value, A::Error> {
+        let mut map = Map::new();
+        while let Some(key) = access.next_key::<String>()? {
+            if map.contains_key(&key) {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate member name \"{key}\""
+                )));
+            }
+            let UniqueKeys(value) = access.next_value()?;
+            map.insert(key, value);
+        }
+        Ok(Value::Object(map))
+    }
 }
 
 #[cfg(test)]
@@ -105,6 +189,38 @@ mod tests {
             String::from_utf8(canonical(&v).unwrap()).unwrap(),
             r#"{"numbers":[333333333,4.5,0.002,1e+30,0,0]}"#
         );
+    }
+
+    #[test]
+    fn duplicate_member_names_are_refused_at_any_depth() {
+        for text in [
+            r#"{"a":1,"a":1}"#,
+            r#"{"body":{"amount":"1.00","amount":"100000.00"}}"#,
+            r#"[{"x":[{"k":true,"k":false}]}]"#,
+            // Equal after unescaping: the same member name spelled two ways.
+            r#"{"a":1,"\u0061":2}"#,
+        ] {
+            let err = parse_unique(text.as_bytes()).unwrap_err();
+            assert!(
+                err.to_string().contains("duplicate member name"),
+                "{text}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn unique_keys_reads_what_serde_json_reads() {
+        let text =
+            r#"{"s":"\u20ac","n":[1,-2,18446744073709551615,2.5,null,true],"o":{"b":{},"a":[]}}"#;
+        let plain: Value = serde_json::from_str(text).unwrap();
+        assert_eq!(parse_unique(text.as_bytes()).unwrap(), plain);
+        // Member order is kept, as with `preserve_order`.
+        assert_eq!(
+            canonical(&parse_unique(text.as_bytes()).unwrap()).unwrap(),
+            canonical(&plain).unwrap()
+        );
+        assert!(parse_unique(b"{\"a\":1} x").is_err(), "trailing characters");
+        assert!(parse_unique(b"{\"a\":").is_err(), "truncated");
     }
 
     #[test]

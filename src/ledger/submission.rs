@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::ids::Uscc;
-use super::jcs::{self, JcsError};
+use super::jcs::{self, JcsError, UniqueKeys};
 use super::keys::{PublicKey, SecretKey, Sig};
 use super::kind::{Kind, Role};
 use super::time::Timestamp;
@@ -275,7 +275,7 @@ impl SignedSubmission {
     }
 
     pub fn from_json(text: &[u8]) -> Result<SignedSubmission, SubmissionError> {
-        let v: Value = serde_json::from_slice(text)
+        let v = jcs::parse_unique(text)
             .map_err(|e| SubmissionError::new("", format!("malformed JSON: {e}")))?;
         Self::from_value(v)
     }
@@ -317,7 +317,8 @@ impl Serialize for SignedSubmission {
 
 impl<'de> Deserialize<'de> for SignedSubmission {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        SignedSubmission::from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+        SignedSubmission::from_value(UniqueKeys::deserialize(d)?.0)
+            .map_err(serde::de::Error::custom)
     }
 }
 
