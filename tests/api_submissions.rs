@@ -349,3 +349,33 @@ async fn shutdown_finishes_in_flight_appends() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn a_client_trickling_its_request_head_is_disconnected() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut app = spawn_app_with(ApiConfig {
+        header_timeout: std::time::Duration::from_secs(1),
+        ..test_config()
+    })
+    .await;
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    // A request line and one header, then nothing: the head is never finished.
+    slow.write_all(b"POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(20),
+        slow.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the server still holds a connection whose head never finished"
+    );
+    // Others are served meanwhile and afterwards.
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    // A stop does not wait on the half-open connection either.
+    app.shutdown().await;
+}

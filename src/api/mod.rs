@@ -22,6 +22,7 @@ pub mod committer;
 pub mod entries;
 pub mod error;
 pub mod health;
+pub mod listener;
 pub mod log;
 pub mod money;
 pub mod openapi;
@@ -31,7 +32,6 @@ pub mod receipt;
 pub mod submissions;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -78,6 +78,9 @@ pub struct ApiConfig {
     pub max_batch_lines: usize,
     /// Whole-request deadline: a slow client cannot hold a connection and a body buffer forever.
     pub request_timeout: Duration,
+    /// Deadline for a connection's request head (request line and headers), against clients
+    /// that trickle headers to hold connections open.
+    pub header_timeout: Duration,
     /// Writes per second per client IP, sustained; 0 turns rate limiting off.
     pub write_rate_per_sec: u32,
     /// Writes a client may make at once before the sustained rate applies.
@@ -96,6 +99,7 @@ impl Default for ApiConfig {
             max_batch_bytes: MAX_BATCH_BYTES,
             max_batch_lines: MAX_BATCH_LINES,
             request_timeout: Duration::from_secs(30),
+            header_timeout: Duration::from_secs(10),
             write_rate_per_sec: 100,
             write_burst: 200,
             max_group: MAX_GROUP,
@@ -369,14 +373,9 @@ pub async fn serve(
     config: ApiConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    let header_timeout = config.header_timeout;
     let (state, committer) = AppState::new(service, config).await?;
-    let router = app(state);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    listener::run(listener, app(state), header_timeout, shutdown).await;
     // The router (and with it every Committer clone) is gone: the queue closes and drains.
     committer.await?;
     Ok(())

@@ -26,6 +26,9 @@ pub struct ServeArgs {
     /// Whole-request deadline, in seconds (slow clients are cut off with 408).
     #[arg(long, env = "SUNSHINE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Deadline for a request's line and headers, in seconds (slow senders are disconnected).
+    #[arg(long, env = "SUNSHINE_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_timeout_secs: u64,
     /// Write requests per second per client IP, sustained (0: no limit).
     #[arg(long, env = "SUNSHINE_WRITE_RATE", default_value_t = ApiConfig::default().write_rate_per_sec)]
     pub write_rate: u32,
@@ -44,6 +47,7 @@ impl ServeArgs {
             max_submission_bytes: self.max_submission_bytes,
             max_batch_bytes: self.max_batch_bytes,
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            header_timeout: Duration::from_secs(self.header_timeout_secs.max(1)),
             write_rate_per_sec: self.write_rate,
             write_burst: self.write_burst,
             max_group: self.max_group,
