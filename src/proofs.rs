@@ -36,24 +36,37 @@ impl From<TreeReadError> for ProofRequestError {
 }
 
 /// An RFC 9162 inclusion proof of one entry, relative to a signed checkpoint.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct InclusionProof {
+    /// The entry's position in the log (its leaf index).
     pub seq: u64,
+    /// The tree size the proof is for: that of `checkpoint`.
     pub size: u64,
+    /// SHA-256(0x00 || leaf), 64 lower-case hex digits.
+    #[schema(value_type = String, pattern = "^[0-9a-f]{64}$")]
     pub leaf_hash: Hash,
     /// The entry's leaf bytes (JCS JSON), so the proof is self-contained.
     pub leaf: String,
+    /// The audit path, leaf to root (RFC 9162 §2.1.3), each 64 lower-case hex digits.
+    #[schema(value_type = Vec<String>)]
     pub proof: Vec<Hash>,
+    /// The C2SP signed checkpoint note of tree size `size`.
     pub checkpoint: String,
 }
 
 /// An RFC 9162 consistency proof between two signed checkpoints.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct ConsistencyProof {
+    /// The older tree size.
     pub from: u64,
+    /// The newer tree size.
     pub to: u64,
+    /// The consistency proof nodes (RFC 9162 §2.1.4), each 64 lower-case hex digits.
+    #[schema(value_type = Vec<String>)]
     pub proof: Vec<Hash>,
+    /// The signed checkpoint note of size `from`.
     pub from_checkpoint: String,
+    /// The signed checkpoint note of size `to`.
     pub to_checkpoint: String,
 }
 

@@ -247,3 +247,54 @@ async fn the_router_answers_in_process_without_a_socket() {
     assert_eq!(response.status(), 200);
     assert_eq!(app.ledger.store().size().await.unwrap(), 3);
 }
+
+/// The OpenAPI schema of each proof route names exactly the members the route serves.
+#[tokio::test]
+async fn proof_schemas_in_the_openapi_document_match_the_served_documents() {
+    let app = spawn_app().await;
+    app.ledger.fill(20, 10).await;
+    let (_, doc) = app.get_json("/api/v1/openapi.json").await;
+    for (path, query, schema) in [
+        ("/api/v1/proof/inclusion", "?seq=3", "InclusionProof"),
+        (
+            "/api/v1/proof/consistency",
+            "?from=2&to=12",
+            "ConsistencyProof",
+        ),
+    ] {
+        let answer = &doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"]["$ref"];
+        assert_eq!(
+            answer,
+            &Value::from(format!("#/components/schemas/{schema}")),
+            "{path}"
+        );
+        let declared = &doc["components"]["schemas"][schema];
+        let mut properties: Vec<&String> =
+            declared["properties"].as_object().unwrap().keys().collect();
+        let mut required: Vec<&str> = declared["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let (status, served) = app.get_json(&format!("{path}{query}")).await;
+        assert_eq!(status, 200, "{served}");
+        let mut members: Vec<&String> = served.as_object().unwrap().keys().collect();
+        properties.sort();
+        members.sort();
+        required.sort();
+        assert_eq!(properties, members, "{schema}");
+        assert_eq!(
+            required,
+            members.iter().map(|m| m.as_str()).collect::<Vec<_>>(),
+            "{schema}"
+        );
+        // Hashes are declared as strings, as they are served.
+        assert_eq!(declared["properties"]["proof"]["items"]["type"], "string");
+    }
+    assert_eq!(
+        doc["components"]["schemas"]["Receipt"]["properties"]["inclusion"]["$ref"],
+        "#/components/schemas/InclusionProof"
+    );
+}

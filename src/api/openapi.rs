@@ -45,6 +45,8 @@ use super::error::AppJson;
         super::error::ErrorBody,
         super::error::ErrorDetail,
         super::receipt::Receipt,
+        crate::proofs::InclusionProof,
+        crate::proofs::ConsistencyProof,
         super::submissions::BatchReceipt,
         super::log::CheckpointView,
         super::entries::EntryView,

@@ -2,9 +2,9 @@
 //! to, so a client verifies them offline with the operator's verifier key
 //! ([`crate::proofs::InclusionProof::verify`], or by hand following the spec).
 
+use crate::proofs::{ConsistencyProof, InclusionProof};
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::AppState;
@@ -30,12 +30,6 @@ pub struct ConsistencyParams {
     pub to: Option<u64>,
 }
 
-fn to_json<T: serde::Serialize>(doc: &T) -> Result<AppJson<Value>, ApiError> {
-    serde_json::to_value(doc)
-        .map(AppJson)
-        .map_err(ApiError::internal)
-}
-
 /// RFC 9162 inclusion proof of entry `seq` in the checkpoint of `size`.
 ///
 /// The document: `{seq, size, leaf_hash, leaf, proof: [hex], checkpoint}`. Sizes are those of
@@ -46,7 +40,7 @@ fn to_json<T: serde::Serialize>(doc: &T) -> Result<AppJson<Value>, ApiError> {
     tag = "proofs",
     params(InclusionParams),
     responses(
-        (status = 200, body = Object, description = "Inclusion proof document"),
+        (status = 200, body = InclusionProof, description = "Inclusion proof document"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -54,9 +48,10 @@ fn to_json<T: serde::Serialize>(doc: &T) -> Result<AppJson<Value>, ApiError> {
 pub async fn inclusion(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<InclusionParams>,
-) -> Result<AppJson<Value>, ApiError> {
-    let proof = crate::proofs::inclusion(app.store(), p.seq, p.size).await?;
-    to_json(&proof)
+) -> Result<AppJson<InclusionProof>, ApiError> {
+    Ok(AppJson(
+        crate::proofs::inclusion(app.store(), p.seq, p.size).await?,
+    ))
 }
 
 /// RFC 9162 consistency proof between the checkpoints of `from` and `to`.
@@ -68,7 +63,7 @@ pub async fn inclusion(
     tag = "proofs",
     params(ConsistencyParams),
     responses(
-        (status = 200, body = Object, description = "Consistency proof document"),
+        (status = 200, body = ConsistencyProof, description = "Consistency proof document"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -76,7 +71,8 @@ pub async fn inclusion(
 pub async fn consistency(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<ConsistencyParams>,
-) -> Result<AppJson<Value>, ApiError> {
-    let proof = crate::proofs::consistency(app.store(), p.from, p.to).await?;
-    to_json(&proof)
+) -> Result<AppJson<ConsistencyProof>, ApiError> {
+    Ok(AppJson(
+        crate::proofs::consistency(app.store(), p.from, p.to).await?,
+    ))
 }

@@ -30,7 +30,6 @@ pub struct Receipt {
     pub leaf_hash: Hash,
     /// The inclusion proof document (seq, size, leaf_hash, leaf, proof, checkpoint) in the
     /// checkpoint signed for the commit that included the entry.
-    #[schema(value_type = Object)]
     pub inclusion: InclusionProof,
     /// That checkpoint: a C2SP signed note.
     pub checkpoint: String,
