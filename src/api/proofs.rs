@@ -55,7 +55,7 @@ pub async fn inclusion(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<InclusionParams>,
 ) -> Result<AppJson<Value>, ApiError> {
-    let proof = crate::proofs::inclusion(app.store(), p.seq, p.size).await?;
+    let proof = crate::proofs::inclusion(app.reads(), p.seq, p.size).await?;
     to_json(&proof)
 }
 
@@ -77,6 +77,6 @@ pub async fn consistency(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<ConsistencyParams>,
 ) -> Result<AppJson<Value>, ApiError> {
-    let proof = crate::proofs::consistency(app.store(), p.from, p.to).await?;
+    let proof = crate::proofs::consistency(app.reads(), p.from, p.to).await?;
     to_json(&proof)
 }
