@@ -167,6 +167,13 @@ impl Store {
         })
     }
 
+    /// Drops the PostgreSQL database `url` names (benchmarks' throwaway ledgers).
+    pub async fn drop_database(url: &str) -> Result<(), StoreError> {
+        use sqlx::migrate::MigrateDatabase;
+        sqlx::any::install_default_drivers();
+        Ok(sqlx::Any::drop_database(url).await?)
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
