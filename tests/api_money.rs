@@ -180,6 +180,4 @@ async fn money_is_read_from_fresh_views_with_verifiable_receipts() {
     assert_eq!(body["donation"]["amount"], "5.00");
 }
 
-on_both_backends!(
-    money_is_read_from_fresh_views_with_verifiable_receipts,
-);
+on_both_backends!(money_is_read_from_fresh_views_with_verifiable_receipts,);

@@ -119,7 +119,12 @@ async fn assert_one_linear_chain(url: &str, vkey: &str) -> u64 {
         assert_eq!(e.seq, i as u64, "gap or repeat in seqs");
         let leaf: Value = serde_json::from_slice(&e.leaf).unwrap();
         let prev = leaf["prev"].as_str().unwrap().to_owned();
-        assert_eq!(prev, hex::encode(&last), "entry {i} does not extend entry {}", i as i64 - 1);
+        assert_eq!(
+            prev,
+            hex::encode(&last),
+            "entry {i} does not extend entry {}",
+            i as i64 - 1
+        );
         assert!(prevs.insert(prev), "two entries share a prev");
         last = e.leaf_hash.clone();
     }
@@ -174,7 +179,10 @@ async fn three_servers_and_sixty_writers_append_one_linear_chain() {
                 assert!(seqs.insert(s), "seq {s} was given twice");
             }
         }
-        eprintln!("{ENTRIES} appends through 3 servers in {:?}", started.elapsed());
+        eprintln!(
+            "{ENTRIES} appends through 3 servers in {:?}",
+            started.elapsed()
+        );
         let vkey = reqwest::get(format!("{}/log/operator.vkey", bases[0]))
             .await
             .unwrap()
@@ -186,7 +194,10 @@ async fn three_servers_and_sixty_writers_append_one_linear_chain() {
         assert_eq!(size, ENTRIES + 2);
         assert_eq!(seqs, (2..ENTRIES + 2).collect::<HashSet<_>>());
         let report = audit(&t.url);
-        assert!(report.starts_with(&format!("OK: {} entries", ENTRIES + 2)), "{report}");
+        assert!(
+            report.starts_with(&format!("OK: {} entries", ENTRIES + 2)),
+            "{report}"
+        );
     })
     .await
 }
@@ -308,7 +319,11 @@ async fn a_writer_killed_mid_append_leaves_all_or_nothing_and_the_others_carry_o
             .env("SUNSHINE_KEYS", &keys)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert_eq!(store.size().await.unwrap(), before + 1);
         audit(&t.url);
         drop(server);

@@ -230,7 +230,8 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
             .await?,
         );
 
-        let url = super::bench_servers::fresh_ledger_url(g, &work, &format!("ledger-{run}")).await?;
+        let url =
+            super::bench_servers::fresh_ledger_url(g, &work, &format!("ledger-{run}")).await?;
         let store = Store::open(&url, true).await?;
         let service = LedgerService::open(store.clone(), SecretKey::from_seed([1; 32])).await?;
         for s in &setup {
@@ -271,7 +272,11 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         "sunshine bench: {} entries (mean leaf {mean_leaf:.0} bytes), batches of {}, median of {runs} run(s), ledger on {}",
         args.size,
         args.batch,
-        if Backend::of(&database_url(&g.db))? == Backend::Postgres { "PostgreSQL" } else { "SQLite" }
+        if Backend::of(&database_url(&g.db))? == Backend::Postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     println!("  raw Ed25519 verify loop      {verify:>12.0} signatures/s (one core)");
     println!("  raw SQLite insert (durable)  {insert:>12.0} rows/s");

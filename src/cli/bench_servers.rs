@@ -50,12 +50,18 @@ impl ServerProcess {
                 bail!("sunshine serve exited before listening");
             };
             if let Some(url) = line.strip_prefix("listening on http://") {
-                break url.parse().with_context(|| format!("server address {url:?}"))?;
+                break url
+                    .parse()
+                    .with_context(|| format!("server address {url:?}"))?;
             }
             eprintln!("server: {line}");
         };
         // Keep reading its log so a full pipe never blocks the server.
-        std::thread::spawn(move || lines.map_while(Result::ok).for_each(|l| eprintln!("server: {l}")));
+        std::thread::spawn(move || {
+            lines
+                .map_while(Result::ok)
+                .for_each(|l| eprintln!("server: {l}"))
+        });
         Ok(ServerProcess { child, addr })
     }
 }
@@ -70,11 +76,7 @@ impl Drop for ServerProcess {
 
 /// A fresh ledger database for one measurement: a new database beside the one `--db` names on
 /// a PostgreSQL server, or a file in the work directory.
-pub(super) async fn fresh_ledger_url(
-    g: &Global,
-    work: &Path,
-    tag: &str,
-) -> anyhow::Result<String> {
+pub(super) async fn fresh_ledger_url(g: &Global, work: &Path, tag: &str) -> anyhow::Result<String> {
     let base = database_url(&g.db);
     if Backend::of(&base)? != Backend::Postgres {
         let path = work.join(format!("{tag}.db"));
@@ -113,7 +115,9 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         if store.size().await? > 0 {
             bail!("{url} already holds a ledger");
         }
-        let service = LedgerService::open(store.clone(), crate::ledger::SecretKey::from_seed([1; 32])).await?;
+        let service =
+            LedgerService::open(store.clone(), crate::ledger::SecretKey::from_seed([1; 32]))
+                .await?;
         for s in parties.setup() {
             service.append(vec![s]).await?;
         }
@@ -128,7 +132,10 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         driven.all_ok()?;
         let size = store.size().await?;
         if size != 2 + driven.ok() {
-            bail!("the log holds {size} entries, {} were answered 200", driven.ok());
+            bail!(
+                "the log holds {size} entries, {} were answered 200",
+                driven.ok()
+            );
         }
         let bar = progress(size, "audit");
         let start = Instant::now();

@@ -53,7 +53,10 @@ pub async fn run(_g: &Global, args: &MigrateArgs) -> anyhow::Result<()> {
     // The audit checked that this checkpoint signs the copy's own tree root, and it is the
     // source's checkpoint byte for byte: the two trees have the same root.
     if report.size != size {
-        bail!("the copy audits {} entries, the source has {size}", report.size);
+        bail!(
+            "the copy audits {} entries, the source has {size}",
+            report.size
+        );
     }
     println!(
         "OK: copied {} entries; the copy audits clean and has the source's checkpoint root {}",

@@ -48,7 +48,10 @@ pub(super) fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
 
 impl Store {
     /// Opens a write transaction that holds the database's write lock, on the primary.
-    pub(super) async fn begin_locked(&self, lock: i64) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(super) async fn begin_locked(
+        &self,
+        lock: i64,
+    ) -> Result<Transaction<'static, Any>, StoreError> {
         match self.backend {
             Backend::Sqlite => Ok(self.write.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres => {

@@ -197,15 +197,26 @@ async fn connect(url: &str, backend: Backend, create: bool) -> Result<AnyPool, S
     let pool = AnyPoolOptions::new().max_connections(MAX_CONNECTIONS);
     match backend {
         Backend::Sqlite => {
-            let opts = SqliteConnectOptions::from_str(url)?.create_if_missing(create);
-            let path = opts.get_filename();
-            if !create && path.as_os_str() != ":memory:" && !path.exists() {
-                return Err(StoreError::Missing(path.display().to_string()));
+            let mut opts = SqliteConnectOptions::from_str(url)?.create_if_missing(create);
+            let path = opts.get_filename().to_path_buf();
+            if path.as_os_str() != ":memory:" {
+                if !create && !path.exists() {
+                    return Err(StoreError::Missing(path.display().to_string()));
+                }
+                // The Any driver takes a URL, where a relative path's first component would
+                // be read as a (lower-cased) host name: make it absolute first.
+                let absolute = std::path::absolute(&path)
+                    .map_err(|e| StoreError::Url(format!("{}: {e}", path.display())))?;
+                opts = opts.filename(absolute);
             }
             let any = AnyConnectOptions::from_url(&opts.to_url_lossy())?;
             Ok(pool
                 .after_connect(|conn, _| {
-                    Box::pin(async move { conn.execute(sqlx::raw_sql(SQLITE_PRAGMAS)).await.map(|_| ()) })
+                    Box::pin(async move {
+                        conn.execute(sqlx::raw_sql(SQLITE_PRAGMAS))
+                            .await
+                            .map(|_| ())
+                    })
                 })
                 .connect_with(any)
                 .await?)

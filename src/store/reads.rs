@@ -20,9 +20,7 @@ impl Store {
     /// Number of entries in the log (seqs are contiguous from 0, which the audit checks; the
     /// primary key answers this without counting rows).
     pub async fn size(&self) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar(SIZE_SQL)
-            .fetch_one(&self.read)
-            .await?;
+        let n: i64 = sqlx::query_scalar(SIZE_SQL).fetch_one(&self.read).await?;
         to_u64(n)
     }
 
@@ -66,12 +64,13 @@ impl Store {
         author: &str,
         nonce: &str,
     ) -> Result<Option<StoredEntry>, StoreError> {
-        let row =
-            sqlx::query("SELECT seq, leaf_hash, leaf FROM entries WHERE author = $1 AND nonce = $2")
-                .bind(author)
-                .bind(nonce)
-                .fetch_optional(&self.read)
-                .await?;
+        let row = sqlx::query(
+            "SELECT seq, leaf_hash, leaf FROM entries WHERE author = $1 AND nonce = $2",
+        )
+        .bind(author)
+        .bind(nonce)
+        .fetch_optional(&self.read)
+        .await?;
         row.map(|r| stored_entry(&r)).transpose()
     }
 
@@ -188,11 +187,12 @@ impl Store {
         &self,
         size: u64,
     ) -> Result<Option<(u64, String)>, StoreError> {
-        let row =
-            sqlx::query("SELECT size, note FROM checkpoints WHERE size >= $1 ORDER BY size LIMIT 1")
-                .bind(to_i64(size)?)
-                .fetch_optional(&self.read)
-                .await?;
+        let row = sqlx::query(
+            "SELECT size, note FROM checkpoints WHERE size >= $1 ORDER BY size LIMIT 1",
+        )
+        .bind(to_i64(size)?)
+        .fetch_optional(&self.read)
+        .await?;
         row.map(|r| Ok((to_u64(r.try_get("size")?)?, r.try_get("note")?)))
             .transpose()
     }

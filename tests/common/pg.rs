@@ -34,9 +34,9 @@ static NEXT_DB: AtomicU32 = AtomicU32::new(0);
 /// The directory holding `initdb` and `postgres`: PATH first, then Debian's versioned
 /// directories (newest first), which the package does not put on PATH.
 pub fn bin_dir() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").into_iter().flat_map(|p| {
-        std::env::split_paths(&p).collect::<Vec<_>>()
-    });
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
     let mut debian: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -73,7 +73,12 @@ fn is_root() -> bool {
 fn as_server_user(program: &Path) -> Command {
     if is_root() {
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=postgres", "--regid=postgres", "--init-groups", "--"]);
+        c.args([
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+        ]);
         c.arg(program);
         c
     } else {
@@ -108,7 +113,16 @@ fn start() -> PgServer {
     let out = as_server_user(&bin.join("initdb"))
         .arg("-D")
         .arg(&data)
-        .args(["-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"])
+        .args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -142,7 +156,10 @@ kill -INT $pg; wait $pg; rm -rf "$dir""#;
         .expect("cannot start postgres");
     let deadline = Instant::now() + Duration::from_secs(START_TIMEOUT_SECS);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "postgres did not start on port {port}");
+        assert!(
+            Instant::now() < deadline,
+            "postgres did not start on port {port}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     PgServer {
