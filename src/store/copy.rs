@@ -22,8 +22,11 @@ enum Col {
     Text,
 }
 
-/// (table, columns, key order). Every table of the schema, parents first.
-const TABLES: &[(&str, &[(&str, Col)], &str)] = &[
+/// A table's name, its columns with their kinds, and its key order.
+type Table = (&'static str, &'static [(&'static str, Col)], &'static str);
+
+/// Every table of the schema.
+const TABLES: &[Table] = &[
     (
         "entries",
         &[

@@ -24,8 +24,9 @@ const MISSING: &str = "PostgreSQL is not installed (no initdb on PATH or in \
 
 pub struct PgServer {
     pub port: u16,
-    /// Our end of the wrapper's standard input: closed only when the test process exits.
-    _alive: Option<std::process::ChildStdin>,
+    /// The wrapper, holding our end of its standard input: closed only when the test process
+    /// exits (statics are never dropped).
+    _wrapper: std::process::Child,
 }
 
 static SERVER: OnceLock<PgServer> = OnceLock::new();
@@ -164,7 +165,7 @@ kill -INT $pg; wait $pg; rm -rf "$dir""#;
     }
     PgServer {
         port,
-        _alive: child.stdin,
+        _wrapper: child,
     }
 }
 
