@@ -167,11 +167,12 @@ impl Store {
         })
     }
 
-    /// Drops the PostgreSQL database `url` names (benchmarks' throwaway ledgers).
+    /// Drops the PostgreSQL database `url` names, disconnecting anyone still on it (for the
+    /// benchmarks' throwaway ledgers).
     pub async fn drop_database(url: &str) -> Result<(), StoreError> {
         use sqlx::migrate::MigrateDatabase;
         sqlx::any::install_default_drivers();
-        Ok(sqlx::Any::drop_database(url).await?)
+        Ok(sqlx::Any::force_drop_database(url).await?)
     }
 
     pub fn backend(&self) -> Backend {

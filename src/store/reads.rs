@@ -10,7 +10,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
+use super::{Backend, Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
 use crate::ledger::Hash;
 
 /// The log size, read through the primary key index.
@@ -217,14 +217,28 @@ impl Store {
             })
     }
 
-    /// Cached view rows in key order, streamed.
-    pub fn views(&self) -> impl Stream<Item = Result<(String, String), StoreError>> + '_ {
-        sqlx::query("SELECT key, value FROM views ORDER BY key")
-            .fetch(&self.read)
-            .map(|r| {
-                let r = r?;
-                Ok((r.try_get("key")?, r.try_get("value")?))
-            })
+    /// The cached view rows in key order and the log size they were computed at, read in one
+    /// snapshot: another process may replace the views at any moment, and an audit must never
+    /// compare one refresh's rows with another's size.
+    pub async fn views_snapshot(&self) -> Result<(Option<u64>, Vec<(String, String)>), StoreError> {
+        let begin = match self.backend {
+            // A read transaction in WAL mode sees one snapshot from its first read on.
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        let mut tx = self.read.begin_with(begin).await?;
+        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let rows = sqlx::query("SELECT key, value FROM views ORDER BY key")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+            .collect::<Result<_, StoreError>>()?;
+        Ok((size.map(to_u64).transpose()?, rows))
     }
 
     /// One cached view row.
