@@ -13,6 +13,9 @@ use sqlx::any::AnyRow;
 use super::{Backend, Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
 use crate::ledger::Hash;
 
+/// Most node ids in one `IN (...)` list (well below either database's parameter limit).
+const IDS_PER_QUERY: usize = 500;
+
 /// The log size, read through the primary key index.
 pub(super) const SIZE_SQL: &str = "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries";
 
@@ -118,29 +121,53 @@ impl Store {
 
     /// The hashes of the given complete subtrees; level 0 reads leaf hashes from the entries.
     /// Missing nodes are an error: the caller only asks for nodes a tree of its size has.
+    /// One query per level (and per [`IDS_PER_QUERY`]), not per node: against PostgreSQL every
+    /// query is a network round trip, and a group's receipts ask for hundreds of nodes.
     pub async fn nodes(&self, ids: &[(u8, u64)]) -> Result<HashMap<(u8, u64), Hash>, StoreError> {
+        let mut by_level: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
+        for &(level, idx) in ids {
+            by_level.entry(level).or_default().push(idx);
+        }
         let mut out = HashMap::with_capacity(ids.len());
         let mut conn = self.read.acquire().await?;
-        for &(level, idx) in ids {
-            if out.contains_key(&(level, idx)) {
-                continue;
+        for (level, mut idxs) in by_level {
+            idxs.sort_unstable();
+            idxs.dedup();
+            for chunk in idxs.chunks(IDS_PER_QUERY) {
+                // Level 0 has no level parameter, so its indices start at $1.
+                let first = if level == 0 { 1 } else { 2 };
+                let list: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("${}", i + first))
+                    .collect();
+                let sql = if level == 0 {
+                    format!(
+                        "SELECT seq AS idx, leaf_hash AS hash FROM entries WHERE seq IN ({})",
+                        list.join(", ")
+                    )
+                } else {
+                    format!(
+                        "SELECT idx, hash FROM tree_nodes WHERE level = $1 AND idx IN ({})",
+                        list.join(", ")
+                    )
+                };
+                let mut q = sqlx::query(&sql);
+                if level > 0 {
+                    q = q.bind(i64::from(level));
+                }
+                for &idx in chunk {
+                    q = q.bind(to_i64(idx)?);
+                }
+                for row in q.fetch_all(&mut *conn).await? {
+                    let idx = to_u64(row.try_get("idx")?)?;
+                    let bytes: Vec<u8> = row.try_get("hash")?;
+                    out.insert((level, idx), hash_of(&bytes, "tree node")?);
+                }
             }
-            let bytes: Option<Vec<u8>> = if level == 0 {
-                sqlx::query_scalar("SELECT leaf_hash FROM entries WHERE seq = $1")
-                    .bind(to_i64(idx)?)
-                    .fetch_optional(&mut *conn)
-                    .await?
-            } else {
-                sqlx::query_scalar("SELECT hash FROM tree_nodes WHERE level = $1 AND idx = $2")
-                    .bind(i64::from(level))
-                    .bind(to_i64(idx)?)
-                    .fetch_optional(&mut *conn)
-                    .await?
-            };
-            let bytes = bytes.ok_or_else(|| {
-                StoreError::Corrupt(format!("tree node level {level} index {idx} is missing"))
-            })?;
-            out.insert((level, idx), hash_of(&bytes, "tree node")?);
+        }
+        if let Some((level, idx)) = ids.iter().find(|id| !out.contains_key(id)) {
+            return Err(StoreError::Corrupt(format!(
+                "tree node level {level} index {idx} is missing"
+            )));
         }
         Ok(out)
     }
