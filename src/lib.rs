@@ -6,6 +6,8 @@
 //!   notes, tiles, trust (who may sign what) and verification.
 //! - [`demo`]: a realistic, deterministic demo history (pure; `sunshine demo` appends it).
 //! - [`api`]: the HTTP API (`sunshine serve`), axum routes one file per resource, group commit.
+//! - [`store`]: the only SQL — SQLite (embedded default) or PostgreSQL (many servers, one
+//!   chain), appends serialised by the database, reads on an optional replica.
 pub mod api;
 pub mod audit;
 pub mod cli;

@@ -1,10 +1,11 @@
 //! The append pipeline: the one place where submissions become entries.
 //!
-//! Under one lock per process: catch up with entries other processes appended, check signatures
-//! (strictly, in parallel), admit every submission into a copy of the state, seal the entries,
-//! extend the Merkle tree, sign one checkpoint for the batch, and commit it all in one
-//! transaction. The in-memory state is replaced only after the commit succeeds, so a refused
-//! batch changes nothing anywhere.
+//! Check signatures (strictly, in parallel, before any lock); then, holding the database's
+//! append lock ([`Store::begin_append`]) — which serialises every process appending to the same
+//! database, not just this one — catch up with entries other processes appended, admit every
+//! submission into a copy of the state, seal the entries, extend the Merkle tree, sign one
+//! checkpoint for the batch, and commit it all in that one transaction. The in-memory state is
+//! replaced only after the commit succeeds, so a refused batch changes nothing anywhere.
 
 use futures_util::TryStreamExt;
 use tokio::sync::Mutex;
@@ -75,6 +76,9 @@ struct Head {
 
 /// The ledger as a writer sees it.
 pub struct LedgerService {
+    /// Reads that may lag (a replica): what the read routes serve.
+    reads: Store,
+    /// The primary: appends, catch-up, receipts.
     store: Store,
     operator: SecretKey,
     head: Mutex<Head>,
@@ -88,7 +92,8 @@ impl LedgerService {
             appender: Appender::new(),
         };
         let service = LedgerService {
-            store,
+            reads: store.clone(),
+            store: store.primary(),
             operator,
             head: Mutex::new(head),
         };
@@ -99,13 +104,26 @@ impl LedgerService {
         Ok(service)
     }
 
+    /// The primary store: reads here see every committed append.
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    /// A copy of the current state (O(1)).
+    /// The read store (a replica when `DATABASE_READ_URL` names one): for pages, proofs, tiles.
+    pub fn reads(&self) -> &Store {
+        &self.reads
+    }
+
+    /// A copy of the state as this process last saw it (O(1)).
     pub async fn state(&self) -> State {
         self.head.lock().await.state.clone()
+    }
+
+    /// A copy of the state including every entry committed so far, by any process.
+    pub async fn current_state(&self) -> Result<State, AppendError> {
+        let mut head = self.head.lock().await;
+        self.catch_up(&mut head).await?;
+        Ok(head.state.clone())
     }
 
     /// Admits entries other writers committed since this process last looked.
@@ -135,7 +153,7 @@ impl LedgerService {
     /// Recomputes every derived view from the state and replaces the cached copy, recording the
     /// log size it reflects (readers show "as of entry N"; audits re-derive at that size).
     pub async fn refresh_views(&self) -> Result<u64, AppendError> {
-        let state = self.state().await;
+        let state = self.current_state().await?;
         let rows = state.view_rows();
         self.store.replace_views(state.size(), &rows).await?;
         Ok(state.size())
@@ -143,7 +161,8 @@ impl LedgerService {
 
     /// Appends `subs` as consecutive entries, all or none, recorded at the current time.
     pub async fn append(&self, subs: Vec<SignedSubmission>) -> Result<Vec<Appended>, AppendError> {
-        self.append_at(subs, Timestamp::now()).await
+        let results = self.commit(subs, None, Mode::AllOrNone).await?;
+        results.into_iter().collect()
     }
 
     /// Appends with an explicit recording time (used by `sunshine demo` to lay out a history).
@@ -152,7 +171,9 @@ impl LedgerService {
         subs: Vec<SignedSubmission>,
         recorded_at: Timestamp,
     ) -> Result<Vec<Appended>, AppendError> {
-        let results = self.commit(subs, recorded_at, Mode::AllOrNone).await?;
+        let results = self
+            .commit(subs, Some(recorded_at), Mode::AllOrNone)
+            .await?;
         results.into_iter().collect()
     }
 
@@ -163,14 +184,16 @@ impl LedgerService {
         &self,
         subs: Vec<SignedSubmission>,
     ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
-        self.commit(subs, Timestamp::now(), Mode::EachOnItsOwn)
-            .await
+        self.commit(subs, None, Mode::EachOnItsOwn).await
     }
 
+    /// `recorded_at`: `None` records now — read under the append lock and never earlier than
+    /// the previous entry, so servers whose clocks differ slightly still record a forward-moving
+    /// log.
     async fn commit(
         &self,
         subs: Vec<SignedSubmission>,
-        recorded_at: Timestamp,
+        recorded_at: Option<Timestamp>,
         mode: Mode,
     ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
         if subs.is_empty() {
@@ -202,8 +225,20 @@ impl LedgerService {
         let verified = started.elapsed();
 
         let mut head = self.head.lock().await;
+        let tx = self.store.begin_append().await?;
         self.catch_up(&mut head).await?;
         let base_size = head.state.size();
+        if base_size != tx.size() {
+            return Err(StoreError::Conflict {
+                expected: base_size,
+                found: tx.size(),
+            }
+            .into());
+        }
+        let recorded_at = recorded_at.unwrap_or_else(|| {
+            let now = Timestamp::now();
+            head.state.last_recorded().map_or(now, |last| last.max(now))
+        });
         let mut state = head.state.clone();
         let mut appender = head.appender.clone();
         let mut batch = AppendBatch {
@@ -273,7 +308,7 @@ impl LedgerService {
             root: appender.root(),
         };
         batch.checkpoint = checkpoint.sign(self.operator.signing_key())?;
-        self.store.append(&batch).await?;
+        tx.commit(&batch).await?;
         tracing::debug!(
             entries = batch.entries.len(),
             verify_ms = verified.as_millis() as u64,

@@ -28,7 +28,6 @@ async fn org_as_of(app: &TestApp, org: &str, seq: u64) -> Value {
     }
 }
 
-#[tokio::test]
 async fn money_is_read_from_fresh_views_with_verifiable_receipts() {
     let app = spawn_app().await;
     let t = &app.ledger;
@@ -180,3 +179,5 @@ async fn money_is_read_from_fresh_views_with_verifiable_receipts() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["donation"]["amount"], "5.00");
 }
+
+on_both_backends!(money_is_read_from_fresh_views_with_verifiable_receipts,);

@@ -18,7 +18,6 @@ use sunshine_ledger::api::{self, AppState};
 use sunshine_ledger::proofs::{ConsistencyProof, InclusionProof};
 use tower::ServiceExt;
 
-#[tokio::test]
 async fn entries_are_served_with_their_exact_leaf_bytes_by_seq_hash_and_range() {
     let app = spawn_app().await;
     app.ledger.fill(1_200, 600).await;
@@ -60,7 +59,6 @@ async fn entries_are_served_with_their_exact_leaf_bytes_by_seq_hash_and_range() 
     }
 }
 
-#[tokio::test]
 async fn proofs_verify_against_signed_checkpoints() {
     let app = spawn_app().await;
     app.ledger.fill(300, 100).await;
@@ -107,7 +105,6 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-#[tokio::test]
 async fn the_live_log_layout_equals_the_static_export_byte_for_byte() {
     let app = spawn_app().await;
     app.ledger.fill(600, 300).await;
@@ -155,7 +152,6 @@ async fn the_live_log_layout_equals_the_static_export_byte_for_byte() {
     assert_eq!(app.get("/log/tile/0/002.p/5").await.status(), 200);
 }
 
-#[tokio::test]
 async fn every_response_carries_security_headers_a_request_id_and_open_cors_for_get() {
     let app = spawn_app().await;
     for path in ["/healthz", "/api/v1/entries/12345", "/log/checkpoint"] {
@@ -190,7 +186,6 @@ async fn every_response_carries_security_headers_a_request_id_and_open_cors_for_
     assert_eq!(r.headers()["x-request-id"], "abc-123");
 }
 
-#[tokio::test]
 async fn the_openapi_document_describes_every_route() {
     let app = spawn_app().await;
     let (status, doc) = app.get_json("/api/v1/openapi.json").await;
@@ -221,7 +216,6 @@ async fn the_openapi_document_describes_every_route() {
     }
 }
 
-#[tokio::test]
 async fn the_router_answers_in_process_without_a_socket() {
     let app = spawn_app().await;
     let service = Arc::new(
@@ -298,3 +292,12 @@ async fn proof_schemas_in_the_openapi_document_match_the_served_documents() {
         "#/components/schemas/InclusionProof"
     );
 }
+
+on_both_backends!(
+    entries_are_served_with_their_exact_leaf_bytes_by_seq_hash_and_range,
+    proofs_verify_against_signed_checkpoints,
+    the_live_log_layout_equals_the_static_export_byte_for_byte,
+    every_response_carries_security_headers_a_request_id_and_open_cors_for_get,
+    the_openapi_document_describes_every_route,
+    the_router_answers_in_process_without_a_socket,
+);

@@ -21,7 +21,6 @@ fn error_of(body: &Value) -> (&str, Option<&str>) {
     )
 }
 
-#[tokio::test]
 async fn a_submission_answers_a_receipt_verifiable_offline_with_only_the_vkey() {
     let app = spawn_app().await;
     let s = app.ledger.filler(1);
@@ -41,7 +40,6 @@ async fn a_submission_answers_a_receipt_verifiable_offline_with_only_the_vkey() 
     assert_eq!(app.ledger.store().size().await.unwrap(), 3);
 }
 
-#[tokio::test]
 async fn resending_the_same_submission_returns_the_original_receipt_and_writes_nothing() {
     let app = spawn_app().await;
     let s = app.ledger.filler(1);
@@ -56,7 +54,6 @@ async fn resending_the_same_submission_returns_the_original_receipt_and_writes_n
     assert_eq!(app.ledger.store().size().await.unwrap(), 6);
 }
 
-#[tokio::test]
 async fn a_used_nonce_with_a_freshly_signed_different_submission_is_a_409() {
     let app = spawn_app().await;
     let s = app.ledger.filler(1);
@@ -70,7 +67,6 @@ async fn a_used_nonce_with_a_freshly_signed_different_submission_is_a_409() {
     assert_eq!(app.ledger.store().size().await.unwrap(), 3);
 }
 
-#[tokio::test]
 async fn refusals_have_their_status_code_and_field() {
     let app = spawn_app().await;
     let t = &app.ledger;
@@ -170,7 +166,6 @@ async fn refusals_have_their_status_code_and_field() {
     assert_eq!(t.store().size().await.unwrap(), before);
 }
 
-#[tokio::test]
 async fn a_body_one_byte_over_the_limit_is_413_and_at_the_limit_is_read() {
     let limit = 4096;
     let app = spawn_app_with(ApiConfig {
@@ -199,7 +194,6 @@ fn jsonl(subs: &[sunshine_ledger::ledger::SignedSubmission]) -> Vec<u8> {
     out
 }
 
-#[tokio::test]
 async fn a_batch_is_all_or_none_and_its_errors_name_the_line() {
     let app = spawn_app().await;
     let t = &app.ledger;
@@ -243,7 +237,6 @@ async fn a_batch_is_all_or_none_and_its_errors_name_the_line() {
     assert_eq!(t.store().size().await.unwrap(), 5);
 }
 
-#[tokio::test]
 async fn fifty_concurrent_writers_get_gap_free_seqs_and_a_clean_audit() {
     let app = std::sync::Arc::new(spawn_app().await);
     const WRITERS: u64 = 50;
@@ -285,7 +278,6 @@ async fn fifty_concurrent_writers_get_gap_free_seqs_and_a_clean_audit() {
     );
 }
 
-#[tokio::test]
 async fn a_client_over_its_write_rate_gets_429_with_retry_after() {
     let app = spawn_app_with(ApiConfig {
         write_rate_per_sec: 1,
@@ -312,7 +304,6 @@ async fn a_client_over_its_write_rate_gets_429_with_retry_after() {
     assert_eq!(app.get("/api/v1/checkpoint").await.status(), 200);
 }
 
-#[tokio::test]
 async fn shutdown_finishes_in_flight_appends() {
     let mut app = spawn_app().await;
     let url = app.url("/api/v1/submissions");
@@ -379,3 +370,15 @@ async fn a_client_trickling_its_request_head_is_disconnected() {
     // A stop does not wait on the half-open connection either.
     app.shutdown().await;
 }
+
+on_both_backends!(
+    a_submission_answers_a_receipt_verifiable_offline_with_only_the_vkey,
+    resending_the_same_submission_returns_the_original_receipt_and_writes_nothing,
+    a_used_nonce_with_a_freshly_signed_different_submission_is_a_409,
+    refusals_have_their_status_code_and_field,
+    a_body_one_byte_over_the_limit_is_413_and_at_the_limit_is_read,
+    a_batch_is_all_or_none_and_its_errors_name_the_line,
+    fifty_concurrent_writers_get_gap_free_seqs_and_a_clean_audit,
+    a_client_over_its_write_rate_gets_429_with_retry_after,
+    shutdown_finishes_in_flight_appends,
+);

@@ -9,7 +9,6 @@ use indicatif::ProgressBar;
 use sunshine_ledger::cli::audit::audit_store;
 use sunshine_ledger::service::AppendError;
 
-#[tokio::test]
 async fn refused_submissions_are_reported_and_the_rest_commit_together() {
     let t = TestLedger::new().await;
     let good_a = t.filler(1);
@@ -42,7 +41,6 @@ async fn refused_submissions_are_reported_and_the_rest_commit_together() {
     assert_eq!(report.size, 4);
 }
 
-#[tokio::test]
 async fn all_or_none_refuses_the_whole_request() {
     let t = TestLedger::new().await;
     let good = t.filler(1);
@@ -52,3 +50,8 @@ async fn all_or_none_refuses_the_whole_request() {
     assert!(matches!(err, AppendError::Signature { index: 1 }));
     assert_eq!(t.store().size().await.unwrap(), 2);
 }
+
+on_both_backends!(
+    refused_submissions_are_reported_and_the_rest_commit_together,
+    all_or_none_refuses_the_whole_request,
+);

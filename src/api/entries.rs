@@ -68,7 +68,7 @@ fn view(row: StoredEntry) -> Result<EntryView, ApiError> {
 
 async fn size(app: &AppState) -> Result<u64, ApiError> {
     Ok(app
-        .store()
+        .reads()
         .latest_checkpoint()
         .await?
         .map(|(s, _)| s)
@@ -99,7 +99,7 @@ pub async fn list(
     let rows = if limit == 0 {
         Vec::new()
     } else {
-        app.store().entries_range(from, limit).await?
+        app.reads().entries_range(from, limit).await?
     };
     let entries = rows.into_iter().map(view).collect::<Result<Vec<_>, _>>()?;
     let end = from.saturating_add(entries.len() as u64);
@@ -130,7 +130,7 @@ pub async fn by_seq(
         .parse()
         .map_err(|_| ApiError::malformed("seq", "seq must be a non-negative integer"))?;
     let row = app
-        .store()
+        .reads()
         .entry(seq)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
@@ -158,10 +158,10 @@ pub async fn by_hash(
         .map_err(|_| ApiError::malformed("hash", "hash must be 64 hex digits"))?;
     let not_found = || ApiError::not_found(format!("no entry with leaf hash {hash}"));
     let seq = app
-        .store()
+        .reads()
         .seq_by_hash(&hash)
         .await?
         .ok_or_else(not_found)?;
-    let row = app.store().entry(seq).await?.ok_or_else(not_found)?;
+    let row = app.reads().entry(seq).await?.ok_or_else(not_found)?;
     Ok(AppJson(view(row)?))
 }

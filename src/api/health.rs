@@ -24,7 +24,7 @@ pub struct Health {
 )]
 pub async fn healthz(State(app): State<AppState>) -> Result<AppJson<Health>, ApiError> {
     let size = app
-        .store()
+        .reads()
         .latest_checkpoint()
         .await?
         .map(|(s, _)| s)

@@ -49,7 +49,7 @@ fn with_headers(
 }
 
 async fn latest(app: &AppState) -> Result<(u64, String), ApiError> {
-    app.store()
+    app.reads()
         .latest_checkpoint()
         .await?
         .ok_or_else(|| ApiError::not_found("the log has no checkpoint yet"))
@@ -133,7 +133,7 @@ pub async fn tile(
             "{full} is beyond the tree of size {size}"
         )));
     }
-    let bytes = tile_bytes(app.store(), &tile)
+    let bytes = tile_bytes(app.reads(), &tile)
         .await
         .map_err(|e: ExportError| ApiError::internal(e))?;
     let cache = if tile.is_partial() { SHORT } else { IMMUTABLE };

@@ -191,8 +191,15 @@ impl AppState {
         ))
     }
 
+    /// The primary: for the write side (idempotent replays, receipts).
     pub fn store(&self) -> &crate::store::Store {
         self.service.store()
+    }
+
+    /// The read pool (a replica when configured): for every read route; never takes the
+    /// append lock.
+    pub fn reads(&self) -> &crate::store::Store {
+        self.service.reads()
     }
 }
 

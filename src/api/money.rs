@@ -91,11 +91,11 @@ fn parse(key: &str, text: &str) -> Result<Value, ApiError> {
 
 /// The log size the cached views reflect (0 before the first refresh).
 async fn as_of(app: &AppState) -> Result<u64, ApiError> {
-    Ok(app.store().view_size().await?.unwrap_or(0))
+    Ok(app.reads().view_size().await?.unwrap_or(0))
 }
 
 async fn one(app: &AppState, key: &str) -> Result<Option<Value>, ApiError> {
-    app.store()
+    app.reads()
         .view(key)
         .await?
         .map(|text| parse(key, &text))
@@ -103,7 +103,7 @@ async fn one(app: &AppState, key: &str) -> Result<Option<Value>, ApiError> {
 }
 
 async fn prefixed(app: &AppState, prefix: &str) -> Result<Vec<(String, Value)>, ApiError> {
-    app.store()
+    app.reads()
         .views_with_prefix(prefix)
         .await?
         .into_iter()
@@ -464,7 +464,7 @@ pub async fn receipt(
     let seq = donation["seq"]
         .as_u64()
         .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
-    let proof = crate::proofs::inclusion(app.store(), seq, None).await?;
+    let proof = crate::proofs::inclusion(app.reads(), seq, None).await?;
     let proof = serde_json::to_value(&proof).map_err(ApiError::internal)?;
     Ok(answer(
         size,

@@ -50,7 +50,7 @@ pub async fn inclusion(
     AppQuery(p): AppQuery<InclusionParams>,
 ) -> Result<AppJson<InclusionProof>, ApiError> {
     Ok(AppJson(
-        crate::proofs::inclusion(app.store(), p.seq, p.size).await?,
+        crate::proofs::inclusion(app.reads(), p.seq, p.size).await?,
     ))
 }
 
@@ -73,6 +73,6 @@ pub async fn consistency(
     AppQuery(p): AppQuery<ConsistencyParams>,
 ) -> Result<AppJson<ConsistencyProof>, ApiError> {
     Ok(AppJson(
-        crate::proofs::consistency(app.store(), p.from, p.to).await?,
+        crate::proofs::consistency(app.reads(), p.from, p.to).await?,
     ))
 }

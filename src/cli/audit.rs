@@ -50,7 +50,7 @@ impl From<AuditError> for AuditRunError {
 /// Audits the database behind `store`.
 pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport, AuditRunError> {
     let mut auditor = Auditor::new();
-    let view_size = store.view_size().await?;
+    let (view_size, stored_views) = store.views_snapshot().await?;
     let mut derived_views = None;
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
@@ -82,19 +82,18 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     }
     let (mut report, _state) = auditor.finish()?;
     report.nodes = audit_nodes(store, report.size).await?;
-    report.views = audit_views(store, view_size, derived_views).await?;
+    report.views = audit_views(view_size, stored_views, derived_views)?;
     Ok(report)
 }
 
 /// Compares the cached views with the views the log derives at the size they were cached.
-async fn audit_views(
-    store: &Store,
+fn audit_views(
     view_size: Option<u64>,
+    stored: Vec<(String, String)>,
     derived: Option<std::collections::BTreeMap<String, String>>,
 ) -> Result<u64, AuditRunError> {
-    let mut stored = store.views();
     let Some(derived) = derived else {
-        if let Some((key, _)) = stored.try_next().await? {
+        if let Some((key, _)) = stored.into_iter().next() {
             let reason = match view_size {
                 Some(size) => format!("cached at size {size}, beyond the end of the log"),
                 None => "cached without a recorded log size".to_owned(),
@@ -104,7 +103,7 @@ async fn audit_views(
         return Ok(0);
     };
     let mut check = ViewCheck::new(derived);
-    while let Some((key, value)) = stored.try_next().await? {
+    for (key, value) in stored {
         check.stored(&key, &value)?;
     }
     Ok(check.finish()?)

@@ -16,7 +16,7 @@ use crate::ledger::{
     submission,
 };
 use crate::service::LedgerService;
-use crate::store::{Store, database_url};
+use crate::store::{Backend, Store, database_url};
 
 #[derive(Args, Debug)]
 pub struct BenchArgs {
@@ -38,14 +38,19 @@ pub struct BenchArgs {
     /// With --http: concurrent clients, each on its own keep-alive connection.
     #[arg(long, default_value_t = 64)]
     pub clients: usize,
-    /// With --http: single submissions to post in total.
+    /// With --http or --processes: single submissions to post in total.
     #[arg(long, default_value_t = 20_000)]
     pub requests: u64,
+    /// Run this many `sunshine serve` processes on one database (e.g. 1,2,4), each count in
+    /// turn, and measure durable appends through all of them (HTTP, like --http). With
+    /// `--db postgres://...` the ledgers are fresh databases on that server.
+    #[arg(long, value_delimiter = ',')]
+    pub processes: Vec<usize>,
 }
 
 /// The parties of the benchmark ledger, from fixed seeds so runs are comparable.
 pub(super) struct Parties {
-    operator: SecretKey,
+    pub(super) operator: SecretKey,
     regulator: SecretKey,
     regulator_id: Uscc,
     org: SecretKey,
@@ -173,7 +178,10 @@ pub(super) fn workdir(
     Ok((tmp, work))
 }
 
-pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
+pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
+    if !args.processes.is_empty() {
+        return super::bench_servers::run(g, args).await;
+    }
     if args.http {
         return super::bench_http::run(args).await;
     }
@@ -222,12 +230,9 @@ pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
             .await?,
         );
 
-        let db = work.join(format!("ledger-{run}.db"));
-        let store = Store::open(
-            &database_url(db.to_str().context("path is not UTF-8")?),
-            true,
-        )
-        .await?;
+        let url =
+            super::bench_servers::fresh_ledger_url(g, &work, &format!("ledger-{run}")).await?;
+        let store = Store::open(&url, true).await?;
         let service = LedgerService::open(store.clone(), SecretKey::from_seed([1; 32])).await?;
         for s in &setup {
             service.append(vec![s.clone()]).await?;
@@ -252,6 +257,9 @@ pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         audit.push(report.size as f64 / start.elapsed().as_secs_f64());
         bar.finish_and_clear();
         store.close().await;
+        if store.backend() == Backend::Postgres {
+            Store::drop_database(&url).await?;
+        }
     }
     let (verify, insert, append, commits, audit) = (
         median(verify),
@@ -261,8 +269,14 @@ pub async fn run(_g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         median(audit),
     );
     println!(
-        "sunshine bench: {} entries (mean leaf {mean_leaf:.0} bytes), batches of {}, median of {runs} run(s)",
-        args.size, args.batch
+        "sunshine bench: {} entries (mean leaf {mean_leaf:.0} bytes), batches of {}, median of {runs} run(s), ledger on {}",
+        args.size,
+        args.batch,
+        if Backend::of(&database_url(&g.db))? == Backend::Postgres {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     println!("  raw Ed25519 verify loop      {verify:>12.0} signatures/s (one core)");
     println!("  raw SQLite insert (durable)  {insert:>12.0} rows/s");

@@ -121,11 +121,82 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }));
 
     eprintln!("{clients} clients posting {n} single submissions to http://{addr} ...");
+    let driven = drive(vec![addr], bodies, clients).await?;
+    let _ = stop.send(());
+    server.await??;
+    let commits = Store::collect(store.checkpoints())
+        .await?
+        .len()
+        .saturating_sub(2);
+    let size = store.size().await?;
+    store.close().await;
+    println!(
+        "sunshine bench --http: {n} single submissions, {clients} concurrent clients on loopback"
+    );
+    driven.print();
+    println!(
+        "  group commit         {commits} commits, {:.1} entries per commit; log size {size}",
+        driven.ok() as f64 / commits.max(1) as f64
+    );
+    driven.all_ok()
+}
+
+/// What the clients saw.
+pub(super) struct Driven {
+    latencies: Vec<Duration>,
+    failed: u64,
+    pub(super) secs: f64,
+}
+
+impl Driven {
+    pub(super) fn ok(&self) -> u64 {
+        self.latencies.len() as u64 - self.failed
+    }
+
+    pub(super) fn appends_per_sec(&self) -> f64 {
+        self.ok() as f64 / self.secs
+    }
+
+    pub(super) fn print(&self) {
+        println!(
+            "  durable appends      {:>10.0} /s   ({} answered 200, {} refused, {:.1} s)",
+            self.appends_per_sec(),
+            self.ok(),
+            self.failed,
+            self.secs
+        );
+        println!(
+            "  latency              p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
+            percentile(&self.latencies, 0.50),
+            percentile(&self.latencies, 0.99),
+            percentile(&self.latencies, 1.0)
+        );
+    }
+
+    pub(super) fn all_ok(&self) -> anyhow::Result<()> {
+        if self.failed > 0 {
+            bail!("{} requests were not answered 200", self.failed);
+        }
+        Ok(())
+    }
+}
+
+/// `clients` concurrent clients, each on its own keep-alive connection to one of `addrs` in
+/// turn (as a load balancer would spread them), post `bodies` as single submissions.
+pub(super) async fn drive(
+    addrs: Vec<std::net::SocketAddr>,
+    bodies: Arc<Vec<Vec<u8>>>,
+    clients: usize,
+) -> anyhow::Result<Driven> {
+    if addrs.is_empty() {
+        bail!("no server to post to");
+    }
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(clients);
-    for _ in 0..clients {
+    for c in 0..clients {
         let (bodies, next) = (bodies.clone(), next.clone());
+        let addr = addrs[c % addrs.len()];
         tasks.push(tokio::spawn(async move {
             let mut conn = Conn::open(addr).await?;
             let mut latencies = Vec::new();
@@ -143,7 +214,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             anyhow::Ok((latencies, failed))
         }));
     }
-    let mut latencies = Vec::with_capacity(n as usize);
+    let mut latencies = Vec::with_capacity(bodies.len());
     let mut failed = 0;
     for t in tasks {
         let (l, f) = t.await??;
@@ -151,36 +222,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         failed += f;
     }
     let secs = start.elapsed().as_secs_f64();
-    let _ = stop.send(());
-    server.await??;
-    let commits = Store::collect(store.checkpoints())
-        .await?
-        .len()
-        .saturating_sub(2);
-    let size = store.size().await?;
-    store.close().await;
     latencies.sort_unstable();
-    let ok = latencies.len() as u64 - failed;
-    println!(
-        "sunshine bench --http: {n} single submissions, {clients} concurrent clients on loopback"
-    );
-    println!(
-        "  durable appends      {:>10.0} /s   ({ok} answered 200, {failed} refused, {:.1} s)",
-        ok as f64 / secs,
-        secs
-    );
-    println!(
-        "  latency              p50 {:.1} ms   p99 {:.1} ms   max {:.1} ms",
-        percentile(&latencies, 0.50),
-        percentile(&latencies, 0.99),
-        percentile(&latencies, 1.0)
-    );
-    println!(
-        "  group commit         {commits} commits, {:.1} entries per commit; log size {size}",
-        ok as f64 / commits.max(1) as f64
-    );
-    if failed > 0 {
-        bail!("{failed} requests were not answered 200");
-    }
-    Ok(())
+    Ok(Driven {
+        latencies,
+        failed,
+        secs,
+    })
 }

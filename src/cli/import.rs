@@ -387,7 +387,7 @@ pub async fn import(
     let mut good: Vec<(CsvRow, SignedSubmission)> = Vec::new();
     // Rows are checked in order on a copy of the state, as the append will check them; a refused
     // row leaves the copy unchanged, so every later row is still checked.
-    let mut state = service.state().await;
+    let mut state = service.current_state().await.map_err(anyhow::Error::from)?;
     for row in rows {
         let row = match row {
             Ok(r) => r,

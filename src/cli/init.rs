@@ -126,7 +126,8 @@ pub async fn run(g: &Global, args: &InitArgs) -> anyhow::Result<()> {
 
 /// Opens an existing ledger for writing.
 pub async fn open_service(g: &Global) -> anyhow::Result<LedgerService> {
-    let store = Store::open(&database_url(&g.db), false).await?;
+    let read = g.read_db.as_deref().map(database_url);
+    let store = Store::open_with_reads(&database_url(&g.db), read.as_deref(), false).await?;
     let operator = keyfile::operator(&g.keys)?;
     Ok(LedgerService::open(store, operator).await?)
 }

@@ -4,12 +4,14 @@ pub mod append;
 pub mod audit;
 pub mod bench;
 pub mod bench_http;
+pub mod bench_servers;
 pub mod demo;
 pub mod export;
 pub mod import;
 pub mod init;
 pub mod keyfile;
 pub mod keygen;
+pub mod migrate;
 pub mod prove;
 pub mod report;
 pub mod serve;
@@ -22,7 +24,7 @@ use clap::{Args, Parser, Subcommand};
 /// Where the ledger and keys live; shared by every subcommand.
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Ledger database: a path to a SQLite file, or a sqlite: URL.
+    /// Ledger database: a path to a SQLite file, a sqlite: URL, or a postgres:// URL.
     #[arg(
         long,
         env = "DATABASE_URL",
@@ -30,6 +32,9 @@ pub struct Global {
         global = true
     )]
     pub db: String,
+    /// Optional read replica for pages, proofs and tiles (postgres:// URL); default: --db.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub read_db: Option<String>,
     /// Directory of key files (private keys *.key, mode 0600; public keys *.pub).
     #[arg(long, env = "SUNSHINE_KEYS", default_value = "keys", global = true)]
     pub keys: PathBuf,
@@ -74,6 +79,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Serve the HTTP API (submissions, entries, proofs, checkpoint and tiles).
     Serve(serve::ServeArgs),
+    /// Copy a ledger between databases (SQLite <-> PostgreSQL) and verify the copy.
+    Migrate(migrate::MigrateArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

@@ -1,5 +1,6 @@
-//! `spawn_app()`: the real HTTP server on an ephemeral loopback port, against a fresh SQLite
-//! ledger (a [`TestLedger`]), talked to with reqwest — as a client on another machine would.
+//! `spawn_app()`: the real HTTP server on an ephemeral loopback port, against a fresh ledger (a
+//! [`TestLedger`], SQLite or PostgreSQL), talked to with reqwest — as a client on another
+//! machine would.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use serde_json::Value;
 use sunshine_ledger::api::{self, ApiConfig};
 use sunshine_ledger::ledger::{SecretKey, SignedSubmission};
 use sunshine_ledger::service::LedgerService;
-use sunshine_ledger::store::{Store, database_url};
+use sunshine_ledger::store::Store;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -40,9 +41,7 @@ pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
     let ledger = TestLedger::new().await;
     // The server has its own service over the same database, as a separate process would; the
     // test's `ledger.service` can still append (the append pipeline catches up with others).
-    let store = Store::open(&database_url(ledger.db_path().to_str().unwrap()), false)
-        .await
-        .unwrap();
+    let store = Store::open(&ledger.url, false).await.unwrap();
     let service = Arc::new(
         LedgerService::open(store, SecretKey::from_seed([1; 32]))
             .await

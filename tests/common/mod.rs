@@ -1,5 +1,7 @@
-//! Shared set-up for integration tests: a real SQLite ledger in a temporary directory, written
-//! through the same append pipeline the CLI and server use.
+//! Shared set-up for integration tests: a real ledger written through the same append pipeline
+//! the CLI and server use — a SQLite file in a temporary directory, or, inside
+//! [`on_postgres`], a fresh database on the test PostgreSQL server ([`pg`]).
+//! [`on_both_backends!`] runs a list of tests once on each.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -14,12 +16,55 @@ use sunshine_ledger::store::{Store, database_url};
 pub mod app;
 pub mod browser;
 pub mod offline;
+pub mod pg;
+
+/// Which database a [`TestLedger`] is made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+tokio::task_local! {
+    static BACKEND: Backend;
+}
+
+/// The backend of the running test: SQLite unless inside [`on_postgres`].
+pub fn backend() -> Backend {
+    BACKEND.try_with(|b| *b).unwrap_or(Backend::Sqlite)
+}
+
+/// Runs a test body with every [`TestLedger`] it makes on PostgreSQL.
+pub async fn on_postgres<F: std::future::Future>(body: F) -> F::Output {
+    BACKEND.scope(Backend::Postgres, body).await
+}
+
+/// Runs each named `async fn()` test twice: `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name().await
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                $crate::common::on_postgres(super::$name()).await
+            })*
+        }
+    };
+}
 
 pub const ORIGIN: &str = "test.local/sunshine";
 
 /// A ledger under test with its keys.
 pub struct TestLedger {
     pub dir: tempfile::TempDir,
+    /// The database URL (`sqlite:` or `postgres://`).
+    pub url: String,
     pub service: LedgerService,
     pub operator: SecretKey,
     pub regulator: SecretKey,
@@ -62,10 +107,11 @@ impl TestLedger {
     /// The same, recorded at `start` (later entries must not be recorded earlier).
     pub async fn new_at(start: Timestamp) -> TestLedger {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("ledger.db");
-        let store = Store::open(&database_url(db.to_str().unwrap()), true)
-            .await
-            .unwrap();
+        let url = match backend() {
+            Backend::Sqlite => database_url(dir.path().join("ledger.db").to_str().unwrap()),
+            Backend::Postgres => pg::fresh_database().await,
+        };
+        let store = Store::open(&url, true).await.unwrap();
         let operator = SecretKey::from_seed([1; 32]);
         let regulator = SecretKey::from_seed([2; 32]);
         let org = SecretKey::from_seed([3; 32]);
@@ -83,6 +129,7 @@ impl TestLedger {
         service.append_at(vec![genesis], start).await.unwrap();
         let t = TestLedger {
             dir,
+            url,
             service,
             operator,
             regulator,
@@ -101,7 +148,9 @@ impl TestLedger {
         t
     }
 
+    /// The SQLite file (for SQLite-only tests that open it directly).
     pub fn db_path(&self) -> PathBuf {
+        assert!(self.url.starts_with("sqlite:"), "not a SQLite ledger");
         self.dir.path().join("ledger.db")
     }
 

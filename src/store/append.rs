@@ -1,0 +1,181 @@
+//! The append transaction, serialised by the database itself.
+//!
+//! Several `sunshine serve` processes may append to one PostgreSQL at once, so an in-process
+//! mutex cannot be what keeps the chain linear. Every append opens a transaction that first
+//! takes the database's write lock — `BEGIN IMMEDIATE` on SQLite (one writer per file), a
+//! transaction-scoped advisory lock on PostgreSQL — and only then reads the log size. The
+//! caller prepares its entries against that size while it holds the lock, and the entries,
+//! their tree nodes and the signed checkpoint commit together or not at all. A process killed
+//! in the middle leaves an open transaction that the database rolls back, releasing the lock.
+//!
+//! Readers never take this lock.
+
+use sqlx::{Any, Transaction};
+
+use super::reads::SIZE_SQL;
+use super::{AppendBatch, Backend, Store, StoreError, to_i64, to_u64};
+
+/// Rows per multi-row INSERT (at most 6 bound values each: far below either database's limit).
+const ROWS_PER_STATEMENT: usize = 200;
+
+/// PostgreSQL advisory lock keys (scoped to the database by PostgreSQL). "SUNSHINE" in ASCII.
+pub(super) const APPEND_LOCK: i64 = 0x5355_4e53_4849_4e45;
+/// Separate from the append lock, so refreshing the cached views never delays an append there.
+const VIEWS_LOCK: i64 = APPEND_LOCK + 1;
+
+/// An open append transaction holding the write lock; dropping it rolls back and unlocks.
+pub struct AppendTx {
+    tx: Transaction<'static, Any>,
+    size: u64,
+}
+
+/// `INSERT INTO {table} ({columns}) VALUES ($1, $2, ...), (...)` for `rows` rows.
+pub(super) fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
+    let width = columns.len();
+    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", r * width + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+impl Store {
+    /// Opens a write transaction that holds the database's write lock, on the primary.
+    pub(super) async fn begin_locked(
+        &self,
+        lock: i64,
+    ) -> Result<Transaction<'static, Any>, StoreError> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.write.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.write.begin().await?;
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1)")
+                    .bind(lock)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Takes the append lock and reads the log size under it. Whatever this process prepares
+    /// against [`AppendTx::size`] cannot be overtaken by another writer until it commits.
+    pub async fn begin_append(&self) -> Result<AppendTx, StoreError> {
+        let mut tx = self.begin_locked(APPEND_LOCK).await?;
+        let size: i64 = sqlx::query_scalar(SIZE_SQL).fetch_one(&mut *tx).await?;
+        Ok(AppendTx {
+            tx,
+            size: to_u64(size)?,
+        })
+    }
+
+    /// Commits one append in a transaction of its own (see [`AppendTx::commit`]).
+    pub async fn append(&self, batch: &AppendBatch) -> Result<(), StoreError> {
+        self.begin_append().await?.commit(batch).await
+    }
+
+    /// Replaces the cached views with `rows`, computed at log size `size`, in one transaction —
+    /// unless another process already cached views of a longer log (views never go back).
+    pub async fn replace_views(
+        &self,
+        size: u64,
+        rows: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_locked(VIEWS_LOCK).await?;
+        let cached: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        if cached.map(to_u64).transpose()?.is_some_and(|c| c > size) {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM views").execute(&mut *tx).await?;
+        let rows: Vec<(&String, &String)> = rows.iter().collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql("views", &["key", "value"], chunk.len());
+            let mut q = sqlx::query(&sql);
+            for (k, v) in chunk {
+                q = q.bind(k.as_str()).bind(v.as_str());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO view_size (id, size) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET size = excluded.size")
+            .bind(to_i64(size)?)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl AppendTx {
+    /// The log size under the lock: the next entry's seq.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Writes the entries, their nodes and the checkpoint, and commits: the commit is the
+    /// durability point. Refuses a batch prepared against another size.
+    pub async fn commit(mut self, batch: &AppendBatch) -> Result<(), StoreError> {
+        if self.size != batch.base_size {
+            return Err(StoreError::Conflict {
+                expected: batch.base_size,
+                found: self.size,
+            });
+        }
+        // Multi-row statements: one round trip per chunk, not per row.
+        for chunk in batch.entries.chunks(ROWS_PER_STATEMENT) {
+            let columns = ["seq", "leaf_hash", "author", "nonce", "kind", "leaf"];
+            let sql = insert_sql("entries", &columns, chunk.len());
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                q = q
+                    .bind(to_i64(e.seq)?)
+                    .bind(e.leaf_hash.as_bytes().as_slice())
+                    .bind(e.author.as_str())
+                    .bind(e.nonce.as_str())
+                    .bind(e.kind)
+                    .bind(e.leaf.as_slice());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        for chunk in batch.nodes.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql("tree_nodes", &["level", "idx", "hash"], chunk.len());
+            let mut q = sqlx::query(&sql);
+            for (level, idx, hash) in chunk {
+                q = q
+                    .bind(i64::from(*level))
+                    .bind(to_i64(*idx)?)
+                    .bind(hash.as_bytes().as_slice());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        let new_size = batch.base_size + batch.entries.len() as u64;
+        sqlx::query("INSERT INTO checkpoints (size, note) VALUES ($1, $2)")
+            .bind(to_i64(new_size)?)
+            .bind(batch.checkpoint.as_str())
+            .execute(&mut *self.tx)
+            .await?;
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::insert_sql;
+
+    #[test]
+    fn multi_row_inserts_number_their_placeholders_row_by_row() {
+        assert_eq!(
+            insert_sql("t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+    }
+}

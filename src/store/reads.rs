@@ -1,0 +1,310 @@
+//! Reads: entries, tree nodes, checkpoints and cached views.
+//!
+//! None of these takes the append lock, and all go to the read pool, so they scale out with
+//! replicas and never wait for a writer (both databases give readers a consistent snapshot
+//! beside a running append).
+
+use std::collections::HashMap;
+
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use super::{Backend, Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
+use crate::ledger::Hash;
+
+/// Most node ids in one `IN (...)` list (well below either database's parameter limit).
+const IDS_PER_QUERY: usize = 500;
+
+/// The log size, read through the primary key index.
+pub(super) const SIZE_SQL: &str = "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries";
+
+impl Store {
+    /// Number of entries in the log (seqs are contiguous from 0, which the audit checks; the
+    /// primary key answers this without counting rows).
+    pub async fn size(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar(SIZE_SQL).fetch_one(&self.read).await?;
+        to_u64(n)
+    }
+
+    /// Number of stored interior tree nodes.
+    pub async fn node_count(&self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tree_nodes")
+            .fetch_one(&self.read)
+            .await?;
+        to_u64(n)
+    }
+
+    /// The log size the cached views were computed at, if they ever were.
+    pub async fn view_size(&self) -> Result<Option<u64>, StoreError> {
+        let n: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
+            .fetch_optional(&self.read)
+            .await?;
+        n.map(to_u64).transpose()
+    }
+
+    /// The leaf bytes of entry `seq`.
+    pub async fn entry(&self, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
+        let row = sqlx::query("SELECT seq, leaf_hash, leaf FROM entries WHERE seq = $1")
+            .bind(to_i64(seq)?)
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| stored_entry(&r)).transpose()
+    }
+
+    /// The seq of the entry with this leaf hash.
+    pub async fn seq_by_hash(&self, hash: &Hash) -> Result<Option<u64>, StoreError> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT seq FROM entries WHERE leaf_hash = $1")
+            .bind(hash.as_bytes().as_slice())
+            .fetch_optional(&self.read)
+            .await?;
+        seq.map(to_u64).transpose()
+    }
+
+    /// The seq and leaf bytes of the entry `author` submitted with `nonce`, if any.
+    pub async fn entry_by_nonce(
+        &self,
+        author: &str,
+        nonce: &str,
+    ) -> Result<Option<StoredEntry>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, leaf_hash, leaf FROM entries WHERE author = $1 AND nonce = $2",
+        )
+        .bind(author)
+        .bind(nonce)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| stored_entry(&r)).transpose()
+    }
+
+    /// Entries from `from` on, in seq order, streamed (memory does not grow with the log).
+    pub fn entries_from(
+        &self,
+        from: u64,
+    ) -> impl Stream<Item = Result<StoredEntry, StoreError>> + '_ {
+        let from = i64::try_from(from).unwrap_or(i64::MAX);
+        sqlx::query("SELECT seq, leaf_hash, leaf FROM entries WHERE seq >= $1 ORDER BY seq")
+            .bind(from)
+            .fetch(&self.read)
+            .map(|r| r.map_err(StoreError::from).and_then(|r| stored_entry(&r)))
+    }
+
+    /// Up to `limit` entries starting at `from`.
+    pub async fn entries_range(
+        &self,
+        from: u64,
+        limit: u64,
+    ) -> Result<Vec<StoredEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, leaf_hash, leaf FROM entries WHERE seq >= $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(to_i64(from)?)
+        .bind(to_i64(limit)?)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter().map(stored_entry).collect()
+    }
+
+    /// Stored hashes at tree `level` (>= 1), streamed in index order: (index, hash bytes).
+    pub fn level_nodes(
+        &self,
+        level: u8,
+    ) -> impl Stream<Item = Result<(u64, Vec<u8>), StoreError>> + '_ {
+        sqlx::query("SELECT idx, hash FROM tree_nodes WHERE level = $1 ORDER BY idx")
+            .bind(i64::from(level))
+            .fetch(&self.read)
+            .map(|r| {
+                let r = r?;
+                Ok((to_u64(r.try_get("idx")?)?, r.try_get("hash")?))
+            })
+    }
+
+    /// The hashes of the given complete subtrees; level 0 reads leaf hashes from the entries.
+    /// Missing nodes are an error: the caller only asks for nodes a tree of its size has.
+    /// One query per level (and per [`IDS_PER_QUERY`]), not per node: against PostgreSQL every
+    /// query is a network round trip, and a group's receipts ask for hundreds of nodes.
+    pub async fn nodes(&self, ids: &[(u8, u64)]) -> Result<HashMap<(u8, u64), Hash>, StoreError> {
+        let mut by_level: std::collections::BTreeMap<u8, Vec<u64>> = Default::default();
+        for &(level, idx) in ids {
+            by_level.entry(level).or_default().push(idx);
+        }
+        let mut out = HashMap::with_capacity(ids.len());
+        let mut conn = self.read.acquire().await?;
+        for (level, mut idxs) in by_level {
+            idxs.sort_unstable();
+            idxs.dedup();
+            for chunk in idxs.chunks(IDS_PER_QUERY) {
+                // Level 0 has no level parameter, so its indices start at $1.
+                let first = if level == 0 { 1 } else { 2 };
+                let list: Vec<String> = (0..chunk.len())
+                    .map(|i| format!("${}", i + first))
+                    .collect();
+                let sql = if level == 0 {
+                    format!(
+                        "SELECT seq AS idx, leaf_hash AS hash FROM entries WHERE seq IN ({})",
+                        list.join(", ")
+                    )
+                } else {
+                    format!(
+                        "SELECT idx, hash FROM tree_nodes WHERE level = $1 AND idx IN ({})",
+                        list.join(", ")
+                    )
+                };
+                let mut q = sqlx::query(&sql);
+                if level > 0 {
+                    q = q.bind(i64::from(level));
+                }
+                for &idx in chunk {
+                    q = q.bind(to_i64(idx)?);
+                }
+                for row in q.fetch_all(&mut *conn).await? {
+                    let idx = to_u64(row.try_get("idx")?)?;
+                    let bytes: Vec<u8> = row.try_get("hash")?;
+                    out.insert((level, idx), hash_of(&bytes, "tree node")?);
+                }
+            }
+        }
+        if let Some((level, idx)) = ids.iter().find(|id| !out.contains_key(id)) {
+            return Err(StoreError::Corrupt(format!(
+                "tree node level {level} index {idx} is missing"
+            )));
+        }
+        Ok(out)
+    }
+
+    /// The hashes at `level` with indices in `start..end` (for hash tiles), in index order.
+    pub async fn node_range(
+        &self,
+        level: u8,
+        start: u64,
+        end: u64,
+    ) -> Result<Vec<Hash>, StoreError> {
+        let rows: Vec<Vec<u8>> = if level == 0 {
+            sqlx::query_scalar(
+                "SELECT leaf_hash FROM entries WHERE seq >= $1 AND seq < $2 ORDER BY seq",
+            )
+            .bind(to_i64(start)?)
+            .bind(to_i64(end)?)
+            .fetch_all(&self.read)
+            .await?
+        } else {
+            sqlx::query_scalar(
+                "SELECT hash FROM tree_nodes WHERE level = $1 AND idx >= $2 AND idx < $3 ORDER BY idx",
+            )
+            .bind(i64::from(level))
+            .bind(to_i64(start)?)
+            .bind(to_i64(end)?)
+            .fetch_all(&self.read)
+            .await?
+        };
+        rows.iter().map(|b| hash_of(b, "tree node")).collect()
+    }
+
+    /// The newest checkpoint note and its size.
+    pub async fn latest_checkpoint(&self) -> Result<Option<(u64, String)>, StoreError> {
+        let row = sqlx::query("SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(&self.read)
+            .await?;
+        row.map(|r| Ok((to_u64(r.try_get("size")?)?, r.try_get("note")?)))
+            .transpose()
+    }
+
+    /// The smallest stored checkpoint covering at least `size` entries.
+    pub async fn checkpoint_covering(
+        &self,
+        size: u64,
+    ) -> Result<Option<(u64, String)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT size, note FROM checkpoints WHERE size >= $1 ORDER BY size LIMIT 1",
+        )
+        .bind(to_i64(size)?)
+        .fetch_optional(&self.read)
+        .await?;
+        row.map(|r| Ok((to_u64(r.try_get("size")?)?, r.try_get("note")?)))
+            .transpose()
+    }
+
+    /// The checkpoint stored for exactly `size` entries.
+    pub async fn checkpoint_at(&self, size: u64) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT note FROM checkpoints WHERE size = $1")
+                .bind(to_i64(size)?)
+                .fetch_optional(&self.read)
+                .await?,
+        )
+    }
+
+    /// All checkpoints in size order, streamed: (size column, note).
+    pub fn checkpoints(&self) -> impl Stream<Item = Result<(u64, String), StoreError>> + '_ {
+        sqlx::query("SELECT size, note FROM checkpoints ORDER BY size")
+            .fetch(&self.read)
+            .map(|r| {
+                let r = r?;
+                Ok((to_u64(r.try_get("size")?)?, r.try_get("note")?))
+            })
+    }
+
+    /// The cached view rows in key order and the log size they were computed at, read in one
+    /// snapshot: another process may replace the views at any moment, and an audit must never
+    /// compare one refresh's rows with another's size.
+    pub async fn views_snapshot(&self) -> Result<(Option<u64>, Vec<(String, String)>), StoreError> {
+        let begin = match self.backend {
+            // A read transaction in WAL mode sees one snapshot from its first read on.
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        let mut tx = self.read.begin_with(begin).await?;
+        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let rows = sqlx::query("SELECT key, value FROM views ORDER BY key")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let rows = rows
+            .iter()
+            .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+            .collect::<Result<_, StoreError>>()?;
+        Ok((size.map(to_u64).transpose()?, rows))
+    }
+
+    /// One cached view row.
+    pub async fn view(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT value FROM views WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.read)
+            .await?)
+    }
+
+    /// Cached view rows whose key starts with `prefix`, in key order.
+    pub async fn views_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let upper = format!("{prefix}\u{10FFFF}");
+        let rows =
+            sqlx::query("SELECT key, value FROM views WHERE key >= $1 AND key < $2 ORDER BY key")
+                .bind(prefix)
+                .bind(upper)
+                .fetch_all(&self.read)
+                .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
+            .collect()
+    }
+
+    /// Collects a fallible stream; a small helper for tests and short listings.
+    pub async fn collect<T>(
+        s: impl Stream<Item = Result<T, StoreError>>,
+    ) -> Result<Vec<T>, StoreError> {
+        s.try_collect().await
+    }
+}
+
+fn stored_entry(r: &AnyRow) -> Result<StoredEntry, StoreError> {
+    Ok(StoredEntry {
+        seq: to_u64(r.try_get("seq")?)?,
+        leaf_hash: r.try_get("leaf_hash")?,
+        leaf: r.try_get("leaf")?,
+    })
+}

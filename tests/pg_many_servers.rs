@@ -1,0 +1,332 @@
+//! Several `sunshine serve` processes on one PostgreSQL: one linear chain, whatever the
+//! concurrency, and a writer killed with SIGKILL in the middle of an append leaves the whole
+//! batch or nothing while the others carry on. Real processes (the built binary), a real
+//! PostgreSQL started by the tests, real HTTP on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use common::{TestLedger, bin, on_postgres, sub};
+use futures_util::TryStreamExt;
+use serde_json::{Value, json};
+use sqlx::Connection;
+use sunshine_ledger::ledger::{Author, Kind, SignedSubmission, Timestamp};
+use sunshine_ledger::store::Store;
+
+/// One `sunshine serve` process; killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Server {
+    fn start(url: &str, keys: &Path) -> Server {
+        let mut child = Command::new(bin())
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("DATABASE_URL", url)
+            .env("SUNSHINE_KEYS", keys)
+            .env("SUNSHINE_WRITE_RATE", "0")
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let base = loop {
+            let line = lines
+                .next()
+                .expect("sunshine serve exited before listening")
+                .unwrap();
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                break addr.to_owned();
+            }
+        };
+        // Keep draining its log so the pipe never fills and blocks the server.
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                if line.contains("ERROR") {
+                    eprintln!("server: {line}");
+                }
+            }
+        });
+        Server { child, base }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A cash donation to the test organisation, so the money rules run for every entry.
+fn donation(t: &TestLedger, tag: &str, i: u64) -> SignedSubmission {
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    sub(
+        Kind::Donation,
+        Author::Org(t.org_id.clone()),
+        &t.org,
+        json!({"receipt_no": format!("{tag}-{i:06}"), "received_on": today, "form": "cash",
+               "amount": format!("{}.{:02}", 10 + i % 500, i % 100), "currency": "CNY",
+               "donor_type": "individual", "donor_display": "王*", "receipt": "issued",
+               "commitment": sunshine_ledger::ledger::Hash::sha256(&i.to_be_bytes())}),
+    )
+}
+
+async fn post(client: &reqwest::Client, base: &str, s: &SignedSubmission) -> (u16, Value) {
+    let r = client
+        .post(format!("{base}/api/v1/submissions"))
+        .json(s)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap())
+}
+
+/// `sunshine audit` on the database: must pass; returns its report line.
+fn audit(url: &str) -> String {
+    let out = Command::new(bin())
+        .arg("audit")
+        .env("DATABASE_URL", url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "audit failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// Seqs 0..n without a gap, every `prev` the previous leaf hash (so no two entries share one),
+/// and every checkpoint consistent with the one before it.
+async fn assert_one_linear_chain(url: &str, vkey: &str) -> u64 {
+    let store = Store::open(url, false).await.unwrap();
+    let entries = Store::collect(store.entries_from(0)).await.unwrap();
+    let mut prevs = HashSet::new();
+    let mut last = vec![0u8; 32];
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.seq, i as u64, "gap or repeat in seqs");
+        let leaf: Value = serde_json::from_slice(&e.leaf).unwrap();
+        let prev = leaf["prev"].as_str().unwrap().to_owned();
+        assert_eq!(
+            prev,
+            hex::encode(&last),
+            "entry {i} does not extend entry {}",
+            i as i64 - 1
+        );
+        assert!(prevs.insert(prev), "two entries share a prev");
+        last = e.leaf_hash.clone();
+    }
+    let sizes: Vec<u64> = Store::collect(store.checkpoints())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(sizes.last().copied(), Some(entries.len() as u64));
+    for pair in sizes.windows(2) {
+        let proof = sunshine_ledger::proofs::consistency(&store, pair[0], Some(pair[1]))
+            .await
+            .unwrap();
+        proof.verify(vkey).unwrap();
+    }
+    store.close().await;
+    entries.len() as u64
+}
+
+#[tokio::test]
+async fn three_servers_and_sixty_writers_append_one_linear_chain() {
+    on_postgres(async {
+        const WRITERS: u64 = 60;
+        const ENTRIES: u64 = 6_000;
+        let t = TestLedger::new().await;
+        let keys = t.keys_dir();
+        let servers: Vec<Server> = (0..3).map(|_| Server::start(&t.url, &keys)).collect();
+        let bases: Arc<Vec<String>> = Arc::new(servers.iter().map(|s| s.base.clone()).collect());
+        let subs: Arc<Vec<SignedSubmission>> =
+            Arc::new((0..ENTRIES).map(|i| donation(&t, "M", i)).collect());
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for w in 0..WRITERS {
+            let (bases, subs, client) = (bases.clone(), subs.clone(), client.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut seqs = Vec::new();
+                for i in (w..ENTRIES).step_by(WRITERS as usize) {
+                    // Round robin over the servers, as a load balancer would.
+                    let base = &bases[(i % bases.len() as u64) as usize];
+                    let (status, body) = post(&client, base, &subs[i as usize]).await;
+                    assert_eq!(status, 200, "submission {i} via {base}: {body}");
+                    seqs.push(body["seq"].as_u64().unwrap());
+                }
+                seqs
+            }));
+        }
+        let mut seqs = HashSet::new();
+        for task in tasks {
+            for s in task.await.unwrap() {
+                assert!(seqs.insert(s), "seq {s} was given twice");
+            }
+        }
+        eprintln!(
+            "{ENTRIES} appends through 3 servers in {:?}",
+            started.elapsed()
+        );
+        let vkey = reqwest::get(format!("{}/log/operator.vkey", bases[0]))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        drop(servers);
+        let size = assert_one_linear_chain(&t.url, vkey.trim_end()).await;
+        assert_eq!(size, ENTRIES + 2);
+        assert_eq!(seqs, (2..ENTRIES + 2).collect::<HashSet<_>>());
+        let report = audit(&t.url);
+        assert!(
+            report.starts_with(&format!("OK: {} entries", ENTRIES + 2)),
+            "{report}"
+        );
+    })
+    .await
+}
+
+/// Whether the process connected as `application_name` holds the append lock right now.
+async fn holds_append_lock(admin: &mut sqlx::PgConnection, application_name: &str) -> bool {
+    let n: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND a.application_name = $1",
+    )
+    .bind(application_name)
+    .fetch_one(admin)
+    .await
+    .unwrap();
+    n > 0
+}
+
+#[tokio::test]
+async fn a_writer_killed_mid_append_leaves_all_or_nothing_and_the_others_carry_on() {
+    on_postgres(async {
+        const VICTIM_ENTRIES: u64 = 4_000;
+        let t = TestLedger::new().await;
+        let keys = t.keys_dir();
+        let server = Server::start(&t.url, &keys);
+
+        // Background load through the server while the victim runs and dies.
+        let stop = Arc::new(AtomicBool::new(false));
+        let accepted = Arc::new(AtomicU64::new(0));
+        let load: Vec<SignedSubmission> = (0..2_000).map(|i| donation(&t, "L", i)).collect();
+        let mut writers = Vec::new();
+        for chunk in load.chunks(500) {
+            let (chunk, stop, accepted) = (chunk.to_vec(), stop.clone(), accepted.clone());
+            let base = server.base.clone();
+            writers.push(tokio::spawn(async move {
+                let client = reqwest::Client::new();
+                for s in chunk {
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let (status, body) = post(&client, &base, &s).await;
+                    assert_eq!(status, 200, "{body}");
+                    accepted.fetch_add(1, Ordering::Relaxed);
+                }
+            }));
+        }
+
+        // The victim: one all-or-none append of many entries, in a process of its own.
+        let file = t.dir.path().join("victim.jsonl");
+        let victim: Vec<SignedSubmission> =
+            (0..VICTIM_ENTRIES).map(|i| donation(&t, "V", i)).collect();
+        let lines: Vec<String> = victim
+            .iter()
+            .map(|s| serde_json::to_string(s).unwrap())
+            .collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let mut child = Command::new(bin())
+            .arg("append")
+            .arg(&file)
+            .env("DATABASE_URL", format!("{}?application_name=victim", t.url))
+            .env("SUNSHINE_KEYS", &keys)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut admin = sqlx::PgConnection::connect(&t.url).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while !holds_append_lock(&mut admin, "victim").await {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the victim finished before it was seen holding the append lock"
+            );
+            assert!(Instant::now() < deadline, "the victim never took the lock");
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        assert!(!status.success(), "the victim was killed, not finished");
+        let at_kill = accepted.load(Ordering::Relaxed);
+
+        // The others carry on: the server keeps accepting.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while accepted.load(Ordering::Relaxed) < at_kill + 50 {
+            assert!(Instant::now() < deadline, "appends stopped after the kill");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        stop.store(true, Ordering::Relaxed);
+        for w in writers {
+            w.await.unwrap();
+        }
+
+        // All or nothing of the victim's batch.
+        let store = Store::open(&t.url, false).await.unwrap();
+        let nonces: HashSet<String> = victim
+            .iter()
+            .map(|s| s.submission.nonce.to_string())
+            .collect();
+        let mut found = 0u64;
+        let mut rows = store.entries_from(0);
+        while let Some(e) = rows.try_next().await.unwrap() {
+            let leaf: Value = serde_json::from_slice(&e.leaf).unwrap();
+            let nonce = leaf["submission"]["nonce"].as_str().unwrap();
+            found += u64::from(nonces.contains(nonce));
+        }
+        drop(rows);
+        assert!(
+            found == 0 || found == VICTIM_ENTRIES,
+            "{found} of the victim's {VICTIM_ENTRIES} entries were committed"
+        );
+        let report = audit(&t.url);
+        assert!(report.starts_with("OK:"), "{report}");
+
+        // Another process appends after the crash.
+        let before = store.size().await.unwrap();
+        std::fs::write(&file, serde_json::to_string(&donation(&t, "A", 1)).unwrap()).unwrap();
+        let out = Command::new(bin())
+            .arg("append")
+            .arg(&file)
+            .env("DATABASE_URL", &t.url)
+            .env("SUNSHINE_KEYS", &keys)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(store.size().await.unwrap(), before + 1);
+        audit(&t.url);
+        drop(server);
+    })
+    .await
+}
