@@ -6,6 +6,8 @@
 //!   notes, tiles, trust (who may sign what) and verification.
 //! - [`demo`]: a realistic, deterministic demo history (pure; `sunshine demo` appends it).
 //! - [`api`]: the HTTP API (`sunshine serve`), axum routes one file per resource, group commit.
+//! - [`site`]: the public disclosure site (maud pages from the views), served live and exported
+//!   as a static site by `sunshine site build`.
 pub mod api;
 pub mod audit;
 pub mod cli;
@@ -15,5 +17,6 @@ pub mod ledger;
 pub mod money;
 pub mod proofs;
 pub mod service;
+pub mod site;
 pub mod state;
 pub mod store;

@@ -3,7 +3,7 @@
 use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
 use sunshine_ledger::cli::{
-    append, audit, bench, demo, export, import, init, keygen, prove, report, serve, sign,
+    append, audit, bench, demo, export, import, init, keygen, prove, report, serve, sign, site,
 };
 
 fn main() -> std::process::ExitCode {
@@ -40,6 +40,7 @@ fn main() -> std::process::ExitCode {
             Command::Import(a) => import::run(g, a).await,
             Command::Report(a) => report::run(g, a).await,
             Command::Serve(a) => serve::run(g, a).await,
+            Command::Site(a) => site::run(g, a).await,
         }
     });
     match result {

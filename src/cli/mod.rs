@@ -14,6 +14,7 @@ pub mod prove;
 pub mod report;
 pub mod serve;
 pub mod sign;
+pub mod site;
 
 use std::path::PathBuf;
 
@@ -74,6 +75,8 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Serve the HTTP API (submissions, entries, proofs, checkpoint and tiles).
     Serve(serve::ServeArgs),
+    /// The public disclosure site: `site build --out DIR` writes it as static files.
+    Site(site::SiteArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.
