@@ -83,7 +83,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
             h2 #verify-h { "验证 / Verify" }
             p.verify-status role="status" aria-live="polite" {
                 (c.t("浏览器中的验证需要脚本。离线验证：下载 ", "Checking in the browser needs script. To check offline: fetch "))
-                a href=(c.asset("log/")) { "log/" }
+                a href=(c.asset("log/checkpoint")) { "log/" }
                 (c.t("，运行 ", ", run "))
                 code { "sunshine audit --dir ." }
                 (c.t("，并确认条目 #", ", and confirm entry #"))
