@@ -122,7 +122,10 @@ pub async fn page(
             .await?
             .ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
         let doc = cached.proofs.doc(row).map_err(ApiError::internal)?;
-        return Ok(respond(ct, site::render_entry(&cached.snap, lang, &doc).into()));
+        return Ok(respond(
+            ct,
+            site::render_entry(&cached.snap, lang, &doc).into(),
+        ));
     }
     let body = tokio::task::spawn_blocking(move || {
         let snap = &cached.snap;

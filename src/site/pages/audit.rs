@@ -36,7 +36,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("离线审计", "Audit offline"),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     )

@@ -131,7 +131,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         &Shell {
             title: name(c, o),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     ))

@@ -149,7 +149,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
         &Shell {
             title: c.t("慈善组织", "Organisations"),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     )

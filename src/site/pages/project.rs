@@ -148,7 +148,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
         &Shell {
             title: title(c, p),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     ))
@@ -216,7 +216,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("项目", "Projects"),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     )

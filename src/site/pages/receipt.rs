@@ -43,7 +43,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("捐赠查询", "Receipt lookup"),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     )

@@ -36,7 +36,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("慈善信托", "Charitable trusts"),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     )
@@ -102,7 +102,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
         &Shell {
             title: s(f, "name"),
             verify: false,
-            as_of: Some(snap.as_of),
+            as_of: None,
         },
         body,
     ))
