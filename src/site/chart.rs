@@ -71,7 +71,7 @@ pub fn bars(b: &Bars) -> Markup {
             div.table-wrap {
                 table {
                     caption { (b.title) }
-                    thead { tr { th scope="col" { "" } @for (name, _) in &b.series { th scope="col" { (name) } } } }
+                    thead { tr { th scope="col" { "" } @for (name, _) in &b.series { th.num scope="col" { (name) } } } }
                     tbody {
                         @for (i, label) in b.labels.iter().enumerate() {
                             tr {

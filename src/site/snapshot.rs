@@ -160,7 +160,7 @@ impl Snapshot {
     /// The name of organisation `uscc`, or the code itself.
     pub fn org_name<'a>(&'a self, uscc: &'a str) -> &'a str {
         self.view(&format!("org/{uscc}"))
-            .and_then(|o| o["register"]["name"].as_str())
+            .and_then(|o| o["name"].as_str())
             .unwrap_or(uscc)
     }
 }

@@ -110,8 +110,8 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                 tbody { @for f in row["figures"].as_array().into_iter().flatten() {
                     tr {
                         td { (s(f, c.t("label_zh", "label_en"))) }
-                        td.num { (s(f, "value")) }
-                        td.num { (s(f, "comparison")) " " (s(f, "threshold")) }
+                        td.num { (ratio(s(f, "value"))) }
+                        td.num { (comparison(s(f, "comparison"))) " " (ratio(s(f, "threshold"))) }
                         td { (status(c, s(f, "status"))) @if f["explained"].as_bool() == Some(true) { " " (c.t("（已说明）", "(explained)")) } }
                     }
                 } }
@@ -135,6 +135,22 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         },
         body,
     ))
+}
+
+/// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
+fn ratio(text: &str) -> String {
+    match text.parse::<Decimal>() {
+        Ok(r) => format!("{:.2}%", (r * Decimal::from(100)).round_dp(2)),
+        Err(_) => text.to_owned(),
+    }
+}
+
+fn comparison(wire: &str) -> &str {
+    match wire {
+        "at_least" => "≥",
+        "at_most" => "≤",
+        other => other,
+    }
 }
 
 /// A verdict in words, styled by class (never colour alone).
