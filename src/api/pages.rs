@@ -64,10 +64,10 @@ fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
     let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if content_type.starts_with("text/html") {
-        if let Ok(v) = HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'")) {
-            h.insert(header::CONTENT_SECURITY_POLICY, v);
-        }
+    if content_type.starts_with("text/html")
+        && let Ok(v) = HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'"))
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     r
 }
@@ -102,15 +102,15 @@ pub async fn page(
     let cached = app.pages.get(&app).await?;
     let (lang, rest) = split_lang(&path);
     let rest = rest.to_owned();
-    if rest == "receipts/index.html" {
-        if let (Some(org), Some(no)) = (&query.org, &query.no) {
-            if let Some(Page::Receipt(org, no)) =
-                Page::parse(&format!("receipts/{}/{}.html", org.trim(), no.trim()))
-            {
-                return Ok(Redirect::to(&format!("{org}/{no}.html")).into_response());
-            }
-            return Err(ApiError::malformed("no", "no: not a receipt number"));
+    if rest == "receipts/index.html"
+        && let (Some(org), Some(no)) = (&query.org, &query.no)
+    {
+        if let Some(Page::Receipt(org, no)) =
+            Page::parse(&format!("receipts/{}/{}.html", org.trim(), no.trim()))
+        {
+            return Ok(Redirect::to(&format!("{org}/{no}.html")).into_response());
         }
+        return Err(ApiError::malformed("no", "no: not a receipt number"));
     }
     if let Some(seq) = entry_seq(&rest) {
         if seq >= cached.snap.as_of {

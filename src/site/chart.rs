@@ -58,7 +58,7 @@ pub fn bars(b: &Bars) -> Markup {
                             title { (label) " " (name) ": " (format::money(v, b.currency)) }
                         }
                     }
-                    text x=(fmt(x0 + group_w * 0.4)) y=(fmt(HEIGHT_PX - 8.0)) text-anchor="middle" font-size="12" { (label) }
+                    text x=(fmt(x0 + group_w * 0.4)) y=(fmt(HEIGHT_PX - 8.0)) text-anchor="middle" font-size="16" { (label) }
                 }
             }
             figcaption {

@@ -22,10 +22,10 @@ pub fn yearly(snap: &Snapshot) -> BTreeMap<i64, [Decimal; 4]> {
     let mut out: BTreeMap<i64, [Decimal; 4]> = BTreeMap::new();
     for (key, v) in snap.prefixed("totals/year/") {
         let mut parts = key.split('/').skip(2);
-        if let (Some(y), Some("CNY")) = (parts.next(), parts.next()) {
-            if let Ok(y) = y.parse() {
-                out.entry(y).or_default()[0] += dec(&v["donations"]);
-            }
+        if let (Some(y), Some("CNY")) = (parts.next(), parts.next())
+            && let Ok(y) = y.parse()
+        {
+            out.entry(y).or_default()[0] += dec(&v["donations"]);
         }
     }
     for (key, v) in snap.prefixed("figures/") {
