@@ -26,6 +26,8 @@ use crate::store::Store;
 pub const MANIFEST_FILE: &str = ".site-manifest.json";
 /// Entries read from the store per rendering round (bounds memory on large logs).
 const ENTRY_CHUNK: u64 = 4096;
+/// Threads writing files at once.
+const WRITER_THREADS: usize = 8;
 
 /// Why the site could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -159,7 +161,9 @@ pub async fn build(
     dir: &Path,
     bar: &ProgressBar,
 ) -> Result<BuildReport, BuildError> {
+    let started = std::time::Instant::now();
     let snap = source::snapshot(store).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), "snapshot read");
     let old = read_manifest(dir);
     let mut manifest = Manifest {
         vkey: snap.vkey.clone(),
@@ -175,6 +179,7 @@ pub async fn build(
         ..BuildReport::default()
     };
     report.log = Some(export::export(store, dir, &ProgressBar::hidden()).await?);
+    tracing::debug!(elapsed = ?started.elapsed(), "log exported");
 
     // Entry pages for entries that have none yet, a chunk at a time.
     bar.set_length(snap.as_of - manifest.entry_pages);
@@ -190,7 +195,8 @@ pub async fn build(
                 .map(|r| proofs.doc(r))
                 .collect::<Result<Vec<_>, _>>()?;
             let files = entry_files(&snap, &docs);
-            write_all(dir, &files)?;
+            tracing::trace!(elapsed = ?started.elapsed(), from, "entry chunk rendered");
+            write_all(dir, &files.iter().collect::<Vec<_>>())?;
             report.entry_pages_written += files.len();
             report
                 .written_paths
@@ -200,35 +206,49 @@ pub async fn build(
         }
         manifest.entry_pages = snap.as_of;
     }
+    tracing::debug!(elapsed = ?started.elapsed(), "entry pages written");
 
     bar.set_message("pages");
     let files = site_files(&snap);
+    tracing::debug!(elapsed = ?started.elapsed(), "pages rendered");
     bar.set_position(0);
     bar.set_length(files.len() as u64);
     let hashes = parallel(&files, |(_, b)| digest(b));
-    let mut changed = Vec::new();
-    for ((path, bytes), hash) in files.iter().zip(hashes) {
+    let mut changed: Vec<&(String, Vec<u8>)> = Vec::new();
+    for (file, hash) in files.iter().zip(hashes) {
+        let path = &file.0;
         let same = same_log && old.files.get(path) == Some(&hash) && dir.join(path).is_file();
         if same {
             report.unchanged += 1;
         } else {
-            changed.push((path.clone(), bytes.clone()));
+            changed.push(file);
         }
         manifest.files.insert(path.clone(), hash);
     }
     write_all(dir, &changed)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "pages written");
     bar.set_position(files.len() as u64);
     report.written = changed.len();
     report
         .written_paths
-        .extend(changed.into_iter().map(|(p, _)| p));
+        .extend(changed.into_iter().map(|(p, _)| p.clone()));
     let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
     write_file(dir, MANIFEST_FILE, &bytes)?;
     Ok(report)
 }
 
-fn write_all(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), BuildError> {
-    parallel(files, |(p, b)| write_file(dir, p, b))
-        .into_iter()
-        .collect()
+fn write_all(dir: &Path, files: &[&(String, Vec<u8>)]) -> Result<(), BuildError> {
+    // Creating many small files waits on the file system more than on the CPU: more writers
+    // than cores keep it busy.
+    let writers = WRITER_THREADS.max(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let chunk = files.len().div_ceil(writers).max(1);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = files
+            .chunks(chunk)
+            .map(|c| scope.spawn(|| c.iter().try_for_each(|(p, b)| write_file(dir, p, b))))
+            .collect();
+        handles
+            .into_iter()
+            .try_for_each(|h| h.join().unwrap_or(Ok(())))
+    })
 }

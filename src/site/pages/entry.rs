@@ -36,10 +36,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, doc: &EntryDoc) -> Markup {
         p.muted { (c.t("以下为便于阅读的格式；叶子哈希按 RFC 9162 对规范化 JSON 原始字节计算：SHA-256(0x00 ‖ 字节)。",
                        "Pretty-printed for reading; the leaf hash is RFC 9162's SHA-256(0x00 ‖ bytes) over the exact canonical JSON bytes.")) }
         pre.leaf { (pretty(&doc.leaf)) }
-        details {
-            summary { (c.t("原始字节", "Exact bytes")) }
-            pre.hash { (doc.leaf) }
-        }
+        p { (c.t("原始字节见已发布日志的条目包（", "The exact bytes are in the published log's entry bundle (")) a href=(c.asset("log/checkpoint")) { "log/" } (c.t("）。", ").")) }
         h2 { (c.t("包含证明", "Inclusion proof")) }
         p { (c.t("相对于账本大小为 ", "Relative to the signed checkpoint of size "))
             (doc.checkpoint_size) (c.t(" 的签名检查点：", ":")) }
