@@ -75,7 +75,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
             dt { (c.t("条目哈希", "Leaf hash")) } dd.hash { (leaf_hash) }
         }
         h2 { (c.t("善款去向", "Where the money went")) }
-        @match trace {
+        @match trace.filter(|_| d["amount"].is_string()) {
             Some(t) => (trace_tables(c, t, cur)),
             None => p { (c.t("这笔捐赠没有可追踪的资金（例如未估值的物资）。", "This donation has no money to trace (for example goods without a valuation).")) },
         }
@@ -127,7 +127,9 @@ fn trace_tables(c: &Ctx, t: &Value, cur: &str) -> Markup {
             li { (c.t("已用于支出", "Spent")) span.figure { (format::money_str(s(t, "spent_total"), cur)) } }
             li { (c.t("尚未使用", "Not yet spent")) span.figure { (format::money_str(s(t, "unspent_total"), cur)) } }
         }
-        div.table-wrap { table {
+        @if t["spent"].as_array().is_none_or(|a| a.is_empty()) {
+            p { (c.t("这笔捐赠尚未被支出。", "None of this donation has been spent yet.")) }
+        } @else { div.table-wrap { table {
             caption { (c.t("支出（先进先出）", "Spent (first in, first out)")) }
             thead { tr {
                 th scope="col" { (c.t("支出条目", "Disbursement")) }
@@ -146,7 +148,7 @@ fn trace_tables(c: &Ctx, t: &Value, cur: &str) -> Markup {
                     (money_td(&x["amount"], s(&x["fund"], "currency")))
                 }
             } }
-        } }
+        } } }
         @let moved = t["moved"].as_array().into_iter().flatten().collect::<Vec<_>>();
         @if !moved.is_empty() {
             div.table-wrap { table {
