@@ -8,6 +8,8 @@
 //! - [`api`]: the HTTP API (`sunshine serve`), axum routes one file per resource, group commit.
 //! - [`store`]: the only SQL — SQLite (embedded default) or PostgreSQL (many servers, one
 //!   chain), appends serialised by the database, reads on an optional replica.
+//! - [`site`]: the public disclosure site (maud pages from the views), served live and exported
+//!   as a static site by `sunshine site build`.
 pub mod api;
 pub mod audit;
 pub mod cli;
@@ -17,5 +19,6 @@ pub mod ledger;
 pub mod money;
 pub mod proofs;
 pub mod service;
+pub mod site;
 pub mod state;
 pub mod store;

@@ -4,6 +4,7 @@ use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
 use sunshine_ledger::cli::{
     append, audit, bench, demo, export, import, init, keygen, migrate, prove, report, serve, sign,
+    site,
 };
 
 fn main() -> std::process::ExitCode {
@@ -41,6 +42,7 @@ fn main() -> std::process::ExitCode {
             Command::Report(a) => report::run(g, a).await,
             Command::Serve(a) => serve::run(g, a).await,
             Command::Migrate(a) => migrate::run(g, a).await,
+            Command::Site(a) => site::run(g, a).await,
         }
     });
     match result {

@@ -10,6 +10,7 @@
 //! - [`health`]: liveness for load balancers.
 //! - [`money`]: organisations, projects, trusts, lottery grants, receipts and compliance
 //!   figures, from the cached derived views (kept fresh by a debounced background refresh).
+//! - [`pages`]: the public disclosure site, live (same paths and bytes as `sunshine site build`).
 //! - [`openapi`]: the OpenAPI 3 document, generated from the handlers' annotations.
 //! - [`error`]: the one error type and the extractors whose rejections become it.
 //! - [`ratelimit`]: per-client write rate limit.
@@ -26,6 +27,7 @@ pub mod listener;
 pub mod log;
 pub mod money;
 pub mod openapi;
+pub mod pages;
 pub mod proofs;
 pub mod ratelimit;
 pub mod receipt;
@@ -118,6 +120,8 @@ pub struct Shared {
     pub limiter: Option<Arc<WriteLimiter>>,
     /// Asks the background task to refresh the derived views (debounced).
     pub views: money::ViewRefresher,
+    /// The site's snapshot, re-read when the views move on.
+    pub pages: pages::PageCache,
 }
 
 /// Handler state: cheap to clone.
@@ -186,6 +190,7 @@ impl AppState {
                 vkey,
                 limiter,
                 views,
+                pages: pages::PageCache::default(),
             })),
             handle,
         ))
@@ -329,8 +334,12 @@ const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// tracing with the request id, and the request id itself.
 pub fn app(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
+    // The site's pages answer every other GET path; they are not API routes, so they stay out of
+    // the route table the OpenAPI document is checked against.
     let router = routes(&state)
         .router
+        .route("/", axum::routing::get(pages::page))
+        .route("/{*path}", axum::routing::get(pages::page))
         .fallback(|| async { error::ApiError::not_found("no such route") });
     let cors = CorsLayer::new()
         .allow_origin(Any)

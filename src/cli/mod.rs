@@ -16,6 +16,7 @@ pub mod prove;
 pub mod report;
 pub mod serve;
 pub mod sign;
+pub mod site;
 
 use std::path::PathBuf;
 
@@ -81,6 +82,8 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Copy a ledger between databases (SQLite <-> PostgreSQL) and verify the copy.
     Migrate(migrate::MigrateArgs),
+    /// The public disclosure site: `site build --out DIR` writes it as static files.
+    Site(site::SiteArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

@@ -1,0 +1,155 @@
+//! The public disclosure site, live: the same paths and the same bytes as the static export
+//! (`sunshine site build`), rendered on request from a snapshot cached until the views move on.
+//!
+//! Two things only a server can do are added here: the receipt lookup form
+//! (`receipts/index.html?org=..&no=..`) redirects to the receipt's page, and the organisation
+//! list filters by `?q=`. Pages carry a Content-Security-Policy header allowing only our own
+//! script and stylesheet (the pages repeat it in a meta tag for static hosts).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tokio::sync::Mutex;
+
+use super::AppState;
+use super::error::{ApiError, AppQuery};
+use crate::site::layout::CSP;
+use crate::site::snapshot::Snapshot;
+use crate::site::source::{self, ProofSource};
+use crate::site::{self, Page, data, entry_seq, feed, split_lang};
+
+/// A snapshot and the proof source for entry pages, read at one views size.
+pub struct Cached {
+    pub snap: Snapshot,
+    pub proofs: ProofSource,
+}
+
+/// The cached snapshot, replaced when the views reflect a new log size.
+#[derive(Default)]
+pub struct PageCache(Mutex<Option<Arc<Cached>>>);
+
+impl PageCache {
+    async fn get(&self, app: &AppState) -> Result<Arc<Cached>, ApiError> {
+        let size = app.reads().view_size().await?.unwrap_or(0);
+        let mut slot = self.0.lock().await;
+        if let Some(c) = slot.as_ref().filter(|c| c.snap.as_of == size) {
+            return Ok(c.clone());
+        }
+        let snap = source::snapshot(app.reads())
+            .await
+            .map_err(ApiError::internal)?;
+        let proofs = ProofSource::load(app.reads(), &snap)
+            .await
+            .map_err(ApiError::internal)?;
+        let c = Arc::new(Cached { snap, proofs });
+        *slot = Some(c.clone());
+        Ok(c)
+    }
+}
+
+/// The query strings pages understand.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// Organisation list search.
+    pub q: Option<String>,
+    /// Receipt lookup: the receipt number and the issuing organisation.
+    pub no: Option<String>,
+    pub org: Option<String>,
+}
+
+fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if content_type.starts_with("text/html")
+        && let Ok(v) = HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'"))
+    {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    r
+}
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("atom") => "application/atom+xml; charset=utf-8",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("json") => "application/json",
+        _ => "text/html; charset=utf-8",
+    }
+}
+
+/// Any site path: pages in both languages, feeds, downloads and assets.
+pub async fn page(
+    State(app): State<AppState>,
+    uri: Uri,
+    AppQuery(query): AppQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    let mut path = uri.path().trim_start_matches('/').to_owned();
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    }
+    let ct = content_type(&path);
+    match path.as_str() {
+        "static/site.css" => return Ok(respond(ct, site::SITE_CSS.into())),
+        "static/verify.js" => return Ok(respond(ct, site::VERIFY_JS.into())),
+        _ => {}
+    }
+    let cached = app.pages.get(&app).await?;
+    let (lang, rest) = split_lang(&path);
+    let rest = rest.to_owned();
+    if rest == "receipts/index.html"
+        && let (Some(org), Some(no)) = (&query.org, &query.no)
+    {
+        if let Some(Page::Receipt(org, no)) =
+            Page::parse(&format!("receipts/{}/{}.html", org.trim(), no.trim()))
+        {
+            return Ok(Redirect::to(&format!("{org}/{no}.html")).into_response());
+        }
+        return Err(ApiError::malformed("no", "no: not a receipt number"));
+    }
+    if let Some(seq) = entry_seq(&rest) {
+        if seq >= cached.snap.as_of {
+            return Err(ApiError::not_found(format!("no entry {seq}")));
+        }
+        let row = app
+            .reads()
+            .entry(seq)
+            .await?
+            .ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
+        let doc = cached.proofs.doc(row).map_err(ApiError::internal)?;
+        return Ok(respond(
+            ct,
+            site::render_entry(&cached.snap, lang, &doc).into(),
+        ));
+    }
+    let body = tokio::task::spawn_blocking(move || {
+        let snap = &cached.snap;
+        if path == "feed.atom" || path == "en/feed.atom" {
+            return Some(feed::render(snap, lang).into_bytes());
+        }
+        if let Some(name) = path.strip_prefix("data/") {
+            let tables = data::tables(snap);
+            if name == "index.json" {
+                return Some(data::index(&tables));
+            }
+            let (stem, ext) = name.rsplit_once('.')?;
+            let (_, t) = tables.iter().find(|(n, _)| n == stem)?;
+            return match ext {
+                "csv" => Some(t.csv()),
+                "json" => Some(t.json()),
+                _ => None,
+            };
+        }
+        let page = Page::parse(&rest)?;
+        site::render(snap, lang, &page, query.q.as_deref()).map(String::into_bytes)
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    body.map(|b| respond(ct, b))
+        .ok_or_else(|| ApiError::not_found("no such page"))
+}

@@ -1,0 +1,138 @@
+//! The HTML shell every page shares: `<head>` with the Content-Security-Policy, the stylesheet
+//! and (on pages that verify) our one script; a skip link; `<header>` with the navigation and
+//! the language switch to the same page in the other language; `<main>`; `<footer>`.
+//!
+//! Every link is relative to the page, computed from its depth, so the exported site works
+//! under any path prefix on any static host.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::i18n::Lang;
+
+/// The policy: our own files only, no inline script or style, images from us or `data:`.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
+
+/// Where a page is and in which language; makes its relative links.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub lang: Lang,
+    /// The page's path within its language, e.g. `orgs/index.html`.
+    pub path: &'a str,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(lang: Lang, path: &'a str) -> Self {
+        Ctx { lang, path }
+    }
+
+    /// The page's path from the site root (`en/orgs/index.html`).
+    pub fn file(&self) -> String {
+        format!("{}{}", self.lang.dir(), self.path)
+    }
+
+    /// The relative prefix from this page to the site root ("", "../", "../../").
+    pub fn root(&self) -> String {
+        "../".repeat(self.file().matches('/').count())
+    }
+
+    /// A link to another page in this language.
+    pub fn href(&self, target: &str) -> String {
+        format!("{}{}{target}", self.root(), self.lang.dir())
+    }
+
+    /// A link to a language-neutral file (`static/`, `log/`, `data/`).
+    pub fn asset(&self, target: &str) -> String {
+        format!("{}{target}", self.root())
+    }
+
+    /// This page in the other language.
+    pub fn switch(&self) -> String {
+        format!("{}{}{}", self.root(), self.lang.other().dir(), self.path)
+    }
+
+    pub fn t(&self, zh: &'static str, en: &'static str) -> &'static str {
+        self.lang.t(zh, en)
+    }
+}
+
+/// What the shell needs besides the body.
+pub struct Shell<'a> {
+    pub title: &'a str,
+    /// Pages with a verification widget load `static/verify.js`.
+    pub verify: bool,
+    /// The log size the page's figures reflect; none on pages that must not change as the log
+    /// grows (entries, receipts), so incremental builds leave them alone.
+    pub as_of: Option<u64>,
+}
+
+/// Wraps `body` in the page shell.
+pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
+    let site = c.t("阳光慈善账本", "Sunshine Ledger");
+    let nav: [(&str, &str, &str); 7] = [
+        ("index.html", "首页", "Home"),
+        ("orgs/index.html", "慈善组织", "Organisations"),
+        ("projects/index.html", "项目", "Projects"),
+        ("trusts/index.html", "慈善信托", "Trusts"),
+        ("lottery/index.html", "福彩公益金", "Lottery funds"),
+        ("receipts/index.html", "捐赠查询", "Receipt lookup"),
+        ("audit.html", "审计", "Audit"),
+    ];
+    html! {
+        (DOCTYPE)
+        html lang=(c.lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta http-equiv="Content-Security-Policy" content=(CSP);
+                title { (shell.title) " · " (site) }
+                link rel="stylesheet" href=(c.asset("static/site.css"));
+                link rel="alternate" type="application/atom+xml" href=(c.href("feed.atom")) title=(c.t("最新披露", "Latest disclosures"));
+                link rel="alternate" hreflang=(c.lang.other().code()) href=(c.switch());
+                @if shell.verify {
+                    script src=(c.asset("static/verify.js")) defer {}
+                }
+            }
+            body {
+                a.skip href="#main" { (c.t("跳到正文", "Skip to content")) }
+                header {
+                    a.brand href=(c.href("index.html")) { (site) }
+                    nav aria-label=(c.t("主导航", "Main")) {
+                        ul {
+                            @for (target, zh, en) in nav {
+                                li {
+                                    @if target == c.path {
+                                        a href=(c.href(target)) aria-current="page" { (c.t(zh, en)) }
+                                    } @else {
+                                        a href=(c.href(target)) { (c.t(zh, en)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    a.lang href=(c.switch()) lang=(c.lang.other().code()) hreflang=(c.lang.other().code()) {
+                        (c.lang.other().name())
+                    }
+                }
+                main #main tabindex="-1" {
+                    h1 { (shell.title) }
+                    (body)
+                }
+                footer {
+                    p {
+                        @if let Some(n) = shell.as_of {
+                            (c.t("本页数据截至账本第 ", "Figures as of ledger entry "))
+                            (n)
+                            (c.t(" 条。", "."))
+                            " "
+                        }
+                        a href=(c.href("audit.html")) { (c.t("如何离线核验", "How to verify offline")) }
+                        " · "
+                        a href=(c.href("feed.atom")) { "Atom" }
+                        " · "
+                        a href=(c.asset("data/index.json")) { (c.t("数据下载", "Data downloads")) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! The home page: what was raised and spent per year (programmes, administration,
+//! fundraising), the latest signed checkpoint and how to check it, and the newest disclosures.
+
+use std::collections::BTreeMap;
+
+use maud::{Markup, html};
+use rust_decimal::Decimal;
+
+use super::{MAX_ROWS, entries_table};
+use crate::site::chart::{self, Bars};
+use crate::site::format;
+use crate::site::layout::{Ctx, Shell, page};
+use crate::site::snapshot::{Snapshot, dec};
+
+/// How many of the newest entries the home page lists.
+pub const RECENT_ENTRIES: usize = 20;
+
+/// Per year, in CNY: [raised, programmes, administration, fundraising]. Raised is the year's
+/// donations (`totals/year/{y}/CNY`); the three spending figures are summed over every
+/// organisation's `figures/{org}/{y}/CNY`, the same figures the regulator ratios use.
+pub fn yearly(snap: &Snapshot) -> BTreeMap<i64, [Decimal; 4]> {
+    let mut out: BTreeMap<i64, [Decimal; 4]> = BTreeMap::new();
+    for (key, v) in snap.prefixed("totals/year/") {
+        let mut parts = key.split('/').skip(2);
+        if let (Some(y), Some("CNY")) = (parts.next(), parts.next())
+            && let Ok(y) = y.parse()
+        {
+            out.entry(y).or_default()[0] += dec(&v["donations"]);
+        }
+    }
+    for (key, v) in snap.prefixed("figures/") {
+        if !key.ends_with("/CNY") {
+            continue;
+        }
+        if let Some(y) = v["year"].as_i64() {
+            let t = out.entry(y).or_default();
+            t[1] += dec(&v["charitable_spending"]);
+            t[2] += dec(&v["administrative_costs"]);
+            t[3] += dec(&v["fundraising_costs"]);
+        }
+    }
+    out
+}
+
+pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
+    let years = yearly(snap);
+    let labels: Vec<String> = years.keys().map(|y| c.lang.year(*y)).collect();
+    let col = |i: usize| years.values().map(|t| t[i]).collect::<Vec<_>>();
+    let names = [
+        c.t("募集", "Raised"),
+        c.t("公益项目支出", "Programmes"),
+        c.t("管理费用", "Administration"),
+        c.t("募捐成本", "Fundraising"),
+    ];
+    let latest = years.iter().next_back();
+    let body = html! {
+        p.lead { (c.t(
+            "本站公开每一笔捐赠、支出、慈善信托和福彩公益金资助。每条记录都由出具它的机构签名，并写入可公开核验的仅追加账本。",
+            "Every donation, disbursement, charitable trust and welfare-lottery grant disclosed here was signed by the body that made it and written to a public, append-only ledger anyone can check."
+        )) }
+        @if let Some((y, t)) = latest {
+            h2 { (c.lang.year(*y)) " " (c.t("概况（人民币）", "at a glance (CNY)")) }
+            ul.cards {
+                @for (i, name) in names.iter().enumerate() {
+                    li { (name) span.figure { (format::money(t[i], "CNY")) } }
+                }
+            }
+        }
+        h2 { (c.t("历年募集与支出", "Raised and spent by year")) }
+        (chart::bars(&Bars {
+            id: "years",
+            title: c.t("历年募集与支出（人民币）", "Raised and spent by year (CNY)"),
+            labels,
+            series: names.iter().enumerate().map(|(i, n)| (*n, col(i))).collect(),
+            currency: "CNY",
+        }))
+        h2 { (c.t("最新签名检查点", "Latest signed checkpoint")) }
+        @if let Some(cp) = &snap.checkpoint {
+            dl.facts {
+                dt { (c.t("账本条目数", "Entries")) } dd { (format::count(cp.size)) }
+                dt { (c.t("默克尔树根", "Merkle root")) } dd.hash { (cp.root_hex) }
+                dt { (c.t("时间", "Time")) } dd {
+                    (crate::ledger::Timestamp::from_unix(cp.recorded_at).map(|t| c.lang.date(t.date())).unwrap_or_default())
+                }
+            }
+            p {
+                (c.t("检查点由运营方签名，原文见 ", "The operator signs each checkpoint; the note is at "))
+                a href=(c.asset("log/checkpoint")) { "log/checkpoint" }
+                (c.t("，验证公钥见 ", ", its verifier key at "))
+                a href=(c.asset("log/operator.vkey")) { "log/operator.vkey" }
+                (c.t("。", ". "))
+                a href=(c.href("audit.html")) { (c.t("如何离线核验整个账本", "How to verify the whole ledger offline")) }
+            }
+        } @else {
+            p { (c.t("账本尚无检查点。", "The ledger has no checkpoint yet.")) }
+        }
+        h2 { (c.t("最新披露", "Latest disclosures")) }
+        (entries_table(c, snap, c.t("最新的账本条目", "Newest ledger entries"),
+            snap.entries.iter().rev().take(RECENT_ENTRIES.min(MAX_ROWS))))
+        p { a href=(c.href("feed.atom")) { (c.t("订阅 Atom", "Atom feed")) } }
+    };
+    page(
+        c,
+        &Shell {
+            title: c.t(
+                "阳光慈善账本：公开披露",
+                "Sunshine Ledger: public disclosures",
+            ),
+            verify: false,
+            as_of: Some(snap.as_of),
+        },
+        body,
+    )
+}

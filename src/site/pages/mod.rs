@@ -1,0 +1,136 @@
+//! One file per page kind; each is a pure function from the [`Snapshot`] (and its own key) to
+//! markup, wrapped in the shared [`layout`](super::layout). This file holds the small pieces
+//! several pages use: links to entries and organisations, the entry table, money cells.
+
+pub mod audit;
+pub mod entry;
+pub mod home;
+pub mod lottery;
+pub mod org;
+pub mod orgs;
+pub mod project;
+pub mod receipt;
+pub mod trusts;
+
+use maud::{Markup, html};
+use serde_json::Value;
+
+use super::format;
+use super::layout::Ctx;
+use super::snapshot::{EntryMeta, Snapshot, dec};
+
+/// Most rows a page lists inline; the rest are in the page's CSV and JSON downloads.
+pub const MAX_ROWS: usize = 200;
+
+/// The path of entry `seq`'s page within a language.
+pub fn entry_path(seq: u64) -> String {
+    format!("entries/{seq}.html")
+}
+
+pub fn org_path(uscc: &str) -> String {
+    format!("orgs/{uscc}.html")
+}
+
+pub fn project_path(org: &str, id: &str) -> String {
+    format!("projects/{org}/{id}.html")
+}
+
+pub fn receipt_path(org: &str, receipt_no: &str) -> String {
+    format!("receipts/{org}/{receipt_no}.html")
+}
+
+pub fn trust_path(id: &str) -> String {
+    format!("trusts/{id}.html")
+}
+
+pub fn lottery_path(admin: &str) -> String {
+    format!("lottery/{admin}.html")
+}
+
+/// "#123" linking to the entry page.
+pub fn entry_link(c: &Ctx, seq: u64) -> Markup {
+    html! { a href=(c.href(&entry_path(seq))) { "#" (seq) } }
+}
+
+/// An organisation's name linking to its page (the code when it is not registered).
+pub fn org_link(c: &Ctx, snap: &Snapshot, uscc: &str) -> Markup {
+    if snap.view(&format!("org/{uscc}")).is_some() {
+        html! { a href=(c.href(&org_path(uscc))) { (snap.org_name(uscc)) } }
+    } else {
+        html! { span.hash { (uscc) } }
+    }
+}
+
+/// A money cell from a view's amount string.
+pub fn money_td(amount: &Value, currency: &str) -> Markup {
+    html! { td.num { (format::money(dec(amount), currency)) } }
+}
+
+/// A date cell from a view's `YYYY-MM-DD` string.
+pub fn date_td(c: &Ctx, date: &Value) -> Markup {
+    html! { td { (c.lang.date_str(date.as_str().unwrap_or(""))) } }
+}
+
+/// The date an entry was recorded, in the page's language.
+pub fn recorded(c: &Ctx, e: &EntryMeta) -> String {
+    e.date().map(|d| c.lang.date(d)).unwrap_or_default()
+}
+
+/// A table of entries, newest first as given.
+pub fn entries_table<'a>(
+    c: &Ctx,
+    snap: &Snapshot,
+    caption: &str,
+    entries: impl Iterator<Item = &'a EntryMeta>,
+) -> Markup {
+    html! {
+        div.table-wrap {
+            table {
+                caption { (caption) }
+                thead { tr {
+                    th scope="col" { (c.t("序号", "Seq")) }
+                    th scope="col" { (c.t("类型", "Kind")) }
+                    th scope="col" { (c.t("签名者", "Signed by")) }
+                    th scope="col" { (c.t("记录日期", "Recorded")) }
+                } }
+                tbody {
+                    @for e in entries {
+                        tr {
+                            td { (entry_link(c, e.seq)) }
+                            td { (c.lang.kind(&e.kind)) }
+                            td { (signer(c, snap, &e.author)) }
+                            td { (recorded(c, e)) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Who signed: the organisation's name, the regulator's, or the operator.
+pub fn signer(c: &Ctx, snap: &Snapshot, author: &str) -> Markup {
+    if let Some(org) = author.strip_prefix("org:") {
+        return org_link(c, snap, org);
+    }
+    if let Some(reg) = author.strip_prefix("regulator:") {
+        let name = snap
+            .view(&format!("regulator/{reg}"))
+            .and_then(|r| r["name"].as_str())
+            .unwrap_or(reg);
+        return html! { (c.t("监管机构 ", "Regulator ")) (name) };
+    }
+    html! { (c.t("账本运营方", "Ledger operator")) }
+}
+
+/// A download list: the same rows as CSV and JSON.
+pub fn downloads(c: &Ctx, name: &str) -> Markup {
+    html! {
+        p.downloads {
+            (c.t("下载：", "Download: "))
+            a href=(c.asset(&format!("data/{name}.csv"))) { "CSV" }
+            " · "
+            a href=(c.asset(&format!("data/{name}.json"))) { "JSON" }
+        }
+    }
+}

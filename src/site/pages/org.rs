@@ -1,0 +1,164 @@
+//! One organisation: registration facts, keys and their history, projects, income and spending
+//! by year, the regulator ratios with pass or fail, the corrections it made and the entries it
+//! signed (the newest inline, all of them in its CSV).
+
+use maud::{Markup, html};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::orgs::{name, yes_no};
+use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
+use crate::site::chart::{self, Bars};
+use crate::site::layout::{Ctx, Shell, page};
+use crate::site::snapshot::{Snapshot, dec, s};
+
+pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
+    let o = snap.view(&format!("org/{uscc}"))?;
+    let author = format!("org:{uscc}");
+    let signed: Vec<_> = snap.entries.iter().filter(|e| e.author == author).collect();
+    let corrections: Vec<_> = signed.iter().filter(|e| e.kind == "correction").collect();
+    let keys: Vec<_> = snap.keys.iter().filter(|k| k.holder == author).collect();
+    let figures: Vec<&Value> = snap.rows(&format!("figures/{uscc}/")).collect();
+    let cny: Vec<&&Value> = figures
+        .iter()
+        .filter(|f| s(f, "currency") == "CNY")
+        .collect();
+    let col = |f: &str| cny.iter().map(|r| dec(&r[f])).collect::<Vec<Decimal>>();
+    let compliance: Vec<&Value> = snap.rows(&format!("compliance/{uscc}/")).collect();
+    let projects: Vec<&Value> = snap.rows(&format!("project/{uscc}/")).collect();
+    let body = html! {
+        h2 { (c.t("登记信息", "Registration")) }
+        dl.facts {
+            dt { (c.t("名称", "Name")) } dd { (s(o, "name")) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
+            dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
+            dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
+            dt { (c.t("地区代码", "Region code")) } dd { (s(o, "region")) }
+            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
+            dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date_str(s(o, "registered_on"))) }
+            dt { (c.t("登记条目", "Registration entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
+        }
+        h2 { (c.t("签名密钥", "Signing keys")) }
+        div.table-wrap { table {
+            caption { (c.t("密钥及其历史", "Keys and their history")) }
+            thead { tr {
+                th scope="col" { (c.t("公钥", "Public key")) }
+                th scope="col" { (c.t("启用于", "Added at")) }
+                th scope="col" { (c.t("吊销于", "Revoked at")) }
+            } }
+            tbody { @for k in &keys { tr {
+                td.hash { (k.key) }
+                td { (entry_link(c, k.added_at)) }
+                td { @match k.revoked_at { Some(r) => (entry_link(c, r)), None => (c.t("有效", "in use")) } }
+            } } }
+        } }
+        h2 { (c.t("项目", "Projects")) }
+        @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
+            ul { @for p in &projects {
+                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::project::title(c, p)) } }
+            } }
+        }
+        h2 { (c.t("历年收入与支出", "Income and spending by year")) }
+        @if !cny.is_empty() {
+            (chart::bars(&Bars {
+                id: "org-years",
+                title: c.t("历年收入与支出（人民币）", "Income and spending by year (CNY)"),
+                labels: cny.iter().map(|r| c.lang.year(r["year"].as_i64().unwrap_or_default())).collect(),
+                series: vec![
+                    (c.t("收入", "Income"), col("income")),
+                    (c.t("公益项目支出", "Programmes"), col("charitable_spending")),
+                    (c.t("管理费用", "Administration"), col("administrative_costs")),
+                    (c.t("募捐成本", "Fundraising"), col("fundraising_costs")),
+                ],
+                currency: "CNY",
+            }))
+        }
+        div.table-wrap { table {
+            caption { (c.t("年度数字（各币种）", "Yearly figures (every currency)")) }
+            thead { tr {
+                th scope="col" { (c.t("年度", "Year")) }
+                th.num scope="col" { (c.t("收入", "Income")) }
+                th.num scope="col" { (c.t("其中捐赠", "of which donations")) }
+                th.num scope="col" { (c.t("公益项目支出", "Programmes")) }
+                th.num scope="col" { (c.t("管理费用", "Administration")) }
+                th.num scope="col" { (c.t("募捐成本", "Fundraising")) }
+                th.num scope="col" { (c.t("年末净资产", "Net assets at year end")) }
+            } }
+            tbody { @for f in &figures {
+                @let cur = s(f, "currency");
+                tr {
+                    th scope="row" { (c.lang.year(f["year"].as_i64().unwrap_or_default())) " " (cur) }
+                    (money_td(&f["income"], cur))
+                    (money_td(&f["donation_income"], cur))
+                    (money_td(&f["charitable_spending"], cur))
+                    (money_td(&f["administrative_costs"], cur))
+                    (money_td(&f["fundraising_costs"], cur))
+                    (money_td(&f["net_assets_year_end"], cur))
+                }
+            } }
+        } }
+        h2 { (c.t("监管比例", "Regulator ratios")) }
+        @if compliance.is_empty() { p { (c.t("不适用或暂无数据。", "Not applicable or no figures yet.")) } }
+        @for row in &compliance {
+            div.table-wrap { table {
+                caption { (c.lang.year(row["year"].as_i64().unwrap_or_default())) " " (s(row, "currency")) }
+                thead { tr {
+                    th scope="col" { (c.t("指标", "Figure")) }
+                    th.num scope="col" { (c.t("数值", "Value")) }
+                    th.num scope="col" { (c.t("标准", "Threshold")) }
+                    th scope="col" { (c.t("结论", "Result")) }
+                } }
+                tbody { @for f in row["figures"].as_array().into_iter().flatten() {
+                    tr {
+                        td { (s(f, c.t("label_zh", "label_en"))) }
+                        td.num { (ratio(s(f, "value"))) }
+                        td.num { (comparison(s(f, "comparison"))) " " (ratio(s(f, "threshold"))) }
+                        td { (status(c, s(f, "status"))) @if f["explained"].as_bool() == Some(true) { " " (c.t("（已说明）", "(explained)")) } }
+                    }
+                } }
+            } }
+        }
+        h2 { (c.t("更正", "Corrections")) }
+        @if corrections.is_empty() { p { (c.t("没有更正。", "No corrections.")) } } @else {
+            (entries_table(c, snap, c.t("本机构的更正", "Corrections it made"), corrections.iter().rev().map(|e| **e)))
+        }
+        h2 { (c.t("签名的条目", "Entries it signed")) }
+        p { (c.t("共 ", "")) (signed.len()) (c.t(" 条；下表为最新的条目，完整列表见下载。", " entries; the newest are below, all of them in the downloads.")) }
+        (entries_table(c, snap, c.t("最新签名的条目", "Newest signed entries"), signed.iter().rev().take(MAX_ROWS).copied()))
+        (super::downloads(c, &format!("orgs/{uscc}-entries")))
+    };
+    Some(page(
+        c,
+        &Shell {
+            title: name(c, o),
+            verify: false,
+            as_of: None,
+        },
+        body,
+    ))
+}
+
+/// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
+fn ratio(text: &str) -> String {
+    match text.parse::<Decimal>() {
+        Ok(r) => format!("{:.2}%", (r * Decimal::from(100)).round_dp(2)),
+        Err(_) => text.to_owned(),
+    }
+}
+
+fn comparison(wire: &str) -> &str {
+    match wire {
+        "at_least" => "≥",
+        "at_most" => "≤",
+        other => other,
+    }
+}
+
+/// A verdict in words, styled by class (never colour alone).
+pub fn status(c: &Ctx, wire: &str) -> Markup {
+    match wire {
+        "pass" => html! { span.pass { "✓ " (c.t("达标", "Pass")) } },
+        "fail" => html! { span.fail { "✗ " (c.t("未达标", "Fail")) } },
+        "exempt" => html! { span { (c.t("豁免", "Exempt")) } },
+        _ => html! { span.muted { (c.t("数据不足", "Not enough data")) } },
+    }
+}

@@ -1,0 +1,223 @@
+//! One project: raised against target and spent, month by month; its donations (donors as they
+//! were disclosed: masked unless the donor consented to be named — the money rules refuse
+//! anything else); the money that left it with purpose and evidence hashes; what remains.
+
+use std::collections::BTreeMap;
+
+use maud::{Markup, html};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
+use crate::site::chart::{self, Bars};
+use crate::site::format;
+use crate::site::i18n::Lang;
+use crate::site::layout::{Ctx, Shell, page};
+use crate::site::snapshot::{Snapshot, dec, s};
+
+/// The project's title in the page's language.
+pub fn title<'a>(c: &Ctx, p: &'a Value) -> &'a str {
+    match (c.lang, p["open"]["title_en"].as_str()) {
+        (Lang::En, Some(t)) => t,
+        _ => s(&p["open"], "title"),
+    }
+}
+
+/// The project's live donations (voided ones left out), oldest first.
+pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
+    snap.idx
+        .donations
+        .get(&(org.to_owned(), id.to_owned()))
+        .into_iter()
+        .flatten()
+        .filter_map(|k| snap.view(k))
+        .filter(|d| d["status"] == "live")
+        .collect()
+}
+
+/// Money that left the project's funds, in log order.
+pub fn spends<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
+    snap.idx
+        .spends
+        .get(&(org.to_owned(), id.to_owned()))
+        .into_iter()
+        .flatten()
+        .filter_map(|k| snap.view(k))
+        .collect()
+}
+
+/// (raised, spent) in the project's currency.
+pub fn raised_spent(snap: &Snapshot, org: &str, id: &str, currency: &str) -> (Decimal, Decimal) {
+    let raised = donations(snap, org, id)
+        .iter()
+        .filter(|d| s(d, "currency") == currency)
+        .map(|d| dec(&d["amount"]))
+        .sum();
+    let spent = spends(snap, org, id)
+        .iter()
+        .filter(|x| s(&x["from"], "currency") == currency)
+        .map(|x| dec(&x["amount"]))
+        .sum();
+    (raised, spent)
+}
+
+pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
+    let p = snap.view(&format!("project/{org}/{id}"))?;
+    let open = &p["open"];
+    let cur = s(open, "currency");
+    let ds = donations(snap, org, id);
+    let xs = spends(snap, org, id);
+    let (raised, spent) = raised_spent(snap, org, id, cur);
+    // Month -> cumulative (raised, spent) in the project's currency.
+    let mut months: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
+    for d in ds.iter().filter(|d| s(d, "currency") == cur) {
+        months
+            .entry(s(d, "received_on").chars().take(7).collect())
+            .or_default()
+            .0 += dec(&d["amount"]);
+    }
+    for x in xs.iter().filter(|x| s(&x["from"], "currency") == cur) {
+        months
+            .entry(s(x, "paid_on").chars().take(7).collect())
+            .or_default()
+            .1 += dec(&x["amount"]);
+    }
+    let (mut r, mut sp) = (Decimal::ZERO, Decimal::ZERO);
+    let cumulative: Vec<(String, Decimal, Decimal)> = months
+        .into_iter()
+        .map(|(m, (a, b))| {
+            r += a;
+            sp += b;
+            (m, r, sp)
+        })
+        .collect();
+    let body = html! {
+        ul.cards {
+            li { (c.t("目标", "Target")) span.figure { (format::money_str(s(open, "target"), cur)) } }
+            li { (c.t("已募集", "Raised")) span.figure { (format::money(raised, cur)) } }
+            li { (c.t("已支出", "Spent")) span.figure { (format::money(spent, cur)) } }
+            li { (c.t("剩余限定性余额", "Remaining restricted balance")) span.figure {
+                (format::money_str(p["balances"][cur].as_str().unwrap_or("0"), cur))
+            } }
+        }
+        dl.facts {
+            dt { (c.t("机构", "Organisation")) } dd { (super::org_link(c, snap, org)) }
+            dt { (c.t("项目编号", "Project id")) } dd.hash { (id) }
+            dt { (c.t("慈善目的", "Purpose")) } dd { (s(open, "purpose")) }
+            dt { (c.t("地区代码", "Region")) } dd { (s(open, "region")) }
+            dt { (c.t("开始", "Start")) } dd { (c.lang.date_str(s(open, "start"))) }
+            dt { (c.t("设立条目", "Opened in entry")) } dd { @if let Some(seq) = p["seq"].as_u64() { (entry_link(c, seq)) } }
+            @if let Some(closed) = p["closed"].as_object() {
+                dt { (c.t("结束条目", "Closed in entry")) } dd { @if let Some(seq) = closed.get("seq").and_then(Value::as_u64) { (entry_link(c, seq)) } }
+            }
+        }
+        h2 { (c.t("募集与支出（累计）", "Raised and spent (cumulative)")) }
+        (chart::bars(&Bars {
+            id: "project-months",
+            title: c.t("按月累计募集与支出", "Cumulative raised and spent by month"),
+            labels: cumulative.iter().map(|(m, _, _)| m.clone()).collect(),
+            series: vec![
+                (c.t("已募集", "Raised"), cumulative.iter().map(|x| x.1).collect()),
+                (c.t("已支出", "Spent"), cumulative.iter().map(|x| x.2).collect()),
+            ],
+            currency: cur,
+        }))
+        h2 { (c.t("捐赠", "Donations")) }
+        p { (c.t("共 ", "")) (ds.len()) (c.t(" 笔；下表为最新的捐赠，完整列表见下载。捐赠人按其意愿署名或隐去姓名。", " donations; the newest are below, all of them in the downloads. Donors are masked unless they chose to be named.")) }
+        div.table-wrap { table {
+            caption { (c.t("捐赠", "Donations")) }
+            thead { tr {
+                th scope="col" { (c.t("收据号", "Receipt")) }
+                th scope="col" { (c.t("日期", "Date")) }
+                th scope="col" { (c.t("捐赠人", "Donor")) }
+                th.num scope="col" { (c.t("金额", "Amount")) }
+            } }
+            tbody { @for d in ds.iter().rev().take(MAX_ROWS) { tr {
+                td { a href=(c.href(&receipt_path(org, s(d, "receipt_no")))) { (s(d, "receipt_no")) } }
+                (date_td(c, &d["received_on"]))
+                td { (s(d, "donor_display")) }
+                @if d["amount"].is_string() { (money_td(&d["amount"], s(d, "currency"))) } @else { td { (c.t("物资", "In kind")) } }
+            } } }
+        } }
+        (super::downloads(c, &format!("projects/{org}/{id}-donations")))
+        h2 { (c.t("支出", "Disbursements")) }
+        (spend_table(c, snap, &xs))
+    };
+    Some(page(
+        c,
+        &Shell {
+            title: title(c, p),
+            verify: false,
+            as_of: None,
+        },
+        body,
+    ))
+}
+
+/// Money leaving funds, with each entry's purpose and evidence hashes.
+pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
+    html! {
+        div.table-wrap { table {
+            caption { (c.t("支出及其凭证", "Money out, with evidence")) }
+            thead { tr {
+                th scope="col" { (c.t("条目", "Entry")) }
+                th scope="col" { (c.t("日期", "Paid on")) }
+                th scope="col" { (c.t("类别", "Category")) }
+                th scope="col" { (c.t("用途", "Purpose")) }
+                th.num scope="col" { (c.t("金额", "Amount")) }
+                th scope="col" { (c.t("凭证哈希", "Evidence hash")) }
+            } }
+            tbody { @for x in xs {
+                @let seq = x["seq"].as_u64().unwrap_or_default();
+                @let body = snap.entry(seq).and_then(|e| e.body.as_ref());
+                tr {
+                    td { (entry_link(c, seq)) }
+                    (date_td(c, &x["paid_on"]))
+                    td { (c.lang.category(s(x, "category"))) }
+                    td { @if let Some(b) = body { (s(b, "purpose")) } }
+                    (money_td(&x["amount"], s(&x["from"], "currency")))
+                    td.hash { @if let Some(b) = body { @for h in b["evidence"].as_array().into_iter().flatten() { (h.as_str().unwrap_or("")) br; } } }
+                }
+            } }
+        } }
+    }
+}
+
+/// Every project with target, raised and spent in its currency.
+pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
+    let body = html! {
+        div.table-wrap { table {
+            caption { (c.t("全部项目", "All projects")) }
+            thead { tr {
+                th scope="col" { (c.t("项目", "Project")) }
+                th scope="col" { (c.t("机构", "Organisation")) }
+                th.num scope="col" { (c.t("目标", "Target")) }
+                th.num scope="col" { (c.t("已募集", "Raised")) }
+                th.num scope="col" { (c.t("已支出", "Spent")) }
+            } }
+            tbody { @for p in snap.rows("project/") {
+                @let org = s(p, "org");
+                @let id = s(&p["open"], "id");
+                @let cur = s(&p["open"], "currency");
+                @let (raised, spent) = raised_spent(snap, org, id, cur);
+                tr {
+                    td { a href=(c.href(&super::project_path(org, id))) { (title(c, p)) } }
+                    td { (super::org_link(c, snap, org)) }
+                    (money_td(&p["open"]["target"], cur))
+                    td.num { (format::money(raised, cur)) }
+                    td.num { (format::money(spent, cur)) }
+                }
+            } }
+        } }
+        (super::downloads(c, "projects"))
+    };
+    page(
+        c,
+        &Shell {
+            title: c.t("项目", "Projects"),
+            verify: false,
+            as_of: None,
+        },
+        body,
+    )
+}

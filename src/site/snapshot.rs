@@ -1,0 +1,176 @@
+//! What pages are rendered from: one consistent read of the ledger — the cached derived views
+//! (docs/FORMAT.md §7, parsed once), a summary of every entry, the latest signed checkpoint and
+//! every key's history. [`super::source`] fills it from the store; tests can build one by hand.
+//!
+//! Entry pages need more (leaf bytes and an inclusion proof), given per page as [`EntryDoc`] so
+//! a full build never holds every leaf's proof at once.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+/// One entry as lists and feeds show it.
+#[derive(Debug, Clone)]
+pub struct EntryMeta {
+    pub seq: u64,
+    /// Hex of the RFC 9162 leaf hash.
+    pub leaf_hash: String,
+    /// `operator`, `regulator:{uscc}` or `org:{uscc}`.
+    pub author: String,
+    pub kind: String,
+    /// Hex of the signing key.
+    pub key: String,
+    /// Unix seconds.
+    pub recorded_at: i64,
+    /// The submission body, kept only for kinds whose details pages show beyond the views
+    /// (disbursements' purpose and evidence, corrections, reports): see [`keeps_body`].
+    pub body: Option<Value>,
+}
+
+/// Whether pages need this kind's body from the entry itself.
+pub fn keeps_body(kind: &str) -> bool {
+    matches!(
+        kind,
+        "disbursement" | "grant.transfer" | "trust.disburse" | "trust.report" | "correction"
+    )
+}
+
+impl EntryMeta {
+    /// The organisation that signed it, if an organisation did.
+    pub fn org(&self) -> Option<&str> {
+        self.author.strip_prefix("org:")
+    }
+
+    pub fn date(&self) -> Option<time::Date> {
+        crate::ledger::Timestamp::from_unix(self.recorded_at).map(|t| t.date())
+    }
+}
+
+/// A signed checkpoint as the home page shows it.
+#[derive(Debug, Clone)]
+pub struct CheckpointMeta {
+    pub size: u64,
+    pub root_hex: String,
+    pub note: String,
+    /// When its newest entry was recorded (unix seconds); checkpoints carry no time of their own.
+    pub recorded_at: i64,
+}
+
+/// A key and its history, as the authority replay knows it.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    pub holder: String,
+    pub key: String,
+    pub added_at: u64,
+    pub revoked_at: Option<u64>,
+}
+
+/// Everything an entry page shows: the exact leaf bytes and the inclusion proof in the first
+/// checkpoint that covers the entry (which never changes, so the page never does).
+#[derive(Debug, Clone)]
+pub struct EntryDoc {
+    pub meta: EntryMeta,
+    pub leaf: String,
+    pub checkpoint_size: u64,
+    pub checkpoint_note: String,
+    /// Hex hashes of the RFC 9162 inclusion proof, leaf to root.
+    pub proof: Vec<String>,
+}
+
+/// One consistent read of the ledger for rendering.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The log size the views reflect.
+    pub as_of: u64,
+    pub views: BTreeMap<String, Value>,
+    /// Every entry up to `as_of`, indexed by seq.
+    pub entries: Vec<EntryMeta>,
+    pub checkpoint: Option<CheckpointMeta>,
+    /// The operator's note verifier key, as in `log/operator.vkey`.
+    pub vkey: String,
+    pub keys: Vec<KeyRow>,
+    /// Lookups pages need many times, built once by [`Snapshot::index`].
+    pub idx: Index,
+}
+
+/// View keys grouped the way pages look them up.
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    /// (org, project id) -> `donation/...` keys of donations restricted to it.
+    pub donations: BTreeMap<(String, String), Vec<String>>,
+    /// (org, project id or "") -> `spend/...` keys of money leaving that fund.
+    pub spends: BTreeMap<(String, String), Vec<String>>,
+}
+
+impl Snapshot {
+    /// Builds [`Snapshot::idx`] from the views.
+    pub fn index(&mut self) {
+        let mut idx = Index::default();
+        for (k, v) in self.prefixed("donation/") {
+            let d = if v["status"] == "voided" {
+                &v["original"]
+            } else {
+                v
+            };
+            if let Some(p) = d["project"].as_str() {
+                idx.donations
+                    .entry((s(d, "org").to_owned(), p.to_owned()))
+                    .or_default()
+                    .push(k.to_owned());
+            }
+        }
+        for (k, v) in self.prefixed("spend/") {
+            let from = &v["from"];
+            idx.spends
+                .entry((s(from, "org").to_owned(), s(from, "project").to_owned()))
+                .or_default()
+                .push(k.to_owned());
+        }
+        self.idx = idx;
+    }
+
+    pub fn view(&self, key: &str) -> Option<&Value> {
+        self.views.get(key)
+    }
+
+    /// Rows whose key starts with `prefix`, with their keys, in key order.
+    pub fn prefixed<'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
+        let owned = prefix.to_owned();
+        self.views
+            .range::<str, _>((
+                std::ops::Bound::Included(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(move |(k, _)| k.starts_with(owned.as_str()))
+            .map(|(k, v)| (k.as_str(), v))
+    }
+
+    pub fn rows<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a Value> + use<'a> {
+        self.prefixed(prefix).map(|(_, v)| v)
+    }
+
+    pub fn entry(&self, seq: u64) -> Option<&EntryMeta> {
+        usize::try_from(seq).ok().and_then(|i| self.entries.get(i))
+    }
+
+    /// The name of organisation `uscc`, or the code itself.
+    pub fn org_name<'a>(&'a self, uscc: &'a str) -> &'a str {
+        self.view(&format!("org/{uscc}"))
+            .and_then(|o| o["name"].as_str())
+            .unwrap_or(uscc)
+    }
+}
+
+/// A view's string field.
+pub fn s<'a>(v: &'a Value, field: &str) -> &'a str {
+    v[field].as_str().unwrap_or("")
+}
+
+/// A view's money field as a decimal (zero when absent).
+pub fn dec(v: &Value) -> Decimal {
+    v.as_str().and_then(|t| t.parse().ok()).unwrap_or_default()
+}

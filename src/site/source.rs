@@ -1,0 +1,181 @@
+//! Reads what pages need from the store: the one place in `site` with I/O.
+//!
+//! A [`Snapshot`] is read at the size the cached views reflect, so figures, entries and the
+//! checkpoint agree. Key history comes from replaying only the trust-changing entries (genesis,
+//! `org.register`, `org.keys`) through [`Authority`], the same code the append path uses.
+
+use futures_util::TryStreamExt;
+use serde_json::Value;
+
+use super::snapshot::{CheckpointMeta, EntryDoc, EntryMeta, KeyRow, Snapshot, keeps_body};
+use crate::ledger::authority::Authority;
+use crate::ledger::merkle::{MemoryNodes, inclusion_proof};
+use crate::ledger::note::{self, Checkpoint};
+use crate::ledger::{Hash, SealedEntry, Timestamp};
+use crate::store::{Store, StoreError, StoredEntry};
+
+/// Why the site cannot be read from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("stored entry {seq} cannot be read: {reason}; run `sunshine audit`")]
+    Entry { seq: u64, reason: String },
+    #[error("view {0} is not JSON; run `sunshine audit`")]
+    View(String),
+    #[error("the ledger has no genesis entry: run `sunshine init`")]
+    NoGenesis,
+    #[error("the cached views are missing: run `sunshine audit` or `sunshine serve` once")]
+    NoViews,
+}
+
+fn bad(seq: u64, reason: impl ToString) -> SourceError {
+    SourceError::Entry {
+        seq,
+        reason: reason.to_string(),
+    }
+}
+
+/// The summary of one stored entry (its body kept for the kinds pages show in detail).
+pub fn entry_meta(row: &StoredEntry) -> Result<EntryMeta, SourceError> {
+    let seq = row.seq;
+    let v: Value = serde_json::from_slice(&row.leaf).map_err(|e| bad(seq, e))?;
+    let sub = &v["submission"];
+    let field = |f: &str| sub[f].as_str().unwrap_or_default().to_owned();
+    let recorded_at = v["recorded_at"]
+        .as_str()
+        .and_then(|t| t.parse::<Timestamp>().ok())
+        .ok_or_else(|| bad(seq, "recorded_at is not a timestamp"))?;
+    let kind = field("kind");
+    let body = keeps_body(&kind).then(|| sub["body"].clone());
+    Ok(EntryMeta {
+        seq,
+        leaf_hash: hex::encode(&row.leaf_hash),
+        author: field("author"),
+        key: field("key"),
+        kind,
+        recorded_at: recorded_at.unix(),
+        body,
+    })
+}
+
+/// Reads a snapshot at the size the cached views reflect.
+pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
+    // Size and rows from one read snapshot: another server may replace the views meanwhile.
+    let (as_of, rows) = store.views_snapshot().await?;
+    let as_of = as_of.ok_or(SourceError::NoViews)?;
+    let mut views = std::collections::BTreeMap::new();
+    for (k, text) in rows {
+        let v: Value = serde_json::from_str(&text).map_err(|_| SourceError::View(k.clone()))?;
+        views.insert(k, v);
+    }
+    let mut entries = Vec::with_capacity(usize::try_from(as_of).unwrap_or(0));
+    let mut authority = Authority::default();
+    let mut stream = store.entries_from(0);
+    while let Some(row) = stream.try_next().await? {
+        if row.seq >= as_of {
+            break;
+        }
+        let meta = entry_meta(&row)?;
+        if matches!(meta.kind.as_str(), "genesis" | "org.register" | "org.keys") {
+            let sealed = SealedEntry::open(row.leaf).map_err(|e| bad(row.seq, e))?;
+            let change = authority
+                .check(row.seq, &sealed.entry.submission.submission)
+                .map_err(|e| bad(row.seq, e))?;
+            authority.apply(row.seq, change);
+        }
+        entries.push(meta);
+    }
+    drop(stream);
+    let origin = authority.origin().ok_or(SourceError::NoGenesis)?;
+    let key = authority.operator_key().ok_or(SourceError::NoGenesis)?;
+    let vkey = note::vkey_string(origin, key.verifying_key());
+    let checkpoint = match store.checkpoint_covering(as_of).await? {
+        Some((size, note)) if size == as_of => Some(checkpoint_meta(size, note, &entries)?),
+        _ => None,
+    };
+    let mut keys: Vec<KeyRow> = authority
+        .keys()
+        .map(|k| KeyRow {
+            holder: k.holder.to_string(),
+            key: k.key.to_hex(),
+            added_at: k.added_at,
+            revoked_at: k.revoked_at,
+        })
+        .collect();
+    keys.sort_by(|a, b| (a.added_at, &a.key).cmp(&(b.added_at, &b.key)));
+    let mut snap = Snapshot {
+        as_of,
+        views,
+        entries,
+        checkpoint,
+        vkey,
+        keys,
+        idx: Default::default(),
+    };
+    snap.index();
+    Ok(snap)
+}
+
+fn checkpoint_meta(
+    size: u64,
+    note: String,
+    entries: &[EntryMeta],
+) -> Result<CheckpointMeta, SourceError> {
+    let text = note.split_once("\n\n").map(|(t, _)| format!("{t}\n"));
+    let cp = text
+        .as_deref()
+        .and_then(|t| Checkpoint::parse(t).ok())
+        .ok_or_else(|| bad(size.saturating_sub(1), "its checkpoint note does not parse"))?;
+    let recorded_at = size
+        .checked_sub(1)
+        .and_then(|i| entries.get(usize::try_from(i).ok()?))
+        .map_or(0, |e| e.recorded_at);
+    Ok(CheckpointMeta {
+        size,
+        root_hex: cp.root.to_hex(),
+        note,
+        recorded_at,
+    })
+}
+
+/// What entry documents are made from: every checkpoint size and note, and the tree.
+pub struct ProofSource {
+    checkpoints: Vec<(u64, String)>,
+    tree: MemoryNodes,
+}
+
+impl ProofSource {
+    /// Reads every checkpoint and builds the tree from the snapshot's leaf hashes.
+    pub async fn load(store: &Store, snap: &Snapshot) -> Result<ProofSource, SourceError> {
+        let checkpoints = Store::collect(store.checkpoints()).await?;
+        let mut leaves = Vec::with_capacity(snap.entries.len());
+        for e in &snap.entries {
+            let bytes = hex::decode(&e.leaf_hash).map_err(|err| bad(e.seq, err))?;
+            leaves.push(Hash::from_slice(&bytes).ok_or_else(|| bad(e.seq, "leaf hash length"))?);
+        }
+        Ok(ProofSource {
+            checkpoints,
+            tree: MemoryNodes::from_leaf_hashes(leaves),
+        })
+    }
+
+    /// The entry document of stored `row`: the first checkpoint covering it and its proof.
+    pub fn doc(&self, row: StoredEntry) -> Result<EntryDoc, SourceError> {
+        let seq = row.seq;
+        let meta = entry_meta(&row)?;
+        let at = self.checkpoints.partition_point(|(size, _)| *size <= seq);
+        let (size, note) = self
+            .checkpoints
+            .get(at)
+            .ok_or_else(|| bad(seq, "no checkpoint covers it"))?;
+        let proof = inclusion_proof(seq, *size, &self.tree).map_err(|e| bad(seq, e))?;
+        Ok(EntryDoc {
+            meta,
+            leaf: String::from_utf8(row.leaf).map_err(|e| bad(seq, e))?,
+            checkpoint_size: *size,
+            checkpoint_note: note.clone(),
+            proof: proof.iter().map(Hash::to_hex).collect(),
+        })
+    }
+}

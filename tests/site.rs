@@ -1,0 +1,561 @@
+//! The public disclosure site over a generated demo ledger: every page kind exists in both
+//! languages and shows the figures the views hold (summed here independently), no internal link
+//! of the static export is broken, the live server answers the same bytes with the CSP header,
+//! user text is escaped, and a rebuild after new entries writes only what they touched.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+use common::{bin, sub};
+use indicatif::ProgressBar;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use sunshine_ledger::cli::keyfile;
+use sunshine_ledger::ledger::{Author, Kind, Uscc};
+use sunshine_ledger::service::LedgerService;
+use sunshine_ledger::site::build::{BuildReport, build};
+use sunshine_ledger::site::format::money;
+use sunshine_ledger::store::{Store, database_url};
+
+struct Demo {
+    dir: tempfile::TempDir,
+}
+
+impl Demo {
+    fn new(scale: u64) -> Demo {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new(bin())
+            .args(["--db", dir.path().join("ledger.db").to_str().unwrap()])
+            .args(["--keys", dir.path().join("keys").to_str().unwrap()])
+            .args(["demo", "--seed", "1", "--scale", &scale.to_string()])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "demo failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Demo { dir }
+    }
+
+    async fn store(&self) -> Store {
+        let url = database_url(self.dir.path().join("ledger.db").to_str().unwrap());
+        Store::open(&url, false).await.unwrap()
+    }
+
+    fn site(&self) -> PathBuf {
+        self.dir.path().join("site")
+    }
+
+    async fn build(&self) -> BuildReport {
+        build(&self.store().await, &self.site(), &ProgressBar::hidden())
+            .await
+            .unwrap()
+    }
+
+    fn page(&self, path: &str) -> String {
+        std::fs::read_to_string(self.site().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    async fn views(&self, prefix: &str) -> Vec<(String, Value)> {
+        self.store()
+            .await
+            .views_with_prefix(prefix)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::from_str(&v).unwrap()))
+            .collect()
+    }
+
+    /// The first demo organisation's (uscc, key) as `orgs.tsv` lists it.
+    fn org(&self, key_name: &str) -> (Uscc, sunshine_ledger::ledger::SecretKey) {
+        let keys = self.dir.path().join("keys/demo");
+        let index = std::fs::read_to_string(keys.join("orgs.tsv")).unwrap();
+        let line = index
+            .lines()
+            .find(|l| l.starts_with(&format!("{key_name}\t")))
+            .unwrap();
+        let uscc: Uscc = line.split('\t').nth(1).unwrap().parse().unwrap();
+        let key = keyfile::read(&keyfile::key_path(&keys, key_name)).unwrap();
+        (uscc, key)
+    }
+
+    async fn service(&self) -> LedgerService {
+        let key = keyfile::read(&keyfile::key_path(
+            &self.dir.path().join("keys"),
+            "operator",
+        ))
+        .unwrap();
+        LedgerService::open(self.store().await, key).await.unwrap()
+    }
+}
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+fn leaf_hash_hex(leaf: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update([0u8]);
+    h.update(leaf);
+    hex::encode(h.finalize())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_page_kind_renders_the_figures_the_views_hold_in_both_languages() {
+    let demo = Demo::new(300);
+    let report = demo.build().await;
+    assert!(report.written > 0 && report.entry_pages_written > 0);
+    let size = report.size;
+
+    // Home: the latest checkpoint's size and root, and the lang switch both ways.
+    let store = demo.store().await;
+    let (cp_size, note) = store.latest_checkpoint().await.unwrap().unwrap();
+    assert_eq!(cp_size, size);
+    let root_b64 = note.lines().nth(2).unwrap();
+    use base64::Engine as _;
+    let root_hex = hex::encode(
+        base64::engine::general_purpose::STANDARD
+            .decode(root_b64)
+            .unwrap(),
+    );
+    let home = demo.page("index.html");
+    assert!(home.contains(&root_hex), "home shows the checkpoint root");
+    assert!(home.contains("lang=\"zh-CN\""));
+    assert!(home.contains("href=\"en/index.html\""), "zh links to en");
+    let en_home = demo.page("en/index.html");
+    assert!(en_home.contains("lang=\"en\""));
+    assert!(en_home.contains("href=\"../index.html\""), "en links to zh");
+    assert!(en_home.contains("Latest signed checkpoint"));
+
+    // Project: raised = the sum of its live donation views, in ¥ format.
+    let donations = demo.views("donation/").await;
+    let projects = demo.views("project/").await;
+    let (_, p) = projects
+        .iter()
+        .find(|(_, p)| {
+            donations
+                .iter()
+                .any(|(_, d)| d["project"] == p["open"]["id"] && d["org"] == p["org"])
+        })
+        .expect("a project with donations");
+    let (org, id) = (
+        p["org"].as_str().unwrap(),
+        p["open"]["id"].as_str().unwrap(),
+    );
+    let raised: Decimal = donations
+        .iter()
+        .filter(|(_, d)| {
+            d["org"] == org && d["project"] == id && d["status"] == "live" && d["currency"] == "CNY"
+        })
+        .map(|(_, d)| dec(&d["amount"]))
+        .sum();
+    for lang in ["", "en/"] {
+        let page = demo.page(&format!("{lang}projects/{org}/{id}.html"));
+        assert!(
+            page.contains(&money(raised, "CNY")),
+            "{lang} project page shows raised {}",
+            money(raised, "CNY")
+        );
+    }
+
+    // Organisation: its yearly donation income, summed here from its donation views by the
+    // year the gift was received (cash and valued goods), appears on its page.
+    let mut by_year: std::collections::BTreeMap<(String, String), Decimal> = Default::default();
+    for (_, d) in donations.iter().filter(|(_, d)| d["status"] == "live") {
+        if d["currency"] == "CNY" {
+            let year = d["received_on"].as_str().unwrap()[..4].to_owned();
+            *by_year
+                .entry((d["org"].as_str().unwrap().to_owned(), year))
+                .or_default() += dec(&d["amount"]);
+        }
+    }
+    let ((org, year), total) = by_year
+        .iter()
+        .find(|(_, t)| !t.is_zero())
+        .expect("an organisation with donations");
+    let figures = demo.views(&format!("figures/{org}/{year}/CNY")).await;
+    let view_income = dec(&figures[0].1["donation_income"]) + dec(&figures[0].1["in_kind_income"]);
+    assert_eq!(&view_income, total, "the views agree with the donations");
+    let org_page = demo.page(&format!("orgs/{org}.html"));
+    assert!(
+        org_page.contains(&money(dec(&figures[0].1["donation_income"]), "CNY")),
+        "organisation page shows its {year} donation income"
+    );
+    assert!(org_page.contains("Pass") || org_page.contains("达标") || org_page.contains("不适用"));
+
+    // Receipt: amount and every disbursement its trace names, linked to the entry pages, with
+    // the verification widget carrying the entry's leaf hash recomputed from the stored bytes.
+    let traces = demo.views("trace/").await;
+    let (_, t) = traces
+        .iter()
+        .find(|(_, t)| !t["spent"].as_array().unwrap().is_empty())
+        .expect("a traced donation");
+    let (org, no) = (
+        t["org"].as_str().unwrap(),
+        t["receipt_no"].as_str().unwrap(),
+    );
+    let d = &demo.views(&format!("donation/{org}/{no}")).await[0].1;
+    let seq = d["seq"].as_u64().unwrap();
+    let leaf = store.entry(seq).await.unwrap().unwrap().leaf;
+    for lang in ["", "en/"] {
+        let page = demo.page(&format!("{lang}receipts/{org}/{no}.html"));
+        assert!(page.contains(&money(dec(&d["amount"]), "CNY")));
+        for x in t["spent"].as_array().unwrap() {
+            assert!(
+                page.contains(&format!(
+                    "\"../../{}entries/{}.html\"",
+                    if lang.is_empty() { "" } else { "../en/" },
+                    x["seq"]
+                )),
+                "{lang} receipt links disbursement {}",
+                x["seq"]
+            );
+        }
+        assert!(page.contains(&format!("data-leaf-hash=\"{}\"", leaf_hash_hex(&leaf))));
+        assert!(page.contains(&format!("data-seq=\"{seq}\"")));
+        assert!(page.contains(&format!(
+            "data-secret-hash=\"{}\"",
+            d["commitment"].as_str().unwrap()
+        )));
+        assert!(page.contains("static/verify.js\" defer"));
+    }
+
+    // Entry pages: the leaf hash recomputed from the stored bytes, for the first and last.
+    for seq in [0, size - 1] {
+        let leaf = store.entry(seq).await.unwrap().unwrap().leaf;
+        for lang in ["", "en/"] {
+            let page = demo.page(&format!("{lang}entries/{seq}.html"));
+            assert!(
+                page.contains(&leaf_hash_hex(&leaf)),
+                "entry {seq} shows its leaf hash"
+            );
+            assert!(page.contains("class=\"verify\""));
+        }
+    }
+
+    // Trusts, lottery funds, lists, audit, feeds and downloads exist in both languages.
+    let trust = &demo.views("trust/").await[0].1;
+    let trust_id = trust["filing"]["trust_id"].as_str().unwrap();
+    let grant = &demo.views("lottery_grant/").await[0].1;
+    let admin = grant["administrator"].as_str().unwrap();
+    let year = &demo.views(&format!("lottery_year/{admin}/")).await[0].1;
+    for lang in ["", "en/"] {
+        let t = demo.page(&format!("{lang}trusts/{trust_id}.html"));
+        assert!(t.contains(&money(dec(&trust["filing"]["property"]), "CNY")));
+        let l = demo.page(&format!("{lang}lottery/{admin}.html"));
+        assert!(l.contains(&money(dec(&year["raised"]), "CNY")));
+        assert!(l.contains(&money(dec(&grant["amount"]), "CNY")));
+        for p in [
+            "orgs/index.html",
+            "orgs/fundraising-yes.html",
+            "projects/index.html",
+            "trusts/index.html",
+            "lottery/index.html",
+            "receipts/index.html",
+            "audit.html",
+            "feed.atom",
+        ] {
+            assert!(
+                demo.site().join(format!("{lang}{p}")).is_file(),
+                "{lang}{p}"
+            );
+        }
+    }
+    let vkey = std::fs::read_to_string(demo.site().join("log/operator.vkey")).unwrap();
+    assert!(demo.page("audit.html").contains(vkey.trim()));
+    let csv = demo.page("data/donations.csv");
+    let live = donations
+        .iter()
+        .filter(|(_, d)| d["status"] == "live")
+        .count();
+    assert_eq!(
+        csv.lines().count(),
+        live + 1,
+        "one CSV row per live donation"
+    );
+    let json: Value = serde_json::from_str(&demo.page("data/orgs.json")).unwrap();
+    assert_eq!(
+        json.as_array().unwrap().len(),
+        demo.views("org/").await.len()
+    );
+    // The static export's log audits with no database.
+    sunshine_ledger::export::audit_dir(&demo.site()).unwrap();
+}
+
+/// Every `href="..."` and `src="..."` value in `html`.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            out.push(rest[..end].to_owned());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+fn html_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            html_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "html") {
+            out.push(p);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_internal_link_of_the_static_export_is_broken() {
+    let demo = Demo::new(120);
+    demo.build().await;
+    let mut files = Vec::new();
+    html_files(&demo.site(), &mut files);
+    assert!(files.len() > 100, "{} pages", files.len());
+    let mut checked = 0;
+    let mut broken = BTreeSet::new();
+    for f in &files {
+        let html = std::fs::read_to_string(f).unwrap();
+        for link in links(&html) {
+            assert!(
+                !link.starts_with('/'),
+                "{}: absolute link {link}",
+                f.display()
+            );
+            if link.contains("://") || link.starts_with('#') || link.starts_with("mailto:") {
+                continue;
+            }
+            let target = link.split(['#', '?']).next().unwrap();
+            let path = f.parent().unwrap().join(target);
+            if !path.is_file() {
+                broken.insert(format!(
+                    "{} -> {link}",
+                    f.strip_prefix(demo.site()).unwrap().display()
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+    assert!(checked > 1000, "{checked} links checked");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
+    let demo = Demo::new(120);
+    demo.build().await;
+    let service = Arc::new(demo.service().await);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(sunshine_ledger::api::serve(
+        listener,
+        service,
+        common::app::test_config(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let client = reqwest::Client::new();
+    let org = &demo.views("org/").await[1].1;
+    let d = &demo.views("donation/").await[0].1;
+    let pages = [
+        "index.html".to_owned(),
+        "en/index.html".to_owned(),
+        "orgs/index.html".to_owned(),
+        format!("orgs/{}.html", org["org"].as_str().unwrap()),
+        format!(
+            "en/receipts/{}/{}.html",
+            d["org"].as_str().unwrap(),
+            d["receipt_no"].as_str().unwrap()
+        ),
+        "entries/3.html".to_owned(),
+        "en/entries/3.html".to_owned(),
+        "audit.html".to_owned(),
+        "feed.atom".to_owned(),
+        "static/site.css".to_owned(),
+        "data/orgs.csv".to_owned(),
+    ];
+    for p in &pages {
+        let r = client.get(format!("{base}/{p}")).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{p}");
+        if p.ends_with(".html") {
+            let csp = r.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            assert!(
+                csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+                "{csp}"
+            );
+        }
+        let body = r.bytes().await.unwrap();
+        assert_eq!(
+            body.as_ref(),
+            std::fs::read(demo.site().join(p)).unwrap(),
+            "{p}"
+        );
+    }
+    let root = client
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(root, demo.page("index.html"));
+    // The lookup form redirects to the receipt's page.
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let r = no_redirect
+        .get(format!(
+            "{base}/receipts/index.html?org={}&no={}",
+            d["org"].as_str().unwrap(),
+            d["receipt_no"].as_str().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection());
+    assert_eq!(
+        r.headers()["location"],
+        format!(
+            "{}/{}.html",
+            d["org"].as_str().unwrap(),
+            d["receipt_no"].as_str().unwrap()
+        )
+        .as_str()
+    );
+    let r = client
+        .get(format!("{base}/orgs/nope.html"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_text_is_escaped_and_a_rebuild_writes_only_what_new_entries_touched() {
+    let demo = Demo::new(120);
+    let first = demo.build().await;
+    let size = first.size;
+    let mtime = |p: &str| {
+        std::fs::metadata(demo.site().join(p))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let untouched_entry = mtime("entries/5.html");
+    let untouched_trust = mtime("trusts/index.html");
+    let all_before = {
+        let mut v = Vec::new();
+        html_files(&demo.site(), &mut v);
+        v
+    };
+    // A rebuild with nothing new writes nothing.
+    let again = demo.build().await;
+    assert_eq!(
+        (again.written, again.entry_pages_written),
+        (0, 0),
+        "{:?}",
+        again.written_paths
+    );
+
+    // Through the real append path: a project whose title, and a donation whose donor name,
+    // are markup.
+    let (org, key) = demo.org("foundation-01");
+    let author = Author::Org(org.clone());
+    let evil = "<script>alert(1)</script>";
+    let service = demo.service().await;
+    service
+        .append(vec![
+            sub(
+                Kind::ProjectOpen,
+                author.clone(),
+                &key,
+                json!({
+                "id": "XSS-1", "title": evil, "purpose": "教育", "region": "440100",
+                "target": "1000.00", "currency": "CNY", "start": "2026-01-01",
+                "description": evil}),
+            ),
+            sub(
+                Kind::Donation,
+                author.clone(),
+                &key,
+                json!({
+                "receipt_no": "XSS-R1", "project": "XSS-1", "received_on": "2026-01-02",
+                "form": "cash", "amount": "12.50", "currency": "CNY",
+                "donor_type": "organisation", "donor_display": evil, "receipt": "issued",
+                "commitment": "ab".repeat(32)}),
+            ),
+        ])
+        .await
+        .unwrap();
+    service.refresh_views().await.unwrap();
+    let second = demo.build().await;
+    assert_eq!(second.size, size + 2);
+
+    for lang in ["", "en/"] {
+        let project = demo.page(&format!("{lang}projects/{org}/XSS-1.html"));
+        let receipt = demo.page(&format!("{lang}receipts/{org}/XSS-R1.html"));
+        for page in [&project, &receipt] {
+            assert!(
+                !page.contains(evil),
+                "markup from the ledger reached a page unescaped"
+            );
+            assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        }
+    }
+    // Written: the two new entries' pages and the pages and downloads they change; not one old
+    // entry page, not the trust list.
+    let written: BTreeSet<&str> = second.written_paths.iter().map(String::as_str).collect();
+    for p in [
+        format!("entries/{size}.html"),
+        format!("en/entries/{}.html", size + 1),
+        format!("projects/{org}/XSS-1.html"),
+        format!("receipts/{org}/XSS-R1.html"),
+        format!("orgs/{org}.html"),
+        "index.html".to_owned(),
+        "data/donations.csv".to_owned(),
+    ] {
+        assert!(written.contains(p.as_str()), "{p} was not written");
+    }
+    assert_eq!(second.entry_pages_written, 4);
+    for p in &written {
+        if let Some(seq) = p.trim_start_matches("en/").strip_prefix("entries/") {
+            let seq: u64 = seq.trim_end_matches(".html").parse().unwrap();
+            assert!(seq >= size, "old entry page {p} rewritten");
+        }
+    }
+    assert!(!written.contains("trusts/index.html"));
+    assert_eq!(mtime("trusts/index.html"), untouched_trust);
+    assert_eq!(mtime("entries/5.html"), untouched_entry);
+    let mut unchanged = 0;
+    for f in &all_before {
+        let rel = f.strip_prefix(demo.site()).unwrap().to_str().unwrap();
+        if !written.contains(rel) {
+            unchanged += 1;
+        }
+    }
+    assert!(
+        unchanged > all_before.len() / 2,
+        "most pages untouched: {unchanged}/{}",
+        all_before.len()
+    );
+}
