@@ -16,8 +16,9 @@ use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, batch_first_bad};
 use crate::state::State;
 
-/// Signatures are checked in batches of this many (batch verification amortises the work).
-pub const SIGNATURE_BATCH: usize = 512;
+/// Rows prepared at a time: signatures are batch-verified in parts of this many per core
+/// (batch verification amortises the work), while the previous rows are replayed.
+pub const PREPARE_ROWS: usize = 1024;
 
 /// The first thing found wrong, and where.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -57,11 +58,107 @@ pub struct AuditReport {
     pub views: u64,
 }
 
+/// One stored row as the storage adapter hands it over.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// The row's position in the store (must be the next seq).
+    pub seq: u64,
+    pub leaf: Vec<u8>,
+    /// The stored leaf hash, which proofs and tiles are built from.
+    pub leaf_hash: Vec<u8>,
+}
+
+/// What is wrong with a row on its own, before its place in the log is known.
+#[derive(Debug, Clone)]
+enum RowFault {
+    LeafHash,
+    Entry(String),
+}
+
+/// A row with every check that does not depend on the entries before it already done: leaf
+/// hash, canonical encoding and signature. Feed it with [`Auditor::entry_prepared`].
+#[derive(Debug)]
+pub struct PreparedRow {
+    seq: u64,
+    opened: Result<SealedEntry, RowFault>,
+    signature_ok: bool,
+}
+
+/// Below this many rows, threads cost more than they save.
+const PARALLEL_MIN_ROWS: usize = 64;
+
+/// Checks `rows` on their own, split over the machine's cores: the parallel half of an audit.
+/// Only what cannot depend on earlier entries is checked here, so the order in which
+/// [`Auditor::entry_prepared`] then reports faults is exactly the sequential order.
+pub fn prepare(rows: Vec<Row>) -> Vec<PreparedRow> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if rows.len() < PARALLEL_MIN_ROWS || threads == 1 {
+        return prepare_part(rows);
+    }
+    let chunk = rows.len().div_ceil(threads);
+    let mut parts = Vec::with_capacity(threads);
+    let mut rows = rows;
+    while rows.len() > chunk {
+        let rest = rows.split_off(chunk);
+        parts.push(std::mem::replace(&mut rows, rest));
+    }
+    parts.push(rows);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || prepare_part(part)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| match h.join() {
+                Ok(prepared) => prepared,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+/// [`prepare`] on one thread: one batch verification for every signature of `rows`.
+fn prepare_part(rows: Vec<Row>) -> Vec<PreparedRow> {
+    let mut prepared: Vec<PreparedRow> = rows.into_iter().map(open_row).collect();
+    let pending: Vec<(usize, PendingSig)> = prepared
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| {
+            p.opened
+                .as_ref()
+                .ok()
+                .map(|s| (i, PendingSig::of(&s.entry.submission)))
+        })
+        .collect();
+    let (positions, pending): (Vec<usize>, Vec<PendingSig>) = pending.into_iter().unzip();
+    // Clean logs, the common case, cost one batch verification; a failed batch is narrowed
+    // down by strict single checks.
+    if batch_first_bad(&pending).is_some() {
+        for (i, p) in positions.into_iter().zip(&pending) {
+            prepared[i].signature_ok = p.key.verify_strict(&p.message, &p.signature).is_ok();
+        }
+    }
+    prepared
+}
+
+fn open_row(row: Row) -> PreparedRow {
+    let opened = if leaf_hash(&row.leaf).as_bytes().as_slice() != row.leaf_hash.as_slice() {
+        Err(RowFault::LeafHash)
+    } else {
+        SealedEntry::open(row.leaf).map_err(|e| RowFault::Entry(e.to_string()))
+    };
+    PreparedRow {
+        seq: row.seq,
+        opened,
+        signature_ok: true,
+    }
+}
+
 /// The streaming auditor.
 pub struct Auditor {
     state: State,
     appender: Appender,
-    pending: Vec<(u64, PendingSig)>,
     checkpoints: u64,
     last_checkpoint: u64,
 }
@@ -77,7 +174,6 @@ impl Auditor {
         Auditor {
             state: State::default(),
             appender: Appender::new(),
-            pending: Vec::new(),
             checkpoints: 0,
             last_checkpoint: 0,
         }
@@ -93,64 +189,35 @@ impl Auditor {
         &self.state
     }
 
-    fn flush_signatures(&mut self) -> Result<(), AuditError> {
-        let (seqs, batch): (Vec<u64>, Vec<PendingSig>) =
-            std::mem::take(&mut self.pending).into_iter().unzip();
-        match batch_first_bad(&batch) {
-            Some(i) => Err(AuditError::Signature { seq: seqs[i] }),
-            None => Ok(()),
-        }
-    }
-
-    /// Reports `err` unless an earlier entry's signature (still pending) is bad.
-    fn fail<T>(&mut self, err: AuditError) -> Result<T, AuditError> {
-        self.flush_signatures()?;
-        Err(err)
-    }
-
-    /// Feeds the stored entry at row position `row_seq`.
-    pub fn entry(
-        &mut self,
-        row_seq: u64,
-        leaf: Vec<u8>,
-        stored_hash: &[u8],
-    ) -> Result<(), AuditError> {
+    /// Feeds the next stored row, checked on its own already ([`prepare`]): reports its first
+    /// fault in the order a one-row-at-a-time check would find it.
+    pub fn entry_prepared(&mut self, row: PreparedRow) -> Result<(), AuditError> {
         let seq = self.size();
-        if row_seq != seq {
-            return self.fail(AuditError::Gap {
+        if row.seq != seq {
+            return Err(AuditError::Gap {
                 seq,
-                found: row_seq,
+                found: row.seq,
             });
         }
-        // The stored hash is what proofs and tiles are built from: check it before parsing.
-        if leaf_hash(&leaf).as_bytes().as_slice() != stored_hash {
-            return self.fail(AuditError::LeafHash { seq });
-        }
-        let sealed = match SealedEntry::open(leaf) {
+        let sealed = match row.opened {
             Ok(s) => s,
-            Err(e) => {
-                return self.fail(AuditError::Entry {
-                    seq,
-                    reason: e.to_string(),
-                });
-            }
+            Err(RowFault::LeafHash) => return Err(AuditError::LeafHash { seq }),
+            Err(RowFault::Entry(reason)) => return Err(AuditError::Entry { seq, reason }),
         };
         if sealed.entry.seq != seq {
-            return self.fail(AuditError::Entry {
+            return Err(AuditError::Entry {
                 seq,
                 reason: format!("leaf says seq {}", sealed.entry.seq),
             });
         }
         if let Err(e) = self.state.admit(&sealed) {
-            return self.fail(AuditError::Entry {
+            return Err(AuditError::Entry {
                 seq,
                 reason: e.to_string(),
             });
         }
-        let signed = &sealed.entry.submission;
-        self.pending.push((seq, PendingSig::of(signed)));
-        if self.pending.len() >= SIGNATURE_BATCH {
-            self.flush_signatures()?;
+        if !row.signature_ok {
+            return Err(AuditError::Signature { seq });
         }
         self.appender.push(sealed.hash);
         Ok(())
@@ -160,33 +227,33 @@ impl Auditor {
     pub fn checkpoint(&mut self, size: u64, note: &str) -> Result<(), AuditError> {
         let fail = |reason: String| AuditError::Checkpoint { size, reason };
         if size != self.size() {
-            return self.fail(fail(format!(
+            return Err(fail(format!(
                 "stored out of order (the auditor is at size {})",
                 self.size()
             )));
         }
         if size <= self.last_checkpoint && self.checkpoints > 0 {
-            return self.fail(fail("checkpoints are not strictly increasing".into()));
+            return Err(fail("checkpoints are not strictly increasing".into()));
         }
         let (Some(origin), Some(key)) = (
             self.state.authority.origin(),
             self.state.authority.operator_key(),
         ) else {
-            return self.fail(fail("no genesis before the checkpoint".into()));
+            return Err(fail("no genesis before the checkpoint".into()));
         };
         let text = match verify_note(note, origin, key.verifying_key()) {
             Ok(t) => t,
-            Err(e) => return self.fail(fail(format!("signature: {e}"))),
+            Err(e) => return Err(fail(format!("signature: {e}"))),
         };
         let cp = match Checkpoint::parse(text) {
             Ok(cp) => cp,
-            Err(e) => return self.fail(fail(e.to_string())),
+            Err(e) => return Err(fail(e.to_string())),
         };
         if cp.origin != origin || cp.size != size {
-            return self.fail(fail(format!("note is for {} size {}", cp.origin, cp.size)));
+            return Err(fail(format!("note is for {} size {}", cp.origin, cp.size)));
         }
         if cp.root != self.appender.root() {
-            return self.fail(fail(format!(
+            return Err(fail(format!(
                 "root {} differs from the recomputed {}",
                 cp.root,
                 self.appender.root()
@@ -198,8 +265,7 @@ impl Auditor {
     }
 
     /// Finishes the entry pass: flushes signatures and reports the verified head.
-    pub fn finish(mut self) -> Result<(AuditReport, State), AuditError> {
-        self.flush_signatures()?;
+    pub fn finish(self) -> Result<(AuditReport, State), AuditError> {
         if self.size() == 0 {
             return Err(AuditError::Empty);
         }

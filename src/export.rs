@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use indicatif::ProgressBar;
 
-use crate::audit::{AuditError, AuditReport, Auditor};
+use crate::audit::{self, AuditError, AuditReport, Auditor, Row};
 use crate::ledger::authority::GenesisBody;
 use crate::ledger::hash::{leaf_hash, node_hash};
 use crate::ledger::merkle::{self, MerkleError, NodeReader};
@@ -544,11 +544,18 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
         let leaves = read_bundle(&log, &bundle)?;
         let hashes = read_hash_tile(&log, &hashes_tile)?;
         checked += 2;
-        for ((seq, leaf), h) in (n * u64::from(TILE_WIDTH)..).zip(leaves).zip(&hashes) {
-            auditor
-                .entry(seq, leaf, h.as_bytes())
-                .map_err(|e| locate(e, size))?;
-            if seq == 0 {
+        let rows = (n * u64::from(TILE_WIDTH)..)
+            .zip(leaves)
+            .zip(&hashes)
+            .map(|((seq, leaf), h)| Row {
+                seq,
+                leaf,
+                leaf_hash: h.as_bytes().to_vec(),
+            })
+            .collect();
+        for row in audit::prepare(rows) {
+            auditor.entry_prepared(row).map_err(|e| locate(e, size))?;
+            if auditor.size() == 1 {
                 check_genesis(&auditor, &origin, &key, vkey)?;
             }
         }

@@ -8,9 +8,12 @@ use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Global;
-use crate::audit::{AuditError, AuditReport, Auditor, LevelCheck, ViewCheck};
+use crate::audit::{
+    AuditError, AuditReport, Auditor, LevelCheck, PREPARE_ROWS, PreparedRow, Row, ViewCheck,
+    prepare,
+};
 use crate::ledger::Hash;
-use crate::store::{Store, StoreError, database_url};
+use crate::store::{Store, StoreError, StoredEntry, database_url};
 
 #[derive(Args, Debug)]
 pub struct AuditArgs {
@@ -27,6 +30,8 @@ pub enum AuditRunError {
     Failed(AuditError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error("an audit worker thread failed: {0}")]
+    Worker(String),
 }
 
 pub fn progress(len: u64, what: &str) -> ProgressBar {
@@ -55,21 +60,30 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
     let mut entries = store.entries_from(0);
-    while let Some(row) = entries.try_next().await? {
-        auditor.entry(row.seq, row.leaf, &row.leaf_hash)?;
-        bar.inc(1);
-        // A checkpoint is checked right after the entry that completes its size; one whose size
-        // was already passed is out of order, and the auditor reports it.
-        while let Some((size, note)) = next_checkpoint.take() {
-            if size > auditor.size() {
-                next_checkpoint = Some((size, note));
-                break;
+    // Two stages on two cores: while the rows of one chunk are replayed in order here, the
+    // next chunk's rows are checked on their own (encoding, signatures) on other threads.
+    let mut preparing = prepare_next(&mut entries).await?;
+    while let Some(handle) = preparing {
+        let prepared = handle
+            .await
+            .map_err(|e| AuditRunError::Worker(e.to_string()))?;
+        preparing = prepare_next(&mut entries).await?;
+        for row in prepared {
+            auditor.entry_prepared(row)?;
+            bar.inc(1);
+            // A checkpoint is checked right after the entry that completes its size; one whose
+            // size was already passed is out of order, and the auditor reports it.
+            while let Some((size, note)) = next_checkpoint.take() {
+                if size > auditor.size() {
+                    next_checkpoint = Some((size, note));
+                    break;
+                }
+                auditor.checkpoint(size, &note)?;
+                next_checkpoint = checkpoints.try_next().await?;
             }
-            auditor.checkpoint(size, &note)?;
-            next_checkpoint = checkpoints.try_next().await?;
-        }
-        if view_size == Some(auditor.size()) {
-            derived_views = Some(auditor.state().view_rows());
+            if view_size == Some(auditor.size()) {
+                derived_views = Some(auditor.state().view_rows());
+            }
         }
     }
     drop(entries);
@@ -84,6 +98,25 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     report.nodes = audit_nodes(store, report.size).await?;
     report.views = audit_views(view_size, stored_views, derived_views)?;
     Ok(report)
+}
+
+/// Reads the next [`PREPARE_ROWS`] stored entries and starts checking them on their own on
+/// blocking threads; `None` at the end of the log.
+async fn prepare_next(
+    entries: &mut (impl futures_util::Stream<Item = Result<StoredEntry, StoreError>> + Unpin),
+) -> Result<Option<tokio::task::JoinHandle<Vec<PreparedRow>>>, StoreError> {
+    let mut rows = Vec::with_capacity(PREPARE_ROWS);
+    while rows.len() < PREPARE_ROWS {
+        match entries.try_next().await? {
+            Some(e) => rows.push(Row {
+                seq: e.seq,
+                leaf: e.leaf,
+                leaf_hash: e.leaf_hash,
+            }),
+            None => break,
+        }
+    }
+    Ok((!rows.is_empty()).then(|| tokio::task::spawn_blocking(move || prepare(rows))))
 }
 
 /// Compares the cached views with the views the log derives at the size they were cached.
