@@ -208,15 +208,25 @@ pub fn from_value_at<T: serde::de::DeserializeOwned>(
     v: Value,
     prefix: &str,
 ) -> Result<T, SubmissionError> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
-        let path = e.path().to_string();
-        let field = match (prefix.is_empty(), path.as_str()) {
-            (true, _) => path.clone(),
-            (false, ".") => prefix.to_owned(),
-            (false, p) => format!("{prefix}.{p}"),
-        };
-        SubmissionError::new(field, e.into_inner())
-    })
+    serde_path_to_error::deserialize(v).map_err(|e| at_path(e, prefix))
+}
+
+/// As [`from_value_at`], reading a borrowed value (no copy of the JSON tree).
+pub fn from_value_ref_at<T: serde::de::DeserializeOwned>(
+    v: &Value,
+    prefix: &str,
+) -> Result<T, SubmissionError> {
+    serde_path_to_error::deserialize(v).map_err(|e| at_path(e, prefix))
+}
+
+fn at_path(e: serde_path_to_error::Error<serde_json::Error>, prefix: &str) -> SubmissionError {
+    let path = e.path().to_string();
+    let field = match (prefix.is_empty(), path.as_str()) {
+        (true, _) => path.clone(),
+        (false, ".") => prefix.to_owned(),
+        (false, p) => format!("{prefix}.{p}"),
+    };
+    SubmissionError::new(field, e.into_inner())
 }
 
 impl Submission {

@@ -6,7 +6,7 @@
 //! names of individuals must be masked. The scan errs on the side of refusing: the sender can
 //! always rephrase, but the ledger can never forget.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::error::{MoneyError, Rule};
 
@@ -16,30 +16,51 @@ pub const GENERIC_LABELS: &[&str] = &["爱心人士", "匿名", "anonymous"];
 /// Scans every string (and object key) under `v` for personal data; `path` names the first hit.
 pub fn scan_personal_data(v: &Value, path: &str) -> Result<(), MoneyError> {
     match v {
-        Value::String(s) => match personal_data_in(s) {
-            Some(what) => Err(MoneyError::refused(
-                path,
-                Rule::PersonalData,
-                format!("looks like {what}; personal data must never enter the ledger"),
-            )),
-            None => Ok(()),
-        },
+        Value::String(s) => scan_string(s, || path.to_owned()),
         Value::Array(items) => items
             .iter()
             .enumerate()
             .try_for_each(|(i, item)| scan_personal_data(item, &format!("{path}[{i}]"))),
-        Value::Object(map) => map.iter().try_for_each(|(k, item)| {
-            let at = format!("{path}.{k}");
+        Value::Object(map) => scan_members(map, path, None),
+        _ => Ok(()),
+    }
+}
+
+/// Scans the members of `map` (each name and value) except the one named `skip`.
+pub fn scan_members(
+    map: &Map<String, Value>,
+    path: &str,
+    skip: Option<&str>,
+) -> Result<(), MoneyError> {
+    map.iter()
+        .filter(|(k, _)| Some(k.as_str()) != skip)
+        .try_for_each(|(k, item)| {
+            // Paths are only spelled out for an error or a nested value: this runs on every
+            // string of every appended body.
+            let at = || format!("{path}.{k}");
             if personal_data_in(k).is_some() {
                 return Err(MoneyError::refused(
-                    at,
+                    at(),
                     Rule::PersonalData,
                     "field name looks like personal data",
                 ));
             }
-            scan_personal_data(item, &at)
-        }),
-        _ => Ok(()),
+            match item {
+                Value::String(s) => scan_string(s, at),
+                Value::Array(_) | Value::Object(_) => scan_personal_data(item, &at()),
+                _ => Ok(()),
+            }
+        })
+}
+
+fn scan_string(s: &str, path: impl FnOnce() -> String) -> Result<(), MoneyError> {
+    match personal_data_in(s) {
+        Some(what) => Err(MoneyError::refused(
+            path(),
+            Rule::PersonalData,
+            format!("looks like {what}; personal data must never enter the ledger"),
+        )),
+        None => Ok(()),
     }
 }
 

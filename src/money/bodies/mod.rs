@@ -18,11 +18,11 @@ pub mod trust;
 use serde_json::Value;
 
 use crate::ledger::authority::{GenesisBody, OrgKeysBody};
-use crate::ledger::submission::from_value_at;
+use crate::ledger::submission::from_value_ref_at;
 use crate::ledger::{Kind, Uscc};
 
 use super::error::{MoneyError, Unique};
-use super::text::scan_personal_data;
+use super::text::scan_members;
 use super::types::Ident;
 
 pub use correction::Correction;
@@ -68,15 +68,13 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
         return Err(MoneyError::malformed(prefix, "must be a JSON object"));
     }
     // Keys are public and written once, so skip them; everything else is scanned.
-    if !matches!(kind, Kind::Genesis | Kind::OrgKeys) {
-        let mut scanned = value.clone();
-        if let Some(map) = scanned.as_object_mut() {
-            map.remove("keys");
-        }
-        scan_personal_data(&scanned, prefix)?;
+    if !matches!(kind, Kind::Genesis | Kind::OrgKeys)
+        && let Some(map) = value.as_object()
+    {
+        scan_members(map, prefix, Some("keys"))?;
     }
     fn read<T: serde::de::DeserializeOwned>(v: &Value, prefix: &str) -> Result<T, MoneyError> {
-        Ok(from_value_at(v.clone(), prefix)?)
+        Ok(from_value_ref_at(v, prefix)?)
     }
     Ok(match kind {
         Kind::Genesis => Body::Genesis(read(value, prefix)?),
