@@ -13,7 +13,8 @@ use tokio::sync::Mutex;
 use crate::ledger::entry::EntryError;
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
-use crate::ledger::verify::bad_signatures;
+use crate::ledger::submission::SUBMISSION_SIG_CONTEXT;
+use crate::ledger::verify::check_signatures;
 use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
 use crate::state::{AdmitError, State};
 use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError};
@@ -41,6 +42,8 @@ pub enum AppendError {
     Checkpoint(#[from] crate::ledger::note::NoteError),
     #[error("stored entry {seq} does not replay: {reason}; run `sunshine audit`")]
     Replay { seq: u64, reason: String },
+    #[error("append task failed: {0}")]
+    Task(String),
 }
 
 impl From<TreeReadError> for AppendError {
@@ -69,6 +72,7 @@ enum Mode {
     EachOnItsOwn,
 }
 
+#[derive(Clone)]
 struct Head {
     state: State,
     appender: Appender,
@@ -187,6 +191,65 @@ impl LedgerService {
         self.commit(subs, None, Mode::EachOnItsOwn).await
     }
 
+    /// Appends `batches` in order, each all or none in a durable commit of its own (bulk loads,
+    /// `sunshine bench`), checking and preparing each batch while the one before it is being
+    /// written. Stops at the first refused or failed batch; the batches before it stay
+    /// committed. Answers how many entries were appended.
+    ///
+    /// Each batch is prepared against the head the previous batch leads to, before that batch is
+    /// durable; it is written only after the previous write succeeded, and the store refuses it
+    /// if the log is not exactly the size it was prepared against (another writer process), so
+    /// the chain cannot fork. The in-memory head only ever holds committed entries.
+    pub async fn append_batches(
+        &self,
+        batches: impl IntoIterator<Item = Vec<SignedSubmission>>,
+    ) -> Result<u64, AppendError> {
+        let mut head = self.head.lock().await;
+        self.catch_up(&mut head).await?;
+        let mut base = Head {
+            state: head.state.clone(),
+            appender: head.appender.clone(),
+        };
+        let mut writing: Option<(tokio::task::JoinHandle<Result<(), StoreError>>, Head)> = None;
+        let mut appended = 0;
+        for subs in batches {
+            let n = subs.len() as u64;
+            let started = std::time::Instant::now();
+            // CPU work on this thread while the previous batch is written on another.
+            let prepared = check(&subs, Mode::AllOrNone).and_then(|checked| {
+                let recorded_at = next_recorded_at(&base.state);
+                self.prepare(&base, subs, checked, recorded_at, Mode::AllOrNone)
+            });
+            let prepare_ms = started.elapsed().as_millis() as u64;
+            if let Some((write, done)) = writing.take() {
+                write
+                    .await
+                    .map_err(|e| AppendError::Task(e.to_string()))??;
+                *head = done;
+            }
+            let prepared = prepared?;
+            tracing::debug!(
+                entries = n,
+                prepare_ms,
+                waited_ms = (started.elapsed().as_millis() as u64).saturating_sub(prepare_ms),
+                "batch prepared"
+            );
+            base = prepared.head.clone();
+            let store = self.store.clone();
+            let batch = prepared.batch;
+            let write = tokio::spawn(async move { store.append(&batch).await });
+            writing = Some((write, prepared.head));
+            appended += n;
+        }
+        if let Some((write, done)) = writing {
+            write
+                .await
+                .map_err(|e| AppendError::Task(e.to_string()))??;
+            *head = done;
+        }
+        Ok(appended)
+    }
+
     /// `recorded_at`: `None` records now — read under the append lock and never earlier than
     /// the previous entry, so servers whose clocks differ slightly still record a forward-moving
     /// log.
@@ -196,32 +259,8 @@ impl LedgerService {
         recorded_at: Option<Timestamp>,
         mode: Mode,
     ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
-        if subs.is_empty() {
-            return Err(AppendError::Empty);
-        }
         let started = std::time::Instant::now();
-        let refs: Vec<&SignedSubmission> = subs.iter().collect();
-        let mut refused: Vec<Option<AppendError>> = (0..subs.len()).map(|_| None).collect();
-        for index in bad_signatures(&refs) {
-            refused[index] = Some(AppendError::Signature { index });
-        }
-        let mut seen = std::collections::HashMap::new();
-        for (index, s) in subs.iter().enumerate() {
-            let key = (s.submission.author.clone(), s.submission.nonce.clone());
-            match seen.get(&key) {
-                Some(&first) => {
-                    refused[index] = Some(AppendError::RepeatedInBatch { index, first })
-                }
-                None => {
-                    seen.insert(key, index);
-                }
-            }
-        }
-        if mode == Mode::AllOrNone
-            && let Some(err) = refused.iter_mut().find_map(Option::take)
-        {
-            return Err(err);
-        }
+        let checked = check(&subs, mode)?;
         let verified = started.elapsed();
 
         let mut head = self.head.lock().await;
@@ -235,16 +274,45 @@ impl LedgerService {
             }
             .into());
         }
-        let recorded_at = recorded_at.unwrap_or_else(|| {
-            let now = Timestamp::now();
-            head.state.last_recorded().map_or(now, |last| last.max(now))
-        });
-        let mut state = head.state.clone();
-        let mut appender = head.appender.clone();
+        let recorded_at = recorded_at.unwrap_or_else(|| next_recorded_at(&head.state));
+        let prepared = self.prepare(&head, subs, checked, recorded_at, mode)?;
+        if prepared.batch.entries.is_empty() {
+            return Ok(prepared.out);
+        }
+        let admitted = started.elapsed();
+        tx.commit(&prepared.batch).await?;
+        tracing::debug!(
+            entries = prepared.batch.entries.len(),
+            verify_ms = verified.as_millis() as u64,
+            admit_ms = (admitted - verified).as_millis() as u64,
+            commit_ms = (started.elapsed() - admitted).as_millis() as u64,
+            "appended"
+        );
+        *head = prepared.head;
+        Ok(prepared.out)
+    }
+
+    /// Seals and admits `subs` after `base`, skipping those `checked` refused, extends the tree
+    /// and signs the checkpoint: everything an append writes, and the head it leads to. Pure
+    /// CPU work; `base` is not changed.
+    fn prepare(
+        &self,
+        base: &Head,
+        subs: Vec<SignedSubmission>,
+        checked: Checked,
+        recorded_at: Timestamp,
+        mode: Mode,
+    ) -> Result<Prepared, AppendError> {
+        let mut state = base.state.clone();
+        let mut appender = base.appender.clone();
         let mut batch = AppendBatch {
-            base_size,
+            base_size: state.size(),
             ..AppendBatch::default()
         };
+        let Checked {
+            mut refused,
+            signing,
+        } = checked;
         let mut out = Vec::with_capacity(subs.len());
         for (index, submission) in subs.into_iter().enumerate() {
             if let Some(err) = refused[index].take() {
@@ -262,7 +330,8 @@ impl LedgerService {
             };
             // `admit` changes nothing when it refuses, so a refused submission leaves the
             // state exactly as the previous accepted one left it.
-            let admitted = SealedEntry::seal(entry)
+            let submission_jcs = &signing[index][SUBMISSION_SIG_CONTEXT.len()..];
+            let admitted = SealedEntry::seal_with(entry, submission_jcs)
                 .map_err(|source| AppendError::Entry { index, source })
                 .and_then(|sealed| {
                     state
@@ -293,30 +362,73 @@ impl LedgerService {
                 leaf: sealed.leaf,
             });
         }
-        if batch.entries.is_empty() {
-            return Ok(out);
+        if !batch.entries.is_empty() {
+            let origin = state
+                .authority
+                .origin()
+                .ok_or(AppendError::NoGenesis)?
+                .to_owned();
+            let checkpoint = Checkpoint {
+                origin,
+                size: appender.size(),
+                root: appender.root(),
+            };
+            batch.checkpoint = checkpoint.sign(self.operator.signing_key())?;
         }
-        let admitted = started.elapsed();
-        let origin = state
-            .authority
-            .origin()
-            .ok_or(AppendError::NoGenesis)?
-            .to_owned();
-        let checkpoint = Checkpoint {
-            origin,
-            size: appender.size(),
-            root: appender.root(),
-        };
-        batch.checkpoint = checkpoint.sign(self.operator.signing_key())?;
-        tx.commit(&batch).await?;
-        tracing::debug!(
-            entries = batch.entries.len(),
-            verify_ms = verified.as_millis() as u64,
-            admit_ms = (admitted - verified).as_millis() as u64,
-            commit_ms = (started.elapsed() - admitted).as_millis() as u64,
-            "appended"
-        );
-        *head = Head { state, appender };
-        Ok(out)
+        Ok(Prepared {
+            batch,
+            head: Head { state, appender },
+            out,
+        })
     }
+}
+
+/// An append ready to write: the rows, the head they lead to, and each submission's outcome.
+struct Prepared {
+    batch: AppendBatch,
+    head: Head,
+    out: Vec<Result<Appended, AppendError>>,
+}
+
+/// Now, but never earlier than the newest entry of `state`.
+fn next_recorded_at(state: &State) -> Timestamp {
+    let now = Timestamp::now();
+    state.last_recorded().map_or(now, |last| last.max(now))
+}
+
+/// What the stateless checks found: each submission's refusal, if any, and its signing bytes.
+struct Checked {
+    refused: Vec<Option<AppendError>>,
+    /// `SUBMISSION_SIG_CONTEXT || JCS(submission)`, reused to encode the entry.
+    signing: Vec<Vec<u8>>,
+}
+
+/// The checks that need no state: signatures (strictly, in parallel) and nonces repeated within
+/// the request. In [`Mode::AllOrNone`] the first refusal is the error.
+fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> {
+    if subs.is_empty() {
+        return Err(AppendError::Empty);
+    }
+    let refs: Vec<&SignedSubmission> = subs.iter().collect();
+    let mut refused: Vec<Option<AppendError>> = (0..subs.len()).map(|_| None).collect();
+    let (bad, signing) = check_signatures(&refs);
+    for index in bad {
+        refused[index] = Some(AppendError::Signature { index });
+    }
+    let mut seen = std::collections::HashMap::new();
+    for (index, s) in subs.iter().enumerate() {
+        let key = (&s.submission.author, &s.submission.nonce);
+        match seen.get(&key) {
+            Some(&first) => refused[index] = Some(AppendError::RepeatedInBatch { index, first }),
+            None => {
+                seen.insert(key, index);
+            }
+        }
+    }
+    if mode == Mode::AllOrNone
+        && let Some(err) = refused.iter_mut().find_map(Option::take)
+    {
+        return Err(err);
+    }
+    Ok(Checked { refused, signing })
 }

@@ -21,20 +21,33 @@ fn r_is_strict(sig: &Signature) -> bool {
         .is_some_and(|p| !p.is_small_order() && p.compress() == r)
 }
 
-fn bad_in(subs: &[&SignedSubmission], offset: usize) -> Vec<usize> {
+/// Bad signatures of `subs` (indices plus `offset`) and every submission's signing bytes.
+fn bad_in(subs: &[&SignedSubmission], offset: usize) -> (Vec<usize>, Vec<Vec<u8>>) {
     let pending: Vec<PendingSig> = subs.iter().map(|s| PendingSig::of(s)).collect();
-    if pending.iter().all(|p| r_is_strict(&p.signature)) && batch_first_bad(&pending).is_none() {
-        return Vec::new();
-    }
-    (0..subs.len())
-        .filter(|&i| !subs[i].signature_valid())
-        .map(|i| i + offset)
-        .collect()
+    let bad = if pending.iter().all(|p| r_is_strict(&p.signature))
+        && batch_first_bad(&pending).is_none()
+    {
+        Vec::new()
+    } else {
+        pending
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.key.verify_strict(&p.message, &p.signature).is_err())
+            .map(|(i, _)| i + offset)
+            .collect()
+    };
+    (bad, pending.into_iter().map(|p| p.message).collect())
 }
 
 /// Indices (into `subs`, ascending) of every submission whose signature does not verify
 /// strictly. Clean input, the common case, costs one batch verification per core.
 pub fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
+    check_signatures(subs).0
+}
+
+/// [`bad_signatures`], and every submission's signing bytes (in order), which cost a JCS
+/// encoding each and which the append reuses to encode its entries.
+pub fn check_signatures(subs: &[&SignedSubmission]) -> (Vec<usize>, Vec<Vec<u8>>) {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if subs.len() < PARALLEL_MIN_SIGNATURES || threads == 1 {
         return bad_in(subs, 0);
@@ -46,10 +59,16 @@ pub fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
             .enumerate()
             .map(|(i, part)| scope.spawn(move || bad_in(part, i * chunk)))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
+        let (mut bad, mut messages) = (Vec::new(), Vec::with_capacity(subs.len()));
+        for h in handles {
+            let (b, m) = match h.join() {
+                Ok(part) => part,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            bad.extend(b);
+            messages.extend(m);
+        }
+        (bad, messages)
     })
 }
 
