@@ -233,7 +233,8 @@ fn run_jobs<T: Sync>(
     })
 }
 
-fn workers() -> usize {
+/// Threads rendering and writing pages.
+pub fn workers() -> usize {
     MIN_WORKERS.max(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
