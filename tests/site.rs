@@ -190,6 +190,14 @@ async fn every_page_kind_renders_the_figures_the_views_hold_in_both_languages() 
         "organisation page shows its {year} donation income"
     );
     assert!(org_page.contains("Pass") || org_page.contains("达标") || org_page.contains("不适用"));
+    // Its projects are told apart by id and start date, even when two share a title.
+    for (_, p) in projects.iter().filter(|(_, p)| p["org"] == org.as_str()) {
+        let id = p["open"]["id"].as_str().unwrap();
+        assert!(
+            org_page.contains(&format!("({id} · 始于 ")),
+            "{id} on {org}'s page"
+        );
+    }
 
     // Receipt: amount and every disbursement its trace names, linked to the entry pages, with
     // the verification widget carrying the entry's leaf hash recomputed from the stored bytes.
@@ -558,4 +566,45 @@ async fn user_text_is_escaped_and_a_rebuild_writes_only_what_new_entries_touched
         "most pages untouched: {unchanged}/{}",
         all_before.len()
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_renderer_rewrites_only_what_it_renders_differently_and_pages_gone_are_deleted() {
+    let demo = Demo::new(100);
+    demo.build().await;
+    let mtime = |p: &str| {
+        std::fs::metadata(demo.site().join(p))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let entry_mtime = mtime("entries/5.html");
+    let current_audit = demo.page("audit.html");
+    // As an older program would have left the directory: its own bytes for one page, and a
+    // page this program no longer makes.
+    let path = demo.site().join(".site-manifest.json");
+    let mut manifest: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    manifest["renderer"] = json!("an older build");
+    manifest["files"]["audit.html"] = json!("digest of the older page");
+    manifest["files"]["orgs/retired.html"] = json!("digest of a retired page");
+    std::fs::write(&path, serde_json::to_vec(&manifest).unwrap()).unwrap();
+    std::fs::write(demo.site().join("audit.html"), "<p>older page</p>").unwrap();
+    std::fs::write(demo.site().join("orgs/retired.html"), "<p>retired</p>").unwrap();
+
+    let report = demo.build().await;
+    assert_eq!(
+        demo.page("audit.html"),
+        current_audit,
+        "the stale page is rendered again"
+    );
+    assert_eq!(report.written_paths, ["audit.html"], "nothing else changed");
+    assert_eq!(report.deleted_paths, ["orgs/retired.html"]);
+    assert!(!demo.site().join("orgs/retired.html").exists());
+    assert_eq!(
+        mtime("entries/5.html"),
+        entry_mtime,
+        "same bytes are not rewritten"
+    );
+    let again = demo.build().await;
+    assert!(again.written_paths.is_empty() && again.deleted_paths.is_empty());
 }

@@ -1,14 +1,17 @@
 //! `sunshine site build --out DIR`: the public disclosure site as static files
 //! ([`crate::site::build`]), brought up to date incrementally when DIR holds an earlier build.
+//! `sunshine site bench --out DIR`: how long a full build and a no-change rebuild take, beside
+//! a plain loop writing as many files of the same total size (the file system's own limit).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::Global;
 use super::audit::progress;
-use crate::site::build::build;
+use crate::site::build::{build, workers};
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]
@@ -25,11 +28,22 @@ pub enum SiteCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Time a full build and a no-change rebuild beside a plain loop writing as many files of the
+    /// same total size, with CPU time and load average (the machines are shared).
+    Bench {
+        /// Working directory: the site goes in DIR/site, the plain loop's files in DIR/raw
+        /// (neither may exist yet; both are left for you to inspect or delete).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 pub async fn run(g: &Global, args: &SiteArgs) -> anyhow::Result<()> {
-    let SiteCommand::Build { out } = &args.command;
     let store = Store::open(&database_url(&g.db), false).await?;
+    let out = match &args.command {
+        SiteCommand::Build { out } => out,
+        SiteCommand::Bench { out } => return bench(&store, out).await,
+    };
     let started = std::time::Instant::now();
     let bar = progress(0, "site");
     let result = build(&store, out, &bar).await;
@@ -49,5 +63,102 @@ pub async fn run(g: &Global, args: &SiteArgs) -> anyhow::Result<()> {
         r.unchanged,
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// The 1, 5 and 15 minute load averages, as the kernel reports them.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+/// This process's user and system CPU seconds so far (Linux; zero elsewhere). The kernel
+/// counts in clock ticks of 1/100 s on every platform we run on.
+fn cpu_seconds() -> (f64, f64) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|t| t.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) / 100.0, ticks(12) / 100.0)
+}
+
+/// Runs `f`, printing its wall and CPU time and the load average around it.
+async fn timed<T>(what: &str, f: impl std::future::Future<Output = T>) -> T {
+    let (load, (u0, s0), started) = (load_average(), cpu_seconds(), Instant::now());
+    let out = f.await;
+    let (u1, s1) = cpu_seconds();
+    println!(
+        "{what}: {:.2}s wall, {:.2}s user, {:.2}s sys (load average before {load}, after {})",
+        started.elapsed().as_secs_f64(),
+        u1 - u0,
+        s1 - s0,
+        load_average()
+    );
+    out
+}
+
+/// Writes `files` files of `bytes` bytes in total under `dir`, 4096 to a directory, on as many
+/// threads as the site build uses: what the file system allows, with no rendering at all.
+fn plain_writes(dir: &Path, files: u64, bytes: u64) -> anyhow::Result<()> {
+    let size = usize::try_from(bytes / files.max(1))?;
+    let body = vec![b'x'; size];
+    let threads = workers() as u64;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let body = &body;
+                scope.spawn(move || -> std::io::Result<()> {
+                    for i in (t..files).step_by(usize::try_from(threads).unwrap_or(1)) {
+                        let sub = dir.join((i / 4096).to_string());
+                        if i % 4096 < threads {
+                            std::fs::create_dir_all(&sub)?;
+                        }
+                        std::fs::write(sub.join(format!("{i}.html")), body)?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .map_err(|_| anyhow::anyhow!("a writer thread panicked"))??;
+        }
+        Ok(())
+    })
+}
+
+async fn bench(store: &Store, out: &Path) -> anyhow::Result<()> {
+    let (site, raw) = (out.join("site"), out.join("raw"));
+    for d in [&site, &raw] {
+        anyhow::ensure!(
+            !d.exists(),
+            "{} exists: the benchmark measures writing from nothing",
+            d.display()
+        );
+    }
+    let hidden = indicatif::ProgressBar::hidden();
+    let full = timed("full build", build(store, &site, &hidden)).await?;
+    let files = full.written_paths.len() as u64;
+    println!(
+        "  log size {}: {files} files ({} entry pages), {:.1} MB, plus {} log tiles",
+        full.size,
+        full.entry_pages_written,
+        full.bytes_written as f64 / 1e6,
+        full.log.as_ref().map_or(0, |l| l.tiles_written)
+    );
+    let again = timed("no-change rebuild", build(store, &site, &hidden)).await?;
+    println!("  {} files written", again.written_paths.len());
+    timed("plain loop writing as many files, same total size", async {
+        plain_writes(&raw, files, full.bytes_written)
+    })
+    .await?;
     Ok(())
 }

@@ -12,42 +12,71 @@ use super::i18n::Lang;
 /// The policy: our own files only, no inline script or style, images from us or `data:`.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'";
 
-/// Where a page is and in which language; makes its relative links.
+/// Relative prefixes from a page `depth` directories below the site root to the root.
+const ROOTS: [&str; 6] = [
+    "",
+    "../",
+    "../../",
+    "../../../",
+    "../../../../",
+    "../../../../../",
+];
+
+/// Where a page is and in which language; makes its relative links. Every page renders dozens
+/// of links, so the prefix to the root is worked out once, here.
 #[derive(Debug, Clone, Copy)]
 pub struct Ctx<'a> {
     pub lang: Lang,
     /// The page's path within its language, e.g. `orgs/index.html`.
     pub path: &'a str,
+    root: &'static str,
+}
+
+/// `parts` joined, allocated once.
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
 }
 
 impl<'a> Ctx<'a> {
+    /// # Panics
+    /// On a path more than five directories deep: no page of ours is (the deepest is
+    /// `en/receipts/{org}/{no}.html`).
     pub fn new(lang: Lang, path: &'a str) -> Self {
-        Ctx { lang, path }
+        let depth = lang.dir().matches('/').count() + path.matches('/').count();
+        let root = ROOTS
+            .get(depth)
+            .copied()
+            .expect("site paths are at most five directories deep");
+        Ctx { lang, path, root }
     }
 
     /// The page's path from the site root (`en/orgs/index.html`).
     pub fn file(&self) -> String {
-        format!("{}{}", self.lang.dir(), self.path)
+        concat(&[self.lang.dir(), self.path])
     }
 
     /// The relative prefix from this page to the site root ("", "../", "../../").
-    pub fn root(&self) -> String {
-        "../".repeat(self.file().matches('/').count())
+    pub fn root(&self) -> &'static str {
+        self.root
     }
 
     /// A link to another page in this language.
     pub fn href(&self, target: &str) -> String {
-        format!("{}{}{target}", self.root(), self.lang.dir())
+        concat(&[self.root, self.lang.dir(), target])
     }
 
     /// A link to a language-neutral file (`static/`, `log/`, `data/`).
     pub fn asset(&self, target: &str) -> String {
-        format!("{}{target}", self.root())
+        concat(&[self.root, target])
     }
 
     /// This page in the other language.
     pub fn switch(&self) -> String {
-        format!("{}{}{}", self.root(), self.lang.other().dir(), self.path)
+        concat(&[self.root, self.lang.other().dir(), self.path])
     }
 
     pub fn t(&self, zh: &'static str, en: &'static str) -> &'static str {

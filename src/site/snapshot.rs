@@ -72,6 +72,8 @@ pub struct KeyRow {
 pub struct EntryDoc {
     pub meta: EntryMeta,
     pub leaf: String,
+    /// The leaf pretty-printed for reading, made once for both languages' pages.
+    pub pretty: String,
     pub checkpoint_size: u64,
     pub checkpoint_note: String,
     /// Hex hashes of the RFC 9162 inclusion proof, leaf to root.

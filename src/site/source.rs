@@ -4,6 +4,8 @@
 //! checkpoint agree. Key history comes from replaying only the trust-changing entries (genesis,
 //! `org.register`, `org.keys`) through [`Authority`], the same code the append path uses.
 
+use std::borrow::Cow;
+
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
@@ -36,27 +38,57 @@ fn bad(seq: u64, reason: impl ToString) -> SourceError {
     }
 }
 
+/// The fields of a leaf every entry summary needs, read without building a JSON tree (a full
+/// build reads every leaf of the log).
+#[derive(serde::Deserialize)]
+struct LeafHead<'a> {
+    #[serde(borrow)]
+    recorded_at: Cow<'a, str>,
+    #[serde(borrow)]
+    submission: SubmissionHead<'a>,
+}
+
+#[derive(serde::Deserialize)]
+struct SubmissionHead<'a> {
+    #[serde(borrow)]
+    author: Cow<'a, str>,
+    #[serde(borrow)]
+    key: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+}
+
 /// The summary of one stored entry (its body kept for the kinds pages show in detail).
 pub fn entry_meta(row: &StoredEntry) -> Result<EntryMeta, SourceError> {
     let seq = row.seq;
-    let v: Value = serde_json::from_slice(&row.leaf).map_err(|e| bad(seq, e))?;
-    let sub = &v["submission"];
-    let field = |f: &str| sub[f].as_str().unwrap_or_default().to_owned();
-    let recorded_at = v["recorded_at"]
-        .as_str()
-        .and_then(|t| t.parse::<Timestamp>().ok())
-        .ok_or_else(|| bad(seq, "recorded_at is not a timestamp"))?;
-    let kind = field("kind");
-    let body = keeps_body(&kind).then(|| sub["body"].clone());
+    let head: LeafHead = serde_json::from_slice(&row.leaf).map_err(|e| bad(seq, e))?;
+    let body = if keeps_body(&head.submission.kind) {
+        let v: Value = serde_json::from_slice(&row.leaf).map_err(|e| bad(seq, e))?;
+        Some(v["submission"]["body"].clone())
+    } else {
+        None
+    };
+    let recorded_at = head
+        .recorded_at
+        .parse::<Timestamp>()
+        .map_err(|_| bad(seq, "recorded_at is not a timestamp"))?;
     Ok(EntryMeta {
         seq,
         leaf_hash: hex::encode(&row.leaf_hash),
-        author: field("author"),
-        key: field("key"),
-        kind,
+        author: head.submission.author.into_owned(),
+        key: head.submission.key.into_owned(),
+        kind: head.submission.kind.into_owned(),
         recorded_at: recorded_at.unix(),
         body,
     })
+}
+
+/// The leaf bytes pretty-printed for reading (the bytes themselves if they are not JSON).
+fn pretty(leaf: &str) -> String {
+    serde_json::from_str::<Value>(leaf)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| leaf.to_owned())
 }
 
 /// Reads a snapshot at the size the cached views reflect.
@@ -170,9 +202,11 @@ impl ProofSource {
             .get(at)
             .ok_or_else(|| bad(seq, "no checkpoint covers it"))?;
         let proof = inclusion_proof(seq, *size, &self.tree).map_err(|e| bad(seq, e))?;
+        let leaf = String::from_utf8(row.leaf).map_err(|e| bad(seq, e))?;
         Ok(EntryDoc {
             meta,
-            leaf: String::from_utf8(row.leaf).map_err(|e| bad(seq, e))?,
+            pretty: pretty(&leaf),
+            leaf,
             checkpoint_size: *size,
             checkpoint_note: note.clone(),
             proof: proof.iter().map(Hash::to_hex).collect(),

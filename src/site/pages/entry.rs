@@ -9,14 +9,6 @@ use super::{entry_link, signer};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{EntryDoc, Snapshot};
 
-/// The leaf bytes pretty-printed for reading; the hash is of the exact bytes, shown too.
-fn pretty(leaf: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(leaf)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| leaf.to_owned())
-}
-
 /// `snap` supplies names and the verifier key only (both fixed once an entry exists).
 pub fn render(c: &Ctx, snap: &Snapshot, doc: &EntryDoc) -> Markup {
     let e = &doc.meta;
@@ -35,7 +27,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, doc: &EntryDoc) -> Markup {
         h2 { (c.t("条目原文", "Entry bytes")) }
         p.muted { (c.t("以下为便于阅读的格式；叶子哈希按 RFC 9162 对规范化 JSON 原始字节计算：SHA-256(0x00 ‖ 字节)。",
                        "Pretty-printed for reading; the leaf hash is RFC 9162's SHA-256(0x00 ‖ bytes) over the exact canonical JSON bytes.")) }
-        pre.leaf { (pretty(&doc.leaf)) }
+        pre.leaf { (doc.pretty) }
         p { (c.t("原始字节见已发布日志的条目包（", "The exact bytes are in the published log's entry bundle (")) a href=(c.asset("log/checkpoint")) { "log/" } (c.t("）。", ").")) }
         h2 { (c.t("包含证明", "Inclusion proof")) }
         p { (c.t("相对于账本大小为 ", "Relative to the signed checkpoint of size "))

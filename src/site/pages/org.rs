@@ -54,7 +54,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         h2 { (c.t("项目", "Projects")) }
         @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
             ul { @for p in &projects {
-                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::project::title(c, p)) } }
+                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::project::title(c, p)) } (super::project::distinction(c, p)) }
             } }
         }
         h2 { (c.t("历年收入与支出", "Income and spending by year")) }

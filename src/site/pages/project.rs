@@ -23,6 +23,19 @@ pub fn title<'a>(c: &Ctx, p: &'a Value) -> &'a str {
     }
 }
 
+/// What tells a project apart from another of the same title in a list (organisations reuse
+/// titles year after year): its id, the date it started, and whether it has closed.
+pub fn distinction(c: &Ctx, p: &Value) -> Markup {
+    let open = &p["open"];
+    html! {
+        " " span.muted {
+            "(" (s(open, "id")) " · " (c.t("始于 ", "from ")) (c.lang.date_str(s(open, "start")))
+            @if p["closed"].is_object() { " · " (c.t("已结束", "closed")) }
+            ")"
+        }
+    }
+}
+
 /// The project's live donations (voided ones left out), oldest first.
 pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
     snap.idx
@@ -201,7 +214,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 @let cur = s(&p["open"], "currency");
                 @let (raised, spent) = raised_spent(snap, org, id, cur);
                 tr {
-                    td { a href=(c.href(&super::project_path(org, id))) { (title(c, p)) } }
+                    td { a href=(c.href(&super::project_path(org, id))) { (title(c, p)) } (distinction(c, p)) }
                     td { (super::org_link(c, snap, org)) }
                     (money_td(&p["open"]["target"], cur))
                     td.num { (format::money(raised, cur)) }
