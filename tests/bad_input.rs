@@ -1,5 +1,5 @@
 //! Bad input through `sunshine append` gets a specific error, and the ledger is byte-for-byte
-//! unchanged afterwards.
+//! unchanged afterwards, on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -16,7 +16,7 @@ fn append(t: &TestLedger, input: &str) -> (bool, String) {
     std::fs::write(&file, input).unwrap();
     let out = Command::new(bin())
         .arg("--db")
-        .arg(t.db_path())
+        .arg(&t.url)
         .arg("--keys")
         .arg(t.keys_dir())
         .arg("append")
@@ -31,14 +31,14 @@ fn append(t: &TestLedger, input: &str) -> (bool, String) {
 
 /// Appends `input`, expecting a refusal mentioning every piece of `expected`, and no change.
 async fn refused(t: &TestLedger, input: &str, expected: &[&str]) {
-    let before = dump(&t.db_path()).await;
+    let before = dump(&t.url).await;
     let (ok, err) = append(t, input);
     assert!(!ok, "append of {input:.200} should fail");
     for e in expected {
         assert!(err.contains(e), "error {err:?} should mention {e:?}");
     }
     assert_eq!(
-        dump(&t.db_path()).await,
+        dump(&t.url).await,
         before,
         "the ledger changed after a refused append"
     );
@@ -48,7 +48,6 @@ fn filler_json(t: &TestLedger, i: u64) -> Value {
     t.filler(i).to_value()
 }
 
-#[tokio::test]
 async fn a_good_append_through_the_cli_works() {
     let t = TestLedger::new().await;
     let line = serde_json::to_string(&filler_json(&t, 1)).unwrap();
@@ -57,14 +56,12 @@ async fn a_good_append_through_the_cli_works() {
     assert_eq!(t.store().size().await.unwrap(), 3);
 }
 
-#[tokio::test]
 async fn malformed_json_is_refused() {
     let t = TestLedger::new().await;
     refused(&t, "{\"v\": 1, \"kind\": ", &["malformed JSON"]).await;
     refused(&t, "[1, 2, 3]", &["JSON object"]).await;
 }
 
-#[tokio::test]
 async fn duplicate_member_names_are_refused_even_when_the_signed_value_comes_last() {
     let t = TestLedger::new().await;
     let good = serde_json::to_string(&filler_json(&t, 1)).unwrap();
@@ -81,7 +78,6 @@ async fn duplicate_member_names_are_refused_even_when_the_signed_value_comes_las
     refused(&t, &nested, &["duplicate member name \"org\""]).await;
 }
 
-#[tokio::test]
 async fn unknown_kind_is_refused() {
     let t = TestLedger::new().await;
     let mut v = filler_json(&t, 1);
@@ -89,7 +85,6 @@ async fn unknown_kind_is_refused() {
     refused(&t, &v.to_string(), &["kind", "unknown entry kind"]).await;
 }
 
-#[tokio::test]
 async fn wrong_length_keys_and_signatures_are_refused() {
     let t = TestLedger::new().await;
     let mut v = filler_json(&t, 1);
@@ -107,7 +102,6 @@ async fn wrong_length_keys_and_signatures_are_refused() {
     refused(&t, &s.to_value().to_string(), &["body.add", "public key"]).await;
 }
 
-#[tokio::test]
 async fn bad_signature_is_refused() {
     let t = TestLedger::new().await;
     let mut v = filler_json(&t, 1);
@@ -115,7 +109,6 @@ async fn bad_signature_is_refused() {
     refused(&t, &v.to_string(), &["signature does not verify"]).await;
 }
 
-#[tokio::test]
 async fn duplicate_nonce_is_refused_within_and_across_appends() {
     let t = TestLedger::new().await;
     let first = t.filler(1);
@@ -139,7 +132,6 @@ async fn duplicate_nonce_is_refused_within_and_across_appends() {
     refused(&t, &input, &["line 2", "nonce repeats"]).await;
 }
 
-#[tokio::test]
 async fn unregistered_and_wrong_role_keys_are_refused() {
     let t = TestLedger::new().await;
     let stranger = SecretKey::from_seed([99; 32]);
@@ -165,7 +157,6 @@ async fn unregistered_and_wrong_role_keys_are_refused() {
     .await;
 }
 
-#[tokio::test]
 async fn oversized_entry_is_refused() {
     let t = TestLedger::new().await;
     let s = sub(
@@ -177,7 +168,6 @@ async fn oversized_entry_is_refused() {
     refused(&t, &s.to_value().to_string(), &["65535"]).await;
 }
 
-#[tokio::test]
 async fn fractional_numbers_in_bodies_are_refused() {
     let t = TestLedger::new().await;
     let mut v = filler_json(&t, 1);
@@ -185,7 +175,6 @@ async fn fractional_numbers_in_bodies_are_refused() {
     refused(&t, &v.to_string(), &["body.count", "integers"]).await;
 }
 
-#[tokio::test]
 async fn a_bad_line_in_the_middle_refuses_the_whole_file() {
     let t = TestLedger::new().await;
     let mut bad = filler_json(&t, 2);
@@ -193,3 +182,17 @@ async fn a_bad_line_in_the_middle_refuses_the_whole_file() {
     let input = format!("{}\n{}\n{}\n", filler_json(&t, 1), bad, filler_json(&t, 3));
     refused(&t, &input, &["line 2", "time"]).await;
 }
+
+on_both_backends!(
+    a_good_append_through_the_cli_works,
+    malformed_json_is_refused,
+    duplicate_member_names_are_refused_even_when_the_signed_value_comes_last,
+    unknown_kind_is_refused,
+    wrong_length_keys_and_signatures_are_refused,
+    bad_signature_is_refused,
+    duplicate_nonce_is_refused_within_and_across_appends,
+    unregistered_and_wrong_role_keys_are_refused,
+    oversized_entry_is_refused,
+    fractional_numbers_in_bodies_are_refused,
+    a_bad_line_in_the_middle_refuses_the_whole_file,
+);

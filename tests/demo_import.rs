@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
-use common::{TestLedger, bin, dump, sub};
+use common::{TestLedger, bin, dump, fresh_url, sub};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -17,11 +17,12 @@ use sunshine_ledger::cli::import::{CsvKind, ImportError, import};
 use sunshine_ledger::ledger::{Author, Kind, SealedEntry, Timestamp};
 use sunshine_ledger::money::compliance::Status;
 use sunshine_ledger::service::LedgerService;
-use sunshine_ledger::store::{Store, database_url};
+use sunshine_ledger::store::Store;
 
-fn run_demo(dir: &Path, seed: u64, scale: u64) -> String {
+/// `sunshine demo` into the ledger at `db` (a path or URL), keys under `dir/keys`.
+fn run_demo(db: &str, dir: &Path, seed: u64, scale: u64) -> String {
     let out = Command::new(bin())
-        .args(["--db", dir.join("ledger.db").to_str().unwrap()])
+        .args(["--db", db])
         .args(["--keys", dir.join("keys").to_str().unwrap()])
         .args([
             "demo",
@@ -41,28 +42,23 @@ fn run_demo(dir: &Path, seed: u64, scale: u64) -> String {
     stdout
 }
 
-async fn open(dir: &Path) -> Store {
-    Store::open(
-        &database_url(dir.join("ledger.db").to_str().unwrap()),
-        false,
-    )
-    .await
-    .unwrap()
-}
-
-#[tokio::test(flavor = "multi_thread")]
 async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
     let c = tempfile::tempdir().unwrap();
-    let out_a = run_demo(a.path(), 5, 300);
-    run_demo(b.path(), 5, 300);
-    let out_c = run_demo(c.path(), 6, 300);
+    let (db_a, db_b, db_c) = (
+        fresh_url(a.path()).await,
+        fresh_url(b.path()).await,
+        fresh_url(c.path()).await,
+    );
+    let out_a = run_demo(&db_a, a.path(), 5, 300);
+    run_demo(&db_b, b.path(), 5, 300);
+    let out_c = run_demo(&db_c, c.path(), 6, 300);
     assert!(out_a.contains("300 donations"), "{out_a}");
 
     // Same seed: every row of every table identical (leaves, nodes, checkpoints, views).
-    let dump_a = dump(&a.path().join("ledger.db")).await;
-    assert_eq!(dump_a, dump(&b.path().join("ledger.db")).await);
+    let dump_a = dump(&db_a).await;
+    assert_eq!(dump_a, dump(&db_b).await);
     let root = |s: &str| {
         s.lines()
             .find_map(|l| l.strip_prefix("checkpoint root "))
@@ -73,16 +69,16 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
 
     // The demo refuses to write over a ledger.
     let again = Command::new(bin())
-        .args(["--db", a.path().join("ledger.db").to_str().unwrap()])
+        .args(["--db", &db_a])
         .args(["--keys", a.path().join("keys").to_str().unwrap()])
         .args(["demo", "--seed", "5", "--scale", "300"])
         .output()
         .unwrap();
     assert!(!again.status.success());
-    assert_eq!(dump_a, dump(&a.path().join("ledger.db")).await);
+    assert_eq!(dump_a, dump(&db_a).await);
 
     // Audit is clean and agrees with the printed root.
-    let store = open(a.path()).await;
+    let store = Store::open(&db_a, false).await.unwrap();
     let report = audit_store(&store, &progress(0, "audit")).await.unwrap();
     assert_eq!(report.root.to_hex(), root(&out_a));
     assert!(report.views > 0);
@@ -153,7 +149,6 @@ async fn total_balance(t: &TestLedger) -> Decimal {
         .sum()
 }
 
-#[tokio::test]
 async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
     let t = TestLedger::new().await;
     let open = sub(
@@ -193,7 +188,7 @@ async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
     assert_eq!(done.totals.get("CNY"), Some(&added));
 
     // Re-importing the same file: every row is a duplicate, and nothing is written.
-    let snapshot = dump(&t.db_path()).await;
+    let snapshot = dump(&t.url).await;
     let err = import(
         &t.service,
         &t.org_id,
@@ -209,7 +204,7 @@ async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
     };
     assert_eq!(rows.len(), 3, "{err}");
     assert!(rows.iter().all(|r| r.reason.contains("duplicate")), "{err}");
-    assert_eq!(snapshot, dump(&t.db_path()).await);
+    assert_eq!(snapshot, dump(&t.url).await);
 
     // Three bad rows among good ones: all three listed, nothing written.
     let ev = commitment(9);
@@ -243,22 +238,16 @@ async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
         rows[2].reason.contains("overdraft") || rows[2].reason.contains("exceeds"),
         "{err}"
     );
-    assert_eq!(snapshot, dump(&t.db_path()).await);
+    assert_eq!(snapshot, dump(&t.url).await);
 }
 
-#[test]
-fn end_to_end_through_the_binary() {
+async fn end_to_end_through_the_binary() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ledger.db");
+    let db = fresh_url(dir.path()).await;
     let keys = dir.path().join("keys");
     let run = |args: &[&str]| {
         Command::new(bin())
-            .args([
-                "--db",
-                db.to_str().unwrap(),
-                "--keys",
-                keys.to_str().unwrap(),
-            ])
+            .args(["--db", &db, "--keys", keys.to_str().unwrap()])
             .args(args)
             .output()
             .unwrap()
@@ -320,3 +309,9 @@ fn end_to_end_through_the_binary() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+on_both_backends!(
+    demo_is_deterministic_complete_auditable_and_has_failing_ratios,
+    csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates,
+    end_to_end_through_the_binary,
+);

@@ -2,6 +2,8 @@
 //! verify it from the files alone, and name the first broken entry or tile.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,7 +19,7 @@ use sunshine_ledger::ledger::submission::draft;
 use sunshine_ledger::ledger::tiles;
 use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission, Uscc};
 use sunshine_ledger::service::LedgerService;
-use sunshine_ledger::store::{Store, database_url};
+use sunshine_ledger::store::Store;
 use tempfile::TempDir;
 
 const ORIGIN: &str = "example.org/sunshine-test";
@@ -40,7 +42,7 @@ fn body(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap()
 }
 
-/// A ledger in a SQLite file: genesis, one registered organisation, then `org.keys` entries.
+/// A ledger on the running test's backend (see [`common::fresh_url`]): genesis, one registered organisation, then `org.keys` entries.
 struct Ledger {
     /// Holds the database file for the ledger's lifetime.
     _dir: TempDir,
@@ -53,8 +55,7 @@ impl Ledger {
     /// Genesis (origin `origin`, operator key seed `op`) and the organisation's registration.
     async fn new(origin: &str, op: u8) -> Ledger {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("ledger.db");
-        let store = Store::open(&database_url(db.to_str().unwrap()), true)
+        let store = Store::open(&common::fresh_url(dir.path()).await, true)
             .await
             .unwrap();
         let operator = key(op, 0);
@@ -191,7 +192,6 @@ fn leaf_middle_offset(bundle: &[u8], position: usize) -> usize {
     unreachable!()
 }
 
-#[tokio::test]
 async fn export_writes_the_published_layout_and_audits_like_the_database() {
     let (l, out) = exported().await;
     let size = 602;
@@ -240,7 +240,6 @@ async fn export_writes_the_published_layout_and_audits_like_the_database() {
     );
 }
 
-#[tokio::test]
 async fn incremental_export_writes_only_touched_tiles() {
     let (mut l, out) = exported().await;
     let before = files(out.path());
@@ -473,7 +472,6 @@ async fn entries_of_another_log_are_refused() {
     assert!(matches!(err, DirAuditError::Genesis { .. }), "{err}");
 }
 
-#[tokio::test]
 async fn export_refuses_foreign_newer_and_forked_exports() {
     let (l, out) = exported().await;
 
@@ -544,10 +542,9 @@ fn run(args: &[&std::ffi::OsStr]) -> (bool, String, String) {
     )
 }
 
-#[tokio::test]
 async fn the_binary_exports_and_audits_a_directory() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("ledger.db");
+    let db = common::fresh_url(dir.path()).await;
     let keys = dir.path().join("keys");
     let out = dir.path().join("public");
     let g = |cmd: &[&str]| {
@@ -572,9 +569,7 @@ async fn the_binary_exports_and_audits_a_directory() {
 
     // Grow the ledger with the keys `init` wrote, through the library.
     {
-        let store = Store::open(&database_url(db.to_str().unwrap()), false)
-            .await
-            .unwrap();
+        let store = Store::open(&db, false).await.unwrap();
         let operator = sunshine_ledger::cli::keyfile::operator(&keys).unwrap();
         let regulator = sunshine_ledger::cli::keyfile::read(&keys.join("regulator.key")).unwrap();
         let reg_id = sunshine_ledger::cli::init::local_regulator_id();
@@ -627,7 +622,10 @@ async fn the_binary_exports_and_audits_a_directory() {
     assert_eq!(root(&dir_audit), root(&db_audit));
 
     // The exported directory stands alone: no database, no keys.
-    std::fs::remove_file(&db).unwrap();
+    match common::backend() {
+        common::Backend::Sqlite => std::fs::remove_file(dir.path().join("ledger.db")).unwrap(),
+        common::Backend::Postgres => Store::drop_database(&db).await.unwrap(),
+    }
     let (ok, _, err) = run(&["audit".as_ref(), "--dir".as_ref(), out.as_os_str()]);
     assert!(ok, "audit --dir without the database: {err}");
 
@@ -642,3 +640,12 @@ fn flip_path(p: &Path, at: usize) {
     b[at] ^= 1;
     std::fs::write(p, b).unwrap();
 }
+
+// The tests above that read the ledger from its database run on both backends; the others
+// tamper with exported files only, which no database is involved in.
+on_both_backends!(
+    export_writes_the_published_layout_and_audits_like_the_database,
+    incremental_export_writes_only_touched_tiles,
+    export_refuses_foreign_newer_and_forked_exports,
+    the_binary_exports_and_audits_a_directory,
+);

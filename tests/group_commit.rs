@@ -4,10 +4,12 @@
 
 mod common;
 
-use common::TestLedger;
+use common::app::spawn_app;
+use common::{TestLedger, dump, tamper};
 use indicatif::ProgressBar;
 use sunshine_ledger::cli::audit::audit_store;
 use sunshine_ledger::service::AppendError;
+use sunshine_ledger::store::StoreError;
 
 async fn refused_submissions_are_reported_and_the_rest_commit_together() {
     let t = TestLedger::new().await;
@@ -51,7 +53,36 @@ async fn all_or_none_refuses_the_whole_request() {
     assert_eq!(t.store().size().await.unwrap(), 2);
 }
 
+/// A key that another writer stored behind the append lock's back (here a checkpoint at the
+/// size the next commit will reach) fails the commit's insert as a unique violation: the API
+/// answers a specific 409 for single and batch submissions, never a 500, and nothing is written.
+async fn a_unique_violation_inside_the_append_is_a_409_and_writes_nothing() {
+    let app = spawn_app().await;
+    let t = &app.ledger;
+    let (_, note) = t.store().latest_checkpoint().await.unwrap().unwrap();
+    tamper(
+        &t.url,
+        &format!("INSERT INTO checkpoints (size, note) VALUES (3, '{note}')"),
+    )
+    .await;
+    let before = dump(&t.url).await;
+    let (status, body) = app.submit(&t.filler(1)).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "concurrent_append", "{body}");
+    let line = serde_json::to_vec(&t.filler(2)).unwrap();
+    let (status, body) = app.post_raw("/api/v1/submissions:batch", line).await;
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "concurrent_append", "{body}");
+    let err = t.service.append(vec![t.filler(3)]).await.unwrap_err();
+    assert!(
+        matches!(&err, AppendError::Store(e @ StoreError::Duplicate(_)) if e.is_race()),
+        "{err}"
+    );
+    assert_eq!(dump(&t.url).await, before);
+}
+
 on_both_backends!(
     refused_submissions_are_reported_and_the_rest_commit_together,
     all_or_none_refuses_the_whole_request,
+    a_unique_violation_inside_the_append_is_a_409_and_writes_nothing,
 );

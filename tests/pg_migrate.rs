@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 
 use common::{TestLedger, bin, dump, pg};
 use serde_json::Value;
-use sunshine_ledger::store::Store;
+use sunshine_ledger::store::{Store, database_url};
 
 fn migrate(from: &str, to: &str) -> Output {
     Command::new(bin())
@@ -52,6 +52,8 @@ async fn a_ledger_copied_to_postgres_and_back_is_byte_for_byte_the_original() {
         String::from_utf8_lossy(&again.stderr)
     );
     assert_eq!(copy.size().await.unwrap(), 302);
+    // Every row of every table of the copy is the original's, byte for byte.
+    assert_eq!(dump(&pg_url).await, dump(&t.url).await);
 
     // And back into a new SQLite file: every row of every table is the original's.
     let back = t.dir.path().join("back.db");
@@ -61,7 +63,10 @@ async fn a_ledger_copied_to_postgres_and_back_is_byte_for_byte_the_original() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(dump(&back).await, dump(&t.db_path()).await);
+    assert_eq!(
+        dump(&database_url(back.to_str().unwrap())).await,
+        dump(&t.url).await
+    );
 }
 
 #[tokio::test]

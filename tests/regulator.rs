@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sunshine_ledger::audit::AuditError;
 use sunshine_ledger::cli::audit::{AuditRunError, audit_store};
 use sunshine_ledger::ledger::{Author, Kind, SignedSubmission, Timestamp};
-use sunshine_ledger::store::{Store, database_url};
+use sunshine_ledger::store::Store;
 
 fn at(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -81,7 +81,6 @@ async fn figure(t: &TestLedger, id: &str) -> Value {
         .expect(id)
 }
 
-#[tokio::test]
 async fn seventy_percent_of_prior_revenue_passes_exactly() {
     // 700,000.00 / 1,000,000.00 = 70.00 % >= 70 %: pass.
     let t = year_of("700000.00").await;
@@ -94,7 +93,6 @@ async fn seventy_percent_of_prior_revenue_passes_exactly() {
     assert_eq!(a["value"], "0.0667");
 }
 
-#[tokio::test]
 async fn sixty_nine_point_nine_nine_percent_fails() {
     // 699,900.00 / 1,000,000.00 = 69.99 % < 70 %: fail.
     let t = year_of("699900.00").await;
@@ -104,7 +102,6 @@ async fn sixty_nine_point_nine_nine_percent_fails() {
     assert_eq!(f["explained"], false);
 }
 
-#[tokio::test]
 async fn missing_annual_report_is_listed_late_with_its_due_date() {
     let t = year_of("700000.00").await;
     let state = t.service.state().await;
@@ -125,7 +122,6 @@ async fn missing_annual_report_is_listed_late_with_its_due_date() {
     assert_eq!(report["days_late"], 2);
 }
 
-#[tokio::test]
 async fn cached_views_are_audited_and_a_changed_view_is_named() {
     let t = year_of("700000.00").await;
     let size = t.service.refresh_views().await.unwrap();
@@ -138,25 +134,22 @@ async fn cached_views_are_audited_and_a_changed_view_is_named() {
     let key = format!("balance/{}/unrestricted/CNY", t.org_id);
     assert!(t.store().view(&key).await.unwrap().is_some());
     tamper(
-        &t.db_path(),
+        &t.url,
         &format!(
             "UPDATE views SET value = replace(value, '250000.00', '250001.00') WHERE key = '{key}'"
         ),
     )
     .await;
-    let store = Store::open(&database_url(t.db_path().to_str().unwrap()), false)
-        .await
-        .unwrap();
+    let store = Store::open(&t.url, false).await.unwrap();
     match audit_store(&store, &ProgressBar::hidden()).await {
         Err(AuditRunError::Failed(AuditError::View { key: k, .. })) => assert_eq!(k, key),
         other => panic!("expected a view failure, got {other:?}"),
     }
 }
 
-#[tokio::test]
 async fn overdraft_is_refused_and_nothing_is_written() {
     let t = year_of("700000.00").await;
-    let before = common::dump(&t.db_path()).await;
+    let before = common::dump(&t.url).await;
     // 1,000,000.00 - 750,000.00 = 250,000.00 left; 250,000.01 is one cent too much.
     let err = t
         .service
@@ -170,7 +163,7 @@ async fn overdraft_is_refused_and_nothing_is_written() {
         err.to_string().contains("exceeds the available 250000.00"),
         "{err}"
     );
-    assert_eq!(common::dump(&t.db_path()).await, before);
+    assert_eq!(common::dump(&t.url).await, before);
     t.service
         .append_at(
             vec![disbursement(&t, "250000.00", "programme", "2026-06-03")],
@@ -180,14 +173,13 @@ async fn overdraft_is_refused_and_nothing_is_written() {
         .unwrap();
 }
 
-#[tokio::test]
 async fn report_command_shows_trace_figures_and_late_items() {
     let t = year_of("699900.00").await;
     t.service.refresh_views().await.unwrap();
     let run = |args: &[&str]| {
         let out = std::process::Command::new(common::bin())
             .arg("--db")
-            .arg(t.db_path())
+            .arg(&t.url)
             .args(args)
             .output()
             .unwrap();
@@ -217,3 +209,12 @@ async fn report_command_shows_trace_figures_and_late_items() {
         "{late}"
     );
 }
+
+on_both_backends!(
+    seventy_percent_of_prior_revenue_passes_exactly,
+    sixty_nine_point_nine_nine_percent_fails,
+    missing_annual_report_is_listed_late_with_its_due_date,
+    cached_views_are_audited_and_a_changed_view_is_named,
+    overdraft_is_refused_and_nothing_is_written,
+    report_command_shows_trace_figures_and_late_items,
+);

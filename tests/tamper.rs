@@ -1,12 +1,17 @@
-//! Tampering with any stored row is detected by `sunshine audit` and located precisely.
+//! Tampering with any stored row is detected by `sunshine audit` and located precisely, on
+//! SQLite and on PostgreSQL (where the attacker disables the append-only triggers, as a database
+//! superuser can).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::{TestLedger, tamper};
+use std::process::Command;
+
+use common::{TestLedger, bin, tamper, tamper_bytes};
 use indicatif::ProgressBar;
 use sunshine_ledger::audit::AuditError;
 use sunshine_ledger::cli::audit::{AuditRunError, audit_store};
+use sunshine_ledger::ledger::hash::leaf_hash;
 use sunshine_ledger::store::{Store, database_url};
 
 /// A ledger of 2 + 40 entries in batches of 8, so there are several checkpoints and tree levels.
@@ -18,9 +23,7 @@ async fn ledger() -> TestLedger {
 
 async fn audit(t: &TestLedger) -> Result<sunshine_ledger::audit::AuditReport, AuditRunError> {
     // A fresh connection: the tampering happened behind the service's back.
-    let store = Store::open(&database_url(t.db_path().to_str().unwrap()), false)
-        .await
-        .unwrap();
+    let store = Store::open(&t.url, false).await.unwrap();
     audit_store(&store, &ProgressBar::hidden()).await
 }
 
@@ -31,7 +34,39 @@ fn failure(r: Result<sunshine_ledger::audit::AuditReport, AuditRunError>) -> Aud
     }
 }
 
-#[tokio::test]
+/// The audit's failure, which `sunshine audit --db URL` must report too (exit status and the
+/// same words), as an operator would run it.
+async fn audit_fails(t: &TestLedger) -> AuditError {
+    let err = failure(audit(t).await);
+    let out = Command::new(bin())
+        .args(["--db", &t.url, "audit"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "sunshine audit passed: {stderr}");
+    assert!(
+        stderr.contains(&format!("AUDIT FAILED: {err}")),
+        "sunshine audit said {stderr:?}, the library {err}"
+    );
+    err
+}
+
+/// Replaces entry `seq`'s leaf by `forged` and stores its recomputed leaf hash too, so only the
+/// signature, the chain or the tree can tell.
+async fn forge_entry(t: &TestLedger, seq: u64, forged: &str) {
+    let hash = leaf_hash(forged.as_bytes());
+    tamper_bytes(
+        &t.url,
+        &format!("UPDATE entries SET leaf = $1, leaf_hash = $2 WHERE seq = {seq}"),
+        &[forged.as_bytes(), hash.as_bytes()],
+    )
+    .await;
+}
+
+async fn leaf_text(t: &TestLedger, seq: u64) -> String {
+    String::from_utf8(t.store().entry(seq).await.unwrap().unwrap().leaf).unwrap()
+}
+
 async fn untouched_ledger_audits_clean() {
     let t = ledger().await;
     let report = audit(&t).await.unwrap();
@@ -42,12 +77,19 @@ async fn untouched_ledger_audits_clean() {
     assert_eq!(report.nodes, 39);
 }
 
-#[tokio::test]
 async fn changed_body_byte_is_located() {
     let t = ledger().await;
     // Change one byte of entry 17's leaf: the stored leaf hash no longer matches.
-    tamper(&t.db_path(), "UPDATE entries SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"kind\":\"org.keys\"', '\"kind\":\"org.keyz\"') AS BLOB) WHERE seq = 17").await;
-    let err = failure(audit(&t).await);
+    let forged = leaf_text(&t, 17)
+        .await
+        .replace("\"kind\":\"org.keys\"", "\"kind\":\"org.keyz\"");
+    tamper_bytes(
+        &t.url,
+        "UPDATE entries SET leaf = $1 WHERE seq = 17",
+        &[forged.as_bytes()],
+    )
+    .await;
+    let err = audit_fails(&t).await;
     assert!(matches!(err, AuditError::LeafHash { seq: 17 }), "{err}");
 }
 
@@ -56,65 +98,40 @@ async fn changed_body_with_recomputed_hash_fails_the_signature() {
     let t = ledger().await;
     // Swap the added key for another valid one and fix up the stored leaf hash too: only the
     // author's signature (and the Merkle tree) can tell.
-    let store = t.store();
-    let e = store.entry(20).await.unwrap().unwrap();
-    let text = String::from_utf8(e.leaf).unwrap();
+    let text = leaf_text(&t, 20).await;
     let other = sunshine_ledger::ledger::SecretKey::from_seed([77; 32])
         .public()
         .to_hex();
     let start = text.find("\"add\":[\"").unwrap() + 8;
     let forged = format!("{}{}{}", &text[..start], other, &text[start + 64..]);
-    let hash = sunshine_ledger::ledger::hash::leaf_hash(forged.as_bytes());
-    tamper(
-        &t.db_path(),
-        &format!(
-            "UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 20",
-            hash.to_hex()
-        ),
-    )
-    .await;
+    forge_entry(&t, 20, &forged).await;
     let err = failure(audit(&t).await);
     // Entry 21's prev link also breaks, but the first broken entry is 20.
     assert!(matches!(err, AuditError::Signature { seq: 20 }), "{err}");
 }
 
-#[tokio::test]
 async fn changed_signature_is_located() {
     let t = ledger().await;
-    let e = t.store().entry(9).await.unwrap().unwrap();
-    let text = String::from_utf8(e.leaf).unwrap();
+    let text = leaf_text(&t, 9).await;
     let at = text.find("\"sig\":\"").unwrap() + 7;
     let flipped = if &text[at..at + 1] == "0" { "1" } else { "0" };
-    let forged = format!("{}{}{}", &text[..at], flipped, &text[at + 1..]);
-    let hash = sunshine_ledger::ledger::hash::leaf_hash(forged.as_bytes());
-    tamper(
-        &t.db_path(),
-        &format!(
-            "UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 9",
-            hash.to_hex()
-        ),
+    forge_entry(
+        &t,
+        9,
+        &format!("{}{}{}", &text[..at], flipped, &text[at + 1..]),
     )
     .await;
-    let err = failure(audit(&t).await);
+    let err = audit_fails(&t).await;
     assert!(matches!(err, AuditError::Signature { seq: 9 }), "{err}");
 }
 
 #[tokio::test]
 async fn broken_prev_link_is_located() {
     let t = ledger().await;
-    let e = t.store().entry(30).await.unwrap().unwrap();
-    let text = String::from_utf8(e.leaf).unwrap();
+    let text = leaf_text(&t, 30).await;
     let at = text.find("\"prev\":\"").unwrap() + 8;
     let forged = format!("{}{}{}", &text[..at], "f".repeat(64), &text[at + 64..]);
-    let hash = sunshine_ledger::ledger::hash::leaf_hash(forged.as_bytes());
-    tamper(
-        &t.db_path(),
-        &format!(
-            "UPDATE entries SET leaf = CAST('{forged}' AS BLOB), leaf_hash = X'{}' WHERE seq = 30",
-            hash.to_hex()
-        ),
-    )
-    .await;
+    forge_entry(&t, 30, &forged).await;
     let err = failure(audit(&t).await);
     match err {
         AuditError::Entry { seq: 30, reason } => assert!(reason.contains("prev"), "{reason}"),
@@ -122,11 +139,10 @@ async fn broken_prev_link_is_located() {
     }
 }
 
-#[tokio::test]
 async fn deleted_row_is_located() {
     let t = ledger().await;
-    tamper(&t.db_path(), "DELETE FROM entries WHERE seq = 11").await;
-    let err = failure(audit(&t).await);
+    tamper(&t.url, "DELETE FROM entries WHERE seq = 11").await;
+    let err = audit_fails(&t).await;
     assert_eq!(err, AuditError::Gap { seq: 11, found: 12 });
 }
 
@@ -135,7 +151,7 @@ async fn reordered_rows_are_located() {
     let t = ledger().await;
     // Swap rows 5 and 6 (their bytes trade places; seq numbers stay in order).
     tamper(
-        &t.db_path(),
+        &t.url,
         "CREATE TEMP TABLE swap AS SELECT * FROM entries WHERE seq IN (5, 6);
          DELETE FROM entries WHERE seq IN (5, 6);
          INSERT INTO entries SELECT 11 - seq, leaf_hash, author, nonce, kind, leaf FROM swap;",
@@ -148,12 +164,11 @@ async fn reordered_rows_are_located() {
     }
 }
 
-#[tokio::test]
 async fn swapped_checkpoint_is_located() {
     let t = ledger().await;
     // The note stored for size 18 replaced by the (validly signed) note for size 26.
-    tamper(&t.db_path(), "UPDATE checkpoints SET note = (SELECT note FROM checkpoints WHERE size = 26) WHERE size = 18").await;
-    let err = failure(audit(&t).await);
+    tamper(&t.url, "UPDATE checkpoints SET note = (SELECT note FROM checkpoints WHERE size = 26) WHERE size = 18").await;
+    let err = audit_fails(&t).await;
     assert!(
         matches!(err, AuditError::Checkpoint { size: 18, .. }),
         "{err}"
@@ -164,12 +179,12 @@ async fn swapped_checkpoint_is_located() {
 async fn forged_checkpoint_signature_is_detected() {
     let t = ledger().await;
     tamper(
-        &t.db_path(),
+        &t.url,
         "UPDATE checkpoints SET note = replace(note, '\n34\n', '\n34\n') || '' WHERE size = 34",
     )
     .await;
     // Re-sign nothing; instead flip a character of the signature line.
-    tamper(&t.db_path(), "UPDATE checkpoints SET note = substr(note, 1, length(note) - 3) || 'AA' || char(10) WHERE size = 34").await;
+    tamper(&t.url, "UPDATE checkpoints SET note = substr(note, 1, length(note) - 3) || 'AA' || char(10) WHERE size = 34").await;
     let err = failure(audit(&t).await);
     assert!(
         matches!(err, AuditError::Checkpoint { size: 34, .. }),
@@ -177,15 +192,15 @@ async fn forged_checkpoint_signature_is_detected() {
     );
 }
 
-#[tokio::test]
 async fn changed_tree_node_is_located() {
     let t = ledger().await;
-    tamper(
-        &t.db_path(),
-        "UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 3",
+    tamper_bytes(
+        &t.url,
+        "UPDATE tree_nodes SET hash = $1 WHERE level = 2 AND idx = 3",
+        &[&[0; 32]],
     )
     .await;
-    let err = failure(audit(&t).await);
+    let err = audit_fails(&t).await;
     assert!(
         matches!(
             err,
@@ -204,9 +219,10 @@ async fn changed_tree_node_is_located() {
 #[tokio::test]
 async fn changed_leaf_hash_column_is_located() {
     let t = ledger().await;
-    tamper(
-        &t.db_path(),
-        "UPDATE entries SET leaf_hash = zeroblob(32) WHERE seq = 40",
+    tamper_bytes(
+        &t.url,
+        "UPDATE entries SET leaf_hash = $1 WHERE seq = 40",
+        &[&[0; 32]],
     )
     .await;
     let err = failure(audit(&t).await);
@@ -220,26 +236,22 @@ async fn every_byte_of_an_entry_is_covered() {
     let t = TestLedger::new().await;
     t.fill(3, 1).await;
     let e = t.store().entry(3).await.unwrap().unwrap();
-    let original = t.db_path();
     let len = e.leaf.len();
     // Every 7th byte keeps the test fast while touching every field of the entry.
     for pos in (0..len).step_by(7) {
         let copy = t.dir.path().join(format!("copy-{pos}.db"));
         // VACUUM INTO makes a consistent standalone copy of the WAL-mode database.
-        common::tamper(&original, &format!("VACUUM INTO '{}'", copy.display())).await;
+        tamper(&t.url, &format!("VACUUM INTO '{}'", copy.display())).await;
         let mut leaf = e.leaf.clone();
         leaf[pos] ^= 0x01;
-        tamper(
+        let copy = database_url(copy.to_str().unwrap());
+        tamper_bytes(
             &copy,
-            &format!(
-                "UPDATE entries SET leaf = X'{}' WHERE seq = 3",
-                hex::encode(&leaf)
-            ),
+            "UPDATE entries SET leaf = $1 WHERE seq = 3",
+            &[&leaf],
         )
         .await;
-        let store = Store::open(&database_url(copy.to_str().unwrap()), false)
-            .await
-            .unwrap();
+        let store = Store::open(&copy, false).await.unwrap();
         let err = failure(audit_store(&store, &ProgressBar::hidden()).await);
         let seq = match &err {
             AuditError::LeafHash { seq }
@@ -251,3 +263,14 @@ async fn every_byte_of_an_entry_is_covered() {
         store.close().await;
     }
 }
+
+// A representative subset on both databases (a body byte, a signature, a checkpoint, a tree
+// node, a deleted row); the rest use SQLite's dialect or file copies and run on SQLite only.
+on_both_backends!(
+    untouched_ledger_audits_clean,
+    changed_body_byte_is_located,
+    changed_signature_is_located,
+    swapped_checkpoint_is_located,
+    changed_tree_node_is_located,
+    deleted_row_is_located,
+);

@@ -26,7 +26,7 @@ use super::money::ViewRefresher;
 use super::receipt::{Receipt, receipts};
 use crate::ledger::SignedSubmission;
 use crate::service::{AppendError, Appended, LedgerService};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 /// How often a group that lost a race with another writer process is retried.
 const CONFLICT_RETRIES: usize = 3;
@@ -92,8 +92,13 @@ async fn run(
             }
             Err(e) => {
                 tracing::error!(error = %e, group = replies.len(), "group commit failed");
+                let race = matches!(&e, AppendError::Store(s) if s.is_race());
                 for reply in replies {
-                    let _ = reply.send(Err(ApiError::Internal));
+                    let _ = reply.send(Err(if race {
+                        ApiError::concurrent_append()
+                    } else {
+                        ApiError::Internal
+                    }));
                 }
             }
         }
@@ -142,8 +147,11 @@ async fn answer(store: Store, results: Vec<Result<Appended, AppendError>>, repli
     }
 }
 
-/// `append_each`, retried when another process appended between our read and our commit (the
-/// store refuses such a commit as a conflict; nothing was written, so trying again is safe).
+/// `append_each`, retried when another process appended between our read and our commit, or
+/// stored one of our keys first (the store refuses such a commit as a race; nothing was written,
+/// so trying again is safe, and the retry's catch-up sees what the other writer stored: a
+/// submission it already appended is then refused on its own as a reused nonce, which
+/// [`super::submissions::submit`] answers with the original receipt).
 async fn commit_group(
     service: &LedgerService,
     subs: Vec<SignedSubmission>,
@@ -154,9 +162,9 @@ async fn commit_group(
         // append_each consumes its input; keep a copy only while a retry is still allowed.
         let backup = (attempt < CONFLICT_RETRIES).then(|| subs.clone());
         match (service.append_each(subs).await, backup) {
-            (Err(AppendError::Store(StoreError::Conflict { .. })), Some(backup)) => {
+            (Err(AppendError::Store(e)), Some(backup)) if e.is_race() => {
                 attempt += 1;
-                tracing::warn!(attempt, "another writer appended first; retrying the group");
+                tracing::warn!(attempt, cause = %e, "another writer appended first; retrying the group");
                 subs = backup;
             }
             (other, _) => return other,

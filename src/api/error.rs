@@ -103,6 +103,15 @@ impl ApiError {
         ApiError::NotFound(ErrorDetail::new("not_found", message))
     }
 
+    /// 409: the append lost a race with another writer and wrote nothing.
+    pub fn concurrent_append() -> Self {
+        ApiError::Conflict(ErrorDetail::new(
+            "concurrent_append",
+            "another server appended at the same moment and nothing of this request was \
+             written; send it again (resending the same signed submission is safe)",
+        ))
+    }
+
     /// Logs `cause` and answers a 500 that does not repeat it.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "request failed");
@@ -276,6 +285,7 @@ impl From<AppendError> for ApiError {
                 .field("nonce"),
             ),
             AppendError::Empty => ApiError::malformed("", "nothing to append"),
+            AppendError::Store(e) => e.into(),
             other => ApiError::internal(other),
         }
     }
@@ -294,8 +304,15 @@ impl From<ProofRequestError> for ApiError {
 }
 
 impl From<crate::store::StoreError> for ApiError {
+    /// A lost race with another writer is the client's to retry (resending the same signed
+    /// submission is always safe), never a 500; anything else is the operator's to look at.
     fn from(e: crate::store::StoreError) -> Self {
-        ApiError::internal(e)
+        if e.is_race() {
+            tracing::warn!(cause = %e, "append lost a race with another writer");
+            ApiError::concurrent_append()
+        } else {
+            ApiError::internal(e)
+        }
     }
 }
 

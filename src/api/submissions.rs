@@ -108,6 +108,9 @@ pub async fn submit_batch(
     let mut subs = Vec::new();
     let mut lines = Vec::new();
     let mut replayed = Vec::new();
+    // Every line, in order, for a second look when the first one saw part of the batch.
+    let mut all = Vec::new();
+    let mut all_lines = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
@@ -124,6 +127,8 @@ pub async fn submit_batch(
         }
         let sub = SignedSubmission::from_json(line.as_bytes())
             .map_err(|e| ApiError::from(e).at_line(number))?;
+        all.push(sub.clone());
+        all_lines.push(number);
         match replay(app.store(), &sub)
             .await
             .map_err(|e| e.at_line(number))?
@@ -142,6 +147,12 @@ pub async fn submit_batch(
         // A retry of a batch that was committed: all or none means all of it is in the log.
         (true, false) => return Ok(AppJson(BatchReceipt { receipts: replayed })),
         (false, false) => {
+            // The lines are looked up one by one, so another server's commit of this very batch
+            // may land between two lookups; that commit is all or none, so a second look that
+            // starts after the first ended sees all of it.
+            if let Some(receipts) = replay_all(app.store(), &all, &all_lines).await? {
+                return Ok(AppJson(BatchReceipt { receipts }));
+            }
             return Err(ApiError::Conflict(
                 ErrorDetail::new(
                     "partial_replay",
@@ -158,14 +169,24 @@ pub async fn submit_batch(
         }
         (false, true) => {}
     }
-    let appended = app.service.append(subs).await.map_err(|e| {
-        let line = crate::cli::error_index(&e).and_then(|i| lines.get(i).copied());
-        let err = ApiError::from(e);
-        match line {
-            Some(line) => err.at_line(line),
-            None => err,
+    let appended = match app.service.append(subs.clone()).await {
+        Ok(appended) => appended,
+        Err(e) => {
+            let line = crate::cli::error_index(&e).and_then(|i| lines.get(i).copied());
+            let err = ApiError::from(e);
+            // The same batch raced itself (a retry in flight on another server): if the winner
+            // appended every line, its receipts are this request's too.
+            if matches!(err, ApiError::Conflict(_))
+                && let Some(receipts) = replay_all(app.store(), &subs, &lines).await?
+            {
+                return Ok(AppJson(BatchReceipt { receipts }));
+            }
+            return Err(match line {
+                Some(line) => err.at_line(line),
+                None => err,
+            });
         }
-    })?;
+    };
     app.views.poke();
     let size = appended.last().map(|a| a.seq + 1).unwrap_or(0);
     let rows: Vec<_> = appended
@@ -236,4 +257,21 @@ async fn replay(store: &Store, sub: &SignedSubmission) -> Result<Option<Receipt>
         .ok_or_else(|| ApiError::internal(format!("entry {} leaf hash", row.seq)))?;
     let mut receipts = receipts(store, &[(row.seq, hash, row.leaf)], size).await?;
     Ok(receipts.pop())
+}
+
+/// The original receipts of `subs` (at `lines` of the request) if every one of them is in the
+/// log; `None` if any is not.
+async fn replay_all(
+    store: &Store,
+    subs: &[SignedSubmission],
+    lines: &[usize],
+) -> Result<Option<Vec<Receipt>>, ApiError> {
+    let mut receipts = Vec::with_capacity(subs.len());
+    for (sub, &line) in subs.iter().zip(lines) {
+        match replay(store, sub).await.map_err(|e| e.at_line(line))? {
+            Some(receipt) => receipts.push(receipt),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(receipts))
 }

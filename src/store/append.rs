@@ -19,7 +19,8 @@ use super::{AppendBatch, Backend, Store, StoreError, to_i64, to_u64};
 const ROWS_PER_STATEMENT: usize = 200;
 
 /// PostgreSQL advisory lock keys (scoped to the database by PostgreSQL). "SUNSHINE" in ASCII.
-pub(super) const APPEND_LOCK: i64 = 0x5355_4e53_4849_4e45;
+/// Public so that operators' tooling (and the tests) can see who holds it in `pg_locks`.
+pub const APPEND_LOCK: i64 = 0x5355_4e53_4849_4e45;
 /// Separate from the append lock, so refreshing the cached views never delays an append there.
 const VIEWS_LOCK: i64 = APPEND_LOCK + 1;
 
@@ -143,7 +144,11 @@ impl AppendTx {
                     .bind(e.kind)
                     .bind(e.leaf.as_slice());
             }
-            q.execute(&mut *self.tx).await?;
+            q.execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::on_insert(
+                    "an entry with this seq, leaf hash or nonce",
+                ))?;
         }
         for chunk in batch.nodes.chunks(ROWS_PER_STATEMENT) {
             let sql = insert_sql("tree_nodes", &["level", "idx", "hash"], chunk.len());
@@ -154,14 +159,17 @@ impl AppendTx {
                     .bind(to_i64(*idx)?)
                     .bind(hash.as_bytes().as_slice());
             }
-            q.execute(&mut *self.tx).await?;
+            q.execute(&mut *self.tx)
+                .await
+                .map_err(StoreError::on_insert("a tree node"))?;
         }
         let new_size = batch.base_size + batch.entries.len() as u64;
         sqlx::query("INSERT INTO checkpoints (size, note) VALUES ($1, $2)")
             .bind(to_i64(new_size)?)
             .bind(batch.checkpoint.as_str())
             .execute(&mut *self.tx)
-            .await?;
+            .await
+            .map_err(StoreError::on_insert("the checkpoint for this size"))?;
         self.tx.commit().await?;
         Ok(())
     }

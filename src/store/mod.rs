@@ -22,7 +22,7 @@ mod copy;
 mod nodes;
 mod reads;
 
-pub use append::AppendTx;
+pub use append::{APPEND_LOCK, AppendTx};
 pub use nodes::{FetchedNodes, TreeReadError};
 
 use std::str::FromStr;
@@ -55,6 +55,12 @@ pub enum StoreError {
         "the ledger moved on while this append was prepared (expected size {expected}, found {found})"
     )]
     Conflict { expected: u64, found: u64 },
+    /// A unique key (a seq, a tree node, a checkpoint size, an author's nonce) was already
+    /// stored when this transaction inserted it: another writer got there first, outside the
+    /// append lock or in a race the lock did not cover. Nothing of this transaction was written;
+    /// preparing the append again against the current log is safe.
+    #[error("another writer stored {0} first")]
+    Duplicate(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
     #[error("no ledger at {0}: run `sunshine init` first")]
@@ -63,6 +69,26 @@ pub enum StoreError {
     NotEmpty(String),
     #[error("unsupported database URL {0:?}: use a SQLite path, sqlite:PATH or postgres://...")]
     Url(String),
+}
+
+impl StoreError {
+    /// Whether this append lost a race with another writer and nothing was written: trying
+    /// again against the current log is safe.
+    pub fn is_race(&self) -> bool {
+        matches!(self, StoreError::Conflict { .. } | StoreError::Duplicate(_))
+    }
+
+    /// `e`, as [`StoreError::Duplicate`] when it is a unique-constraint violation on `what`.
+    /// Both databases report one (SQLite's extended code 2067/1555, PostgreSQL's SQLSTATE
+    /// 23505) through sqlx's portable [`sqlx::error::DatabaseError::is_unique_violation`].
+    pub(crate) fn on_insert(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+        move |e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Duplicate(what.to_owned())
+            }
+            _ => StoreError::Db(e),
+        }
+    }
 }
 
 /// Which database a URL names.
@@ -225,8 +251,13 @@ async fn connect(url: &str, backend: Backend, create: bool) -> Result<AnyPool, S
         Backend::Postgres => {
             if create {
                 use sqlx::migrate::MigrateDatabase;
-                if !sqlx::Any::database_exists(url).await? {
-                    sqlx::Any::create_database(url).await?;
+                // Two processes creating the same database at once: the loser's CREATE fails
+                // (a duplicate key in pg_database), and the database it wanted exists.
+                if !sqlx::Any::database_exists(url).await?
+                    && let Err(e) = sqlx::Any::create_database(url).await
+                    && !sqlx::Any::database_exists(url).await?
+                {
+                    return Err(e.into());
                 }
             }
             // The commit is the durability point: synchronous_commit stays on (the default).

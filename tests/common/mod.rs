@@ -58,6 +58,15 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Where a new ledger goes on the running test's backend: `ledger.db` in `dir`, or a fresh
+/// database on the test PostgreSQL server.
+pub async fn fresh_url(dir: &Path) -> String {
+    match backend() {
+        Backend::Sqlite => database_url(dir.join("ledger.db").to_str().unwrap()),
+        Backend::Postgres => pg::fresh_database().await,
+    }
+}
+
 pub const ORIGIN: &str = "test.local/sunshine";
 
 /// A ledger under test with its keys.
@@ -107,10 +116,7 @@ impl TestLedger {
     /// The same, recorded at `start` (later entries must not be recorded earlier).
     pub async fn new_at(start: Timestamp) -> TestLedger {
         let dir = tempfile::tempdir().unwrap();
-        let url = match backend() {
-            Backend::Sqlite => database_url(dir.path().join("ledger.db").to_str().unwrap()),
-            Backend::Postgres => pg::fresh_database().await,
-        };
+        let url = fresh_url(dir.path()).await;
         let store = Store::open(&url, true).await.unwrap();
         let operator = SecretKey::from_seed([1; 32]);
         let regulator = SecretKey::from_seed([2; 32]);
@@ -217,11 +223,11 @@ pub fn org_register_body(id: &Uscc, key: &SecretKey) -> Value {
 }
 
 /// Every row of every table, as text: two dumps are equal iff the ledger is byte-for-byte equal.
-pub async fn dump(db: &Path) -> String {
+/// `url` is either backend's.
+pub async fn dump(url: &str) -> String {
     use sqlx::{Connection, Row};
-    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap()))
-        .await
-        .unwrap();
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
     let mut out = String::new();
     for table in ["entries", "tree_nodes", "checkpoints", "views"] {
         let rows = sqlx::query(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
@@ -230,39 +236,57 @@ pub async fn dump(db: &Path) -> String {
             .unwrap();
         for r in rows {
             for i in 0..r.len() {
-                let v: Result<Vec<u8>, _> = r.try_get(i);
-                match v {
-                    Ok(b) => out.push_str(&hex::encode(b)),
-                    Err(_) => out.push_str(
-                        &r.try_get::<i64, _>(i)
-                            .map(|n| n.to_string())
-                            .unwrap_or_default(),
-                    ),
+                if let Ok(b) = r.try_get::<Vec<u8>, _>(i) {
+                    out.push_str(&hex::encode(b));
+                } else if let Ok(n) = r.try_get::<i64, _>(i) {
+                    out.push_str(&n.to_string());
+                } else {
+                    out.push_str(&r.try_get::<String, _>(i).unwrap());
                 }
                 out.push('|');
             }
             out.push('\n');
         }
     }
+    conn.close().await.unwrap();
     out
 }
 
-/// Runs a SQL statement directly, bypassing the append-only triggers (as an attacker with the
-/// sqlite3 shell would).
-pub async fn tamper(db: &Path, sql: &str) {
-    use sqlx::Connection;
-    let mut conn = sqlx::SqliteConnection::connect(&database_url(db.to_str().unwrap()))
-        .await
-        .unwrap();
-    for t in ["entries", "tree_nodes", "checkpoints"] {
-        for op in ["update", "delete"] {
-            sqlx::query(&format!("DROP TRIGGER IF EXISTS {t}_append_only_{op}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-        }
-    }
+/// Runs SQL directly on the ledger at `url` with the append-only triggers out of the way, as an
+/// attacker with the database's superuser would: dropped on SQLite (the sqlite3 shell can), and
+/// `ALTER TABLE ... DISABLE TRIGGER` on PostgreSQL. `sql` may hold several statements.
+pub async fn tamper(url: &str, sql: &str) {
+    let mut conn = tamper_connection(url).await;
     sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+}
+
+/// As [`tamper`], for one statement whose `$1`, `$2`, ... are `bytes` (the same SQL on both
+/// databases, with no byte literals to spell per dialect).
+pub async fn tamper_bytes(url: &str, sql: &str, bytes: &[&[u8]]) {
+    let mut conn = tamper_connection(url).await;
+    let mut q = sqlx::query(sql);
+    for b in bytes {
+        q = q.bind(*b);
+    }
+    let done = q.execute(&mut conn).await.unwrap();
+    assert!(done.rows_affected() > 0, "{sql} changed nothing");
+}
+
+async fn tamper_connection(url: &str) -> sqlx::AnyConnection {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(url).await.unwrap();
+    for t in ["entries", "tree_nodes", "checkpoints"] {
+        let off = if url.starts_with("sqlite:") {
+            format!(
+                "DROP TRIGGER IF EXISTS {t}_append_only_update; DROP TRIGGER IF EXISTS {t}_append_only_delete"
+            )
+        } else {
+            format!("ALTER TABLE {t} DISABLE TRIGGER USER")
+        };
+        sqlx::raw_sql(&off).execute(&mut conn).await.unwrap();
+    }
+    conn
 }
 
 pub fn bin() -> &'static str {
