@@ -65,6 +65,7 @@ async fn a_unique_violation_inside_the_append_is_a_409_and_writes_nothing() {
         &format!("INSERT INTO checkpoints (size, note) VALUES (3, '{note}')"),
     )
     .await;
+    app.views_settled().await;
     let before = dump(&t.url).await;
     let (status, body) = app.submit(&t.filler(1)).await;
     assert_eq!(status, 409, "{body}");

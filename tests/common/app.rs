@@ -110,6 +110,24 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Waits (bounded) until the background view refresh has caught up with the log, so that a
+    /// dump taken afterwards does not race the refresh the server starts with.
+    pub async fn views_settled(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let store = self.ledger.store();
+            let size = store.size().await.unwrap();
+            if store.view_size().await.unwrap() == Some(size) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the views never caught up with size {size}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Stops the server as SIGTERM would and waits until it has drained.
     pub async fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
