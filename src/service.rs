@@ -7,6 +7,8 @@
 //! checkpoint for the batch, and commit it all in that one transaction. The in-memory state is
 //! replaced only after the commit succeeds, so a refused batch changes nothing anywhere.
 
+use std::collections::BTreeMap;
+
 use futures_util::TryStreamExt;
 use tokio::sync::Mutex;
 
@@ -86,6 +88,10 @@ pub struct LedgerService {
     store: Store,
     operator: SecretKey,
     head: Mutex<Head>,
+    /// The view rows this process cached last and the log size they reflect, so the next
+    /// refresh writes only what changed (see [`Store::replace_views`]); the lock also keeps
+    /// this process's refreshes one at a time.
+    last_views: Mutex<Option<(u64, BTreeMap<String, String>)>>,
 }
 
 impl LedgerService {
@@ -100,6 +106,7 @@ impl LedgerService {
             store: store.primary(),
             operator,
             head: Mutex::new(head),
+            last_views: Mutex::new(None),
         };
         {
             let mut head = service.head.lock().await;
@@ -157,9 +164,18 @@ impl LedgerService {
     /// Recomputes every derived view from the state and replaces the cached copy, recording the
     /// log size it reflects (readers show "as of entry N"; audits re-derive at that size).
     pub async fn refresh_views(&self) -> Result<u64, AppendError> {
+        let mut last = self.last_views.lock().await;
         let state = self.current_state().await?;
         let rows = state.view_rows();
-        self.store.replace_views(state.size(), &rows).await?;
+        let previous = last.as_ref().map(|(size, rows)| (*size, rows));
+        let written = self
+            .store
+            .replace_views(state.size(), &rows, previous)
+            .await;
+        // Whatever happened to the table, an unknown outcome must not be diffed against.
+        *last = None;
+        written?;
+        *last = Some((state.size(), rows));
         Ok(state.size())
     }
 

@@ -20,17 +20,6 @@ fn org_sub(t: &TestLedger, kind: Kind, body: Value, time: &str) -> SignedSubmiss
     sub_at(kind, Author::Org(t.org_id.clone()), &t.org, body, at(time))
 }
 
-fn donation(t: &TestLedger, receipt: &str, amount: &str, on: &str) -> SignedSubmission {
-    org_sub(
-        t,
-        Kind::Donation,
-        json!({"receipt_no": receipt, "received_on": on, "form": "cash", "amount": amount, "currency": "CNY",
-               "donor_type": "individual", "donor_display": "张*", "receipt": "issued",
-               "commitment": "ab".repeat(32)}),
-        &format!("{on}T01:00:00Z"),
-    )
-}
-
 fn disbursement(t: &TestLedger, amount: &str, category: &str, on: &str) -> SignedSubmission {
     org_sub(
         t,
@@ -47,7 +36,7 @@ async fn year_of(programme: &str) -> TestLedger {
     let t = TestLedger::new_at(at("2025-01-02T00:00:00Z")).await;
     t.service
         .append_at(
-            vec![donation(&t, "R2025-0001", "1000000.00", "2025-03-01")],
+            vec![t.donation("R2025-0001", "1000000.00", "2025-03-01")],
             at("2025-03-01T02:00:00Z"),
         )
         .await

@@ -10,6 +10,8 @@
 //!
 //! Readers never take this lock.
 
+use std::collections::BTreeMap;
+
 use sqlx::{Any, Transaction};
 
 use super::reads::SIZE_SQL;
@@ -84,22 +86,52 @@ impl Store {
 
     /// Replaces the cached views with `rows`, computed at log size `size`, in one transaction —
     /// unless another process already cached views of a longer log (views never go back).
+    ///
+    /// `previous` is what this process wrote last and at which size. When the table still holds
+    /// exactly that (its size is unchanged; views are a function of the log prefix, so equal
+    /// sizes mean equal rows, whoever wrote them), only the rows that differ are written: a
+    /// refresh then holds the write lock — which on SQLite is also the append lock — for the
+    /// few keys the new entries touched, not for every donation ever recorded.
     pub async fn replace_views(
         &self,
         size: u64,
-        rows: &std::collections::BTreeMap<String, String>,
+        rows: &BTreeMap<String, String>,
+        previous: Option<(u64, &BTreeMap<String, String>)>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_locked(VIEWS_LOCK).await?;
         let cached: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?;
-        if cached.map(to_u64).transpose()?.is_some_and(|c| c > size) {
+        let cached = cached.map(to_u64).transpose()?;
+        if cached.is_some_and(|c| c > size) {
             return Ok(());
         }
-        sqlx::query("DELETE FROM views").execute(&mut *tx).await?;
-        let rows: Vec<(&String, &String)> = rows.iter().collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let sql = insert_sql("views", &["key", "value"], chunk.len());
+        let upserts: Vec<(&String, &String)> = match previous {
+            Some((prev_size, prev)) if cached == Some(prev_size) => {
+                let gone: Vec<&String> = prev.keys().filter(|k| !rows.contains_key(*k)).collect();
+                for chunk in gone.chunks(ROWS_PER_STATEMENT) {
+                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("DELETE FROM views WHERE key IN ({})", marks.join(", "));
+                    let mut q = sqlx::query(&sql);
+                    for k in chunk {
+                        q = q.bind(k.as_str());
+                    }
+                    q.execute(&mut *tx).await?;
+                }
+                rows.iter()
+                    .filter(|(k, v)| prev.get(*k) != Some(*v))
+                    .collect()
+            }
+            _ => {
+                sqlx::query("DELETE FROM views").execute(&mut *tx).await?;
+                rows.iter().collect()
+            }
+        };
+        for chunk in upserts.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                insert_sql("views", &["key", "value"], chunk.len())
+            );
             let mut q = sqlx::query(&sql);
             for (k, v) in chunk {
                 q = q.bind(k.as_str()).bind(v.as_str());

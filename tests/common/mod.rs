@@ -188,6 +188,19 @@ impl TestLedger {
         )
     }
 
+    /// A cash donation to the organisation, signed on `on` (YYYY-MM-DD).
+    pub fn donation(&self, receipt: &str, amount: &str, on: &str) -> SignedSubmission {
+        sub_at(
+            Kind::Donation,
+            Author::Org(self.org_id.clone()),
+            &self.org,
+            json!({"receipt_no": receipt, "received_on": on, "form": "cash", "amount": amount,
+                   "currency": "CNY", "donor_type": "individual", "donor_display": "张*",
+                   "receipt": "issued", "commitment": "ab".repeat(32)}),
+            format!("{on}T01:00:00Z").parse().unwrap(),
+        )
+    }
+
     /// A valid filler entry: the regulator adds a fresh key to the organisation.
     pub fn filler(&self, i: u64) -> SignedSubmission {
         let mut seed = [9u8; 32];
