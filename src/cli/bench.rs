@@ -116,6 +116,16 @@ impl Parties {
             body,
         )
     }
+
+    /// The first `n` benchmark entries as JSON request bodies, signed before the clock starts
+    /// (the HTTP benchmarks post them).
+    pub(super) fn request_bodies(&self, n: u64) -> anyhow::Result<std::sync::Arc<Vec<Vec<u8>>>> {
+        eprintln!("signing {n} submissions ...");
+        let bodies = (0..n)
+            .map(|i| serde_json::to_vec(&self.entry(i)))
+            .collect::<Result<_, _>>()?;
+        Ok(std::sync::Arc::new(bodies))
+    }
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {

@@ -103,11 +103,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let n = args.requests;
     let clients = args.clients.max(1);
-    eprintln!("signing {n} submissions ...");
-    let bodies: Vec<Vec<u8>> = (0..n)
-        .map(|i| serde_json::to_vec(&parties.entry(i)))
-        .collect::<Result<_, _>>()?;
-    let bodies = Arc::new(bodies);
+    let bodies = parties.request_bodies(n)?;
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;

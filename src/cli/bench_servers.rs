@@ -12,7 +12,6 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -102,11 +101,7 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
     }
     let n = args.requests;
     let clients = args.clients.max(1);
-    eprintln!("signing {n} submissions ...");
-    let bodies: Vec<Vec<u8>> = (0..n)
-        .map(|i| serde_json::to_vec(&parties.entry(i)))
-        .collect::<Result<_, _>>()?;
-    let bodies = Arc::new(bodies);
+    let bodies = parties.request_bodies(n)?;
     let mut rows = Vec::new();
     for &procs in &args.processes {
         let procs = procs.max(1);
