@@ -30,23 +30,37 @@ const VIEWS_LOCK: i64 = APPEND_LOCK + 1;
 pub struct AppendTx {
     tx: Transaction<'static, Any>,
     size: u64,
+    backend: Backend,
 }
 
-/// `INSERT INTO {table} ({columns}) VALUES ($1, $2, ...), (...)` for `rows` rows.
-pub(super) fn insert_sql(table: &str, columns: &[&str], rows: usize) -> String {
-    let width = columns.len();
-    let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..width {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("${}", r * width + c + 1));
+impl Backend {
+    /// The `n`-th (from 1) bind parameter of a statement whose parameters are bound in order.
+    fn placeholder(self, n: usize) -> String {
+        match self {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${n}"),
         }
-        sql.push(')');
     }
-    sql
+
+    /// `INSERT INTO {table} ({columns}) VALUES (...), (...)` for `rows` rows. PostgreSQL numbers
+    /// its placeholders (`$1, $2, ...`); SQLite gets anonymous `?`s, because SQLite finds a
+    /// numbered placeholder's position by a linear search of the statement's names, which makes
+    /// binding a 1,200-value insert quadratic (see [`Backend::placeholder`]).
+    pub(super) fn insert_sql(self, table: &str, columns: &[&str], rows: usize) -> String {
+        let width = columns.len();
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            for c in 0..width {
+                if c > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(&self.placeholder(r * width + c + 1));
+            }
+            sql.push(')');
+        }
+        sql
+    }
 }
 
 impl Store {
@@ -76,6 +90,7 @@ impl Store {
         Ok(AppendTx {
             tx,
             size: to_u64(size)?,
+            backend: self.backend,
         })
     }
 
@@ -110,7 +125,9 @@ impl Store {
             Some((prev_size, prev)) if cached == Some(prev_size) => {
                 let gone: Vec<&String> = prev.keys().filter(|k| !rows.contains_key(*k)).collect();
                 for chunk in gone.chunks(ROWS_PER_STATEMENT) {
-                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let marks: Vec<String> = (1..=chunk.len())
+                        .map(|i| self.backend.placeholder(i))
+                        .collect();
                     let sql = format!("DELETE FROM views WHERE key IN ({})", marks.join(", "));
                     let mut q = sqlx::query(&sql);
                     for k in chunk {
@@ -130,7 +147,8 @@ impl Store {
         for chunk in upserts.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                insert_sql("views", &["key", "value"], chunk.len())
+                self.backend
+                    .insert_sql("views", &["key", "value"], chunk.len())
             );
             let mut q = sqlx::query(&sql);
             for (k, v) in chunk {
@@ -165,7 +183,7 @@ impl AppendTx {
         // Multi-row statements: one round trip per chunk, not per row.
         for chunk in batch.entries.chunks(ROWS_PER_STATEMENT) {
             let columns = ["seq", "leaf_hash", "author", "nonce", "kind", "leaf"];
-            let sql = insert_sql("entries", &columns, chunk.len());
+            let sql = self.backend.insert_sql("entries", &columns, chunk.len());
             let mut q = sqlx::query(&sql);
             for e in chunk {
                 q = q
@@ -183,7 +201,9 @@ impl AppendTx {
                 ))?;
         }
         for chunk in batch.nodes.chunks(ROWS_PER_STATEMENT) {
-            let sql = insert_sql("tree_nodes", &["level", "idx", "hash"], chunk.len());
+            let sql = self
+                .backend
+                .insert_sql("tree_nodes", &["level", "idx", "hash"], chunk.len());
             let mut q = sqlx::query(&sql);
             for (level, idx, hash) in chunk {
                 q = q
@@ -209,13 +229,17 @@ impl AppendTx {
 
 #[cfg(test)]
 mod tests {
-    use super::insert_sql;
+    use super::Backend;
 
     #[test]
     fn multi_row_inserts_number_their_placeholders_row_by_row() {
         assert_eq!(
-            insert_sql("t", &["a", "b"], 2),
+            Backend::Postgres.insert_sql("t", &["a", "b"], 2),
             "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)"
+        );
+        assert_eq!(
+            Backend::Sqlite.insert_sql("t", &["a", "b"], 2),
+            "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)"
         );
     }
 }

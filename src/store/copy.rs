@@ -9,7 +9,7 @@ use futures_util::TryStreamExt;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::append::{APPEND_LOCK, insert_sql};
+use super::append::APPEND_LOCK;
 use super::{Store, StoreError};
 
 /// Rows per multi-row INSERT.
@@ -102,7 +102,7 @@ impl Store {
                     chunk.push(values(row, columns)?);
                 }
                 if chunk.len() == ROWS_PER_STATEMENT || (row.is_none() && !chunk.is_empty()) {
-                    let sql = insert_sql(table, &names, chunk.len());
+                    let sql = dst.backend.insert_sql(table, &names, chunk.len());
                     let mut q = sqlx::query(&sql);
                     for v in chunk.iter().flatten() {
                         q = match v {
