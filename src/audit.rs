@@ -13,8 +13,9 @@ use crate::ledger::entry::SealedEntry;
 use crate::ledger::hash::{leaf_hash, node_hash};
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::{Checkpoint, verify_note};
-use crate::ledger::verify::{PendingSig, batch_first_bad};
-use crate::state::State;
+use crate::ledger::verify::{PendingSig, verify_all};
+use crate::money::{Body, MoneyError};
+use crate::state::{State, parse_entry_body};
 
 /// Rows prepared at a time: signatures are batch-verified in parts of this many per core
 /// (batch verification amortises the work), while the previous rows are replayed.
@@ -76,83 +77,54 @@ enum RowFault {
 }
 
 /// A row with every check that does not depend on the entries before it already done: leaf
-/// hash, canonical encoding and signature. Feed it with [`Auditor::entry_prepared`].
+/// hash, canonical encoding, signature, and the body read. Feed it with
+/// [`Auditor::entry_prepared`].
 #[derive(Debug)]
 pub struct PreparedRow {
     seq: u64,
-    opened: Result<SealedEntry, RowFault>,
+    opened: Result<(SealedEntry, Result<Body, MoneyError>), RowFault>,
     signature_ok: bool,
 }
-
-/// Below this many rows, threads cost more than they save.
-const PARALLEL_MIN_ROWS: usize = 64;
 
 /// Checks `rows` on their own, split over the machine's cores: the parallel half of an audit.
 /// Only what cannot depend on earlier entries is checked here, so the order in which
 /// [`Auditor::entry_prepared`] then reports faults is exactly the sequential order.
 pub fn prepare(rows: Vec<Row>) -> Vec<PreparedRow> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if rows.len() < PARALLEL_MIN_ROWS || threads == 1 {
-        return prepare_part(rows);
-    }
-    let chunk = rows.len().div_ceil(threads);
-    let mut parts = Vec::with_capacity(threads);
-    let mut rows = rows;
-    while rows.len() > chunk {
-        let rest = rows.split_off(chunk);
-        parts.push(std::mem::replace(&mut rows, rest));
-    }
-    parts.push(rows);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || prepare_part(part)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(prepared) => prepared,
-                Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+    crate::parallel::map_owned_parts(rows, prepare_part)
 }
 
 /// [`prepare`] on one thread: one batch verification for every signature of `rows`.
 fn prepare_part(rows: Vec<Row>) -> Vec<PreparedRow> {
-    let mut prepared: Vec<PreparedRow> = rows.into_iter().map(open_row).collect();
-    let pending: Vec<(usize, PendingSig)> = prepared
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            p.opened
-                .as_ref()
-                .ok()
-                .map(|s| (i, PendingSig::of(&s.entry.submission)))
-        })
-        .collect();
+    let mut prepared = Vec::with_capacity(rows.len());
+    let mut pending = Vec::with_capacity(rows.len());
+    for row in rows {
+        let opened = open_row(row.leaf, &row.leaf_hash).map(|(sealed, signing)| {
+            pending.push((
+                prepared.len(),
+                PendingSig::with_message(&sealed.entry.submission, signing),
+            ));
+            let body = parse_entry_body(&sealed);
+            (sealed, body)
+        });
+        prepared.push(PreparedRow {
+            seq: row.seq,
+            opened,
+            signature_ok: true,
+        });
+    }
     let (positions, pending): (Vec<usize>, Vec<PendingSig>) = pending.into_iter().unzip();
-    // Clean logs, the common case, cost one batch verification; a failed batch is narrowed
-    // down by strict single checks.
-    if batch_first_bad(&pending).is_some() {
-        for (i, p) in positions.into_iter().zip(&pending) {
-            prepared[i].signature_ok = p.key.verify_strict(&p.message, &p.signature).is_ok();
-        }
+    for (i, ok) in positions.into_iter().zip(verify_all(&pending)) {
+        prepared[i].signature_ok = ok;
     }
     prepared
 }
 
-fn open_row(row: Row) -> PreparedRow {
-    let opened = if leaf_hash(&row.leaf).as_bytes().as_slice() != row.leaf_hash.as_slice() {
-        Err(RowFault::LeafHash)
-    } else {
-        SealedEntry::open(row.leaf).map_err(|e| RowFault::Entry(e.to_string()))
-    };
-    PreparedRow {
-        seq: row.seq,
-        opened,
-        signature_ok: true,
+/// The entry in `leaf` and its signing bytes, if `leaf` is what `stored_hash` says and canonical.
+fn open_row(leaf: Vec<u8>, stored_hash: &[u8]) -> Result<(SealedEntry, Vec<u8>), RowFault> {
+    if leaf_hash(&leaf).as_bytes().as_slice() != stored_hash {
+        return Err(RowFault::LeafHash);
     }
+    SealedEntry::open_signed(leaf).map_err(|e| RowFault::Entry(e.to_string()))
 }
 
 /// The streaming auditor.
@@ -190,7 +162,8 @@ impl Auditor {
     }
 
     /// Feeds the next stored row, checked on its own already ([`prepare`]): reports its first
-    /// fault in the order a one-row-at-a-time check would find it.
+    /// fault in the order a one-row-at-a-time check would find it. After a fault the auditor
+    /// is spent: its state no longer means anything.
     pub fn entry_prepared(&mut self, row: PreparedRow) -> Result<(), AuditError> {
         let seq = self.size();
         if row.seq != seq {
@@ -199,8 +172,8 @@ impl Auditor {
                 found: row.seq,
             });
         }
-        let sealed = match row.opened {
-            Ok(s) => s,
+        let (sealed, body) = match row.opened {
+            Ok(opened) => opened,
             Err(RowFault::LeafHash) => return Err(AuditError::LeafHash { seq }),
             Err(RowFault::Entry(reason)) => return Err(AuditError::Entry { seq, reason }),
         };
@@ -210,12 +183,13 @@ impl Auditor {
                 reason: format!("leaf says seq {}", sealed.entry.seq),
             });
         }
-        if let Err(e) = self.state.admit(&sealed) {
-            return Err(AuditError::Entry {
+        // The auditor stops at its first fault, so the state changes in place.
+        self.state = std::mem::take(&mut self.state)
+            .admitted(&sealed, body)
+            .map_err(|e| AuditError::Entry {
                 seq,
                 reason: e.to_string(),
-            });
-        }
+            })?;
         if !row.signature_ok {
             return Err(AuditError::Signature { seq });
         }

@@ -17,6 +17,7 @@ pub mod demo;
 pub mod export;
 pub mod ledger;
 pub mod money;
+pub mod parallel;
 pub mod proofs;
 pub mod service;
 pub mod site;

@@ -16,9 +16,10 @@ use crate::ledger::entry::EntryError;
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
 use crate::ledger::submission::SUBMISSION_SIG_CONTEXT;
-use crate::ledger::verify::check_signatures;
+use crate::ledger::verify::check_serial;
 use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
-use crate::state::{AdmitError, State};
+use crate::money::{Body, MoneyError, parse_body};
+use crate::state::{AdmitError, State, parse_entry_body};
 use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError};
 
 /// Why an append was refused or failed. `index` is the submission's position in the request.
@@ -147,10 +148,13 @@ impl LedgerService {
                 seq: row.seq,
                 reason: e.to_string(),
             })?;
-            state.admit(&sealed).map_err(|e| AppendError::Replay {
-                seq: row.seq,
-                reason: e.to_string(),
-            })?;
+            let body = parse_entry_body(&sealed);
+            state = state
+                .admitted(&sealed, body)
+                .map_err(|e| AppendError::Replay {
+                    seq: row.seq,
+                    reason: e.to_string(),
+                })?;
         }
         drop(entries);
         if state.size() != from {
@@ -232,7 +236,9 @@ impl LedgerService {
             let n = subs.len() as u64;
             let started = std::time::Instant::now();
             // CPU work on this thread while the previous batch is written on another.
-            let prepared = check(&subs, Mode::AllOrNone).and_then(|checked| {
+            let checked = check(&subs, Mode::AllOrNone);
+            let check_ms = started.elapsed().as_millis() as u64;
+            let prepared = checked.and_then(|checked| {
                 let recorded_at = next_recorded_at(&base.state);
                 self.prepare(&base, subs, checked, recorded_at, Mode::AllOrNone)
             });
@@ -246,6 +252,7 @@ impl LedgerService {
             let prepared = prepared?;
             tracing::debug!(
                 entries = n,
+                check_ms,
                 prepare_ms,
                 waited_ms = (started.elapsed().as_millis() as u64).saturating_sub(prepare_ms),
                 "batch prepared"
@@ -253,7 +260,16 @@ impl LedgerService {
             base = prepared.head.clone();
             let store = self.store.clone();
             let batch = prepared.batch;
-            let write = tokio::spawn(async move { store.append(&batch).await });
+            let write = tokio::spawn(async move {
+                let started = std::time::Instant::now();
+                let written = store.append(&batch).await;
+                tracing::debug!(
+                    entries = batch.entries.len(),
+                    write_ms = started.elapsed().as_millis() as u64,
+                    "batch written"
+                );
+                written
+            });
             writing = Some((write, prepared.head));
             appended += n;
         }
@@ -328,9 +344,10 @@ impl LedgerService {
         let Checked {
             mut refused,
             signing,
+            bodies,
         } = checked;
         let mut out = Vec::with_capacity(subs.len());
-        for (index, submission) in subs.into_iter().enumerate() {
+        for (index, (submission, body)) in subs.into_iter().zip(bodies).enumerate() {
             if let Some(err) = refused[index].take() {
                 out.push(Err(err));
                 continue;
@@ -347,18 +364,25 @@ impl LedgerService {
             // `admit` changes nothing when it refuses, so a refused submission leaves the
             // state exactly as the previous accepted one left it.
             let submission_jcs = &signing[index][SUBMISSION_SIG_CONTEXT.len()..];
-            let admitted = SealedEntry::seal_with(entry, submission_jcs)
-                .map_err(|source| AppendError::Entry { index, source })
-                .and_then(|sealed| {
-                    state
-                        .admit(&sealed)
-                        .map(|()| sealed)
-                        .map_err(|source| AppendError::Admit { index, source })
-                });
-            let sealed = match (admitted, mode) {
-                (Ok(sealed), _) => sealed,
-                (Err(e), Mode::AllOrNone) => return Err(e),
-                (Err(e), Mode::EachOnItsOwn) => {
+            let sealed = SealedEntry::seal_with(entry, submission_jcs)
+                .map_err(|source| AppendError::Entry { index, source });
+            let sealed = match (mode, sealed) {
+                (Mode::AllOrNone, Ok(sealed)) => {
+                    // All or none: a refusal drops the whole state, so it changes in place.
+                    state = state
+                        .admitted(&sealed, body)
+                        .map_err(|source| AppendError::Admit { index, source })?;
+                    sealed
+                }
+                (Mode::EachOnItsOwn, Ok(sealed)) => match state.admit_parsed(&sealed, body) {
+                    Ok(()) => sealed,
+                    Err(source) => {
+                        out.push(Err(AppendError::Admit { index, source }));
+                        continue;
+                    }
+                },
+                (Mode::AllOrNone, Err(e)) => return Err(e),
+                (Mode::EachOnItsOwn, Err(e)) => {
                     out.push(Err(e));
                     continue;
                 }
@@ -412,24 +436,37 @@ fn next_recorded_at(state: &State) -> Timestamp {
     state.last_recorded().map_or(now, |last| last.max(now))
 }
 
-/// What the stateless checks found: each submission's refusal, if any, and its signing bytes.
+/// What the stateless work found for each submission, done on every core before the lock.
 struct Checked {
+    /// The refusal found already (a bad signature, a nonce repeated in the request).
     refused: Vec<Option<AppendError>>,
     /// `SUBMISSION_SIG_CONTEXT || JCS(submission)`, reused to encode the entry.
     signing: Vec<Vec<u8>>,
+    /// The typed body, or why it is refused ([`State::admitted`] reports it in its place).
+    bodies: Vec<Result<Body, MoneyError>>,
 }
 
-/// The checks that need no state: signatures (strictly, in parallel) and nonces repeated within
-/// the request. In [`Mode::AllOrNone`] the first refusal is the error.
+/// The work that needs no state: signatures (strictly, in parallel), bodies read, and nonces
+/// repeated within the request. In [`Mode::AllOrNone`] the first refusal is the error.
 fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> {
     if subs.is_empty() {
         return Err(AppendError::Empty);
     }
-    let refs: Vec<&SignedSubmission> = subs.iter().collect();
-    let mut refused: Vec<Option<AppendError>> = (0..subs.len()).map(|_| None).collect();
-    let (bad, signing) = check_signatures(&refs);
-    for index in bad {
-        refused[index] = Some(AppendError::Signature { index });
+    let ahead = crate::parallel::map_parts(subs, |part, _| {
+        let refs: Vec<&SignedSubmission> = part.iter().collect();
+        check_serial(&refs)
+            .into_iter()
+            .zip(part)
+            .map(|(sig, s)| (sig, parse_body(s.submission.kind, &s.submission.body)))
+            .collect()
+    });
+    let mut refused: Vec<Option<AppendError>> = Vec::with_capacity(subs.len());
+    let mut signing = Vec::with_capacity(subs.len());
+    let mut bodies = Vec::with_capacity(subs.len());
+    for (index, (sig, body)) in ahead.into_iter().enumerate() {
+        refused.push((!sig.ok).then_some(AppendError::Signature { index }));
+        signing.push(sig.signing);
+        bodies.push(body);
     }
     let mut seen = std::collections::HashMap::new();
     for (index, s) in subs.iter().enumerate() {
@@ -446,5 +483,9 @@ fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> 
     {
         return Err(err);
     }
-    Ok(Checked { refused, signing })
+    Ok(Checked {
+        refused,
+        signing,
+        bodies,
+    })
 }

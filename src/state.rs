@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ledger::authority::{Authority, AuthorityError};
 use crate::ledger::{Hash, SealedEntry};
-use crate::money::{EntryCtx, MoneyError, MoneyState};
+use crate::money::{Body, EntryCtx, MoneyError, MoneyState, parse_body};
 
 /// How far an author's signing time may be ahead of the ledger's clock.
 pub const MAX_CLOCK_SKEW_SECS: i64 = 300;
@@ -113,18 +113,51 @@ impl State {
     /// Checks every rule for `sealed` as the next entry and, only if all pass, records it.
     /// Signatures are checked by the caller (in bulk, see [`crate::ledger::verify`]).
     pub fn admit(&mut self, sealed: &SealedEntry) -> Result<(), AdmitError> {
+        let body = parse_entry_body(sealed);
+        self.admit_parsed(sealed, body)
+    }
+
+    /// [`State::admit`] with the body already read by [`parse_entry_body`].
+    pub fn admit_parsed(
+        &mut self,
+        sealed: &SealedEntry,
+        body: Result<Body, MoneyError>,
+    ) -> Result<(), AdmitError> {
+        *self = self.clone().admitted(sealed, body)?;
+        Ok(())
+    }
+
+    /// Admits `sealed` and returns the new state; on a refusal the state is gone (it may be
+    /// half changed). This is the fast path for runs of entries that stand or fall together —
+    /// a bulk append, an audit, a replay — which clone the state once for the run (O(1)) instead
+    /// of once per entry, so the persistent maps change their nodes in place. `body` is
+    /// [`parse_entry_body`] of `sealed`, computed ahead (it needs no state); a parse failure is
+    /// reported where [`State::admit`] would report it, after the ledger's own checks.
+    pub fn admitted(
+        self,
+        sealed: &SealedEntry,
+        body: Result<Body, MoneyError>,
+    ) -> Result<State, AdmitError> {
+        let State {
+            size,
+            last_hash,
+            last_recorded,
+            mut authority,
+            money,
+            mut nonces,
+        } = self;
         let entry = &sealed.entry;
         let sub = &entry.submission.submission;
-        if entry.seq != self.size {
+        if entry.seq != size {
             return Err(AdmitError::Seq {
-                expected: self.size,
+                expected: size,
                 found: entry.seq,
             });
         }
-        if entry.prev != self.last_hash {
+        if entry.prev != last_hash {
             return Err(AdmitError::Prev {
                 seq: entry.seq,
-                expected: self.last_hash,
+                expected: last_hash,
                 found: entry.prev,
             });
         }
@@ -134,9 +167,9 @@ impl State {
                 recorded_at: entry.recorded_at.to_string(),
             });
         }
-        if entry.seq > 0 && entry.recorded_at.unix() < self.last_recorded {
+        if entry.seq > 0 && entry.recorded_at.unix() < last_recorded {
             return Err(AdmitError::RecordedBackwards {
-                previous: crate::ledger::Timestamp::from_unix(self.last_recorded)
+                previous: crate::ledger::Timestamp::from_unix(last_recorded)
                     .map(|t| t.to_string())
                     .unwrap_or_default(),
                 found: entry.recorded_at.to_string(),
@@ -144,24 +177,38 @@ impl State {
         }
         let author = sub.author.to_string();
         let fingerprint = nonce_fingerprint(&author, sub.nonce.as_str());
-        if self.nonces.contains(&fingerprint) {
+        if nonces.contains(&fingerprint) {
             return Err(AdmitError::DuplicateNonce {
                 author,
                 nonce: sub.nonce.to_string(),
             });
         }
-        let change = self.authority.check(entry.seq, sub)?;
-        // The money model changes nothing when it refuses; after it, nothing can fail.
-        self.money.admit(&EntryCtx {
-            seq: entry.seq,
-            recorded_at: entry.recorded_at,
-            submission: sub,
-        })?;
-        self.authority.apply(entry.seq, change);
-        self.nonces.insert(fingerprint);
-        self.size += 1;
-        self.last_hash = sealed.hash;
-        self.last_recorded = entry.recorded_at.unix();
-        Ok(())
+        let change = authority.check(entry.seq, sub)?;
+        let money = money.admitted(
+            &EntryCtx {
+                seq: entry.seq,
+                recorded_at: entry.recorded_at,
+                submission: sub,
+            },
+            body?,
+        )?;
+        // After the money model, nothing can fail.
+        authority.apply(entry.seq, change);
+        nonces.insert(fingerprint);
+        Ok(State {
+            size: size + 1,
+            last_hash: sealed.hash,
+            last_recorded: entry.recorded_at.unix(),
+            authority,
+            money,
+            nonces,
+        })
     }
+}
+
+/// The typed body of `sealed`'s submission: the stateless half of admitting it, which bulk
+/// paths run ahead on every core.
+pub fn parse_entry_body(sealed: &SealedEntry) -> Result<Body, MoneyError> {
+    let sub = &sealed.entry.submission.submission;
+    parse_body(sub.kind, &sub.body)
 }

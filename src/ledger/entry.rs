@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::hash::{Hash, leaf_hash};
 use super::jcs::{self, UniqueKeys};
-use super::submission::{SignedSubmission, SubmissionError};
+use super::submission::{SUBMISSION_SIG_CONTEXT, SignedSubmission, SubmissionError};
 use super::time::Timestamp;
 
 /// The spec's upper bound on one entry's leaf bytes (they are framed by a u16 in entry bundles).
@@ -93,6 +93,12 @@ impl Entry {
     /// Reads leaf bytes back, insisting they are exactly the canonical encoding: any other
     /// spelling of the same entry would have a different leaf hash.
     pub fn from_leaf_bytes(bytes: &[u8]) -> Result<Entry, EntryError> {
+        Entry::from_leaf_bytes_signed(bytes).map(|(entry, _)| entry)
+    }
+
+    /// [`Entry::from_leaf_bytes`], and the submission's signing bytes, which the canonical
+    /// check computes on the way (an audit needs both, and encoding is most of the cost).
+    pub fn from_leaf_bytes_signed(bytes: &[u8]) -> Result<(Entry, Vec<u8>), EntryError> {
         if bytes.len() > MAX_ENTRY_BYTES {
             return Err(EntryError::TooLarge(bytes.len()));
         }
@@ -106,10 +112,11 @@ impl Entry {
             recorded_at: raw.recorded_at,
             submission,
         };
-        if entry.leaf_bytes()? != bytes {
+        let signing = entry.submission.submission.signing_bytes();
+        if entry.leaf_bytes_from(&signing[SUBMISSION_SIG_CONTEXT.len()..])? != bytes {
             return Err(EntryError::NotCanonical);
         }
-        Ok(entry)
+        Ok((entry, signing))
     }
 }
 
@@ -139,9 +146,14 @@ impl SealedEntry {
     }
 
     pub fn open(leaf: Vec<u8>) -> Result<SealedEntry, EntryError> {
-        let entry = Entry::from_leaf_bytes(&leaf)?;
+        SealedEntry::open_signed(leaf).map(|(sealed, _)| sealed)
+    }
+
+    /// [`SealedEntry::open`], and the submission's signing bytes.
+    pub fn open_signed(leaf: Vec<u8>) -> Result<(SealedEntry, Vec<u8>), EntryError> {
+        let (entry, signing) = Entry::from_leaf_bytes_signed(&leaf)?;
         let hash = leaf_hash(&leaf);
-        Ok(SealedEntry { entry, leaf, hash })
+        Ok((SealedEntry { entry, leaf, hash }, signing))
     }
 }
 

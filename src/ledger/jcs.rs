@@ -51,7 +51,99 @@ pub fn check_numbers(v: &Value, path: &str) -> Result<(), JcsError> {
 
 /// The RFC 8785 bytes of any serialisable value.
 pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, JcsError> {
-    serde_json_canonicalizer::to_vec(value).map_err(|e| JcsError::Serialise(e.to_string()))
+    let value = serde_json::to_value(value).map_err(|e| JcsError::Serialise(e.to_string()))?;
+    canonical_value(&value)
+}
+
+/// The RFC 8785 bytes of a JSON value.
+///
+/// Every signature check and every seal encodes a submission, so this is on the hot path of
+/// appends and audits; it writes straight into one buffer (about five times faster than
+/// `serde_json_canonicalizer`, which buffers and sorts every object's members as text). The
+/// parts JCS borrows from ECMAScript are reused, not re-implemented: strings are escaped by
+/// `serde_json` (whose escapes are exactly JSON.stringify's: `"`, `\\`, and controls as `\b
+/// \t \n \f \r` or lower-case `\u00xx`), and a number that is not an integer or an integer beyond
+/// ±(2^53-1) (neither is ever in hashed JSON, see [`check_numbers`]) is formatted by `serde_json_canonicalizer`. The property test
+/// below holds the two encoders equal on arbitrary JSON.
+pub fn canonical_value(value: &Value) -> Result<Vec<u8>, JcsError> {
+    let mut out = Vec::with_capacity(512);
+    write_value(&mut out, value)?;
+    Ok(out)
+}
+
+/// The RFC 8785 bytes of an object with these members (names unique), written without first
+/// copying borrowed member values into a [`Value`] tree.
+pub fn canonical_object(members: &mut [(&str, &Value)]) -> Result<Vec<u8>, JcsError> {
+    let mut out = Vec::with_capacity(512);
+    write_members(&mut out, members)?;
+    Ok(out)
+}
+
+fn write_members(out: &mut Vec<u8>, members: &mut [(&str, &Value)]) -> Result<(), JcsError> {
+    if !members.is_sorted_by(|a, b| utf16_order(a.0, b.0).is_le()) {
+        members.sort_unstable_by(|a, b| utf16_order(a.0, b.0));
+    }
+    out.push(b'{');
+    for (i, (k, v)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, k)?;
+        out.push(b':');
+        write_value(out, v)?;
+    }
+    out.push(b'}');
+    Ok(())
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), JcsError> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            // A safe integer is its own shortest round-trip spelling; JCS reads every other
+            // number as an IEEE double, whose spelling is ECMAScript's to choose.
+            if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= MAX_SAFE_INTEGER) {
+                out.extend_from_slice(i.to_string().as_bytes());
+            } else {
+                let text = serde_json_canonicalizer::to_vec(n)
+                    .map_err(|e| JcsError::Serialise(e.to_string()))?;
+                out.extend_from_slice(&text);
+            }
+        }
+        Value::String(s) => write_str(out, s)?,
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item)?;
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            let mut members: Vec<(&str, &Value)> =
+                map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            write_members(out, &mut members)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), JcsError> {
+    serde_json::to_writer(out, s).map_err(|e| JcsError::Serialise(e.to_string()))
+}
+
+/// RFC 8785 member order: by UTF-16 code units. Below U+E000 that is the order of the UTF-8
+/// bytes, and in UTF-8 only characters from U+E000 up have a byte of 0xEE or more.
+fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.bytes().chain(b.bytes()).all(|c| c < 0xEE) {
+        a.cmp(b)
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 /// A JSON value read with I-JSON's rule (RFC 7493 §2.3) that object member names are unique.
@@ -189,6 +281,49 @@ mod tests {
             String::from_utf8(canonical(&v).unwrap()).unwrap(),
             r#"{"numbers":[333333333,4.5,0.002,1e+30,0,0]}"#
         );
+    }
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        // Keys and strings from every plane, controls and quotes included: ordering by UTF-16
+        // units and escaping are where encoders go wrong.
+        let text = proptest::collection::vec(
+            prop_oneof![
+                proptest::char::range('\0', '\u{7f}'),
+                proptest::char::range('\u{80}', '\u{d7ff}'),
+                proptest::char::range('\u{e000}', '\u{ffff}'),
+                proptest::char::range('\u{10000}', '\u{10ffff}'),
+            ],
+            0..6,
+        )
+        .prop_map(|cs| cs.into_iter().collect::<String>());
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| Number::from_f64(f).map(Value::Number)),
+            text.clone().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec((text.clone(), inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// Our encoder against an independent one, on arbitrary JSON.
+        #[test]
+        fn encodes_exactly_what_serde_json_canonicalizer_encodes(v in any_json()) {
+            proptest::prop_assert_eq!(
+                canonical_value(&v).unwrap(),
+                serde_json_canonicalizer::to_vec(&v).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -254,8 +254,38 @@ impl Submission {
     /// The exact bytes the author's signature covers.
     pub fn signing_bytes(&self) -> Vec<u8> {
         let mut out = SUBMISSION_SIG_CONTEXT.to_vec();
-        out.extend(jcs::canonical(self).expect("a checked submission always serialises"));
+        out.extend(
+            self.canonical()
+                .expect("a checked submission always serialises"),
+        );
         out
+    }
+
+    /// JCS(submission). The body, the bulk of it, is encoded in place rather than copied into
+    /// a [`Value`] tree first: every signature check pays for this encoding.
+    fn canonical(&self) -> Result<Vec<u8>, JcsError> {
+        fn value<T: Serialize>(v: &T) -> Result<Value, JcsError> {
+            serde_json::to_value(v).map_err(|e| JcsError::Serialise(e.to_string()))
+        }
+        // Destructured so that a new member cannot be left out of the signature.
+        let Submission {
+            v,
+            kind,
+            author,
+            key,
+            time,
+            nonce,
+            body,
+        } = self;
+        jcs::canonical_object(&mut [
+            ("author", &value(author)?),
+            ("body", body),
+            ("key", &value(key)?),
+            ("kind", &value(kind)?),
+            ("nonce", &value(nonce)?),
+            ("time", &value(time)?),
+            ("v", &Value::from(*v)),
+        ])
     }
 
     pub fn sign(self, key: &SecretKey) -> SignedSubmission {
@@ -354,6 +384,18 @@ mod tests {
         json!({"v": 1, "kind": "donation", "author": "org:91350100M000100Y43",
                "key": key.public().to_hex(), "time": "2026-11-23T08:30:00Z",
                "nonce": "abcdefgh", "body": {"amount": "1.00"}})
+    }
+
+    #[test]
+    fn signing_bytes_are_the_context_and_the_generic_jcs_of_the_submission() {
+        let key = SecretKey::from_seed([9; 32]);
+        let mut v = sample(&key);
+        v["body"] =
+            json!({"z": [1, {"b": "\u{e9}\n", "a": null}], "a": "\u{1f600}", "\u{e000}": true});
+        let sub = Submission::from_value(v).unwrap();
+        let mut expected = SUBMISSION_SIG_CONTEXT.to_vec();
+        expected.extend(serde_json_canonicalizer::to_vec(&sub).unwrap());
+        assert_eq!(sub.signing_bytes(), expected);
     }
 
     #[test]

@@ -57,7 +57,20 @@ pub struct MoneyState {
 impl MoneyState {
     /// Validates the entry against every rule; mutates only if it is accepted (never partially).
     pub fn admit(&mut self, ctx: &EntryCtx) -> Result<(), MoneyError> {
-        let sub = ctx.submission;
+        let body = parse_body(ctx.submission.kind, &ctx.submission.body)?;
+        *self = self.clone().admitted(ctx, body)?;
+        Ok(())
+    }
+
+    /// Admits an entry whose body [`parse_body`] has read already — it needs no state, so bulk
+    /// appends and audits parse ahead on every core — and returns the new state.
+    ///
+    /// It takes the state by value because a refusal may leave it half changed: the caller gets
+    /// a state back only on success. Changing it in place, rather than a fresh copy per entry as
+    /// [`MoneyState::admit`] does, lets the persistent maps update their nodes where they are
+    /// instead of copying a path of nodes for every entry; callers that must keep the old state
+    /// on a refusal clone it once (O(1)) for a whole run of entries.
+    pub fn admitted(mut self, ctx: &EntryCtx, body: Body) -> Result<MoneyState, MoneyError> {
         if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
             return Err(MoneyError::refused(
                 "seq",
@@ -65,25 +78,22 @@ impl MoneyState {
                 "entries are admitted in seq order, once each",
             ));
         }
-        let body = parse_body(sub.kind, &sub.body)?;
         let stored = Stored {
             seq: ctx.seq,
             recorded_at: ctx.recorded_at,
-            author: sub.author.clone(),
-            kind: sub.kind,
+            author: ctx.submission.author.clone(),
+            kind: ctx.submission.kind,
             body,
             amendment: None,
             corrected_by: Vector::new(),
         };
-        let mut next = self.clone();
         if let Body::Correction(c) = &stored.body {
             let c = c.clone();
-            next.admit_correction(stored, &c)?;
+            self.admit_correction(stored, &c)?;
         } else {
-            next.admit_plain(stored)?;
+            self.admit_plain(stored)?;
         }
-        *self = next;
-        Ok(())
+        Ok(self)
     }
 
     fn admit_plain(&mut self, stored: Stored) -> Result<(), MoneyError> {
