@@ -89,10 +89,13 @@ pub struct LedgerService {
     store: Store,
     operator: SecretKey,
     head: Mutex<Head>,
-    /// The view rows this process cached last and the log size they reflect, so the next
-    /// refresh writes only what changed (see [`Store::replace_views`]); the lock also keeps
-    /// this process's refreshes one at a time.
-    last_views: Mutex<Option<(u64, BTreeMap<String, String>)>>,
+    /// The state this process last cached views of, and those views, so the next refresh
+    /// recomputes and writes only what changed (see [`State::view_delta`],
+    /// [`Store::replace_views`]); the lock also keeps this process's refreshes one at a time.
+    last_views: Mutex<Option<(State, BTreeMap<String, String>)>>,
+    /// The head's state as of its last change, readable without waiting for the head lock
+    /// (which an append holds through its commit).
+    published: tokio::sync::watch::Sender<State>,
 }
 
 impl LedgerService {
@@ -108,6 +111,7 @@ impl LedgerService {
             operator,
             head: Mutex::new(head),
             last_views: Mutex::new(None),
+            published: tokio::sync::watch::Sender::new(State::default()),
         };
         {
             let mut head = service.head.lock().await;
@@ -129,6 +133,19 @@ impl LedgerService {
     /// A copy of the state as this process last saw it (O(1)).
     pub async fn state(&self) -> State {
         self.head.lock().await.state.clone()
+    }
+
+    /// Whether `author` used `nonce` in the log as this process last saw it, answered without
+    /// waiting for an append in progress. `false` may be out of date (an append in flight, or
+    /// another process's); `true` is final, since the log only grows.
+    pub fn nonce_seen(&self, author: &str, nonce: &str) -> bool {
+        self.published.borrow().nonce_used(author, nonce)
+    }
+
+    /// Replaces the head with `new`, and publishes its state.
+    fn set_head(&self, head: &mut Head, new: Head) {
+        self.published.send_replace(new.state.clone());
+        *head = new;
     }
 
     /// A copy of the state including every entry committed so far, by any process.
@@ -160,27 +177,34 @@ impl LedgerService {
         if state.size() != from {
             let size = state.size();
             let appender = self.store.with_nodes(|r| Appender::load(size, r)).await?;
-            *head = Head { state, appender };
+            self.set_head(head, Head { state, appender });
         }
         Ok(())
     }
 
-    /// Recomputes every derived view from the state and replaces the cached copy, recording the
-    /// log size it reflects (readers show "as of entry N"; audits re-derive at that size).
+    /// Brings the cached views up to the current state, recording the log size they reflect
+    /// (readers show "as of entry N"; audits re-derive at that size). After the first refresh,
+    /// only what changed since the previous one is recomputed and written.
     pub async fn refresh_views(&self) -> Result<u64, AppendError> {
         let mut last = self.last_views.lock().await;
         let state = self.current_state().await?;
-        let rows = state.view_rows();
-        let previous = last.as_ref().map(|(size, rows)| (*size, rows));
-        let written = self
-            .store
-            .replace_views(state.size(), &rows, previous)
-            .await;
-        // Whatever happened to the table, an unknown outcome must not be diffed against.
-        *last = None;
-        written?;
-        *last = Some((state.size(), rows));
-        Ok(state.size())
+        let (rows, delta) = match last.take() {
+            Some((prev, mut rows)) => match state.view_delta(&prev, &rows) {
+                Some(delta) => {
+                    delta.apply(&mut rows);
+                    (rows, Some((prev.size(), delta)))
+                }
+                None => (state.view_rows(), None),
+            },
+            None => (state.view_rows(), None),
+        };
+        // On failure `last` stays empty: an unknown outcome must not be diffed against.
+        self.store
+            .replace_views(state.size(), &rows, delta.as_ref().map(|(s, d)| (*s, d)))
+            .await?;
+        let size = state.size();
+        *last = Some((state, rows));
+        Ok(size)
     }
 
     /// Appends `subs` as consecutive entries, all or none, recorded at the current time.
@@ -247,7 +271,7 @@ impl LedgerService {
                 write
                     .await
                     .map_err(|e| AppendError::Task(e.to_string()))??;
-                *head = done;
+                self.set_head(&mut head, done);
             }
             let prepared = prepared?;
             tracing::debug!(
@@ -277,7 +301,7 @@ impl LedgerService {
             write
                 .await
                 .map_err(|e| AppendError::Task(e.to_string()))??;
-            *head = done;
+            self.set_head(&mut head, done);
         }
         Ok(appended)
     }
@@ -320,7 +344,7 @@ impl LedgerService {
             commit_ms = (started.elapsed() - admitted).as_millis() as u64,
             "appended"
         );
-        *head = prepared.head;
+        self.set_head(&mut head, prepared.head);
         Ok(prepared.out)
     }
 

@@ -4,10 +4,13 @@
 //! process build it the same way, so they all enforce exactly the same rules. Persistent maps
 //! make `clone` O(1): a multi-entry append is tried on a copy and kept only if every entry passes.
 
+use std::collections::BTreeMap;
+
 use sha2::{Digest, Sha256};
 
 use crate::ledger::authority::{Authority, AuthorityError};
 use crate::ledger::{Hash, SealedEntry};
+use crate::money::views::ViewDelta;
 use crate::money::{Body, EntryCtx, MoneyError, MoneyState, parse_body};
 
 /// How far an author's signing time may be ahead of the ledger's clock.
@@ -96,13 +99,31 @@ impl State {
 
     /// Every derived view, as cacheable (key, canonical JSON) rows: the money model's books and
     /// the regulator figures as of the newest entry's recording date.
-    pub fn view_rows(&self) -> std::collections::BTreeMap<String, String> {
+    pub fn view_rows(&self) -> BTreeMap<String, String> {
         let mut rows = self.money.view_rows();
-        rows.extend(crate::money::regulator::view_rows(
-            &self.money,
-            self.last_recorded().map(|t| t.date()),
-        ));
+        rows.extend(self.regulator_rows());
         rows
+    }
+
+    fn regulator_rows(&self) -> BTreeMap<String, String> {
+        crate::money::regulator::view_rows(&self.money, self.last_recorded().map(|t| t.date()))
+    }
+
+    /// How [`State::view_rows`] changed since `prev`, an earlier state of the same log whose
+    /// rows are `prev_rows`: only the rows of records the entries since touched are
+    /// recomputed, so a refresh costs the size of the change plus the summaries, not the
+    /// ledger. `None` when only a full recompute can tell (see [`MoneyState::touched_since`]).
+    pub fn view_delta(
+        &self,
+        prev: &State,
+        prev_rows: &BTreeMap<String, String>,
+    ) -> Option<ViewDelta> {
+        let touched = self.money.touched_since(&prev.money)?;
+        let mut summary = self.money.summary_rows();
+        summary.extend(self.regulator_rows());
+        let mut records = BTreeMap::new();
+        self.money.record_rows(&mut records, Some(&touched));
+        Some(ViewDelta::between(prev_rows, summary, records))
     }
 
     /// Whether `author` already used `nonce`.

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use common::TestLedger;
 use indicatif::ProgressBar;
 use sunshine_ledger::cli::audit::audit_store;
+use sunshine_ledger::money::views::ViewDelta;
 use sunshine_ledger::store::Store;
 
 fn rows(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -16,6 +17,14 @@ fn rows(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect()
+}
+
+fn delta(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> ViewDelta {
+    let delta = ViewDelta::between(old, new.clone(), BTreeMap::new());
+    let mut applied = old.clone();
+    delta.apply(&mut applied);
+    assert_eq!(&applied, new);
+    delta
 }
 
 async fn table(store: &Store) -> (Option<u64>, BTreeMap<String, String>) {
@@ -32,7 +41,10 @@ async fn a_delta_refresh_leaves_exactly_the_new_rows_and_falls_back_when_another
 
     // Changed, kept, removed and new keys, written as a delta against `a`.
     let b = rows(&[("a", "1"), ("b", "9"), ("d", "4")]);
-    store.replace_views(11, &b, Some((10, &a))).await.unwrap();
+    store
+        .replace_views(11, &b, Some((10, &delta(&a, &b))))
+        .await
+        .unwrap();
     assert_eq!(table(store).await, (Some(11), b.clone()));
 
     // Another process cached size 15 with a key ours never had: our next refresh cannot be a
@@ -40,11 +52,17 @@ async fn a_delta_refresh_leaves_exactly_the_new_rows_and_falls_back_when_another
     let theirs = rows(&[("a", "1"), ("z", "0")]);
     store.replace_views(15, &theirs, None).await.unwrap();
     let d = rows(&[("a", "2"), ("e", "5")]);
-    store.replace_views(16, &d, Some((11, &b))).await.unwrap();
+    store
+        .replace_views(16, &d, Some((11, &delta(&b, &d))))
+        .await
+        .unwrap();
     assert_eq!(table(store).await, (Some(16), d.clone()));
 
     // Views never go back to a shorter log.
-    store.replace_views(12, &b, Some((16, &d))).await.unwrap();
+    store
+        .replace_views(12, &b, Some((16, &delta(&d, &b))))
+        .await
+        .unwrap();
     assert_eq!(table(store).await, (Some(16), d));
 }
 

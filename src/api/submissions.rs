@@ -59,10 +59,23 @@ pub async fn submit(
     AppJson(UniqueKeys(body)): AppJson<UniqueKeys>,
 ) -> Result<AppJson<Receipt>, ApiError> {
     let sub = SignedSubmission::from_value(body)?;
-    if let Some(receipt) = replay(app.store(), &sub).await? {
+    // Most submissions are new: skip the database lookup for a nonce this process has not
+    // seen. One it has not seen but the log holds (appended a moment ago, or by another
+    // server) is refused by the append as a reused nonce, and answered below all the same.
+    let seen = app.service.nonce_seen(
+        &sub.submission.author.to_string(),
+        sub.submission.nonce.as_str(),
+    );
+    if seen && let Some(receipt) = replay(app.store(), &sub).await? {
         return Ok(AppJson(receipt));
     }
-    check_fresh(&sub, app.config.nonce_window_secs, Timestamp::now())?;
+    if let Err(stale) = check_fresh(&sub, app.config.nonce_window_secs, Timestamp::now()) {
+        // An old submission may still be the retry of one another server appended.
+        if !seen && let Some(receipt) = replay(app.store(), &sub).await? {
+            return Ok(AppJson(receipt));
+        }
+        return Err(stale);
+    }
     match app.committer.submit(sub.clone()).await {
         Ok(receipt) => Ok(AppJson(receipt)),
         // The same submission raced itself (two retries in flight at once): the one that won

@@ -5,6 +5,12 @@
 //! verification except on signatures whose R is non-canonically encoded or of small order, so
 //! both are checked apart — on R's bytes alone, see [`r_is_strict`] — and then everything is
 //! batch-verified. When a batch fails, single strict checks name every bad signature.
+//!
+//! Known gap: an author who deliberately gives R a small-order component (R = rB + T) makes a
+//! signature that strict single verification refuses but a batch passes whenever the batch's
+//! random weights cancel T (for an order-2 T, half the time). Closing it needs a prime-order
+//! check of every R, a full scalar multiplication each (more than a single verification saves
+//! by batching), so it is not done; an honest signer never produces such an R.
 
 use std::sync::LazyLock;
 

@@ -6,6 +6,7 @@
 //! the front; a transfer moves the taken pieces, roots intact, to the back of the receiving fund.
 //! So the sum of a fund's lots always equals its balance, and tracing a receipt needs no search.
 
+use imbl::ordmap::DiffItem;
 use imbl::{OrdMap, Vector};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -75,6 +76,18 @@ impl Funds {
     /// Every fund that ever held money, with its balance (zero included).
     pub fn balances(&self) -> impl Iterator<Item = (&FundKey, &Decimal)> {
         self.balances.iter()
+    }
+
+    /// The donations whose money moved since `prev`, an earlier state of these funds.
+    pub fn hops_changed_since<'a>(
+        &'a self,
+        prev: &'a Funds,
+    ) -> impl Iterator<Item = ReceiptKey> + 'a {
+        prev.hops.diff(&self.hops).map(|item| match item {
+            DiffItem::Add(k, _) | DiffItem::Update { new: (k, _), .. } | DiffItem::Remove(k, _) => {
+                k.clone()
+            }
+        })
     }
 
     /// The movements of one donation's money, in log order.

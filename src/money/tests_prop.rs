@@ -11,8 +11,9 @@ use serde_json::{Value, json};
 use crate::ledger::{Currency, Kind, Uscc};
 
 use super::corrections::rebuild;
-use super::state::MoneyState;
+use super::state::{EntryCtx, MoneyState};
 use super::testkit::*;
+use super::views::ViewDelta;
 
 #[derive(Debug, Clone)]
 enum Op {
@@ -227,8 +228,55 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// Views taken as deltas at every cut of the log equal the views computed afresh.
+fn check_deltas(k: &Kit, cuts: &[usize]) -> Result<(), TestCaseError> {
+    let entries: Vec<EntryCtx> = k
+        .log
+        .iter()
+        .map(|(seq, at, sub)| EntryCtx {
+            seq: *seq,
+            recorded_at: *at,
+            submission: sub,
+        })
+        .collect();
+    let mut state = MoneyState::default();
+    let mut prev = state.clone();
+    let mut rows = prev.view_rows();
+    let (mut deltas, mut fulls) = (0, 0);
+    for (i, ctx) in entries.iter().enumerate() {
+        state.admit(ctx).expect("accepted entries replay");
+        if cuts.contains(&(i % 4)) || i + 1 == entries.len() {
+            let full = state.view_rows();
+            match state.touched_since(&prev) {
+                Some(touched) => {
+                    let mut records = BTreeMap::new();
+                    state.record_rows(&mut records, Some(&touched));
+                    ViewDelta::between(&rows, state.summary_rows(), records).apply(&mut rows);
+                    prop_assert_eq!(&rows, &full, "delta after entry {}", ctx.seq);
+                    deltas += 1;
+                }
+                None => {
+                    rows = full;
+                    fulls += 1;
+                }
+            }
+            prev = state.clone();
+        }
+    }
+    prop_assert!(deltas > 0 || fulls > 0);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn view_deltas_rebuild_exactly_the_full_views(
+        ops in proptest::collection::vec(op(), 1..45),
+        cuts in proptest::collection::vec(0usize..4, 1..4),
+    ) {
+        check_deltas(&run(&ops), &cuts)?;
+    }
 
     #[test]
     fn random_logs_balance_and_replay_identically(ops in proptest::collection::vec(op(), 1..45)) {

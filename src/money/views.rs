@@ -27,7 +27,9 @@
 //! | `events/annual_report/{org}/{year}`, `events/project/{org}/{id}`, `events/related_party/{seq}`, `events/trust/{id}`, `events/lottery/{admin}/{year}` | [`super::events`] |
 //! | `entry/{seq}` | correction status of a corrected entry or a correction |
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+use imbl::ordmap::DiffItem;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -37,8 +39,9 @@ use crate::ledger::Currency;
 use crate::ledger::jcs::canonical;
 
 use super::bodies::Body;
+use super::books::{DonationRecord, SpendRecord};
 use super::corrections::{live_amendments, voided_set};
-use super::funds::FundKey;
+use super::funds::{FundKey, ReceiptKey};
 use super::state::MoneyState;
 use super::types::Money;
 
@@ -64,9 +67,135 @@ impl Total {
     }
 }
 
+/// How the views changed between two states of one log: rows to write and keys to delete.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct ViewDelta {
+    pub set: BTreeMap<String, String>,
+    pub removed: Vec<String>,
+}
+
+impl ViewDelta {
+    /// `rows` (the views of the older state) become the views of the newer one.
+    pub fn apply(&self, rows: &mut BTreeMap<String, String>) {
+        for k in &self.removed {
+            rows.remove(k);
+        }
+        rows.extend(self.set.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+
+    /// The delta from `old` rows to `summary` (every row that is not one record's) plus
+    /// `records` (the rows of the records that changed); unchanged rows are left out.
+    pub fn between(
+        old: &BTreeMap<String, String>,
+        summary: BTreeMap<String, String>,
+        records: BTreeMap<String, String>,
+    ) -> ViewDelta {
+        let removed = old
+            .keys()
+            .filter(|k| !is_record_key(k) && !summary.contains_key(*k))
+            .cloned()
+            .collect();
+        let set = summary
+            .into_iter()
+            .chain(records)
+            .filter(|(k, v)| old.get(k) != Some(v))
+            .collect();
+        ViewDelta { set, removed }
+    }
+}
+
+/// Rows that are each a function of one record (a donation with its trace, a spend): the
+/// families a delta recomputes only for the records that changed. A correction may change any
+/// of them, so deltas across a correction are not taken (see [`MoneyState::touched_since`]).
+fn is_record_key(key: &str) -> bool {
+    ["donation/", "trace/", "spend/"]
+        .iter()
+        .any(|p| key.starts_with(p))
+}
+
+/// The records whose rows may differ between two states of one log.
+#[derive(Debug, Default)]
+pub struct Touched {
+    receipts: BTreeSet<ReceiptKey>,
+    spends: BTreeSet<(u64, u32)>,
+}
+
 impl MoneyState {
     /// Every derived view as (key, canonical JSON string) rows.
     pub fn view_rows(&self) -> BTreeMap<String, String> {
+        let mut rows = self.summary_rows();
+        self.record_rows(&mut rows, None);
+        rows
+    }
+
+    /// The records whose rows may have changed since `prev`, an earlier state of the same log;
+    /// `None` when that cannot be told from the records alone (a correction since `prev`, which
+    /// rebuilds the books, or `prev` not being earlier). The persistent maps share every node
+    /// the entries since `prev` did not touch, so this costs the size of the change, not of
+    /// the books.
+    pub fn touched_since(&self, prev: &MoneyState) -> Option<Touched> {
+        if self.log.corrections.len() != prev.log.corrections.len()
+            || prev.log.last_seq > self.log.last_seq
+        {
+            return None;
+        }
+        let mut touched = Touched::default();
+        for item in prev.books.donations.diff(&self.books.donations) {
+            match item {
+                DiffItem::Add(k, _) | DiffItem::Update { new: (k, _), .. } => {
+                    touched.receipts.insert(k.clone());
+                }
+                DiffItem::Remove(..) => return None,
+            }
+        }
+        touched
+            .receipts
+            .extend(self.books.funds.hops_changed_since(&prev.books.funds));
+        for item in prev.books.spends.diff(&self.books.spends) {
+            match item {
+                DiffItem::Add(k, _) => {
+                    touched.spends.insert(*k);
+                }
+                DiffItem::Update { .. } | DiffItem::Remove(..) => return None,
+            }
+        }
+        Some(touched)
+    }
+
+    /// The rows of single records: every record's, or only those `touched`.
+    pub fn record_rows(&self, rows: &mut BTreeMap<String, String>, touched: Option<&Touched>) {
+        let b = &self.books;
+        let donations: Box<dyn Iterator<Item = &DonationRecord>> = match touched {
+            None => Box::new(b.donations.values()),
+            Some(t) => Box::new(t.receipts.iter().filter_map(|k| b.donations.get(k))),
+        };
+        for d in donations {
+            let mut v = serde_json::to_value(d).unwrap_or_default();
+            v["status"] = json!("live");
+            row(
+                rows,
+                format!("donation/{}/{}", d.org, d.body.receipt_no),
+                &v,
+            );
+            if let Some(t) = self.trace(&d.org, &d.body.receipt_no) {
+                row(rows, format!("trace/{}/{}", d.org, d.body.receipt_no), &t);
+            }
+        }
+        let spends: Box<dyn Iterator<Item = (&(u64, u32), &SpendRecord)>> = match touched {
+            None => Box::new(b.spends.iter()),
+            Some(t) => Box::new(
+                t.spends
+                    .iter()
+                    .filter_map(|k| b.spends.get(k).map(|s| (k, s))),
+            ),
+        };
+        for ((seq, i), s) in spends {
+            row(rows, format!("spend/{seq}/{i}"), s);
+        }
+    }
+
+    /// Every row that is not a single record's (see [`MoneyState::record_rows`]).
+    pub fn summary_rows(&self) -> BTreeMap<String, String> {
         let mut rows = BTreeMap::new();
         let b = &self.books;
         for r in b.regulators.values() {
@@ -76,25 +205,6 @@ impl MoneyState {
             row(&mut rows, format!("org/{}", o.register.org), o);
         }
         self.balance_rows(&mut rows);
-        for d in b.donations.values() {
-            let mut v = serde_json::to_value(d).unwrap_or_default();
-            v["status"] = json!("live");
-            row(
-                &mut rows,
-                format!("donation/{}/{}", d.org, d.body.receipt_no),
-                &v,
-            );
-            if let Some(t) = self.trace(&d.org, &d.body.receipt_no) {
-                row(
-                    &mut rows,
-                    format!("trace/{}/{}", d.org, d.body.receipt_no),
-                    &t,
-                );
-            }
-        }
-        for ((seq, i), s) in b.spends.iter() {
-            row(&mut rows, format!("spend/{seq}/{i}"), s);
-        }
         for t in b.trusts.values() {
             row(&mut rows, format!("trust/{}", t.filing.trust_id), t);
         }

@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 
 use sqlx::{Any, Transaction};
 
+use crate::money::views::ViewDelta;
+
 use super::reads::SIZE_SQL;
 use super::{AppendBatch, Backend, Store, StoreError, to_i64, to_u64};
 
@@ -102,16 +104,16 @@ impl Store {
     /// Replaces the cached views with `rows`, computed at log size `size`, in one transaction —
     /// unless another process already cached views of a longer log (views never go back).
     ///
-    /// `previous` is what this process wrote last and at which size. When the table still holds
-    /// exactly that (its size is unchanged; views are a function of the log prefix, so equal
-    /// sizes mean equal rows, whoever wrote them), only the rows that differ are written: a
-    /// refresh then holds the write lock — which on SQLite is also the append lock — for the
-    /// few keys the new entries touched, not for every donation ever recorded.
+    /// `delta` is how `rows` differ from the views of log size `base`. When the table holds
+    /// exactly those (its size is `base`; views are a function of the log prefix, so equal
+    /// sizes mean equal rows, whoever wrote them), only the delta is written: a refresh then
+    /// holds the write lock — which on SQLite is also the append lock — for the few keys the
+    /// new entries touched, not for every donation ever recorded.
     pub async fn replace_views(
         &self,
         size: u64,
         rows: &BTreeMap<String, String>,
-        previous: Option<(u64, &BTreeMap<String, String>)>,
+        delta: Option<(u64, &ViewDelta)>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_locked(VIEWS_LOCK).await?;
         let cached: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
@@ -121,10 +123,9 @@ impl Store {
         if cached.is_some_and(|c| c > size) {
             return Ok(());
         }
-        let upserts: Vec<(&String, &String)> = match previous {
-            Some((prev_size, prev)) if cached == Some(prev_size) => {
-                let gone: Vec<&String> = prev.keys().filter(|k| !rows.contains_key(*k)).collect();
-                for chunk in gone.chunks(ROWS_PER_STATEMENT) {
+        let upserts: Vec<(&String, &String)> = match delta {
+            Some((base, delta)) if cached == Some(base) => {
+                for chunk in delta.removed.chunks(ROWS_PER_STATEMENT) {
                     let marks: Vec<String> = (1..=chunk.len())
                         .map(|i| self.backend.placeholder(i))
                         .collect();
@@ -135,9 +136,7 @@ impl Store {
                     }
                     q.execute(&mut *tx).await?;
                 }
-                rows.iter()
-                    .filter(|(k, v)| prev.get(*k) != Some(*v))
-                    .collect()
+                delta.set.iter().collect()
             }
             _ => {
                 sqlx::query("DELETE FROM views").execute(&mut *tx).await?;
