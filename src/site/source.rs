@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
+use super::text::pretty;
 use super::snapshot::{CheckpointMeta, EntryDoc, EntryMeta, KeyRow, Snapshot, keeps_body};
 use crate::ledger::authority::Authority;
 use crate::ledger::merkle::{MemoryNodes, inclusion_proof};
@@ -81,14 +82,6 @@ pub fn entry_meta(row: &StoredEntry) -> Result<EntryMeta, SourceError> {
         recorded_at: recorded_at.unix(),
         body,
     })
-}
-
-/// The leaf bytes pretty-printed for reading (the bytes themselves if they are not JSON).
-fn pretty(leaf: &str) -> String {
-    serde_json::from_str::<Value>(leaf)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| leaf.to_owned())
 }
 
 /// Reads a snapshot at the size the cached views reflect.
@@ -193,16 +186,18 @@ impl ProofSource {
     }
 
     /// The entry document of stored `row`: the first checkpoint covering it and its proof.
-    pub fn doc(&self, row: StoredEntry) -> Result<EntryDoc, SourceError> {
+    pub fn doc(&self, row: &StoredEntry) -> Result<EntryDoc, SourceError> {
         let seq = row.seq;
-        let meta = entry_meta(&row)?;
+        let meta = entry_meta(row)?;
         let at = self.checkpoints.partition_point(|(size, _)| *size <= seq);
         let (size, note) = self
             .checkpoints
             .get(at)
             .ok_or_else(|| bad(seq, "no checkpoint covers it"))?;
         let proof = inclusion_proof(seq, *size, &self.tree).map_err(|e| bad(seq, e))?;
-        let leaf = String::from_utf8(row.leaf).map_err(|e| bad(seq, e))?;
+        let leaf = std::str::from_utf8(&row.leaf)
+            .map_err(|e| bad(seq, e))?
+            .to_owned();
         Ok(EntryDoc {
             meta,
             pretty: pretty(&leaf),

@@ -49,6 +49,27 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     )
 }
 
+/// Everything [`render`] reads, serialized: the donation row, its trace, the organisation's
+/// name (and whether it is registered), the entry's leaf hash and the verifier key. Equal
+/// inputs make equal pages, so an incremental build compares these instead of rendering
+/// (`build::fingerprint`); anything `render` comes to read must be added here, and the
+/// incremental-equals-full test in `tests/site.rs` fails until it is.
+pub fn inputs(snap: &Snapshot, org: &str, no: &str) -> Option<Vec<u8>> {
+    let row = snap.view(&format!("donation/{org}/{no}"))?;
+    let trace = snap.view(&format!("trace/{org}/{no}"));
+    let org_name = snap.view(&format!("org/{org}")).map(|o| &o["name"]);
+    let d = if row["status"] == "voided" {
+        &row["original"]
+    } else {
+        row
+    };
+    let leaf_hash = d["seq"]
+        .as_u64()
+        .and_then(|seq| snap.entry(seq))
+        .map(|e| e.leaf_hash.as_str());
+    serde_json::to_vec(&(row, trace, org_name, leaf_hash, &snap.vkey)).ok()
+}
+
 pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
     let row = snap.view(&format!("donation/{org}/{no}"))?;
     let voided = row["status"] == "voided";
