@@ -385,7 +385,11 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
         }
         Job::Feed(lang) => {
             let feed = feed::render(snap, *lang);
-            vec![w.put(format!("{}feed.atom", lang.dir()), feed.as_bytes(), Track::Bytes)?]
+            vec![w.put(
+                format!("{}feed.atom", lang.dir()),
+                feed.as_bytes(),
+                Track::Bytes,
+            )?]
         }
         Job::Asset(path, text) => vec![w.put((*path).to_owned(), text.as_bytes(), Track::Bytes)?],
         Job::Data => {
@@ -463,7 +467,8 @@ pub async fn build(
 
     let snap = Arc::new(source::snapshot(store).await?);
     tracing::debug!(elapsed = ?started.elapsed(), "snapshot read");
-    let same_renderer = old.vkey == snap.vkey && old.renderer == renderer() && !renderer().is_empty();
+    let same_renderer =
+        old.vkey == snap.vkey && old.renderer == renderer() && !renderer().is_empty();
     let mut report = BuildReport {
         size: snap.as_of,
         ..BuildReport::default()
@@ -569,9 +574,8 @@ pub async fn build(
 
     // What the previous build wrote and this one did not is gone from the site: listed files,
     // and entry pages past this log's size (another log's, in this directory before).
-    let gone_entries = (snap.as_of..writer.old.entry_pages).flat_map(|seq| {
-        Lang::ALL.map(|l| format!("{}{}", l.dir(), pages::entry_path(seq)))
-    });
+    let gone_entries = (snap.as_of..writer.old.entry_pages)
+        .flat_map(|seq| Lang::ALL.map(|l| format!("{}{}", l.dir(), pages::entry_path(seq))));
     let gone: Vec<String> = writer
         .old
         .paths()

@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
-use super::text::pretty;
 use super::snapshot::{CheckpointMeta, EntryDoc, EntryMeta, KeyRow, Snapshot, keeps_body};
+use super::text::pretty;
 use crate::ledger::authority::Authority;
 use crate::ledger::merkle::{MemoryNodes, inclusion_proof};
 use crate::ledger::note::{self, Checkpoint};

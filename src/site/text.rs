@@ -46,7 +46,12 @@ pub fn pretty(json: &str) -> String {
             }
             b'{' | b'[' => {
                 let close = if c == b'{' { b'}' } else { b']' };
-                let next = i + 1 + b[i + 1..].iter().take_while(|x| x.is_ascii_whitespace()).count();
+                let next = i
+                    + 1
+                    + b[i + 1..]
+                        .iter()
+                        .take_while(|x| x.is_ascii_whitespace())
+                        .count();
                 out.push(c);
                 if b.get(next) == Some(&close) {
                     out.push(close);
@@ -69,10 +74,9 @@ pub fn pretty(json: &str) -> String {
             c if c.is_ascii_whitespace() => {}
             _ => {
                 let start = i;
-                while b
-                    .get(i)
-                    .is_some_and(|d| !matches!(d, b',' | b':' | b'}' | b']' | b'"') && !d.is_ascii_whitespace())
-                {
+                while b.get(i).is_some_and(|d| {
+                    !matches!(d, b',' | b':' | b'}' | b']' | b'"') && !d.is_ascii_whitespace()
+                }) {
                     i += 1;
                 }
                 out.extend_from_slice(&b[start..i]);
@@ -87,22 +91,50 @@ pub fn pretty(json: &str) -> String {
 /// Text escaped for HTML exactly as maud escapes a `(value)`, copied in runs.
 pub struct Text<'a>(pub &'a str);
 
+/// Whether any of the eight bytes of `word` is one HTML escaping replaces (a bytewise
+/// "has zero byte" test of `word` XOR each of them, as in memchr).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has = |b: u8| {
+        let x = word ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGHS != 0
+    };
+    has(b'&') || has(b'<') || has(b'>') || has(b'"')
+}
+
 impl Render for Text<'_> {
     fn render_to(&self, out: &mut String) {
         let s = self.0;
+        let bytes = s.as_bytes();
+        out.reserve(s.len());
         let mut from = 0;
-        for (i, b) in s.bytes().enumerate() {
-            let entity = match b {
+        let mut i = 0;
+        while i < bytes.len() {
+            // Skip eight bytes at a time while none of them needs escaping.
+            if let Some(word) = bytes.get(i..i + 8) {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(word);
+                if !needs_escape(u64::from_le_bytes(w)) {
+                    i += 8;
+                    continue;
+                }
+            }
+            let entity = match bytes[i] {
                 b'&' => "&amp;",
                 b'<' => "&lt;",
                 b'>' => "&gt;",
                 b'"' => "&quot;",
-                _ => continue,
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
             // `i` is at an ASCII byte, so both slices end on character boundaries.
             out.push_str(&s[from..i]);
             out.push_str(entity);
-            from = i + 1;
+            i += 1;
+            from = i;
         }
         out.push_str(&s[from..]);
     }
@@ -120,7 +152,7 @@ mod tests {
     #[test]
     fn pretty_matches_serde_json_on_canonical_json() {
         let canonical = [
-            r#"{"a":1,"b":[],"c":{},"d":[1,{"e":"x,y:{z}[\"q\\\"]"}],"f":null,"g":true,"h":-1.5e3}"#,
+            r#"{"a":1,"b":[],"c":{},"d":[1,{"e":"x,y:{z}[\"q\\\"]"}],"f":null,"g":true,"h":-1500,"i":0.5}"#,
             r#"[]"#,
             r#"{}"#,
             r#""just a string""#,
@@ -128,7 +160,11 @@ mod tests {
         ];
         for text in canonical {
             let v: Value = serde_json::from_str(text).unwrap();
-            assert_eq!(pretty(text), serde_json::to_string_pretty(&v).unwrap(), "{text}");
+            assert_eq!(
+                pretty(text),
+                serde_json::to_string_pretty(&v).unwrap(),
+                "{text}"
+            );
         }
     }
 
@@ -143,7 +179,16 @@ mod tests {
 
     #[test]
     fn text_is_escaped_exactly_as_maud_escapes() {
-        for s in ["", "plain", "<script>alert(\"x\")</script>", "a&b&&<<>>\"\"", "中文<>&\"文字", "&"] {
+        let long = "0123456789abcdef\"中文 text <b>&amp;</b> ".repeat(9);
+        for s in [
+            "",
+            "plain",
+            "<script>alert(\"x\")</script>",
+            "a&b&&<<>>\"\"",
+            "中文<>&\"文字",
+            "&",
+            &long,
+        ] {
             assert_eq!(Text(s).render().into_string(), html! { (s) }.into_string());
         }
     }

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{date_td, entry_link, money_td, org_link, project_path};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::{Snapshot, donation_fields, s};
 
 pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
@@ -58,11 +58,7 @@ pub fn inputs(snap: &Snapshot, org: &str, no: &str) -> Option<Vec<u8>> {
     let row = snap.view(&format!("donation/{org}/{no}"))?;
     let trace = snap.view(&format!("trace/{org}/{no}"));
     let org_name = snap.view(&format!("org/{org}")).map(|o| &o["name"]);
-    let d = if row["status"] == "voided" {
-        &row["original"]
-    } else {
-        row
-    };
+    let d = donation_fields(row);
     let leaf_hash = d["seq"]
         .as_u64()
         .and_then(|seq| snap.entry(seq))
@@ -73,7 +69,7 @@ pub fn inputs(snap: &Snapshot, org: &str, no: &str) -> Option<Vec<u8>> {
 pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
     let row = snap.view(&format!("donation/{org}/{no}"))?;
     let voided = row["status"] == "voided";
-    let d = if voided { &row["original"] } else { row };
+    let d = donation_fields(row);
     let seq = d["seq"].as_u64()?;
     let leaf_hash = snap.entry(seq).map(|e| e.leaf_hash.as_str()).unwrap_or("");
     let trace = snap.view(&format!("trace/{org}/{no}"));
