@@ -26,6 +26,8 @@ pub enum SourceError {
     Entry { seq: u64, reason: String },
     #[error("view {0} is not JSON; run `sunshine audit`")]
     View(String),
+    #[error("parsing the views failed: {0}")]
+    Parsing(String),
     #[error("the ledger has no genesis entry: run `sunshine init`")]
     NoGenesis,
     #[error("the cached views are missing: run `sunshine audit` or `sunshine serve` once")]
@@ -89,11 +91,15 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
     // Size and rows from one read snapshot: another server may replace the views meanwhile.
     let (as_of, rows) = store.views_snapshot().await?;
     let as_of = as_of.ok_or(SourceError::NoViews)?;
-    let mut views = std::collections::BTreeMap::new();
-    for (k, text) in rows {
-        let v: Value = serde_json::from_str(&text).map_err(|_| SourceError::View(k.clone()))?;
-        views.insert(k, v);
-    }
+    // The views parse on another thread while the entries stream in.
+    let parsing = tokio::task::spawn_blocking(move || {
+        rows.into_iter()
+            .map(|(k, text)| match serde_json::from_str::<Value>(&text) {
+                Ok(v) => Ok((k, v)),
+                Err(_) => Err(SourceError::View(k)),
+            })
+            .collect::<Result<std::collections::BTreeMap<_, _>, _>>()
+    });
     let mut entries = Vec::with_capacity(usize::try_from(as_of).unwrap_or(0));
     let mut authority = Authority::default();
     let mut stream = store.entries_from(0);
@@ -112,6 +118,9 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
         entries.push(meta);
     }
     drop(stream);
+    let views = parsing
+        .await
+        .map_err(|e| SourceError::Parsing(e.to_string()))??;
     let origin = authority.origin().ok_or(SourceError::NoGenesis)?;
     let key = authority.operator_key().ok_or(SourceError::NoGenesis)?;
     let vkey = note::vkey_string(origin, key.verifying_key());
