@@ -121,7 +121,7 @@ pub async fn page(
             .entry(seq)
             .await?
             .ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
-        let doc = cached.proofs.doc(row).map_err(ApiError::internal)?;
+        let doc = cached.proofs.doc(&row).map_err(ApiError::internal)?;
         return Ok(respond(
             ct,
             site::render_entry(&cached.snap, lang, &doc).into(),

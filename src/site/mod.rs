@@ -12,6 +12,7 @@
 //! - [`chart`]: server-side SVG bar charts with a data table beside them.
 //! - [`pages`]: one file per page kind.
 //! - [`feed`]: the Atom feed of new disclosures.
+//! - [`text`]: long text for entry pages — JSON re-indented, HTML escaping in runs.
 //! - [`data`]: CSV and JSON downloads of every list.
 //! - [`build`]: the static export, incremental through a manifest of content hashes.
 //!
@@ -28,6 +29,7 @@ pub mod layout;
 pub mod pages;
 pub mod snapshot;
 pub mod source;
+pub mod text;
 
 use i18n::Lang;
 use layout::Ctx;

@@ -110,11 +110,7 @@ impl Snapshot {
     pub fn index(&mut self) {
         let mut idx = Index::default();
         for (k, v) in self.prefixed("donation/") {
-            let d = if v["status"] == "voided" {
-                &v["original"]
-            } else {
-                v
-            };
+            let d = donation_fields(v);
             if let Some(p) = d["project"].as_str() {
                 idx.donations
                     .entry((s(d, "org").to_owned(), p.to_owned()))
@@ -164,6 +160,15 @@ impl Snapshot {
         self.view(&format!("org/{uscc}"))
             .and_then(|o| o["name"].as_str())
             .unwrap_or(uscc)
+    }
+}
+
+/// The fields of a `donation/` row. A voided donation's row carries them beside its status
+/// (`crate::money::views`); a row nesting them under `original` is read from there.
+pub fn donation_fields(row: &Value) -> &Value {
+    match row.get("original") {
+        Some(o) if row["status"] == "voided" && o.is_object() => o,
+        _ => row,
     }
 }
 

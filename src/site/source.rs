@@ -10,6 +10,7 @@ use futures_util::TryStreamExt;
 use serde_json::Value;
 
 use super::snapshot::{CheckpointMeta, EntryDoc, EntryMeta, KeyRow, Snapshot, keeps_body};
+use super::text::pretty;
 use crate::ledger::authority::Authority;
 use crate::ledger::merkle::{MemoryNodes, inclusion_proof};
 use crate::ledger::note::{self, Checkpoint};
@@ -25,6 +26,8 @@ pub enum SourceError {
     Entry { seq: u64, reason: String },
     #[error("view {0} is not JSON; run `sunshine audit`")]
     View(String),
+    #[error("parsing the views failed: {0}")]
+    Parsing(String),
     #[error("the ledger has no genesis entry: run `sunshine init`")]
     NoGenesis,
     #[error("the cached views are missing: run `sunshine audit` or `sunshine serve` once")]
@@ -83,24 +86,20 @@ pub fn entry_meta(row: &StoredEntry) -> Result<EntryMeta, SourceError> {
     })
 }
 
-/// The leaf bytes pretty-printed for reading (the bytes themselves if they are not JSON).
-fn pretty(leaf: &str) -> String {
-    serde_json::from_str::<Value>(leaf)
-        .ok()
-        .and_then(|v| serde_json::to_string_pretty(&v).ok())
-        .unwrap_or_else(|| leaf.to_owned())
-}
-
 /// Reads a snapshot at the size the cached views reflect.
 pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
     // Size and rows from one read snapshot: another server may replace the views meanwhile.
     let (as_of, rows) = store.views_snapshot().await?;
     let as_of = as_of.ok_or(SourceError::NoViews)?;
-    let mut views = std::collections::BTreeMap::new();
-    for (k, text) in rows {
-        let v: Value = serde_json::from_str(&text).map_err(|_| SourceError::View(k.clone()))?;
-        views.insert(k, v);
-    }
+    // The views parse on another thread while the entries stream in.
+    let parsing = tokio::task::spawn_blocking(move || {
+        rows.into_iter()
+            .map(|(k, text)| match serde_json::from_str::<Value>(&text) {
+                Ok(v) => Ok((k, v)),
+                Err(_) => Err(SourceError::View(k)),
+            })
+            .collect::<Result<std::collections::BTreeMap<_, _>, _>>()
+    });
     let mut entries = Vec::with_capacity(usize::try_from(as_of).unwrap_or(0));
     let mut authority = Authority::default();
     let mut stream = store.entries_from(0);
@@ -119,6 +118,9 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
         entries.push(meta);
     }
     drop(stream);
+    let views = parsing
+        .await
+        .map_err(|e| SourceError::Parsing(e.to_string()))??;
     let origin = authority.origin().ok_or(SourceError::NoGenesis)?;
     let key = authority.operator_key().ok_or(SourceError::NoGenesis)?;
     let vkey = note::vkey_string(origin, key.verifying_key());
@@ -193,16 +195,18 @@ impl ProofSource {
     }
 
     /// The entry document of stored `row`: the first checkpoint covering it and its proof.
-    pub fn doc(&self, row: StoredEntry) -> Result<EntryDoc, SourceError> {
+    pub fn doc(&self, row: &StoredEntry) -> Result<EntryDoc, SourceError> {
         let seq = row.seq;
-        let meta = entry_meta(&row)?;
+        let meta = entry_meta(row)?;
         let at = self.checkpoints.partition_point(|(size, _)| *size <= seq);
         let (size, note) = self
             .checkpoints
             .get(at)
             .ok_or_else(|| bad(seq, "no checkpoint covers it"))?;
         let proof = inclusion_proof(seq, *size, &self.tree).map_err(|e| bad(seq, e))?;
-        let leaf = String::from_utf8(row.leaf).map_err(|e| bad(seq, e))?;
+        let leaf = std::str::from_utf8(&row.leaf)
+            .map_err(|e| bad(seq, e))?
+            .to_owned();
         Ok(EntryDoc {
             meta,
             pretty: pretty(&leaf),

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{date_td, entry_link, money_td, org_link, project_path};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::{Snapshot, donation_fields, s};
 
 pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
@@ -49,10 +49,27 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     )
 }
 
+/// Everything [`render`] reads, serialized: the donation row, its trace, the organisation's
+/// name (and whether it is registered), the entry's leaf hash and the verifier key. Equal
+/// inputs make equal pages, so an incremental build compares these instead of rendering
+/// (`build::fingerprint`); anything `render` comes to read must be added here, and the
+/// incremental-equals-full test in `tests/site.rs` fails until it is.
+pub fn inputs(snap: &Snapshot, org: &str, no: &str) -> Option<Vec<u8>> {
+    let row = snap.view(&format!("donation/{org}/{no}"))?;
+    let trace = snap.view(&format!("trace/{org}/{no}"));
+    let org_name = snap.view(&format!("org/{org}")).map(|o| &o["name"]);
+    let d = donation_fields(row);
+    let leaf_hash = d["seq"]
+        .as_u64()
+        .and_then(|seq| snap.entry(seq))
+        .map(|e| e.leaf_hash.as_str());
+    serde_json::to_vec(&(row, trace, org_name, leaf_hash, &snap.vkey)).ok()
+}
+
 pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
     let row = snap.view(&format!("donation/{org}/{no}"))?;
     let voided = row["status"] == "voided";
-    let d = if voided { &row["original"] } else { row };
+    let d = donation_fields(row);
     let seq = d["seq"].as_u64()?;
     let leaf_hash = snap.entry(seq).map(|e| e.leaf_hash.as_str()).unwrap_or("");
     let trace = snap.view(&format!("trace/{org}/{no}"));
