@@ -477,8 +477,7 @@ fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> 
         return Err(AppendError::Empty);
     }
     let ahead = crate::parallel::map_parts(subs, |part, _| {
-        let refs: Vec<&SignedSubmission> = part.iter().collect();
-        check_serial(&refs)
+        check_serial(part)
             .into_iter()
             .zip(part)
             .map(|(sig, s)| (sig, parse_body(s.submission.kind, &s.submission.body)))

@@ -112,6 +112,26 @@ async fn try_post(
 }
 
 /// Posts JSON Lines of `subs` to the batch route.
+/// Posts `subs` one by one until `stop`, each answered 200, counting them in `accepted`.
+fn post_each(
+    client: reqwest::Client,
+    base: String,
+    subs: Vec<SignedSubmission>,
+    stop: Arc<AtomicBool>,
+    accepted: Arc<AtomicU64>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        for s in subs {
+            if stop.load(Ordering::Relaxed) {
+                break;
+            }
+            let (status, body) = post(&client, &base, &s).await;
+            assert_eq!(status, 200, "{body}");
+            accepted.fetch_add(1, Ordering::Relaxed);
+        }
+    })
+}
+
 async fn post_batch(
     client: &reqwest::Client,
     base: &str,
@@ -366,19 +386,13 @@ async fn a_writer_killed_mid_append_leaves_all_or_nothing_and_the_others_carry_o
         let load: Vec<SignedSubmission> = (0..2_000).map(|i| donation(&t, "L", i)).collect();
         let mut writers = Vec::new();
         for chunk in load.chunks(500) {
-            let (chunk, stop, accepted) = (chunk.to_vec(), stop.clone(), accepted.clone());
-            let base = server.base.clone();
-            writers.push(tokio::spawn(async move {
-                let client = reqwest::Client::new();
-                for s in chunk {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let (status, body) = post(&client, &base, &s).await;
-                    assert_eq!(status, 200, "{body}");
-                    accepted.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
+            writers.push(post_each(
+                reqwest::Client::new(),
+                server.base.clone(),
+                chunk.to_vec(),
+                stop.clone(),
+                accepted.clone(),
+            ));
         }
 
         // The victim: one all-or-none append of many entries, in a process of its own.
@@ -491,18 +505,13 @@ async fn a_server_killed_mid_append_leaves_whole_entries_and_the_others_carry_on
             let subs: Vec<SignedSubmission> = (0..1_000)
                 .map(|i| donation(&t, &format!("L{w}"), i))
                 .collect();
-            let (client, stop, accepted) = (client.clone(), stop.clone(), accepted.clone());
-            let base = others[(w % 2) as usize].base.clone();
-            to_others.push(tokio::spawn(async move {
-                for s in subs {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    let (status, body) = post(&client, &base, &s).await;
-                    assert_eq!(status, 200, "{body}");
-                    accepted.fetch_add(1, Ordering::Relaxed);
-                }
-            }));
+            to_others.push(post_each(
+                client.clone(),
+                others[(w % 2) as usize].base.clone(),
+                subs,
+                stop.clone(),
+                accepted.clone(),
+            ));
         }
 
         until_mid_append(&t.url, "victim", || true).await;

@@ -105,8 +105,8 @@ pub struct SigCheck {
 }
 
 /// [`SigCheck`]s of `subs` on this thread (see [`crate::parallel`] to spread them).
-pub fn check_serial(subs: &[&SignedSubmission]) -> Vec<SigCheck> {
-    let pending: Vec<PendingSig> = subs.iter().map(|s| PendingSig::of(s)).collect();
+pub fn check_serial(subs: &[SignedSubmission]) -> Vec<SigCheck> {
+    let pending: Vec<PendingSig> = subs.iter().map(PendingSig::of).collect();
     let ok = verify_all(&pending);
     pending
         .into_iter()
@@ -118,25 +118,24 @@ pub fn check_serial(subs: &[&SignedSubmission]) -> Vec<SigCheck> {
         .collect()
 }
 
-/// Indices (into `subs`, ascending) of every submission whose signature does not verify
-/// strictly, checked on every core.
-pub fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
-    crate::parallel::map_parts(subs, |part, _| check_serial(part))
-        .into_iter()
-        .enumerate()
-        .filter(|(_, c)| !c.ok)
-        .map(|(i, _)| i)
-        .collect()
-}
-
-/// Index (into `subs`) of the first submission whose signature does not verify strictly.
-pub fn first_bad_signature(subs: &[&SignedSubmission]) -> Option<usize> {
-    bad_signatures(subs).first().copied()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Indices of the submissions whose signature does not verify, checked on every core.
+    fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
+        let owned: Vec<SignedSubmission> = subs.iter().map(|s| (*s).clone()).collect();
+        crate::parallel::map_parts(&owned, |part, _| check_serial(part))
+            .into_iter()
+            .enumerate()
+            .filter(|(_, c)| !c.ok)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn first_bad_signature(subs: &[&SignedSubmission]) -> Option<usize> {
+        bad_signatures(subs).first().copied()
+    }
     use crate::ledger::keys::SecretKey;
     use crate::ledger::submission::Submission;
     use serde_json::json;
