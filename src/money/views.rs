@@ -12,7 +12,7 @@
 //! | `project/{org}/{id}` | project record with `balances` per currency |
 //! | `balance/{org}/unrestricted/{currency}` | unrestricted fund balance |
 //! | `balance/{org}/project/{id}/{currency}` | restricted fund balance |
-//! | `donation/{org}/{receipt_no}` | effective donation, or `{"status":"voided"}` with the original |
+//! | `donation/{org}/{receipt_no}` | effective donation; a voided one keeps its original fields with `"status":"voided"`, `seq` and `org` beside them |
 //! | `trace/{org}/{receipt_no}` | donor trace |
 //! | `spend/{seq}/{i}` | money leaving a fund |
 //! | `trust/{trust_id}` | trust with balance, disbursements, reports |

@@ -195,9 +195,7 @@ impl AppendTx {
             }
             q.execute(&mut *self.tx)
                 .await
-                .map_err(StoreError::on_insert(
-                    "an entry with this seq, leaf hash or nonce",
-                ))?;
+                .map_err(StoreError::on_insert("an entry with this seq"))?;
         }
         for chunk in batch.nodes.chunks(ROWS_PER_STATEMENT) {
             let sql = self
