@@ -234,6 +234,14 @@ async fn every_page_kind_renders_the_figures_the_views_hold_in_both_languages() 
             d["commitment"].as_str().unwrap()
         )));
         assert!(page.contains("static/verify.js\" defer"));
+        // The check and the secret form come before the trace, however long the trace runs.
+        let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        let first_disbursement = at(&format!("entries/{}.html", t["spent"][0]["seq"]));
+        assert!(
+            at("class=\"verify\"") < first_disbursement,
+            "{lang} verify first"
+        );
+        assert!(at("class=\"receipt-secret\"") < first_disbursement);
     }
 
     // Entry pages: the leaf hash recomputed from the stored bytes, for the first and last.

@@ -1,6 +1,8 @@
-//! Donor receipt lookup: the lookup form, and one page per donation with where its money went
-//! (the trace to disbursements), the verification widget (`static/verify.js` checks the entry
-//! against the latest signed checkpoint in the browser) and the receipt-secret form.
+//! Donor receipt lookup: the lookup form, and one page per donation with the verification widget
+//! (`static/verify.js` checks the entry against the latest signed checkpoint in the browser), the
+//! receipt-secret form, and where its money went (the trace to disbursements). The widget and the
+//! form come straight after the donation's facts: they answer what a donor came to ask, and a
+//! large unrestricted gift's trace runs to a hundred disbursements that would bury them.
 //!
 //! Receipt numbers are unique per organisation, so a receipt's page is
 //! `receipts/{org}/{receipt_no}.html`. The lookup form is a plain GET: the live server
@@ -91,11 +93,6 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
             dt { (c.t("账本条目", "Ledger entry")) } dd { (entry_link(c, seq)) }
             dt { (c.t("条目哈希", "Leaf hash")) } dd.hash { (leaf_hash) }
         }
-        h2 { (c.t("善款去向", "Where the money went")) }
-        @match trace.filter(|_| d["amount"].is_string()) {
-            Some(t) => (trace_tables(c, t, cur)),
-            None => p { (c.t("这笔捐赠没有可追踪的资金（例如未估值的物资）。", "This donation has no money to trace (for example goods without a valuation).")) },
-        }
         section.verify data-seq=(seq) data-log=(c.asset("log/")) data-vkey=(snap.vkey) data-leaf-hash=(leaf_hash) aria-labelledby="verify-h" {
             h2 #verify-h { "验证 / Verify" }
             p.verify-status role="status" aria-live="polite" {
@@ -115,6 +112,11 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Option<Markup> {
             }
             button type="submit" { (c.t("核对", "Check")) }
             output {}
+        }
+        h2 { (c.t("善款去向", "Where the money went")) }
+        @match trace.filter(|_| d["amount"].is_string()) {
+            Some(t) => (trace_tables(c, t, cur)),
+            None => p { (c.t("这笔捐赠没有可追踪的资金（例如未估值的物资）。", "This donation has no money to trace (for example goods without a valuation).")) },
         }
     };
     Some(page(
