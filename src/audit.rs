@@ -1,19 +1,19 @@
 //! Full-ledger verification as a pure, streaming state machine.
 //!
-//! The auditor is fed the stored log in order — entries (leaf bytes plus the stored leaf hash),
-//! signed checkpoints, and the stored interior tree nodes level by level — and re-derives
+//! The auditor is fed the stored log in order — entries (leaf bytes plus the stored leaf hash
+//! and, from a database, the author, nonce and kind columns kept for lookups), signed checkpoints, and the stored interior tree nodes level by level — and re-derives
 //! everything: canonical encoding, seq and prev links, signatures (batch-verified), authority at
 //! each seq, nonce uniqueness, the Merkle root at every checkpoint, checkpoint signatures, and
 //! every stored node. It holds O(log n) tree state plus the replayed trust state, never the log,
 //! and names the first broken entry precisely. Storage adapters (database, exported directory)
 //! only stream rows into it.
 
-use crate::ledger::Hash;
 use crate::ledger::entry::SealedEntry;
 use crate::ledger::hash::{leaf_hash, node_hash};
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
+use crate::ledger::{Hash, SignedSubmission};
 use crate::money::{Body, MoneyError};
 use crate::state::{State, parse_entry_body};
 
@@ -30,6 +30,8 @@ pub enum AuditError {
     Entry { seq: u64, reason: String },
     #[error("entry {seq}: stored leaf hash does not match the leaf bytes")]
     LeafHash { seq: u64 },
+    #[error("entry {seq}: stored {column} column does not match the leaf bytes")]
+    Column { seq: u64, column: &'static str },
     #[error("entry {seq}: signature does not verify")]
     Signature { seq: u64 },
     #[error("checkpoint at size {size}: {reason}")]
@@ -67,6 +69,43 @@ pub struct Row {
     pub leaf: Vec<u8>,
     /// The stored leaf hash, which proofs and tiles are built from.
     pub leaf_hash: Vec<u8>,
+    /// The database's copies of fields of the leaf (none in a published log).
+    pub columns: Option<LookupColumns>,
+}
+
+/// The author, nonce and kind a database stores beside each leaf, unhashed, so that it can find
+/// an entry by them (a re-sent submission is answered with the entry its nonce names). An
+/// edited column would send that lookup to the wrong entry or to none, so the audit holds each
+/// to the leaf like every other stored byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookupColumns {
+    pub author: String,
+    pub nonce: String,
+    pub kind: String,
+}
+
+impl LookupColumns {
+    /// The columns as they must be stored for `submission`.
+    pub fn of(submission: &SignedSubmission) -> LookupColumns {
+        let s = &submission.submission;
+        LookupColumns {
+            author: s.author.to_string(),
+            nonce: s.nonce.to_string(),
+            kind: s.kind.as_str().to_owned(),
+        }
+    }
+
+    /// The first column that differs from `expected`'s.
+    fn first_difference(&self, expected: &LookupColumns) -> Option<&'static str> {
+        [
+            ("author", &self.author, &expected.author),
+            ("nonce", &self.nonce, &expected.nonce),
+            ("kind", &self.kind, &expected.kind),
+        ]
+        .into_iter()
+        .find(|(_, stored, want)| stored != want)
+        .map(|(name, _, _)| name)
+    }
 }
 
 /// What is wrong with a row on its own, before its place in the log is known.
@@ -74,6 +113,7 @@ pub struct Row {
 enum RowFault {
     LeafHash,
     Entry(String),
+    Column(&'static str),
 }
 
 /// A row with every check that does not depend on the entries before it already done: leaf
@@ -98,14 +138,15 @@ fn prepare_part(rows: Vec<Row>) -> Vec<PreparedRow> {
     let mut prepared = Vec::with_capacity(rows.len());
     let mut pending = Vec::with_capacity(rows.len());
     for row in rows {
-        let opened = open_row(row.leaf, &row.leaf_hash).map(|(sealed, signing)| {
-            pending.push((
-                prepared.len(),
-                PendingSig::with_message(&sealed.entry.submission, signing),
-            ));
-            let body = parse_entry_body(&sealed);
-            (sealed, body)
-        });
+        let opened =
+            open_row(row.leaf, &row.leaf_hash, row.columns.as_ref()).map(|(sealed, signing)| {
+                pending.push((
+                    prepared.len(),
+                    PendingSig::with_message(&sealed.entry.submission, signing),
+                ));
+                let body = parse_entry_body(&sealed);
+                (sealed, body)
+            });
         prepared.push(PreparedRow {
             seq: row.seq,
             opened,
@@ -119,12 +160,24 @@ fn prepare_part(rows: Vec<Row>) -> Vec<PreparedRow> {
     prepared
 }
 
-/// The entry in `leaf` and its signing bytes, if `leaf` is what `stored_hash` says and canonical.
-fn open_row(leaf: Vec<u8>, stored_hash: &[u8]) -> Result<(SealedEntry, Vec<u8>), RowFault> {
+/// The entry in `leaf` and its signing bytes, if `leaf` is what `stored_hash` says and
+/// canonical, and the stored `columns` (if any) say what the leaf says.
+fn open_row(
+    leaf: Vec<u8>,
+    stored_hash: &[u8],
+    columns: Option<&LookupColumns>,
+) -> Result<(SealedEntry, Vec<u8>), RowFault> {
     if leaf_hash(&leaf).as_bytes().as_slice() != stored_hash {
         return Err(RowFault::LeafHash);
     }
-    SealedEntry::open_signed(leaf).map_err(|e| RowFault::Entry(e.to_string()))
+    let (sealed, signing) =
+        SealedEntry::open_signed(leaf).map_err(|e| RowFault::Entry(e.to_string()))?;
+    if let Some(column) =
+        columns.and_then(|c| c.first_difference(&LookupColumns::of(&sealed.entry.submission)))
+    {
+        return Err(RowFault::Column(column));
+    }
+    Ok((sealed, signing))
 }
 
 /// The streaming auditor.
@@ -176,6 +229,7 @@ impl Auditor {
             Ok(opened) => opened,
             Err(RowFault::LeafHash) => return Err(AuditError::LeafHash { seq }),
             Err(RowFault::Entry(reason)) => return Err(AuditError::Entry { seq, reason }),
+            Err(RowFault::Column(column)) => return Err(AuditError::Column { seq, column }),
         };
         if sealed.entry.seq != seq {
             return Err(AuditError::Entry {

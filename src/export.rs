@@ -551,6 +551,7 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
                 seq,
                 leaf,
                 leaf_hash: h.as_bytes().to_vec(),
+                columns: None,
             })
             .collect();
         for row in audit::prepare(rows) {

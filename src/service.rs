@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use tokio::sync::Mutex;
 
+use crate::audit::LookupColumns;
 use crate::ledger::entry::EntryError;
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
@@ -376,9 +377,7 @@ impl LedgerService {
                 out.push(Err(err));
                 continue;
             }
-            let kind = submission.submission.kind.as_str();
-            let author = submission.submission.author.to_string();
-            let nonce = submission.submission.nonce.to_string();
+            let columns = LookupColumns::of(&submission);
             let entry = Entry {
                 seq: state.size(),
                 prev: state.last_hash(),
@@ -420,9 +419,7 @@ impl LedgerService {
             batch.entries.push(NewEntry {
                 seq: sealed.entry.seq,
                 leaf_hash: sealed.hash,
-                author,
-                nonce,
-                kind,
+                columns,
                 leaf: sealed.leaf,
             });
         }

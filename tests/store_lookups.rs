@@ -6,6 +6,7 @@
 
 mod common;
 
+use sunshine_ledger::audit::LookupColumns;
 use sunshine_ledger::ledger::Hash;
 use sunshine_ledger::store::{AppendBatch, NewEntry, Store};
 
@@ -21,9 +22,11 @@ fn row(seq: u64) -> NewEntry {
     NewEntry {
         seq,
         leaf_hash: hash_of(seq),
-        author: format!("author-{}", seq % 2),
-        nonce: format!("nonce-{}", seq / 2),
-        kind: "donation",
+        columns: LookupColumns {
+            author: format!("author-{}", seq % 2),
+            nonce: format!("nonce-{}", seq / 2),
+            kind: "donation".to_owned(),
+        },
         leaf: seq.to_be_bytes().to_vec(),
     }
 }
@@ -56,7 +59,7 @@ async fn every_bucket_is_searched() {
         );
         let r = row(seq);
         let found = store
-            .entry_by_nonce(&r.author, &r.nonce)
+            .entry_by_nonce(&r.columns.author, &r.columns.nonce)
             .await
             .unwrap()
             .unwrap_or_else(|| panic!("by nonce, seq {seq}"));

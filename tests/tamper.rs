@@ -216,6 +216,24 @@ async fn changed_tree_node_is_located() {
     );
 }
 
+/// The author, nonce and kind columns are copies of the leaf's fields kept for lookups; each
+/// edited on its own fails the audit at that entry, naming the column.
+async fn changed_lookup_column_is_located() {
+    for column in ["author", "nonce", "kind"] {
+        let t = ledger().await;
+        tamper(
+            &t.url,
+            &format!("UPDATE entries SET {column} = {column} || 'x' WHERE seq = 40"),
+        )
+        .await;
+        let err = audit_fails(&t).await;
+        assert!(
+            matches!(err, AuditError::Column { seq: 40, column: c } if c == column),
+            "{column}: {err}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn changed_leaf_hash_column_is_located() {
     let t = ledger().await;
@@ -273,4 +291,5 @@ on_both_backends!(
     swapped_checkpoint_is_located,
     changed_tree_node_is_located,
     deleted_row_is_located,
+    changed_lookup_column_is_located,
 );

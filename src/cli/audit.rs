@@ -13,7 +13,7 @@ use crate::audit::{
     prepare,
 };
 use crate::ledger::Hash;
-use crate::store::{Store, StoreError, StoredEntry, database_url};
+use crate::store::{Store, StoreError, database_url};
 
 #[derive(Args, Debug)]
 pub struct AuditArgs {
@@ -59,7 +59,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     let mut derived_views = None;
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
-    let mut entries = store.entries_from(0);
+    let mut entries = store.audit_rows();
     // Two stages on two cores: while the rows of one chunk are replayed in order here, the
     // next chunk's rows are checked on their own (encoding, signatures) on other threads.
     let mut preparing = prepare_next(&mut entries).await?;
@@ -103,16 +103,12 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
 /// Reads the next [`PREPARE_ROWS`] stored entries and starts checking them on their own on
 /// blocking threads; `None` at the end of the log.
 async fn prepare_next(
-    entries: &mut (impl futures_util::Stream<Item = Result<StoredEntry, StoreError>> + Unpin),
+    entries: &mut (impl futures_util::Stream<Item = Result<Row, StoreError>> + Unpin),
 ) -> Result<Option<tokio::task::JoinHandle<Vec<PreparedRow>>>, StoreError> {
     let mut rows = Vec::with_capacity(PREPARE_ROWS);
     while rows.len() < PREPARE_ROWS {
         match entries.try_next().await? {
-            Some(e) => rows.push(Row {
-                seq: e.seq,
-                leaf: e.leaf,
-                leaf_hash: e.leaf_hash,
-            }),
+            Some(row) => rows.push(row),
             None => break,
         }
     }

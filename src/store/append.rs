@@ -188,9 +188,9 @@ impl AppendTx {
                 q = q
                     .bind(to_i64(e.seq)?)
                     .bind(e.leaf_hash.as_bytes().as_slice())
-                    .bind(e.author.as_str())
-                    .bind(e.nonce.as_str())
-                    .bind(e.kind)
+                    .bind(e.columns.author.as_str())
+                    .bind(e.columns.nonce.as_str())
+                    .bind(e.columns.kind.as_str())
                     .bind(e.leaf.as_slice());
             }
             q.execute(&mut *self.tx)

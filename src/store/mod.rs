@@ -33,6 +33,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Executor};
 
+use crate::audit::LookupColumns;
 use crate::ledger::Hash;
 
 /// Connections per pool: appends hold one, catch-up and receipts read on others.
@@ -124,9 +125,7 @@ pub struct StoredEntry {
 pub struct NewEntry {
     pub seq: u64,
     pub leaf_hash: Hash,
-    pub author: String,
-    pub nonce: String,
-    pub kind: &'static str,
+    pub columns: LookupColumns,
     pub leaf: Vec<u8>,
 }
 

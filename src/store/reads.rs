@@ -11,6 +11,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Backend, Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
+use crate::audit::{self, LookupColumns};
 use crate::ledger::Hash;
 
 /// Most node ids in one `IN (...)` list (well below either database's parameter limit).
@@ -100,6 +101,27 @@ impl Store {
             .bind(from)
             .fetch(&self.read)
             .map(|r| r.map_err(StoreError::from).and_then(|r| stored_entry(&r)))
+    }
+
+    /// Every stored entry in seq order with the columns kept beside its leaf, as the audit
+    /// checks them, streamed.
+    pub fn audit_rows(&self) -> impl Stream<Item = Result<audit::Row, StoreError>> + '_ {
+        sqlx::query("SELECT seq, leaf_hash, author, nonce, kind, leaf FROM entries ORDER BY seq")
+            .fetch(&self.read)
+            .map(|r| {
+                let r = r?;
+                let e = stored_entry(&r)?;
+                Ok(audit::Row {
+                    seq: e.seq,
+                    leaf: e.leaf,
+                    leaf_hash: e.leaf_hash,
+                    columns: Some(LookupColumns {
+                        author: r.try_get("author")?,
+                        nonce: r.try_get("nonce")?,
+                        kind: r.try_get("kind")?,
+                    }),
+                })
+            })
     }
 
     /// Up to `limit` entries starting at `from`.
