@@ -120,15 +120,25 @@ impl Parties {
     /// The first `n` benchmark entries as JSON request bodies, signed before the clock starts
     /// (the HTTP benchmarks post them).
     pub(super) fn request_bodies(&self, n: u64) -> anyhow::Result<std::sync::Arc<Vec<Vec<u8>>>> {
+        Ok(std::sync::Arc::new(Self::bodies(&self.entries(n))?))
+    }
+
+    /// The first `n` benchmark entries, signed.
+    pub(super) fn entries(&self, n: u64) -> Vec<SignedSubmission> {
         eprintln!("signing {n} submissions ...");
-        let bodies = (0..n)
-            .map(|i| serde_json::to_vec(&self.entry(i)))
-            .collect::<Result<_, _>>()?;
-        Ok(std::sync::Arc::new(bodies))
+        (0..n).map(|i| self.entry(i)).collect()
+    }
+
+    /// `subs` as JSON request bodies.
+    pub(super) fn bodies(subs: &[SignedSubmission]) -> anyhow::Result<Vec<Vec<u8>>> {
+        Ok(subs
+            .iter()
+            .map(serde_json::to_vec)
+            .collect::<Result<_, _>>()?)
     }
 }
 
-fn median(mut xs: Vec<f64>) -> f64 {
+pub(super) fn median(mut xs: Vec<f64>) -> f64 {
     xs.sort_by(f64::total_cmp);
     xs.get(xs.len() / 2).copied().unwrap_or(0.0)
 }
@@ -159,7 +169,7 @@ async fn raw_sqlite_insert(path: &Path, leaves: &[Vec<u8>], batch: usize) -> any
     Ok(leaves.len() as f64 / start.elapsed().as_secs_f64())
 }
 
-fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
+pub(super) fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
     let start = Instant::now();
     let mut ok = 0usize;
     for (s, m) in subs.iter().zip(messages) {

@@ -7,9 +7,14 @@
 //! durable appends per second. Clients and server share this machine's cores, which is the
 //! honest worst case for the server; a remote client would leave it more CPU.
 //!
+//! Beside it, in the same run and on the same cores: a plain Ed25519 verify loop over the same
+//! submissions, and the same clients posting the same bodies to a loopback server that only
+//! reads them and answers 200 (the raw HTTP limit). Figures are medians over `--runs`.
+//!
 //! The client is a minimal HTTP/1.1 writer/reader over a TCP stream, enough for our own server
 //! on loopback, so the binary does not carry a general HTTP client for a benchmark.
 
+use std::future::IntoFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,7 +22,7 @@ use anyhow::{Context, bail};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
-use super::bench::{BenchArgs, Parties};
+use super::bench::{BenchArgs, Parties, median};
 use crate::api::{self, ApiConfig};
 use crate::ledger::SecretKey;
 use crate::service::LedgerService;
@@ -90,21 +95,92 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
 pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let (_tmp, work) = super::bench::workdir(args, "sunshine-bench-http")?;
     let parties = Parties::new()?;
-    let db = work.join("http.db");
-    let store = Store::open(
-        &database_url(db.to_str().context("path is not UTF-8")?),
-        true,
-    )
-    .await?;
+    let n = args.requests;
+    let clients = args.clients.max(1);
+    let runs = args.runs.max(1);
+    let subs = parties.entries(n);
+    let messages: Vec<Vec<u8>> = subs.iter().map(|s| s.submission.signing_bytes()).collect();
+    let bodies = Arc::new(Parties::bodies(&subs)?);
+
+    let mut measured: Vec<Measured> = Vec::with_capacity(runs);
+    for run in 0..runs {
+        eprintln!("run {}/{runs}", run + 1);
+        let verify = super::bench::raw_verify_loop(&subs, &messages);
+        let raw = raw_http(bodies.clone(), clients).await?;
+        let db = work.join(format!("http-{run}.db"));
+        let url = database_url(db.to_str().context("path is not UTF-8")?);
+        let (driven, commits, size) = ledger_http(&parties, &url, bodies.clone(), clients).await?;
+        driven.all_ok()?;
+        measured.push(Measured {
+            verify,
+            raw: raw.appends_per_sec(),
+            appends: driven.appends_per_sec(),
+            p50: percentile(&driven.latencies, 0.50),
+            p99: percentile(&driven.latencies, 0.99),
+            per_commit: driven.ok() as f64 / commits.max(1) as f64,
+            size,
+        });
+    }
+    let pick = |f: fn(&Measured) -> f64| median(measured.iter().map(f).collect());
+    let (verify, raw, appends) = (pick(|m| m.verify), pick(|m| m.raw), pick(|m| m.appends));
+    println!(
+        "sunshine bench --http: {n} single submissions, {clients} concurrent clients on loopback, median of {runs} run(s)"
+    );
+    println!(
+        "  {:<28}{verify:>10.0} signatures/s (one core)",
+        "raw Ed25519 verify loop"
+    );
+    println!(
+        "  {:<28}{raw:>10.0} requests/s (body read, answered 200; same clients and bodies)",
+        "raw loopback HTTP"
+    );
+    println!(
+        "  {:<28}{appends:>10.0} /s   = {:.2} x raw HTTP, {:.2} x raw verify",
+        "durable appends",
+        appends / raw,
+        appends / verify
+    );
+    println!(
+        "  {:<28}p50 {:.1} ms   p99 {:.1} ms",
+        "latency",
+        pick(|m| m.p50),
+        pick(|m| m.p99)
+    );
+    println!(
+        "  {:<28}{:>10.1} entries per commit; log size {}",
+        "group commit",
+        pick(|m| m.per_commit),
+        measured.last().map_or(0, |m| m.size)
+    );
+    Ok(())
+}
+
+/// One run's figures.
+struct Measured {
+    verify: f64,
+    raw: f64,
+    appends: f64,
+    p50: f64,
+    p99: f64,
+    per_commit: f64,
+    size: u64,
+}
+
+/// The real server (`api::serve`, rate limit off) on a loopback port against a fresh ledger at
+/// `url`, driven by the clients: what they saw, the commits (checkpoints after the setup's
+/// two) and the log size afterwards.
+async fn ledger_http(
+    parties: &Parties,
+    url: &str,
+    bodies: Arc<Vec<Vec<u8>>>,
+    clients: usize,
+) -> anyhow::Result<(Driven, usize, u64)> {
+    let store = Store::open(url, true).await?;
     let service =
         Arc::new(LedgerService::open(store.clone(), SecretKey::from_seed([1; 32])).await?);
     for s in parties.setup() {
         service.append(vec![s]).await?;
     }
-    let n = args.requests;
-    let clients = args.clients.max(1);
-    let bodies = parties.request_bodies(n)?;
-
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let config = ApiConfig {
@@ -115,8 +191,10 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let server = tokio::spawn(api::serve(listener, service, config, async move {
         let _ = stopped.await;
     }));
-
-    eprintln!("{clients} clients posting {n} single submissions to http://{addr} ...");
+    eprintln!(
+        "{clients} clients posting {} single submissions to http://{addr} ...",
+        bodies.len()
+    );
     let driven = drive(vec![addr], bodies, clients).await?;
     let _ = stop.send(());
     server.await??;
@@ -126,15 +204,38 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         .saturating_sub(2);
     let size = store.size().await?;
     store.close().await;
-    println!(
-        "sunshine bench --http: {n} single submissions, {clients} concurrent clients on loopback"
+    Ok((driven, commits, size))
+}
+
+/// The baseline: the same clients posting the same bodies to a loopback server that only reads
+/// each body and answers 200, so the ratio shows what the ledger costs over HTTP itself on
+/// these cores.
+async fn raw_http(bodies: Arc<Vec<Vec<u8>>>, clients: usize) -> anyhow::Result<Driven> {
+    let router = axum::Router::new().route(
+        "/api/v1/submissions",
+        axum::routing::post(|body: axum::body::Bytes| async move {
+            (
+                axum::http::StatusCode::OK,
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                format!("{{\"bytes\":{}}}", body.len()),
+            )
+        }),
     );
-    driven.print();
-    println!(
-        "  group commit         {commits} commits, {:.1} entries per commit; log size {size}",
-        driven.ok() as f64 / commits.max(1) as f64
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .into_future(),
     );
-    driven.all_ok()
+    let driven = drive(vec![addr], bodies, clients).await?;
+    let _ = stop.send(());
+    server.await??;
+    driven.all_ok()?;
+    Ok(driven)
 }
 
 /// What the clients saw.

@@ -1,0 +1,71 @@
+//! `sunshine bench` and `sunshine bench --http` run end to end on small sizes and print each
+//! figure beside its raw baseline from the same run. (The figures themselves are measured by
+//! running the benchmarks, never by tests; see the README.)
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::process::Command;
+
+/// Runs `sunshine bench ARGS` in a temporary working directory and returns its stdout.
+fn bench(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(common::bin())
+        .args(["bench", "--workdir", dir.path().to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The first number on the line that starts (after indentation) with `label`.
+fn figure(stdout: &str, label: &str) -> f64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(label))
+        .unwrap_or_else(|| panic!("no {label:?} line in {stdout}"));
+    line[label.len() + line.find(label).unwrap()..]
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no figure on {line:?}"))
+}
+
+#[test]
+fn append_and_audit_bench_prints_figures_beside_raw_baselines() {
+    let out = bench(&["--size", "300", "--batch", "100", "--runs", "1"]);
+    assert!(out.starts_with("sunshine bench: 300 entries"), "{out}");
+    for label in ["raw Ed25519 verify loop", "raw SQLite insert (durable)"] {
+        assert!(figure(&out, label) > 0.0, "{label}: {out}");
+    }
+    assert!(out.contains("x raw insert"), "{out}");
+    assert!(out.contains("x raw verify"), "{out}");
+}
+
+#[test]
+fn http_bench_appends_every_submission_and_prints_raw_baselines() {
+    let out = bench(&[
+        "--http",
+        "--requests",
+        "300",
+        "--clients",
+        "8",
+        "--runs",
+        "1",
+    ]);
+    for label in [
+        "raw Ed25519 verify loop",
+        "raw loopback HTTP",
+        "durable appends",
+    ] {
+        assert!(figure(&out, label) > 0.0, "{label}: {out}");
+    }
+    assert!(out.contains("x raw HTTP"), "{out}");
+    // Genesis and the organisation's registration, then every submission: all appended.
+    assert!(out.contains("log size 302"), "{out}");
+}
