@@ -5,19 +5,19 @@
 //! What enters the ledger ([`check_serial`], the append path) is checked one signature at a time
 //! with strict verification, and nothing else.
 //!
-//! The audit re-checks a whole log and has a rate to keep, so [`verify_all`] batch-verifies
-//! (with weights derived from the signatures; about twice as fast each). A batch agrees with strict verification
-//! except on signatures whose R is non-canonically encoded or of small order, which are checked
-//! apart on R's bytes alone ([`r_is_strict`]), and on one more kind: an author who deliberately
-//! gives R a small-order component (R = rB + T) makes a signature that strict verification
-//! refuses but a batch passes whenever the batch's weights cancel T (for an order-2 T, an even
-//! weight). ed25519-dalek derives the weights from the batch's own signatures, so an author
+//! The audit re-checks a whole log and has a rate to keep, so [`verify_all`] batch-verifies (with
+//! weights derived from the signatures; about twice as fast each). A batch agrees with strict
+//! verification except on signatures whose R is non-canonically encoded or of small order, which
+//! are checked apart on R's bytes alone ([`r_is_strict`]), and on one more kind: an author who
+//! deliberately gives R a small-order component (R = rB + T) makes a signature that strict
+//! verification refuses but a batch passes whenever the batch's weights cancel T (for an order-2 T,
+//! an even weight). ed25519-dalek derives the weights from the batch's own signatures, so an author
 //! whose signature is checked alone can try a few R until it passes. Closing that in the audit
 //! needs a prime-order check of every R, a full scalar multiplication each, which costs what
 //! batching saves. It is why appends do not batch: such an entry, let in, would fail strict
-//! verifiers outside, and our own audit whenever its batch weighs it oddly. The audit keeps the
-//! gap only for a log this code did not write; an honest signer never makes such an R, and the
-//! test `a_torsioned_r_is_refused_by_appends_every_time` grinds one that a batch passes.
+//! verifiers outside, and our own audit whenever its batch weighs it oddly. The audit keeps the gap
+//! only for a log this code did not write; an honest signer never makes such an R, and the test
+//! `a_torsioned_r_is_refused_by_appends_every_time` grinds one that a batch passes.
 
 use std::sync::LazyLock;
 
@@ -85,8 +85,9 @@ impl PendingSig {
     }
 }
 
-/// Whether each of `pending` verifies strictly, on this thread. Clean input, the common case,
-/// costs one batch verification.
+/// Whether each of `pending` verifies strictly, on this thread, but for the deliberately
+/// torsioned R of the module documentation, which a batch may pass. Clean input, the common
+/// case, costs one batch verification; the audit uses it, appends do not.
 pub fn verify_all(pending: &[PendingSig]) -> Vec<bool> {
     if pending.iter().all(|p| r_is_strict(&p.signature)) && batch_verifies(pending) {
         return vec![true; pending.len()];
