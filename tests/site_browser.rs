@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::bin;
-use common::browser::{StaticServer, png_size, render_dom, screenshot};
+use common::browser::{Page, StaticServer, png_size, render_dom, screenshot};
 
 /// A demo ledger with its static site built by the binary, as a user would.
 fn built_site() -> (tempfile::TempDir, PathBuf) {
@@ -113,6 +113,35 @@ fn receipt_and_entry_pages_verify_in_the_browser_and_a_flipped_bundle_byte_fails
     if size > 256 {
         let dom = render_dom(&server.url("entries/1.html"));
         assert_eq!(verdict(&dom), "verified");
+    }
+}
+
+/// At a phone's width, nothing on a verified receipt or entry page runs past the screen: the
+/// widget's status line and details carry 64-character hashes that must wrap.
+#[test]
+fn verified_pages_fit_a_phone_width() {
+    let (_dir, site) = built_site();
+    let server = StaticServer::start(&site);
+    for page in [
+        format!("en/{}", a_receipt(&site)),
+        a_receipt(&site),
+        "en/entries/1.html".to_owned(),
+    ] {
+        let mut tab = Page::open(&server.url(&page), 390, 844);
+        // Headless windows have a minimum width; the phone's viewport is set explicitly.
+        tab.call(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}),
+        );
+        tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+        let widths = tab
+            .eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        assert!(
+            widths[0].as_u64().unwrap() <= widths[1].as_u64().unwrap(),
+            "{page} is {} px wide in a {} px screen",
+            widths[0],
+            widths[1]
+        );
     }
 }
 
