@@ -1,12 +1,12 @@
 //! Full-ledger verification as a pure, streaming state machine.
 //!
-//! The auditor is fed the stored log in order — entries (leaf bytes plus the stored leaf hash
-//! and, from a database, the author, nonce and kind columns kept for lookups), signed checkpoints, and the stored interior tree nodes level by level — and re-derives
-//! everything: canonical encoding, seq and prev links, signatures (batch-verified), authority at
-//! each seq, nonce uniqueness, the Merkle root at every checkpoint, checkpoint signatures, and
-//! every stored node. It holds O(log n) tree state plus the replayed trust state, never the log,
-//! and names the first broken entry precisely. Storage adapters (database, exported directory)
-//! only stream rows into it.
+//! The auditor is fed the stored log in order — entries (leaf bytes plus the stored leaf hash and,
+//! from a database, the author, nonce and kind columns kept for lookups), signed checkpoints, and
+//! the stored interior tree nodes level by level — and re-derives everything: canonical encoding,
+//! seq and prev links, signatures (batch-verified), authority at each seq, nonce uniqueness, the
+//! Merkle root at every checkpoint, checkpoint signatures, and every stored node. It holds O(log n)
+//! tree state plus the replayed trust state, never the log, and names the first broken entry
+//! precisely. Storage adapters (database, exported directory) only stream rows into it.
 
 use crate::ledger::entry::SealedEntry;
 use crate::ledger::hash::{leaf_hash, node_hash};
