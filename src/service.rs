@@ -257,12 +257,23 @@ impl LedgerService {
         };
         let mut writing: Option<(tokio::task::JoinHandle<Result<(), StoreError>>, Head)> = None;
         let mut appended = 0;
-        for subs in batches {
-            let n = subs.len() as u64;
+        // Three stages at once: while one batch is written, the next is admitted to the state
+        // on this thread and the one after it is checked (signatures, bodies: nothing that
+        // depends on the state) on blocking threads.
+        let check_ahead = |subs: Vec<SignedSubmission>| {
+            tokio::task::spawn_blocking(move || {
+                let checked = check(&subs, Mode::AllOrNone);
+                (subs, checked)
+            })
+        };
+        let mut batches = batches.into_iter();
+        let mut checking = batches.next().map(check_ahead);
+        while let Some(task) = checking.take() {
             let started = std::time::Instant::now();
-            // CPU work on this thread while the previous batch is written on another.
-            let checked = check(&subs, Mode::AllOrNone);
+            let (subs, checked) = task.await.map_err(|e| AppendError::Task(e.to_string()))?;
             let check_ms = started.elapsed().as_millis() as u64;
+            checking = batches.next().map(check_ahead);
+            let n = subs.len() as u64;
             let prepared = checked.and_then(|checked| {
                 let recorded_at = next_recorded_at(&base.state);
                 self.prepare(&base, subs, checked, recorded_at, Mode::AllOrNone)

@@ -303,7 +303,7 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
     println!("  raw Ed25519 verify loop      {verify:>12.0} signatures/s (one core)");
     println!("  raw SQLite insert (durable)  {insert:>12.0} rows/s");
     println!(
-        "  append (verify, rules, tree, checkpoint, durable commit; the next batch is checked while one commits)"
+        "  append (verify, rules, tree, checkpoint, durable commit; batches checked, admitted and written in a pipeline)"
     );
     println!("                               {append:>12.0} entries/s   {commits:.1} commits/s");
     println!(
