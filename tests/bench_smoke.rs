@@ -15,13 +15,7 @@ fn bench(args: &[&str]) -> String {
         .args(args)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    common::succeeded("bench", out)
 }
 
 /// The first number on the line that starts (after indentation) with `label`.

@@ -33,13 +33,7 @@ fn run_demo(db: &str, dir: &Path, seed: u64, scale: u64) -> String {
         ])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "demo failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    common::succeeded("demo", out)
 }
 
 async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {

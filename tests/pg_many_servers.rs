@@ -159,13 +159,7 @@ fn audit(url: &str) -> String {
         .env("DATABASE_URL", url)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "audit failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+    common::succeeded("audit", out)
 }
 
 /// Seqs 0..n without a gap, every `prev` the previous leaf hash (so no two entries share one),

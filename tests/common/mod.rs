@@ -302,6 +302,18 @@ async fn tamper_connection(url: &str) -> sqlx::AnyConnection {
     conn
 }
 
+/// The stdout of a finished `sunshine` command, which must have succeeded (its output says
+/// why not).
+pub fn succeeded(what: &str, out: std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sunshine")
 }
