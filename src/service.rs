@@ -270,7 +270,11 @@ impl LedgerService {
         let mut checking = batches.next().map(check_ahead);
         while let Some(task) = checking.take() {
             let started = std::time::Instant::now();
-            let (subs, checked) = task.await.map_err(|e| AppendError::Task(e.to_string()))?;
+            // A check that died fails this batch like a refused one: the batch before it is
+            // still awaited and recorded below before the error is returned.
+            let (subs, checked) = task
+                .await
+                .unwrap_or_else(|e| (Vec::new(), Err(AppendError::Task(e.to_string()))));
             let check_ms = started.elapsed().as_millis() as u64;
             checking = batches.next().map(check_ahead);
             let n = subs.len() as u64;

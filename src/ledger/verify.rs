@@ -174,6 +174,17 @@ mod tests {
         assert!(verify_all(&pending[..70]).iter().all(|ok| *ok));
     }
 
+    /// RFC 8032's k = SHA-512(R || A || M) mod L.
+    fn challenge(r: &[u8; 32], public: &[u8; 32], message: &[u8]) -> curve25519_dalek::Scalar {
+        use sha2::{Digest, Sha512};
+        curve25519_dalek::Scalar::from_hash(
+            Sha512::new()
+                .chain_update(r)
+                .chain_update(public)
+                .chain_update(message),
+        )
+    }
+
     /// `signed(i)` re-signed by its key holder with nonce scalar from `seed` and R = rB + T, T
     /// the point of order 2: a valid signature under RFC 8032's cofactored equation that strict
     /// (cofactorless) verification refuses, since [s]B - [k]A = R - T.
@@ -196,12 +207,7 @@ mod tests {
         let r = Scalar::from_bytes_mod_order_wide(&[seed; 64]);
         let big_r = (ED25519_BASEPOINT_POINT * r + order_two).compress();
         let message = s.submission.signing_bytes();
-        let k = Scalar::from_hash(
-            Sha512::new()
-                .chain_update(big_r.as_bytes())
-                .chain_update(public)
-                .chain_update(&message),
-        );
+        let k = challenge(big_r.as_bytes(), &public, &message);
         let mut bytes = [0u8; 64];
         bytes[..32].copy_from_slice(big_r.as_bytes());
         bytes[32..].copy_from_slice((r + k * a).as_bytes());
@@ -227,17 +233,11 @@ mod tests {
             use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
             use curve25519_dalek::scalar::Scalar;
             use curve25519_dalek::traits::IsIdentity;
-            use sha2::{Digest, Sha512};
             let big_r = CompressedEdwardsY(*bad.sig.0.r_bytes())
                 .decompress()
                 .unwrap();
             let s = Scalar::from_canonical_bytes(*bad.sig.0.s_bytes()).unwrap();
-            let k = Scalar::from_hash(
-                Sha512::new()
-                    .chain_update(bad.sig.0.r_bytes())
-                    .chain_update(key.as_bytes())
-                    .chain_update(&message),
-            );
+            let k = challenge(bad.sig.0.r_bytes(), key.as_bytes(), &message);
             let diff =
                 EdwardsPoint::vartime_double_scalar_mul_basepoint(&k, &-key.to_edwards(), &s)
                     - big_r;

@@ -56,10 +56,10 @@ pub enum StoreError {
         "the ledger moved on while this append was prepared (expected size {expected}, found {found})"
     )]
     Conflict { expected: u64, found: u64 },
-    /// A unique key (a seq, a tree node, a checkpoint size) was already
-    /// stored when this transaction inserted it: another writer got there first, outside the
-    /// append lock or in a race the lock did not cover. Nothing of this transaction was written;
-    /// preparing the append again against the current log is safe.
+    /// A unique key (a seq, a tree node, a checkpoint size) was already stored when this
+    /// transaction inserted it: another writer got there first, outside the append lock or in a
+    /// race the lock did not cover. Nothing of this transaction was written; preparing the
+    /// append again against the current log is safe.
     #[error("another writer stored {0} first")]
     Duplicate(String),
     #[error("stored data is corrupt: {0}")]
