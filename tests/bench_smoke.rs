@@ -63,3 +63,27 @@ fn http_bench_appends_every_submission_and_prints_raw_baselines() {
     // Genesis and the organisation's registration, then every submission: all appended.
     assert!(out.contains("log size 302"), "{out}");
 }
+
+#[test]
+fn a_benchmark_of_nothing_is_refused_by_name() {
+    for flag in [
+        "--size",
+        "--batch",
+        "--runs",
+        "--requests",
+        "--clients",
+        "--processes",
+    ] {
+        let out = Command::new(common::bin())
+            .args(["bench", flag, "0"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {stderr}");
+        assert!(
+            stderr.contains(&format!("invalid value '0' for '{flag}")),
+            "{flag}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{flag} printed figures");
+    }
+}

@@ -21,13 +21,13 @@ use crate::store::{Backend, Store, database_url};
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Entries in the benchmark ledger.
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(long, default_value_t = 100_000, value_parser = at_least_one::<u64>())]
     pub size: u64,
     /// Submissions per append (one durable commit and one signed checkpoint each).
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 1_000, value_parser = at_least_one::<u64>())]
     pub batch: u64,
     /// Repetitions of each measurement; the median is reported.
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = at_least_one::<usize>())]
     pub runs: usize,
     /// Working directory for the benchmark databases (default: a fresh temporary directory).
     #[arg(long)]
@@ -36,16 +36,23 @@ pub struct BenchArgs {
     #[arg(long)]
     pub http: bool,
     /// With --http: concurrent clients, each on its own keep-alive connection.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 64, value_parser = at_least_one::<usize>())]
     pub clients: usize,
     /// With --http or --processes: single submissions to post in total.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = 20_000, value_parser = at_least_one::<u64>())]
     pub requests: u64,
     /// Run this many `sunshine serve` processes on one database (e.g. 1,2,4), each count in
     /// turn, and measure durable appends through all of them (HTTP, like --http). With
     /// `--db postgres://...` the ledgers are fresh databases on that server.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = at_least_one::<usize>())]
     pub processes: Vec<usize>,
+}
+
+/// A count that must be at least 1: a benchmark of nothing has no rate, only a division by zero,
+/// so `--size 0` and the like are refused by name before anything runs.
+fn at_least_one<T: TryFrom<u64> + Clone + Send + Sync + 'static>()
+-> clap::builder::RangedU64ValueParser<T> {
+    clap::builder::RangedU64ValueParser::<T>::new().range(1..)
 }
 
 /// The parties of the benchmark ledger, from fixed seeds so runs are comparable.
@@ -155,7 +162,7 @@ async fn raw_sqlite_insert(path: &Path, leaves: &[Vec<u8>], batch: usize) -> any
         .execute(&mut conn)
         .await?;
     let start = Instant::now();
-    for (c, chunk) in leaves.chunks(batch.max(1)).enumerate() {
+    for (c, chunk) in leaves.chunks(batch).enumerate() {
         let mut tx = conn.begin().await?;
         for (i, leaf) in chunk.iter().enumerate() {
             sqlx::query("INSERT INTO raw (seq, leaf) VALUES (?, ?)")
@@ -205,7 +212,7 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
     if args.http {
         return super::bench_http::run(args).await;
     }
-    let runs = args.runs.max(1);
+    let runs = args.runs;
     let (_tmp, work) = workdir(args, "sunshine-bench")?;
     let parties = Parties::new()?;
     let setup = parties.setup();
@@ -259,7 +266,7 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         }
         let bar = progress(args.size, "append");
         let start = Instant::now();
-        let batches = subs.chunks(args.batch.max(1) as usize);
+        let batches = subs.chunks(args.batch as usize);
         let n_commits = batches.len() as u64;
         service
             .append_batches(batches.map(|chunk| {

@@ -96,8 +96,8 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let (_tmp, work) = super::bench::workdir(args, "sunshine-bench-http")?;
     let parties = Parties::new()?;
     let n = args.requests;
-    let clients = args.clients.max(1);
-    let runs = args.runs.max(1);
+    let clients = args.clients;
+    let runs = args.runs;
     let subs = parties.entries(n);
     let messages: Vec<Vec<u8>> = subs.iter().map(|s| s.submission.signing_bytes()).collect();
     let bodies = Arc::new(Parties::bodies(&subs)?);

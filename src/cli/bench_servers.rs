@@ -100,11 +100,10 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
         super::keyfile::write_new(&keys, "operator", &parties.operator)?;
     }
     let n = args.requests;
-    let clients = args.clients.max(1);
+    let clients = args.clients;
     let bodies = parties.request_bodies(n)?;
     let mut rows = Vec::new();
     for &procs in &args.processes {
-        let procs = procs.max(1);
         let url = fresh_ledger_url(g, &work, &format!("p{procs}")).await?;
         let store = Store::open(&url, true).await?;
         if store.size().await? > 0 {
