@@ -6,6 +6,8 @@
 //! the front; a transfer moves the taken pieces, roots intact, to the back of the receiving fund.
 //! So the sum of a fund's lots always equals its balance, and tracing a receipt needs no search.
 
+use std::sync::Arc;
+
 use imbl::ordmap::DiffItem;
 use imbl::{OrdMap, Vector};
 use rust_decimal::Decimal;
@@ -43,7 +45,7 @@ pub type ReceiptKey = (Uscc, Ident);
 pub struct Lot {
     pub root: ReceiptKey,
     /// The seqs of the transfers (and closing leftovers) this money travelled through, in order.
-    pub via: Vector<u64>,
+    pub via: Via,
     pub remaining: Decimal,
 }
 
@@ -57,15 +59,24 @@ pub struct Hop {
     pub to: Option<FundKey>,
     pub amount: Decimal,
     /// The transfers the money had travelled through before this hop.
-    pub via: Vector<u64>,
+    pub via: Via,
 }
+
+/// The transfers a piece of money travelled through. Nearly always empty or one or two long, and
+/// shared by every piece split from one lot: a shared slice costs 16 bytes where a persistent
+/// vector allocated a whole chunk per piece (about 20 KB per traced donation).
+pub type Via = Arc<[u64]>;
+
+/// One donation's movements. Behind an `Arc` so that cloning the map's nodes (persistent maps copy
+/// a node on write) shares the lists, and only the list that changes is copied.
+type HopList = Arc<Vec<Hop>>;
 
 /// Balances, lots and the per-receipt movement history.
 #[derive(Clone, Debug, Default)]
 pub struct Funds {
     balances: OrdMap<FundKey, Decimal>,
     lots: OrdMap<FundKey, Vector<Lot>>,
-    hops: OrdMap<ReceiptKey, Vector<Hop>>,
+    hops: OrdMap<ReceiptKey, HopList>,
 }
 
 impl Funds {
@@ -94,7 +105,7 @@ impl Funds {
     pub fn hops(&self, receipt: &ReceiptKey) -> Vec<Hop> {
         self.hops
             .get(receipt)
-            .map(|v| v.iter().cloned().collect())
+            .map(|v| v.as_ref().clone())
             .unwrap_or_default()
     }
 
@@ -131,7 +142,7 @@ impl Funds {
         *self.balances.entry(key.clone()).or_default() += amount;
         self.lots.entry(key).or_default().push_back(Lot {
             root,
-            via: Vector::new(),
+            via: Via::from([]),
             remaining: amount,
         });
     }
@@ -176,8 +187,7 @@ impl Funds {
                 },
             );
             let Some(to) = to else { continue };
-            let mut via = lot.via.clone();
-            via.push_back(seq);
+            let via: Via = lot.via.iter().copied().chain([seq]).collect();
             *self.balances.entry(to.clone()).or_default() += lot.remaining;
             self.lots.entry(to.clone()).or_default().push_back(Lot {
                 root: lot.root,
@@ -188,10 +198,7 @@ impl Funds {
     }
 
     fn record(&mut self, lot: &Lot, hop: Hop) {
-        self.hops
-            .entry(lot.root.clone())
-            .or_default()
-            .push_back(hop);
+        Arc::make_mut(self.hops.entry(lot.root.clone()).or_default()).push(hop);
     }
 
     /// Takes `amount` from the front of the fund's lots; returns the pieces taken.
