@@ -14,6 +14,7 @@ use crate::ledger::merkle::Appender;
 use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
 use crate::ledger::{Hash, SignedSubmission};
+use crate::money::views::is_record_key;
 use crate::money::{Body, MoneyError};
 use crate::state::{State, parse_entry_body};
 
@@ -383,20 +384,36 @@ impl LevelCheck {
     }
 }
 
-/// Compares cached view rows (fed in key order) with the views re-derived from the log.
+/// Compares cached view rows with the views re-derived from the log at the size they were cached.
+///
+/// It holds the replayed state at that size and its summary rows (which grow with
+/// organisations, projects and years), never the rows of single records (which grow with the
+/// log): each of those is derived from the state when the stored row with its key comes by.
+/// Stored keys are unique, so every stored row matching a derived one and the counts agreeing
+/// mean the two sets are equal.
 pub struct ViewCheck {
-    derived: std::collections::btree_map::IntoIter<String, String>,
-    pending: Option<(String, String)>,
+    state: State,
+    summary: std::collections::BTreeMap<String, String>,
+    records_seen: u64,
     checked: u64,
 }
 
+/// Why the cached views are not the derived ones, found only at the end.
+pub enum ViewsMissing {
+    /// A derived summary row no stored row matched.
+    Summary(AuditError),
+    /// Fewer record rows are stored than derived: [`ViewCheck::record_keys`] names the
+    /// candidates, and the caller, which can look keys up, reports the first one not stored.
+    Records { missing: u64, check: ViewCheck },
+}
+
 impl ViewCheck {
-    pub fn new(derived: std::collections::BTreeMap<String, String>) -> ViewCheck {
-        let mut derived = derived.into_iter();
-        let pending = derived.next();
+    pub fn new(state: State) -> ViewCheck {
+        let summary = state.summary_view_rows();
         ViewCheck {
-            derived,
-            pending,
+            state,
+            summary,
+            records_seen: 0,
             checked: 0,
         }
     }
@@ -408,35 +425,58 @@ impl ViewCheck {
         }
     }
 
-    /// Takes the next stored row.
+    /// Takes the next stored row (in any order).
     pub fn stored(&mut self, key: &str, value: &str) -> Result<(), AuditError> {
-        match self.pending.take() {
+        let derived = match self.summary.remove(key) {
+            Some(v) => Some(v),
+            None if is_record_key(key) => {
+                let v = self.state.money.record_row(key);
+                self.records_seen += u64::from(v.is_some());
+                v
+            }
+            None => None,
+        };
+        match derived {
             None => Err(Self::view_error(
                 key,
                 "cached, but the log derives no such view",
             )),
-            Some((k, _)) if k.as_str() < key => Err(Self::view_error(&k, "missing from the cache")),
-            Some((k, _)) if k.as_str() > key => Err(Self::view_error(
+            Some(v) if v != value => Err(Self::view_error(
                 key,
-                "cached, but the log derives no such view",
-            )),
-            Some((k, v)) if v != value => Err(Self::view_error(
-                &k,
                 "cached value differs from the value the log derives",
             )),
             Some(_) => {
                 self.checked += 1;
-                self.pending = self.derived.next();
                 Ok(())
             }
         }
     }
 
     /// After the last stored row: every derived view must have been seen.
-    pub fn finish(self) -> Result<u64, AuditError> {
-        match self.pending {
-            Some((k, _)) => Err(Self::view_error(&k, "missing from the cache")),
-            None => Ok(self.checked),
+    pub fn finish(self) -> Result<u64, ViewsMissing> {
+        if let Some(k) = self.summary.keys().next() {
+            return Err(ViewsMissing::Summary(Self::view_error(
+                k,
+                "missing from the cache",
+            )));
         }
+        let derived = self.state.money.record_row_count();
+        if self.records_seen < derived {
+            return Err(ViewsMissing::Records {
+                missing: derived - self.records_seen,
+                check: self,
+            });
+        }
+        Ok(self.checked)
+    }
+
+    /// The keys of every derived record row, one at a time.
+    pub fn record_keys(&self) -> impl Iterator<Item = String> + '_ {
+        self.state.money.record_keys()
+    }
+
+    /// The error for a derived row found missing from the cache.
+    pub fn missing(key: &str) -> AuditError {
+        Self::view_error(key, "missing from the cache")
     }
 }

@@ -21,7 +21,7 @@ use crate::ledger::verify::check_serial;
 use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
 use crate::money::{Body, MoneyError, parse_body};
 use crate::state::{AdmitError, State, parse_entry_body};
-use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError};
+use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError, ViewWrite};
 
 /// Why an append was refused or failed. `index` is the submission's position in the request.
 #[derive(Debug, thiserror::Error)]
@@ -90,7 +90,7 @@ pub struct LedgerService {
     store: Store,
     operator: SecretKey,
     head: Mutex<Head>,
-    /// The state this process last cached views of, and those views, so the next refresh
+    /// The state this process last cached views of, and its summary rows, so the next refresh
     /// recomputes and writes only what changed (see [`State::view_delta`],
     /// [`Store::replace_views`]); the lock also keeps this process's refreshes one at a time.
     last_views: Mutex<Option<(State, BTreeMap<String, String>)>>,
@@ -115,8 +115,15 @@ impl LedgerService {
             published: tokio::sync::watch::Sender::new(State::default()),
         };
         {
+            // The state at the size the cached views reflect, taken on the way (an O(1) copy),
+            // lets the first refresh write only what changed since, instead of every row.
+            let cached = store.view_size().await?;
             let mut head = service.head.lock().await;
-            service.catch_up(&mut head).await?;
+            let at_cached = service.catch_up(&mut head, cached).await?;
+            if let Some(state) = at_cached {
+                let summary = state.summary_view_rows();
+                *service.last_views.lock().await = Some((state, summary));
+            }
         }
         Ok(service)
     }
@@ -152,14 +159,20 @@ impl LedgerService {
     /// A copy of the state including every entry committed so far, by any process.
     pub async fn current_state(&self) -> Result<State, AppendError> {
         let mut head = self.head.lock().await;
-        self.catch_up(&mut head).await?;
+        self.catch_up(&mut head, None).await?;
         Ok(head.state.clone())
     }
 
-    /// Admits entries other writers committed since this process last looked.
-    async fn catch_up(&self, head: &mut Head) -> Result<(), AppendError> {
+    /// Admits entries other writers committed since this process last looked; answers the state
+    /// at log size `capture` if it passed that size (or started there).
+    async fn catch_up(
+        &self,
+        head: &mut Head,
+        capture: Option<u64>,
+    ) -> Result<Option<State>, AppendError> {
         let from = head.state.size();
         let mut state = head.state.clone();
+        let mut captured = (capture == Some(from)).then(|| state.clone());
         let mut entries = self.store.entries_from(from);
         while let Some(row) = entries.try_next().await? {
             let sealed = SealedEntry::open(row.leaf).map_err(|e| AppendError::Replay {
@@ -173,6 +186,9 @@ impl LedgerService {
                     seq: row.seq,
                     reason: e.to_string(),
                 })?;
+            if capture == Some(state.size()) {
+                captured = Some(state.clone());
+            }
         }
         drop(entries);
         if state.size() != from {
@@ -180,31 +196,47 @@ impl LedgerService {
             let appender = self.store.with_nodes(|r| Appender::load(size, r)).await?;
             self.set_head(head, Head { state, appender });
         }
-        Ok(())
+        Ok(captured)
     }
 
     /// Brings the cached views up to the current state, recording the log size they reflect
     /// (readers show "as of entry N"; audits re-derive at that size). After the first refresh,
-    /// only what changed since the previous one is recomputed and written.
+    /// only what changed since the previous one is recomputed and written. Between refreshes
+    /// this process keeps the state and the summary rows it cached, never the rows of single
+    /// records, which grow with the log.
     pub async fn refresh_views(&self) -> Result<u64, AppendError> {
         let mut last = self.last_views.lock().await;
         let state = self.current_state().await?;
-        let (rows, delta) = match last.take() {
-            Some((prev, mut rows)) => match state.view_delta(&prev, &rows) {
-                Some(delta) => {
-                    delta.apply(&mut rows);
-                    (rows, Some((prev.size(), delta)))
-                }
-                None => (state.view_rows(), None),
-            },
-            None => (state.view_rows(), None),
-        };
+        let delta = last.take().and_then(|(prev, prev_summary)| {
+            let (delta, summary) = state.view_delta(&prev, &prev_summary)?;
+            Some((prev.size(), delta, summary))
+        });
         // On failure `last` stays empty: an unknown outcome must not be diffed against.
-        self.store
-            .replace_views(state.size(), &rows, delta.as_ref().map(|(s, d)| (*s, d)))
-            .await?;
+        let summary = match delta {
+            Some((base, delta, summary))
+                if self
+                    .store
+                    .replace_views(
+                        state.size(),
+                        ViewWrite::Delta {
+                            base,
+                            delta: &delta,
+                        },
+                    )
+                    .await? =>
+            {
+                summary
+            }
+            _ => {
+                let rows = state.view_rows();
+                self.store
+                    .replace_views(state.size(), ViewWrite::Full(&rows))
+                    .await?;
+                state.summary_view_rows()
+            }
+        };
         let size = state.size();
-        *last = Some((state, rows));
+        *last = Some((state, summary));
         Ok(size)
     }
 
@@ -250,7 +282,7 @@ impl LedgerService {
         batches: impl IntoIterator<Item = Vec<SignedSubmission>>,
     ) -> Result<u64, AppendError> {
         let mut head = self.head.lock().await;
-        self.catch_up(&mut head).await?;
+        self.catch_up(&mut head, None).await?;
         let mut base = Head {
             state: head.state.clone(),
             appender: head.appender.clone(),
@@ -337,7 +369,7 @@ impl LedgerService {
 
         let mut head = self.head.lock().await;
         let tx = self.store.begin_append().await?;
-        self.catch_up(&mut head).await?;
+        self.catch_up(&mut head, None).await?;
         let base_size = head.state.size();
         if base_size != tx.size() {
             return Err(StoreError::Conflict {

@@ -100,7 +100,15 @@ impl State {
     /// Every derived view, as cacheable (key, canonical JSON) rows: the money model's books and
     /// the regulator figures as of the newest entry's recording date.
     pub fn view_rows(&self) -> BTreeMap<String, String> {
-        let mut rows = self.money.view_rows();
+        let mut rows = self.summary_view_rows();
+        self.money.record_rows(&mut rows, None);
+        rows
+    }
+
+    /// The views that are not one record's (see [`crate::money::views::is_record_key`]): what
+    /// grows with organisations, projects and years, not with the log.
+    pub fn summary_view_rows(&self) -> BTreeMap<String, String> {
+        let mut rows = self.money.summary_rows();
         rows.extend(self.regulator_rows());
         rows
     }
@@ -110,20 +118,21 @@ impl State {
     }
 
     /// How [`State::view_rows`] changed since `prev`, an earlier state of the same log whose
-    /// rows are `prev_rows`: only the rows of records the entries since touched are
-    /// recomputed, so a refresh costs the size of the change plus the summaries, not the
-    /// ledger. `None` when only a full recompute can tell (see [`MoneyState::touched_since`]).
+    /// summary rows are `prev_summary`, with this state's summary rows: only the rows of
+    /// records the entries since touched are recomputed, so a refresh costs the size of the
+    /// change plus the summaries, not the ledger. `None` when only a full recompute can tell
+    /// (see [`MoneyState::touched_since`]).
     pub fn view_delta(
         &self,
         prev: &State,
-        prev_rows: &BTreeMap<String, String>,
-    ) -> Option<ViewDelta> {
+        prev_summary: &BTreeMap<String, String>,
+    ) -> Option<(ViewDelta, BTreeMap<String, String>)> {
         let touched = self.money.touched_since(&prev.money)?;
-        let mut summary = self.money.summary_rows();
-        summary.extend(self.regulator_rows());
+        let summary = self.summary_view_rows();
         let mut records = BTreeMap::new();
         self.money.record_rows(&mut records, Some(&touched));
-        Some(ViewDelta::between(prev_rows, summary, records))
+        let delta = ViewDelta::between(prev_summary, summary.clone(), records);
+        Some((delta, summary))
     }
 
     /// Whether `author` already used `nonce`.

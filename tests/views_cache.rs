@@ -6,11 +6,14 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::TestLedger;
+use common::{TestLedger, tamper};
 use indicatif::ProgressBar;
-use sunshine_ledger::cli::audit::audit_store;
+use sunshine_ledger::audit::AuditError;
+use sunshine_ledger::cli::audit::{AuditRunError, audit_store};
+use sunshine_ledger::ledger::SecretKey;
 use sunshine_ledger::money::views::ViewDelta;
-use sunshine_ledger::store::Store;
+use sunshine_ledger::service::LedgerService;
+use sunshine_ledger::store::{Store, ViewWrite};
 
 fn rows(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
     pairs
@@ -36,33 +39,47 @@ async fn a_delta_refresh_leaves_exactly_the_new_rows_and_falls_back_when_another
     let t = TestLedger::new().await;
     let store = t.store();
     let a = rows(&[("a", "1"), ("b", "2"), ("c", "3")]);
-    store.replace_views(10, &a, None).await.unwrap();
+    assert!(store.replace_views(10, ViewWrite::Full(&a)).await.unwrap());
     assert_eq!(table(store).await, (Some(10), a.clone()));
 
     // Changed, kept, removed and new keys, written as a delta against `a`.
     let b = rows(&[("a", "1"), ("b", "9"), ("d", "4")]);
-    store
-        .replace_views(11, &b, Some((10, &delta(&a, &b))))
-        .await
-        .unwrap();
+    let ab = delta(&a, &b);
+    let write = ViewWrite::Delta {
+        base: 10,
+        delta: &ab,
+    };
+    assert!(store.replace_views(11, write).await.unwrap());
     assert_eq!(table(store).await, (Some(11), b.clone()));
 
     // Another process cached size 15 with a key ours never had: our next refresh cannot be a
-    // delta against `b`, and must not leave "z" behind.
+    // delta against `b`; it is refused, writes nothing, and the full write leaves no "z".
     let theirs = rows(&[("a", "1"), ("z", "0")]);
-    store.replace_views(15, &theirs, None).await.unwrap();
+    assert!(
+        store
+            .replace_views(15, ViewWrite::Full(&theirs))
+            .await
+            .unwrap()
+    );
     let d = rows(&[("a", "2"), ("e", "5")]);
-    store
-        .replace_views(16, &d, Some((11, &delta(&b, &d))))
-        .await
-        .unwrap();
+    let bd = delta(&b, &d);
+    let write = ViewWrite::Delta {
+        base: 11,
+        delta: &bd,
+    };
+    assert!(!store.replace_views(16, write).await.unwrap());
+    assert_eq!(table(store).await, (Some(15), theirs));
+    assert!(store.replace_views(16, ViewWrite::Full(&d)).await.unwrap());
     assert_eq!(table(store).await, (Some(16), d.clone()));
 
     // Views never go back to a shorter log.
-    store
-        .replace_views(12, &b, Some((16, &delta(&d, &b))))
-        .await
-        .unwrap();
+    let db = delta(&d, &b);
+    let write = ViewWrite::Delta {
+        base: 16,
+        delta: &db,
+    };
+    assert!(store.replace_views(12, write).await.unwrap());
+    assert!(store.replace_views(12, ViewWrite::Full(&b)).await.unwrap());
     assert_eq!(table(store).await, (Some(16), d));
 }
 
@@ -92,7 +109,116 @@ async fn refreshes_after_new_entries_match_the_views_the_audit_derives() {
     assert_ne!(after.1, before);
 }
 
+/// The audit's verdict on the ledger at `t.url` as it is now: `Ok(views checked)`, or the view
+/// key and reason it names.
+async fn views_verdict(t: &TestLedger) -> Result<u64, (String, String)> {
+    let store = Store::open(&t.url, false).await.unwrap();
+    let verdict = match audit_store(&store, &ProgressBar::hidden()).await {
+        Ok(report) => Ok(report.views),
+        Err(AuditRunError::Failed(AuditError::View { key, reason })) => Err((key, reason)),
+        Err(other) => panic!("expected a view verdict, got {other:?}"),
+    };
+    store.close().await;
+    verdict
+}
+
+/// Record rows (a donation, its trace, a spend) are derived one at a time as the stored rows come
+/// by, not held all at once: a changed, a deleted and an invented one are each named by key.
+async fn a_tampered_record_view_is_named_by_its_key() {
+    let t = TestLedger::new().await;
+    let subs = (0..30)
+        .map(|i| t.donation(&format!("R2025-{i:04}"), "100.00", "2025-03-01"))
+        .collect();
+    t.service.append(subs).await.unwrap();
+    t.service.refresh_views().await.unwrap();
+    let clean = views_verdict(&t).await.unwrap();
+    // 30 donation rows and 30 trace rows at least, besides the summaries.
+    assert!(clean > 60, "{clean}");
+    let org = &t.org_id;
+    let trace = format!("trace/{org}/R2025-0007");
+    let original = t.store().view(&trace).await.unwrap().expect("trace row");
+
+    let changed = original.replace("100.00", "100.01");
+    assert_ne!(changed, original);
+    tamper(
+        &t.url,
+        &format!("UPDATE views SET value = '{changed}' WHERE key = '{trace}'"),
+    )
+    .await;
+    let (key, reason) = views_verdict(&t).await.unwrap_err();
+    assert_eq!(key, trace);
+    assert!(reason.contains("differs"), "{reason}");
+
+    tamper(&t.url, &format!("DELETE FROM views WHERE key = '{trace}'")).await;
+    let (key, reason) = views_verdict(&t).await.unwrap_err();
+    assert_eq!(key, trace);
+    assert!(reason.contains("missing"), "{reason}");
+
+    // Put it back; then an invented receipt, and a real one spelt in lower case.
+    tamper(
+        &t.url,
+        &format!("INSERT INTO views (key, value) VALUES ('{trace}', '{original}')"),
+    )
+    .await;
+    assert_eq!(views_verdict(&t).await.unwrap(), clean);
+    for invented in [
+        format!("donation/{org}/R2025-9999"),
+        format!("donation/{}/R2025-0007", org.to_string().to_lowercase()),
+        "spend/01/0".to_owned(),
+    ] {
+        tamper(
+            &t.url,
+            &format!("INSERT INTO views (key, value) VALUES ('{invented}', '{{}}')"),
+        )
+        .await;
+        let (key, reason) = views_verdict(&t).await.unwrap_err();
+        assert_eq!(key, invented);
+        assert!(reason.contains("derives no such view"), "{reason}");
+        tamper(
+            &t.url,
+            &format!("DELETE FROM views WHERE key = '{invented}'"),
+        )
+        .await;
+    }
+    assert_eq!(views_verdict(&t).await.unwrap(), clean);
+}
+
+/// A server that starts on a ledger whose views lag its log (a crash between an append and the
+/// refresh, or another process's appends) brings them up to date with a delta from the size they
+/// reflect, and the audit passes.
+async fn a_restarted_server_catches_the_views_up() {
+    let t = TestLedger::new().await;
+    t.fill(20, 10).await;
+    assert_eq!(t.service.refresh_views().await.unwrap(), 22);
+    t.service
+        .append(
+            (0..5)
+                .map(|i| t.donation(&format!("R2025-{i:04}"), "100.00", "2025-03-01"))
+                .collect(),
+        )
+        .await
+        .unwrap();
+    // As if killed before its refresh: the views still say 22.
+    assert_eq!(t.store().view_size().await.unwrap(), Some(22));
+    assert!(views_verdict(&t).await.is_ok());
+    let store = Store::open(&t.url, false).await.unwrap();
+    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
+        .await
+        .unwrap();
+    assert_eq!(restarted.refresh_views().await.unwrap(), 27);
+    assert!(
+        t.store()
+            .view(&format!("donation/{}/R2025-0004", t.org_id))
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(views_verdict(&t).await.unwrap() > 0);
+}
+
 on_both_backends!(
     a_delta_refresh_leaves_exactly_the_new_rows_and_falls_back_when_another_wrote,
     refreshes_after_new_entries_match_the_views_the_audit_derives,
+    a_tampered_record_view_is_named_by_its_key,
+    a_restarted_server_catches_the_views_up,
 );

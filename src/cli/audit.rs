@@ -10,10 +10,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::Global;
 use crate::audit::{
     AuditError, AuditReport, Auditor, LevelCheck, PREPARE_ROWS, PreparedRow, Row, ViewCheck,
-    prepare,
+    ViewsMissing, prepare,
 };
 use crate::ledger::Hash;
-use crate::store::{Store, StoreError, database_url};
+use crate::state::State;
+use crate::store::{Store, StoreError, ViewsReader, database_url};
 
 #[derive(Args, Debug)]
 pub struct AuditArgs {
@@ -55,7 +56,8 @@ impl From<AuditError> for AuditRunError {
 /// Audits the database behind `store`.
 pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport, AuditRunError> {
     let mut auditor = Auditor::new();
-    let (view_size, stored_views) = store.views_snapshot().await?;
+    let mut views = store.views_reader().await?;
+    let view_size = views.size;
     let mut derived_views = None;
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
@@ -82,7 +84,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
                 next_checkpoint = checkpoints.try_next().await?;
             }
             if view_size == Some(auditor.size()) {
-                derived_views = Some(auditor.state().view_rows());
+                derived_views = Some(auditor.state().clone());
             }
         }
     }
@@ -96,7 +98,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     }
     let (mut report, _state) = auditor.finish()?;
     report.nodes = audit_nodes(store, report.size).await?;
-    report.views = audit_views(view_size, stored_views, derived_views)?;
+    report.views = audit_views(&mut views, derived_views).await?;
     Ok(report)
 }
 
@@ -115,15 +117,16 @@ async fn prepare_next(
     Ok((!rows.is_empty()).then(|| tokio::task::spawn_blocking(move || prepare(rows))))
 }
 
-/// Compares the cached views with the views the log derives at the size they were cached.
-fn audit_views(
-    view_size: Option<u64>,
-    stored: Vec<(String, String)>,
-    derived: Option<std::collections::BTreeMap<String, String>>,
+/// Compares the cached views with the views the log derives at the size they were cached
+/// (`derived`: the replayed state at that size), streaming the cached rows.
+async fn audit_views(
+    views: &mut ViewsReader,
+    derived: Option<State>,
 ) -> Result<u64, AuditRunError> {
     let Some(derived) = derived else {
-        if let Some((key, _)) = stored.into_iter().next() {
-            let reason = match view_size {
+        let size = views.size;
+        if let Some((key, _)) = views.rows().try_next().await? {
+            let reason = match size {
                 Some(size) => format!("cached at size {size}, beyond the end of the log"),
                 None => "cached without a recorded log size".to_owned(),
             };
@@ -132,10 +135,27 @@ fn audit_views(
         return Ok(0);
     };
     let mut check = ViewCheck::new(derived);
-    for (key, value) in stored {
+    let mut rows = views.rows();
+    while let Some((key, value)) = rows.try_next().await? {
         check.stored(&key, &value)?;
     }
-    Ok(check.finish()?)
+    drop(rows);
+    match check.finish() {
+        Ok(checked) => Ok(checked),
+        Err(ViewsMissing::Summary(e)) => Err(e.into()),
+        Err(ViewsMissing::Records { missing, check }) => {
+            for key in check.record_keys() {
+                if !views.contains(&key).await? {
+                    return Err(ViewCheck::missing(&key).into());
+                }
+            }
+            Err(AuditError::View {
+                key: "*".to_owned(),
+                reason: format!("{missing} derived record views are missing from the cache"),
+            }
+            .into())
+        }
+    }
 }
 
 /// Verifies every stored interior node, level by level, against the verified level below.

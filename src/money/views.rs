@@ -43,7 +43,7 @@ use super::books::{DonationRecord, SpendRecord};
 use super::corrections::{live_amendments, voided_set};
 use super::funds::{FundKey, ReceiptKey};
 use super::state::MoneyState;
-use super::types::Money;
+use super::types::{Ident, Money};
 
 pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
     // Serialising our own records cannot fail; an empty value would still show up in an audit.
@@ -52,6 +52,13 @@ pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default();
     rows.insert(key, text);
+}
+
+/// A live donation's row: its record, marked live (a voided one keeps a row marked voided).
+fn live_donation(d: &DonationRecord) -> Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    v["status"] = json!("live");
+    v
 }
 
 #[derive(Default, Clone, Copy)]
@@ -107,11 +114,15 @@ impl ViewDelta {
 /// Rows that are each a function of one record (a donation with its trace, a spend): the
 /// families a delta recomputes only for the records that changed. A correction may change any
 /// of them, so deltas across a correction are not taken (see [`MoneyState::touched_since`]).
-fn is_record_key(key: &str) -> bool {
-    ["donation/", "trace/", "spend/"]
-        .iter()
-        .any(|p| key.starts_with(p))
+///
+/// These families grow with the log, so nothing holds all of them in memory: a server keeps only
+/// the summary rows between refreshes, and the audit derives each record row from the state when
+/// the stored row with its key comes by ([`MoneyState::record_row`]).
+pub fn is_record_key(key: &str) -> bool {
+    RECORD_FAMILIES.iter().any(|p| key.starts_with(p))
 }
+
+const RECORD_FAMILIES: [&str; 3] = ["donation/", "trace/", "spend/"];
 
 /// The records whose rows may differ between two states of one log.
 #[derive(Debug, Default)]
@@ -170,12 +181,10 @@ impl MoneyState {
             Some(t) => Box::new(t.receipts.iter().filter_map(|k| b.donations.get(k))),
         };
         for d in donations {
-            let mut v = serde_json::to_value(d).unwrap_or_default();
-            v["status"] = json!("live");
             row(
                 rows,
                 format!("donation/{}/{}", d.org, d.body.receipt_no),
-                &v,
+                &live_donation(d),
             );
             if let Some(t) = self.trace(&d.org, &d.body.receipt_no) {
                 row(rows, format!("trace/{}/{}", d.org, d.body.receipt_no), &t);
@@ -192,6 +201,56 @@ impl MoneyState {
         for ((seq, i), s) in spends {
             row(rows, format!("spend/{seq}/{i}"), s);
         }
+    }
+
+    /// The row a live record derives under `key` (a `donation/`, `trace/` or `spend/` key), or
+    /// `None` when no live record has that key. Voided donations' rows are summary rows.
+    pub fn record_row(&self, key: &str) -> Option<String> {
+        let b = &self.books;
+        let mut rows = BTreeMap::new();
+        let (family, rest) = key.split_once('/')?;
+        match family {
+            "donation" | "trace" => {
+                let (org, receipt) = rest.split_once('/')?;
+                let k: ReceiptKey = (org.parse().ok()?, Ident::parse(receipt)?);
+                // Parsing may accept spellings (case, say) that no key is written with.
+                if key != format!("{family}/{}/{}", k.0, k.1) {
+                    return None;
+                }
+                let d = b.donations.get(&k)?;
+                if family == "donation" {
+                    row(&mut rows, key.to_owned(), &live_donation(d));
+                } else {
+                    row(&mut rows, key.to_owned(), &self.trace(&k.0, &k.1)?);
+                }
+            }
+            "spend" => {
+                let (seq, i) = rest.split_once('/')?;
+                let k: (u64, u32) = (seq.parse().ok()?, i.parse().ok()?);
+                if key != format!("spend/{}/{}", k.0, k.1) {
+                    return None;
+                }
+                row(&mut rows, key.to_owned(), b.spends.get(&k)?);
+            }
+            _ => return None,
+        }
+        rows.remove(key)
+    }
+
+    /// How many record rows the live records derive (see [`MoneyState::record_row`]).
+    pub fn record_row_count(&self) -> u64 {
+        let b = &self.books;
+        2 * b.donations.len() as u64 + b.spends.len() as u64
+    }
+
+    /// The keys of every record row, in no particular order, computed one at a time.
+    pub fn record_keys(&self) -> impl Iterator<Item = String> + '_ {
+        let b = &self.books;
+        let receipts = b.donations.values().flat_map(|d| {
+            ["donation", "trace"].map(|f| format!("{f}/{}/{}", d.org, d.body.receipt_no))
+        });
+        let spends = b.spends.keys().map(|(seq, i)| format!("spend/{seq}/{i}"));
+        receipts.chain(spends)
     }
 
     /// Every row that is not a single record's (see [`MoneyState::record_rows`]).
@@ -387,7 +446,7 @@ impl MoneyState {
                 .iter()
                 .filter(|c| {
                     !voided.contains(c)
-                        && matches!(self.log.entries.get(*c).map(|x| &x.body), Some(Body::Correction(k)) if k.action == super::types::CorrectionAction::Void)
+                        && matches!(self.log.entries.get(*c).map(|x| x.body.as_ref()), Some(Body::Correction(k)) if k.action == super::types::CorrectionAction::Void)
                 })
                 .copied()
                 .collect();
@@ -400,13 +459,13 @@ impl MoneyState {
                 "amended_by": live_amendments(s, &self.log, &voided),
                 "corrections": corrections,
             });
-            if let Body::Correction(c) = &s.body {
+            if let Body::Correction(c) = s.body.as_ref() {
                 v["target"] = json!(c.target);
                 v["action"] = json!(c.action);
                 v["notice"] = json!(c.notice);
             }
             row(rows, format!("entry/{}", s.seq), &v);
-            if let (Body::Donation(d), Some(org)) = (&s.body, s.author.org())
+            if let (Body::Donation(d), Some(org)) = (s.body.as_ref(), s.author.org())
                 && voided.contains(&s.seq)
             {
                 let mut dv = serde_json::to_value(d).unwrap_or_default();

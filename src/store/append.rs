@@ -101,30 +101,26 @@ impl Store {
         self.begin_append().await?.commit(batch).await
     }
 
-    /// Replaces the cached views with `rows`, computed at log size `size`, in one transaction —
-    /// unless another process already cached views of a longer log (views never go back).
+    /// Replaces the cached views, computed at log size `size`, in one transaction — unless
+    /// another process already cached views of a longer log (views never go back).
     ///
-    /// `delta` is how `rows` differ from the views of log size `base`. When the table holds
-    /// exactly those (its size is `base`; views are a function of the log prefix, so equal
-    /// sizes mean equal rows, whoever wrote them), only the delta is written: a refresh then
-    /// holds the write lock — which on SQLite is also the append lock — for the few keys the
-    /// new entries touched, not for every donation ever recorded.
-    pub async fn replace_views(
-        &self,
-        size: u64,
-        rows: &BTreeMap<String, String>,
-        delta: Option<(u64, &ViewDelta)>,
-    ) -> Result<(), StoreError> {
+    /// A [`ViewWrite::Delta`] is how the new views differ from the views of log size `base`. It
+    /// is written only when the table holds exactly those (its size is `base`; views are a
+    /// function of the log prefix, so equal sizes mean equal rows, whoever wrote them): a
+    /// refresh then holds the write lock — which on SQLite is also the append lock — for the few
+    /// keys the new entries touched, not for every donation ever recorded. Otherwise nothing is
+    /// written and the answer is `false`: the caller must write every row.
+    pub async fn replace_views(&self, size: u64, write: ViewWrite<'_>) -> Result<bool, StoreError> {
         let mut tx = self.begin_locked(VIEWS_LOCK).await?;
         let cached: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?;
         let cached = cached.map(to_u64).transpose()?;
         if cached.is_some_and(|c| c > size) {
-            return Ok(());
+            return Ok(true);
         }
-        let upserts: Vec<(&String, &String)> = match delta {
-            Some((base, delta)) if cached == Some(base) => {
+        let upserts: Vec<(&String, &String)> = match write {
+            ViewWrite::Delta { base, delta } if cached == Some(base) => {
                 for chunk in delta.removed.chunks(ROWS_PER_STATEMENT) {
                     let marks: Vec<String> = (1..=chunk.len())
                         .map(|i| self.backend.placeholder(i))
@@ -138,7 +134,8 @@ impl Store {
                 }
                 delta.set.iter().collect()
             }
-            _ => {
+            ViewWrite::Delta { .. } => return Ok(false),
+            ViewWrite::Full(rows) => {
                 sqlx::query("DELETE FROM views").execute(&mut *tx).await?;
                 rows.iter().collect()
             }
@@ -160,8 +157,17 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
+}
+
+/// What [`Store::replace_views`] writes.
+#[derive(Debug, Clone, Copy)]
+pub enum ViewWrite<'a> {
+    /// Every row: the table is cleared first.
+    Full(&'a BTreeMap<String, String>),
+    /// The change from the views of log size `base`.
+    Delta { base: u64, delta: &'a ViewDelta },
 }
 
 impl AppendTx {

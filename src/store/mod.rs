@@ -22,8 +22,9 @@ mod copy;
 mod nodes;
 mod reads;
 
-pub use append::{APPEND_LOCK, AppendTx};
+pub use append::{APPEND_LOCK, AppendTx, ViewWrite};
 pub use nodes::{FetchedNodes, TreeReadError};
+pub use reads::ViewsReader;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -303,6 +303,25 @@ impl Store {
         Ok((size.map(to_u64).transpose()?, rows))
     }
 
+    /// The cached views as of one moment, read row by row: another process may replace the
+    /// views at any moment, and an audit must never compare one refresh's rows with another's
+    /// size, nor hold every row in memory.
+    pub async fn views_reader(&self) -> Result<ViewsReader, StoreError> {
+        let begin = match self.backend {
+            // A read transaction in WAL mode sees one snapshot from its first read on.
+            Backend::Sqlite => "BEGIN",
+            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        };
+        let mut tx = self.read.begin_with(begin).await?;
+        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        Ok(ViewsReader {
+            size: size.map(to_u64).transpose()?,
+            tx,
+        })
+    }
+
     /// One cached view row.
     pub async fn view(&self, key: &str) -> Result<Option<String>, StoreError> {
         Ok(sqlx::query_scalar("SELECT value FROM views WHERE key = $1")
@@ -342,4 +361,32 @@ fn stored_entry(r: &AnyRow) -> Result<StoredEntry, StoreError> {
         leaf_hash: r.try_get("leaf_hash")?,
         leaf: r.try_get("leaf")?,
     })
+}
+
+/// One snapshot of the cached views (see [`Store::views_reader`]).
+pub struct ViewsReader {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    /// The log size the views were computed at; `None` if none were ever cached.
+    pub size: Option<u64>,
+}
+
+impl ViewsReader {
+    /// Every cached row, in no particular order.
+    pub fn rows(&mut self) -> impl Stream<Item = Result<(String, String), StoreError>> + '_ {
+        sqlx::query("SELECT key, value FROM views")
+            .fetch(&mut *self.tx)
+            .map(|r| {
+                let r = r?;
+                Ok((r.try_get("key")?, r.try_get("value")?))
+            })
+    }
+
+    /// Whether a row with `key` is cached.
+    pub async fn contains(&mut self, key: &str) -> Result<bool, StoreError> {
+        let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM views WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(found.is_some())
+    }
 }
