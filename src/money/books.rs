@@ -6,6 +6,8 @@
 //! changed when it refuses; callers always step a clone (O(1): persistent maps) and keep the
 //! original on error.
 
+use std::sync::Arc;
+
 use imbl::{OrdMap, Vector};
 use serde::Serialize;
 
@@ -30,7 +32,8 @@ pub struct Eff<'a> {
     pub seq: u64,
     pub recorded_at: Timestamp,
     pub author: &'a Author,
-    pub body: &'a Body,
+    /// Shared with the log's copy, so the records that keep a body (donations) share it too.
+    pub body: &'a Arc<Body>,
 }
 
 /// A regulator named in genesis.
@@ -57,7 +60,36 @@ pub struct DonationRecord {
     pub org: Uscc,
     pub recorded_at: Timestamp,
     #[serde(flatten)]
-    pub body: super::bodies::Donation,
+    pub body: DonationBody,
+}
+
+/// A donation's body, shared with the log's copy of it rather than copied (donations are most
+/// of a ledger, and their bodies most of its memory).
+///
+/// Made only by [`Books::step`] from a donation entry's body.
+#[derive(Debug, Clone)]
+pub struct DonationBody(Arc<Body>);
+
+impl PartialEq for DonationBody {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl std::ops::Deref for DonationBody {
+    type Target = super::bodies::Donation;
+    fn deref(&self) -> &Self::Target {
+        match self.0.as_ref() {
+            Body::Donation(d) => d,
+            _ => unreachable!("Books::step wraps only donation bodies"),
+        }
+    }
+}
+
+impl Serialize for DonationBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
 }
 
 /// Money leaving a fund: a disbursement, a grant, or a closing leftover (one per currency).
@@ -98,7 +130,7 @@ impl Books {
     /// Checks `e` against the body-only rules and every stateful rule, and applies it.
     pub fn step(&mut self, e: &Eff) -> Result<(), MoneyError> {
         check_static(e.body, "body", e.recorded_at)?;
-        match e.body {
+        match e.body.as_ref() {
             Body::Genesis(g) => {
                 for r in &g.regulators {
                     self.regulators.insert(
@@ -137,7 +169,7 @@ impl Books {
             Body::ProjectOpen(b) => self.project_open(e, b),
             Body::ProjectUpdate(b) => self.project_update(e, b),
             Body::ProjectClose(b) => self.project_close(e, b),
-            Body::Donation(b) => self.donation(e, b),
+            Body::Donation(_) => self.donation(e, DonationBody(e.body.clone())),
             Body::Disbursement(b) => self.disbursement(e, b),
             Body::GrantTransfer(b) => self.grant_transfer(e, b),
             Body::TrustFile(b) => self.trust_file(e, b),

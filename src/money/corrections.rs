@@ -19,6 +19,7 @@
 //! incrementally.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use crate::ledger::{Author, Kind, Timestamp};
 
@@ -39,10 +40,7 @@ pub fn voided_set(log: &Log) -> BTreeSet<u64> {
         if voided.contains(seq) {
             continue;
         }
-        if let Some(Stored {
-            body: Body::Correction(c),
-            ..
-        }) = log.entries.get(seq)
+        if let Some(Body::Correction(c)) = log.entries.get(seq).map(|s| s.body.as_ref())
             && c.action == CorrectionAction::Void
         {
             voided.insert(c.target);
@@ -52,7 +50,11 @@ pub fn voided_set(log: &Log) -> BTreeSet<u64> {
 }
 
 /// The effective body of `s` and the time it was written: its latest live amendment, if any.
-pub fn effective<'a>(log: &'a Log, s: &'a Stored, voided: &BTreeSet<u64>) -> (&'a Body, Timestamp) {
+pub fn effective<'a>(
+    log: &'a Log,
+    s: &'a Stored,
+    voided: &BTreeSet<u64>,
+) -> (&'a Arc<Body>, Timestamp) {
     let mut out = (&s.body, s.recorded_at);
     for c in s.corrected_by.iter().filter(|c| !voided.contains(c)) {
         if let Some(Stored {
@@ -166,11 +168,11 @@ impl MoneyState {
                     "an amendment keeps the id the entry is known by",
                 ));
             }
-            stored.amendment = Some(amended);
+            stored.amendment = Some(Arc::new(amended));
         }
         let seq = stored.seq;
         if let Some(t) = self.log.entries.get_mut(&c.target) {
-            t.corrected_by.push_back(seq);
+            t.corrected_by.push(seq);
         }
         self.log.corrections.insert(seq);
         self.log.last_seq = Some(seq);

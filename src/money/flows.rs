@@ -4,13 +4,14 @@
 use crate::ledger::Kind;
 
 use super::bodies::{Disbursement, Donation, GrantTransfer};
-use super::books::{Books, DonationRecord, Eff, SpendRecord};
+use super::books::{Books, DonationBody, DonationRecord, Eff, SpendRecord};
 use super::error::{MoneyError, Rule, Unique};
 use super::funds::FundKey;
 use super::types::{Money, SpendCategory};
 
 impl Books {
-    pub(crate) fn donation(&mut self, e: &Eff, b: &Donation) -> Result<(), MoneyError> {
+    pub(crate) fn donation(&mut self, e: &Eff, body: DonationBody) -> Result<(), MoneyError> {
+        let b: &Donation = &body;
         let org = self.author_org(e)?.register.org;
         if let Some(p) = &b.project {
             self.project(&org, p, "body.project", true)?;
@@ -38,7 +39,7 @@ impl Books {
                 seq: e.seq,
                 org,
                 recorded_at: e.recorded_at,
-                body: b.clone(),
+                body,
             },
         );
         Ok(())
