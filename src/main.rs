@@ -45,6 +45,7 @@ fn main() -> std::process::ExitCode {
             Command::Site(a) => site::run(g, a).await,
         }
     });
+    sunshine_ledger::cli::bench_scale::peak_rss();
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

@@ -46,6 +46,10 @@ pub struct BenchArgs {
     /// `--db postgres://...` the ledgers are fresh databases on that server.
     #[arg(long, value_delimiter = ',', value_parser = at_least_one::<usize>())]
     pub processes: Vec<usize>,
+    /// Build the demo ledger at this scale (donations; other entries come with them) and
+    /// report each command's time and peak memory on it, `--requests` HTTP appends included.
+    #[arg(long, value_parser = at_least_one::<u64>())]
+    pub scale: Option<u64>,
 }
 
 /// A count that must be at least 1: a benchmark of nothing has no rate, only a division by zero,
@@ -75,22 +79,6 @@ impl Parties {
         })
     }
 
-    fn sign(
-        &self,
-        kind: Kind,
-        author: Author,
-        key: &SecretKey,
-        body: serde_json::Value,
-    ) -> SignedSubmission {
-        submission::draft(
-            kind,
-            author,
-            key,
-            body.as_object().cloned().unwrap_or_default(),
-        )
-        .sign(key)
-    }
-
     /// Genesis and the organisation's registration.
     pub(super) fn setup(&self) -> Vec<SignedSubmission> {
         let genesis = serde_json::json!({"origin": "bench.local/sunshine", "operator_key": self.operator.public(),
@@ -98,8 +86,8 @@ impl Parties {
         let register = serde_json::json!({"org": self.org_id, "name": "基准测试基金会", "org_type": "foundation",
             "region": "440000", "public_fundraising": true, "registered_on": "2020-01-01", "keys": [self.org.public()]});
         vec![
-            self.sign(Kind::Genesis, Author::Operator, &self.operator, genesis),
-            self.sign(
+            sign_body(Kind::Genesis, Author::Operator, &self.operator, genesis),
+            sign_body(
                 Kind::OrgRegister,
                 Author::Regulator(self.regulator_id.clone()),
                 &self.regulator,
@@ -111,17 +99,7 @@ impl Parties {
     /// The `i`-th benchmark entry: a cash donation to the organisation, so the money rules run
     /// for every entry as they do in production.
     pub(super) fn entry(&self, i: u64) -> SignedSubmission {
-        let today = crate::ledger::time::format_date(Timestamp::now().date());
-        let commitment = crate::ledger::Hash::sha256(&i.to_be_bytes());
-        let body = serde_json::json!({"receipt_no": format!("B{i:010}"), "received_on": today, "form": "cash",
-            "amount": format!("{}.{:02}", 10 + i % 5000, i % 100), "currency": "CNY", "donor_type": "individual",
-            "donor_display": "李*", "receipt": "issued", "commitment": commitment});
-        self.sign(
-            Kind::Donation,
-            Author::Org(self.org_id.clone()),
-            &self.org,
-            body,
-        )
+        donation_submission(&self.org_id, &self.org, &format!("B{i:010}"), i)
     }
 
     /// The first `n` benchmark entries as JSON request bodies, signed before the clock starts
@@ -143,6 +121,36 @@ impl Parties {
             .map(serde_json::to_vec)
             .collect::<Result<_, _>>()?)
     }
+}
+
+/// A cash donation of today to `org`, signed by `key`; `i` varies the amount and commitment.
+pub(super) fn donation_submission(
+    org: &Uscc,
+    key: &SecretKey,
+    receipt_no: &str,
+    i: u64,
+) -> SignedSubmission {
+    let today = crate::ledger::time::format_date(Timestamp::now().date());
+    let commitment = crate::ledger::Hash::sha256(&i.to_be_bytes());
+    let body = serde_json::json!({"receipt_no": receipt_no, "received_on": today, "form": "cash",
+        "amount": format!("{}.{:02}", 10 + i % 5000, i % 100), "currency": "CNY", "donor_type": "individual",
+        "donor_display": "李*", "receipt": "issued", "commitment": commitment});
+    sign_body(Kind::Donation, Author::Org(org.clone()), key, body)
+}
+
+fn sign_body(
+    kind: Kind,
+    author: Author,
+    key: &SecretKey,
+    body: serde_json::Value,
+) -> SignedSubmission {
+    submission::draft(
+        kind,
+        author,
+        key,
+        body.as_object().cloned().unwrap_or_default(),
+    )
+    .sign(key)
 }
 
 pub(super) fn median(mut xs: Vec<f64>) -> f64 {
@@ -211,6 +219,9 @@ pub async fn run(g: &Global, args: &BenchArgs) -> anyhow::Result<()> {
     }
     if args.http {
         return super::bench_http::run(args).await;
+    }
+    if let Some(scale) = args.scale {
+        return super::bench_scale::run(args, scale).await;
     }
     let runs = args.runs;
     let (_tmp, work) = workdir(args, "sunshine-bench")?;

@@ -24,13 +24,17 @@ use crate::service::LedgerService;
 use crate::store::{Backend, Store, database_url};
 
 /// A server process of this binary; killed when dropped.
-struct ServerProcess {
+pub(super) struct ServerProcess {
     child: Child,
-    addr: SocketAddr,
+    pub(super) addr: SocketAddr,
 }
 
 impl ServerProcess {
-    fn start(url: &str, keys: &Path) -> anyhow::Result<ServerProcess> {
+    pub(super) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub(super) fn start(url: &str, keys: &Path) -> anyhow::Result<ServerProcess> {
         let exe = std::env::current_exe().context("locating this binary")?;
         let mut child = Command::new(exe)
             .args(["serve", "--bind", "127.0.0.1:0"])

@@ -4,6 +4,7 @@ pub mod append;
 pub mod audit;
 pub mod bench;
 pub mod bench_http;
+pub mod bench_scale;
 pub mod bench_servers;
 pub mod demo;
 pub mod export;

@@ -1,0 +1,233 @@
+//! `sunshine bench --scale N`: what the product costs in time and memory at a ledger size.
+//!
+//! It builds the deterministic demo ledger at scale N (N donations among the other kinds of
+//! entry), then runs each command a user runs on it as a child process of this binary and
+//! reports wall time and peak resident memory: `demo`, `audit`, `export`, `audit --dir`,
+//! `serve` (time until `/healthz` answers, resident memory after start and after `--requests`
+//! HTTP appends), and `site build` (with bytes on disk apart from `log/`). Beside them, the
+//! limits measured in the same run: `export` streams the log and holds nothing, so its time and
+//! memory are the floor for anything that reads every entry, and the database file's size is
+//! what the log itself costs on disk.
+//!
+//! Memory is each process's own high-water mark (`VmHWM`), which a child reports on exit when
+//! [`PEAK_RSS_ENV`] is set: exact, where sampling from outside could miss a late peak.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+use super::bench::{BenchArgs, donation_submission};
+use super::bench_http::drive;
+use super::bench_servers::ServerProcess;
+use crate::store::{Store, database_url};
+
+/// When set, `sunshine` prints its peak resident memory to stderr on exit (see [`peak_rss`]).
+pub const PEAK_RSS_ENV: &str = "SUNSHINE_REPORT_PEAK_RSS";
+const PEAK_RSS_PREFIX: &str = "peak_rss_kib=";
+
+/// How long a started server gets to answer `/healthz` before the benchmark gives up.
+const START_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// A field of `/proc/{pid}/status` in KiB (`VmRSS`, `VmHWM`); `None` off Linux.
+pub fn proc_status_kib(pid: &str, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// Prints this process's peak resident memory if [`PEAK_RSS_ENV`] asks for it.
+pub fn peak_rss() {
+    if std::env::var_os(PEAK_RSS_ENV).is_some()
+        && let Some(kib) = proc_status_kib("self", "VmHWM")
+    {
+        eprintln!("{PEAK_RSS_PREFIX}{kib}");
+    }
+}
+
+/// One command's cost.
+struct Cost {
+    secs: f64,
+    peak_kib: u64,
+}
+
+impl Cost {
+    fn row(&self, what: &str, entries: u64) {
+        println!(
+            "  {what:<28} {:>8.1} s   peak {:>7.0} MiB   {:>6.0} bytes/entry",
+            self.secs,
+            mib(self.peak_kib),
+            self.peak_kib as f64 * 1024.0 / entries.max(1) as f64
+        );
+    }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+/// Runs this binary with `args` on the benchmark ledger; its time and peak memory.
+fn child(work: &Path, args: &[&str]) -> anyhow::Result<Cost> {
+    let exe = std::env::current_exe().context("locating this binary")?;
+    let start = Instant::now();
+    let out = Command::new(exe)
+        .arg("--db")
+        .arg(work.join("ledger.db"))
+        .arg("--keys")
+        .arg(work.join("keys"))
+        .args(args)
+        .env(PEAK_RSS_ENV, "1")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .with_context(|| format!("running sunshine {}", args.join(" ")))?;
+    let secs = start.elapsed().as_secs_f64();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        bail!("sunshine {} failed: {stderr}", args.join(" "));
+    }
+    let peak_kib = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix(PEAK_RSS_PREFIX)?.parse().ok())
+        .context("the child did not report its peak memory (not Linux?)")?;
+    Ok(Cost { secs, peak_kib })
+}
+
+/// Bytes of the files under `dir`, apart from the subtree `skip`.
+fn bytes_under(dir: &Path, skip: &Path) -> std::io::Result<u64> {
+    let mut total = 0;
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        let path = e.path();
+        let meta = e.metadata()?;
+        if meta.is_dir() {
+            if path != skip {
+                total += bytes_under(&path, skip)?;
+            }
+        } else {
+            total += meta.len();
+        }
+    }
+    Ok(total)
+}
+
+/// Asks `GET /healthz` until it answers 200.
+fn wait_healthy(addr: SocketAddr, deadline: Instant) -> anyhow::Result<()> {
+    loop {
+        let answered = TcpStream::connect(addr).and_then(|mut s| {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")?;
+            let mut head = [0u8; 12];
+            s.read_exact(&mut head)?;
+            Ok(head.ends_with(b"200"))
+        });
+        if matches!(answered, Ok(true)) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the server did not answer /healthz in time");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The first demo organisation and its signing key (`keys/demo/orgs.tsv`).
+fn demo_org(keys: &Path) -> anyhow::Result<(crate::ledger::Uscc, crate::ledger::SecretKey)> {
+    let tsv = std::fs::read_to_string(keys.join("demo/orgs.tsv"))?;
+    let line = tsv
+        .lines()
+        .nth(1)
+        .context("orgs.tsv lists no organisation")?;
+    let mut cols = line.split('\t');
+    let (name, uscc) = (cols.next(), cols.next());
+    let (Some(name), Some(uscc)) = (name, uscc) else {
+        bail!("orgs.tsv: malformed line {line:?}");
+    };
+    let key = super::keyfile::read(&keys.join(format!("demo/{name}.key")))?;
+    Ok((uscc.parse().context("orgs.tsv: organisation code")?, key))
+}
+
+pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
+    let (_tmp, work) = super::bench::workdir(args, "sunshine-bench-scale")?;
+    let db = work.join("ledger.db");
+    if db.exists() {
+        bail!("{} exists: give --workdir an empty directory", db.display());
+    }
+    let scale_arg = scale.to_string();
+    eprintln!("demo at scale {scale} ...");
+    let demo = child(&work, &["demo", "--seed", "1", "--scale", &scale_arg])?;
+    let store = Store::open(&database_url(&path_str(&db)?), false).await?;
+    let entries = store.size().await?;
+    store.close().await;
+    let db_bytes = std::fs::metadata(&db)?.len();
+    eprintln!("{entries} entries; audit ...");
+    let audit = child(&work, &["audit"])?;
+    let export_dir = work.join("export");
+    let export = child(&work, &["export", &path_str(&export_dir)?])?;
+    eprintln!("audit --dir ...");
+    let audit_dir = child(&work, &["audit", "--dir", &path_str(&export_dir)?])?;
+
+    eprintln!("serve ...");
+    let started = Instant::now();
+    let server = ServerProcess::start(&database_url(&path_str(&db)?), &work.join("keys"))?;
+    wait_healthy(server.addr, started + START_TIMEOUT)?;
+    let start_secs = started.elapsed().as_secs_f64();
+    let pid = server.pid().to_string();
+    let rss_started = proc_status_kib(&pid, "VmRSS").context("reading the server's memory")?;
+    let (org, key) = demo_org(&work.join("keys"))?;
+    let subs: Vec<_> = (0..args.requests)
+        .map(|i| donation_submission(&org, &key, &format!("S{i:010}"), i))
+        .collect();
+    let bodies = std::sync::Arc::new(super::bench::Parties::bodies(&subs)?);
+    eprintln!("{} HTTP appends ...", args.requests);
+    let driven = drive(vec![server.addr], bodies, args.clients).await?;
+    driven.all_ok()?;
+    let rss_after = proc_status_kib(&pid, "VmRSS").context("reading the server's memory")?;
+    let hwm = proc_status_kib(&pid, "VmHWM").context("reading the server's memory")?;
+    drop(server);
+
+    eprintln!("site build ...");
+    let site_dir = work.join("site");
+    let site = child(&work, &["site", "build", "--out", &path_str(&site_dir)?])?;
+    let site_bytes = bytes_under(&site_dir, &site_dir.join("log"))?;
+
+    println!("sunshine bench --scale {scale}: {entries} entries (demo, seed 1), SQLite");
+    println!(
+        "  raw: ledger database        {:>8.0} MiB on disk   {:>6.0} bytes/entry",
+        db_bytes as f64 / 1048576.0,
+        db_bytes as f64 / entries.max(1) as f64
+    );
+    export.row("raw: export (streams)", entries);
+    demo.row("demo", entries);
+    audit.row("audit", entries);
+    audit_dir.row("audit --dir", entries);
+    println!(
+        "  serve: start to /healthz     {start_secs:>8.2} s   RSS {:>7.0} MiB after start",
+        mib(rss_started)
+    );
+    println!(
+        "  serve: after {} HTTP appends     RSS {:>7.0} MiB (peak {:.0} MiB), {:.0} appends/s",
+        driven.ok(),
+        mib(rss_after),
+        mib(hwm),
+        driven.appends_per_sec()
+    );
+    site.row("site build", entries);
+    println!(
+        "  site on disk apart from log/ {:>8.0} MiB   {:>6.0} bytes/entry",
+        site_bytes as f64 / 1048576.0,
+        site_bytes as f64 / entries.max(1) as f64
+    );
+    Ok(())
+}
+
+fn path_str(p: &Path) -> anyhow::Result<String> {
+    p.to_str()
+        .map(str::to_owned)
+        .with_context(|| format!("{} is not UTF-8", PathBuf::from(p).display()))
+}
