@@ -8,12 +8,13 @@
 //! tree state plus the replayed trust state, never the log, and names the first broken entry
 //! precisely. Storage adapters (database, exported directory) only stream rows into it.
 
+use crate::ledger::Hash;
+use crate::ledger::columns::LookupColumns;
 use crate::ledger::entry::SealedEntry;
 use crate::ledger::hash::{leaf_hash, node_hash};
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
-use crate::ledger::{Hash, SignedSubmission};
 use crate::money::views::is_record_key;
 use crate::money::{Body, MoneyError};
 use crate::state::{State, parse_entry_body};
@@ -72,41 +73,6 @@ pub struct Row {
     pub leaf_hash: Vec<u8>,
     /// The database's copies of fields of the leaf (none in a published log).
     pub columns: Option<LookupColumns>,
-}
-
-/// The author, nonce and kind a database stores beside each leaf, unhashed, so that it can find
-/// an entry by them (a re-sent submission is answered with the entry its nonce names). An
-/// edited column would send that lookup to the wrong entry or to none, so the audit holds each
-/// to the leaf like every other stored byte.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LookupColumns {
-    pub author: String,
-    pub nonce: String,
-    pub kind: String,
-}
-
-impl LookupColumns {
-    /// The columns as they must be stored for `submission`.
-    pub fn of(submission: &SignedSubmission) -> LookupColumns {
-        let s = &submission.submission;
-        LookupColumns {
-            author: s.author.to_string(),
-            nonce: s.nonce.to_string(),
-            kind: s.kind.as_str().to_owned(),
-        }
-    }
-
-    /// The first column that differs from `expected`'s.
-    fn first_difference(&self, expected: &LookupColumns) -> Option<&'static str> {
-        [
-            ("author", &self.author, &expected.author),
-            ("nonce", &self.nonce, &expected.nonce),
-            ("kind", &self.kind, &expected.kind),
-        ]
-        .into_iter()
-        .find(|(_, stored, want)| stored != want)
-        .map(|(name, _, _)| name)
-    }
 }
 
 /// What is wrong with a row on its own, before its place in the log is known.
@@ -404,7 +370,7 @@ pub enum ViewsMissing {
     Summary(AuditError),
     /// Fewer record rows are stored than derived: [`ViewCheck::record_keys`] names the
     /// candidates, and the caller, which can look keys up, reports the first one not stored.
-    Records { missing: u64, check: ViewCheck },
+    Records { missing: u64, check: Box<ViewCheck> },
 }
 
 impl ViewCheck {
@@ -464,7 +430,7 @@ impl ViewCheck {
         if self.records_seen < derived {
             return Err(ViewsMissing::Records {
                 missing: derived - self.records_seen,
-                check: self,
+                check: Box::new(self),
             });
         }
         Ok(self.checked)

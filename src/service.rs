@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use tokio::sync::Mutex;
 
-use crate::audit::LookupColumns;
+use crate::ledger::columns::LookupColumns;
 use crate::ledger::entry::EntryError;
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
@@ -48,6 +48,19 @@ pub enum AppendError {
     Replay { seq: u64, reason: String },
     #[error("append task failed: {0}")]
     Task(String),
+}
+
+impl AppendError {
+    /// The position in the request of the submission at fault, if one is.
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            AppendError::Signature { index }
+            | AppendError::Admit { index, .. }
+            | AppendError::Entry { index, .. }
+            | AppendError::RepeatedInBatch { index, .. } => Some(*index),
+            _ => None,
+        }
+    }
 }
 
 impl From<TreeReadError> for AppendError {

@@ -6,8 +6,8 @@
 
 mod common;
 
-use sunshine_ledger::audit::LookupColumns;
 use sunshine_ledger::ledger::Hash;
+use sunshine_ledger::ledger::columns::LookupColumns;
 use sunshine_ledger::store::{AppendBatch, NewEntry, Store};
 
 /// Entries written: buckets 0 and 1 full, bucket 2 partly.

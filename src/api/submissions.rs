@@ -185,7 +185,7 @@ pub async fn submit_batch(
     let appended = match app.service.append(subs.clone()).await {
         Ok(appended) => appended,
         Err(e) => {
-            let line = crate::cli::error_index(&e).and_then(|i| lines.get(i).copied());
+            let line = e.index().and_then(|i| lines.get(i).copied());
             let err = ApiError::from(e);
             // The same batch raced itself (a retry in flight on another server): if the winner
             // appended every line, its receipts are this request's too.

@@ -26,16 +26,13 @@ pub async fn run(g: &Global, args: &AppendArgs) -> anyhow::Result<()> {
         lines.push(line);
     }
     let service = super::init::open_service(g).await?;
-    let appended = service
-        .append(subs)
-        .await
-        .map_err(|e| match super::error_index(&e) {
-            Some(i) => anyhow::anyhow!(
-                "line {}: {e}; nothing was appended",
-                lines.get(i).copied().unwrap_or(0)
-            ),
-            None => anyhow::anyhow!("{e}; nothing was appended"),
-        })?;
+    let appended = service.append(subs).await.map_err(|e| match e.index() {
+        Some(i) => anyhow::anyhow!(
+            "line {}: {e}; nothing was appended",
+            lines.get(i).copied().unwrap_or(0)
+        ),
+        None => anyhow::anyhow!("{e}; nothing was appended"),
+    })?;
     service.refresh_views().await?;
     for a in &appended {
         println!(

@@ -126,7 +126,8 @@ pub async fn run(g: &Global, args: &DemoArgs) -> anyhow::Result<()> {
             .collect();
         if let Err(e) = service.append_at(batch.subs, batch.recorded_at).await {
             bar.abandon();
-            let at = super::error_index(&e)
+            let at = e
+                .index()
                 .map(|i| {
                     format!(
                         " (entry {}, a {} of the batch recorded at {})",

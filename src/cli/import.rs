@@ -440,7 +440,7 @@ pub async fn import(
     let n = subs.len();
     let appended = service.append_at(subs, now).await.map_err(|e| {
         // Another writer got in between the check and the append.
-        match super::error_index(&e) {
+        match e.index() {
             Some(i) => ImportError::BadRows {
                 rows: vec![BadRow {
                     line: lines.get(i).copied().unwrap_or(0),

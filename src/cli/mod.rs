@@ -125,15 +125,3 @@ pub fn json_documents(input: &[u8]) -> anyhow::Result<Vec<(usize, &str)>> {
         .map(|(i, l)| (i + 1, l))
         .collect())
 }
-
-/// The request position an append error points at, if any.
-pub fn error_index(e: &crate::service::AppendError) -> Option<usize> {
-    use crate::service::AppendError as E;
-    match e {
-        E::Signature { index }
-        | E::Admit { index, .. }
-        | E::Entry { index, .. }
-        | E::RepeatedInBatch { index, .. } => Some(*index),
-        _ => None,
-    }
-}

@@ -4,6 +4,7 @@
 
 pub mod amount;
 pub mod authority;
+pub mod columns;
 pub mod entry;
 pub mod hash;
 pub mod ids;

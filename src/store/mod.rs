@@ -34,8 +34,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Executor};
 
-use crate::audit::LookupColumns;
 use crate::ledger::Hash;
+use crate::ledger::columns::LookupColumns;
 
 /// Connections per pool: appends hold one, catch-up and receipts read on others.
 const MAX_CONNECTIONS: u32 = 8;
