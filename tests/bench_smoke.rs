@@ -65,6 +65,40 @@ fn http_bench_appends_every_submission_and_prints_raw_baselines() {
 }
 
 #[test]
+fn scale_bench_runs_every_command_and_reports_its_memory() {
+    let out = bench(&["--scale", "150", "--requests", "40", "--clients", "4"]);
+    assert!(out.starts_with("sunshine bench --scale 150: "), "{out}");
+    // Each command ran as its own process and reported its peak memory.
+    for label in [
+        "raw: ledger database",
+        "raw: export (streams)",
+        "demo",
+        "audit",
+        "audit --dir",
+        "serve: start to /healthz",
+        "site build",
+        "site on disk apart from log/",
+    ] {
+        assert!(figure(&out, label) > 0.0, "{label}: {out}");
+    }
+    let peak = |label: &str| {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(label))
+            .unwrap();
+        let mib = line.split("peak").nth(1).unwrap();
+        mib.split_whitespace()
+            .next()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(peak("audit ") > 1.0, "{out}");
+    // Every HTTP append was answered 200 (the benchmark fails otherwise).
+    assert!(out.contains("after 40 HTTP appends"), "{out}");
+}
+
+#[test]
 fn a_benchmark_of_nothing_is_refused_by_name() {
     for flag in [
         "--size",
@@ -73,6 +107,7 @@ fn a_benchmark_of_nothing_is_refused_by_name() {
         "--requests",
         "--clients",
         "--processes",
+        "--scale",
     ] {
         let out = Command::new(common::bin())
             .args(["bench", flag, "0"])

@@ -225,7 +225,7 @@ impl MoneyState {
         self.log
             .entries
             .get(&seq)
-            .map(|s| s.corrected_by.iter().copied().collect())
+            .map(|s| s.corrected_by.clone())
             .unwrap_or_default()
     }
 

@@ -450,7 +450,7 @@ impl MoneyState {
                 })
                 .copied()
                 .collect();
-            let corrections: Vec<u64> = s.corrected_by.iter().copied().collect();
+            let corrections = s.corrected_by.clone();
             let mut v = json!({
                 "seq": s.seq,
                 "kind": s.kind,
