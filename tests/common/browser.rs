@@ -1,7 +1,7 @@
 //! Headless Chromium for site tests: a loopback static file server that sends the site's
 //! Content-Security-Policy, [`render_dom`] (the DOM after scripts ran) and [`screenshot`].
 //!
-//! Chromium is Debian's `chromium` (`.ci/run` installs it). When it is missing every helper
+//! Chromium is Debian's `chromium` (`./test` installs it). When it is missing every helper
 //! panics saying how to install it: a browser test must never pass without a browser.
 //!
 //! Each launch gets a fresh profile (no cache, no state between runs) and
@@ -37,7 +37,7 @@ pub fn chromium() -> &'static Path {
     assert!(
         path.exists(),
         "{CHROMIUM} is missing: browser tests need Debian's chromium. Install it with \
-         `apt-get install -y chromium` (`.ci/run` does this)"
+         `apt-get install -y chromium`, or run the tests with `./test`, which does"
     );
     path
 }

@@ -6,7 +6,7 @@
 //! wrapper then shuts it down fast and removes its directory. PostgreSQL refuses to run as root, so as
 //! root the server runs as the `postgres` system user (Debian's package creates it).
 //!
-//! No PostgreSQL on the machine is a test failure, never a skip: `.ci/run` installs it.
+//! No PostgreSQL on the machine is a test failure, never a skip: `./test` installs it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,7 +20,8 @@ use sqlx::Connection;
 const START_TIMEOUT_SECS: u64 = 60;
 
 const MISSING: &str = "PostgreSQL is not installed (no initdb on PATH or in \
-    /usr/lib/postgresql/*/bin): install it with `apt-get install postgresql` (.ci/run does)";
+    /usr/lib/postgresql/*/bin): install it with `apt-get install postgresql`, or run the tests \
+    with ./test, which does";
 
 pub struct PgServer {
     pub port: u16,
