@@ -122,6 +122,14 @@ async fn views_verdict(t: &TestLedger) -> Result<u64, (String, String)> {
     verdict
 }
 
+/// Runs `sql` on the ledger, then expects the audit to name `key` with a reason containing `why`.
+async fn fails_at(t: &TestLedger, sql: &str, key: &str, why: &str) {
+    tamper(&t.url, sql).await;
+    let (named, reason) = views_verdict(t).await.unwrap_err();
+    assert_eq!(named, key, "{sql}");
+    assert!(reason.contains(why), "{sql}: {reason}");
+}
+
 /// Record rows (a donation, its trace, a spend) are derived one at a time as the stored rows come
 /// by, not held all at once: a changed, a deleted and an invented one are each named by key.
 async fn a_tampered_record_view_is_named_by_its_key() {
@@ -140,19 +148,10 @@ async fn a_tampered_record_view_is_named_by_its_key() {
 
     let changed = original.replace("100.00", "100.01");
     assert_ne!(changed, original);
-    tamper(
-        &t.url,
-        &format!("UPDATE views SET value = '{changed}' WHERE key = '{trace}'"),
-    )
-    .await;
-    let (key, reason) = views_verdict(&t).await.unwrap_err();
-    assert_eq!(key, trace);
-    assert!(reason.contains("differs"), "{reason}");
-
-    tamper(&t.url, &format!("DELETE FROM views WHERE key = '{trace}'")).await;
-    let (key, reason) = views_verdict(&t).await.unwrap_err();
-    assert_eq!(key, trace);
-    assert!(reason.contains("missing"), "{reason}");
+    let update = format!("UPDATE views SET value = '{changed}' WHERE key = '{trace}'");
+    fails_at(&t, &update, &trace, "differs").await;
+    let delete = format!("DELETE FROM views WHERE key = '{trace}'");
+    fails_at(&t, &delete, &trace, "missing").await;
 
     // Put it back; then an invented receipt, and a real one spelt in lower case.
     tamper(
@@ -166,14 +165,8 @@ async fn a_tampered_record_view_is_named_by_its_key() {
         format!("donation/{}/R2025-0007", org.to_string().to_lowercase()),
         "spend/01/0".to_owned(),
     ] {
-        tamper(
-            &t.url,
-            &format!("INSERT INTO views (key, value) VALUES ('{invented}', '{{}}')"),
-        )
-        .await;
-        let (key, reason) = views_verdict(&t).await.unwrap_err();
-        assert_eq!(key, invented);
-        assert!(reason.contains("derives no such view"), "{reason}");
+        let insert = format!("INSERT INTO views (key, value) VALUES ('{invented}', '{{}}')");
+        fails_at(&t, &insert, &invented, "derives no such view").await;
         tamper(
             &t.url,
             &format!("DELETE FROM views WHERE key = '{invented}'"),

@@ -280,28 +280,13 @@ impl Store {
             })
     }
 
-    /// The cached view rows in key order and the log size they were computed at, read in one
-    /// snapshot: another process may replace the views at any moment, and an audit must never
-    /// compare one refresh's rows with another's size.
+    /// The cached view rows in key order (byte order, whatever the database's collation) and
+    /// the log size they were computed at, read in one snapshot (see [`Store::views_reader`]).
     pub async fn views_snapshot(&self) -> Result<(Option<u64>, Vec<(String, String)>), StoreError> {
-        let begin = match self.backend {
-            // A read transaction in WAL mode sees one snapshot from its first read on.
-            Backend::Sqlite => "BEGIN",
-            Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        };
-        let mut tx = self.read.begin_with(begin).await?;
-        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let rows = sqlx::query("SELECT key, value FROM views ORDER BY key")
-            .fetch_all(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        let rows = rows
-            .iter()
-            .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
-            .collect::<Result<_, StoreError>>()?;
-        Ok((size.map(to_u64).transpose()?, rows))
+        let mut reader = self.views_reader().await?;
+        let mut rows: Vec<(String, String)> = reader.rows().try_collect().await?;
+        rows.sort_unstable();
+        Ok((reader.size, rows))
     }
 
     /// The cached views as of one moment, read row by row: another process may replace the
