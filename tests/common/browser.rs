@@ -417,9 +417,8 @@ impl Page {
         use base64::Engine as _;
         // With a phone's emulated viewport the capture stops at the first screen unless the
         // clip names the page's full size.
-        let size = self.eval(
-            "[document.documentElement.clientWidth, document.documentElement.scrollHeight]",
-        );
+        let size = self
+            .eval("[document.documentElement.clientWidth, document.documentElement.scrollHeight]");
         let shot = self.call(
             "Page.captureScreenshot",
             serde_json::json!({"format": "png", "captureBeyondViewport": true,
