@@ -19,6 +19,14 @@
 // It then sets data-state="verified" or "failed" (data-failed-step names the step), writes a
 // message in the page's language into .verify-status, and lists the figures in a <dl>.
 //
+// Optional claims about the entry's content (data-expect-author, data-expect-receipt): after the
+// inclusion proof, step 7 `claim` checks the proven entry's submission author and body.receipt_no.
+//
+// A section without data-seq waits: a page script (static/view.js) sets data-seq later and
+// dispatches a bubbling `sunshine:verify` event on it. After a verified result the section gets a
+// `sunshine:verified` event whose detail holds the proven leaf bytes, leaf hash and checkpoint, so
+// the page can render the entry from bytes it knows are in the log, and nothing if they are not.
+//
 // A <form class="receipt-secret" data-secret-hash> lets a donor check a receipt secret against
 // the donation's `commitment` locally; the secret never leaves the page.
 //
@@ -38,10 +46,10 @@
 
   const STEPS = zh
     ? { key: '运营方公钥', checkpoint: '检查点', signature: '检查点签名', entry: '条目数据包',
-        'leaf-hash': '叶哈希', tiles: '哈希瓦片', inclusion: '包含证明' }
+        'leaf-hash': '叶哈希', tiles: '哈希瓦片', inclusion: '包含证明', claim: '条目内容' }
     : { key: 'operator key', checkpoint: 'checkpoint', signature: 'checkpoint signature',
         entry: 'entry bundle', 'leaf-hash': 'leaf hash', tiles: 'hash tiles',
-        inclusion: 'inclusion proof' };
+        inclusion: 'inclusion proof', claim: 'entry content' };
 
   const T = zh ? {
     running: '正在您的浏览器中验证…',
@@ -313,7 +321,8 @@
     found.checkpoint = cp;
     if (seq >= cp.size) throw new Failure('entry', T.notInTree(seq, cp.size));
 
-    const leaf = await leafHash(await fetchLeaf(logUrl, seq, cp.size));
+    const bytes = await fetchLeaf(logUrl, seq, cp.size);
+    const leaf = await leafHash(bytes);
     found.leaf = leaf;
     const claimed = section.dataset.leafHash;
     if (claimed !== undefined && claimed !== '') {
@@ -326,6 +335,24 @@
     const root = await rootFromProof(seq, cp.size, leaf, proof);
     if (!root || !equal(root, cp.root)) {
       throw new Failure('inclusion', T.mismatch, root ? `proof leads to ${hex(root)}` : 'proof has the wrong length');
+    }
+    checkClaims(section, bytes);
+    found.bytes = bytes;
+  }
+
+  /** Step 7: the proven entry is what the page says it is (author, receipt number). */
+  function checkClaims(section, bytes) {
+    const { expectAuthor: author, expectReceipt: receipt } = section.dataset;
+    if (!author && !receipt) return;
+    let sub = null;
+    try {
+      sub = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)).submission;
+    } catch (e) {
+      throw new Failure('claim', T.malformed('JSON'), e.message);
+    }
+    const body = (sub && sub.body) || {};
+    if (!sub || (author && sub.author !== author) || (receipt && body.receipt_no !== receipt)) {
+      throw new Failure('claim', T.mismatch, `entry is ${sub && sub.author} ${body.receipt_no || ''}`.trim());
     }
   }
 
@@ -361,6 +388,9 @@
       await verifySection(section, found);
       delete section.dataset.failedStep;
       show(section, 'verified', T.verified(section.dataset.seq, found.checkpoint), found);
+      section.dispatchEvent(new CustomEvent('sunshine:verified', {
+        detail: { leaf: found.bytes, leafHash: found.leaf, checkpoint: found.checkpoint },
+      }));
     } catch (e) {
       const f = e instanceof Failure ? e : new Failure('inclusion', T.malformed('internal'), String(e));
       section.dataset.failedStep = f.step;
@@ -393,5 +423,8 @@
   }
 
   document.querySelectorAll('section.verify[data-seq]').forEach(run);
+  document.addEventListener('sunshine:verify', (event) => {
+    if (event.target instanceof Element && event.target.matches('section.verify[data-seq]')) run(event.target);
+  });
   document.querySelectorAll('form.receipt-secret[data-secret-hash]').forEach(wireSecretForm);
 })();

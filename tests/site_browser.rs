@@ -1,7 +1,8 @@
-//! The real static export (`sunshine site build`) in headless Chromium: the receipt and entry
-//! pages verify themselves in the browser against the published log, in both languages, and a
-//! single flipped byte of a served entry bundle turns the verdict into a failure. Screenshots of
-//! the home, an organisation and a receipt page at desktop and phone widths.
+//! The real static export (`sunshine site build`) in headless Chromium: the receipt viewer and
+//! the entry viewer verify in the browser against the published log, in both languages; a single
+//! flipped byte of a served entry bundle makes the entry viewer refuse (and show nothing of the
+//! entry), and a receipt shard pointing at another entry fails the check. Full-page screenshots
+//! of the home, an organisation, a receipt and an entry at desktop and phone widths.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::bin;
-use common::browser::{Page, StaticServer, png_size, render_dom, screenshot};
+use common::browser::{Page, StaticServer, png_size, render_dom};
 
 /// A demo ledger with its static site built by the binary, as a user would.
 fn built_site() -> (tempfile::TempDir, PathBuf) {
@@ -47,27 +48,45 @@ fn verdict(dom: &str) -> &str {
     &state[..state.find('"').unwrap()]
 }
 
-/// One receipt page of the export, relative to the site root.
+/// A receipt of the export, as a link to the receipt viewer relative to the site root: one
+/// whose money was spent, so its trace has rows.
 fn a_receipt(site: &Path) -> String {
-    for org in std::fs::read_dir(site.join("receipts")).unwrap() {
-        let org = org.unwrap().path();
-        if org.is_dir() {
-            let mut pages: Vec<PathBuf> = std::fs::read_dir(&org)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            pages.sort();
-            if let Some(page) = pages.first() {
-                return page
-                    .strip_prefix(site)
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .to_owned();
+    let mut fallback = None;
+    let mut orgs: Vec<PathBuf> = std::fs::read_dir(site.join("data/org"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    orgs.sort();
+    for org in orgs {
+        let name = org.file_name().unwrap().to_str().unwrap().to_owned();
+        let mut shards: Vec<PathBuf> = std::fs::read_dir(&org)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_str().unwrap().contains("receipts-"))
+            .collect();
+        shards.sort();
+        for shard in shards {
+            let receipts: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(&shard).unwrap()).unwrap();
+            for (no, r) in receipts.as_object().unwrap() {
+                let link = format!("receipts/view.html?org={name}&no={no}");
+                if r["trace"]["spent"]
+                    .as_array()
+                    .is_some_and(|s| !s.is_empty())
+                {
+                    return link;
+                }
+                fallback.get_or_insert(link);
             }
         }
     }
-    panic!("the export has no receipt page");
+    fallback.expect("the export has no receipt")
+}
+
+/// Whether the entry viewer rendered entry `seq` (it shows nothing it has not verified).
+fn shows_entry(dom: &str, seq: u64) -> bool {
+    dom.contains(&format!(r#"<dd data-field="seq">{seq}</dd>"#))
+        && !dom.contains(r#"class="entry-view" hidden"#)
 }
 
 /// The checkpoint's tree size, from `log/checkpoint` (origin, size, root).
@@ -77,24 +96,44 @@ fn tree_size(site: &Path) -> u64 {
 }
 
 #[test]
-fn receipt_and_entry_pages_verify_in_the_browser_and_a_flipped_bundle_byte_fails() {
+fn receipts_and_the_entry_viewer_verify_in_the_browser_and_a_flipped_bundle_byte_is_refused() {
     let (_dir, site) = built_site();
     let size = tree_size(&site);
     let last = size - 1;
     let server = StaticServer::start(&site);
 
     let receipt = a_receipt(&site);
-    for page in [
-        receipt.clone(),
-        format!("en/{receipt}"),
-        "entries/1.html".to_owned(),
-        format!("entries/{last}.html"),
-        format!("en/entries/{last}.html"),
-    ] {
-        assert!(site.join(&page).exists(), "{page} is not in the export");
+    for page in [receipt.clone(), format!("en/{receipt}")] {
         let dom = render_dom(&server.url(&page));
         assert_eq!(verdict(&dom), "verified", "{page}: {dom:.3000}");
+        assert!(
+            dom.contains(r#"<dd class="hash" data-field="receipt-no">"#),
+            "{dom:.3000}"
+        );
+        assert!(
+            !dom.contains(r#"class="receipt-view" hidden"#),
+            "{page} shown"
+        );
+        assert!(
+            dom.contains("<tbody><tr><td><a href="),
+            "{page}: the trace has rows"
+        );
     }
+    for (page, seq) in [
+        ("entries/index.html?seq=1".to_owned(), 1),
+        (format!("entries/index.html?seq={last}"), last),
+        (format!("en/entries/index.html?seq={last}"), last),
+    ] {
+        let dom = render_dom(&server.url(&page));
+        assert_eq!(verdict(&dom), "verified", "{page}: {dom:.3000}");
+        assert!(shows_entry(&dom, seq), "{page}: {dom:.5000}");
+    }
+    // The genesis entry names its regulators; an organisation's entry its organisation, linked.
+    let dom = render_dom(&server.url("en/entries/index.html?seq=1"));
+    assert!(
+        dom.contains(r#"<dd data-field="author">Regulator "#),
+        "{dom:.5000}"
+    );
 
     // Flip one byte of the last entry's leaf: the final byte of the right-edge bundle.
     let width = size % 256;
@@ -107,13 +146,53 @@ fn receipt_and_entry_pages_verify_in_the_browser_and_a_flipped_bundle_byte_fails
     let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{bundle}: {e}"));
     *bytes.last_mut().unwrap() ^= 0x01;
     std::fs::write(&path, bytes).unwrap();
-    let dom = render_dom(&server.url(&format!("entries/{last}.html")));
-    assert_eq!(verdict(&dom), "failed", "{dom:.3000}");
+    for lang in ["", "en/"] {
+        let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq={last}")));
+        assert_eq!(verdict(&dom), "failed", "{dom:.3000}");
+        assert!(!shows_entry(&dom, last), "the tampered entry is not shown");
+        assert!(dom.contains(r#"class="entry-view" hidden"#));
+        assert!(
+            dom.contains("验证失败") || dom.contains("Verification failed"),
+            "{dom:.3000}"
+        );
+    }
     // Entries in full bundles are untouched and still verify.
     if size > 256 {
-        let dom = render_dom(&server.url("entries/1.html"));
+        let dom = render_dom(&server.url("entries/index.html?seq=1"));
         assert_eq!(verdict(&dom), "verified");
     }
+}
+
+#[test]
+fn a_receipt_shard_pointing_at_another_entry_fails_the_check() {
+    let (_dir, site) = built_site();
+    let server = StaticServer::start(&site);
+    let receipt = a_receipt(&site);
+    let (org, no) = {
+        let q = receipt.split_once('?').unwrap().1;
+        let mut parts = q.split('&').map(|kv| kv.split_once('=').unwrap().1);
+        (
+            parts.next().unwrap().to_owned(),
+            parts.next().unwrap().to_owned(),
+        )
+    };
+    // Point this receipt at entry 1 (the first organisation's registration), with entry 1's
+    // true leaf hash: it is in the log, but it is not this donation.
+    for shard in std::fs::read_dir(site.join(format!("data/org/{org}"))).unwrap() {
+        let shard = shard.unwrap().path();
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&shard).unwrap()).unwrap();
+        if let Some(r) = v.get_mut(&no) {
+            let verified = render_dom(&server.url("entries/index.html?seq=1"));
+            let at = verified.find(r#"data-field="leaf-hash">"#).unwrap() + 23;
+            r["row"]["seq"] = 1.into();
+            r["leaf_hash"] = verified[at..at + 64].into();
+            std::fs::write(&shard, serde_json::to_vec(&v).unwrap()).unwrap();
+        }
+    }
+    let dom = render_dom(&server.url(&receipt));
+    assert_eq!(verdict(&dom), "failed", "{dom:.3000}");
+    assert!(dom.contains(r#"data-failed-step="claim""#), "{dom:.3000}");
 }
 
 /// At a phone's width, nothing on a page runs past the screen (wide tables scroll inside their
@@ -127,17 +206,14 @@ fn pages_fit_a_phone_width() {
     for (page, verifies) in [
         (format!("en/{receipt}"), true),
         (receipt, true),
-        ("en/entries/1.html".to_owned(), true),
+        ("en/entries/index.html?seq=1".to_owned(), true),
+        ("entries/index.html?seq=2".to_owned(), true),
         ("receipts/index.html".to_owned(), false),
         ("en/receipts/index.html".to_owned(), false),
         ("index.html".to_owned(), false),
     ] {
         let mut tab = Page::open(&server.url(&page), 390, 844);
-        // Headless windows have a minimum width; the phone's viewport is set explicitly.
-        tab.call(
-            "Emulation.setDeviceMetricsOverride",
-            serde_json::json!({"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": true}),
-        );
+        tab.set_viewport(390, 844, true);
         if verifies {
             tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
         }
@@ -153,7 +229,7 @@ fn pages_fit_a_phone_width() {
 }
 
 #[test]
-fn screenshots_of_home_organisation_and_receipt_at_desktop_and_phone_widths() {
+fn screenshots_of_home_organisation_receipt_and_entry_at_desktop_and_phone_widths() {
     let (_dir, site) = built_site();
     let server = StaticServer::start(&site);
     let org = std::fs::read_dir(site.join("orgs"))
@@ -162,15 +238,26 @@ fn screenshots_of_home_organisation_and_receipt_at_desktop_and_phone_widths() {
         .find(|name| name.len() == "91350100M000100Y43.html".len() && name.ends_with(".html"))
         .expect("an organisation page");
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("site-screenshots");
+    let receipt = a_receipt(&site);
+    let last = tree_size(&site) - 1;
     for (name, page) in [
         ("home", "index.html".to_owned()),
         ("org", format!("orgs/{org}")),
-        ("receipt", a_receipt(&site)),
+        ("receipt", receipt.clone()),
+        ("receipt-en", format!("en/{receipt}")),
+        ("entry", format!("entries/index.html?seq={last}")),
+        ("entry-en", format!("en/entries/index.html?seq={last}")),
     ] {
         for (width, w, h) in [("desktop", 1280, 900), ("phone", 390, 844)] {
             let png = out.join(format!("{name}-{width}.png"));
-            screenshot(&server.url(&page), w, h, &png);
-            assert_eq!(png_size(&png), (w, h), "{}", png.display());
+            let mut tab = Page::open(&server.url(&page), w, h);
+            tab.set_viewport(w, h, w < 500);
+            tab.wait_for("document.readyState === 'complete'");
+            if name.starts_with("receipt") || name.starts_with("entry") {
+                tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+            }
+            tab.screenshot_full(&png);
+            assert_eq!(png_size(&png).0, w, "{}", png.display());
         }
     }
 }

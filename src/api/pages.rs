@@ -1,9 +1,10 @@
 //! The public disclosure site, live: the same paths and the same bytes as the static export
 //! (`sunshine site build`), rendered on request from a snapshot cached until the views move on.
 //!
-//! Two things only a server can do are added here: the receipt lookup form
-//! (`receipts/index.html?org=..&no=..`) redirects to the receipt's page, and the organisation
-//! list filters by `?q=`. Pages carry a Content-Security-Policy header allowing only our own
+//! Three things only a server can do are added here: links to an older site's page per entry
+//! (`entries/{seq}.html`) or per receipt (`receipts/{org}/{no}.html`) redirect to the viewers
+//! that replaced them, as does the old lookup form's `receipts/index.html?org=..&no=..`; and the
+//! organisation list filters by `?q=`. Pages carry a Content-Security-Policy header allowing only our own
 //! script and stylesheet (the pages repeat it in a meta tag for static hosts).
 
 use std::sync::Arc;
@@ -18,33 +19,24 @@ use super::AppState;
 use super::error::{ApiError, AppQuery};
 use crate::site::layout::CSP;
 use crate::site::snapshot::Snapshot;
-use crate::site::source::{self, ProofSource};
-use crate::site::{self, Page, data, entry_seq, feed, split_lang};
-
-/// A snapshot and the proof source for entry pages, read at one views size.
-pub struct Cached {
-    pub snap: Snapshot,
-    pub proofs: ProofSource,
-}
+use crate::site::source;
+use crate::site::{self, Page, data, feed, moved, shards, split_lang};
 
 /// The cached snapshot, replaced when the views reflect a new log size.
 #[derive(Default)]
-pub struct PageCache(Mutex<Option<Arc<Cached>>>);
+pub struct PageCache(Mutex<Option<Arc<Snapshot>>>);
 
 impl PageCache {
-    async fn get(&self, app: &AppState) -> Result<Arc<Cached>, ApiError> {
+    async fn get(&self, app: &AppState) -> Result<Arc<Snapshot>, ApiError> {
         let size = app.reads().view_size().await?.unwrap_or(0);
         let mut slot = self.0.lock().await;
-        if let Some(c) = slot.as_ref().filter(|c| c.snap.as_of == size) {
+        if let Some(c) = slot.as_ref().filter(|c| c.as_of == size) {
             return Ok(c.clone());
         }
         let snap = source::snapshot(app.reads())
             .await
             .map_err(ApiError::internal)?;
-        let proofs = ProofSource::load(app.reads(), &snap)
-            .await
-            .map_err(ApiError::internal)?;
-        let c = Arc::new(Cached { snap, proofs });
+        let c = Arc::new(snap);
         *slot = Some(c.clone());
         Ok(c)
     }
@@ -97,40 +89,31 @@ pub async fn page(
     match path.as_str() {
         "static/site.css" => return Ok(respond(ct, site::SITE_CSS.into())),
         "static/verify.js" => return Ok(respond(ct, site::VERIFY_JS.into())),
+        "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
         _ => {}
     }
-    let cached = app.pages.get(&app).await?;
     let (lang, rest) = split_lang(&path);
     let rest = rest.to_owned();
     if rest == "receipts/index.html"
         && let (Some(org), Some(no)) = (&query.org, &query.no)
     {
-        if let Some(Page::Receipt(org, no)) =
-            Page::parse(&format!("receipts/{}/{}.html", org.trim(), no.trim()))
-        {
-            return Ok(Redirect::to(&format!("{org}/{no}.html")).into_response());
-        }
-        return Err(ApiError::malformed("no", "no: not a receipt number"));
+        return match moved(&format!("receipts/{}/{}.html", org.trim(), no.trim())) {
+            // The old form's target: the viewer is beside it, not one directory up.
+            Some(to) => Ok(Redirect::to(to.trim_start_matches("../")).into_response()),
+            None => Err(ApiError::malformed("no", "no: not a receipt number")),
+        };
     }
-    if let Some(seq) = entry_seq(&rest) {
-        if seq >= cached.snap.as_of {
-            return Err(ApiError::not_found(format!("no entry {seq}")));
-        }
-        let row = app
-            .reads()
-            .entry(seq)
-            .await?
-            .ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
-        let doc = cached.proofs.doc(&row).map_err(ApiError::internal)?;
-        return Ok(respond(
-            ct,
-            site::render_entry(&cached.snap, lang, &doc).into(),
-        ));
+    if let Some(to) = moved(&rest) {
+        return Ok(Redirect::permanent(&to).into_response());
     }
+    let cached = app.pages.get(&app).await?;
     let body = tokio::task::spawn_blocking(move || {
-        let snap = &cached.snap;
+        let snap = &*cached;
         if path == "feed.atom" || path == "en/feed.atom" {
             return Some(feed::render(snap, lang).into_bytes());
+        }
+        if let Some(file) = path.strip_prefix(shards::DIR) {
+            return shards::file(snap, file);
         }
         if let Some(name) = path.strip_prefix("data/") {
             let tables = data::tables(snap);

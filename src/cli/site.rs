@@ -1,7 +1,8 @@
 //! `sunshine site build --out DIR`: the public disclosure site as static files
 //! ([`crate::site::build`]), brought up to date incrementally when DIR holds an earlier build.
 //! `sunshine site bench --out DIR`: how long a full build and a no-change rebuild take, beside
-//! a plain loop writing as many files of the same total size (the file system's own limit).
+//! a plain loop writing as many files of the same total size (the file system's own limit), and
+//! how many bytes the site takes on disk apart from the log, per entry.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,14 +23,16 @@ pub struct SiteArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum SiteCommand {
-    /// Write every page (zh and en), the published log, feeds, downloads and assets to a directory.
+    /// Write every page (zh and en), the published log, receipt shards, feeds, downloads and
+    /// assets to a directory.
     Build {
         /// Output directory (created if missing); an earlier build there is updated in place.
         #[arg(long)]
         out: PathBuf,
     },
     /// Time a full build and a no-change rebuild beside a plain loop writing as many files of the
-    /// same total size, with CPU time and load average (the machines are shared).
+    /// same total size, with CPU time and load average (the machines are shared), and print the
+    /// site's size on disk apart from `log/`, per entry.
     Bench {
         /// Working directory: the site goes in DIR/site, the plain loop's files in DIR/raw
         /// (neither may exist yet; both are left for you to inspect or delete).
@@ -55,10 +58,9 @@ pub async fn run(g: &Global, args: &SiteArgs) -> anyhow::Result<()> {
         .map(|l| format!("{} log tiles written", l.tiles_written))
         .unwrap_or_default();
     println!(
-        "site for log size {} in {}: {} entry pages written, {} other files written, {} unchanged, {log}; {:.1}s",
+        "site for log size {} in {}: {} files written, {} unchanged, {log}; {:.1}s",
         r.size,
         out.display(),
-        r.entry_pages_written,
         r.written,
         r.unchanged,
         started.elapsed().as_secs_f64()
@@ -135,6 +137,41 @@ fn plain_writes(dir: &Path, files: u64, bytes: u64) -> anyhow::Result<()> {
     })
 }
 
+/// Files under a directory and their bytes: contents, and blocks the file system allocated.
+#[derive(Debug, Default)]
+struct Usage {
+    files: u64,
+    apparent: u64,
+    allocated: u64,
+}
+
+/// What `dir` holds on disk, not counting `skip` (the log, which the site only republishes) and
+/// counting directories' own blocks too, as `du` does.
+fn disk_usage(dir: &Path, skip: &Path) -> anyhow::Result<Usage> {
+    use std::os::unix::fs::MetadataExt;
+    let mut usage = Usage::default();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).with_context(|| format!("reading {}", d.display()))? {
+            let e = e?;
+            let path = e.path();
+            if path == skip {
+                continue;
+            }
+            let meta = e.metadata()?;
+            // st_blocks counts 512-byte units whatever the file system's block size.
+            usage.allocated += meta.blocks() * 512;
+            if meta.is_dir() {
+                todo.push(path);
+            } else {
+                usage.files += 1;
+                usage.apparent += meta.len();
+            }
+        }
+    }
+    Ok(usage)
+}
+
 async fn bench(store: &Store, out: &Path) -> anyhow::Result<()> {
     let (site, raw) = (out.join("site"), out.join("raw"));
     for d in [&site, &raw] {
@@ -148,11 +185,20 @@ async fn bench(store: &Store, out: &Path) -> anyhow::Result<()> {
     let full = timed("full build", build(store, &site, &hidden)).await?;
     let files = full.written_paths.len() as u64;
     println!(
-        "  log size {}: {files} files ({} entry pages), {:.1} MB, plus {} log tiles",
+        "  log size {}: {files} files, {:.1} MB, plus {} log tiles",
         full.size,
-        full.entry_pages_written,
         full.bytes_written as f64 / 1e6,
         full.log.as_ref().map_or(0, |l| l.tiles_written)
+    );
+    let usage = disk_usage(&site, &site.join("log"))?;
+    let per_entry = |bytes: u64| bytes as f64 / full.size.max(1) as f64;
+    println!(
+        "  on disk apart from log/: {} files, {:.1} MB allocated ({:.0} bytes per entry), {:.1} MB of contents ({:.0} bytes per entry)",
+        usage.files,
+        usage.allocated as f64 / 1e6,
+        per_entry(usage.allocated),
+        usage.apparent as f64 / 1e6,
+        per_entry(usage.apparent),
     );
     let again = timed("no-change rebuild", build(store, &site, &hidden)).await?;
     println!("  {} files written", again.written_paths.len());

@@ -1,33 +1,29 @@
 //! `sunshine site build`: the static export — every page in both languages, the published log
-//! under `log/` (via [`crate::export`]), the feeds, the downloads and the assets, as files any
-//! static host can serve.
+//! under `log/` (via [`crate::export`]), the receipt shards, the feeds, the downloads and the
+//! assets, as files any static host can serve.
+//!
+//! Entries and receipts have no page each (they were most of the site's bytes): one viewer page
+//! per language shows any of them in the browser, from the log's entry bundles and from the
+//! receipt shards ([`super::shards`]). So the number of files follows organisations, projects
+//! and receipt shards, not entries.
 //!
 //! Incremental, through `DIR/.site-manifest.json`: which program rendered the pages (a digest
-//! of its executable), the log size and checkpoint they reflect, how many entry pages exist,
-//! and for every other file either a digest of its bytes or a fingerprint of its inputs.
+//! of its executable), the log size and checkpoint they reflect, and a digest of every file.
 //!
 //! - Nothing new (same renderer, same views size, same latest checkpoint): nothing is read
 //!   beyond those two facts and nothing is written.
-//! - New entries: entry pages are rendered for the new entries only (an entry page never
-//!   changes: its proof is in the first checkpoint covering it, and organisation and regulator
-//!   names never change). Pages that list what they read ([`fingerprint`]: a receipt reads its
-//!   donation, its trace and its organisation's name) are rendered only when that changed.
-//!   Every other page is rendered again and written only when its digest changed, so a file
-//!   nothing touched keeps its bytes and its mtime. Files the previous build wrote that no
-//!   longer exist are deleted.
-//! - A new renderer: every page is rendered, and still only files whose bytes changed are
-//!   written (compared with the manifest's digest, or with the file on disk).
+//! - Otherwise every page and shard is rendered again and written only when its digest changed,
+//!   so a file nothing touched keeps its bytes and its mtime. Files the previous build wrote
+//!   that no longer exist are deleted (an older build's page per entry and per receipt too).
 //!
 //! Overwriting a file costs far more than creating one on common file systems (ext4 flushes
 //! a replaced file's data early), so leaving unchanged files alone is what keeps rebuilds
 //! cheap. A build interrupted part way leaves a marker file; the next build then compares
 //! against the files on disk instead of trusting the manifest.
 //!
-//! Pages are rendered and written by worker threads pulling batches from one queue, so no more
-//! than a chunk of pages is ever held in memory; reading the next chunk of entries from the
-//! store, and exporting the log, overlap rendering. A batch keeps to one directory and one
-//! language (creating a file locks its directory, so workers in different directories do not
-//! wait on each other).
+//! Pages are rendered and written by worker threads pulling jobs from one queue, while the log
+//! is exported. A job keeps to one directory and one language (creating a file locks its
+//! directory, so workers in different directories do not wait on each other).
 
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
@@ -41,22 +37,15 @@ use sha2::{Digest, Sha256};
 
 use super::i18n::Lang;
 use super::snapshot::Snapshot;
-use super::source::{self, ProofSource, SourceError};
-use super::{
-    Page, SITE_CSS, VERIFY_JS, all_pages, data, entry_seq, feed, pages, render, render_entry,
-    split_lang,
-};
+use super::source::{self, SourceError};
+use super::{Page, SITE_CSS, VERIFY_JS, VIEW_JS, all_pages, data, feed, render, shards};
 use crate::export::{self, ExportError, ExportReport};
-use crate::store::{Store, StoredEntry};
+use crate::store::Store;
 
 /// The manifest's file name in the output directory.
 pub const MANIFEST_FILE: &str = ".site-manifest.json";
 /// Present while a build is writing: its manifest cannot be trusted.
 pub const IN_PROGRESS_FILE: &str = ".site-build-in-progress";
-/// Entries read from the store per rendering round (bounds memory on large logs).
-const ENTRY_CHUNK: u64 = 4096;
-/// Entries per rendering job within a round.
-const ENTRY_BATCH: usize = 256;
 /// Most pages per job: enough to keep a worker in one directory for a while, few enough to
 /// spread the work evenly.
 const PAGE_BATCH: usize = 256;
@@ -87,17 +76,14 @@ pub enum BuildError {
 pub struct BuildReport {
     /// The log size the pages reflect.
     pub size: u64,
-    /// Files written (new or changed), pages and data, excluding entry pages and the log.
+    /// Files written (new or changed): pages, shards and data; not the log.
     pub written: usize,
-    /// Files left alone because their bytes or their inputs had not changed, or, when nothing
-    /// was new, every file of the previous build except entry pages.
+    /// Files left alone because their bytes had not changed, or, when nothing was new, every
+    /// file of the previous build.
     pub unchanged: usize,
-    /// Entry pages written (both languages).
-    pub entry_pages_written: usize,
-    /// Pages rendered (both languages, entry pages included): what a build cost, beside what
-    /// it wrote.
+    /// Files rendered (both languages): what a build cost, beside what it wrote.
     pub rendered: usize,
-    /// Bytes of the files written (pages, entry pages, data; not the log).
+    /// Bytes of the files written (pages, shards, data; not the log).
     pub bytes_written: u64,
     /// Paths of the files written (relative to the output directory), for tests and logs.
     pub written_paths: Vec<String>,
@@ -119,17 +105,20 @@ struct Manifest {
     /// Digest of the latest checkpoint note when the pages were built.
     #[serde(default)]
     checkpoint: String,
-    /// Entry pages exist for seqs below this (they are not listed in `files`).
-    entry_pages: u64,
-    /// Path -> [`digest`] of the bytes of every other file whose inputs are not listed.
+    /// Path -> [`digest`] of the bytes of every file.
     files: BTreeMap<String, String>,
-    /// Path -> [`fingerprint`] of the inputs of every page that lists them.
-    #[serde(default)]
+    /// Read from an older build's manifest only: it wrote a page per entry for seqs below this,
+    /// in both languages, which this build deletes.
+    #[serde(default, skip_serializing)]
+    entry_pages: u64,
+    /// Read from an older build's manifest only: the pages it tracked by their inputs (a page
+    /// per receipt), which this build deletes.
+    #[serde(default, skip_serializing)]
     inputs: BTreeMap<String, String>,
 }
 
 impl Manifest {
-    /// Every non-entry file the manifest lists.
+    /// Every file the manifest lists (an older build's entry pages aside).
     fn paths(&self) -> impl Iterator<Item = &String> {
         self.files.keys().chain(self.inputs.keys())
     }
@@ -143,18 +132,6 @@ impl Manifest {
 /// telling our own outputs apart, and the manifest stays small).
 fn digest(bytes: &[u8]) -> String {
     hex::encode(&Sha256::digest(bytes)[..16])
-}
-
-/// A digest of everything `page` is rendered from, for the pages that can list it cheaply:
-/// with the same renderer, equal fingerprints mean equal bytes, so an incremental build
-/// compares these instead of rendering. `None` for pages that read too much of the snapshot
-/// to list (indexes, organisations, projects): those are rendered and compared by digest.
-pub fn fingerprint(snap: &Snapshot, page: &Page) -> Option<String> {
-    let inputs = match page {
-        Page::Receipt(org, no) => pages::receipt::inputs(snap, org, no)?,
-        _ => return None,
-    };
-    Some(digest(&inputs))
 }
 
 /// Identifies the program rendering the pages: a digest of its own executable, so any new
@@ -172,15 +149,12 @@ pub fn renderer() -> &'static str {
     })
 }
 
-/// The manifest in `dir` (empty when there is none). Manifests of earlier versions listed
-/// entry pages in `files`; those are counted by `entry_pages` now.
+/// The manifest in `dir` (empty when there is none).
 fn read_manifest(dir: &Path) -> Manifest {
-    let mut m: Manifest = std::fs::read(dir.join(MANIFEST_FILE))
+    std::fs::read(dir.join(MANIFEST_FILE))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
-    m.files.retain(|p, _| entry_seq(split_lang(p).1).is_none());
-    m
+        .unwrap_or_default()
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
@@ -205,25 +179,13 @@ fn write_file(dir: &Path, rel: &str, bytes: &[u8]) -> Result<(), BuildError> {
     }
 }
 
-/// How the manifest keeps track of a file.
-enum Track {
-    /// By a digest of its bytes.
-    Bytes,
-    /// By this fingerprint of its inputs.
-    Inputs(String),
-    /// Not at all: entry pages, counted by the manifest's `entry_pages`.
-    Entry,
-}
-
-/// One file this build produced (or, by its inputs, knew it need not produce again).
+/// One file this build produced.
 struct Put {
     path: String,
-    /// The manifest's record of it: `(true, fingerprint)` or `(false, digest)`.
-    record: Option<(bool, String)>,
+    /// A digest of its bytes, for the manifest.
+    digest: String,
     /// Bytes written, or `None` when the file already held them.
     written: Option<u64>,
-    /// Whether the page was rendered (not skipped by its fingerprint).
-    rendered: bool,
 }
 
 /// Writes files that changed since the previous build.
@@ -233,9 +195,6 @@ struct Writer {
     old: Manifest,
     /// Whether `old` describes the files on disk (no build was interrupted since).
     trusted: bool,
-    /// Whether `old` was written by this renderer for this log, so equal fingerprints mean
-    /// equal bytes.
-    same_renderer: bool,
 }
 
 impl Writer {
@@ -243,31 +202,17 @@ impl Writer {
     /// does not know the path, it is new: written without looking (a full build into an empty
     /// directory reads nothing back).
     fn may_exist(&self, path: &str) -> bool {
-        !self.trusted
-            || self.old.has(path)
-            || entry_seq(split_lang(path).1).is_some_and(|seq| seq < self.old.entry_pages)
+        !self.trusted || self.old.has(path)
     }
 
-    /// Whether the page at `path` last rendered from inputs with this fingerprint, by this
-    /// renderer, and is still there untouched.
-    fn inputs_unchanged(&self, path: &str, fingerprint: &str) -> bool {
-        self.trusted
-            && self.same_renderer
-            && self.old.inputs.get(path).is_some_and(|f| f == fingerprint)
-    }
-
-    fn put(&self, path: String, bytes: &[u8], track: Track) -> Result<Put, BuildError> {
-        let (record, same) = match track {
-            Track::Bytes => {
-                let d = digest(bytes);
-                let same = match self.old.files.get(&path) {
-                    Some(old) if self.trusted => *old == d,
-                    _ => self.same_on_disk(&path, bytes),
-                };
-                (Some((false, d)), same)
+    fn put(&self, path: String, bytes: &[u8]) -> Result<Put, BuildError> {
+        let digest = digest(bytes);
+        let same = match self.old.files.get(&path) {
+            Some(old) if self.trusted => *old == digest,
+            _ => {
+                self.may_exist(&path)
+                    && std::fs::read(self.dir.join(&path)).is_ok_and(|b| b == bytes)
             }
-            Track::Inputs(f) => (Some((true, f)), self.same_on_disk(&path, bytes)),
-            Track::Entry => (None, self.same_on_disk(&path, bytes)),
         };
         let written = if same {
             None
@@ -277,14 +222,9 @@ impl Writer {
         };
         Ok(Put {
             path,
-            record,
+            digest,
             written,
-            rendered: true,
         })
-    }
-
-    fn same_on_disk(&self, path: &str, bytes: &[u8]) -> bool {
-        self.may_exist(path) && std::fs::read(self.dir.join(path)).is_ok_and(|b| b == bytes)
     }
 }
 
@@ -323,12 +263,14 @@ pub fn workers() -> usize {
     MIN_WORKERS.max(std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// Everything except entry pages and the log, one job per file or group of files.
+/// Everything except the log, one job per file or group of files.
 enum Job {
     /// Pages in one directory, in one language.
     Pages(Lang, Vec<Page>),
     Feed(Lang),
     Asset(&'static str, &'static str),
+    /// One organisation's receipt shards and index.
+    Org(String),
     /// Every CSV and JSON download (one pass over the views makes all the tables).
     Data,
 }
@@ -339,7 +281,9 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Data,
         Job::Asset("static/site.css", SITE_CSS),
         Job::Asset("static/verify.js", VERIFY_JS),
+        Job::Asset("static/view.js", VIEW_JS),
     ];
+    out.extend(shards::orgs(snap).into_iter().map(Job::Org));
     out.extend(Lang::ALL.map(Job::Feed));
     let dir = |p: &Page| p.path().rsplit_once('/').map(|(d, _)| d.to_owned());
     let mut batch: Vec<Page> = Vec::new();
@@ -365,36 +309,24 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
         Job::Pages(lang, pages) => {
             let mut out = Vec::with_capacity(pages.len());
             for page in pages {
-                let path = format!("{}{}", lang.dir(), page.path());
-                let fp = fingerprint(snap, page);
-                if let Some(f) = fp.as_deref().filter(|f| w.inputs_unchanged(&path, f)) {
-                    out.push(Put {
-                        record: Some((true, f.to_owned())),
-                        path,
-                        written: None,
-                        rendered: false,
-                    });
-                    continue;
-                }
                 if let Some(html) = render(snap, *lang, page, None) {
-                    let track = fp.map_or(Track::Bytes, Track::Inputs);
-                    out.push(w.put(path, html.as_bytes(), track)?);
+                    out.push(w.put(format!("{}{}", lang.dir(), page.path()), html.as_bytes())?);
                 }
             }
             out
         }
         Job::Feed(lang) => {
             let feed = feed::render(snap, *lang);
-            vec![w.put(
-                format!("{}feed.atom", lang.dir()),
-                feed.as_bytes(),
-                Track::Bytes,
-            )?]
+            vec![w.put(format!("{}feed.atom", lang.dir()), feed.as_bytes())?]
         }
-        Job::Asset(path, text) => vec![w.put((*path).to_owned(), text.as_bytes(), Track::Bytes)?],
+        Job::Asset(path, text) => vec![w.put((*path).to_owned(), text.as_bytes())?],
+        Job::Org(org) => shards::org_files(snap, org)
+            .into_iter()
+            .map(|(path, bytes)| w.put(path, &bytes))
+            .collect::<Result<_, _>>()?,
         Job::Data => {
             let tables = data::tables(snap);
-            let put = |path: String, bytes: &[u8]| w.put(path, bytes, Track::Bytes);
+            let put = |path: String, bytes: &[u8]| w.put(path, bytes);
             let mut out = vec![put("data/index.json".into(), &data::index(&tables))?];
             for (name, t) in &tables {
                 out.push(put(format!("data/{name}.csv"), &t.csv())?);
@@ -402,36 +334,6 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
             }
             out
         }
-    })
-}
-
-/// Renders and writes both languages' pages of stored entries `rows`, a batch per job.
-fn entry_pages(
-    snap: &Snapshot,
-    proofs: &ProofSource,
-    w: &Writer,
-    rows: &[StoredEntry],
-) -> Result<Vec<Put>, BuildError> {
-    let batches: Vec<(usize, &[StoredEntry])> = rows.chunks(ENTRY_BATCH).enumerate().collect();
-    run_jobs(&batches, |(i, rows)| {
-        let docs = rows
-            .iter()
-            .map(|r| proofs.doc(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        // Neighbouring batches take the languages in opposite orders, so two workers on them
-        // mostly create files in different directories.
-        let mut langs = Lang::ALL;
-        if i % 2 == 1 {
-            langs.reverse();
-        }
-        let mut out = Vec::with_capacity(docs.len() * langs.len());
-        for lang in langs {
-            for doc in &docs {
-                let path = format!("{}{}", lang.dir(), pages::entry_path(doc.meta.seq));
-                out.push(w.put(path, render_entry(snap, lang, doc).as_bytes(), Track::Entry)?);
-            }
-        }
-        Ok(out)
     })
 }
 
@@ -467,8 +369,6 @@ pub async fn build(
 
     let snap = Arc::new(source::snapshot(store).await?);
     tracing::debug!(elapsed = ?started.elapsed(), "snapshot read");
-    let same_renderer =
-        old.vkey == snap.vkey && old.renderer == renderer() && !renderer().is_empty();
     let mut report = BuildReport {
         size: snap.as_of,
         ..BuildReport::default()
@@ -480,77 +380,11 @@ pub async fn build(
         let (store, dir) = (store.clone(), dir.to_owned());
         tokio::spawn(async move { export::export(&store, &dir, &ProgressBar::hidden()).await })
     };
-
-    // Entry pages the previous build wrote with this renderer stay as they are.
-    let first_new = if same_renderer {
-        old.entry_pages.min(snap.as_of)
-    } else {
-        0
-    };
     let writer = Arc::new(Writer {
         dir: dir.to_owned(),
         old,
         trusted: !interrupted,
-        same_renderer,
     });
-    let mut files = BTreeMap::new();
-    let mut inputs = BTreeMap::new();
-    let mut record = |puts: Vec<Put>, report: &mut BuildReport| {
-        for put in puts {
-            let entry = put.record.is_none();
-            report.rendered += usize::from(put.rendered);
-            match put.written {
-                Some(n) => {
-                    report.bytes_written += n;
-                    if entry {
-                        report.entry_pages_written += 1;
-                    } else {
-                        report.written += 1;
-                    }
-                    report.written_paths.push(put.path.clone());
-                }
-                None if !entry => report.unchanged += 1,
-                None => {}
-            }
-            match put.record {
-                Some((true, f)) => inputs.insert(put.path, f),
-                Some((false, d)) => files.insert(put.path, d),
-                None => None,
-            };
-        }
-    };
-
-    // Entry pages, a chunk at a time: the next chunk is read while the last one renders.
-    bar.set_length(snap.as_of - first_new);
-    bar.set_message("entries");
-    if first_new < snap.as_of {
-        let proofs = Arc::new(ProofSource::load(store, &snap).await?);
-        let mut rendering: Option<tokio::task::JoinHandle<Result<Vec<Put>, BuildError>>> = None;
-        let mut from = first_new;
-        while from < snap.as_of {
-            let limit = ENTRY_CHUNK.min(snap.as_of - from);
-            let rows = store.entries_range(from, limit).await?;
-            if let Some(task) = rendering.take() {
-                let puts = task
-                    .await
-                    .map_err(|e| BuildError::Worker(e.to_string()))??;
-                record(puts, &mut report);
-            }
-            let (snap, proofs, writer) = (snap.clone(), proofs.clone(), writer.clone());
-            rendering = Some(tokio::task::spawn_blocking(move || {
-                entry_pages(&snap, &proofs, &writer, &rows)
-            }));
-            from += limit;
-            bar.inc(limit);
-        }
-        if let Some(task) = rendering {
-            let puts = task
-                .await
-                .map_err(|e| BuildError::Worker(e.to_string()))??;
-            record(puts, &mut report);
-        }
-    }
-    tracing::debug!(elapsed = ?started.elapsed(), "entry pages written");
 
     bar.set_message("pages");
     let jobs = jobs(&snap);
@@ -562,7 +396,19 @@ pub async fn build(
             .await
             .map_err(|e| BuildError::Worker(e.to_string()))??
     };
-    record(puts, &mut report);
+    let mut files = BTreeMap::new();
+    for put in puts {
+        report.rendered += 1;
+        match put.written {
+            Some(n) => {
+                report.bytes_written += n;
+                report.written += 1;
+                report.written_paths.push(put.path.clone());
+            }
+            None => report.unchanged += 1,
+        }
+        files.insert(put.path, put.digest);
+    }
     bar.set_position(bar.length().unwrap_or(0));
     tracing::debug!(elapsed = ?started.elapsed(), "pages written");
     report.log = Some(
@@ -573,15 +419,15 @@ pub async fn build(
     tracing::debug!(elapsed = ?started.elapsed(), "log exported");
 
     // What the previous build wrote and this one did not is gone from the site: listed files,
-    // and entry pages past this log's size (another log's, in this directory before).
-    let gone_entries = (snap.as_of..writer.old.entry_pages)
-        .flat_map(|seq| Lang::ALL.map(|l| format!("{}{}", l.dir(), pages::entry_path(seq))));
+    // and an older build's page per entry.
+    let old_entry_pages = (0..writer.old.entry_pages)
+        .flat_map(|seq| Lang::ALL.map(|l| format!("{}entries/{seq}.html", l.dir())));
     let gone: Vec<String> = writer
         .old
         .paths()
-        .filter(|p| !files.contains_key(*p) && !inputs.contains_key(*p))
+        .filter(|p| !files.contains_key(*p))
         .cloned()
-        .chain(gone_entries)
+        .chain(old_entry_pages)
         .collect();
     for path in gone {
         let full = dir.join(&path);
@@ -591,15 +437,15 @@ pub async fn build(
             Err(e) => return Err(io_error(&full)(e)),
         }
     }
+    remove_empty_dirs(dir, &report.deleted_paths);
 
     let manifest = Manifest {
         renderer: renderer().to_owned(),
         vkey: snap.vkey.clone(),
         size: snap.as_of,
         checkpoint,
-        entry_pages: snap.as_of,
         files,
-        inputs,
+        ..Manifest::default()
     };
     let bytes = serde_json::to_vec(&manifest).unwrap_or_default();
     let tmp = dir.join(format!("{MANIFEST_FILE}.tmp"));
@@ -609,4 +455,20 @@ pub async fn build(
     std::fs::remove_file(&in_progress).map_err(io_error(&in_progress))?;
     tracing::debug!(elapsed = ?started.elapsed(), "manifest written");
     Ok(report)
+}
+
+/// Removes the directories that deleting `deleted` (paths relative to `dir`) left empty, such as
+/// an older build's `receipts/{org}/`. A directory still holding anything stays.
+fn remove_empty_dirs(dir: &Path, deleted: &[String]) {
+    let parents: std::collections::BTreeSet<&str> = deleted
+        .iter()
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    // Deepest first, so a parent emptied by its child's removal goes too.
+    let mut parents: Vec<&str> = parents.into_iter().collect();
+    parents.sort_by_key(|d| std::cmp::Reverse(d.matches('/').count()));
+    for d in parents {
+        // Fails (and is meant to) when the directory is not empty.
+        let _ = std::fs::remove_dir(dir.join(d));
+    }
 }

@@ -98,41 +98,66 @@ impl Lang {
 
     /// The label of a spending category.
     pub fn category(self, wire: &str) -> String {
-        let (zh, en) = match wire {
-            "programme" => ("公益项目", "Programmes"),
-            "administration" => ("管理费用", "Administration"),
-            "fundraising" => ("募捐成本", "Fundraising"),
-            other => return other.to_owned(),
-        };
-        self.t(zh, en).to_owned()
+        self.label(CATEGORIES, wire)
     }
 
     /// The label of an entry kind.
     pub fn kind(self, wire: &str) -> String {
-        let (zh, en) = match wire {
-            "genesis" => ("创世", "Genesis"),
-            "org.register" => ("机构登记", "Organisation registered"),
-            "org.keys" => ("机构密钥变更", "Organisation keys changed"),
-            "project.open" => ("设立项目", "Project opened"),
-            "project.update" => ("项目变更", "Project updated"),
-            "project.close" => ("结束项目", "Project closed"),
-            "donation" => ("捐赠", "Donation"),
-            "disbursement" => ("支出", "Disbursement"),
-            "grant.transfer" => ("资助转出", "Grant transfer"),
-            "trust.file" => ("慈善信托备案", "Charitable trust filed"),
-            "trust.disburse" => ("信托支出", "Trust disbursement"),
-            "trust.report" => ("信托年度报告", "Trust annual report"),
-            "lottery.grant" => ("公益金资助", "Lottery fund grant"),
-            "lottery.usage" => ("公益金使用", "Lottery fund use"),
-            "lottery.announce" => ("公益金公告", "Lottery fund announcement"),
-            "report.annual" => ("年度报告", "Annual report"),
-            "explanation" => ("情况说明", "Explanation"),
-            "correction" => ("更正", "Correction"),
-            _ => return wire.to_owned(),
-        };
-        self.t(zh, en).to_owned()
+        self.label(KINDS, wire)
+    }
+
+    /// `wire`'s label in `table`, or `wire` itself when the table has none.
+    fn label(self, table: &[(&str, &'static str, &'static str)], wire: &str) -> String {
+        table
+            .iter()
+            .find(|(w, _, _)| *w == wire)
+            .map_or(wire, |(_, zh, en)| self.t(zh, en))
+            .to_owned()
+    }
+
+    /// Every wire value of `table` with its label in this language: what the in-browser viewers
+    /// (`static/view.js`) are handed, so they label kinds and categories as the pages do.
+    pub fn labels(self, table: &[(&'static str, &'static str, &'static str)]) -> serde_json::Value {
+        table
+            .iter()
+            .map(|(w, zh, en)| ((*w).to_owned(), self.t(zh, en).into()))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     }
 }
+
+/// Spending categories: wire value, zh, en.
+pub const CATEGORIES: &[(&str, &str, &str)] = &[
+    ("programme", "公益项目", "Programmes"),
+    ("administration", "管理费用", "Administration"),
+    ("fundraising", "募捐成本", "Fundraising"),
+];
+
+/// Entry kinds: wire value, zh, en.
+pub const KINDS: &[(&str, &str, &str)] = &[
+    ("genesis", "创世", "Genesis"),
+    ("org.register", "机构登记", "Organisation registered"),
+    ("org.keys", "机构密钥变更", "Organisation keys changed"),
+    ("project.open", "设立项目", "Project opened"),
+    ("project.update", "项目变更", "Project updated"),
+    ("project.close", "结束项目", "Project closed"),
+    ("donation", "捐赠", "Donation"),
+    ("disbursement", "支出", "Disbursement"),
+    ("grant.transfer", "资助转出", "Grant transfer"),
+    ("trust.file", "慈善信托备案", "Charitable trust filed"),
+    ("trust.disburse", "信托支出", "Trust disbursement"),
+    ("trust.report", "信托年度报告", "Trust annual report"),
+    ("lottery.grant", "公益金资助", "Lottery fund grant"),
+    ("lottery.usage", "公益金使用", "Lottery fund use"),
+    (
+        "lottery.announce",
+        "公益金公告",
+        "Lottery fund announcement",
+    ),
+    ("report.annual", "年度报告", "Annual report"),
+    ("explanation", "情况说明", "Explanation"),
+    ("correction", "更正", "Correction"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -145,5 +170,13 @@ mod tests {
         assert_eq!(Lang::En.date(date!(2026 - 03 - 05)), "5 Mar 2026");
         assert_eq!(Lang::En.date_str("2025-12-31"), "31 Dec 2025");
         assert_eq!(Lang::Zh.date_str("not a date"), "not a date");
+    }
+
+    #[test]
+    fn labels_hand_the_browser_what_pages_show() {
+        assert_eq!(Lang::En.kind("donation"), "Donation");
+        assert_eq!(Lang::Zh.category("programme"), "公益项目");
+        assert_eq!(Lang::Zh.kind("unknown.kind"), "unknown.kind");
+        assert_eq!(Lang::En.labels(KINDS)["correction"], "Correction");
     }
 }

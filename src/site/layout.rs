@@ -89,6 +89,9 @@ pub struct Shell<'a> {
     pub title: &'a str,
     /// Pages with a verification widget load `static/verify.js`.
     pub verify: bool,
+    /// The entry and receipt viewers also load `static/view.js` (after `verify.js`, whose
+    /// events it uses), which renders what they show in the browser.
+    pub viewer: bool,
     /// The log size the page's figures reflect; none on pages that must not change as the log
     /// grows (entries, receipts), so incremental builds leave them alone.
     pub as_of: Option<u64>,
@@ -117,8 +120,11 @@ pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
                 link rel="stylesheet" href=(c.asset("static/site.css"));
                 link rel="alternate" type="application/atom+xml" href=(c.href("feed.atom")) title=(c.t("最新披露", "Latest disclosures"));
                 link rel="alternate" hreflang=(c.lang.other().code()) href=(c.switch());
-                @if shell.verify {
+                @if shell.verify || shell.viewer {
                     script src=(c.asset("static/verify.js")) defer {}
+                }
+                @if shell.viewer {
+                    script src=(c.asset("static/view.js")) defer {}
                 }
             }
             body {

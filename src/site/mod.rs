@@ -12,12 +12,15 @@
 //! - [`chart`]: server-side SVG bar charts with a data table beside them.
 //! - [`pages`]: one file per page kind.
 //! - [`feed`]: the Atom feed of new disclosures.
-//! - [`text`]: long text for entry pages — JSON re-indented, HTML escaping in runs.
 //! - [`data`]: CSV and JSON downloads of every list.
+//! - [`shards`]: receipts as per-organisation JSON shards, which the receipt viewer reads.
 //! - [`build`]: the static export, incremental through a manifest of content hashes.
 //!
 //! [`Page`] names every page by its path, so the live server and the exporter agree on URLs:
-//! [`Page::parse`] is the inverse of [`Page::path`].
+//! [`Page::parse`] is the inverse of [`Page::path`]. Entries and receipts have no page each:
+//! one viewer page per language shows any of them in the browser (`static/view.js`), from the
+//! published log and the receipt shards, so the site's size follows its organisations and
+//! projects, not its entries.
 
 pub mod build;
 pub mod chart;
@@ -27,9 +30,9 @@ pub mod format;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
+pub mod shards;
 pub mod snapshot;
 pub mod source;
-pub mod text;
 
 use i18n::Lang;
 use layout::Ctx;
@@ -40,8 +43,10 @@ use snapshot::{Snapshot, s};
 pub const SITE_CSS: &str = include_str!("../../public/site.css");
 /// The in-browser verifier (`public/verify.js`).
 pub const VERIFY_JS: &str = include_str!("../../public/verify.js");
+/// The entry and receipt viewers (`public/view.js`).
+pub const VIEW_JS: &str = include_str!("../../public/view.js");
 
-/// Every page except entry pages, by what it shows.
+/// Every page, by what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
     Home,
@@ -54,7 +59,10 @@ pub enum Page {
     Lottery,
     LotteryIssuer(String),
     Receipts,
-    Receipt(String, String),
+    /// The receipt viewer (`?org=..&no=..` picks the receipt).
+    Receipt,
+    /// The entry viewer (`?seq=N` picks the entry).
+    Entry,
     Audit,
 }
 
@@ -81,7 +89,8 @@ impl Page {
             Page::Lottery => "lottery/index.html".into(),
             Page::LotteryIssuer(a) => pages::lottery_path(a),
             Page::Receipts => "receipts/index.html".into(),
-            Page::Receipt(o, n) => pages::receipt_path(o, n),
+            Page::Receipt => pages::receipt::VIEW_PATH.into(),
+            Page::Entry => pages::entry::PATH.into(),
             Page::Audit => "audit.html".into(),
         }
     }
@@ -97,6 +106,8 @@ impl Page {
             ["trusts", "index.html"] => Page::Trusts,
             ["lottery", "index.html"] => Page::Lottery,
             ["receipts", "index.html"] => Page::Receipts,
+            ["receipts", "view.html"] => Page::Receipt,
+            ["entries", "index.html"] => Page::Entry,
             ["orgs", f] => match Filter::parse(f) {
                 Some(f) => Page::Orgs(f),
                 None => Page::Org(html(f)?),
@@ -104,18 +115,26 @@ impl Page {
             ["projects", o, id] => Page::Project(segment(o)?, html(id)?),
             ["trusts", id] => Page::Trust(html(id)?),
             ["lottery", a] => Page::LotteryIssuer(html(a)?),
-            ["receipts", o, n] => Page::Receipt(segment(o)?, html(n)?),
             _ => return None,
         })
     }
 }
 
-/// The seq an entry page path (`entries/{seq}.html`) names.
-pub fn entry_seq(path: &str) -> Option<u64> {
-    path.strip_prefix("entries/")?
-        .strip_suffix(".html")?
-        .parse()
-        .ok()
+/// Where an older site's page per entry (`entries/{seq}.html`) or per receipt
+/// (`receipts/{org}/{no}.html`) now is, as a link relative to the old page: the live server
+/// redirects old links there (a static host cannot, and keeping a file per old page would cost
+/// what the viewers save).
+pub fn moved(path: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split('/').collect();
+    let html = |p: &str| p.strip_suffix(".html").and_then(segment);
+    match parts.as_slice() {
+        ["entries", n] => {
+            let seq: u64 = n.strip_suffix(".html")?.parse().ok()?;
+            Some(format!("index.html?seq={seq}"))
+        }
+        ["receipts", o, n] => Some(format!("../view.html?org={}&no={}", segment(o)?, html(n)?)),
+        _ => None,
+    }
 }
 
 /// Splits a site path into its language and the path within it (`en/orgs/index.html`).
@@ -126,7 +145,7 @@ pub fn split_lang(path: &str) -> (Lang, &str) {
     }
 }
 
-/// Every page the snapshot has, except entry pages.
+/// Every page the snapshot has.
 pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
     let mut out = vec![
         Page::Home,
@@ -134,6 +153,8 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Trusts,
         Page::Lottery,
         Page::Receipts,
+        Page::Receipt,
+        Page::Entry,
         Page::Audit,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
@@ -148,10 +169,6 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
             .into_iter()
             .map(Page::LotteryIssuer),
     );
-    out.extend(snap.prefixed("donation/").filter_map(|(k, _)| {
-        let mut p = k.split('/').skip(1);
-        Some(Page::Receipt(p.next()?.to_owned(), p.next()?.to_owned()))
-    }));
     out
 }
 
@@ -171,14 +188,31 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
         Page::Lottery => pages::lottery::render_index(&c, snap),
         Page::LotteryIssuer(a) => pages::lottery::render(&c, snap, a)?,
         Page::Receipts => pages::receipt::render_index(&c, snap),
-        Page::Receipt(o, n) => pages::receipt::render(&c, snap, o, n)?,
+        Page::Receipt => pages::receipt::render(&c, snap),
+        Page::Entry => pages::entry::render(&c, snap),
         Page::Audit => pages::audit::render(&c, snap),
     };
     Some(markup.into_string())
 }
 
-/// Renders entry `doc`'s page in `lang`.
-pub fn render_entry(snap: &Snapshot, lang: Lang, doc: &snapshot::EntryDoc) -> String {
-    let path = pages::entry_path(doc.meta.seq);
-    pages::entry::render(&Ctx::new(lang, &path), snap, doc).into_string()
+#[cfg(test)]
+mod tests {
+    use super::{Page, moved};
+
+    #[test]
+    fn old_entry_and_receipt_links_move_to_the_viewers() {
+        assert_eq!(
+            moved("entries/42.html").as_deref(),
+            Some("index.html?seq=42")
+        );
+        assert_eq!(
+            moved("receipts/53440100MJ0001000W/JZ-1.html").as_deref(),
+            Some("../view.html?org=53440100MJ0001000W&no=JZ-1")
+        );
+        assert_eq!(moved("entries/index.html"), None);
+        assert_eq!(moved("receipts/a b/c.html"), None);
+        for page in [Page::Entry, Page::Receipt] {
+            assert_eq!(Page::parse(&page.path()), Some(page));
+        }
+    }
 }

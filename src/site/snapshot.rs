@@ -1,9 +1,6 @@
 //! What pages are rendered from: one consistent read of the ledger — the cached derived views
 //! (docs/FORMAT.md §7, parsed once), a summary of every entry, the latest signed checkpoint and
 //! every key's history. [`super::source`] fills it from the store; tests can build one by hand.
-//!
-//! Entry pages need more (leaf bytes and an inclusion proof), given per page as [`EntryDoc`] so
-//! a full build never holds every leaf's proof at once.
 
 use std::collections::BTreeMap;
 
@@ -66,19 +63,8 @@ pub struct KeyRow {
     pub revoked_at: Option<u64>,
 }
 
-/// Everything an entry page shows: the exact leaf bytes and the inclusion proof in the first
-/// checkpoint that covers the entry (which never changes, so the page never does).
-#[derive(Debug, Clone)]
-pub struct EntryDoc {
-    pub meta: EntryMeta,
-    pub leaf: String,
-    /// The leaf pretty-printed for reading, made once for both languages' pages.
-    pub pretty: String,
-    pub checkpoint_size: u64,
-    pub checkpoint_note: String,
-    /// Hex hashes of the RFC 9162 inclusion proof, leaf to root.
-    pub proof: Vec<String>,
-}
+/// The views kept as text in [`Snapshot::raw`]: traces.
+pub const RAW_PREFIX: &str = "trace/";
 
 /// One consistent read of the ledger for rendering.
 #[derive(Debug, Clone, Default)]
@@ -86,6 +72,10 @@ pub struct Snapshot {
     /// The log size the views reflect.
     pub as_of: u64,
     pub views: BTreeMap<String, Value>,
+    /// The views under [`RAW_PREFIX`], as their JSON text: the receipt shards copy them out
+    /// whole and no page reads inside them, so parsing them would only cost memory (a parsed
+    /// trace takes several times its text).
+    pub raw: BTreeMap<String, String>,
     /// Every entry up to `as_of`, indexed by seq.
     pub entries: Vec<EntryMeta>,
     pub checkpoint: Option<CheckpointMeta>,
@@ -130,6 +120,11 @@ impl Snapshot {
 
     pub fn view(&self, key: &str) -> Option<&Value> {
         self.views.get(key)
+    }
+
+    /// A view under [`RAW_PREFIX`], as JSON text.
+    pub fn raw_view(&self, key: &str) -> Option<&str> {
+        self.raw.get(key).map(String::as_str)
     }
 
     /// Rows whose key starts with `prefix`, with their keys, in key order.

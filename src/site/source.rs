@@ -5,16 +5,15 @@
 //! `org.register`, `org.keys`) through [`Authority`], the same code the append path uses.
 
 use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
-use super::snapshot::{CheckpointMeta, EntryDoc, EntryMeta, KeyRow, Snapshot, keeps_body};
-use super::text::pretty;
+use super::snapshot::{CheckpointMeta, EntryMeta, KeyRow, RAW_PREFIX, Snapshot, keeps_body};
 use crate::ledger::authority::Authority;
-use crate::ledger::merkle::{MemoryNodes, inclusion_proof};
 use crate::ledger::note::{self, Checkpoint};
-use crate::ledger::{Hash, SealedEntry, Timestamp};
+use crate::ledger::{SealedEntry, Timestamp};
 use crate::store::{Store, StoreError, StoredEntry};
 
 /// Why the site cannot be read from the store.
@@ -91,14 +90,23 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
     // Size and rows from one read snapshot: another server may replace the views meanwhile.
     let (as_of, rows) = store.views_snapshot().await?;
     let as_of = as_of.ok_or(SourceError::NoViews)?;
-    // The views parse on another thread while the entries stream in.
+    // The views parse on another thread while the entries stream in. Traces stay text (checked
+    // to be JSON): only the receipt shards read them, and they copy them out whole.
     let parsing = tokio::task::spawn_blocking(move || {
-        rows.into_iter()
-            .map(|(k, text)| match serde_json::from_str::<Value>(&text) {
-                Ok(v) => Ok((k, v)),
-                Err(_) => Err(SourceError::View(k)),
-            })
-            .collect::<Result<std::collections::BTreeMap<_, _>, _>>()
+        let mut views = BTreeMap::new();
+        let mut raw = BTreeMap::new();
+        for (k, text) in rows {
+            if k.starts_with(RAW_PREFIX) {
+                serde_json::from_str::<serde::de::IgnoredAny>(&text)
+                    .map_err(|_| SourceError::View(k.clone()))?;
+                raw.insert(k, text);
+            } else {
+                let v = serde_json::from_str::<Value>(&text)
+                    .map_err(|_| SourceError::View(k.clone()))?;
+                views.insert(k, v);
+            }
+        }
+        Ok::<_, SourceError>((views, raw))
     });
     let mut entries = Vec::with_capacity(usize::try_from(as_of).unwrap_or(0));
     let mut authority = Authority::default();
@@ -118,7 +126,7 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
         entries.push(meta);
     }
     drop(stream);
-    let views = parsing
+    let (views, raw) = parsing
         .await
         .map_err(|e| SourceError::Parsing(e.to_string()))??;
     let origin = authority.origin().ok_or(SourceError::NoGenesis)?;
@@ -141,6 +149,7 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
     let mut snap = Snapshot {
         as_of,
         views,
+        raw,
         entries,
         checkpoint,
         vkey,
@@ -171,49 +180,4 @@ fn checkpoint_meta(
         note,
         recorded_at,
     })
-}
-
-/// What entry documents are made from: every checkpoint size and note, and the tree.
-pub struct ProofSource {
-    checkpoints: Vec<(u64, String)>,
-    tree: MemoryNodes,
-}
-
-impl ProofSource {
-    /// Reads every checkpoint and builds the tree from the snapshot's leaf hashes.
-    pub async fn load(store: &Store, snap: &Snapshot) -> Result<ProofSource, SourceError> {
-        let checkpoints = Store::collect(store.checkpoints()).await?;
-        let mut leaves = Vec::with_capacity(snap.entries.len());
-        for e in &snap.entries {
-            let bytes = hex::decode(&e.leaf_hash).map_err(|err| bad(e.seq, err))?;
-            leaves.push(Hash::from_slice(&bytes).ok_or_else(|| bad(e.seq, "leaf hash length"))?);
-        }
-        Ok(ProofSource {
-            checkpoints,
-            tree: MemoryNodes::from_leaf_hashes(leaves),
-        })
-    }
-
-    /// The entry document of stored `row`: the first checkpoint covering it and its proof.
-    pub fn doc(&self, row: &StoredEntry) -> Result<EntryDoc, SourceError> {
-        let seq = row.seq;
-        let meta = entry_meta(row)?;
-        let at = self.checkpoints.partition_point(|(size, _)| *size <= seq);
-        let (size, note) = self
-            .checkpoints
-            .get(at)
-            .ok_or_else(|| bad(seq, "no checkpoint covers it"))?;
-        let proof = inclusion_proof(seq, *size, &self.tree).map_err(|e| bad(seq, e))?;
-        let leaf = std::str::from_utf8(&row.leaf)
-            .map_err(|e| bad(seq, e))?
-            .to_owned();
-        Ok(EntryDoc {
-            meta,
-            pretty: pretty(&leaf),
-            leaf,
-            checkpoint_size: *size,
-            checkpoint_note: note.clone(),
-            proof: proof.iter().map(Hash::to_hex).collect(),
-        })
-    }
 }

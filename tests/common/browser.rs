@@ -402,6 +402,37 @@ impl Page {
         }
     }
 
+    /// Sets a phone's (or any) viewport: headless windows have a minimum width, so a narrow one
+    /// is emulated.
+    pub fn set_viewport(&mut self, width: u32, height: u32, mobile: bool) {
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            serde_json::json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile}),
+        );
+    }
+
+    /// A PNG of the whole page (beyond the viewport too), at the viewport's width, written to
+    /// `out_png`.
+    pub fn screenshot_full(&mut self, out_png: &Path) {
+        use base64::Engine as _;
+        // With a phone's emulated viewport the capture stops at the first screen unless the
+        // clip names the page's full size.
+        let size = self
+            .eval("[document.documentElement.clientWidth, document.documentElement.scrollHeight]");
+        let shot = self.call(
+            "Page.captureScreenshot",
+            serde_json::json!({"format": "png", "captureBeyondViewport": true,
+                "clip": {"x": 0, "y": 0, "width": size[0], "height": size[1], "scale": 1}}),
+        );
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().unwrap())
+            .unwrap();
+        if let Some(dir) = out_png.parent() {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        std::fs::write(out_png, png).unwrap();
+    }
+
     /// Types `text` into the focused element, as a keyboard would.
     pub fn type_text(&mut self, text: &str) {
         self.call("Input.insertText", serde_json::json!({"text": text}));

@@ -36,6 +36,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("离线审计", "Audit offline"),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,

@@ -107,6 +107,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
                 "Sunshine Ledger: public disclosures",
             ),
             verify: false,
+            viewer: false,
             as_of: Some(snap.as_of),
         },
         body,

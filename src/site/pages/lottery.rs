@@ -38,6 +38,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("福彩公益金", "Welfare-lottery funds"),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,
@@ -102,6 +103,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                 snap.org_name(admin)
             ),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,

@@ -22,9 +22,14 @@ use super::snapshot::{EntryMeta, Snapshot, dec};
 /// Most rows a page lists inline; the rest are in the page's CSV and JSON downloads.
 pub const MAX_ROWS: usize = 200;
 
-/// The path of entry `seq`'s page within a language.
+/// The entry viewer's link within a language, missing only the seq.
+pub fn entry_path_prefix() -> String {
+    format!("{}?seq=", entry::PATH)
+}
+
+/// The link to entry `seq` within a language: the entry viewer.
 pub fn entry_path(seq: u64) -> String {
-    format!("entries/{seq}.html")
+    format!("{}{seq}", entry_path_prefix())
 }
 
 pub fn org_path(uscc: &str) -> String {
@@ -35,8 +40,10 @@ pub fn project_path(org: &str, id: &str) -> String {
     format!("projects/{org}/{id}.html")
 }
 
+/// The link to a receipt within a language: the receipt viewer. Credit codes and receipt
+/// numbers are idents (ASCII letters, digits, `.`, `_`, `-`), safe in a query as they are.
 pub fn receipt_path(org: &str, receipt_no: &str) -> String {
-    format!("receipts/{org}/{receipt_no}.html")
+    format!("{}?org={org}&no={receipt_no}", receipt::VIEW_PATH)
 }
 
 pub fn trust_path(id: &str) -> String {

@@ -131,6 +131,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         &Shell {
             title: name(c, o),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,

@@ -149,6 +149,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
         &Shell {
             title: c.t("慈善组织", "Organisations"),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,

@@ -161,6 +161,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
         &Shell {
             title: title(c, p),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,
@@ -229,6 +230,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("项目", "Projects"),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,

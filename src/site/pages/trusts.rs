@@ -36,6 +36,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("慈善信托", "Charitable trusts"),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,
@@ -102,6 +103,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
         &Shell {
             title: s(f, "name"),
             verify: false,
+            viewer: false,
             as_of: None,
         },
         body,

@@ -1,0 +1,280 @@
+// Sunshine Ledger page viewers (issue 13): plain JavaScript, no framework, no build step.
+//
+// The static site no longer holds a page per entry or per donation (at a million entries those
+// pages were most of the site). Instead one page per language shows any of them, here:
+//
+// - <div class="entry-view" hidden> (entries/index.html?seq=N): the page's verification widget
+//   (static/verify.js, loaded before this file) fetches entry N's leaf bytes from the published
+//   entry bundle and proves them included in the signed checkpoint; only then, from those
+//   verified bytes, this file fills in the entry. A tampered bundle is refused by the widget and
+//   nothing of it is shown.
+// - <div class="receipt-view" hidden> (receipts/view.html?org=O&no=R): the donation's row and
+//   trace come from the organisation's receipt shard (data/org/O/receipts-B.json, B picked from
+//   SHA-256 of the receipt number as data/org/O/index.json says); the widget then proves the
+//   donation's entry included, and checks that the proven entry is this organisation's donation
+//   with this receipt number.
+//
+// Labels come from the page (rendered in its language by the server): data-labels holds a JSON
+// object, and <dd data-field> slots wait for values. Everything from the log or the shards is
+// written with textContent, never as markup.
+'use strict';
+
+(() => {
+  const zh = document.documentElement.lang.toLowerCase().startsWith('zh');
+  const SEQ_RE = /^(0|[1-9][0-9]{0,15})$/;
+  const ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  // ---- Small helpers --------------------------------------------------------------------------
+
+  /** An element with text and attributes; children may be nodes or strings. */
+  function el(tag, attrs, ...children) {
+    const e = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, v);
+    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    return e;
+  }
+
+  const labelsOf = (node) => {
+    try { return JSON.parse(node.dataset.labels || '{}'); } catch (_) { return {}; }
+  };
+
+  /** A `YYYY-MM-DD` (or RFC 3339) date in the page's language, as the server writes dates. */
+  function date(text) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text || '');
+    if (!m) return text || '';
+    const [y, mo, d] = [m[1], Number(m[2]), Number(m[3])];
+    return zh ? `${y}年${mo}月${d}日` : `${d} ${MONTHS[mo - 1] || mo} ${y}`;
+  }
+
+  /** A decimal money string as "¥1,234.50" (CNY) or "USD 1,234.50"; other text as it is. */
+  function money(amount, currency) {
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount || '');
+    if (!m) return amount || '';
+    const digits = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + (m[3] || '').padEnd(2, '0');
+    return currency === 'CNY' ? `${m[1]}¥${digits}` : `${m[1]}${currency} ${digits}`;
+  }
+
+  function fill(root, field, ...content) {
+    const slot = root.querySelector(`[data-field="${field}"]`);
+    if (slot) slot.replaceChildren(...content.filter((c) => c !== null && c !== undefined));
+    return slot;
+  }
+
+  async function fetchJson(url) {
+    const resp = await fetch(url);
+    if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
+    return resp.json();
+  }
+
+  /** An organisation's published facts (name, receipt shard bits), or null. */
+  const orgInfo = (base, org) => ID_RE.test(org)
+    ? fetchJson(new URL(`${org}/index.json`, new URL(base, location.href)).href).catch(() => null)
+    : Promise.resolve(null);
+
+  /** Names what the page shows, in its heading and its title (keeping the site's name). */
+  function retitle(text) {
+    const h1 = document.querySelector('main h1');
+    if (h1) h1.textContent = text;
+    const at = document.title.indexOf(' · ');
+    document.title = at < 0 ? text : text + document.title.slice(at);
+  }
+
+  const entryLink = (href, seq) => el('a', { href: `${href}${seq}` }, `#${seq}`);
+
+  /** Asks verify.js to check `section` now that its data-seq (and claims) are set. */
+  function verify(section) {
+    section.dispatchEvent(new CustomEvent('sunshine:verify', { bubbles: true }));
+  }
+
+  // ---- Entry viewer ---------------------------------------------------------------------------
+
+  function signer(view, labels, author, info) {
+    if (author.startsWith('org:')) {
+      const org = author.slice(4);
+      const name = info && typeof info.name === 'string' ? info.name : org;
+      return info && ID_RE.test(org) ? el('a', { href: `${view.dataset.orgsHref}${org}.html` }, name) : name;
+    }
+    if (author.startsWith('regulator:')) {
+      const id = author.slice('regulator:'.length);
+      return `${labels.regulator} ${(labels.regulators || {})[id] || id}`;
+    }
+    return labels.operator;
+  }
+
+  /** One body field's value: text as it is, anything else as indented JSON. */
+  function bodyValue(view, key, value) {
+    if (key === 'target' && typeof value === 'number') return entryLink(view.dataset.entryHref, value);
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+    return el('pre', { class: 'leaf' }, JSON.stringify(value, null, 2));
+  }
+
+  async function showEntry(view, section, detail) {
+    const labels = labelsOf(view);
+    const seq = Number(section.dataset.seq);
+    let entry;
+    try {
+      entry = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(detail.leaf));
+    } catch (_) {
+      entry = null;
+    }
+    const sub = entry && entry.submission;
+    if (!sub || entry.seq !== seq || typeof sub.kind !== 'string' || typeof sub.author !== 'string') {
+      section.dataset.state = 'failed';
+      section.dataset.failedStep = 'entry';
+      section.querySelector('.verify-status').textContent = labels.unreadable;
+      return;
+    }
+    const info = sub.author.startsWith('org:') ? await orgInfo(view.dataset.orgData, sub.author.slice(4)) : null;
+    const kind = (labels.kinds || {})[sub.kind] || sub.kind;
+    retitle(`${labels.title} #${seq}`);
+    fill(view, 'seq', String(seq));
+    fill(view, 'kind', kind, ' (', el('code', {}, sub.kind), ')');
+    fill(view, 'author', signer(view, labels, sub.author, info), ' · ', el('code', {}, sub.author));
+    fill(view, 'key', String(sub.key || ''));
+    fill(view, 'recorded', date(entry.recorded_at));
+    fill(view, 'leaf-hash', Array.from(detail.leafHash, (b) => b.toString(16).padStart(2, '0')).join(''));
+    const next = seq + 1 < detail.checkpoint.size ? entryLink(view.dataset.entryHref, seq + 1) : null;
+    fill(view, 'neighbours', seq > 0 ? entryLink(view.dataset.entryHref, seq - 1) : null, ' ', next);
+    const body = sub.body && typeof sub.body === 'object' ? sub.body : {};
+    const rows = [];
+    for (const [k, v] of Object.entries(body)) {
+      rows.push(el('dt', {}, el('code', {}, k)), el('dd', {}, bodyValue(view, k, v)));
+    }
+    fill(view, 'body', ...rows);
+    fill(view, 'leaf', JSON.stringify(entry, null, 2));
+    view.hidden = false;
+  }
+
+  function startEntry(view) {
+    const section = document.querySelector('section.verify');
+    const seq = new URLSearchParams(location.search).get('seq');
+    if (!section || seq === null) return; // the page's lookup form is all there is to show
+    const form = document.querySelector('form.entry-lookup input[name="seq"]');
+    if (form) form.value = seq;
+    if (!SEQ_RE.test(seq)) {
+      section.dataset.state = 'failed';
+      section.dataset.failedStep = 'entry';
+      section.querySelector('.verify-status').textContent = labelsOf(view).badSeq;
+      return;
+    }
+    section.dataset.seq = seq;
+    section.addEventListener('sunshine:verified', (e) => showEntry(view, section, e.detail));
+    verify(section);
+  }
+
+  // ---- Receipt viewer -------------------------------------------------------------------------
+
+  async function shardOf(base, org, no, info) {
+    const bits = Number(info.receipt_bits) || 0;
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(no)));
+    const top = ((digest[0] * 256 + digest[1]) * 256 + digest[2]) * 256 + digest[3];
+    const bucket = bits > 0 ? Math.floor(top / 2 ** (32 - bits)) : 0;
+    const shard = await fetchJson(new URL(`${org}/receipts-${bucket}.json`, new URL(base, location.href)).href);
+    return Object.prototype.hasOwnProperty.call(shard, no) ? shard[no] : null;
+  }
+
+  function fund(view, labels, f) {
+    const org = (f && f.org) || '';
+    const project = f && f.project;
+    return typeof project === 'string' && ID_RE.test(org) && ID_RE.test(project)
+      ? el('a', { href: `${view.dataset.projectsHref}${org}/${project}.html` }, project)
+      : labels.unrestrictedFund;
+  }
+
+  function traceTables(view, labels, t, cur) {
+    const out = [el('ul', { class: 'cards' },
+      el('li', {}, labels.spent, el('span', { class: 'figure' }, money(t.spent_total, cur))),
+      el('li', {}, labels.unspent, el('span', { class: 'figure' }, money(t.unspent_total, cur))))];
+    const entry = (seq) => (SEQ_RE.test(String(seq)) ? entryLink(view.dataset.entryHref, seq) : '');
+    const spent = Array.isArray(t.spent) ? t.spent : [];
+    if (!spent.length) {
+      out.push(el('p', {}, labels.noneSpent));
+    } else {
+      const head = el('tr', {}, ...labels.spentColumns.map((c, i) => el('th', i === 4 ? { scope: 'col', class: 'num' } : { scope: 'col' }, c)));
+      const body = el('tbody', {}, ...spent.map((x) => {
+        const via = (Array.isArray(x.via) ? x.via : []).flatMap((v) => [' ← ', entry(v)]);
+        return el('tr', {},
+          el('td', {}, entry(x.seq), ...via),
+          el('td', {}, fund(view, labels, x.fund)),
+          el('td', {}, date(x.paid_on)),
+          el('td', {}, (labels.categories || {})[x.category] || x.category || ''),
+          el('td', { class: 'num' }, money(x.amount, (x.fund && x.fund.currency) || cur)));
+      }));
+      out.push(el('div', { class: 'table-wrap' }, el('table', {}, el('caption', {}, labels.spentCaption), el('thead', {}, head), body)));
+    }
+    const moved = Array.isArray(t.moved) ? t.moved : [];
+    if (moved.length) {
+      const body = el('tbody', {}, ...moved.map((m) => el('tr', {},
+        el('td', {}, entry(m.seq)),
+        el('td', {}, fund(view, labels, m.from), ' → ', String((m.to && m.to.org) || ''), ' / ', fund(view, labels, m.to)),
+        el('td', { class: 'num' }, money(m.amount, (m.from && m.from.currency) || cur)))));
+      out.push(el('div', { class: 'table-wrap' }, el('table', {}, el('caption', {}, labels.movedCaption), body)));
+    }
+    return out;
+  }
+
+  function showReceipt(view, labels, org, no, info, got) {
+    const row = got.row || {};
+    const voided = row.status === 'voided';
+    const d = voided && row.original && typeof row.original === 'object' ? row.original : row;
+    const cur = d.currency || '';
+    const seq = Number(d.seq);
+    retitle(`${labels.title} ${no}`);
+    view.querySelector('[data-field="voided"]').hidden = !voided;
+    fill(view, 'receipt-no', no);
+    const name = info && typeof info.name === 'string' ? info.name : org;
+    fill(view, 'org', el('a', { href: `${view.dataset.orgsHref}${org}.html` }, name));
+    fill(view, 'donor', String(d.donor_display || ''));
+    fill(view, 'amount', typeof d.amount === 'string' ? money(d.amount, cur) : labels.inKind);
+    fill(view, 'received-on', date(d.received_on));
+    fill(view, 'project', typeof d.project === 'string'
+      ? fund(view, labels, { org, project: d.project }) : labels.unrestricted);
+    fill(view, 'entry', SEQ_RE.test(String(d.seq)) ? entryLink(view.dataset.entryHref, seq) : '');
+    fill(view, 'leaf-hash', String(got.leaf_hash || ''));
+    const form = view.querySelector('form.receipt-secret');
+    if (form) form.dataset.secretHash = String(d.commitment || '');
+    const trace = got.trace && typeof d.amount === 'string'
+      ? traceTables(view, labels, got.trace, cur) : [el('p', {}, labels.noTrace)];
+    fill(view, 'trace', ...trace);
+    view.hidden = false;
+    const section = view.querySelector('section.verify');
+    if (section && SEQ_RE.test(String(d.seq))) {
+      section.dataset.seq = String(seq);
+      section.dataset.leafHash = String(got.leaf_hash || '');
+      section.dataset.expectAuthor = `org:${org}`;
+      section.dataset.expectReceipt = no;
+      verify(section);
+    }
+  }
+
+  async function startReceipt(view) {
+    const params = new URLSearchParams(location.search);
+    const org = (params.get('org') || '').trim();
+    const no = (params.get('no') || '').trim();
+    const status = document.querySelector('.receipt-status');
+    const labels = labelsOf(view);
+    for (const [name, value] of [['org', org], ['no', no]]) {
+      const input = document.querySelector(`form.lookup [name="${name}"]`);
+      if (input && value) input.value = value;
+    }
+    if (!org && !no) return; // the lookup form is all there is to show
+    const say = (text) => { if (status) status.textContent = text; };
+    if (!ID_RE.test(org) || !ID_RE.test(no)) return say(labels.notFound);
+    say(labels.loading);
+    const info = await orgInfo(view.dataset.orgData, org);
+    let got = null;
+    try {
+      got = info && await shardOf(view.dataset.orgData, org, no, info);
+    } catch (_) {
+      got = null;
+    }
+    if (!got || typeof got !== 'object') return say(labels.notFound);
+    say('');
+    showReceipt(view, labels, org, no, info, got);
+  }
+
+  document.querySelectorAll('.entry-view').forEach(startEntry);
+  document.querySelectorAll('.receipt-view').forEach(startReceipt);
+})();
