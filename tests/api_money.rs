@@ -10,7 +10,7 @@ use common::app::{TestApp, spawn_app};
 use common::{org_register_body, sub};
 use serde_json::{Value, json};
 use sunshine_ledger::ledger::{Author, Kind, SecretKey, Timestamp, Uscc};
-use sunshine_ledger::proofs::InclusionProof;
+use sunshine_ledger::publish::proofs::InclusionProof;
 
 /// Polls the organisation until the cached views cover entry `seq` (bounded).
 async fn org_as_of(app: &TestApp, org: &str, seq: u64) -> Value {

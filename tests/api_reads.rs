@@ -15,7 +15,7 @@ use common::offline::{root_from_path, verify_checkpoint};
 use indicatif::ProgressBar;
 use serde_json::Value;
 use sunshine_ledger::api::{self, AppState};
-use sunshine_ledger::proofs::{ConsistencyProof, InclusionProof};
+use sunshine_ledger::publish::proofs::{ConsistencyProof, InclusionProof};
 use tower::ServiceExt;
 
 async fn entries_are_served_with_their_exact_leaf_bytes_by_seq_hash_and_range() {
@@ -109,9 +109,13 @@ async fn the_live_log_layout_equals_the_static_export_byte_for_byte() {
     let app = spawn_app().await;
     app.ledger.fill(600, 300).await;
     let out = tempfile::tempdir().unwrap();
-    sunshine_ledger::export::export(app.ledger.store(), out.path(), &ProgressBar::hidden())
-        .await
-        .unwrap();
+    sunshine_ledger::publish::export::export(
+        app.ledger.store(),
+        out.path(),
+        &ProgressBar::hidden(),
+    )
+    .await
+    .unwrap();
     let mut files = Vec::new();
     files_under(out.path(), &mut files);
     assert!(files.len() > 6);
@@ -192,7 +196,7 @@ async fn the_openapi_document_describes_every_route() {
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
     let service = Arc::new(
-        sunshine_ledger::service::LedgerService::open(
+        sunshine_ledger::append::service::LedgerService::open(
             app.ledger.store().clone(),
             sunshine_ledger::ledger::SecretKey::from_seed([1; 32]),
         )
@@ -219,7 +223,7 @@ async fn the_openapi_document_describes_every_route() {
 async fn the_router_answers_in_process_without_a_socket() {
     let app = spawn_app().await;
     let service = Arc::new(
-        sunshine_ledger::service::LedgerService::open(
+        sunshine_ledger::append::service::LedgerService::open(
             app.ledger.store().clone(),
             sunshine_ledger::ledger::SecretKey::from_seed([1; 32]),
         )

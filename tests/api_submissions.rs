@@ -11,8 +11,8 @@ use common::sub;
 use indicatif::ProgressBar;
 use serde_json::{Value, json};
 use sunshine_ledger::api::ApiConfig;
-use sunshine_ledger::cli::audit::audit_store;
 use sunshine_ledger::ledger::{Author, Kind, SecretKey, Submission, Timestamp, Uscc};
+use sunshine_ledger::replay::store_audit::audit_store;
 
 fn error_of(body: &Value) -> (&str, Option<&str>) {
     (
@@ -33,7 +33,7 @@ async fn a_submission_answers_a_receipt_verifiable_offline_with_only_the_vkey() 
     let entry: Value = serde_json::from_str(&leaf).unwrap();
     assert_eq!(entry["submission"], serde_json::to_value(&s).unwrap());
     // And the crate's own verifier agrees.
-    let doc: sunshine_ledger::proofs::InclusionProof =
+    let doc: sunshine_ledger::publish::proofs::InclusionProof =
         serde_json::from_value(receipt["inclusion"].clone()).unwrap();
     doc.verify(&vkey).unwrap();
     // Every 200 is on disk: the store has it.

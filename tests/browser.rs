@@ -24,7 +24,7 @@ use sunshine_ledger::ledger::merkle::{self, MemoryNodes};
 use sunshine_ledger::ledger::note::{self, Checkpoint};
 use sunshine_ledger::ledger::tiles::{self, TileKind};
 use sunshine_ledger::ledger::{Author, Kind, SecretKey, Timestamp, hash::leaf_hash};
-use sunshine_ledger::proofs;
+use sunshine_ledger::publish::proofs;
 
 /// Entries in the test log: one full tile (0..256) and a partial one of 44.
 const LOG_SIZE: u64 = 300;
@@ -80,7 +80,7 @@ async fn build_site() -> Site {
 
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("site");
-    let report = sunshine_ledger::export::export(t.store(), &dir, &ProgressBar::hidden())
+    let report = sunshine_ledger::publish::export::export(t.store(), &dir, &ProgressBar::hidden())
         .await
         .unwrap();
     assert_eq!(report.size, LOG_SIZE);

@@ -12,11 +12,12 @@ use common::{TestLedger, bin, dump, fresh_url, sub};
 use futures_util::TryStreamExt;
 use rust_decimal::Decimal;
 use serde_json::json;
-use sunshine_ledger::cli::audit::{audit_store, progress};
+use sunshine_ledger::append::service::LedgerService;
 use sunshine_ledger::cli::import::{CsvKind, ImportError, import};
+use sunshine_ledger::cli::progress::progress;
 use sunshine_ledger::ledger::{Author, Kind, SealedEntry, Timestamp};
 use sunshine_ledger::money::compliance::Status;
-use sunshine_ledger::service::LedgerService;
+use sunshine_ledger::replay::store_audit::audit_store;
 use sunshine_ledger::store::Store;
 
 /// `sunshine demo` into the ledger at `db` (a path or URL), keys under `dir/keys`.

@@ -11,14 +11,15 @@ use std::time::SystemTime;
 
 use indicatif::ProgressBar;
 use serde_json::{Map, Value, json};
-use sunshine_ledger::audit::{AuditError, AuditReport};
-use sunshine_ledger::cli::audit::audit_store;
-use sunshine_ledger::export::{DirAuditError, ExportError, ExportReport, audit_export, export};
+use sunshine_ledger::append::service::LedgerService;
 use sunshine_ledger::ledger::note::{self, Checkpoint};
 use sunshine_ledger::ledger::submission::draft;
 use sunshine_ledger::ledger::tiles;
 use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission, Uscc};
-use sunshine_ledger::service::LedgerService;
+use sunshine_ledger::publish::dir_audit::{DirAuditError, audit_export};
+use sunshine_ledger::publish::export::{ExportError, ExportReport, export};
+use sunshine_ledger::replay::audit::{AuditError, AuditReport};
+use sunshine_ledger::replay::store_audit::audit_store;
 use sunshine_ledger::store::Store;
 use tempfile::TempDir;
 
@@ -235,7 +236,7 @@ async fn export_writes_the_published_layout_and_audits_like_the_database() {
     assert_eq!(from_dir.nodes, 3 + 3 + 1 + 2);
     // The anyhow face of the same audit, as `sunshine audit --dir` calls it.
     assert_eq!(
-        sunshine_ledger::export::audit_dir(out.path()).unwrap(),
+        sunshine_ledger::publish::dir_audit::audit_dir(out.path()).unwrap(),
         from_dir
     );
 }

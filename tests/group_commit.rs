@@ -7,8 +7,8 @@ mod common;
 use common::app::spawn_app;
 use common::{TestLedger, dump, tamper};
 use indicatif::ProgressBar;
-use sunshine_ledger::cli::audit::audit_store;
-use sunshine_ledger::service::AppendError;
+use sunshine_ledger::append::service::AppendError;
+use sunshine_ledger::replay::store_audit::audit_store;
 use sunshine_ledger::store::StoreError;
 
 async fn refused_submissions_are_reported_and_the_rest_commit_together() {

@@ -190,7 +190,7 @@ async fn assert_one_linear_chain(url: &str, vkey: &str) -> u64 {
         .collect();
     assert_eq!(sizes.last().copied(), Some(entries.len() as u64));
     for pair in sizes.windows(2) {
-        let proof = sunshine_ledger::proofs::consistency(&store, pair[0], Some(pair[1]))
+        let proof = sunshine_ledger::publish::proofs::consistency(&store, pair[0], Some(pair[1]))
             .await
             .unwrap();
         proof.verify(vkey).unwrap();

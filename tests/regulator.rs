@@ -7,9 +7,9 @@ mod common;
 use common::{TestLedger, sub_at, tamper};
 use indicatif::ProgressBar;
 use serde_json::{Value, json};
-use sunshine_ledger::audit::AuditError;
-use sunshine_ledger::cli::audit::{AuditRunError, audit_store};
 use sunshine_ledger::ledger::{Author, Kind, SignedSubmission, Timestamp};
+use sunshine_ledger::replay::audit::AuditError;
+use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
 use sunshine_ledger::store::Store;
 
 fn at(s: &str) -> Timestamp {

@@ -18,9 +18,9 @@ use indicatif::ProgressBar;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use sunshine_ledger::append::service::LedgerService;
 use sunshine_ledger::cli::keyfile;
 use sunshine_ledger::ledger::{Author, Kind, Uscc};
-use sunshine_ledger::service::LedgerService;
 use sunshine_ledger::site::build::{BuildReport, build};
 use sunshine_ledger::site::format::money;
 use sunshine_ledger::site::shards;
@@ -322,7 +322,7 @@ async fn every_page_kind_renders_the_figures_the_views_hold_in_both_languages() 
         demo.views("org/").await.len()
     );
     // The static export's log audits with no database.
-    sunshine_ledger::export::audit_dir(&demo.site()).unwrap();
+    sunshine_ledger::publish::dir_audit::audit_dir(&demo.site()).unwrap();
 }
 
 /// Every `href="..."` and `src="..."` value in `html` (not `data-*-href`, which are prefixes

@@ -9,9 +9,9 @@ use std::process::Command;
 
 use common::{TestLedger, bin, tamper, tamper_bytes};
 use indicatif::ProgressBar;
-use sunshine_ledger::audit::AuditError;
-use sunshine_ledger::cli::audit::{AuditRunError, audit_store};
 use sunshine_ledger::ledger::hash::leaf_hash;
+use sunshine_ledger::replay::audit::AuditError;
+use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
 use sunshine_ledger::store::{Store, database_url};
 
 /// A ledger of 2 + 40 entries in batches of 8, so there are several checkpoints and tree levels.
@@ -21,13 +21,15 @@ async fn ledger() -> TestLedger {
     t
 }
 
-async fn audit(t: &TestLedger) -> Result<sunshine_ledger::audit::AuditReport, AuditRunError> {
+async fn audit(
+    t: &TestLedger,
+) -> Result<sunshine_ledger::replay::audit::AuditReport, AuditRunError> {
     // A fresh connection: the tampering happened behind the service's back.
     let store = Store::open(&t.url, false).await.unwrap();
     audit_store(&store, &ProgressBar::hidden()).await
 }
 
-fn failure(r: Result<sunshine_ledger::audit::AuditReport, AuditRunError>) -> AuditError {
+fn failure(r: Result<sunshine_ledger::replay::audit::AuditReport, AuditRunError>) -> AuditError {
     match r {
         Err(AuditRunError::Failed(e)) => e,
         other => panic!("expected an audit failure, got {other:?}"),

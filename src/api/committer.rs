@@ -22,10 +22,9 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::error::ApiError;
-use super::money::ViewRefresher;
 use super::receipt::{Receipt, receipts};
+use crate::append::service::{AppendError, Appended, LedgerService};
 use crate::ledger::SignedSubmission;
-use crate::service::{AppendError, Appended, LedgerService};
 use crate::store::Store;
 
 /// How often a group that lost a race with another writer process is retried.
@@ -51,10 +50,9 @@ impl Committer {
         service: Arc<LedgerService>,
         max_group: usize,
         queue_depth: usize,
-        views: ViewRefresher,
     ) -> (Committer, JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(queue_depth.max(1));
-        let handle = tokio::spawn(run(service, rx, max_group.max(1), views));
+        let handle = tokio::spawn(run(service, rx, max_group.max(1)));
         (Committer { tx }, handle)
     }
 
@@ -72,22 +70,13 @@ impl Committer {
     }
 }
 
-async fn run(
-    service: Arc<LedgerService>,
-    mut rx: mpsc::Receiver<Job>,
-    max_group: usize,
-    views: ViewRefresher,
-) {
+async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<Job>, max_group: usize) {
     let mut jobs = Vec::with_capacity(max_group);
     while rx.recv_many(&mut jobs, max_group).await > 0 {
         let (subs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.sub, j.reply)).unzip();
         let outcome = commit_group(&service, subs).await;
         match outcome {
             Ok(results) => {
-                if results.iter().any(Result::is_ok) {
-                    // Debounced: at most one refresh a second, whatever the commit rate.
-                    views.poke();
-                }
                 tokio::spawn(answer(service.store().clone(), results, replies));
             }
             Err(e) => {

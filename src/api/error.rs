@@ -14,12 +14,12 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::append::service::AppendError;
 use crate::ledger::SubmissionError;
 use crate::ledger::authority::AuthorityError;
 use crate::ledger::entry::EntryError;
-use crate::proofs::ProofRequestError;
-use crate::service::AppendError;
-use crate::state::AdmitError;
+use crate::publish::proofs::ProofRequestError;
+use crate::replay::state::AdmitError;
 
 /// What a refusal says, whatever its class.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

@@ -1,6 +1,6 @@
 //! The published log layout, live: `log/checkpoint`, `log/operator.vkey` and the C2SP
 //! tlog-tiles paths under `log/tile/`, byte for byte what `sunshine export` writes (both call
-//! [`crate::export::tile_bytes`]), plus `GET /api/v1/checkpoint` for clients that prefer JSON.
+//! [`crate::publish::export::tile_bytes`]), plus `GET /api/v1/checkpoint` for clients that prefer JSON.
 //!
 //! Caching follows from what can change: a full tile never changes, so it is `immutable`; a
 //! partial tile of width W never changes either, but clients poll for wider ones, so it gets a
@@ -14,9 +14,10 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::error::{ApiError, AppJson, AppPath};
-use crate::export::{ExportError, tile_bytes};
 use crate::ledger::note::Checkpoint;
 use crate::ledger::tiles;
+use crate::publish::export::ExportError;
+use crate::publish::tiles::tile_bytes;
 
 const TEXT: &str = "text/plain; charset=utf-8";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";

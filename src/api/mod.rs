@@ -51,8 +51,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::append::service::LedgerService;
 use crate::ledger::note;
-use crate::service::LedgerService;
 use committer::Committer;
 use ratelimit::WriteLimiter;
 
@@ -118,8 +118,6 @@ pub struct Shared {
     /// The operator's note verifier key string, from genesis.
     pub vkey: String,
     pub limiter: Option<Arc<WriteLimiter>>,
-    /// Asks the background task to refresh the derived views (debounced).
-    pub views: money::ViewRefresher,
     /// The site's snapshot, re-read when the views move on.
     pub pages: pages::PageCache,
 }
@@ -162,20 +160,19 @@ impl AppState {
             return Err(StartError::BadOrigin(origin.to_owned()));
         }
         let vkey = note::vkey_string(origin, key.verifying_key());
-        let (views, refresher) = money::ViewRefresher::spawn(service.clone());
-        let (committer, committing) = Committer::spawn(
-            service.clone(),
-            config.max_group,
-            config.queue_depth,
-            views.clone(),
-        );
-        // The refresher ends once the committer (and every request) dropped its handle.
+        // Commits hand view refreshes to a debounced background task from now on.
+        let _refresher = service.start_view_refresher();
+        let (committer, committing) =
+            Committer::spawn(service.clone(), config.max_group, config.queue_depth);
+        // Once the committer has drained (every request dropped its handle), one last refresh
+        // brings the views up to every accepted append.
+        let last = service.clone();
         let handle = tokio::spawn(async move {
             if let Err(e) = committing.await {
                 tracing::error!(error = %e, "the committer task failed");
             }
-            if let Err(e) = refresher.await {
-                tracing::error!(error = %e, "the view refresh task failed");
+            if let Err(e) = last.refresh_views().await {
+                tracing::error!(error = %e, "cannot refresh the derived views");
             }
         });
         let limiter = WriteLimiter::new(config.write_rate_per_sec, config.write_burst);
@@ -189,7 +186,6 @@ impl AppState {
                 config,
                 vkey,
                 limiter,
-                views,
                 pages: pages::PageCache::default(),
             })),
             handle,

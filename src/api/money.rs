@@ -3,69 +3,18 @@
 //! docs/FORMAT.md §7), never by replaying the log per request.
 //!
 //! Every answer carries `as_of_size`: the log size the cached views reflect, so a reader knows
-//! which entries the figures include. The cache is kept fresh by [`ViewRefresher`], a background
-//! task poked after every commit: it refreshes at once, then at most once per second while
-//! commits keep coming, and once more after the last one.
-
-use std::sync::Arc;
-use std::time::Duration;
+//! which entries the figures include. The append service keeps the cache fresh
+//! ([`crate::append::views`]).
 
 use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-use tokio::time::Instant;
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::error::{ApiError, AppJson, AppPath, AppQuery, ErrorDetail};
 use crate::ledger::Uscc;
 use crate::money::types::Ident;
-use crate::service::LedgerService;
-
-/// Shortest time between two view refreshes under load.
-pub const REFRESH_INTERVAL: Duration = Duration::from_secs(1);
-
-/// The sending side of the view refresh task: cheap to clone, [`ViewRefresher::poke`] never
-/// blocks. The task ends (after a last refresh if one was asked for) when every clone is gone.
-#[derive(Clone)]
-pub struct ViewRefresher {
-    tx: mpsc::Sender<()>,
-}
-
-impl ViewRefresher {
-    /// Starts the task; it refreshes once at start.
-    pub fn spawn(service: Arc<LedgerService>) -> (ViewRefresher, JoinHandle<()>) {
-        // Capacity 1: a poke while one is already pending is absorbed (that is the debounce).
-        let (tx, rx) = mpsc::channel(1);
-        (ViewRefresher { tx }, tokio::spawn(run(service, rx)))
-    }
-
-    /// Asks for a refresh: the log grew.
-    pub fn poke(&self) {
-        // Full means a refresh is already pending; closed means the server is stopping.
-        let _ = self.tx.try_send(());
-    }
-}
-
-async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<()>) {
-    refresh(&service).await;
-    let mut last = Instant::now();
-    while rx.recv().await.is_some() {
-        // Pokes while we wait or refresh collapse into one pending refresh, done after this one.
-        tokio::time::sleep_until(last + REFRESH_INTERVAL).await;
-        last = Instant::now();
-        refresh(&service).await;
-    }
-}
-
-async fn refresh(service: &LedgerService) {
-    match service.refresh_views().await {
-        Ok(size) => tracing::debug!(size, "derived views refreshed"),
-        Err(e) => tracing::error!(error = %e, "cannot refresh the derived views"),
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -464,7 +413,7 @@ pub async fn receipt(
     let seq = donation["seq"]
         .as_u64()
         .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
-    let proof = crate::proofs::inclusion(app.reads(), seq, None).await?;
+    let proof = crate::publish::proofs::inclusion(app.reads(), seq, None).await?;
     let proof = serde_json::to_value(&proof).map_err(ApiError::internal)?;
     Ok(answer(
         size,

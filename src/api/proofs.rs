@@ -1,8 +1,8 @@
 //! Inclusion and consistency proof documents, each with the signed checkpoint(s) it is relative
 //! to, so a client verifies them offline with the operator's verifier key
-//! ([`crate::proofs::InclusionProof::verify`], or by hand following the spec).
+//! ([`crate::publish::proofs::InclusionProof::verify`], or by hand following the spec).
 
-use crate::proofs::{ConsistencyProof, InclusionProof};
+use crate::publish::proofs::{ConsistencyProof, InclusionProof};
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -50,7 +50,7 @@ pub async fn inclusion(
     AppQuery(p): AppQuery<InclusionParams>,
 ) -> Result<AppJson<InclusionProof>, ApiError> {
     Ok(AppJson(
-        crate::proofs::inclusion(app.reads(), p.seq, p.size).await?,
+        crate::publish::proofs::inclusion(app.reads(), p.seq, p.size).await?,
     ))
 }
 
@@ -73,6 +73,6 @@ pub async fn consistency(
     AppQuery(p): AppQuery<ConsistencyParams>,
 ) -> Result<AppJson<ConsistencyProof>, ApiError> {
     Ok(AppJson(
-        crate::proofs::consistency(app.reads(), p.from, p.to).await?,
+        crate::publish::proofs::consistency(app.reads(), p.from, p.to).await?,
     ))
 }

@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use super::error::ApiError;
 use crate::ledger::Hash;
 use crate::ledger::merkle::{MerkleError, NodeReader, inclusion_proof};
-use crate::proofs::InclusionProof;
+use crate::publish::proofs::InclusionProof;
 use crate::store::Store;
 
 /// Proof that an entry is in the log, verifiable offline with the operator's verifier key.

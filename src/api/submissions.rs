@@ -200,7 +200,6 @@ pub async fn submit_batch(
             });
         }
     };
-    app.views.poke();
     let size = appended.last().map(|a| a.seq + 1).unwrap_or(0);
     let rows: Vec<_> = appended
         .into_iter()

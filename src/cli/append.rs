@@ -33,7 +33,6 @@ pub async fn run(g: &Global, args: &AppendArgs) -> anyhow::Result<()> {
         ),
         None => anyhow::anyhow!("{e}; nothing was appended"),
     })?;
-    service.refresh_views().await?;
     for a in &appended {
         println!(
             "{}",

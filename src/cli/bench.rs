@@ -10,12 +10,13 @@ use clap::Args;
 use sqlx::Connection;
 
 use super::Global;
-use super::audit::{audit_store, progress};
+use super::progress::progress;
+use crate::append::service::LedgerService;
 use crate::ledger::{
     Author, Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission, Timestamp, Uscc,
     submission,
 };
-use crate::service::LedgerService;
+use crate::replay::store_audit::audit_store;
 use crate::store::{Backend, Store, database_url};
 
 #[derive(Args, Debug)]

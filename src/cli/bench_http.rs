@@ -24,8 +24,8 @@ use tokio::net::TcpStream;
 
 use super::bench::{BenchArgs, Parties, median};
 use crate::api::{self, ApiConfig};
+use crate::append::service::LedgerService;
 use crate::ledger::SecretKey;
-use crate::service::LedgerService;
 use crate::store::{Store, database_url};
 
 /// Largest response the bench client reads (a receipt is a few KiB).

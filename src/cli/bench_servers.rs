@@ -17,10 +17,11 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 
 use super::Global;
-use super::audit::{audit_store, progress};
 use super::bench::{BenchArgs, Parties};
 use super::bench_http::drive;
-use crate::service::LedgerService;
+use super::progress::progress;
+use crate::append::service::LedgerService;
+use crate::replay::store_audit::audit_store;
 use crate::store::{Backend, Store, database_url};
 
 /// A server process of this binary; killed when dropped.

@@ -9,10 +9,10 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::{Global, keyfile};
+use crate::append::service::LedgerService;
 use crate::demo::{self, Options};
 use crate::ledger::SecretKey;
 use crate::ledger::note::Checkpoint;
-use crate::service::LedgerService;
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]
@@ -114,8 +114,9 @@ pub async fn run(g: &Global, args: &DemoArgs) -> anyhow::Result<()> {
 
     let service = LedgerService::open(store, SecretKey::from_hex(&demo.operator.to_hex())?).await?;
     let total = demo.entries();
-    let bar = super::audit::progress(total, "demo");
+    let bar = super::progress::progress(total, "demo");
     let mut appended = 0u64;
+    let views = service.defer_views();
     for batch in demo.batches {
         let n = batch.subs.len() as u64;
         let first = appended;
@@ -146,7 +147,7 @@ pub async fn run(g: &Global, args: &DemoArgs) -> anyhow::Result<()> {
         bar.inc(n);
     }
     bar.finish_and_clear();
-    service.refresh_views().await?;
+    views.finish().await?;
     let state = service.state().await;
     let root = match service.store().latest_checkpoint().await? {
         Some((_, note)) => note

@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Global;
-use super::audit::progress;
-use crate::export::export;
+use super::progress::progress;
+use crate::publish::export::export;
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]

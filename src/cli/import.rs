@@ -19,13 +19,13 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::{Global, keyfile};
+use crate::append::service::LedgerService;
 use crate::ledger::submission::FORMAT_VERSION;
 use crate::ledger::{
     Author, Entry, Kind, Nonce, SealedEntry, SecretKey, SignedSubmission, Submission, Timestamp,
     Uscc,
 };
-use crate::service::LedgerService;
-use crate::state::AdmitError;
+use crate::replay::state::AdmitError;
 
 /// What a CSV file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -451,10 +451,6 @@ pub async fn import(
             None => ImportError::Other(anyhow::anyhow!("{e}; nothing was appended")),
         }
     })?;
-    service
-        .refresh_views()
-        .await
-        .map_err(|e| ImportError::Other(e.into()))?;
     Ok(Imported {
         kind,
         first_seq: appended.first().map_or(0, |a| a.seq),

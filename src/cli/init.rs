@@ -5,9 +5,9 @@ use clap::Args;
 use serde_json::json;
 
 use super::{Global, keyfile};
+use crate::append::service::LedgerService;
 use crate::ledger::authority::RegulatorSpec;
 use crate::ledger::{Author, Kind, PublicKey, SecretKey, Uscc, submission};
-use crate::service::LedgerService;
 use crate::store::{Store, database_url};
 
 /// The origin (log name) used when none is given: C2SP origins look like a URL without scheme.
@@ -119,7 +119,6 @@ pub async fn run(g: &Global, args: &InitArgs) -> anyhow::Result<()> {
         submission::draft(Kind::Genesis, Author::Operator, &operator, body).sign(&operator);
     let service = LedgerService::open(store, operator).await?;
     service.append(vec![genesis]).await?;
-    service.refresh_views().await?;
     println!("initialised {} with origin {:?}", g.db, args.origin);
     Ok(())
 }

@@ -9,7 +9,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 
 use super::Global;
-use super::audit::{audit_store, progress};
+use super::progress::progress;
+use crate::replay::store_audit::audit_store;
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]

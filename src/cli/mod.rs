@@ -13,6 +13,7 @@ pub mod init;
 pub mod keyfile;
 pub mod keygen;
 pub mod migrate;
+pub mod progress;
 pub mod prove;
 pub mod report;
 pub mod serve;

@@ -4,7 +4,7 @@
 use clap::Args;
 
 use super::Global;
-use crate::proofs;
+use crate::publish::proofs;
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]

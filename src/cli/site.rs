@@ -11,7 +11,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use super::Global;
-use super::audit::progress;
+use super::progress::progress;
 use crate::site::build::{build, workers};
 use crate::store::{Store, database_url};
 

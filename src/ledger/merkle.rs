@@ -710,6 +710,20 @@ impl NodeReader for [Vec<Hash>] {
     }
 }
 
+/// The RFC 9162 root of a power-of-two run of hashes (a full tile, or an aligned part of one):
+/// hash pairwise, level by level. Readers of published hash tiles use it to check one level
+/// against the next.
+pub fn subtree_root(mut layer: Vec<Hash>) -> Hash {
+    debug_assert!(layer.len().is_power_of_two());
+    while layer.len() > 1 {
+        layer = layer
+            .chunks_exact(2)
+            .map(|p| node_hash(&p[0], &p[1]))
+            .collect();
+    }
+    layer.first().copied().unwrap_or_else(empty_root)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1547,5 +1561,12 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn subtree_root_is_the_rfc_root() {
+        let leaves: Vec<Hash> = (0u8..8).map(|i| leaf_hash(&[i])).collect();
+        let nodes = MemoryNodes::from_leaf_hashes(leaves.clone());
+        assert_eq!(subtree_root(leaves), tree_hash(8, &nodes).unwrap());
     }
 }

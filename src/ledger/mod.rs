@@ -13,6 +13,7 @@ pub mod keys;
 pub mod kind;
 pub mod merkle;
 pub mod note;
+pub mod parallel;
 pub mod submission;
 pub mod tiles;
 pub mod time;

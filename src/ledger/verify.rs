@@ -112,7 +112,7 @@ pub struct SigCheck {
     pub signing: Vec<u8>,
 }
 
-/// [`SigCheck`]s of `subs` on this thread (see [`crate::parallel`] to spread them), each
+/// [`SigCheck`]s of `subs` on this thread (see [`crate::ledger::parallel`] to spread them), each
 /// signature strictly and on its own: this decides what enters the ledger (see the module
 /// documentation for why it does not batch).
 pub fn check_serial(subs: &[SignedSubmission]) -> Vec<SigCheck> {
@@ -134,7 +134,7 @@ mod tests {
     /// Indices of the submissions whose signature does not verify, checked on every core.
     fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
         let owned: Vec<SignedSubmission> = subs.iter().map(|s| (*s).clone()).collect();
-        crate::parallel::map_parts(&owned, |part, _| check_serial(part))
+        crate::ledger::parallel::map_parts(&owned, |part, _| check_serial(part))
             .into_iter()
             .enumerate()
             .filter(|(_, c)| !c.ok)

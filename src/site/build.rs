@@ -1,5 +1,5 @@
 //! `sunshine site build`: the static export — every page in both languages, the published log
-//! under `log/` (via [`crate::export`]), the receipt shards, the feeds, the downloads and the
+//! under `log/` (via [`crate::publish::export`]), the receipt shards, the feeds, the downloads and the
 //! assets, as files any static host can serve.
 //!
 //! Entries and receipts have no page each (they were most of the site's bytes): one viewer page
@@ -39,7 +39,7 @@ use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
 use super::{Page, SITE_CSS, VERIFY_JS, VIEW_JS, all_pages, data, feed, render, shards};
-use crate::export::{self, ExportError, ExportReport};
+use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
 
 /// The manifest's file name in the output directory.

@@ -11,9 +11,9 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Backend, Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
-use crate::audit;
 use crate::ledger::Hash;
 use crate::ledger::columns::LookupColumns;
+use crate::replay::audit;
 
 /// Most node ids in one `IN (...)` list (well below either database's parameter limit).
 const IDS_PER_QUERY: usize = 500;

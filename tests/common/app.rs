@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use sunshine_ledger::api::{self, ApiConfig};
+use sunshine_ledger::append::service::LedgerService;
 use sunshine_ledger::ledger::{SecretKey, SignedSubmission};
-use sunshine_ledger::service::LedgerService;
 use sunshine_ledger::store::Store;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

@@ -7,10 +7,10 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use sunshine_ledger::append::service::LedgerService;
 use sunshine_ledger::ledger::{
     Author, Kind, SecretKey, SignedSubmission, Timestamp, Uscc, submission,
 };
-use sunshine_ledger::service::LedgerService;
 use sunshine_ledger::store::{Store, database_url};
 
 pub mod app;

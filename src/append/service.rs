@@ -9,8 +9,14 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
 use futures_util::TryStreamExt;
 use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use super::views::{DeferredViews, ViewRefresher};
 
 use crate::ledger::columns::LookupColumns;
 use crate::ledger::entry::EntryError;
@@ -20,7 +26,7 @@ use crate::ledger::submission::SUBMISSION_SIG_CONTEXT;
 use crate::ledger::verify::check_serial;
 use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
 use crate::money::{Body, MoneyError, parse_body};
-use crate::state::{AdmitError, State, parse_entry_body};
+use crate::replay::state::{AdmitError, State, parse_entry_body};
 use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError, ViewWrite};
 
 /// Why an append was refused or failed. `index` is the submission's position in the request.
@@ -110,6 +116,10 @@ pub struct LedgerService {
     /// The head's state as of its last change, readable without waiting for the head lock
     /// (which an append holds through its commit).
     published: tokio::sync::watch::Sender<State>,
+    /// Set in a server: commits poke it instead of refreshing the views inline.
+    refresher: OnceLock<ViewRefresher>,
+    /// A bulk load holds the views back until it is done ([`LedgerService::defer_views`]).
+    views_deferred: AtomicBool,
 }
 
 impl LedgerService {
@@ -126,6 +136,8 @@ impl LedgerService {
             head: Mutex::new(head),
             last_views: Mutex::new(None),
             published: tokio::sync::watch::Sender::new(State::default()),
+            refresher: OnceLock::new(),
+            views_deferred: AtomicBool::new(false),
         };
         {
             // The state at the size the cached views reflect, taken on the way (an O(1) copy),
@@ -139,6 +151,46 @@ impl LedgerService {
             }
         }
         Ok(service)
+    }
+
+    /// From now on, commits hand view refreshes to a background task (debounced: see
+    /// [`super::views`]) instead of doing them before the append returns. For servers, where
+    /// many small commits a second would otherwise each pay for a refresh. Answers the task,
+    /// which ends once the service is gone; `None` if one was started already.
+    pub fn start_view_refresher(self: &Arc<Self>) -> Option<JoinHandle<()>> {
+        let (refresher, task) = ViewRefresher::spawn(Arc::downgrade(self));
+        match self.refresher.set(refresher) {
+            Ok(()) => Some(task),
+            Err(_) => {
+                task.abort();
+                None
+            }
+        }
+    }
+
+    /// Holds view refreshes back until the returned guard's `finish` (bulk loads: one refresh
+    /// at the end instead of one per batch).
+    pub fn defer_views(&self) -> DeferredViews<'_> {
+        self.set_views_deferred(true);
+        DeferredViews { service: self }
+    }
+
+    pub(super) fn set_views_deferred(&self, on: bool) {
+        self.views_deferred.store(on, Ordering::SeqCst);
+    }
+
+    /// Called after every commit that appended something: the views follow the log here, so no
+    /// caller has to remember to refresh them. A failed refresh does not undo or fail the
+    /// append, which is durable already; it is logged, and the views keep the size they
+    /// reflect (readers see it) until the next refresh catches them up.
+    async fn views_moved(&self) {
+        if let Some(refresher) = self.refresher.get() {
+            refresher.poke();
+        } else if !self.views_deferred.load(Ordering::SeqCst)
+            && let Err(e) = self.refresh_views().await
+        {
+            tracing::error!(error = %e, "the append is committed, but the views could not be refreshed");
+        }
     }
 
     /// The primary store: reads here see every committed append.
@@ -364,6 +416,10 @@ impl LedgerService {
                 .map_err(|e| AppendError::Task(e.to_string()))??;
             self.set_head(&mut head, done);
         }
+        drop(head);
+        if appended > 0 {
+            self.views_moved().await;
+        }
         Ok(appended)
     }
 
@@ -406,6 +462,8 @@ impl LedgerService {
             "appended"
         );
         self.set_head(&mut head, prepared.head);
+        drop(head);
+        self.views_moved().await;
         Ok(prepared.out)
     }
 
@@ -533,7 +591,7 @@ fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> 
     if subs.is_empty() {
         return Err(AppendError::Empty);
     }
-    let ahead = crate::parallel::map_parts(subs, |part, _| {
+    let ahead = crate::ledger::parallel::map_parts(subs, |part, _| {
         check_serial(part)
             .into_iter()
             .zip(part)

@@ -17,7 +17,7 @@ use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
 use crate::money::views::is_record_key;
 use crate::money::{Body, MoneyError};
-use crate::state::{State, parse_entry_body};
+use crate::replay::state::{State, parse_entry_body};
 
 /// Rows prepared at a time: signatures are batch-verified in parts of this many per core
 /// (batch verification amortises the work), while the previous rows are replayed.
@@ -97,7 +97,7 @@ pub struct PreparedRow {
 /// Only what cannot depend on earlier entries is checked here, so the order in which
 /// [`Auditor::entry_prepared`] then reports faults is exactly the sequential order.
 pub fn prepare(rows: Vec<Row>) -> Vec<PreparedRow> {
-    crate::parallel::map_owned_parts(rows, prepare_part)
+    crate::ledger::parallel::map_owned_parts(rows, prepare_part)
 }
 
 /// [`prepare`] on one thread: one batch verification for every signature of `rows`.
