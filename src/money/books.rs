@@ -18,6 +18,7 @@ use super::bodies::checks::check_static;
 use super::bodies::{Body, OrgRegister, TrustFile};
 use super::error::{MoneyError, Rule, Thing};
 use super::funds::{FundKey, Funds};
+use super::sums::Sums;
 use super::types::{Ident, Money, SpendCategory};
 
 pub use super::lottery::{AnnounceRecord, GrantRecord, UsageRecord};
@@ -124,6 +125,8 @@ pub struct Books {
     pub announcements: OrdMap<(Uscc, i32), AnnounceRecord>,
     pub reports: OrdMap<(Uscc, i32), ReportRecord>,
     pub explanations: OrdMap<(Uscc, i32), Vector<ExplanationRecord>>,
+    /// Figures, totals and related-party payments summed as entries step.
+    pub sums: Sums,
 }
 
 impl Books {
@@ -230,6 +233,7 @@ impl Books {
 
     /// Records money leaving a fund.
     pub(crate) fn add_spend(&mut self, key: (u64, u32), rec: SpendRecord) {
+        self.count_spend(key, &rec);
         self.spends.insert(key, rec);
     }
 

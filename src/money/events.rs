@@ -152,9 +152,9 @@ impl MoneyState {
             })
             .collect();
         let related_party = b
-            .spends
+            .sums
+            .related_party
             .values()
-            .filter(|s| s.related_party)
             .map(|s| RelatedPartyEvent {
                 org: s.from.org.clone(),
                 kind: s.kind,

@@ -21,10 +21,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::ledger::{Currency, Kind, Uscc};
+use crate::ledger::{Currency, Uscc};
 
 use super::state::MoneyState;
-use super::types::{DonationForm, Money, OrgType, SpendCategory};
+use super::sums::Flows;
+use super::types::{Money, OrgType};
 
 /// One organisation's figures for one year in one currency.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -55,19 +56,6 @@ pub struct OrgYearFigures {
     pub annual_report_seq: Option<u64>,
 }
 
-#[derive(Default, Clone, Copy)]
-struct Flows {
-    donation: Decimal,
-    in_kind: Decimal,
-    grant_in: Decimal,
-    lottery_in: Decimal,
-    restricted_later: Decimal,
-    released: Decimal,
-    charitable: Decimal,
-    admin: Decimal,
-    fundraising: Decimal,
-}
-
 type Acc = BTreeMap<(Uscc, Currency), BTreeMap<i32, Flows>>;
 
 fn at<'a>(acc: &'a mut Acc, org: &Uscc, cur: Currency, year: i32) -> &'a mut Flows {
@@ -80,41 +68,10 @@ fn at<'a>(acc: &'a mut Acc, org: &Uscc, cur: Currency, year: i32) -> &'a mut Flo
 impl MoneyState {
     /// Every organisation's figures, ordered by organisation, currency, year.
     pub fn org_year_figures(&self) -> Vec<OrgYearFigures> {
+        // Donations and spends were summed as they stepped (`super::sums`).
         let mut acc: Acc = BTreeMap::new();
-        for d in self.donations() {
-            let Some((amount, cur)) = d.body.value() else {
-                continue;
-            };
-            let year = d.body.received_on.year();
-            let f = at(&mut acc, &d.org, cur, year);
-            match d.body.form {
-                DonationForm::Cash => f.donation += amount.decimal(),
-                DonationForm::InKind => f.in_kind += amount.decimal(),
-            }
-            if let Some(until) = d.body.restricted_until_year {
-                f.restricted_later += amount.decimal();
-                at(&mut acc, &d.org, cur, until.0).released += amount.decimal();
-            }
-        }
-        for s in self.spends() {
-            let year = s.paid_on.year();
-            let cur = s.from.currency;
-            let a = s.amount.0;
-            match (s.kind, &s.to) {
-                (Kind::Disbursement, _) => {
-                    let f = at(&mut acc, &s.from.org, cur, year);
-                    match s.category {
-                        SpendCategory::Programme => f.charitable += a,
-                        SpendCategory::Administration => f.admin += a,
-                        SpendCategory::Fundraising => f.fundraising += a,
-                    }
-                }
-                (_, Some(to)) if to.org != s.from.org => {
-                    at(&mut acc, &s.from.org, cur, year).charitable += a;
-                    at(&mut acc, &to.org, cur, year).grant_in += a;
-                }
-                _ => {}
-            }
+        for ((org, cur, year), f) in self.books.sums.flows.iter() {
+            *at(&mut acc, org, *cur, *year) = *f;
         }
         for g in self.lottery_grants() {
             let cur = g.grant.currency;

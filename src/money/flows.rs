@@ -24,6 +24,7 @@ impl Books {
                 &b.receipt_no,
             ));
         }
+        self.count_donation(&org, b);
         // Goods without a valuation have no amount: recorded, never counted.
         if let Some((amount, currency)) = b.value() {
             let fund = FundKey {

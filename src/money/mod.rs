@@ -31,6 +31,7 @@ pub mod projects;
 pub mod regulator;
 pub mod reports;
 pub mod state;
+pub mod sums;
 pub mod text;
 pub mod timeliness;
 pub mod trace;

@@ -12,7 +12,9 @@ use crate::ledger::{Currency, Kind, Uscc};
 
 use super::corrections::rebuild;
 use super::state::{EntryCtx, MoneyState};
+use super::sums::{Flows, Total};
 use super::testkit::*;
+use super::types::{DonationForm, Money, SpendCategory};
 use super::views::ViewDelta;
 
 #[derive(Debug, Clone)]
@@ -85,8 +87,8 @@ fn run(ops: &[Op]) -> Kit {
         .map(|n| k.register(n + 1, "foundation", false))
         .collect();
     for o in &orgs {
-        for p in 0..2 {
-            k.project(o, &project_name(p), "教育");
+        for (p, purpose) in ["教育", "卫生"].into_iter().enumerate() {
+            k.project(o, &project_name(p), purpose);
         }
     }
     // Accepted money entries: (seq, author index, kind, body).
@@ -102,16 +104,17 @@ fn run(ops: &[Op]) -> Kit {
             } => {
                 receipts += 1;
                 let p = project.map(project_name);
-                (
-                    *org,
-                    Kind::Donation,
-                    cash(
-                        &format!("R{receipts}"),
-                        p.as_deref(),
-                        &money(*cents),
-                        CURRENCIES[*cur],
-                    ),
-                )
+                let mut v = cash(
+                    &format!("R{receipts}"),
+                    p.as_deref(),
+                    &money(*cents),
+                    CURRENCIES[*cur],
+                );
+                // Some gifts restricted to a later year (their income is released then).
+                if cents % 5 == 0 {
+                    v["restricted_until_year"] = json!(2027);
+                }
+                (*org, Kind::Donation, v)
             }
             Op::Goods { org, project } => {
                 receipts += 1;
@@ -133,6 +136,7 @@ fn run(ops: &[Op]) -> Kit {
                 let p = project.map(project_name);
                 let mut v = pay(p.as_deref(), &money(*cents), CURRENCIES[*cur]);
                 v["category"] = json!(CATEGORIES[*category]);
+                v["related_party"] = json!(cents % 3 == 0);
                 (*org, Kind::Disbursement, v)
             }
             Op::Grant {
@@ -214,6 +218,14 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
     for (cur, b) in &balances {
         prop_assert_eq!(unspent.get(cur).copied().unwrap_or_default(), *b);
     }
+    // The sums kept as entries step equal sums taken afresh over every record.
+    let (flows, totals, related) = naive_sums(s);
+    let kept: BTreeMap<_, _> = s.books.sums.flows.clone().into_iter().collect();
+    prop_assert_eq!(kept, flows);
+    let kept: BTreeMap<_, _> = s.books.sums.totals.clone().into_iter().collect();
+    prop_assert_eq!(kept, totals);
+    let kept: Vec<_> = s.books.sums.related_party.keys().copied().collect();
+    prop_assert_eq!(kept, related);
     // Replays reproduce the views, and so does a from-scratch rebuild of the books.
     let rows = s.view_rows();
     let r1 = k.replay().view_rows();
@@ -226,6 +238,104 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
     };
     prop_assert_eq!(rebuilt.view_rows(), rows);
     Ok(())
+}
+
+type NaiveSums = (
+    BTreeMap<(Uscc, Currency, i32), Flows>,
+    BTreeMap<String, Total>,
+    Vec<(u64, u32)>,
+);
+
+/// The figures' flows, the totals and the related-party spends summed the slow, obvious way:
+/// over every live donation and spend record, with the conventions of `super::figures`.
+fn naive_sums(s: &MoneyState) -> NaiveSums {
+    let mut flows: BTreeMap<(Uscc, Currency, i32), Flows> = BTreeMap::new();
+    let mut totals: BTreeMap<String, Total> = BTreeMap::new();
+    let total = |org: &Uscc, project: Option<&str>, cur: Currency, year: i32| {
+        let b = s.books();
+        let (purpose, region) = match project {
+            Some(p) => {
+                let rec = s
+                    .projects()
+                    .find(|r| &r.org == org && r.open.id.as_str() == p);
+                let rec = rec.expect("a fund's project exists");
+                (
+                    rec.open.purpose.to_string(),
+                    rec.open.region.as_str().to_owned(),
+                )
+            }
+            None => (
+                "unrestricted".to_owned(),
+                b.orgs[org].register.region.as_str().to_owned(),
+            ),
+        };
+        [
+            format!("totals/year/{year}/{cur}"),
+            format!("totals/purpose/{purpose}/{year}/{cur}"),
+            format!("totals/region/{region}/{year}/{cur}"),
+        ]
+    };
+    for d in s.donations() {
+        let Some((amount, cur)) = d.body.value() else {
+            continue;
+        };
+        let (a, year) = (amount.decimal(), d.body.received_on.year());
+        let f = flows.entry((d.org.clone(), cur, year)).or_default();
+        match d.body.form {
+            DonationForm::Cash => f.donation += a,
+            DonationForm::InKind => f.in_kind += a,
+        }
+        if let Some(until) = d.body.restricted_until_year {
+            f.restricted_later += a;
+            flows
+                .entry((d.org.clone(), cur, until.0))
+                .or_default()
+                .released += a;
+        }
+        for k in total(
+            &d.org,
+            d.body.project.as_ref().map(|p| p.as_str()),
+            cur,
+            year,
+        ) {
+            let t = totals.entry(k).or_default();
+            t.donations = Money(t.donations.0 + a);
+        }
+    }
+    let mut related = Vec::new();
+    for ((seq, i), sp) in s.books().spends.iter() {
+        let (a, cur, year) = (sp.amount.0, sp.from.currency, sp.paid_on.year());
+        if sp.kind == Kind::Disbursement {
+            let f = flows.entry((sp.from.org.clone(), cur, year)).or_default();
+            match sp.category {
+                SpendCategory::Programme => f.charitable += a,
+                SpendCategory::Administration => f.admin += a,
+                SpendCategory::Fundraising => f.fundraising += a,
+            }
+        } else if let Some(to) = sp.to.as_ref().filter(|to| to.org != sp.from.org) {
+            flows
+                .entry((sp.from.org.clone(), cur, year))
+                .or_default()
+                .charitable += a;
+            flows
+                .entry((to.org.clone(), cur, year))
+                .or_default()
+                .grant_in += a;
+        }
+        let project = sp.from.project.as_ref().map(|p| p.as_str());
+        for k in total(&sp.from.org, project, cur, year) {
+            let t = totals.entry(k).or_default();
+            if sp.to.is_none() {
+                t.disbursed = Money(t.disbursed.0 + a);
+            } else {
+                t.granted = Money(t.granted.0 + a);
+            }
+        }
+        if sp.related_party {
+            related.push((*seq, *i));
+        }
+    }
+    (flows, totals, related)
 }
 
 /// Views taken as deltas at every cut of the log equal the views computed afresh.

@@ -41,7 +41,7 @@ use crate::ledger::jcs::canonical;
 use super::bodies::Body;
 use super::books::{DonationRecord, SpendRecord};
 use super::corrections::{live_amendments, voided_set};
-use super::funds::{FundKey, ReceiptKey};
+use super::funds::ReceiptKey;
 use super::state::MoneyState;
 use super::types::{Ident, Money};
 
@@ -59,19 +59,6 @@ fn live_donation(d: &DonationRecord) -> Value {
     let mut v = serde_json::to_value(d).unwrap_or_default();
     v["status"] = json!("live");
     v
-}
-
-#[derive(Default, Clone, Copy)]
-struct Total {
-    donations: Decimal,
-    disbursed: Decimal,
-    granted: Decimal,
-}
-
-impl Total {
-    fn json(&self) -> Value {
-        json!({"donations": Money(self.donations), "disbursed": Money(self.disbursed), "granted": Money(self.granted)})
-    }
 }
 
 /// How the views changed between two states of one log: rows to write and keys to delete.
@@ -352,57 +339,8 @@ impl MoneyState {
     }
 
     fn total_rows(&self, rows: &mut BTreeMap<String, String>) {
-        let b = &self.books;
-        let mut by: BTreeMap<String, Total> = BTreeMap::new();
-        let mut add = |fund: &FundKey, year: i32, f: &dyn Fn(&mut Total)| {
-            let (purpose, region) = match &fund.project {
-                Some(p) => match b.projects.get(&(fund.org.clone(), p.clone())) {
-                    Some(rec) => (
-                        rec.open.purpose.to_string(),
-                        rec.open.region.as_str().to_owned(),
-                    ),
-                    None => ("unknown".to_owned(), "unknown".to_owned()),
-                },
-                None => (
-                    "unrestricted".to_owned(),
-                    b.orgs.get(&fund.org).map_or_else(
-                        || "unknown".to_owned(),
-                        |o| o.register.region.as_str().to_owned(),
-                    ),
-                ),
-            };
-            let cur = fund.currency;
-            for key in [
-                format!("totals/year/{year}/{cur}"),
-                format!("totals/purpose/{purpose}/{year}/{cur}"),
-                format!("totals/region/{region}/{year}/{cur}"),
-            ] {
-                f(by.entry(key).or_default());
-            }
-        };
-        for d in b.donations.values() {
-            if let Some((a, cur)) = d.body.value() {
-                let fund = FundKey {
-                    org: d.org.clone(),
-                    project: d.body.project.clone(),
-                    currency: cur,
-                };
-                add(&fund, d.body.received_on.year(), &|t: &mut Total| {
-                    t.donations += a.decimal()
-                });
-            }
-        }
-        for s in b.spends.values() {
-            let a = s.amount.0;
-            let year = s.paid_on.year();
-            if s.to.is_none() {
-                add(&s.from, year, &|t: &mut Total| t.disbursed += a);
-            } else {
-                add(&s.from, year, &|t: &mut Total| t.granted += a);
-            }
-        }
-        for (k, t) in by {
-            row(rows, k, &t.json());
+        for (k, t) in self.books.sums.totals.iter() {
+            row(rows, k.clone(), t);
         }
     }
 
@@ -437,10 +375,15 @@ impl MoneyState {
     /// original (in the log) and what replaced it; voided donations keep a `donation/` row.
     fn correction_rows(&self, rows: &mut BTreeMap<String, String>) {
         let voided = voided_set(&self.log);
-        for s in self.log.entries.values() {
-            if s.corrected_by.is_empty() && s.kind != crate::ledger::Kind::Correction {
-                continue;
+        // Only corrections and their targets have rows: look at those, not at the whole log.
+        let mut seqs = BTreeSet::new();
+        for c in self.log.corrections.iter() {
+            seqs.insert(*c);
+            if let Some(Body::Correction(k)) = self.log.entries.get(c).map(|x| x.body.as_ref()) {
+                seqs.insert(k.target);
             }
+        }
+        for s in seqs.iter().filter_map(|seq| self.log.entries.get(seq)) {
             let voided_by: Vec<u64> = s
                 .corrected_by
                 .iter()
