@@ -15,6 +15,7 @@ use super::AppState;
 use super::error::{ApiError, AppJson, AppPath, AppQuery, ErrorDetail};
 use crate::ledger::Uscc;
 use crate::money::types::Ident;
+use crate::money::views::keys;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -104,7 +105,10 @@ fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
 )]
 pub async fn orgs(State(app): State<AppState>) -> Result<AppJson<Value>, ApiError> {
     let size = as_of(&app).await?;
-    Ok(answer(size, json!({"orgs": rows(&app, "org/").await?})))
+    Ok(answer(
+        size,
+        json!({"orgs": rows(&app, keys::ORG.prefix()).await?}),
+    ))
 }
 
 /// One organisation: its registration row, fund balances, totals, yearly figures and
@@ -129,17 +133,17 @@ pub async fn org(
 ) -> Result<AppJson<Value>, ApiError> {
     let org = uscc("org", &org)?;
     let size = as_of(&app).await?;
-    let row = one(&app, &format!("org/{org}"))
+    let row = one(&app, &keys::ORG.key(&[&org]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no organisation {org}")))?;
     Ok(answer(
         size,
         json!({
             "org": row,
-            "balances": keyed(&app, &format!("balance/{org}/")).await?,
-            "totals": keyed(&app, &format!("org_total/{org}/")).await?,
-            "figures": rows(&app, &format!("figures/{org}/")).await?,
-            "compliance": rows(&app, &format!("compliance/{org}/")).await?,
+            "balances": keyed(&app, &keys::BALANCE.under(&[&org])).await?,
+            "totals": keyed(&app, &keys::ORG_TOTAL.under(&[&org])).await?,
+            "figures": rows(&app, &keys::FIGURES.under(&[&org])).await?,
+            "compliance": rows(&app, &keys::COMPLIANCE.under(&[&org])).await?,
         }),
     ))
 }
@@ -173,8 +177,8 @@ pub async fn projects(
     AppQuery(p): AppQuery<ProjectsParams>,
 ) -> Result<AppJson<Value>, ApiError> {
     let prefix = match p.org {
-        Some(org) => format!("project/{}/", uscc("org", &org)?),
-        None => "project/".to_owned(),
+        Some(org) => keys::PROJECT.under(&[&uscc("org", &org)?]),
+        None => keys::PROJECT.prefix().to_owned(),
     };
     let size = as_of(&app).await?;
     Ok(answer(
@@ -207,14 +211,14 @@ pub async fn project(
     let org = uscc("org", &org)?;
     let id = ident("id", &id)?;
     let size = as_of(&app).await?;
-    let row = one(&app, &format!("project/{org}/{id}"))
+    let row = one(&app, &keys::PROJECT.key(&[&org, &id]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no project {id} of {org}")))?;
     Ok(answer(
         size,
         json!({
             "project": row,
-            "balances": keyed(&app, &format!("balance/{org}/project/{id}/")).await?,
+            "balances": keyed(&app, &keys::BALANCE.under(&[&org, &"project", &id])).await?,
         }),
     ))
 }
@@ -233,7 +237,10 @@ pub async fn project(
 )]
 pub async fn trusts(State(app): State<AppState>) -> Result<AppJson<Value>, ApiError> {
     let size = as_of(&app).await?;
-    Ok(answer(size, json!({"trusts": rows(&app, "trust/").await?})))
+    Ok(answer(
+        size,
+        json!({"trusts": rows(&app, keys::TRUST.prefix()).await?}),
+    ))
 }
 
 /// One charitable trust.
@@ -256,7 +263,7 @@ pub async fn trust(
 ) -> Result<AppJson<Value>, ApiError> {
     let id = ident("id", &id)?;
     let size = as_of(&app).await?;
-    let row = one(&app, &format!("trust/{id}"))
+    let row = one(&app, &keys::TRUST.key(&[&id]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no trust {id}")))?;
     Ok(answer(size, json!({"trust": row})))
@@ -291,8 +298,8 @@ pub async fn grants(
     AppQuery(p): AppQuery<GrantsParams>,
 ) -> Result<AppJson<Value>, ApiError> {
     let prefix = match p.administrator {
-        Some(a) => format!("lottery_grant/{}/", uscc("administrator", &a)?),
-        None => "lottery_grant/".to_owned(),
+        Some(a) => keys::LOTTERY_GRANT.under(&[&uscc("administrator", &a)?]),
+        None => keys::LOTTERY_GRANT.prefix().to_owned(),
     };
     let size = as_of(&app).await?;
     Ok(answer(size, json!({"grants": rows(&app, &prefix).await?})))
@@ -322,7 +329,7 @@ pub async fn grant(
     let admin = uscc("admin", &admin)?;
     let grant = ident("grant", &grant)?;
     let size = as_of(&app).await?;
-    let row = one(&app, &format!("lottery_grant/{admin}/{grant}"))
+    let row = one(&app, &keys::LOTTERY_GRANT.key(&[&admin, &grant]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no grant {grant} of {admin}")))?;
     Ok(answer(size, json!({"grant": row})))
@@ -370,14 +377,14 @@ pub async fn receipt(
     let size = as_of(&app).await?;
     let (org, donation) = match org {
         Some(org) => {
-            let d = one(&app, &format!("donation/{org}/{receipt_no}")).await?;
+            let d = one(&app, &keys::DONATION.key(&[&org, &receipt_no])).await?;
             (org.to_string(), d)
         }
         None => {
             // Scans every donation row: fine at today's volumes; an index of receipt number to
             // organisations belongs in the views if this grows.
             let suffix = format!("/{receipt_no}");
-            let mut found: Vec<(String, Value)> = prefixed(&app, "donation/")
+            let mut found: Vec<(String, Value)> = prefixed(&app, keys::DONATION.prefix())
                 .await?
                 .into_iter()
                 .filter(|(k, _)| k.ends_with(&suffix))
@@ -385,7 +392,7 @@ pub async fn receipt(
             if found.len() > 1 {
                 let orgs: Vec<&str> = found
                     .iter()
-                    .filter_map(|(k, _)| k.split('/').nth(1))
+                    .filter_map(|(k, _)| keys::DONATION.parts(k)?.next())
                     .collect();
                 return Err(ApiError::Conflict(
                     ErrorDetail::new(
@@ -400,7 +407,11 @@ pub async fn receipt(
             }
             match found.pop() {
                 Some((k, v)) => {
-                    let org = k.split('/').nth(1).unwrap_or_default().to_owned();
+                    let org = keys::DONATION
+                        .parts(&k)
+                        .and_then(|mut p| p.next())
+                        .unwrap_or_default()
+                        .to_owned();
                     (org, Some(v))
                 }
                 None => (String::new(), None),
@@ -409,7 +420,7 @@ pub async fn receipt(
     };
     let donation =
         donation.ok_or_else(|| ApiError::not_found(format!("no receipt {receipt_no}")))?;
-    let trace = one(&app, &format!("trace/{org}/{receipt_no}")).await?;
+    let trace = one(&app, &keys::TRACE.key(&[&org, &receipt_no])).await?;
     let seq = donation["seq"]
         .as_u64()
         .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
@@ -453,11 +464,11 @@ pub async fn compliance(
         .filter(|y| (1900..=9999).contains(y))
         .ok_or_else(|| ApiError::malformed("year", "year: must be a 4-digit year"))?;
     let size = as_of(&app).await?;
-    if one(&app, &format!("org/{org}")).await?.is_none() {
+    if one(&app, &keys::ORG.key(&[&org])).await?.is_none() {
         return Err(ApiError::not_found(format!("no organisation {org}")));
     }
-    let figures = rows(&app, &format!("compliance/{org}/{year}/")).await?;
-    let late: Vec<Value> = rows(&app, "late/")
+    let figures = rows(&app, &keys::COMPLIANCE.under(&[&org, &year])).await?;
+    let late: Vec<Value> = rows(&app, keys::LATE.prefix())
         .await?
         .into_iter()
         .filter(|l| l["obligation"]["org"].as_str() == Some(org.as_str()))

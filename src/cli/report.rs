@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::Global;
 use crate::ledger::Uscc;
+use crate::money::views::keys;
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]
@@ -67,7 +68,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
     };
     let rows = match &args.what {
         Report::Trace { org, receipt } => {
-            let key = format!("trace/{org}/{receipt}");
+            let key = keys::TRACE.key(&[org, receipt]);
             let row = store
                 .view(&key)
                 .await?
@@ -77,11 +78,17 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
         Report::Compliance { org, .. } => {
             let prefix = org
                 .as_ref()
-                .map_or("compliance/".to_owned(), |o| format!("compliance/{o}/"));
+                .map_or(keys::COMPLIANCE.prefix().to_owned(), |o| {
+                    keys::COMPLIANCE.under(&[o])
+                });
             store.views_with_prefix(&prefix).await?
         }
-        Report::Late => store.views_with_prefix("late/").await?,
-        Report::Balances { org } => store.views_with_prefix(&format!("balance/{org}/")).await?,
+        Report::Late => store.views_with_prefix(keys::LATE.prefix()).await?,
+        Report::Balances { org } => {
+            store
+                .views_with_prefix(&keys::BALANCE.under(&[org]))
+                .await?
+        }
     };
     eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
     let mut out = String::new();

@@ -18,7 +18,7 @@ use super::figures::OrgYearFigures;
 use super::state::MoneyState;
 use super::timeliness::{self, DisclosureFacts, LateItem, Obligation};
 use super::types::OrgType;
-use super::views::row;
+use super::views::{keys, row};
 use crate::ledger::{Currency, Uscc};
 
 /// The regulator figures of one organisation, year and currency.
@@ -225,13 +225,13 @@ pub fn view_rows(state: &MoneyState, as_of: Option<Date>) -> BTreeMap<String, St
     for c in compliance(state) {
         row(
             &mut rows,
-            format!("compliance/{}/{}/{}", c.org, c.year, c.currency),
+            keys::COMPLIANCE.key(&[&c.org, &c.year, &c.currency]),
             &c,
         );
     }
     if let Some(as_of) = as_of {
         for (i, item) in late(state, as_of).iter().enumerate() {
-            row(&mut rows, format!("late/{i:06}"), item);
+            row(&mut rows, keys::LATE.key(&[&format!("{i:06}")]), item);
         }
     }
     rows

@@ -18,6 +18,7 @@ use super::bodies::Donation;
 use super::books::{Books, SpendRecord};
 use super::funds::FundKey;
 use super::types::{DonationForm, Money, SpendCategory};
+use super::views::keys;
 
 /// One organisation's money flows in one currency and year (conventions: [`super::figures`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -136,9 +137,9 @@ impl Books {
         };
         let cur = fund.currency;
         for key in [
-            format!("totals/year/{year}/{cur}"),
-            format!("totals/purpose/{purpose}/{year}/{cur}"),
-            format!("totals/region/{region}/{year}/{cur}"),
+            keys::TOTALS_YEAR.key(&[&year, &cur]),
+            keys::TOTALS_PURPOSE.key(&[&purpose, &year, &cur]),
+            keys::TOTALS_REGION.key(&[&region, &year, &cur]),
         ] {
             add(self.sums.totals.entry(key).or_default());
         }

@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::pages::project;
 use super::snapshot::{EntryMeta, Snapshot, s};
+use crate::money::views::keys;
 
 /// A list with named columns; every cell is text.
 pub struct Table {
@@ -140,12 +141,15 @@ fn fields<'a>(rows: impl Iterator<Item = &'a Value>, columns: &[&'static str]) -
 /// Every download as (path under `data/` without extension, table).
 pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
     let mut out = Vec::new();
-    out.push(("orgs".to_owned(), fields(snap.rows("org/"), ORG_FIELDS)));
+    out.push((
+        "orgs".to_owned(),
+        fields(snap.rows(keys::ORG.prefix()), ORG_FIELDS),
+    ));
     let mut projects = Table::new(&[
         "org", "id", "title", "purpose", "region", "currency", "target", "raised", "spent",
         "balance", "seq",
     ]);
-    for p in snap.rows("project/") {
+    for p in snap.rows(keys::PROJECT.prefix()) {
         let (org, open) = (s(p, "org"), &p["open"]);
         let (id, cur) = (s(open, "id"), s(open, "currency"));
         let (raised, spent) = project::raised_spent(snap, org, id, cur);
@@ -170,12 +174,15 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
     out.push(("projects".to_owned(), projects));
     out.push((
         "donations".to_owned(),
-        donations_table(snap.rows("donation/").filter(|d| d["status"] == "live")),
+        donations_table(
+            snap.rows(keys::DONATION.prefix())
+                .filter(|d| d["status"] == "live"),
+        ),
     ));
     let mut spends = Table::new(&[
         "seq", "kind", "org", "project", "currency", "amount", "category", "paid_on", "purpose",
     ]);
-    for x in snap.rows("spend/") {
+    for x in snap.rows(keys::SPEND.prefix()) {
         let seq = x["seq"].as_u64().unwrap_or_default();
         let purpose = snap
             .entry(seq)
@@ -207,7 +214,7 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
         "filing_no",
         "seq",
     ]);
-    for t in snap.rows("trust/") {
+    for t in snap.rows(keys::TRUST.prefix()) {
         let f = &t["filing"];
         trusts.rows.push(vec![
             text(&f["trust_id"]),
@@ -225,10 +232,10 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
     out.push(("trusts".to_owned(), trusts));
     out.push((
         "lottery_grants".to_owned(),
-        fields(snap.rows("lottery_grant/"), GRANT_FIELDS),
+        fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     ));
     out.push(("entries".to_owned(), entries_table(snap.entries.iter())));
-    for o in snap.rows("org/") {
+    for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
         out.push((
             format!("orgs/{}-entries", s(o, "org")),

@@ -34,6 +34,7 @@ pub mod shards;
 pub mod snapshot;
 pub mod source;
 
+use crate::money::views::keys;
 use i18n::Lang;
 use layout::Ctx;
 use pages::orgs::Filter;
@@ -158,9 +159,12 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Audit,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
-    out.extend(snap.rows("org/").map(|o| Page::Org(s(o, "org").to_owned())));
     out.extend(
-        snap.rows("project/")
+        snap.rows(keys::ORG.prefix())
+            .map(|o| Page::Org(s(o, "org").to_owned())),
+    );
+    out.extend(
+        snap.rows(keys::PROJECT.prefix())
             .map(|p| Page::Project(s(p, "org").to_owned(), s(&p["open"], "id").to_owned())),
     );
     out.extend(pages::trusts::ids(snap).into_iter().map(Page::Trust));

@@ -20,6 +20,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::snapshot::{Snapshot, donation_fields};
+use crate::money::views::keys;
 
 /// Receipts a shard holds on average at most, before an organisation's shards split in two: a
 /// donor's browser fetches one shard, so it stays a few tens of kilobytes.
@@ -55,7 +56,7 @@ pub fn bucket(no: &str, bits: u32) -> u32 {
 
 /// The receipt numbers of `org`'s donations, in key order.
 fn receipts<'a>(snap: &'a Snapshot, org: &str) -> impl Iterator<Item = &'a str> + use<'a> {
-    let prefix = format!("donation/{org}/");
+    let prefix = keys::DONATION.under(&[&org]);
     let at = prefix.len();
     snap.prefixed(&prefix).map(move |(k, _)| &k[at..])
 }
@@ -63,13 +64,13 @@ fn receipts<'a>(snap: &'a Snapshot, org: &str) -> impl Iterator<Item = &'a str> 
 /// What a receipt page shows of donation `no`, as a shard member `"no":{"row","trace",
 /// "leaf_hash"}` appended to `out`. The trace is copied in as the text the snapshot holds.
 fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()> {
-    let row = snap.view(&format!("donation/{org}/{no}"))?;
+    let row = snap.view(&keys::DONATION.key(&[&org, &no]))?;
     let leaf_hash = donation_fields(row)["seq"]
         .as_u64()
         .and_then(|seq| snap.entry(seq))
         .map(|e| e.leaf_hash.as_str());
     let trace = snap
-        .raw_view(&format!("trace/{org}/{no}"))
+        .raw_view(&keys::TRACE.key(&[&org, &no]))
         .unwrap_or("null");
     // `out` holds the shard's opening brace, then members.
     if out.len() > 1 {
@@ -128,7 +129,7 @@ pub fn org_files(snap: &Snapshot, org: &str) -> Vec<(String, Vec<u8>)> {
 /// made for the live server without making the organisation's other shards.
 pub fn file(snap: &Snapshot, path: &str) -> Option<Vec<u8>> {
     let (org, name) = path.split_once('/')?;
-    snap.view(&format!("org/{org}"))?;
+    snap.view(&keys::ORG.key(&[&org]))?;
     let bits = bits_for(receipts(snap, org).count());
     if name == "index.json" {
         return Some(index(snap, org, bits));
@@ -150,7 +151,7 @@ pub fn file(snap: &Snapshot, path: &str) -> Option<Vec<u8>> {
 
 /// Organisations with data files: every registered one.
 pub fn orgs(snap: &Snapshot) -> Vec<String> {
-    snap.rows("org/")
+    snap.rows(keys::ORG.prefix())
         .filter_map(|o| o["org"].as_str().map(str::to_owned))
         .collect()
 }

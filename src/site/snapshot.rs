@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::money::views::keys;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -64,7 +65,7 @@ pub struct KeyRow {
 }
 
 /// The views kept as text in [`Snapshot::raw`]: traces.
-pub const RAW_PREFIX: &str = "trace/";
+pub const RAW_PREFIX: &str = keys::TRACE.prefix();
 
 /// One consistent read of the ledger for rendering.
 #[derive(Debug, Clone, Default)]
@@ -99,7 +100,7 @@ impl Snapshot {
     /// Builds [`Snapshot::idx`] from the views.
     pub fn index(&mut self) {
         let mut idx = Index::default();
-        for (k, v) in self.prefixed("donation/") {
+        for (k, v) in self.prefixed(keys::DONATION.prefix()) {
             let d = donation_fields(v);
             if let Some(p) = d["project"].as_str() {
                 idx.donations
@@ -108,7 +109,7 @@ impl Snapshot {
                     .push(k.to_owned());
             }
         }
-        for (k, v) in self.prefixed("spend/") {
+        for (k, v) in self.prefixed(keys::SPEND.prefix()) {
             let from = &v["from"];
             idx.spends
                 .entry((s(from, "org").to_owned(), s(from, "project").to_owned()))
@@ -152,7 +153,7 @@ impl Snapshot {
 
     /// The name of organisation `uscc`, or the code itself.
     pub fn org_name<'a>(&'a self, uscc: &'a str) -> &'a str {
-        self.view(&format!("org/{uscc}"))
+        self.view(&keys::ORG.key(&[&uscc]))
             .and_then(|o| o["name"].as_str())
             .unwrap_or(uscc)
     }

@@ -12,6 +12,7 @@
 use maud::{Markup, html};
 use serde_json::json;
 
+use crate::money::views::keys;
 use crate::site::i18n::KINDS;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::shards;
@@ -22,9 +23,9 @@ pub const PATH: &str = "entries/index.html";
 
 pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let regulators: serde_json::Map<_, _> = snap
-        .prefixed("regulator/")
+        .prefixed(keys::REGULATOR.prefix())
         .map(|(k, r)| {
-            let id = k.trim_start_matches("regulator/").to_owned();
+            let id = k.trim_start_matches(keys::REGULATOR.prefix()).to_owned();
             let name = r["name"].as_str().unwrap_or(&id).to_owned();
             (id, name.into())
         })

@@ -7,6 +7,7 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use super::{MAX_ROWS, entries_table};
+use crate::money::views::keys;
 use crate::site::chart::{self, Bars};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
@@ -20,15 +21,15 @@ pub const RECENT_ENTRIES: usize = 20;
 /// organisation's `figures/{org}/{y}/CNY`, the same figures the regulator ratios use.
 pub fn yearly(snap: &Snapshot) -> BTreeMap<i64, [Decimal; 4]> {
     let mut out: BTreeMap<i64, [Decimal; 4]> = BTreeMap::new();
-    for (key, v) in snap.prefixed("totals/year/") {
-        let mut parts = key.split('/').skip(2);
+    for (key, v) in snap.prefixed(keys::TOTALS_YEAR.prefix()) {
+        let mut parts = keys::TOTALS_YEAR.parts(key).into_iter().flatten();
         if let (Some(y), Some("CNY")) = (parts.next(), parts.next())
             && let Ok(y) = y.parse()
         {
             out.entry(y).or_default()[0] += dec(&v["donations"]);
         }
     }
-    for (key, v) in snap.prefixed("figures/") {
+    for (key, v) in snap.prefixed(keys::FIGURES.prefix()) {
         if !key.ends_with("/CNY") {
             continue;
         }

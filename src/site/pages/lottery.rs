@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use maud::{Markup, html};
 
 use super::{downloads, entry_link, lottery_path, money_td, org_link, project_path};
+use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
 
@@ -14,10 +15,13 @@ use crate::site::snapshot::{Snapshot, s};
 pub fn issuers(snap: &Snapshot) -> Vec<String> {
     let mut out = BTreeSet::new();
     for (k, _) in snap
-        .prefixed("lottery_year/")
-        .chain(snap.prefixed("lottery_grant/"))
+        .prefixed(keys::LOTTERY_YEAR.prefix())
+        .chain(snap.prefixed(keys::LOTTERY_GRANT.prefix()))
     {
-        if let Some(a) = k.split('/').nth(1) {
+        let parts = keys::LOTTERY_YEAR
+            .parts(k)
+            .or_else(|| keys::LOTTERY_GRANT.parts(k));
+        if let Some(a) = parts.and_then(|mut p| p.next()) {
             out.insert(a.to_owned());
         }
     }
@@ -46,8 +50,8 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
 }
 
 pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
-    let years: Vec<_> = snap.rows(&format!("lottery_year/{admin}/")).collect();
-    let grants: Vec<_> = snap.rows(&format!("lottery_grant/{admin}/")).collect();
+    let years: Vec<_> = snap.rows(&keys::LOTTERY_YEAR.under(&[&admin])).collect();
+    let grants: Vec<_> = snap.rows(&keys::LOTTERY_GRANT.under(&[&admin])).collect();
     if years.is_empty() && grants.is_empty() {
         return None;
     }

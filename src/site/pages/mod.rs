@@ -18,6 +18,7 @@ use serde_json::Value;
 use super::format;
 use super::layout::Ctx;
 use super::snapshot::{EntryMeta, Snapshot, dec};
+use crate::money::views::keys;
 
 /// Most rows a page lists inline; the rest are in the page's CSV and JSON downloads.
 pub const MAX_ROWS: usize = 200;
@@ -61,7 +62,7 @@ pub fn entry_link(c: &Ctx, seq: u64) -> Markup {
 
 /// An organisation's name linking to its page (the code when it is not registered).
 pub fn org_link(c: &Ctx, snap: &Snapshot, uscc: &str) -> Markup {
-    if snap.view(&format!("org/{uscc}")).is_some() {
+    if snap.view(&keys::ORG.key(&[&uscc])).is_some() {
         html! { a href=(c.href(&org_path(uscc))) { (snap.org_name(uscc)) } }
     } else {
         html! { span.hash { (uscc) } }
@@ -122,7 +123,7 @@ pub fn signer(c: &Ctx, snap: &Snapshot, author: &str) -> Markup {
     }
     if let Some(reg) = author.strip_prefix("regulator:") {
         let name = snap
-            .view(&format!("regulator/{reg}"))
+            .view(&keys::REGULATOR.key(&[&reg]))
             .and_then(|r| r["name"].as_str())
             .unwrap_or(reg);
         return html! { (c.t("监管机构 ", "Regulator ")) (name) };

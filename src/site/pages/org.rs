@@ -8,24 +8,25 @@ use serde_json::Value;
 
 use super::orgs::{name, yes_no};
 use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
+use crate::money::views::keys;
 use crate::site::chart::{self, Bars};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, dec, s};
 
 pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
-    let o = snap.view(&format!("org/{uscc}"))?;
+    let o = snap.view(&keys::ORG.key(&[&uscc]))?;
     let author = format!("org:{uscc}");
     let signed: Vec<_> = snap.entries.iter().filter(|e| e.author == author).collect();
     let corrections: Vec<_> = signed.iter().filter(|e| e.kind == "correction").collect();
     let keys: Vec<_> = snap.keys.iter().filter(|k| k.holder == author).collect();
-    let figures: Vec<&Value> = snap.rows(&format!("figures/{uscc}/")).collect();
+    let figures: Vec<&Value> = snap.rows(&keys::FIGURES.under(&[&uscc])).collect();
     let cny: Vec<&&Value> = figures
         .iter()
         .filter(|f| s(f, "currency") == "CNY")
         .collect();
     let col = |f: &str| cny.iter().map(|r| dec(&r[f])).collect::<Vec<Decimal>>();
-    let compliance: Vec<&Value> = snap.rows(&format!("compliance/{uscc}/")).collect();
-    let projects: Vec<&Value> = snap.rows(&format!("project/{uscc}/")).collect();
+    let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
+    let projects: Vec<&Value> = snap.rows(&keys::PROJECT.under(&[&uscc])).collect();
     let body = html! {
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {

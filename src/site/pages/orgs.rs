@@ -6,6 +6,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::{downloads, org_path};
+use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
 
@@ -63,7 +64,7 @@ impl Filter {
 pub fn filters(snap: &Snapshot) -> Vec<Filter> {
     let mut types = std::collections::BTreeSet::new();
     let mut regions = std::collections::BTreeSet::new();
-    for o in snap.rows("org/") {
+    for o in snap.rows(keys::ORG.prefix()) {
         types.insert(s(o, "org_type").to_owned());
         regions.insert(s(o, "region").to_owned());
     }
@@ -90,7 +91,7 @@ fn label(c: &Ctx, f: &Filter) -> String {
 pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) -> Markup {
     let q = query.map(str::trim).filter(|q| !q.is_empty());
     let orgs: Vec<&Value> = snap
-        .rows("org/")
+        .rows(keys::ORG.prefix())
         .filter(|o| filter.matches(o))
         .filter(|o| {
             q.is_none_or(|q| {

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
+use crate::money::views::keys;
 use crate::site::chart::{self, Bars};
 use crate::site::format;
 use crate::site::i18n::Lang;
@@ -75,7 +76,7 @@ pub fn raised_spent(snap: &Snapshot, org: &str, id: &str, currency: &str) -> (De
 }
 
 pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
-    let p = snap.view(&format!("project/{org}/{id}"))?;
+    let p = snap.view(&keys::PROJECT.key(&[&org, &id]))?;
     let open = &p["open"];
     let cur = s(open, "currency");
     let ds = donations(snap, org, id);
@@ -209,7 +210,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 th.num scope="col" { (c.t("已募集", "Raised")) }
                 th.num scope="col" { (c.t("已支出", "Spent")) }
             } }
-            tbody { @for p in snap.rows("project/") {
+            tbody { @for p in snap.rows(keys::PROJECT.prefix()) {
                 @let org = s(p, "org");
                 @let id = s(&p["open"], "id");
                 @let cur = s(&p["open"], "currency");

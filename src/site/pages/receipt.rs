@@ -16,6 +16,7 @@
 use maud::{Markup, html};
 use serde_json::json;
 
+use crate::money::views::keys;
 use crate::site::i18n::CATEGORIES;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::shards;
@@ -30,7 +31,7 @@ fn lookup(c: &Ctx, snap: &Snapshot) -> Markup {
         form.lookup method="get" action=(c.href(VIEW_PATH)) {
             label { (c.t("机构统一社会信用代码", "Organisation credit code"))
                 select name="org" {
-                    @for o in snap.rows("org/") { option value=(s(o, "org")) { (s(o, "name")) " (" (s(o, "org")) ")" } }
+                    @for o in snap.rows(keys::ORG.prefix()) { option value=(s(o, "org")) { (s(o, "name")) " (" (s(o, "org")) ")" } }
                 }
             }
             label { (c.t("收据号", "Receipt number")) input name="no" required autocomplete="off"; }
@@ -48,7 +49,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         p { (c.t("收据页的地址是：", "A receipt's page is at: ")) }
         pre { (c.href(VIEW_PATH)) "?org={" (c.t("机构代码", "credit code")) "}&no={" (c.t("收据号", "receipt number")) "}" }
         p { (c.t("例如：", "For example: "))
-            @if let Some(d) = snap.rows("donation/").next() {
+            @if let Some(d) = snap.rows(keys::DONATION.prefix()).next() {
                 @let path = super::receipt_path(s(d, "org"), s(d, "receipt_no"));
                 a href=(c.href(&path)) { (path) }
             }

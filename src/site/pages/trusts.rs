@@ -5,6 +5,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::{date_td, downloads, entry_link, money_td, org_link, trust_path};
+use crate::money::views::keys;
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
@@ -19,7 +20,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 th.num scope="col" { (c.t("信托财产", "Property")) }
                 th.num scope="col" { (c.t("余额", "Balance")) }
             } }
-            tbody { @for t in snap.rows("trust/") {
+            tbody { @for t in snap.rows(keys::TRUST.prefix()) {
                 @let f = &t["filing"];
                 tr {
                     td { a href=(c.href(&trust_path(s(f, "trust_id")))) { (s(f, "name")) } }
@@ -44,7 +45,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
 }
 
 pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
-    let t = snap.view(&format!("trust/{id}"))?;
+    let t = snap.view(&keys::TRUST.key(&[&id]))?;
     let f = &t["filing"];
     let cur = s(f, "currency");
     let body = html! {
@@ -112,7 +113,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
 
 /// Trust ids, for the page list.
 pub fn ids(snap: &Snapshot) -> Vec<String> {
-    snap.rows("trust/")
+    snap.rows(keys::TRUST.prefix())
         .map(|t: &Value| s(&t["filing"], "trust_id").to_owned())
         .collect()
 }

@@ -2,7 +2,7 @@
 //!
 //! Storage caches these rows; audit rebuilds the state from the log and compares row for row, so
 //! a tampered cache shows up as a differing key. Values are RFC 8785 JSON, money as two-decimal
-//! strings. Keys are `/`-separated; ids cannot contain `/` (see [`super::types::Ident`]).
+//! strings. Keys are spelled in one place, [`keys`], which every reader uses too.
 //!
 //! | key | value |
 //! | --- | --- |
@@ -44,6 +44,10 @@ use super::corrections::{live_amendments, voided_set};
 use super::funds::ReceiptKey;
 use super::state::MoneyState;
 use super::types::{Ident, Money};
+
+pub mod keys;
+
+use keys::Family;
 
 pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
     // Serialising our own records cannot fail; an empty value would still show up in an audit.
@@ -106,10 +110,10 @@ impl ViewDelta {
 /// the summary rows between refreshes, and the audit derives each record row from the state when
 /// the stored row with its key comes by ([`MoneyState::record_row`]).
 pub fn is_record_key(key: &str) -> bool {
-    RECORD_FAMILIES.iter().any(|p| key.starts_with(p))
+    RECORD_FAMILIES.iter().any(|f| f.has(key))
 }
 
-const RECORD_FAMILIES: [&str; 3] = ["donation/", "trace/", "spend/"];
+const RECORD_FAMILIES: [Family; 3] = [keys::DONATION, keys::TRACE, keys::SPEND];
 
 /// The records whose rows may differ between two states of one log.
 #[derive(Debug, Default)]
@@ -170,11 +174,11 @@ impl MoneyState {
         for d in donations {
             row(
                 rows,
-                format!("donation/{}/{}", d.org, d.body.receipt_no),
+                keys::DONATION.key(&[&d.org, &d.body.receipt_no]),
                 &live_donation(d),
             );
             if let Some(t) = self.trace(&d.org, &d.body.receipt_no) {
-                row(rows, format!("trace/{}/{}", d.org, d.body.receipt_no), &t);
+                row(rows, keys::TRACE.key(&[&d.org, &d.body.receipt_no]), &t);
             }
         }
         let spends: Box<dyn Iterator<Item = (&(u64, u32), &SpendRecord)>> = match touched {
@@ -186,7 +190,7 @@ impl MoneyState {
             ),
         };
         for ((seq, i), s) in spends {
-            row(rows, format!("spend/{seq}/{i}"), s);
+            row(rows, keys::SPEND.key(&[seq, i]), s);
         }
     }
 
@@ -195,31 +199,28 @@ impl MoneyState {
     pub fn record_row(&self, key: &str) -> Option<String> {
         let b = &self.books;
         let mut rows = BTreeMap::new();
-        let (family, rest) = key.split_once('/')?;
-        match family {
-            "donation" | "trace" => {
-                let (org, receipt) = rest.split_once('/')?;
-                let k: ReceiptKey = (org.parse().ok()?, Ident::parse(receipt)?);
-                // Parsing may accept spellings (case, say) that no key is written with.
-                if key != format!("{family}/{}/{}", k.0, k.1) {
-                    return None;
-                }
-                let d = b.donations.get(&k)?;
-                if family == "donation" {
-                    row(&mut rows, key.to_owned(), &live_donation(d));
-                } else {
-                    row(&mut rows, key.to_owned(), &self.trace(&k.0, &k.1)?);
-                }
+        // Parsing may accept spellings (case, say) that no key is written with: the key must
+        // be the one the record's own parts spell.
+        let receipt = |family: Family| -> Option<ReceiptKey> {
+            let mut parts = family.parts(key)?;
+            let k: ReceiptKey = (parts.next()?.parse().ok()?, Ident::parse(parts.next()?)?);
+            (parts.next().is_none() && key == family.key(&[&k.0, &k.1])).then_some(k)
+        };
+        if let Some(k) = receipt(keys::DONATION) {
+            row(
+                &mut rows,
+                key.to_owned(),
+                &live_donation(b.donations.get(&k)?),
+            );
+        } else if let Some(k) = receipt(keys::TRACE) {
+            row(&mut rows, key.to_owned(), &self.trace(&k.0, &k.1)?);
+        } else {
+            let mut parts = keys::SPEND.parts(key)?;
+            let k: (u64, u32) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+            if parts.next().is_some() || key != keys::SPEND.key(&[&k.0, &k.1]) {
+                return None;
             }
-            "spend" => {
-                let (seq, i) = rest.split_once('/')?;
-                let k: (u64, u32) = (seq.parse().ok()?, i.parse().ok()?);
-                if key != format!("spend/{}/{}", k.0, k.1) {
-                    return None;
-                }
-                row(&mut rows, key.to_owned(), b.spends.get(&k)?);
-            }
-            _ => return None,
+            row(&mut rows, key.to_owned(), b.spends.get(&k)?);
         }
         rows.remove(key)
     }
@@ -234,9 +235,9 @@ impl MoneyState {
     pub fn record_keys(&self) -> impl Iterator<Item = String> + '_ {
         let b = &self.books;
         let receipts = b.donations.values().flat_map(|d| {
-            ["donation", "trace"].map(|f| format!("{f}/{}/{}", d.org, d.body.receipt_no))
+            [keys::DONATION, keys::TRACE].map(|f| f.key(&[&d.org, &d.body.receipt_no]))
         });
-        let spends = b.spends.keys().map(|(seq, i)| format!("spend/{seq}/{i}"));
+        let spends = b.spends.keys().map(|(seq, i)| keys::SPEND.key(&[seq, i]));
         receipts.chain(spends)
     }
 
@@ -245,38 +246,38 @@ impl MoneyState {
         let mut rows = BTreeMap::new();
         let b = &self.books;
         for r in b.regulators.values() {
-            row(&mut rows, format!("regulator/{}", r.id), r);
+            row(&mut rows, keys::REGULATOR.key(&[&r.id]), r);
         }
         for o in b.orgs.values() {
-            row(&mut rows, format!("org/{}", o.register.org), o);
+            row(&mut rows, keys::ORG.key(&[&o.register.org]), o);
         }
         self.balance_rows(&mut rows);
         for t in b.trusts.values() {
-            row(&mut rows, format!("trust/{}", t.filing.trust_id), t);
+            row(&mut rows, keys::TRUST.key(&[&t.filing.trust_id]), t);
         }
         for g in b.grants.values() {
             let mut v = serde_json::to_value(g).unwrap_or_default();
             v["remaining"] = json!(Money(g.remaining()));
             row(
                 &mut rows,
-                format!("lottery_grant/{}/{}", g.administrator, g.grant.grant_id),
+                keys::LOTTERY_GRANT.key(&[&g.administrator, &g.grant.grant_id]),
                 &v,
             );
         }
         for ((admin, y), a) in b.announcements.iter() {
-            row(&mut rows, format!("lottery_year/{admin}/{y}"), a);
+            row(&mut rows, keys::LOTTERY_YEAR.key(&[admin, y]), a);
         }
         for ((org, y), r) in b.reports.iter() {
-            row(&mut rows, format!("report/{org}/{y}"), r);
+            row(&mut rows, keys::REPORT.key(&[org, y]), r);
         }
         for ((org, y), list) in b.explanations.iter() {
             let list: Vec<_> = list.iter().collect();
-            row(&mut rows, format!("explanation/{org}/{y}"), &list);
+            row(&mut rows, keys::EXPLANATION.key(&[org, y]), &list);
         }
         for f in self.org_year_figures() {
             row(
                 &mut rows,
-                format!("figures/{}/{}/{}", f.org, f.year, f.currency),
+                keys::FIGURES.key(&[&f.org, &f.year, &f.currency]),
                 &f,
             );
         }
@@ -301,7 +302,7 @@ impl MoneyState {
                     t[0] += *v;
                     row(
                         rows,
-                        format!("balance/{}/unrestricted/{}", k.org, k.currency),
+                        keys::BALANCE.key(&[&k.org, &"unrestricted", &k.currency]),
                         &json!({"balance": Money(*v)}),
                     );
                 }
@@ -309,7 +310,7 @@ impl MoneyState {
                     t[1] += *v;
                     row(
                         rows,
-                        format!("balance/{}/project/{p}/{}", k.org, k.currency),
+                        keys::BALANCE.key(&[&k.org, &"project", p, &k.currency]),
                         &json!({"balance": Money(*v)}),
                     );
                     project_balances
@@ -326,7 +327,7 @@ impl MoneyState {
         }
         for ((org, cur), [u, r, l]) in org_totals {
             let v = json!({"unrestricted": Money(u), "restricted": Money(r), "lottery_unused": Money(l), "total": Money(u + r + l)});
-            row(rows, format!("org_total/{org}/{cur}"), &v);
+            row(rows, keys::ORG_TOTAL.key(&[&org, &cur]), &v);
         }
         for p in b.projects.values() {
             let mut v = serde_json::to_value(p).unwrap_or_default();
@@ -334,7 +335,7 @@ impl MoneyState {
                 .remove(&(p.org.to_string(), p.open.id.to_string()))
                 .unwrap_or_default();
             v["balances"] = json!(bal);
-            row(rows, format!("project/{}/{}", p.org, p.open.id), &v);
+            row(rows, keys::PROJECT.key(&[&p.org, &p.open.id]), &v);
         }
     }
 
@@ -347,25 +348,21 @@ impl MoneyState {
     fn event_rows(&self, rows: &mut BTreeMap<String, String>) {
         let ev = self.disclosure_events();
         for e in &ev.annual_reports {
-            row(
-                rows,
-                format!("events/annual_report/{}/{}", e.org, e.year),
-                e,
-            );
+            row(rows, keys::EVENTS_ANNUAL_REPORT.key(&[&e.org, &e.year]), e);
         }
         for e in &ev.projects {
-            row(rows, format!("events/project/{}/{}", e.org, e.project), e);
+            row(rows, keys::EVENTS_PROJECT.key(&[&e.org, &e.project]), e);
         }
         for e in &ev.related_party {
-            row(rows, format!("events/related_party/{}", e.paid.seq), e);
+            row(rows, keys::EVENTS_RELATED_PARTY.key(&[&e.paid.seq]), e);
         }
         for e in &ev.trusts {
-            row(rows, format!("events/trust/{}", e.trust_id), e);
+            row(rows, keys::EVENTS_TRUST.key(&[&e.trust_id]), e);
         }
         for e in &ev.lottery_years {
             row(
                 rows,
-                format!("events/lottery/{}/{}", e.administrator, e.fiscal_year),
+                keys::EVENTS_LOTTERY.key(&[&e.administrator, &e.fiscal_year]),
                 e,
             );
         }
@@ -407,7 +404,7 @@ impl MoneyState {
                 v["action"] = json!(c.action);
                 v["notice"] = json!(c.notice);
             }
-            row(rows, format!("entry/{}", s.seq), &v);
+            row(rows, keys::ENTRY.key(&[&s.seq]), &v);
             if let (Body::Donation(d), Some(org)) = (s.body.as_ref(), s.author.org())
                 && voided.contains(&s.seq)
             {
@@ -415,7 +412,7 @@ impl MoneyState {
                 dv["status"] = json!("voided");
                 dv["seq"] = json!(s.seq);
                 dv["org"] = json!(org);
-                row(rows, format!("donation/{org}/{}", d.receipt_no), &dv);
+                row(rows, keys::DONATION.key(&[&org, &d.receipt_no]), &dv);
             }
         }
     }
