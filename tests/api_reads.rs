@@ -105,6 +105,57 @@ fn files_under(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// Numbers past the database's signed 64-bit range are questions about entries and trees that
+/// cannot exist: 404 (or 400 where the request contradicts itself), never a 500 or a "stored
+/// data is corrupt" alarm in the log. Numbers past u64 are malformed: 400 naming the field.
+async fn numbers_past_2_63_answer_not_found_not_a_server_error() {
+    let app = spawn_app().await;
+    app.ledger.fill(10, 10).await;
+    let size = app.ledger.store().size().await.unwrap();
+    let big = [
+        "9223372036854775807",
+        "9223372036854775808",
+        "18446744073709551615",
+    ];
+    for n in big {
+        let cases = [
+            (format!("/api/v1/entries/{n}"), 404, None),
+            (format!("/api/v1/entries?from={n}"), 200, None),
+            (format!("/api/v1/proof/inclusion?seq={n}"), 404, None),
+            (format!("/api/v1/proof/inclusion?seq=1&size={n}"), 404, None),
+            (
+                format!("/api/v1/proof/consistency?from=1&to={n}"),
+                404,
+                None,
+            ),
+            (
+                format!("/api/v1/proof/consistency?from={n}"),
+                400,
+                Some("from"),
+            ),
+        ];
+        for (path, want, field) in cases {
+            let (status, doc) = app.get_json(&path).await;
+            assert_eq!(status, want, "{path}: {doc}");
+            if let Some(field) = field {
+                assert_eq!(doc["error"]["field"], field, "{path}: {doc}");
+            }
+        }
+    }
+    for path in [
+        "/api/v1/entries/18446744073709551616",
+        "/api/v1/proof/inclusion?seq=18446744073709551616",
+        "/api/v1/proof/consistency?from=1&to=18446744073709551616",
+    ] {
+        let (status, doc) = app.get_json(path).await;
+        assert_eq!(status, 400, "{path}: {doc}");
+    }
+    // Nothing was written, and the ledger still answers.
+    assert_eq!(app.ledger.store().size().await.unwrap(), size);
+    let (status, _) = app.get_json("/api/v1/entries/0").await;
+    assert_eq!(status, 200);
+}
+
 async fn the_live_log_layout_equals_the_static_export_byte_for_byte() {
     let app = spawn_app().await;
     app.ledger.fill(600, 300).await;
@@ -300,6 +351,7 @@ async fn proof_schemas_in_the_openapi_document_match_the_served_documents() {
 on_both_backends!(
     entries_are_served_with_their_exact_leaf_bytes_by_seq_hash_and_range,
     proofs_verify_against_signed_checkpoints,
+    numbers_past_2_63_answer_not_found_not_a_server_error,
     the_live_log_layout_equals_the_static_export_byte_for_byte,
     every_response_carries_security_headers_a_request_id_and_open_cors_for_get,
     the_openapi_document_describes_every_route,

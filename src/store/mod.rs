@@ -275,6 +275,14 @@ pub(crate) fn to_i64(n: u64) -> Result<i64, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("{n} exceeds the database integer range")))
 }
 
+/// A number a caller asks about (a seq, a tree size, an index), as the database spells it; `None`
+/// beyond the database's range, where no row can be. Unlike [`to_i64`], which guards what we
+/// write, this never reports corruption: a request for entry 2^63 is a question with the answer
+/// "no such entry", not a sign that the database is damaged.
+pub(crate) fn arg(n: u64) -> Option<i64> {
+    i64::try_from(n).ok()
+}
+
 pub(crate) fn to_u64(n: i64) -> Result<u64, StoreError> {
     u64::try_from(n).map_err(|_| StoreError::Corrupt(format!("negative value {n} in the log")))
 }

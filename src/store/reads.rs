@@ -10,7 +10,7 @@ use futures_util::{Stream, StreamExt, TryStreamExt};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Backend, Store, StoreError, StoredEntry, hash_of, to_i64, to_u64};
+use super::{Backend, Store, StoreError, StoredEntry, arg, hash_of, to_i64, to_u64};
 use crate::ledger::Hash;
 use crate::ledger::columns::LookupColumns;
 use crate::replay::audit;
@@ -54,8 +54,11 @@ impl Store {
 
     /// The leaf bytes of entry `seq`.
     pub async fn entry(&self, seq: u64) -> Result<Option<StoredEntry>, StoreError> {
+        let Some(seq) = arg(seq) else {
+            return Ok(None);
+        };
         let row = sqlx::query("SELECT seq, leaf_hash, leaf FROM entries WHERE seq = $1")
-            .bind(to_i64(seq)?)
+            .bind(seq)
             .fetch_optional(&self.read)
             .await?;
         row.map(|r| stored_entry(&r)).transpose()
@@ -131,11 +134,14 @@ impl Store {
         from: u64,
         limit: u64,
     ) -> Result<Vec<StoredEntry>, StoreError> {
+        let Some(from) = arg(from) else {
+            return Ok(Vec::new());
+        };
         let rows = sqlx::query(
             "SELECT seq, leaf_hash, leaf FROM entries WHERE seq >= $1 ORDER BY seq LIMIT $2",
         )
-        .bind(to_i64(from)?)
-        .bind(to_i64(limit)?)
+        .bind(from)
+        .bind(arg(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.read)
         .await?;
         rows.iter().map(stored_entry).collect()
@@ -250,10 +256,13 @@ impl Store {
         &self,
         size: u64,
     ) -> Result<Option<(u64, String)>, StoreError> {
+        let Some(size) = arg(size) else {
+            return Ok(None);
+        };
         let row = sqlx::query(
             "SELECT size, note FROM checkpoints WHERE size >= $1 ORDER BY size LIMIT 1",
         )
-        .bind(to_i64(size)?)
+        .bind(size)
         .fetch_optional(&self.read)
         .await?;
         row.map(|r| Ok((to_u64(r.try_get("size")?)?, r.try_get("note")?)))
@@ -262,9 +271,12 @@ impl Store {
 
     /// The checkpoint stored for exactly `size` entries.
     pub async fn checkpoint_at(&self, size: u64) -> Result<Option<String>, StoreError> {
+        let Some(size) = arg(size) else {
+            return Ok(None);
+        };
         Ok(
             sqlx::query_scalar("SELECT note FROM checkpoints WHERE size = $1")
-                .bind(to_i64(size)?)
+                .bind(size)
                 .fetch_optional(&self.read)
                 .await?,
         )
