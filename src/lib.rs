@@ -15,6 +15,7 @@ pub mod audit;
 pub mod cli;
 pub mod demo;
 pub mod export;
+pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod parallel;
