@@ -15,6 +15,7 @@ pub mod keygen;
 pub mod migrate;
 pub mod prove;
 pub mod report;
+pub mod sealed_key;
 pub mod serve;
 pub mod sign;
 pub mod site;
