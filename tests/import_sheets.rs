@@ -386,4 +386,41 @@ async fn check_and_template_through_the_binary() {
         "{stdout}"
     );
     assert_eq!(snapshot, dump(&t.url).await, "--check writes nothing");
+
+    // A clear key sealed under a passphrase by keygen opens to the same key.
+    let pass = dir.join("pass.txt");
+    std::fs::write(&pass, "correct horse battery\n").unwrap();
+    let out = run(&[
+        "keygen",
+        "--name",
+        "org-sealed",
+        "--from",
+        keys.join("org.key").to_str().unwrap(),
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sealed: sunshine_ledger::cli::sealed_key::SealedKey =
+        serde_json::from_slice(&std::fs::read(keys.join("org-sealed.key.json")).unwrap()).unwrap();
+    assert_eq!(sealed.public, t.org.public());
+    assert!(
+        !std::fs::read_to_string(keys.join("org-sealed.key.json"))
+            .unwrap()
+            .contains(&t.org.to_hex())
+    );
+    let opened = sunshine_ledger::cli::sealed_key::open(&sealed, "correct horse battery").unwrap();
+    assert_eq!(opened.to_hex(), t.org.to_hex());
+    assert!(sunshine_ledger::cli::sealed_key::open(&sealed, "wrong horse battery").is_err());
+    let again = run(&[
+        "keygen",
+        "--name",
+        "org-sealed",
+        "--passphrase-file",
+        pass.to_str().unwrap(),
+    ]);
+    assert!(!again.status.success(), "a sealed key is never overwritten");
 }

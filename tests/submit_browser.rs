@@ -252,3 +252,54 @@ async fn a_spreadsheet_signed_in_the_browser_lands_in_the_ledger() {
     .await
     .unwrap();
 }
+
+#[tokio::test]
+async fn the_check_endpoint_answers_rows_problems_and_header_errors() {
+    let app = spawn_app().await;
+    let t = &app.ledger;
+    let size = t.service.current_state().await.unwrap().size();
+    let path = |kind: &str| {
+        format!(
+            "/api/v1/import:check?org={}&key={}{kind}",
+            t.org_id,
+            t.org.public().to_hex()
+        )
+    };
+    let csv = format!(
+        "receipt_no,received_on,amount,donor_type,donor_display,receipt,commitment\n\
+         A-1,2026/3/1,\"1,000\",individual,张*,issued,{c}\n\
+         A-2,2026/3/1,1.001,individual,张*,issued,{c}\n",
+        c = commitment(1)
+    );
+    let (status, body) = app.post_raw(&path(""), csv.into_bytes()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["read_as"], "read as CSV in UTF-8");
+    assert_eq!(body["rows"][0]["row"], 2);
+    let sub = &body["rows"][0]["submission"];
+    assert_eq!(sub["body"]["amount"], "1000.00");
+    assert_eq!(sub["author"], format!("org:{}", t.org_id));
+    assert!(sub.get("sig").is_none(), "unsigned");
+    assert_eq!(
+        body["problems"],
+        serde_json::json!([{"row": 3, "column": "amount", "cell": "C3", "code": "amount_decimals",
+            "message": "\"1.001\" has more than two decimals (amounts are in yuan and fen; a '.' is never a thousands separator)"}])
+    );
+    // A header that names an unknown column: 400, naming the header cell.
+    let (status, body) = app
+        .post_raw(&path("&kind=donation"), b"receipt_no,amout\nA,1\n".to_vec())
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "unknown_column");
+    assert_eq!(body["error"]["field"], "amout");
+    assert_eq!(body["error"]["line"], 1);
+    let (status, body) = app.post_raw(&path(""), vec![0xff, 0xfe, 0x00]).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("not_a_spreadsheet"))
+    );
+    assert_eq!(
+        t.service.current_state().await.unwrap().size(),
+        size,
+        "a check writes nothing"
+    );
+}
