@@ -10,6 +10,8 @@
 //! - [`replay`]: the state the log folds into and the auditors; plus the adapter that audits a
 //!   database.
 //! - [`demo`]: a realistic, deterministic demo history (`sunshine demo` appends it).
+//! - [`import`]: reading spreadsheets (xlsx, CSV in UTF-8 or GB18030) into unsigned
+//!   submissions, checked row by row; shared by `sunshine import` and the submit page.
 //!
 //! Adapters around it:
 //! - [`store`]: the only SQL — SQLite (embedded default) or PostgreSQL (many servers, one
@@ -25,6 +27,7 @@ pub mod api;
 pub mod append;
 pub mod cli;
 pub mod demo;
+pub mod import;
 pub mod ledger;
 pub mod money;
 pub mod publish;

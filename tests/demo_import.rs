@@ -1,5 +1,6 @@
 //! `sunshine demo` (deterministic, every kind, audits clean, regulator views with something to
-//! show) and `sunshine import` (CSV, all or none, every bad row listed, re-import refused).
+//! show) and `sunshine import` (CSV, all or none, every bad row listed, re-import refused;
+//! spreadsheets as Excel and WPS write them are in tests/import_sheets.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -198,7 +199,12 @@ async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
         panic!("{err}")
     };
     assert_eq!(rows.len(), 3, "{err}");
-    assert!(rows.iter().all(|r| r.reason.contains("duplicate")), "{err}");
+    assert!(rows.iter().all(|r| r.code == "duplicate"), "{err}");
+    assert!(
+        rows.iter()
+            .all(|r| r.column.as_deref() == Some("receipt_no")),
+        "{err}"
+    );
     assert_eq!(snapshot, dump(&t.url).await);
 
     // Three bad rows among good ones: all three listed, nothing written.
@@ -206,7 +212,7 @@ async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
     let payments = format!(
         "project,amount,currency,category,purpose,payee_type,payee_display,evidence,paid_on,related_party\n\
          P1,100.00,CNY,programme,助学金,individual,李*,{ev},{day},\n\
-         P1,1.5,CNY,programme,助学金,individual,李*,{ev},{day},\n\
+         P1,1.555,CNY,programme,助学金,individual,李*,{ev},{day},\n\
          NOPE,10.00,CNY,programme,助学金,individual,王*,{ev},{day},\n\
          ,999999.00,CNY,administration,办公租金,organisation,某物业公司,{ev};{ev},{day},no\n\
          P1,50.00,CNY,programme,助学金,group,红星村困难家庭（12户）,{ev},{day},\n"
@@ -225,12 +231,14 @@ async fn csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates() {
         panic!("{err}")
     };
     assert_eq!(*total, 5);
-    let lines: Vec<u64> = rows.iter().map(|r| r.line).collect();
+    let lines: Vec<u64> = rows.iter().map(|r| r.row).collect();
     assert_eq!(lines, vec![3, 4, 5], "{err}");
-    assert!(rows[0].reason.contains("amount"), "{err}");
-    assert!(rows[1].reason.contains("NOPE"), "{err}");
+    assert_eq!(rows[0].column.as_deref(), Some("amount"), "{err}");
+    assert_eq!(rows[0].code, "amount_decimals", "{err}");
+    assert!(rows[1].message.contains("NOPE"), "{err}");
+    assert_eq!(rows[1].cell.as_deref(), Some("A4"), "{err}");
     assert!(
-        rows[2].reason.contains("overdraft") || rows[2].reason.contains("exceeds"),
+        rows[2].code == "overdraft" && rows[2].cell.as_deref() == Some("B5"),
         "{err}"
     );
     assert_eq!(snapshot, dump(&t.url).await);
@@ -295,7 +303,7 @@ async fn end_to_end_through_the_binary() {
     assert!(!out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .contains("line 2: receipt_no IMP-0001 was already imported")
+            .contains("row 2, column receipt_no (A2): receipt_no IMP-0001 was already imported")
     );
     let out = run(&["audit"]);
     assert!(

@@ -23,6 +23,7 @@ pub mod committer;
 pub mod entries;
 pub mod error;
 pub mod health;
+pub mod import;
 pub mod listener;
 pub mod log;
 pub mod money;
@@ -261,6 +262,12 @@ fn routes(state: &AppState) -> Routes {
     .add_write(
         "/api/v1/submissions:batch",
         submissions::submit_batch,
+        c.max_batch_bytes,
+        state,
+    )
+    .add_write(
+        "/api/v1/import:check",
+        import::check,
         c.max_batch_bytes,
         state,
     )

@@ -19,6 +19,7 @@ use super::error::AppJson;
     paths(
         super::submissions::submit,
         super::submissions::submit_batch,
+        super::import::check,
         super::log::checkpoint_json,
         super::log::checkpoint_note,
         super::log::operator_vkey,

@@ -90,6 +90,7 @@ pub async fn page(
         "static/site.css" => return Ok(respond(ct, site::SITE_CSS.into())),
         "static/verify.js" => return Ok(respond(ct, site::VERIFY_JS.into())),
         "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
+        "static/submit.js" => return Ok(respond(ct, site::SUBMIT_JS.into())),
         _ => {}
     }
     let (lang, rest) = split_lang(&path);

@@ -16,6 +16,7 @@ pub mod migrate;
 pub mod progress;
 pub mod prove;
 pub mod report;
+pub mod sealed_key;
 pub mod serve;
 pub mod sign;
 pub mod site;
@@ -78,7 +79,7 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Build a realistic, deterministic demo ledger in a new database (keys from the seed).
     Demo(demo::DemoArgs),
-    /// Import an organisation's donations or disbursements from CSV (docs/CSV.md), all or none.
+    /// Import donations or disbursements from a spreadsheet (xlsx or CSV; docs/IMPORT.md), all or none.
     Import(import::ImportArgs),
     /// Serve the HTTP API (submissions, entries, proofs, checkpoint and tiles).
     Serve(serve::ServeArgs),

@@ -38,7 +38,7 @@ use sha2::{Digest, Sha256};
 use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
-use super::{Page, SITE_CSS, VERIFY_JS, VIEW_JS, all_pages, data, feed, render, shards};
+use super::{Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, data, feed, render, shards};
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
 
@@ -282,6 +282,7 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Asset("static/site.css", SITE_CSS),
         Job::Asset("static/verify.js", VERIFY_JS),
         Job::Asset("static/view.js", VIEW_JS),
+        Job::Asset("static/submit.js", SUBMIT_JS),
     ];
     out.extend(shards::orgs(snap).into_iter().map(Job::Org));
     out.extend(Lang::ALL.map(Job::Feed));

@@ -46,6 +46,8 @@ pub const SITE_CSS: &str = include_str!("../../public/site.css");
 pub const VERIFY_JS: &str = include_str!("../../public/verify.js");
 /// The entry and receipt viewers (`public/view.js`).
 pub const VIEW_JS: &str = include_str!("../../public/view.js");
+/// The signing page's script (`public/submit.js`).
+pub const SUBMIT_JS: &str = include_str!("../../public/submit.js");
 
 /// Every page, by what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,6 +67,8 @@ pub enum Page {
     /// The entry viewer (`?seq=N` picks the entry).
     Entry,
     Audit,
+    /// The signing page: a spreadsheet checked by the server, signed in the browser.
+    Submit,
 }
 
 /// A path segment an id may be: what [`crate::money::types::Ident`] and USCCs allow.
@@ -93,6 +97,7 @@ impl Page {
             Page::Receipt => pages::receipt::VIEW_PATH.into(),
             Page::Entry => pages::entry::PATH.into(),
             Page::Audit => "audit.html".into(),
+            Page::Submit => pages::submit::PATH.into(),
         }
     }
 
@@ -109,6 +114,7 @@ impl Page {
             ["receipts", "index.html"] => Page::Receipts,
             ["receipts", "view.html"] => Page::Receipt,
             ["entries", "index.html"] => Page::Entry,
+            ["submit", "index.html"] => Page::Submit,
             ["orgs", f] => match Filter::parse(f) {
                 Some(f) => Page::Orgs(f),
                 None => Page::Org(html(f)?),
@@ -157,6 +163,7 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Receipt,
         Page::Entry,
         Page::Audit,
+        Page::Submit,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
     out.extend(
@@ -195,6 +202,7 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
         Page::Receipt => pages::receipt::render(&c, snap),
         Page::Entry => pages::entry::render(&c, snap),
         Page::Audit => pages::audit::render(&c, snap),
+        Page::Submit => pages::submit::render(&c),
     };
     Some(markup.into_string())
 }

@@ -10,6 +10,7 @@ pub mod org;
 pub mod orgs;
 pub mod project;
 pub mod receipt;
+pub mod submit;
 pub mod trusts;
 
 use maud::{Markup, html};
