@@ -32,6 +32,7 @@ pub mod proofs;
 pub mod ratelimit;
 pub mod receipt;
 pub mod submissions;
+pub mod witness;
 
 use std::future::Future;
 use std::sync::Arc;

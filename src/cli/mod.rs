@@ -18,6 +18,7 @@ pub mod report;
 pub mod serve;
 pub mod sign;
 pub mod site;
+pub mod witness;
 
 use std::path::PathBuf;
 
@@ -85,6 +86,8 @@ pub enum Command {
     Migrate(migrate::MigrateArgs),
     /// The public disclosure site: `site build --out DIR` writes it as static files.
     Site(site::SiteArgs),
+    /// Run a C2SP tlog-witness: `witness init --dir DIR --name NAME`, `witness serve`.
+    Witness(witness::WitnessArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

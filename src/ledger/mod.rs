@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod authority;
 pub mod columns;
+pub mod cosignature;
 pub mod entry;
 pub mod hash;
 pub mod ids;
@@ -17,6 +18,7 @@ pub mod submission;
 pub mod tiles;
 pub mod time;
 pub mod verify;
+pub mod witness;
 
 pub use amount::{Amount, Currency};
 pub use entry::{Entry, SealedEntry};
