@@ -18,6 +18,7 @@ pub mod report;
 pub mod serve;
 pub mod sign;
 pub mod site;
+pub mod verify_proof;
 pub mod witness;
 
 use std::path::PathBuf;
@@ -88,6 +89,8 @@ pub enum Command {
     Site(site::SiteArgs),
     /// Run a C2SP tlog-witness: `witness init --dir DIR --name NAME`, `witness serve`.
     Witness(witness::WitnessArgs),
+    /// Check a `.tlog-proof` file offline against the log key and the witnesses you trust.
+    VerifyProof(verify_proof::VerifyProofArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

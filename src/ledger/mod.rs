@@ -17,6 +17,7 @@ pub mod note;
 pub mod submission;
 pub mod tiles;
 pub mod time;
+pub mod tlog_proof;
 pub mod verify;
 pub mod witness;
 
