@@ -50,13 +50,13 @@ impl std::str::FromStr for WitnessEndpoint {
     type Err = String;
     /// `VKEY=URL`: a `cosignature/v1` verifier key and an `http://` URL.
     fn from_str(s: &str) -> Result<Self, String> {
-        let (vkey, url) = s
-            .split_once('=')
-            .ok_or_else(|| format!("{s:?}: expected VKEY=URL"))?;
+        // Split where the URL starts, not at the first '=': a key name may contain one.
+        let at = s
+            .find("=http://")
+            .or_else(|| s.find("=https://"))
+            .ok_or_else(|| format!("{s:?}: expected VKEY=http://HOST:PORT[/PREFIX]"))?;
+        let (vkey, url) = (&s[..at], &s[at + 1..]);
         let cosigner: Cosigner = vkey.parse().map_err(|e| format!("{vkey:?}: {e}"))?;
-        if !url.starts_with("http://") && !url.starts_with("https://") {
-            return Err(format!("{url:?}: the witness URL must start with http://"));
-        }
         Ok(WitnessEndpoint {
             cosigner,
             url: url.trim_end_matches('/').to_owned(),
@@ -391,4 +391,27 @@ async fn ask(
         ),
         s => Answer::Refused(s, text),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::cosignature::CosigningKey;
+
+    #[test]
+    fn witness_flag_splits_where_the_url_starts() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[5; 32]);
+        let c = CosigningKey::new("w.example/?a=1", key).unwrap();
+        let vkey = c.cosigner().vkey();
+        let e: WitnessEndpoint = format!("{vkey}=http://127.0.0.1:9/w/").parse().unwrap();
+        assert_eq!(&e.cosigner, c.cosigner());
+        assert_eq!(e.url, "http://127.0.0.1:9/w");
+        assert!(vkey.parse::<WitnessEndpoint>().is_err());
+        assert!(
+            format!("{vkey}=ftp://x")
+                .parse::<WitnessEndpoint>()
+                .is_err()
+        );
+        assert!("bad+key=http://x".parse::<WitnessEndpoint>().is_err());
+    }
 }
