@@ -48,12 +48,18 @@ pub struct WitnessEndpoint {
 
 impl std::str::FromStr for WitnessEndpoint {
     type Err = String;
-    /// `VKEY=URL`: a `cosignature/v1` verifier key and an `http://` URL.
+    /// `VKEY=URL`: a `cosignature/v1` verifier key and an `http://` URL (no TLS client is
+    /// built in).
     fn from_str(s: &str) -> Result<Self, String> {
         // Split where the URL starts, not at the first '=': a key name may contain one.
+        if s.contains("=https://") {
+            return Err(format!(
+                "{s:?}: this build talks to witnesses over plain http://; reach an https \
+                 witness through a local TLS proxy"
+            ));
+        }
         let at = s
             .find("=http://")
-            .or_else(|| s.find("=https://"))
             .ok_or_else(|| format!("{s:?}: expected VKEY=http://HOST:PORT[/PREFIX]"))?;
         let (vkey, url) = (&s[..at], &s[at + 1..]);
         let cosigner: Cosigner = vkey.parse().map_err(|e| format!("{vkey:?}: {e}"))?;
