@@ -4,7 +4,7 @@ use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
 use sunshine_ledger::cli::{
     append, audit, bench, demo, export, import, init, keygen, migrate, prove, report, serve, sign,
-    site,
+    site, verify_proof, witness,
 };
 
 fn main() -> std::process::ExitCode {
@@ -43,6 +43,8 @@ fn main() -> std::process::ExitCode {
             Command::Serve(a) => serve::run(g, a).await,
             Command::Migrate(a) => migrate::run(g, a).await,
             Command::Site(a) => site::run(g, a).await,
+            Command::Witness(a) => witness::run(a).await,
+            Command::VerifyProof(a) => verify_proof::run(a),
         }
     });
     sunshine_ledger::cli::bench_scale::peak_rss();

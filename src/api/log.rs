@@ -49,6 +49,17 @@ fn with_headers(
     r
 }
 
+/// The checkpoint clients are given: with witnesses configured, the newest one carrying the
+/// quorum of cosignatures (503 until one does); otherwise the newest signed one.
+async fn published(app: &AppState) -> Result<(u64, String), ApiError> {
+    match &app.cosigning {
+        Some(c) => c
+            .published()
+            .ok_or_else(|| ApiError::not_found("no checkpoint has reached the witness quorum yet")),
+        None => latest(app).await,
+    }
+}
+
 async fn latest(app: &AppState) -> Result<(u64, String), ApiError> {
     app.reads()
         .latest_checkpoint()
@@ -64,7 +75,7 @@ async fn latest(app: &AppState) -> Result<(u64, String), ApiError> {
     responses((status = 200, body = CheckpointView), (status = 404, body = super::error::ErrorBody))
 )]
 pub async fn checkpoint_json(State(app): State<AppState>) -> Result<Response, ApiError> {
-    let (size, note) = latest(&app).await?;
+    let (size, note) = published(&app).await?;
     // Verifying (not just parsing) means a damaged stored note is never presented as signed.
     let cp = Checkpoint::verify(&note, &app.vkey).map_err(ApiError::internal)?;
     let view = CheckpointView {
@@ -87,8 +98,26 @@ pub async fn checkpoint_json(State(app): State<AppState>) -> Result<Response, Ap
     responses((status = 200, content_type = "text/plain", body = String), (status = 404, body = super::error::ErrorBody))
 )]
 pub async fn checkpoint_note(State(app): State<AppState>) -> Result<Response, ApiError> {
-    let (_, note) = latest(&app).await?;
+    let (_, note) = published(&app).await?;
     Ok(with_headers(note, TEXT, NO_CACHE))
+}
+
+/// How far the witness-cosigned checkpoint is behind the newest one, and each witness's state.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cosigning",
+    tag = "log",
+    responses((status = 200, body = super::cosigning::CosigningStatus), (status = 404, body = super::error::ErrorBody))
+)]
+pub async fn cosigning(State(app): State<AppState>) -> Result<Response, ApiError> {
+    let c = app
+        .cosigning
+        .as_ref()
+        .ok_or_else(|| ApiError::not_found("this log is not configured with witnesses"))?;
+    let mut r = AppJson(c.status()).into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+    Ok(r)
 }
 
 /// The operator's note verifier key, one line: `<origin>+<key id>+<base64 key>`.

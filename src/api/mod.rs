@@ -20,6 +20,7 @@
 //! it on a listener until a shutdown signal, then waits for queued appends to commit.
 
 pub mod committer;
+pub mod cosigning;
 pub mod entries;
 pub mod error;
 pub mod health;
@@ -33,6 +34,8 @@ pub mod proofs;
 pub mod ratelimit;
 pub mod receipt;
 pub mod submissions;
+pub mod tlog_proof;
+pub mod witness;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -92,6 +95,10 @@ pub struct ApiConfig {
     pub max_group: usize,
     /// Submissions that may wait for the committer before senders are slowed down.
     pub queue_depth: usize,
+    /// Witnesses asked to cosign checkpoints (C2SP tlog-witness); empty: none.
+    pub witnesses: Vec<cosigning::WitnessEndpoint>,
+    /// Cosignatures `/log/checkpoint` requires when witnesses are configured.
+    pub witness_quorum: usize,
 }
 
 impl Default for ApiConfig {
@@ -107,6 +114,8 @@ impl Default for ApiConfig {
             write_burst: 200,
             max_group: MAX_GROUP,
             queue_depth: 4 * MAX_GROUP,
+            witnesses: Vec::new(),
+            witness_quorum: 0,
         }
     }
 }
@@ -121,6 +130,10 @@ pub struct Shared {
     pub limiter: Option<Arc<WriteLimiter>>,
     /// The site's snapshot, re-read when the views move on.
     pub pages: pages::PageCache,
+    /// Witness cosignatures being collected, when witnesses are configured.
+    pub cosigning: Option<Arc<cosigning::Collector>>,
+    /// Dropped with the state: tells the cosigning tasks to stop.
+    _cosigning_stop: tokio::sync::watch::Sender<bool>,
 }
 
 /// Handler state: cheap to clone.
@@ -176,6 +189,15 @@ impl AppState {
                 tracing::error!(error = %e, "cannot refresh the derived views");
             }
         });
+        let (cosigning_stop, stop) = tokio::sync::watch::channel(false);
+        let cosigning = (!config.witnesses.is_empty()).then(|| {
+            cosigning::Collector::spawn(
+                service.store().clone(),
+                config.witnesses.clone(),
+                config.witness_quorum,
+                stop,
+            )
+        });
         let limiter = WriteLimiter::new(config.write_rate_per_sec, config.write_burst);
         if let Some(l) = &limiter {
             l.spawn_cleanup();
@@ -188,6 +210,8 @@ impl AppState {
                 vkey,
                 limiter,
                 pages: pages::PageCache::default(),
+                cosigning,
+                _cosigning_stop: cosigning_stop,
             })),
             handle,
         ))
@@ -273,6 +297,7 @@ fn routes(state: &AppState) -> Routes {
     )
     .add(Method::GET, "/api/v1/checkpoint", log::checkpoint_json)
     .add(Method::GET, "/log/checkpoint", log::checkpoint_note)
+    .add(Method::GET, "/api/v1/cosigning", log::cosigning)
     .add(Method::GET, "/log/operator.vkey", log::operator_vkey)
     .add(Method::GET, "/log/tile/{*path}", log::tile)
     .add(Method::GET, "/api/v1/entries", entries::list)
@@ -301,6 +326,11 @@ fn routes(state: &AppState) -> Routes {
         money::grant,
     )
     .add(Method::GET, "/api/v1/receipts/{receipt_no}", money::receipt)
+    .add(
+        Method::GET,
+        "/api/v1/receipts/{receipt_no}/proof",
+        tlog_proof::proof,
+    )
     .add(
         Method::GET,
         "/api/v1/compliance/{org}/{year}",

@@ -20,12 +20,12 @@ use crate::money::views::keys;
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-fn uscc(field: &str, s: &str) -> Result<Uscc, ApiError> {
+pub(super) fn uscc(field: &str, s: &str) -> Result<Uscc, ApiError> {
     s.parse::<Uscc>()
         .map_err(|e| ApiError::malformed(field, format!("{field}: {e}")))
 }
 
-fn ident(field: &str, s: &str) -> Result<Ident, ApiError> {
+pub(super) fn ident(field: &str, s: &str) -> Result<Ident, ApiError> {
     Ident::parse(s).ok_or_else(|| {
         ApiError::malformed(
             field,
@@ -44,7 +44,7 @@ async fn as_of(app: &AppState) -> Result<u64, ApiError> {
     Ok(app.reads().view_size().await?.unwrap_or(0))
 }
 
-async fn one(app: &AppState, key: &str) -> Result<Option<Value>, ApiError> {
+pub(super) async fn one(app: &AppState, key: &str) -> Result<Option<Value>, ApiError> {
     app.reads()
         .view(key)
         .await?

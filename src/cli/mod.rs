@@ -20,6 +20,8 @@ pub mod sealed_key;
 pub mod serve;
 pub mod sign;
 pub mod site;
+pub mod verify_proof;
+pub mod witness;
 
 use std::path::PathBuf;
 
@@ -87,6 +89,10 @@ pub enum Command {
     Migrate(migrate::MigrateArgs),
     /// The public disclosure site: `site build --out DIR` writes it as static files.
     Site(site::SiteArgs),
+    /// Run a C2SP tlog-witness: `witness init --dir DIR --name NAME`, `witness serve`.
+    Witness(witness::WitnessArgs),
+    /// Check a `.tlog-proof` file offline against the log key and the witnesses you trust.
+    VerifyProof(verify_proof::VerifyProofArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

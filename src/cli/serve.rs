@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use super::Global;
+use crate::api::cosigning::WitnessEndpoint;
 use crate::api::{self, ApiConfig};
 
 #[derive(Args, Debug)]
@@ -38,11 +39,26 @@ pub struct ServeArgs {
     /// Most single submissions in one group commit.
     #[arg(long, env = "SUNSHINE_MAX_GROUP", default_value_t = api::MAX_GROUP)]
     pub max_group: usize,
+    /// A witness to ask for cosignatures: `VKEY=URL` (its `cosignature/v1` verifier key and
+    /// submission prefix); repeat for several. Environment: comma-separated.
+    #[arg(long = "witness", env = "SUNSHINE_WITNESSES", value_delimiter = ',')]
+    pub witnesses: Vec<WitnessEndpoint>,
+    /// Cosignatures `/log/checkpoint` requires (default: a majority of the witnesses).
+    #[arg(long, env = "SUNSHINE_WITNESS_QUORUM")]
+    pub witness_quorum: Option<usize>,
 }
 
 impl ServeArgs {
-    pub fn config(&self) -> ApiConfig {
-        ApiConfig {
+    pub fn config(&self) -> anyhow::Result<ApiConfig> {
+        let n = self.witnesses.len();
+        let quorum = self.witness_quorum.unwrap_or(n / 2 + 1);
+        if n > 0 && !(1..=n).contains(&quorum) {
+            anyhow::bail!("--witness-quorum {quorum}: must be between 1 and the {n} witnesses");
+        }
+        if n == 0 && self.witness_quorum.is_some() {
+            anyhow::bail!("--witness-quorum needs at least one --witness");
+        }
+        Ok(ApiConfig {
             nonce_window_secs: self.nonce_window_secs,
             max_submission_bytes: self.max_submission_bytes,
             max_batch_bytes: self.max_batch_bytes,
@@ -51,12 +67,15 @@ impl ServeArgs {
             write_rate_per_sec: self.write_rate,
             write_burst: self.write_burst,
             max_group: self.max_group,
+            witnesses: self.witnesses.clone(),
+            witness_quorum: quorum,
             ..ApiConfig::default()
-        }
+        })
     }
 }
 
 pub async fn run(g: &Global, args: &ServeArgs) -> anyhow::Result<()> {
+    let config = args.config()?;
     let service = Arc::new(super::init::open_service(g).await?);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
@@ -64,7 +83,7 @@ pub async fn run(g: &Global, args: &ServeArgs) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %g.db, "serving the ledger API");
     eprintln!("listening on http://{addr}");
-    api::serve(listener, service, args.config(), api::shutdown_signal()).await?;
+    api::serve(listener, service, config, api::shutdown_signal()).await?;
     eprintln!("stopped; every accepted append is committed");
     Ok(())
 }

@@ -5,6 +5,7 @@
 pub mod amount;
 pub mod authority;
 pub mod columns;
+pub mod cosignature;
 pub mod entry;
 pub mod hash;
 pub mod ids;
@@ -17,7 +18,9 @@ pub mod parallel;
 pub mod submission;
 pub mod tiles;
 pub mod time;
+pub mod tlog_proof;
 pub mod verify;
+pub mod witness;
 
 pub use amount::{Amount, Currency};
 pub use entry::{Entry, SealedEntry};

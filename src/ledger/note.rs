@@ -25,7 +25,7 @@ use super::hash::Hash;
 /// Signature type byte for Ed25519 in key ids and verifier keys (C2SP signed-note).
 pub const ALG_ED25519: u8 = 0x01;
 /// The em dash that starts every signature line.
-const SIG_PREFIX: &str = "\u{2014} ";
+pub const SIG_PREFIX: &str = "\u{2014} ";
 /// Upper bound on a note we are willing to parse: checkpoints are tiny; this stops a hostile
 /// mirror from making a verifier chew on megabytes.
 pub const MAX_NOTE_SIZE: usize = 1 << 20;
@@ -42,7 +42,9 @@ pub enum NoteError {
     #[error("malformed verifier key: {0}")]
     MalformedVkey(&'static str),
     /// A verifier key of a signature type other than Ed25519.
-    #[error("unsupported signature type {0:#04x} (only Ed25519, 0x01)")]
+    #[error(
+        "unsupported signature type {0:#04x} for this key (note signers are Ed25519, 0x01; cosigners 0x04)"
+    )]
     UnknownAlgorithm(u8),
     /// The key id in a verifier key string does not match its name and key.
     #[error("verifier key id {stated:08x} does not match the key (computed {computed:08x})")]
@@ -84,10 +86,16 @@ fn check_key_name(name: &str) -> Result<(), NoteError> {
 /// `SHA-256(name || "\n" || 0x01 || public key)`. Binding the name means the same key under
 /// two names has two ids.
 pub fn key_id(name: &str, key: &VerifyingKey) -> u32 {
+    key_id_as(ALG_ED25519, name, key)
+}
+
+/// The key id of an Ed25519 key used with signature type `alg`: signed-note's rule, which
+/// tlog-cosignature reuses with type 0x04, so one key never has the same id in two roles.
+pub fn key_id_as(alg: u8, name: &str, key: &VerifyingKey) -> u32 {
     let mut h = Sha256::new();
     h.update(name.as_bytes());
     h.update(b"\n");
-    h.update([ALG_ED25519]);
+    h.update([alg]);
     h.update(key.as_bytes());
     let d = h.finalize();
     u32::from_be_bytes([d[0], d[1], d[2], d[3]])
@@ -96,15 +104,30 @@ pub fn key_id(name: &str, key: &VerifyingKey) -> u32 {
 /// The verifier key string `<name>+<8 hex key id>+<base64(0x01 || public key)>` that the log
 /// publishes (as `log/operator.vkey`) and verifiers configure.
 pub fn vkey_string(name: &str, key: &VerifyingKey) -> String {
+    vkey_string_as(ALG_ED25519, name, key)
+}
+
+/// The verifier key string of an Ed25519 key used with signature type `alg`.
+pub fn vkey_string_as(alg: u8, name: &str, key: &VerifyingKey) -> String {
     let mut raw = Vec::with_capacity(33);
-    raw.push(ALG_ED25519);
+    raw.push(alg);
     raw.extend_from_slice(key.as_bytes());
-    format!("{name}+{:08x}+{}", key_id(name, key), BASE64.encode(raw))
+    format!(
+        "{name}+{:08x}+{}",
+        key_id_as(alg, name, key),
+        BASE64.encode(raw)
+    )
 }
 
 /// Parse a verifier key string, checking that its key id matches its name and key (so a typo
 /// or a spliced string is caught when the key is configured, not when a signature fails).
 pub fn parse_vkey(vkey: &str) -> Result<(String, VerifyingKey), NoteError> {
+    parse_vkey_as(ALG_ED25519, vkey)
+}
+
+/// Parse a verifier key string of signature type `alg` whose key material is an Ed25519 key
+/// (0x01 for note signers, 0x04 for tlog-cosignature cosigners).
+pub fn parse_vkey_as(alg_wanted: u8, vkey: &str) -> Result<(String, VerifyingKey), NoteError> {
     let vkey = vkey.strip_suffix('\n').unwrap_or(vkey);
     let (name, rest) = vkey
         .split_once('+')
@@ -130,14 +153,14 @@ pub fn parse_vkey(vkey: &str) -> Result<(String, VerifyingKey), NoteError> {
     let (&alg, key) = raw
         .split_first()
         .ok_or(NoteError::MalformedVkey("empty key"))?;
-    if alg != ALG_ED25519 {
+    if alg != alg_wanted {
         return Err(NoteError::UnknownAlgorithm(alg));
     }
     let key: [u8; 32] = key
         .try_into()
         .map_err(|_| NoteError::MalformedVkey("Ed25519 key must be 32 bytes"))?;
     let key = VerifyingKey::from_bytes(&key).map_err(|_| NoteError::InvalidPublicKey)?;
-    let computed = key_id(name, &key);
+    let computed = key_id_as(alg, name, &key);
     if computed != stated {
         return Err(NoteError::KeyIdMismatch { stated, computed });
     }
@@ -180,11 +203,13 @@ pub fn sign_note(text: &str, name: &str, key: &SigningKey) -> Result<String, Not
     ))
 }
 
-/// One parsed signature line.
-struct SigLine<'a> {
-    name: &'a str,
-    key_id: u32,
-    sig: Vec<u8>,
+/// One parsed signature line: the key name, the key id and the signature bytes after it
+/// (whose layout depends on the signature type: 64 bytes for Ed25519, timestamp and signature
+/// for a tlog-cosignature).
+pub struct SigLine<'a> {
+    pub name: &'a str,
+    pub key_id: u32,
+    pub sig: Vec<u8>,
 }
 
 fn parse_sig_line(line: &str) -> Result<SigLine<'_>, NoteError> {
@@ -211,19 +236,11 @@ fn parse_sig_line(line: &str) -> Result<SigLine<'_>, NoteError> {
     })
 }
 
-/// Verify a signed note against one Ed25519 key named `name`, returning its text (including the
-/// final newline, excluding the blank separator line).
-///
-/// Strict per C2SP signed-note: the whole note must be well-formed (UTF-8, no control
-/// characters but newline, text / blank line / signature lines each ending in a newline, valid
-/// names and base64). Signatures by other keys are ignored, as the spec requires (witness
-/// cosignatures, rotated keys), but every signature line carrying our name and key id must
-/// verify — a bad one makes the whole note suspect — and at least one must be present.
-pub fn verify_note<'a>(
-    note: &'a str,
-    name: &str,
-    key: &VerifyingKey,
-) -> Result<&'a str, NoteError> {
+/// Split a signed note into its text (including the final newline, excluding the blank
+/// separator line) and its signature lines, checking the whole note is well-formed per C2SP
+/// signed-note: UTF-8, no control characters but newline, text / blank line / signature lines
+/// each ending in a newline, valid names and base64. No signature is checked here.
+pub fn split_note(note: &str) -> Result<(&str, Vec<SigLine<'_>>), NoteError> {
     if note.len() > MAX_NOTE_SIZE {
         return Err(NoteError::MalformedNote("note too large"));
     }
@@ -248,10 +265,29 @@ pub fn verify_note<'a>(
     if lines.len() > MAX_SIGNATURES {
         return Err(NoteError::MalformedNote("too many signatures"));
     }
+    let sigs = lines
+        .into_iter()
+        .map(parse_sig_line)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((text, sigs))
+}
+
+/// Verify a signed note against one Ed25519 key named `name`, returning its text (including the
+/// final newline, excluding the blank separator line).
+///
+/// Strict per C2SP signed-note: the whole note must be well-formed (see [`split_note`]).
+/// Signatures by other keys are ignored, as the spec requires (witness cosignatures, rotated
+/// keys), but every signature line carrying our name and key id must verify — a bad one makes
+/// the whole note suspect — and at least one must be present.
+pub fn verify_note<'a>(
+    note: &'a str,
+    name: &str,
+    key: &VerifyingKey,
+) -> Result<&'a str, NoteError> {
+    let (text, sigs) = split_note(note)?;
     let want_id = key_id(name, key);
     let mut ours = 0usize;
-    for line in lines {
-        let s = parse_sig_line(line)?;
+    for s in sigs {
         if s.name != name || s.key_id != want_id {
             continue;
         }

@@ -21,6 +21,7 @@ mod append;
 mod copy;
 mod nodes;
 mod reads;
+pub mod witness;
 
 pub use append::{APPEND_LOCK, AppendTx, ViewWrite};
 pub use nodes::{FetchedNodes, TreeReadError};
