@@ -62,7 +62,8 @@ pub async fn proof(
             "entry {seq} is not yet covered by a cosigned checkpoint (cosigned size {size})"
         )));
     }
-    let inc = crate::proofs::inclusion(app.reads(), seq, published.as_ref().map(|p| p.0)).await?;
+    let inc = crate::publish::proofs::inclusion(app.reads(), seq, published.as_ref().map(|p| p.0))
+        .await?;
     let checkpoint = published.map(|p| p.1).unwrap_or(inc.checkpoint);
     let file = TlogProof {
         extra: Some(inc.leaf.into_bytes()),

@@ -11,7 +11,7 @@ use crate::ledger::SealedEntry;
 use crate::ledger::cosignature::Cosigner;
 use crate::ledger::tlog_proof::TlogProof;
 use crate::money::Body;
-use crate::state::parse_entry_body;
+use crate::replay::state::parse_entry_body;
 
 #[derive(Args, Debug)]
 pub struct VerifyProofArgs {
