@@ -15,7 +15,7 @@ use crate::site::layout::{Ctx, Shell, page};
 pub const PATH: &str = "submit/index.html";
 
 pub fn render(c: &Ctx) -> Markup {
-    let labels = json!({
+    let mut labels = json!({
         "checking": c.t("正在检查……", "Checking…"),
         "readAs": c.t("文件读取方式", "File read as"),
         "rowsOk": c.t("行可以写入", "row(s) can be appended"),
@@ -29,21 +29,12 @@ pub fn render(c: &Ctx) -> Markup {
         "badKey": c.t("密钥文件无法打开：口令错误，或文件不是 sunshine keygen 写出的密钥文件。", "The key file does not open: a wrong passphrase, or not a key file written by sunshine keygen."),
         "noEd25519": c.t("此浏览器不支持 WebCrypto Ed25519 签名。", "This browser does not support WebCrypto Ed25519 signatures."),
         "network": c.t("无法连接服务器：", "Cannot reach the server: "),
-        "codes": {
-            "amount_decimals": c.t("金额超过两位小数", "more than two decimals"),
-            "amount_format": c.t("不是金额", "not an amount"),
-            "amount_separator": c.t("分隔符有歧义", "ambiguous separators"),
-            "amount_sign": c.t("货币符号位置不对", "currency sign in the wrong place"),
-            "amount_positive": c.t("金额须为正数", "amount must be positive"),
-            "date_format": c.t("不是日期", "not a date"),
-            "date_invalid": c.t("日历上没有这一天", "no such day"),
-            "flag": c.t("不是“是/否”", "not yes/no"),
-            "duplicate": c.t("重复导入", "already imported"),
-            "overdraft": c.t("余额不足", "overdraft"),
-            "future_date": c.t("日期在将来", "date in the future"),
-            "key_not_allowed": c.t("密钥不可用于该机构", "key not allowed for this organisation"),
-        },
     });
+    let codes: serde_json::Map<String, serde_json::Value> = RULE_NAMES
+        .iter()
+        .map(|(code, zh, en)| ((*code).to_owned(), c.t(zh, en).into()))
+        .collect();
+    labels["codes"] = codes.into();
     let body = html! {
         p { (c.t("选择 Excel/WPS 表格（.xlsx 或 .csv）和机构的密钥文件。服务器先检查每一行；检查通过后，在您的浏览器中用密钥签名并提交，全部写入或全部不写入。私钥不会离开浏览器。",
                  "Pick the spreadsheet (.xlsx or .csv) and the organisation's key file. The server checks every row first; then your browser signs the rows with your key and sends them, all or none. The private key never leaves this browser.")) }
@@ -90,3 +81,128 @@ pub fn render(c: &Ctx) -> Markup {
         body,
     )
 }
+
+/// The name of each rule a row can break, as the page shows it: (code, Chinese, English). The
+/// codes are those of the cell rules (`crate::import::cells`), the import checks and the money
+/// model (`crate::money::error`).
+const RULE_NAMES: &[(&str, &str, &str)] = &[
+    (
+        "amount_decimals",
+        "金额超过两位小数",
+        "more than two decimals",
+    ),
+    ("amount_format", "不是金额", "not an amount"),
+    ("amount_separator", "分隔符有歧义", "ambiguous separators"),
+    (
+        "amount_sign",
+        "货币符号位置不对",
+        "currency sign in the wrong place",
+    ),
+    ("amount_positive", "金额须为正数", "amount must be positive"),
+    ("date_format", "不是日期", "not a date"),
+    ("date_invalid", "日历上没有这一天", "no such day"),
+    ("flag", "不是“是/否”", "not yes/no"),
+    ("duplicate", "重复导入", "already imported"),
+    ("overdraft", "余额不足", "overdraft"),
+    ("future_date", "日期在将来", "date in the future"),
+    (
+        "key_not_allowed",
+        "密钥不可用于该机构",
+        "key not allowed for this organisation",
+    ),
+    ("invalid_body", "内容格式不对", "malformed content"),
+    ("grant_overuse", "超出资助金额", "more than the grant"),
+    ("unknown_org", "未登记的机构", "organisation not registered"),
+    ("unknown_project", "没有这个项目", "no such project"),
+    ("unknown_trust", "没有这个慈善信托", "no such trust"),
+    ("unknown_grant", "没有这笔资助", "no such grant"),
+    ("unknown_entry", "没有这个条目", "no such entry"),
+    (
+        "duplicate_org",
+        "机构已登记",
+        "organisation already registered",
+    ),
+    (
+        "duplicate_project",
+        "项目编号已用过",
+        "project id already used",
+    ),
+    (
+        "duplicate_receipt",
+        "收据编号已用过",
+        "receipt number already used",
+    ),
+    ("duplicate_trust", "信托编号已用过", "trust id already used"),
+    ("duplicate_grant", "资助编号已用过", "grant id already used"),
+    (
+        "duplicate_report",
+        "该年度报告已发布",
+        "annual report already published",
+    ),
+    (
+        "duplicate_trust_report",
+        "该年度信托报告已发布",
+        "trust report already published",
+    ),
+    (
+        "duplicate_announcement",
+        "该年度公告已发布",
+        "announcement already published",
+    ),
+    ("out_of_order", "顺序错误", "out of order"),
+    (
+        "not_an_org",
+        "只有登记的慈善组织可以提交",
+        "only a registered organisation may submit this",
+    ),
+    ("not_owner", "不属于该机构", "not this organisation's"),
+    ("wrong_org_type", "机构类型不符", "wrong organisation type"),
+    (
+        "no_public_fundraising",
+        "没有公开募捐资格",
+        "no public-fundraising status",
+    ),
+    ("filing_required", "需要备案编号", "filing number required"),
+    (
+        "filing_without_public",
+        "无公开募捐资格却填写了备案编号",
+        "filing number without public-fundraising status",
+    ),
+    ("bad_dates", "日期不合理", "dates do not fit"),
+    ("year_not_over", "该年度尚未结束", "the year is not over"),
+    (
+        "unmasked_name",
+        "个人姓名未遮盖",
+        "personal name not masked",
+    ),
+    ("personal_data", "含有个人信息", "contains personal data"),
+    ("project_closed", "项目已结项", "project closed"),
+    ("self_transfer", "不能转给自己", "cannot transfer to itself"),
+    (
+        "leftover_mismatch",
+        "结余与余额不符",
+        "leftover differs from the balance",
+    ),
+    (
+        "dissimilar_project",
+        "结余须转入同类项目",
+        "leftover must go to a similar project",
+    ),
+    ("figures_mismatch", "数字不一致", "figures do not agree"),
+    ("currency_mismatch", "币种不符", "currency mismatch"),
+    ("year_announced", "该年度已公告", "year already announced"),
+    (
+        "donation_form",
+        "捐赠形式与金额不符",
+        "donation form and amount do not fit",
+    ),
+    ("voided_correction", "更正已被撤销", "correction was voided"),
+    ("already_voided", "条目已撤销", "entry already voided"),
+    ("not_author", "不是原作者", "not the author"),
+    ("not_correctable", "此类条目不能更正", "cannot be corrected"),
+    (
+        "amend_changes_id",
+        "更正不能改编号",
+        "an amendment keeps the id",
+    ),
+];
