@@ -175,6 +175,40 @@ async fn fractional_numbers_in_bodies_are_refused() {
     refused(&t, &v.to_string(), &["body.count", "integers"]).await;
 }
 
+/// Text that lies about itself: a right-to-left override in a donor's display name (it would read
+/// as another name), and a project title made only of a zero-width space (it would show as
+/// nothing). Both refused by field; nothing written.
+async fn bidi_controls_and_invisible_text_are_refused() {
+    let t = TestLedger::new().await;
+    let donation = |display: &str| {
+        sub(
+            Kind::Donation,
+            Author::Org(t.org_id.clone()),
+            &t.org,
+            json!({"receipt_no": "R-BIDI", "received_on": "2025-03-01", "form": "cash",
+                   "amount": "10.00", "currency": "CNY", "donor_type": "organisation",
+                   "donor_display": display, "receipt": "issued", "commitment": "ab".repeat(32)}),
+        )
+    };
+    let s = donation("\u{202E}会金基善慈");
+    refused(
+        &t,
+        &s.to_value().to_string(),
+        &["body.donor_display", "bidirectional", "U+202E"],
+    )
+    .await;
+    let s = donation("\u{200B}");
+    refused(
+        &t,
+        &s.to_value().to_string(),
+        &["body.donor_display", "blank"],
+    )
+    .await;
+    // The same donation with a plain name is accepted: the refusals were the text's.
+    let (ok, err) = append(&t, &format!("{}\n", donation("慈善基金会").to_value()));
+    assert!(ok, "{err}");
+}
+
 async fn a_bad_line_in_the_middle_refuses_the_whole_file() {
     let t = TestLedger::new().await;
     let mut bad = filler_json(&t, 2);
@@ -194,5 +228,6 @@ on_both_backends!(
     unregistered_and_wrong_role_keys_are_refused,
     oversized_entry_is_refused,
     fractional_numbers_in_bodies_are_refused,
+    bidi_controls_and_invisible_text_are_refused,
     a_bad_line_in_the_middle_refuses_the_whole_file,
 );

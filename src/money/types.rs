@@ -107,7 +107,14 @@ impl<'de> Deserialize<'de> for Ident {
 }
 
 /// Free text of at most `MAX` characters: not blank, no control characters except line breaks
-/// and tabs. The cap keeps every entry far below the 64 KiB entry limit and pages readable.
+/// and tabs, no bidirectional controls. The cap keeps every entry far below the 64 KiB entry
+/// limit and pages readable.
+///
+/// Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) are refused
+/// rather than isolated on the pages: a right-to-left override in a donor's name makes it read
+/// as another name wherever the text goes next (a CSV, a PDF, a regulator's spreadsheet), not
+/// only on our pages. Text made only of characters that show nothing (white space, zero-width
+/// and other default-ignorable characters, Hangul fillers) is blank.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub struct Text<const MAX: usize>(String);
 
@@ -117,8 +124,14 @@ impl<const MAX: usize> Text<MAX> {
     }
 
     pub fn parse(s: &str) -> Result<Self, String> {
-        if s.trim().is_empty() {
+        if s.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
             return Err("must not be blank".into());
+        }
+        if let Some(c) = s.chars().find(|c| is_bidi_control(*c)) {
+            return Err(format!(
+                "must not contain bidirectional control characters (U+{:04X})",
+                u32::from(c)
+            ));
         }
         if s.chars().count() > MAX {
             return Err(format!("must be at most {MAX} characters"));
@@ -130,6 +143,23 @@ impl<const MAX: usize> Text<MAX> {
         }
         Ok(Text(s.to_owned()))
     }
+}
+
+/// Characters that change the direction text is shown in (Unicode's Bidi_Control property).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that show nothing by themselves: Unicode's Default_Ignorable_Code_Point (zero-width
+/// spaces and joiners, soft hyphen, variation selectors, tags, ...) plus the Hangul fillers,
+/// which render as blanks.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 impl<const MAX: usize> fmt::Display for Text<MAX> {
@@ -375,5 +405,61 @@ wire_enum! {
     CorrectionAction {
         Void = "void",
         Amend = "amend",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bidirectional_controls_are_refused_by_code_point() {
+        for c in [
+            '\u{061C}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}',
+            '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}', '\u{2069}',
+        ] {
+            let err = Label::parse(&format!("张{c}三")).err();
+            let want = format!(
+                "must not contain bidirectional control characters (U+{:04X})",
+                u32::from(c)
+            );
+            assert_eq!(err, Some(want), "U+{:04X}", u32::from(c));
+        }
+    }
+
+    #[test]
+    fn text_that_shows_nothing_is_blank() {
+        for s in [
+            "",
+            " ",
+            "\u{3000}",
+            "\u{200B}",
+            "\u{200B}\u{200D}\u{FEFF}",
+            "\u{3164}",
+            " \u{00AD} ",
+            "\u{2060}\n\t",
+            "\u{E0041}",
+        ] {
+            assert_eq!(
+                Title::parse(s).err().as_deref(),
+                Some("must not be blank"),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn visible_text_with_invisible_characters_inside_is_kept_as_written() {
+        for s in [
+            "张\u{200B}三",
+            "慈善 基金会",
+            "👨\u{200D}👩\u{200D}👧",
+            "a\u{00AD}b",
+        ] {
+            assert_eq!(
+                Prose::parse(s).map(|t| t.as_str().to_owned()),
+                Ok(s.to_owned())
+            );
+        }
     }
 }
