@@ -56,7 +56,7 @@ async fn year_of(programme: &str) -> TestLedger {
 
 async fn figure(t: &TestLedger, id: &str) -> Value {
     let state = t.service.state().await;
-    let rows = state.view_rows();
+    let rows = state.summary_view_rows();
     let row = rows
         .get(&format!("compliance/{}/2026/CNY", t.org_id))
         .expect("2026 figures");
@@ -95,7 +95,7 @@ async fn missing_annual_report_is_listed_late_with_its_due_date() {
     let t = year_of("700000.00").await;
     let state = t.service.state().await;
     let late: Vec<Value> = state
-        .view_rows()
+        .summary_view_rows()
         .iter()
         .filter(|(k, _)| k.starts_with("late/"))
         .map(|(_, v)| serde_json::from_str(v).unwrap())

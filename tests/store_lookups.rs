@@ -41,8 +41,8 @@ async fn filled() -> (tempfile::TempDir, Store) {
         let batch = AppendBatch {
             base_size: start,
             entries: (start..end).map(row).collect(),
-            nodes: vec![],
             checkpoint: format!("checkpoint {end}"),
+            ..AppendBatch::default()
         };
         store.append(&batch).await.unwrap();
     }

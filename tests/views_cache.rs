@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use common::{TestLedger, tamper};
 use indicatif::ProgressBar;
+use serde_json::json;
 use sunshine_ledger::append::service::LedgerService;
-use sunshine_ledger::ledger::SecretKey;
+use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission};
 use sunshine_ledger::money::views::ViewDelta;
 use sunshine_ledger::replay::audit::AuditError;
 use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
@@ -23,7 +24,7 @@ fn rows(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 }
 
 fn delta(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> ViewDelta {
-    let delta = ViewDelta::between(old, new.clone(), BTreeMap::new());
+    let delta = ViewDelta::between(old, new.clone());
     let mut applied = old.clone();
     delta.apply(&mut applied);
     assert_eq!(&applied, new);
@@ -130,33 +131,74 @@ async fn fails_at(t: &TestLedger, sql: &str, key: &str, why: &str) {
     assert!(reason.contains(why), "{sql}: {reason}");
 }
 
-/// Record rows (a donation, its trace, a spend) are derived one at a time as the stored rows come
-/// by, not held all at once: a changed, a deleted and an invented one are each named by key.
+/// A disbursement of `amount` from the test organisation's unrestricted money.
+fn disbursement(t: &TestLedger, amount: &str) -> SignedSubmission {
+    common::sub_at(
+        Kind::Disbursement,
+        Author::Org(t.org_id.clone()),
+        &t.org,
+        json!({"amount": amount, "currency": "CNY", "category": "programme",
+               "purpose": "助学金发放", "payee_type": "group", "payee_display": "山区小学学生",
+               "evidence": ["cd".repeat(32)], "paid_on": "2025-04-01"}),
+        "2025-04-01T01:00:00Z".parse().unwrap(),
+    )
+}
+
+/// Record rows (donations, spends, the hops of each donation's money) are written with their
+/// entries and compared as the audit's replay emits them, never all held at once: a changed, a
+/// deleted and an invented one are each named by key, and the trace composed from them is the
+/// one the money rules give.
 async fn a_tampered_record_view_is_named_by_its_key() {
     let t = TestLedger::new().await;
-    let subs = (0..30)
+    let mut subs: Vec<_> = (0..30)
         .map(|i| t.donation(&format!("R2025-{i:04}"), "100.00", "2025-03-01"))
         .collect();
-    t.service.append(subs).await.unwrap();
+    // 1,050.00 spent first in, first out: ten donations whole, and half of the eleventh.
+    subs.push(disbursement(&t, "1050.00"));
+    let spend_seq = t.service.append(subs).await.unwrap().last().unwrap().seq;
     t.service.refresh_views().await.unwrap();
     let clean = views_verdict(&t).await.unwrap();
-    // 30 donation rows and 30 trace rows at least, besides the summaries.
-    assert!(clean > 60, "{clean}");
+    // 30 donation rows, 11 hop rows and a spend row, besides the summaries.
+    assert!(clean > 42, "{clean}");
     let org = &t.org_id;
-    let trace = format!("trace/{org}/R2025-0007");
-    let original = t.store().view(&trace).await.unwrap().expect("trace row");
+    let receipt = |n: &str| sunshine_ledger::money::Ident::parse(n).unwrap();
+    let half = t
+        .store()
+        .trace(org, &receipt("R2025-0010"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(half.spent_total.to_string(), "50.00");
+    assert_eq!(half.unspent_total.to_string(), "50.00");
+    let whole = t
+        .store()
+        .trace(org, &receipt("R2025-0003"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(whole.spent_total.to_string(), "100.00");
+    let untouched = t
+        .store()
+        .trace(org, &receipt("R2025-0011"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(untouched.spent.is_empty());
+    assert_eq!(untouched.unspent_total.to_string(), "100.00");
 
-    let changed = original.replace("100.00", "100.01");
+    let hop = format!("hop/{org}/R2025-0010/{spend_seq}/0");
+    let original = t.store().view(&hop).await.unwrap().expect("hop row");
+    let changed = original.replace("50.00", "50.01");
     assert_ne!(changed, original);
-    let update = format!("UPDATE views SET value = '{changed}' WHERE key = '{trace}'");
-    fails_at(&t, &update, &trace, "differs").await;
-    let delete = format!("DELETE FROM views WHERE key = '{trace}'");
-    fails_at(&t, &delete, &trace, "missing").await;
+    let update = format!("UPDATE records SET value = '{changed}' WHERE key = '{hop}'");
+    fails_at(&t, &update, &hop, "differs").await;
+    let delete = format!("DELETE FROM records WHERE key = '{hop}'");
+    fails_at(&t, &delete, &hop, "missing").await;
 
-    // Put it back; then an invented receipt, and a real one spelt in lower case.
+    // Put it back; then an invented receipt, a real one spelt in lower case, and more.
     tamper(
         &t.url,
-        &format!("INSERT INTO views (key, value) VALUES ('{trace}', '{original}')"),
+        &format!("INSERT INTO records (key, value) VALUES ('{hop}', '{original}')"),
     )
     .await;
     assert_eq!(views_verdict(&t).await.unwrap(), clean);
@@ -164,16 +206,48 @@ async fn a_tampered_record_view_is_named_by_its_key() {
         format!("donation/{org}/R2025-9999"),
         format!("donation/{}/R2025-0007", org.to_string().to_lowercase()),
         "spend/01/0".to_owned(),
+        format!("hop/{org}/R2025-0011/{spend_seq}/0"),
     ] {
-        let insert = format!("INSERT INTO views (key, value) VALUES ('{invented}', '{{}}')");
-        fails_at(&t, &insert, &invented, "derives no such view").await;
+        let insert = format!("INSERT INTO records (key, value) VALUES ('{invented}', '{{}}')");
+        fails_at(&t, &insert, &invented, "derives no such record").await;
         tamper(
             &t.url,
-            &format!("DELETE FROM views WHERE key = '{invented}'"),
+            &format!("DELETE FROM records WHERE key = '{invented}'"),
         )
         .await;
     }
     assert_eq!(views_verdict(&t).await.unwrap(), clean);
+}
+
+/// A database whose records were never written (one from before they were kept) is found by
+/// the audit, and the next start writes them, all of them, as an audit then confirms.
+async fn missing_records_are_found_and_written_at_the_next_start() {
+    let t = TestLedger::new().await;
+    let mut subs: Vec<_> = (0..5)
+        .map(|i| t.donation(&format!("R2025-{i:04}"), "100.00", "2025-03-01"))
+        .collect();
+    subs.push(disbursement(&t, "250.00"));
+    t.service.append(subs).await.unwrap();
+    let clean = views_verdict(&t).await.unwrap();
+    tamper(&t.url, "DELETE FROM records").await;
+    tamper(&t.url, "DELETE FROM record_size").await;
+    let (key, reason) = views_verdict(&t).await.unwrap_err();
+    assert_eq!(key, "record_size", "{reason}");
+    // Appends meanwhile leave them alone rather than write a partial set.
+    t.service
+        .append(vec![t.donation("R2025-0100", "5.00", "2025-03-01")])
+        .await
+        .unwrap();
+    assert_eq!(t.store().record_size().await.unwrap(), None);
+    let store = Store::open(&t.url, false).await.unwrap();
+    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
+        .await
+        .unwrap();
+    let size = restarted.store().size().await.unwrap();
+    assert_eq!(restarted.store().record_size().await.unwrap(), Some(size));
+    restarted.refresh_views().await.unwrap();
+    // One more donation row than before.
+    assert_eq!(views_verdict(&t).await.unwrap(), clean + 1);
 }
 
 /// The append service brings the views along itself: a plain append leaves them at the new size
@@ -246,5 +320,6 @@ on_both_backends!(
     appends_bring_the_views_along,
     refreshes_after_new_entries_match_the_views_the_audit_derives,
     a_tampered_record_view_is_named_by_its_key,
+    missing_records_are_found_and_written_at_the_next_start,
     a_restarted_server_catches_the_views_up,
 );

@@ -420,7 +420,10 @@ pub async fn receipt(
     };
     let donation =
         donation.ok_or_else(|| ApiError::not_found(format!("no receipt {receipt_no}")))?;
-    let trace = one(&app, &keys::TRACE.key(&[&org, &receipt_no])).await?;
+    let trace = match org.parse::<Uscc>() {
+        Ok(uscc) => app.reads().trace(&uscc, &receipt_no).await?,
+        Err(_) => None,
+    };
     let seq = donation["seq"]
         .as_u64()
         .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;

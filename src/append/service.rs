@@ -25,9 +25,12 @@ use crate::ledger::note::Checkpoint;
 use crate::ledger::submission::SUBMISSION_SIG_CONTEXT;
 use crate::ledger::verify::check_serial;
 use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
+use crate::money::views::ViewDelta;
 use crate::money::{Body, MoneyError, parse_body};
 use crate::replay::state::{AdmitError, State, parse_entry_body};
-use crate::store::{AppendBatch, NewEntry, Store, StoreError, TreeReadError, ViewWrite};
+use crate::store::{
+    AppendBatch, NewEntry, RecordRows, Store, StoreError, TreeReadError, ViewWrite,
+};
 
 /// Why an append was refused or failed. `index` is the submission's position in the request.
 #[derive(Debug, thiserror::Error)]
@@ -109,10 +112,10 @@ pub struct LedgerService {
     store: Store,
     operator: SecretKey,
     head: Mutex<Head>,
-    /// The state this process last cached views of, and its summary rows, so the next refresh
-    /// recomputes and writes only what changed (see [`State::view_delta`],
-    /// [`Store::replace_views`]); the lock also keeps this process's refreshes one at a time.
-    last_views: Mutex<Option<(State, BTreeMap<String, String>)>>,
+    /// The log size this process last cached views at, and those rows, so the next refresh
+    /// writes only what changed (see [`Store::replace_views`]); the lock also keeps this
+    /// process's refreshes one at a time.
+    last_views: Mutex<Option<(u64, BTreeMap<String, String>)>>,
     /// The head's state as of its last change, readable without waiting for the head lock
     /// (which an append holds through its commit).
     published: tokio::sync::watch::Sender<State>,
@@ -139,18 +142,55 @@ impl LedgerService {
             refresher: OnceLock::new(),
             views_deferred: AtomicBool::new(false),
         };
+        service.write_missing_records().await?;
         {
-            // The state at the size the cached views reflect, taken on the way (an O(1) copy),
-            // lets the first refresh write only what changed since, instead of every row.
+            // The views at the size they were cached, taken on the way, let the first refresh
+            // write only what changed since, instead of every row.
             let cached = store.view_size().await?;
             let mut head = service.head.lock().await;
             let at_cached = service.catch_up(&mut head, cached).await?;
             if let Some(state) = at_cached {
                 let summary = state.summary_view_rows();
-                *service.last_views.lock().await = Some((state, summary));
+                *service.last_views.lock().await = Some((state.size(), summary));
             }
         }
         Ok(service)
+    }
+
+    /// Writes every record row afresh if the stored ones are not those of the whole log: a
+    /// database from before records were kept. Appends write their records themselves, in
+    /// their own transaction, so this finds nothing to do on any later start. It holds the
+    /// append lock throughout (no append can slip in between) and writes as it replays, so
+    /// memory holds one part of the log's records at a time.
+    async fn write_missing_records(&self) -> Result<(), AppendError> {
+        let mut tx = self.store.begin_append().await?;
+        let size = tx.size();
+        if self.store.record_size().await? == Some(size) {
+            return Ok(());
+        }
+        tracing::info!(entries = size, "writing the records of the log");
+        let mut state = State::default();
+        let mut part = RecordRows {
+            reset: true,
+            rows: Vec::new(),
+        };
+        let mut entries = self.store.entries_from(0);
+        while let Some(row) = entries.try_next().await? {
+            if row.seq >= size {
+                break;
+            }
+            let (next, records) = replay_row(state, row)?;
+            state = next;
+            part.then(records);
+            if part.rows.len() >= RECORDS_PER_WRITE {
+                tx.put_records(&part).await?;
+                part = RecordRows::default();
+            }
+        }
+        drop(entries);
+        tx.put_records(&part).await?;
+        tx.rewrite_records(size).await?;
+        Ok(())
     }
 
     /// From now on, commits hand view refreshes to a background task (debounced: see
@@ -240,17 +280,8 @@ impl LedgerService {
         let mut captured = (capture == Some(from)).then(|| state.clone());
         let mut entries = self.store.entries_from(from);
         while let Some(row) = entries.try_next().await? {
-            let sealed = SealedEntry::open(row.leaf).map_err(|e| AppendError::Replay {
-                seq: row.seq,
-                reason: e.to_string(),
-            })?;
-            let body = parse_entry_body(&sealed);
-            state = state
-                .admitted(&sealed, body)
-                .map_err(|e| AppendError::Replay {
-                    seq: row.seq,
-                    reason: e.to_string(),
-                })?;
+            // The process that appended these wrote their records.
+            state = replay_row(state, row)?.0;
             if capture == Some(state.size()) {
                 captured = Some(state.clone());
             }
@@ -272,36 +303,30 @@ impl LedgerService {
     pub async fn refresh_views(&self) -> Result<u64, AppendError> {
         let mut last = self.last_views.lock().await;
         let state = self.current_state().await?;
-        let delta = last.take().and_then(|(prev, prev_summary)| {
-            let (delta, summary) = state.view_delta(&prev, &prev_summary)?;
-            Some((prev.size(), delta, summary))
-        });
+        let summary = state.summary_view_rows();
+        let size = state.size();
         // On failure `last` stays empty: an unknown outcome must not be diffed against.
-        let summary = match delta {
-            Some((base, delta, summary))
-                if self
-                    .store
+        let written = match last.take() {
+            Some((base, prev)) => {
+                let delta = ViewDelta::between(&prev, summary.clone());
+                self.store
                     .replace_views(
-                        state.size(),
+                        size,
                         ViewWrite::Delta {
                             base,
                             delta: &delta,
                         },
                     )
-                    .await? =>
-            {
-                summary
+                    .await?
             }
-            _ => {
-                let rows = state.view_rows();
-                self.store
-                    .replace_views(state.size(), ViewWrite::Full(&rows))
-                    .await?;
-                state.summary_view_rows()
-            }
+            None => false,
         };
-        let size = state.size();
-        *last = Some((state, summary));
+        if !written {
+            self.store
+                .replace_views(size, ViewWrite::Full(&summary))
+                .await?;
+        }
+        *last = Some((size, summary));
         Ok(size)
     }
 
@@ -510,13 +535,18 @@ impl LedgerService {
             let sealed = match (mode, sealed) {
                 (Mode::AllOrNone, Ok(sealed)) => {
                     // All or none: a refusal drops the whole state, so it changes in place.
-                    state = state
+                    let (next, records) = state
                         .admitted(&sealed, body)
                         .map_err(|source| AppendError::Admit { index, source })?;
+                    state = next;
+                    batch.records.then(records);
                     sealed
                 }
                 (Mode::EachOnItsOwn, Ok(sealed)) => match state.admit_parsed(&sealed, body) {
-                    Ok(()) => sealed,
+                    Ok(records) => {
+                        batch.records.then(records);
+                        sealed
+                    }
                     Err(source) => {
                         out.push(Err(AppendError::Admit { index, source }));
                         continue;
@@ -567,6 +597,23 @@ struct Prepared {
     batch: AppendBatch,
     head: Head,
     out: Vec<Result<Appended, AppendError>>,
+}
+
+/// Record rows written at a time when all of them are written afresh.
+const RECORDS_PER_WRITE: usize = 4096;
+
+/// `state` with the stored entry `row` admitted, and the records it wrote.
+fn replay_row(
+    state: State,
+    row: crate::store::StoredEntry,
+) -> Result<(State, crate::money::records::Records), AppendError> {
+    let seq = row.seq;
+    let replay = |reason: String| AppendError::Replay { seq, reason };
+    let sealed = SealedEntry::open(row.leaf).map_err(|e| replay(e.to_string()))?;
+    let body = parse_entry_body(&sealed);
+    state
+        .admitted(&sealed, body)
+        .map_err(|e| replay(e.to_string()))
 }
 
 /// Now, but never earlier than the newest entry of `state`.

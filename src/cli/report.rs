@@ -69,11 +69,13 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
     let rows = match &args.what {
         Report::Trace { org, receipt } => {
             let key = keys::TRACE.key(&[org, receipt]);
-            let row = store
-                .view(&key)
+            let receipt_no = crate::money::Ident::parse(receipt)
+                .with_context(|| format!("{receipt} is not a receipt number"))?;
+            let trace = store
+                .trace(org, &receipt_no)
                 .await?
                 .with_context(|| format!("no donation with receipt {receipt} at {org}"))?;
-            vec![(key, row)]
+            vec![(key, serde_json::to_string(&trace)?)]
         }
         Report::Compliance { org, .. } => {
             let prefix = org

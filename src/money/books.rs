@@ -6,6 +6,7 @@
 //! changed when it refuses; callers always step a clone (O(1): persistent maps) and keep the
 //! original on error.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use imbl::{OrdMap, Vector};
@@ -17,7 +18,8 @@ use crate::ledger::{Author, Kind, Timestamp, Uscc};
 use super::bodies::checks::check_static;
 use super::bodies::{Body, OrgRegister, TrustFile};
 use super::error::{MoneyError, Rule, Thing};
-use super::funds::{FundKey, Funds};
+use super::funds::{FundKey, Funds, ReceiptKey};
+use super::records::{HopRow, Record};
 use super::sums::Sums;
 use super::types::{Ident, Money, SpendCategory};
 
@@ -67,9 +69,17 @@ pub struct DonationRecord {
 /// A donation's body, shared with the log's copy of it rather than copied (donations are most
 /// of a ledger, and their bodies most of its memory).
 ///
-/// Made only by [`Books::step`] from a donation entry's body.
+/// Made only from a donation entry's body.
 #[derive(Debug, Clone)]
 pub struct DonationBody(Arc<Body>);
+
+impl DonationBody {
+    /// `body` must be a donation's: any other kind is refused as `None`.
+    pub(crate) fn new(body: Arc<Body>) -> DonationBody {
+        debug_assert!(matches!(body.as_ref(), Body::Donation(_)));
+        DonationBody(body)
+    }
+}
 
 impl PartialEq for DonationBody {
     fn eq(&self, other: &Self) -> bool {
@@ -82,7 +92,7 @@ impl std::ops::Deref for DonationBody {
     fn deref(&self) -> &Self::Target {
         match self.0.as_ref() {
             Body::Donation(d) => d,
-            _ => unreachable!("Books::step wraps only donation bodies"),
+            _ => unreachable!("DonationBody wraps only donation bodies"),
         }
     }
 }
@@ -94,7 +104,7 @@ impl Serialize for DonationBody {
 }
 
 /// Money leaving a fund: a disbursement, a grant, or a closing leftover (one per currency).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SpendRecord {
     pub seq: u64,
     pub kind: Kind,
@@ -110,16 +120,16 @@ pub struct SpendRecord {
     pub related_party: bool,
 }
 
-/// All derived state. Cloning is O(1).
+/// All derived state that the rules need, and the running sums. Cloning is O(1). What grows
+/// with the log (donations, spends, hops) is handed out as [`Record`]s, not kept.
 #[derive(Debug, Clone, Default)]
 pub struct Books {
     pub regulators: OrdMap<Uscc, RegulatorRecord>,
     pub orgs: OrdMap<Uscc, OrgRecord>,
     pub projects: OrdMap<(Uscc, Ident), ProjectRecord>,
     pub funds: Funds,
-    pub donations: OrdMap<(Uscc, Ident), DonationRecord>,
-    /// Keyed by (seq, index within the entry): a close may move several currencies.
-    pub spends: OrdMap<(u64, u32), SpendRecord>,
+    /// The records of the entry being stepped; empty between steps.
+    emitted: Vec<Record>,
     pub trusts: OrdMap<Ident, TrustRecord>,
     pub grants: OrdMap<(Uscc, Ident), GrantRecord>,
     pub announcements: OrdMap<(Uscc, i32), AnnounceRecord>,
@@ -130,8 +140,29 @@ pub struct Books {
 }
 
 impl Books {
-    /// Checks `e` against the body-only rules and every stateful rule, and applies it.
-    pub fn step(&mut self, e: &Eff) -> Result<(), MoneyError> {
+    /// Checks `e` against the body-only rules and every stateful rule, applies it, and answers
+    /// the records it wrote.
+    pub fn step(&mut self, e: &Eff) -> Result<Vec<Record>, MoneyError> {
+        self.emitted.clear();
+        self.funds.take_moved();
+        self.apply(e)?;
+        let mut out = std::mem::take(&mut self.emitted);
+        // A hop that spent money takes its category and date from the entry's disbursement.
+        let spent = out.iter().find_map(|r| match r {
+            Record::Spend((_, 0), s) if s.to.is_none() => Some((s.category, s.paid_on)),
+            _ => None,
+        });
+        let mut index: BTreeMap<ReceiptKey, u32> = BTreeMap::new();
+        for (receipt, hop) in self.funds.take_moved() {
+            let i = index.entry(receipt.clone()).or_default();
+            let spent = if hop.to.is_none() { spent } else { None };
+            out.push(Record::Hop(receipt, HopRow::new(hop, *i, spent)));
+            *i += 1;
+        }
+        Ok(out)
+    }
+
+    fn apply(&mut self, e: &Eff) -> Result<(), MoneyError> {
         check_static(e.body, "body", e.recorded_at)?;
         match e.body.as_ref() {
             Body::Genesis(g) => {
@@ -172,7 +203,7 @@ impl Books {
             Body::ProjectOpen(b) => self.project_open(e, b),
             Body::ProjectUpdate(b) => self.project_update(e, b),
             Body::ProjectClose(b) => self.project_close(e, b),
-            Body::Donation(_) => self.donation(e, DonationBody(e.body.clone())),
+            Body::Donation(_) => self.donation(e, DonationBody::new(e.body.clone())),
             Body::Disbursement(b) => self.disbursement(e, b),
             Body::GrantTransfer(b) => self.grant_transfer(e, b),
             Body::TrustFile(b) => self.trust_file(e, b),
@@ -234,7 +265,12 @@ impl Books {
     /// Records money leaving a fund.
     pub(crate) fn add_spend(&mut self, key: (u64, u32), rec: SpendRecord) {
         self.count_spend(key, &rec);
-        self.spends.insert(key, rec);
+        self.emitted.push(Record::Spend(key, rec));
+    }
+
+    /// Records a donation.
+    pub(crate) fn add_donation(&mut self, rec: DonationRecord) {
+        self.emitted.push(Record::Donation(rec));
     }
 
     /// A trust filed by a regulator; trust property lives apart from organisations' funds.

@@ -25,8 +25,9 @@ use crate::ledger::{Author, Kind, Timestamp};
 
 use super::bodies::checks::check_static;
 use super::bodies::{Body, Correction, parse_body_at};
-use super::books::{Books, Eff};
+use super::books::{Books, DonationBody, DonationRecord, Eff};
 use super::error::{MoneyError, Rule, Thing};
+use super::records::{Record, Records};
 use super::state::{Log, MoneyState, Stored};
 use super::types::CorrectionAction;
 
@@ -80,16 +81,29 @@ pub fn live_amendments(s: &Stored, log: &Log, voided: &BTreeSet<u64>) -> Vec<u64
         .collect()
 }
 
-/// Books from scratch over the effective log.
-pub fn rebuild(log: &Log) -> Result<Books, MoneyError> {
+/// Books from scratch over the effective log, with every record of it: the live records the
+/// steps write, and a voided donation's record as it was first recorded.
+pub fn rebuild(log: &Log) -> Result<(Books, Vec<Record>), MoneyError> {
     let voided = voided_set(log);
     let mut books = Books::default();
+    let mut records = Vec::new();
     for (seq, s) in log.entries.iter() {
-        if s.kind == Kind::Correction || voided.contains(seq) {
+        if s.kind == Kind::Correction {
+            continue;
+        }
+        if voided.contains(seq) {
+            if let (Body::Donation(_), Some(org)) = (s.body.as_ref(), s.author.org()) {
+                records.push(Record::Voided(DonationRecord {
+                    seq: *seq,
+                    org: org.clone(),
+                    recorded_at: s.recorded_at,
+                    body: DonationBody::new(s.body.clone()),
+                }));
+            }
             continue;
         }
         let (body, recorded_at) = effective(log, s, &voided);
-        books
+        let rows = books
             .step(&Eff {
                 seq: *seq,
                 recorded_at,
@@ -100,8 +114,9 @@ pub fn rebuild(log: &Log) -> Result<Books, MoneyError> {
                 at_seq: *seq,
                 cause: Box::new(cause),
             })?;
+        records.extend(rows);
     }
-    Ok(books)
+    Ok((books, records))
 }
 
 impl MoneyState {
@@ -109,7 +124,7 @@ impl MoneyState {
         &mut self,
         mut stored: Stored,
         c: &Correction,
-    ) -> Result<(), MoneyError> {
+    ) -> Result<Records, MoneyError> {
         check_static(&stored.body, "body", stored.recorded_at)?;
         let target = self
             .log
@@ -177,7 +192,8 @@ impl MoneyState {
         self.log.corrections.insert(seq);
         self.log.last_seq = Some(seq);
         self.log.entries.insert(seq, stored);
-        self.books = rebuild(&self.log)?;
-        Ok(())
+        let (books, rows) = rebuild(&self.log)?;
+        self.books = books;
+        Ok(Records { reset: true, rows })
     }
 }

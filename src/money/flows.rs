@@ -5,7 +5,7 @@ use crate::ledger::Kind;
 
 use super::bodies::{Disbursement, Donation, GrantTransfer};
 use super::books::{Books, DonationBody, DonationRecord, Eff, SpendRecord};
-use super::error::{MoneyError, Rule, Unique};
+use super::error::{MoneyError, Rule};
 use super::funds::FundKey;
 use super::types::{Money, SpendCategory};
 
@@ -16,14 +16,8 @@ impl Books {
         if let Some(p) = &b.project {
             self.project(&org, p, "body.project", true)?;
         }
+        // Receipt numbers are unique: the state refuses a reused one before the books see it.
         let key = (org.clone(), b.receipt_no.clone());
-        if self.donations.contains_key(&key) {
-            return Err(MoneyError::duplicate(
-                "body.receipt_no",
-                Unique::Receipt,
-                &b.receipt_no,
-            ));
-        }
         self.count_donation(&org, b);
         // Goods without a valuation have no amount: recorded, never counted.
         if let Some((amount, currency)) = b.value() {
@@ -34,15 +28,12 @@ impl Books {
             };
             self.funds.receive(fund, key.clone(), amount.decimal());
         }
-        self.donations.insert(
-            key,
-            DonationRecord {
-                seq: e.seq,
-                org,
-                recorded_at: e.recorded_at,
-                body,
-            },
-        );
+        self.add_donation(DonationRecord {
+            seq: e.seq,
+            org,
+            recorded_at: e.recorded_at,
+            body,
+        });
         Ok(())
     }
 

@@ -8,10 +8,9 @@
 
 use std::sync::Arc;
 
-use imbl::ordmap::DiffItem;
 use imbl::{OrdMap, Vector};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ledger::{Currency, Kind, Uscc};
 
@@ -19,7 +18,7 @@ use super::error::MoneyError;
 use super::types::Ident;
 
 /// One fund: an organisation's project (restricted) or its unrestricted money, in a currency.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 pub struct FundKey {
     pub org: Uscc,
     /// `None` is the organisation's unrestricted fund.
@@ -67,16 +66,15 @@ pub struct Hop {
 /// vector allocated a whole chunk per piece (about 20 KB per traced donation).
 pub type Via = Arc<[u64]>;
 
-/// One donation's movements. Behind an `Arc` so that cloning the map's nodes (persistent maps copy
-/// a node on write) shares the lists, and only the list that changes is copied.
-type HopList = Arc<Vec<Hop>>;
-
-/// Balances, lots and the per-receipt movement history.
+/// Balances and lots. The movements of each donation's money are not kept: each step hands them
+/// out ([`Funds::take_moved`]) as records for the store, so memory holds only what is still in
+/// the funds.
 #[derive(Clone, Debug, Default)]
 pub struct Funds {
     balances: OrdMap<FundKey, Decimal>,
     lots: OrdMap<FundKey, Vector<Lot>>,
-    hops: OrdMap<ReceiptKey, HopList>,
+    /// The hops of the entry being stepped, with their donation; empty between steps.
+    moved: Vec<(ReceiptKey, Hop)>,
 }
 
 impl Funds {
@@ -89,24 +87,9 @@ impl Funds {
         self.balances.iter()
     }
 
-    /// The donations whose money moved since `prev`, an earlier state of these funds.
-    pub fn hops_changed_since<'a>(
-        &'a self,
-        prev: &'a Funds,
-    ) -> impl Iterator<Item = ReceiptKey> + 'a {
-        prev.hops.diff(&self.hops).map(|item| match item {
-            DiffItem::Add(k, _) | DiffItem::Update { new: (k, _), .. } | DiffItem::Remove(k, _) => {
-                k.clone()
-            }
-        })
-    }
-
-    /// The movements of one donation's money, in log order.
-    pub fn hops(&self, receipt: &ReceiptKey) -> Vec<Hop> {
-        self.hops
-            .get(receipt)
-            .map(|v| v.as_ref().clone())
-            .unwrap_or_default()
+    /// The hops made since the last call, in the order they were made (one step's).
+    pub fn take_moved(&mut self) -> Vec<(ReceiptKey, Hop)> {
+        std::mem::take(&mut self.moved)
     }
 
     /// The lots a fund holds, oldest first.
@@ -198,7 +181,7 @@ impl Funds {
     }
 
     fn record(&mut self, lot: &Lot, hop: Hop) {
-        Arc::make_mut(self.hops.entry(lot.root.clone()).or_default()).push(hop);
+        self.moved.push((lot.root.clone(), hop));
     }
 
     /// Takes `amount` from the front of the fund's lots; returns the pieces taken.

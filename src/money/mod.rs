@@ -28,6 +28,7 @@ pub mod flows;
 pub mod funds;
 pub mod lottery;
 pub mod projects;
+pub mod records;
 pub mod regulator;
 pub mod reports;
 pub mod state;

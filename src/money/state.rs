@@ -10,11 +10,11 @@ use crate::ledger::{Author, Kind, Submission, Timestamp, Uscc};
 
 use super::bodies::{Body, IdKey, parse_body};
 use super::books::{
-    Books, DonationRecord, Eff, GrantRecord, OrgRecord, ProjectRecord, RegulatorRecord,
-    SpendRecord, TrustRecord,
+    Books, Eff, GrantRecord, OrgRecord, ProjectRecord, RegulatorRecord, TrustRecord,
 };
 use super::error::{MoneyError, Rule};
 use super::funds::FundKey;
+use super::records::Records;
 use super::types::{Ident, Money};
 
 /// Per-entry context the ledger hands the model.
@@ -63,10 +63,12 @@ pub struct MoneyState {
 
 impl MoneyState {
     /// Validates the entry against every rule; mutates only if it is accepted (never partially).
-    pub fn admit(&mut self, ctx: &EntryCtx) -> Result<(), MoneyError> {
+    /// Answers the records it wrote, for the store.
+    pub fn admit(&mut self, ctx: &EntryCtx) -> Result<Records, MoneyError> {
         let body = parse_body(ctx.submission.kind, &ctx.submission.body)?;
-        *self = self.clone().admitted(ctx, body)?;
-        Ok(())
+        let (state, records) = self.clone().admitted(ctx, body)?;
+        *self = state;
+        Ok(records)
     }
 
     /// Admits an entry whose body [`parse_body`] has read already — it needs no state, so bulk
@@ -77,7 +79,11 @@ impl MoneyState {
     /// [`MoneyState::admit`] does, lets the persistent maps update their nodes where they are
     /// instead of copying a path of nodes for every entry; callers that must keep the old state
     /// on a refusal clone it once (O(1)) for a whole run of entries.
-    pub fn admitted(mut self, ctx: &EntryCtx, body: Body) -> Result<MoneyState, MoneyError> {
+    pub fn admitted(
+        mut self,
+        ctx: &EntryCtx,
+        body: Body,
+    ) -> Result<(MoneyState, Records), MoneyError> {
         if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
             return Err(MoneyError::refused(
                 "seq",
@@ -94,23 +100,23 @@ impl MoneyState {
             amendment: None,
             corrected_by: Vec::new(),
         };
-        if let Body::Correction(c) = stored.body.as_ref() {
+        let records = if let Body::Correction(c) = stored.body.as_ref() {
             let c = c.clone();
-            self.admit_correction(stored, &c)?;
+            self.admit_correction(stored, &c)?
         } else {
-            self.admit_plain(stored)?;
-        }
-        Ok(self)
+            self.admit_plain(stored)?
+        };
+        Ok((self, records))
     }
 
-    fn admit_plain(&mut self, stored: Stored) -> Result<(), MoneyError> {
+    fn admit_plain(&mut self, stored: Stored) -> Result<Records, MoneyError> {
         let claim = stored.body.claim(stored.author.org());
         if let Some((key, field)) = &claim
             && self.log.ids.contains_key(key)
         {
             return Err(MoneyError::duplicate(*field, key.unique(), key.id()));
         }
-        self.books.step(&Eff {
+        let rows = self.books.step(&Eff {
             seq: stored.seq,
             recorded_at: stored.recorded_at,
             author: &stored.author,
@@ -121,18 +127,20 @@ impl MoneyState {
         }
         self.log.last_seq = Some(stored.seq);
         self.log.entries.insert(stored.seq, stored);
-        Ok(())
+        Ok(Records { reset: false, rows })
     }
 
-    /// Rebuilds a state from entries (in seq order), as audit and startup do.
+    /// Rebuilds a state from entries (in seq order), as audit and startup do, with the records
+    /// the log holds.
     pub fn replay<'a>(
         entries: impl IntoIterator<Item = EntryCtx<'a>>,
-    ) -> Result<MoneyState, (u64, MoneyError)> {
+    ) -> Result<(MoneyState, Records), (u64, MoneyError)> {
         let mut s = MoneyState::default();
+        let mut records = Records::default();
         for ctx in entries {
-            s.admit(&ctx).map_err(|e| (ctx.seq, e))?;
+            records.then(s.admit(&ctx).map_err(|e| (ctx.seq, e))?);
         }
-        Ok(s)
+        Ok((s, records))
     }
 
     // ---- read side -------------------------------------------------------------------------
@@ -177,19 +185,6 @@ impl MoneyState {
             .into_iter()
             .filter(|(k, _)| &k.org == org)
             .collect()
-    }
-
-    pub fn donation(&self, org: &Uscc, receipt_no: &Ident) -> Option<&DonationRecord> {
-        self.books.donations.get(&(org.clone(), receipt_no.clone()))
-    }
-
-    pub fn donations(&self) -> impl Iterator<Item = &DonationRecord> {
-        self.books.donations.values()
-    }
-
-    /// Money that left funds (disbursements, grants, closing leftovers), in log order.
-    pub fn spends(&self) -> impl Iterator<Item = &SpendRecord> {
-        self.books.spends.values()
     }
 
     pub fn trust(&self, id: &Ident) -> Option<&TrustRecord> {

@@ -1,13 +1,20 @@
 //! Test helpers: a tiny ledger driver that feeds [`MoneyState::admit`] the way the core would,
 //! plus body builders. Keys are derived from fixed seeds; the money model never checks them.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Value, json};
 
 use crate::ledger::submission::FORMAT_VERSION;
 use crate::ledger::{Author, Kind, Nonce, SecretKey, Submission, Timestamp, Uscc};
 
+use super::books::{DonationRecord, SpendRecord};
 use super::error::MoneyError;
+use super::records::{compose_trace, hops_prefix, parse_donation};
 use super::state::{EntryCtx, MoneyState};
+use super::trace::Trace;
+use super::types::Ident;
+use super::views::keys;
 
 /// The regulator named in every test genesis.
 pub const REG: &str = "11100000000013338W";
@@ -32,6 +39,8 @@ pub fn h(n: u8) -> String {
 /// in the ledger.
 pub struct Kit {
     pub state: MoneyState,
+    /// The record rows the entries wrote, kept as the store keeps them.
+    pub records: BTreeMap<String, String>,
     pub next_seq: u64,
     pub now: Timestamp,
     /// Every accepted entry, to replay.
@@ -50,6 +59,7 @@ impl Kit {
     pub fn new() -> Kit {
         let mut k = Kit {
             state: MoneyState::default(),
+            records: BTreeMap::new(),
             next_seq: 0,
             now: NOW.parse().expect("time"),
             log: Vec::new(),
@@ -84,11 +94,12 @@ impl Kit {
     pub fn submit(&mut self, kind: Kind, author: &Author, body: Value) -> Result<u64, MoneyError> {
         let sub = self.submission(kind, author, body);
         let seq = self.next_seq;
-        self.state.admit(&EntryCtx {
+        let records = self.state.admit(&EntryCtx {
             seq,
             recorded_at: self.now,
             submission: &sub,
         })?;
+        records.apply_to(&mut self.records);
         self.log.push((seq, self.now, sub));
         self.next_seq += 1;
         Ok(seq)
@@ -119,14 +130,69 @@ impl Kit {
             .expect("project.open")
     }
 
-    /// Replays every accepted entry into a fresh state.
-    pub fn replay(&self) -> MoneyState {
-        MoneyState::replay(self.log.iter().map(|(seq, at, sub)| EntryCtx {
+    /// Replays every accepted entry into a fresh state and fresh records.
+    pub fn replay(&self) -> Kit {
+        let (state, records) = MoneyState::replay(self.log.iter().map(|(seq, at, sub)| EntryCtx {
             seq: *seq,
             recorded_at: *at,
             submission: sub,
         }))
-        .expect("replay of accepted entries")
+        .expect("replay of accepted entries");
+        let mut rows = BTreeMap::new();
+        records.apply_to(&mut rows);
+        Kit {
+            state,
+            records: rows,
+            next_seq: self.next_seq,
+            now: self.now,
+            log: self.log.clone(),
+            nonce: self.nonce,
+        }
+    }
+
+    /// Every view row: the summaries and the records.
+    pub fn view_rows(&self) -> BTreeMap<String, String> {
+        let mut rows = self.state.summary_rows();
+        rows.extend(self.records.clone());
+        rows
+    }
+
+    /// The trace of a donation, composed from the records as readers compose it.
+    pub fn trace(&self, org: &Uscc, receipt_no: &Ident) -> Option<Trace> {
+        let key = keys::DONATION.key(&[org, receipt_no]);
+        let donation = self.records.get(&key)?;
+        let prefix = hops_prefix(org, receipt_no);
+        let hops: Vec<(String, String)> = self
+            .records
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        compose_trace((&key, donation), &hops).expect("stored records read back")
+    }
+
+    /// The live donations, from their records.
+    pub fn donations(&self) -> Vec<DonationRecord> {
+        self.records
+            .iter()
+            .filter(|(k, _)| keys::DONATION.has(k))
+            .map(|(k, v)| parse_donation(k, v).expect("stored records read back"))
+            .filter_map(|(live, d)| live.then_some(d))
+            .collect()
+    }
+
+    /// Money that left funds, by (seq, index), from the records.
+    pub fn spends(&self) -> BTreeMap<(u64, u32), SpendRecord> {
+        self.records
+            .iter()
+            .filter_map(|(k, v)| {
+                let mut parts = keys::SPEND.parts(k)?;
+                let seq = parts.next()?.parse().ok()?;
+                let i = parts.next()?.parse().ok()?;
+                let s: SpendRecord = serde_json::from_str(v).expect("stored records read back");
+                Some(((seq, i), s))
+            })
+            .collect()
     }
 }
 

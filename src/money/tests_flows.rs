@@ -64,20 +64,20 @@ fn restricted_and_unrestricted_funds_are_kept_apart() {
     assert!(!f.explanation_present);
 
     // FIFO: the 1200.00 took all of R1 (1000.00) and 200.00 of R3.
-    let t1 = k.state.trace(&a, &id("R1")).unwrap();
+    let t1 = k.trace(&a, &id("R1")).unwrap();
     assert_eq!(t1.spent.len(), 1);
     assert_eq!((t1.spent[0].seq, t1.spent[0].amount), (d1, m("1000.00")));
     assert_eq!(t1.unspent_total, Money::ZERO);
-    let t3 = k.state.trace(&a, &id("R3")).unwrap();
+    let t3 = k.trace(&a, &id("R3")).unwrap();
     assert_eq!(t3.spent_total, m("200.00"));
     assert_eq!(t3.unspent_total, m("100.00"));
     assert_eq!(t3.unspent[0].fund, fund(&a, Some("P1")));
     // The unrestricted donation paid the administrative cost.
-    let t2 = k.state.trace(&a, &id("R2")).unwrap();
+    let t2 = k.trace(&a, &id("R2")).unwrap();
     assert_eq!(t2.spent_total, m("50.00"));
     assert_eq!(t2.unspent_total, m("450.00"));
 
-    let rows = k.state.view_rows();
+    let rows = k.view_rows();
     assert_eq!(
         rows[&format!("balance/{a}/project/P1/CNY")],
         r#"{"balance":"100.00"}"#
@@ -103,7 +103,7 @@ fn overdraft_is_refused_and_nothing_changes() {
     k.project(&a, "P1", "教育");
     k.as_org(&a, Kind::Donation, cash("R1", Some("P1"), "100.00", "CNY"))
         .unwrap();
-    let before = k.state.view_rows();
+    let before = k.view_rows();
     let seq_before = k.state.last_seq();
     let e = k
         .as_org(&a, Kind::Disbursement, pay(Some("P1"), "100.01", "CNY"))
@@ -115,7 +115,7 @@ fn overdraft_is_refused_and_nothing_changes() {
         .as_org(&a, Kind::Disbursement, pay(Some("P1"), "1.00", "USD"))
         .unwrap_err();
     assert_eq!(e.code(), "overdraft");
-    assert_eq!(k.state.view_rows(), before);
+    assert_eq!(k.view_rows(), before);
     assert_eq!(k.state.last_seq(), seq_before);
     k.as_org(&a, Kind::Disbursement, pay(Some("P1"), "100.00", "CNY"))
         .unwrap();
@@ -135,7 +135,7 @@ fn in_kind_donations_count_only_with_a_valuation() {
     // Without a valuation proof: quantity only, no amount, nothing counted.
     k.as_org(&a, Kind::Donation, goods("G1")).unwrap();
     assert_eq!(bal(&k, &a, Some("P1")), Money::ZERO);
-    let t = k.state.trace(&a, &id("G1")).unwrap();
+    let t = k.trace(&a, &id("G1")).unwrap();
     assert_eq!((t.amount, t.spent.len()), (None, 0));
     // An amount without the proof is refused.
     let mut v = goods("G2");
@@ -203,7 +203,7 @@ fn a_transfer_is_traced_across_two_organisations() {
     assert_eq!(bal(&k, &b, Some("PB")), m("150.00"));
 
     // R1 1000: 600 in d1; 400 moved by t, then spent in d2 at B.
-    let r1 = k.state.trace(&a, &id("R1")).unwrap();
+    let r1 = k.trace(&a, &id("R1")).unwrap();
     let spent: Vec<_> = r1
         .spent
         .iter()
@@ -220,7 +220,7 @@ fn a_transfer_is_traced_across_two_organisations() {
     assert_eq!((r1.moved[0].seq, r1.moved[0].amount), (t, m("400.00")));
     assert_eq!(r1.unspent_total, Money::ZERO);
     // R2 500: 300 moved by t; at B 100 in d2 and 200 in d3; 200 still in PA.
-    let r2 = k.state.trace(&a, &id("R2")).unwrap();
+    let r2 = k.trace(&a, &id("R2")).unwrap();
     let spent: Vec<_> = r2.spent.iter().map(|s| (s.seq, s.amount)).collect();
     assert_eq!(spent, vec![(d2, m("100.00")), (d3, m("200.00"))]);
     assert_eq!(r2.unspent.len(), 1);
@@ -229,7 +229,7 @@ fn a_transfer_is_traced_across_two_organisations() {
         (fund(&a, Some("PA")), m("200.00"))
     );
     // B9 200: queued behind the transferred money, 50 spent in d3, 150 left.
-    let b9 = k.state.trace(&b, &id("B9")).unwrap();
+    let b9 = k.trace(&b, &id("B9")).unwrap();
     assert_eq!(
         (b9.spent_total, b9.unspent_total),
         (m("50.00"), m("150.00"))
@@ -335,7 +335,7 @@ fn a_closed_project_refuses_donations_and_its_leftover_goes_to_a_similar_project
         .unwrap_err();
     assert_eq!(e.code(), "project_closed");
     // The trace follows the leftover into the other organisation's project.
-    let t = k.state.trace(&a, &id("R1")).unwrap();
+    let t = k.trace(&a, &id("R1")).unwrap();
     assert_eq!(
         (t.moved[0].seq, t.moved[0].kind, t.moved[0].amount),
         (c, Kind::ProjectClose, m("180.00"))

@@ -294,8 +294,7 @@ fn a_lottery_grant_through_its_life() {
         (2, true)
     );
     assert!(
-        k.state.view_rows()[&format!("org_total/{a}/CNY")]
-            .contains("\"lottery_unused\":\"25000.00\"")
+        k.view_rows()[&format!("org_total/{a}/CNY")].contains("\"lottery_unused\":\"25000.00\"")
     );
 }
 

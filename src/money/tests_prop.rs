@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::ledger::{Currency, Kind, Uscc};
 
 use super::corrections::rebuild;
+use super::records::Records;
 use super::state::{EntryCtx, MoneyState};
 use super::sums::{Flows, Total};
 use super::testkit::*;
@@ -206,8 +207,8 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
     }
     // Every donation's money is either spent or sitting somewhere, and the sittings add up.
     let mut unspent: BTreeMap<Currency, Decimal> = BTreeMap::new();
-    for d in s.donations() {
-        let t = s
+    for d in k.donations() {
+        let t = k
             .trace(&d.org, &d.body.receipt_no)
             .expect("live donation has a trace");
         if let (Some(amount), Some(cur)) = (t.amount, t.currency) {
@@ -219,7 +220,7 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
         prop_assert_eq!(unspent.get(cur).copied().unwrap_or_default(), *b);
     }
     // The sums kept as entries step equal sums taken afresh over every record.
-    let (flows, totals, related) = naive_sums(s);
+    let (flows, totals, related) = naive_sums(k);
     let kept: BTreeMap<_, _> = s.books.sums.flows.clone().into_iter().collect();
     prop_assert_eq!(kept, flows);
     let kept: BTreeMap<_, _> = s.books.sums.totals.clone().into_iter().collect();
@@ -227,16 +228,23 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
     let kept: Vec<_> = s.books.sums.related_party.keys().copied().collect();
     prop_assert_eq!(kept, related);
     // Replays reproduce the views, and so does a from-scratch rebuild of the books.
-    let rows = s.view_rows();
+    let rows = k.view_rows();
     let r1 = k.replay().view_rows();
     let r2 = k.replay().view_rows();
     prop_assert_eq!(&r1, &r2);
     prop_assert_eq!(&r1, &rows);
+    let (books, records) = rebuild(&s.log).expect("the accepted log rebuilds");
     let rebuilt = MoneyState {
         log: s.log.clone(),
-        books: rebuild(&s.log).expect("the accepted log rebuilds"),
+        books,
     };
-    prop_assert_eq!(rebuilt.view_rows(), rows);
+    let mut rebuilt_rows = rebuilt.summary_rows();
+    Records {
+        reset: true,
+        rows: records,
+    }
+    .apply_to(&mut rebuilt_rows);
+    prop_assert_eq!(rebuilt_rows, rows);
     Ok(())
 }
 
@@ -248,7 +256,8 @@ type NaiveSums = (
 
 /// The figures' flows, the totals and the related-party spends summed the slow, obvious way:
 /// over every live donation and spend record, with the conventions of `super::figures`.
-fn naive_sums(s: &MoneyState) -> NaiveSums {
+fn naive_sums(k: &Kit) -> NaiveSums {
+    let s = &k.state;
     let mut flows: BTreeMap<(Uscc, Currency, i32), Flows> = BTreeMap::new();
     let mut totals: BTreeMap<String, Total> = BTreeMap::new();
     let total = |org: &Uscc, project: Option<&str>, cur: Currency, year: i32| {
@@ -275,7 +284,7 @@ fn naive_sums(s: &MoneyState) -> NaiveSums {
             format!("totals/region/{region}/{year}/{cur}"),
         ]
     };
-    for d in s.donations() {
+    for d in k.donations() {
         let Some((amount, cur)) = d.body.value() else {
             continue;
         };
@@ -303,7 +312,7 @@ fn naive_sums(s: &MoneyState) -> NaiveSums {
         }
     }
     let mut related = Vec::new();
-    for ((seq, i), sp) in s.books().spends.iter() {
+    for ((seq, i), sp) in k.spends().iter() {
         let (a, cur, year) = (sp.amount.0, sp.from.currency, sp.paid_on.year());
         if sp.kind == Kind::Disbursement {
             let f = flows.entry((sp.from.org.clone(), cur, year)).or_default();
@@ -338,7 +347,9 @@ fn naive_sums(s: &MoneyState) -> NaiveSums {
     (flows, totals, related)
 }
 
-/// Views taken as deltas at every cut of the log equal the views computed afresh.
+/// The views a writer keeps as the log grows — summary deltas at every cut, and each entry's
+/// records applied to the rows of the entries before it, as the store applies them — equal
+/// the views of a from-scratch replay.
 fn check_deltas(k: &Kit, cuts: &[usize]) -> Result<(), TestCaseError> {
     let entries: Vec<EntryCtx> = k
         .log
@@ -350,30 +361,28 @@ fn check_deltas(k: &Kit, cuts: &[usize]) -> Result<(), TestCaseError> {
         })
         .collect();
     let mut state = MoneyState::default();
-    let mut prev = state.clone();
-    let mut rows = prev.view_rows();
-    let (mut deltas, mut fulls) = (0, 0);
+    let mut summary = state.summary_rows();
+    let mut records = BTreeMap::new();
+    let mut cut = 0;
     for (i, ctx) in entries.iter().enumerate() {
-        state.admit(ctx).expect("accepted entries replay");
+        state
+            .admit(ctx)
+            .expect("accepted entries replay")
+            .apply_to(&mut records);
         if cuts.contains(&(i % 4)) || i + 1 == entries.len() {
-            let full = state.view_rows();
-            match state.touched_since(&prev) {
-                Some(touched) => {
-                    let mut records = BTreeMap::new();
-                    state.record_rows(&mut records, Some(&touched));
-                    ViewDelta::between(&rows, state.summary_rows(), records).apply(&mut rows);
-                    prop_assert_eq!(&rows, &full, "delta after entry {}", ctx.seq);
-                    deltas += 1;
-                }
-                None => {
-                    rows = full;
-                    fulls += 1;
-                }
-            }
-            prev = state.clone();
+            let fresh = state.summary_rows();
+            ViewDelta::between(&summary, fresh.clone()).apply(&mut summary);
+            prop_assert_eq!(&summary, &fresh, "delta after entry {}", ctx.seq);
+            let (replayed, all) =
+                MoneyState::replay(entries[..=i].iter().copied()).expect("accepted entries replay");
+            let mut from_scratch = BTreeMap::new();
+            all.apply_to(&mut from_scratch);
+            prop_assert_eq!(&records, &from_scratch, "records after entry {}", ctx.seq);
+            prop_assert_eq!(replayed.summary_rows(), fresh);
+            cut += 1;
         }
     }
-    prop_assert!(deltas > 0 || fulls > 0);
+    prop_assert!(cut > 0);
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::ledger::hash::{leaf_hash, node_hash};
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
-use crate::money::views::is_record_key;
+use crate::money::records::Records;
 use crate::money::{Body, MoneyError};
 use crate::replay::state::{State, parse_entry_body};
 
@@ -81,6 +81,13 @@ enum RowFault {
     LeafHash,
     Entry(String),
     Column(&'static str),
+}
+
+impl PreparedRow {
+    /// The row's position in the store.
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
 }
 
 /// A row with every check that does not depend on the entries before it already done: leaf
@@ -183,8 +190,8 @@ impl Auditor {
 
     /// Feeds the next stored row, checked on its own already ([`prepare`]): reports its first
     /// fault in the order a one-row-at-a-time check would find it. After a fault the auditor
-    /// is spent: its state no longer means anything.
-    pub fn entry_prepared(&mut self, row: PreparedRow) -> Result<(), AuditError> {
+    /// is spent: its state no longer means anything. Answers the records the entry wrote.
+    pub fn entry_prepared(&mut self, row: PreparedRow) -> Result<Records, AuditError> {
         let seq = self.size();
         if row.seq != seq {
             return Err(AuditError::Gap {
@@ -205,17 +212,18 @@ impl Auditor {
             });
         }
         // The auditor stops at its first fault, so the state changes in place.
-        self.state = std::mem::take(&mut self.state)
+        let (state, records) = std::mem::take(&mut self.state)
             .admitted(&sealed, body)
             .map_err(|e| AuditError::Entry {
                 seq,
                 reason: e.to_string(),
             })?;
+        self.state = state;
         if !row.signature_ok {
             return Err(AuditError::Signature { seq });
         }
         self.appender.push(sealed.hash);
-        Ok(())
+        Ok(records)
     }
 
     /// Feeds a stored checkpoint; call it once the auditor has seen exactly `size` entries.
@@ -350,64 +358,35 @@ impl LevelCheck {
     }
 }
 
-/// Compares cached view rows with the views re-derived from the log at the size they were cached.
-///
-/// It holds the replayed state at that size and its summary rows (which grow with
-/// organisations, projects and years), never the rows of single records (which grow with the
-/// log): each of those is derived from the state when the stored row with its key comes by.
-/// Stored keys are unique, so every stored row matching a derived one and the counts agreeing
-/// mean the two sets are equal.
+/// Compares the cached summary views with those re-derived from the log at the size they were
+/// cached. It holds the replayed state's summary rows, which grow with organisations, projects
+/// and years, not with the log; stored keys are unique, so every stored row matching a derived
+/// one and none left over means the two sets are equal.
 pub struct ViewCheck {
-    state: State,
     summary: std::collections::BTreeMap<String, String>,
-    records_seen: u64,
     checked: u64,
 }
 
-/// Why the cached views are not the derived ones, found only at the end.
-pub enum ViewsMissing {
-    /// A derived summary row no stored row matched.
-    Summary(AuditError),
-    /// Fewer record rows are stored than derived: [`ViewCheck::record_keys`] names the
-    /// candidates, and the caller, which can look keys up, reports the first one not stored.
-    Records { missing: u64, check: Box<ViewCheck> },
+fn view_error(key: &str, reason: &str) -> AuditError {
+    AuditError::View {
+        key: key.to_owned(),
+        reason: reason.to_owned(),
+    }
 }
 
 impl ViewCheck {
-    pub fn new(state: State) -> ViewCheck {
-        let summary = state.summary_view_rows();
+    pub fn new(state: &State) -> ViewCheck {
         ViewCheck {
-            state,
-            summary,
-            records_seen: 0,
+            summary: state.summary_view_rows(),
             checked: 0,
-        }
-    }
-
-    fn view_error(key: &str, reason: &str) -> AuditError {
-        AuditError::View {
-            key: key.to_owned(),
-            reason: reason.to_owned(),
         }
     }
 
     /// Takes the next stored row (in any order).
     pub fn stored(&mut self, key: &str, value: &str) -> Result<(), AuditError> {
-        let derived = match self.summary.remove(key) {
-            Some(v) => Some(v),
-            None if is_record_key(key) => {
-                let v = self.state.money.record_row(key);
-                self.records_seen += u64::from(v.is_some());
-                v
-            }
-            None => None,
-        };
-        match derived {
-            None => Err(Self::view_error(
-                key,
-                "cached, but the log derives no such view",
-            )),
-            Some(v) if v != value => Err(Self::view_error(
+        match self.summary.remove(key) {
+            None => Err(view_error(key, "cached, but the log derives no such view")),
+            Some(v) if v != value => Err(view_error(
                 key,
                 "cached value differs from the value the log derives",
             )),
@@ -419,30 +398,117 @@ impl ViewCheck {
     }
 
     /// After the last stored row: every derived view must have been seen.
-    pub fn finish(self) -> Result<u64, ViewsMissing> {
-        if let Some(k) = self.summary.keys().next() {
-            return Err(ViewsMissing::Summary(Self::view_error(
-                k,
-                "missing from the cache",
-            )));
+    pub fn finish(self) -> Result<u64, AuditError> {
+        match self.summary.keys().next() {
+            Some(k) => Err(view_error(k, "missing from the cache")),
+            None => Ok(self.checked),
         }
-        let derived = self.state.money.record_row_count();
-        if self.records_seen < derived {
-            return Err(ViewsMissing::Records {
-                missing: derived - self.records_seen,
-                check: Box::new(self),
-            });
+    }
+}
+
+/// Compares the stored record rows ([`crate::money::records`]) with those the log derives, as
+/// the replay emits them: the caller looks the emitted keys up in the store a part at a time
+/// ([`RecordCheck::take_pending`], [`RecordCheck::compare`]), so nothing holds every row.
+///
+/// The records are stored as of log size `size`. Rows are written once, except that a
+/// correction's rebuild replaces them all: so only the rows from the last correction below
+/// `size` (`from`, whose rebuild emits every record afresh) are compared, and entries from
+/// `size` on are not looked at. To name a stored row the log does not derive, it keeps an
+/// 8-byte hash of each derived key (8 bytes per record, sorted at the end).
+pub struct RecordCheck {
+    from: u64,
+    size: u64,
+    pending: Vec<(String, String)>,
+    derived: Vec<u64>,
+    checked: u64,
+}
+
+fn key_hash(key: &str) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    h.finish()
+}
+
+impl RecordCheck {
+    /// Records stored as of log size `size`, the last correction below which is at `from`
+    /// (0 if there is none).
+    pub fn new(from: u64, size: u64) -> RecordCheck {
+        RecordCheck {
+            from,
+            size,
+            pending: Vec::new(),
+            derived: Vec::new(),
+            checked: 0,
         }
-        Ok(self.checked)
     }
 
-    /// The keys of every derived record row, one at a time.
-    pub fn record_keys(&self) -> impl Iterator<Item = String> + '_ {
-        self.state.money.record_keys()
+    /// Takes the records entry `seq` wrote.
+    pub fn emitted(&mut self, seq: u64, records: Records) {
+        if seq < self.from || seq >= self.size {
+            return;
+        }
+        if records.reset {
+            self.pending.clear();
+            self.derived.clear();
+        }
+        for r in records.rows {
+            let (k, v) = r.row();
+            self.derived.push(key_hash(&k));
+            self.pending.push((k, v));
+        }
     }
 
-    /// The error for a derived row found missing from the cache.
-    pub fn missing(key: &str) -> AuditError {
-        Self::view_error(key, "missing from the cache")
+    /// Derived rows not yet compared.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// The derived rows not yet compared, for the caller to look up.
+    pub fn take_pending(&mut self) -> Vec<(String, String)> {
+        std::mem::take(&mut self.pending)
+    }
+
+    /// Compares derived rows with the stored rows found under their keys.
+    pub fn compare(
+        &mut self,
+        derived: Vec<(String, String)>,
+        stored: &std::collections::HashMap<String, String>,
+    ) -> Result<(), AuditError> {
+        for (k, v) in derived {
+            match stored.get(&k) {
+                None => return Err(view_error(&k, "missing from the stored records")),
+                Some(s) if *s != v => {
+                    return Err(view_error(
+                        &k,
+                        "stored record differs from the record the log derives",
+                    ));
+                }
+                Some(_) => self.checked += 1,
+            }
+        }
+        Ok(())
+    }
+
+    /// After the last entry and the last comparison, with how many record rows are stored:
+    /// `Ok` with the count compared when they are exactly the derived ones; otherwise the
+    /// caller finds the extra rows with [`RecordCheck::derives`].
+    pub fn finish(mut self, stored: u64) -> Result<u64, Box<RecordCheck>> {
+        self.derived.sort_unstable();
+        if stored == self.derived.len() as u64 {
+            Ok(self.checked)
+        } else {
+            Err(Box::new(self))
+        }
+    }
+
+    /// Whether the log derives a record row with `key` (after [`RecordCheck::finish`]).
+    pub fn derives(&self, key: &str) -> bool {
+        self.derived.binary_search(&key_hash(key)).is_ok()
+    }
+
+    /// The error for a stored record row the log does not derive.
+    pub fn extra(key: &str) -> AuditError {
+        view_error(key, "stored, but the log derives no such record")
     }
 }

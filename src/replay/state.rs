@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::ledger::authority::{Authority, AuthorityError};
 use crate::ledger::{Hash, SealedEntry};
-use crate::money::views::ViewDelta;
+use crate::money::records::Records;
 use crate::money::{Body, EntryCtx, MoneyError, MoneyState, parse_body};
 
 /// How far an author's signing time may be ahead of the ledger's clock.
@@ -97,16 +97,9 @@ impl State {
             .flatten()
     }
 
-    /// Every derived view, as cacheable (key, canonical JSON) rows: the money model's books and
-    /// the regulator figures as of the newest entry's recording date.
-    pub fn view_rows(&self) -> BTreeMap<String, String> {
-        let mut rows = self.summary_view_rows();
-        self.money.record_rows(&mut rows, None);
-        rows
-    }
-
-    /// The views that are not one record's (see [`crate::money::views::is_record_key`]): what
-    /// grows with organisations, projects and years, not with the log.
+    /// The cached views that are not records (see [`crate::money::records`]): the money model's
+    /// summaries and the regulator figures as of the newest entry's recording date. They grow
+    /// with organisations, projects and years, not with the log.
     pub fn summary_view_rows(&self) -> BTreeMap<String, String> {
         let mut rows = self.money.summary_rows();
         rows.extend(self.regulator_rows());
@@ -117,24 +110,6 @@ impl State {
         crate::money::regulator::view_rows(&self.money, self.last_recorded().map(|t| t.date()))
     }
 
-    /// How [`State::view_rows`] changed since `prev`, an earlier state of the same log whose
-    /// summary rows are `prev_summary`, with this state's summary rows: only the rows of
-    /// records the entries since touched are recomputed, so a refresh costs the size of the
-    /// change plus the summaries, not the ledger. `None` when only a full recompute can tell
-    /// (see [`MoneyState::touched_since`]).
-    pub fn view_delta(
-        &self,
-        prev: &State,
-        prev_summary: &BTreeMap<String, String>,
-    ) -> Option<(ViewDelta, BTreeMap<String, String>)> {
-        let touched = self.money.touched_since(&prev.money)?;
-        let summary = self.summary_view_rows();
-        let mut records = BTreeMap::new();
-        self.money.record_rows(&mut records, Some(&touched));
-        let delta = ViewDelta::between(prev_summary, summary.clone(), records);
-        Some((delta, summary))
-    }
-
     /// Whether `author` already used `nonce`.
     pub fn nonce_used(&self, author: &str, nonce: &str) -> bool {
         self.nonces.contains(&nonce_fingerprint(author, nonce))
@@ -142,7 +117,8 @@ impl State {
 
     /// Checks every rule for `sealed` as the next entry and, only if all pass, records it.
     /// Signatures are checked by the caller (in bulk, see [`crate::ledger::verify`]).
-    pub fn admit(&mut self, sealed: &SealedEntry) -> Result<(), AdmitError> {
+    /// Answers the records the entry wrote, for the store.
+    pub fn admit(&mut self, sealed: &SealedEntry) -> Result<Records, AdmitError> {
         let body = parse_entry_body(sealed);
         self.admit_parsed(sealed, body)
     }
@@ -152,12 +128,13 @@ impl State {
         &mut self,
         sealed: &SealedEntry,
         body: Result<Body, MoneyError>,
-    ) -> Result<(), AdmitError> {
-        *self = self.clone().admitted(sealed, body)?;
-        Ok(())
+    ) -> Result<Records, AdmitError> {
+        let (state, records) = self.clone().admitted(sealed, body)?;
+        *self = state;
+        Ok(records)
     }
 
-    /// Admits `sealed` and returns the new state; on a refusal the state is gone (it may be
+    /// Admits `sealed` and returns the new state and the records it wrote; on a refusal the state is gone (it may be
     /// half changed). This is the fast path for runs of entries that stand or fall together —
     /// a bulk append, an audit, a replay — which clone the state once for the run (O(1)) instead
     /// of once per entry, so the persistent maps change their nodes in place. `body` is
@@ -167,7 +144,7 @@ impl State {
         self,
         sealed: &SealedEntry,
         body: Result<Body, MoneyError>,
-    ) -> Result<State, AdmitError> {
+    ) -> Result<(State, Records), AdmitError> {
         let State {
             size,
             last_hash,
@@ -214,7 +191,7 @@ impl State {
             });
         }
         let change = authority.check(entry.seq, sub)?;
-        let money = money.admitted(
+        let (money, records) = money.admitted(
             &EntryCtx {
                 seq: entry.seq,
                 recorded_at: entry.recorded_at,
@@ -225,14 +202,15 @@ impl State {
         // After the money model, nothing can fail.
         authority.apply(entry.seq, change);
         nonces.insert(fingerprint);
-        Ok(State {
+        let state = State {
             size: size + 1,
             last_hash: sealed.hash,
             last_recorded: entry.recorded_at.unix(),
             authority,
             money,
             nonces,
-        })
+        };
+        Ok((state, records))
     }
 }
 

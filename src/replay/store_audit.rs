@@ -6,10 +6,9 @@ use futures_util::TryStreamExt;
 use indicatif::ProgressBar;
 
 use super::audit::{
-    AuditError, AuditReport, Auditor, LevelCheck, PREPARE_ROWS, PreparedRow, Row, ViewCheck,
-    ViewsMissing, prepare,
+    AuditError, AuditReport, Auditor, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck, Row,
+    ViewCheck, prepare,
 };
-use super::state::State;
 use crate::ledger::Hash;
 use crate::store::{Store, StoreError, ViewsReader};
 
@@ -37,6 +36,13 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     let mut views = store.views_reader().await?;
     let view_size = views.size;
     let mut derived_views = None;
+    let mut records = match views.record_size {
+        Some(size) => Some(RecordCheck::new(
+            store.last_correction_below(size).await?.unwrap_or(0),
+            size,
+        )),
+        None => None,
+    };
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
     let mut entries = store.audit_rows();
@@ -49,7 +55,14 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
             .map_err(|e| AuditRunError::Worker(e.to_string()))?;
         preparing = prepare_next(&mut entries).await?;
         for row in prepared {
-            auditor.entry_prepared(row)?;
+            let seq = row.seq();
+            let emitted = auditor.entry_prepared(row)?;
+            if let Some(check) = records.as_mut() {
+                check.emitted(seq, emitted);
+                if check.pending() >= RECORDS_PER_LOOKUP {
+                    compare_records(&mut views, check).await?;
+                }
+            }
             bar.inc(1);
             // A checkpoint is checked right after the entry that completes its size; one whose
             // size was already passed is out of order, and the auditor reports it.
@@ -62,7 +75,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
                 next_checkpoint = checkpoints.try_next().await?;
             }
             if view_size == Some(auditor.size()) {
-                derived_views = Some(auditor.state().clone());
+                derived_views = Some(ViewCheck::new(auditor.state()));
             }
         }
     }
@@ -77,7 +90,75 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
     let (mut report, _state) = auditor.finish()?;
     report.nodes = audit_nodes(store, report.size).await?;
     report.views = audit_views(&mut views, derived_views).await?;
+    report.views += audit_records(&mut views, records, report.size).await?;
     Ok(report)
+}
+
+/// Derived record rows looked up at a time.
+const RECORDS_PER_LOOKUP: usize = 4096;
+
+/// Looks up the derived record rows not yet compared and compares them.
+async fn compare_records(
+    views: &mut ViewsReader,
+    check: &mut RecordCheck,
+) -> Result<(), AuditRunError> {
+    let derived = check.take_pending();
+    let keys: Vec<String> = derived.iter().map(|(k, _)| k.clone()).collect();
+    let stored = views.records_among(&keys).await?;
+    check.compare(derived, &stored)?;
+    Ok(())
+}
+
+/// Finishes the record comparison: the last rows, then the count, naming a stored row the log
+/// does not derive if there is one.
+async fn audit_records(
+    views: &mut ViewsReader,
+    check: Option<RecordCheck>,
+    log_size: u64,
+) -> Result<u64, AuditRunError> {
+    let fail = |key: &str, reason: String| -> AuditRunError {
+        AuditError::View {
+            key: key.to_owned(),
+            reason,
+        }
+        .into()
+    };
+    let Some(mut check) = check else {
+        return match views.records().try_next().await? {
+            Some((key, _)) => Err(fail(&key, "stored without a recorded log size".into())),
+            None if log_size > 0 => Err(fail(
+                "record_size",
+                "the log's records are not stored; opening the ledger (any command that \
+                 appends, or `sunshine serve`) writes them"
+                    .into(),
+            )),
+            None => Ok(0),
+        };
+    };
+    let size = views.record_size.unwrap_or(0);
+    if size > log_size {
+        return Err(fail(
+            "record_size",
+            format!("records stored as of size {size}, beyond the end of the log ({log_size})"),
+        ));
+    }
+    compare_records(views, &mut check).await?;
+    let stored = views.record_count().await?;
+    match check.finish(stored) {
+        Ok(checked) => Ok(checked),
+        Err(check) => {
+            let mut rows = views.records();
+            while let Some((key, _)) = rows.try_next().await? {
+                if !check.derives(&key) {
+                    return Err(RecordCheck::extra(&key).into());
+                }
+            }
+            Err(fail(
+                "*",
+                format!("{stored} record rows stored, the log derives another number"),
+            ))
+        }
+    }
 }
 
 /// Reads the next [`PREPARE_ROWS`] stored entries and starts checking them on their own on
@@ -95,13 +176,13 @@ async fn prepare_next(
     Ok((!rows.is_empty()).then(|| tokio::task::spawn_blocking(move || prepare(rows))))
 }
 
-/// Compares the cached views with the views the log derives at the size they were cached
-/// (`derived`: the replayed state at that size), streaming the cached rows.
+/// Compares the cached summary views with those the log derives at the size they were cached
+/// (`derived`: the check made at that size), streaming the cached rows.
 async fn audit_views(
     views: &mut ViewsReader,
-    derived: Option<State>,
+    derived: Option<ViewCheck>,
 ) -> Result<u64, AuditRunError> {
-    let Some(derived) = derived else {
+    let Some(mut check) = derived else {
         let size = views.size;
         if let Some((key, _)) = views.rows().try_next().await? {
             let reason = match size {
@@ -112,28 +193,12 @@ async fn audit_views(
         }
         return Ok(0);
     };
-    let mut check = ViewCheck::new(derived);
     let mut rows = views.rows();
     while let Some((key, value)) = rows.try_next().await? {
         check.stored(&key, &value)?;
     }
     drop(rows);
-    match check.finish() {
-        Ok(checked) => Ok(checked),
-        Err(ViewsMissing::Summary(e)) => Err(e.into()),
-        Err(ViewsMissing::Records { missing, check }) => {
-            for key in check.record_keys() {
-                if !views.contains(&key).await? {
-                    return Err(ViewCheck::missing(&key).into());
-                }
-            }
-            Err(AuditError::View {
-                key: "*".to_owned(),
-                reason: format!("{missing} derived record views are missing from the cache"),
-            }
-            .into())
-        }
-    }
+    Ok(check.finish()?)
 }
 
 /// Verifies every stored interior node, level by level, against the verified level below.

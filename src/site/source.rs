@@ -14,6 +14,8 @@ use super::snapshot::{CheckpointMeta, EntryMeta, KeyRow, RAW_PREFIX, Snapshot, k
 use crate::ledger::authority::Authority;
 use crate::ledger::note::{self, Checkpoint};
 use crate::ledger::{SealedEntry, Timestamp};
+use crate::money::records::{compose_trace, is_record_key};
+use crate::money::views::keys;
 use crate::store::{Store, StoreError, StoredEntry};
 
 /// Why the site cannot be read from the store.
@@ -94,16 +96,49 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
     // to be JSON): only the receipt shards read them, and they copy them out whole.
     let parsing = tokio::task::spawn_blocking(move || {
         let mut views = BTreeMap::new();
-        let mut raw = BTreeMap::new();
+        let mut hops: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        let mut donations = Vec::new();
         for (k, text) in rows {
-            if k.starts_with(RAW_PREFIX) {
-                serde_json::from_str::<serde::de::IgnoredAny>(&text)
-                    .map_err(|_| SourceError::View(k.clone()))?;
-                raw.insert(k, text);
-            } else {
-                let v = serde_json::from_str::<Value>(&text)
-                    .map_err(|_| SourceError::View(k.clone()))?;
-                views.insert(k, v);
+            if keys::HOP.has(&k) {
+                // `hop/{org}/{receipt}/...` under the donation's own prefix.
+                let owner = keys::HOP
+                    .parts(&k)
+                    .map(|p| p.take(2).collect::<Vec<_>>().join("/"))
+                    .unwrap_or_default();
+                hops.entry(owner).or_default().push((k, text));
+                continue;
+            }
+            let v =
+                serde_json::from_str::<Value>(&text).map_err(|_| SourceError::View(k.clone()))?;
+            // Records are stored as of the whole log; the site shows the log up to `as_of`.
+            if is_record_key(&k) && v["seq"].as_u64().is_none_or(|seq| seq >= as_of) {
+                continue;
+            }
+            if keys::DONATION.has(&k) {
+                donations.push((k.clone(), text));
+            }
+            views.insert(k, v);
+        }
+        // Traces are composed here, once, and kept as text: only the receipt shards read them,
+        // and they copy them out whole.
+        let mut raw = BTreeMap::new();
+        for (k, text) in donations {
+            let owner = &k[keys::DONATION.prefix().len()..];
+            let own_hops: Vec<(String, String)> = hops
+                .remove(owner)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(_, h)| {
+                    serde_json::from_str::<Value>(h)
+                        .is_ok_and(|h| h["seq"].as_u64().is_some_and(|seq| seq < as_of))
+                })
+                .collect();
+            let trace =
+                compose_trace((&k, &text), &own_hops).map_err(|e| SourceError::View(e.key))?;
+            if let Some(trace) = trace {
+                let text = serde_json::to_string(&trace)
+                    .map_err(|e| SourceError::Parsing(e.to_string()))?;
+                raw.insert(format!("{RAW_PREFIX}{owner}"), text);
             }
         }
         Ok::<_, SourceError>((views, raw))

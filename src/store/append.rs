@@ -17,7 +17,7 @@ use sqlx::{Any, Transaction};
 use crate::money::views::ViewDelta;
 
 use super::reads::SIZE_SQL;
-use super::{AppendBatch, Backend, Store, StoreError, to_i64, to_u64};
+use super::{AppendBatch, Backend, RecordRows, Store, StoreError, to_i64, to_u64};
 
 /// Rows per multi-row INSERT (at most 6 bound values each: far below either database's limit).
 const ROWS_PER_STATEMENT: usize = 200;
@@ -37,7 +37,7 @@ pub struct AppendTx {
 
 impl Backend {
     /// The `n`-th (from 1) bind parameter of a statement whose parameters are bound in order.
-    fn placeholder(self, n: usize) -> String {
+    pub(super) fn placeholder(self, n: usize) -> String {
         match self {
             Backend::Sqlite => "?".to_owned(),
             Backend::Postgres => format!("${n}"),
@@ -225,6 +225,62 @@ impl AppendTx {
             .execute(&mut *self.tx)
             .await
             .map_err(StoreError::on_insert("the checkpoint for this size"))?;
+        // Records go with their entries, unless the stored ones are not those of the log before
+        // this batch (a database from before records were kept): then the next start writes
+        // them all ([`AppendTx::rewrite_records`]), and writing these would only hide the gap.
+        let record_size: Option<i64> =
+            sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let record_size = record_size.map(to_u64).transpose()?;
+        if record_size == Some(batch.base_size) || (record_size.is_none() && batch.base_size == 0) {
+            self.put_records(&batch.records).await?;
+            self.set_record_size(new_size).await?;
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes record rows in this transaction; with `reset`, every stored record row goes first.
+    pub async fn put_records(&mut self, records: &RecordRows) -> Result<(), StoreError> {
+        if records.reset {
+            sqlx::query("DELETE FROM records")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        for chunk in records.rows.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                self.backend
+                    .insert_sql("records", &["key", "value"], chunk.len())
+            );
+            let mut q = sqlx::query(&sql);
+            for (k, v) in chunk {
+                q = q.bind(k.as_str()).bind(v.as_str());
+            }
+            q.execute(&mut *self.tx).await?;
+        }
+        Ok(())
+    }
+
+    async fn set_record_size(&mut self, size: u64) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO record_size (id, size) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET size = excluded.size")
+            .bind(to_i64(size)?)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Ends a rewrite of every record row (begun with a reset [`AppendTx::put_records`]): the
+    /// stored records are now those of log size `size`, which must be the size under the lock.
+    pub async fn rewrite_records(mut self, size: u64) -> Result<(), StoreError> {
+        if size != self.size {
+            return Err(StoreError::Conflict {
+                expected: size,
+                found: self.size,
+            });
+        }
+        self.set_record_size(size).await?;
         self.tx.commit().await?;
         Ok(())
     }

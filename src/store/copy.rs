@@ -51,6 +51,12 @@ const TABLES: &[Table] = &[
     ),
     ("views", &[("key", Col::Text), ("value", Col::Text)], "key"),
     ("view_size", &[("id", Col::Int), ("size", Col::Int)], "id"),
+    (
+        "records",
+        &[("key", Col::Text), ("value", Col::Text)],
+        "key",
+    ),
+    ("record_size", &[("id", Col::Int), ("size", Col::Int)], "id"),
 ];
 
 enum Value {

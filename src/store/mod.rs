@@ -141,6 +141,28 @@ pub struct AppendBatch {
     pub nodes: Vec<(u8, u64, Hash)>,
     /// The signed checkpoint note for the new size.
     pub checkpoint: String,
+    /// The record rows the entries wrote ([`crate::money::records`]); with `reset`, they
+    /// replace every stored record row (a correction's rebuild).
+    pub records: RecordRows,
+}
+
+/// Record rows to write with an append.
+#[derive(Debug, Clone, Default)]
+pub struct RecordRows {
+    pub reset: bool,
+    pub rows: Vec<(String, String)>,
+}
+
+impl RecordRows {
+    /// These rows followed by the records of the entries after them.
+    pub fn then(&mut self, records: crate::money::records::Records) {
+        if records.reset {
+            self.reset = true;
+            self.rows.clear();
+        }
+        self.rows
+            .extend(records.rows.iter().map(crate::money::records::Record::row));
+    }
 }
 
 /// Where the ledger lives: a `sqlite:` or `postgres://` URL, or a plain path taken as a SQLite

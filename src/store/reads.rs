@@ -11,8 +11,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use super::{Backend, Store, StoreError, StoredEntry, arg, hash_of, to_i64, to_u64};
-use crate::ledger::Hash;
 use crate::ledger::columns::LookupColumns;
+use crate::ledger::{Hash, Uscc};
+use crate::money::records::{FAMILIES, compose_trace, hops_prefix, is_record_key};
+use crate::money::views::keys;
+use crate::money::{Ident, Trace};
 use crate::replay::audit;
 
 /// Most node ids in one `IN (...)` list (well below either database's parameter limit).
@@ -297,6 +300,8 @@ impl Store {
     pub async fn views_snapshot(&self) -> Result<(Option<u64>, Vec<(String, String)>), StoreError> {
         let mut reader = self.views_reader().await?;
         let mut rows: Vec<(String, String)> = reader.rows().try_collect().await?;
+        let records: Vec<(String, String)> = reader.records().try_collect().await?;
+        rows.extend(records);
         rows.sort_unstable();
         Ok((reader.size, rows))
     }
@@ -314,35 +319,86 @@ impl Store {
         let size: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?;
+        let record_size: Option<i64> =
+            sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
+                .fetch_optional(&mut *tx)
+                .await?;
         Ok(ViewsReader {
             size: size.map(to_u64).transpose()?,
+            record_size: record_size.map(to_u64).transpose()?,
+            backend: self.backend,
             tx,
         })
     }
 
-    /// One cached view row.
+    /// One view row: a record ([`crate::money::records`]) or a cached summary.
     pub async fn view(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar("SELECT value FROM views WHERE key = $1")
+        let sql = if is_record_key(key) {
+            "SELECT value FROM records WHERE key = $1"
+        } else {
+            "SELECT value FROM views WHERE key = $1"
+        };
+        Ok(sqlx::query_scalar(sql)
             .bind(key)
             .fetch_optional(&self.read)
             .await?)
     }
 
-    /// Cached view rows whose key starts with `prefix`, in key order.
+    /// View rows (records and cached summaries) whose key starts with `prefix`, in key order.
     pub async fn views_with_prefix(
         &self,
         prefix: &str,
     ) -> Result<Vec<(String, String)>, StoreError> {
         let upper = format!("{prefix}\u{10FFFF}");
-        let rows =
-            sqlx::query("SELECT key, value FROM views WHERE key >= $1 AND key < $2 ORDER BY key")
+        let mut out = Vec::new();
+        for table in tables_under(prefix) {
+            let sql =
+                format!("SELECT key, value FROM {table} WHERE key >= $1 AND key < $2 ORDER BY key");
+            let rows = sqlx::query(&sql)
                 .bind(prefix)
-                .bind(upper)
+                .bind(&upper)
                 .fetch_all(&self.read)
                 .await?;
-        rows.iter()
-            .map(|r| Ok((r.try_get("key")?, r.try_get("value")?)))
-            .collect()
+            for r in &rows {
+                out.push((r.try_get("key")?, r.try_get("value")?));
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    /// The seq of the last correction below `size`, read from the `kind` column (which the
+    /// audit checks against each leaf).
+    pub async fn last_correction_below(&self, size: u64) -> Result<Option<u64>, StoreError> {
+        let seq: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(seq) FROM entries WHERE kind = 'correction' AND seq < $1",
+        )
+        .bind(to_i64(size)?)
+        .fetch_one(&self.read)
+        .await?;
+        seq.map(to_u64).transpose()
+    }
+
+    /// Where the stored records stand: the log size they are the records of (`None` before
+    /// the first append, or in a database whose records are yet to be written).
+    pub async fn record_size(&self) -> Result<Option<u64>, StoreError> {
+        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
+            .fetch_optional(&self.write)
+            .await?;
+        size.map(to_u64).transpose()
+    }
+
+    /// The trace of one donation, composed from its stored record and hop rows; `None` if
+    /// there is no such donation or it was voided.
+    pub async fn trace(&self, org: &Uscc, receipt_no: &Ident) -> Result<Option<Trace>, StoreError> {
+        let key = keys::DONATION.key(&[org, receipt_no]);
+        let Some(donation) = self.view(&key).await? else {
+            return Ok(None);
+        };
+        let hops = self
+            .views_with_prefix(&hops_prefix(org, receipt_no))
+            .await?;
+        compose_trace((&key, &donation), &hops).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
 
     /// Collects a fallible stream; a small helper for tests and short listings.
@@ -364,27 +420,90 @@ fn stored_entry(r: &AnyRow) -> Result<StoredEntry, StoreError> {
 /// One snapshot of the cached views (see [`Store::views_reader`]).
 pub struct ViewsReader {
     tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: super::Backend,
     /// The log size the views were computed at; `None` if none were ever cached.
     pub size: Option<u64>,
+    /// The log size the records are those of ([`Store::record_size`]).
+    pub record_size: Option<u64>,
+}
+
+/// Keys looked up in one statement (far below either database's limit on bound values).
+const RECORDS_PER_LOOKUP: usize = 500;
+
+/// The tables that may hold rows under `prefix`: records, summaries, or (for a prefix shorter
+/// than a family's) both.
+fn tables_under(prefix: &str) -> Vec<&'static str> {
+    let records = FAMILIES
+        .iter()
+        .any(|f| f.prefix().starts_with(prefix) || prefix.starts_with(f.prefix()));
+    let summaries = !is_record_key(prefix);
+    let mut out = Vec::new();
+    if records {
+        out.push("records");
+    }
+    if summaries {
+        out.push("views");
+    }
+    out
 }
 
 impl ViewsReader {
-    /// Every cached row, in no particular order.
+    /// Every cached summary row, in no particular order.
     pub fn rows(&mut self) -> impl Stream<Item = Result<(String, String), StoreError>> + '_ {
-        sqlx::query("SELECT key, value FROM views")
-            .fetch(&mut *self.tx)
-            .map(|r| {
-                let r = r?;
-                Ok((r.try_get("key")?, r.try_get("value")?))
-            })
+        self.table_rows("views")
     }
 
-    /// Whether a row with `key` is cached.
-    pub async fn contains(&mut self, key: &str) -> Result<bool, StoreError> {
-        let found: Option<i32> = sqlx::query_scalar("SELECT 1 FROM views WHERE key = $1")
-            .bind(key)
-            .fetch_optional(&mut *self.tx)
+    /// Every record row, in no particular order.
+    pub fn records(&mut self) -> impl Stream<Item = Result<(String, String), StoreError>> + '_ {
+        self.table_rows("records")
+    }
+
+    fn table_rows(
+        &mut self,
+        table: &'static str,
+    ) -> impl Stream<Item = Result<(String, String), StoreError>> + '_ {
+        sqlx::query(if table == "views" {
+            "SELECT key, value FROM views"
+        } else {
+            "SELECT key, value FROM records"
+        })
+        .fetch(&mut *self.tx)
+        .map(|r| {
+            let r = r?;
+            Ok((r.try_get("key")?, r.try_get("value")?))
+        })
+    }
+
+    /// The stored record rows among `keys`.
+    pub async fn records_among(
+        &mut self,
+        keys: &[String],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let mut out = std::collections::HashMap::with_capacity(keys.len());
+        for chunk in keys.chunks(RECORDS_PER_LOOKUP) {
+            let marks: Vec<String> = (1..=chunk.len())
+                .map(|i| self.backend.placeholder(i))
+                .collect();
+            let sql = format!(
+                "SELECT key, value FROM records WHERE key IN ({})",
+                marks.join(", ")
+            );
+            let mut q = sqlx::query(&sql);
+            for k in chunk {
+                q = q.bind(k.as_str());
+            }
+            for r in q.fetch_all(&mut *self.tx).await? {
+                out.insert(r.try_get("key")?, r.try_get("value")?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many record rows are stored.
+    pub async fn record_count(&mut self) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+            .fetch_one(&mut *self.tx)
             .await?;
-        Ok(found.is_some())
+        to_u64(n)
     }
 }

@@ -29,8 +29,11 @@ pub const PROJECT: Family = Family("project/");
 pub const BALANCE: Family = Family("balance/");
 /// `donation/{org}/{receipt_no}`: the effective donation, or a voided one marked so.
 pub const DONATION: Family = Family("donation/");
-/// `trace/{org}/{receipt_no}`: where a donation's money went.
+/// `trace/{org}/{receipt_no}`: where a donation's money went. Never stored: composed when read
+/// from the donation's row and its `hop/` rows ([`crate::money::records::compose_trace`]).
 pub const TRACE: Family = Family("trace/");
+/// `hop/{org}/{receipt_no}/{seq}/{index}`: part of a donation's money moving at entry `seq`.
+pub const HOP: Family = Family("hop/");
 /// `spend/{seq}/{index}`: money leaving a fund.
 pub const SPEND: Family = Family("spend/");
 /// `trust/{trust_id}`: a charitable trust with its balance, disbursements and reports.

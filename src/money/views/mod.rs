@@ -1,4 +1,5 @@
-//! Every derived view as `(key, canonical JSON)` rows.
+//! The summary views as `(key, canonical JSON)` rows: everything derived that is not a record
+//! ([`super::records`]: donations, spends, hops, which the append path writes as they come).
 //!
 //! Storage caches these rows; audit rebuilds the state from the log and compares row for row, so
 //! a tampered cache shows up as a differing key. Values are RFC 8785 JSON, money as two-decimal
@@ -12,9 +13,6 @@
 //! | `project/{org}/{id}` | project record with `balances` per currency |
 //! | `balance/{org}/unrestricted/{currency}` | unrestricted fund balance |
 //! | `balance/{org}/project/{id}/{currency}` | restricted fund balance |
-//! | `donation/{org}/{receipt_no}` | effective donation; a voided one keeps its original fields with `"status":"voided"`, `seq` and `org` beside them |
-//! | `trace/{org}/{receipt_no}` | donor trace |
-//! | `spend/{seq}/{i}` | money leaving a fund |
 //! | `trust/{trust_id}` | trust with balance, disbursements, reports |
 //! | `lottery_grant/{admin}/{grant_id}` | grant with usage and `remaining` |
 //! | `lottery_year/{admin}/{year}` | announcement |
@@ -29,25 +27,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use imbl::ordmap::DiffItem;
-
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::ledger::Currency;
 use crate::ledger::jcs::canonical;
 
 use super::bodies::Body;
-use super::books::{DonationRecord, SpendRecord};
 use super::corrections::{live_amendments, voided_set};
-use super::funds::ReceiptKey;
 use super::state::MoneyState;
-use super::types::{Ident, Money};
+use super::types::Money;
 
 pub mod keys;
-
-use keys::Family;
 
 pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
     // Serialising our own records cannot fail; an empty value would still show up in an audit.
@@ -56,13 +48,6 @@ pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String
         .and_then(|b| String::from_utf8(b).ok())
         .unwrap_or_default();
     rows.insert(key, text);
-}
-
-/// A live donation's row: its record, marked live (a voided one keeps a row marked voided).
-fn live_donation(d: &DonationRecord) -> Value {
-    let mut v = serde_json::to_value(d).unwrap_or_default();
-    v["status"] = json!("live");
-    v
 }
 
 /// How the views changed between two states of one log: rows to write and keys to delete.
@@ -81,167 +66,24 @@ impl ViewDelta {
         rows.extend(self.set.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
 
-    /// The delta from `old` rows to `summary` (every row that is not one record's) plus
-    /// `records` (the rows of the records that changed); unchanged rows are left out.
-    pub fn between(
-        old: &BTreeMap<String, String>,
-        summary: BTreeMap<String, String>,
-        records: BTreeMap<String, String>,
-    ) -> ViewDelta {
+    /// The delta from `old` rows to `new` ones; unchanged rows are left out.
+    pub fn between(old: &BTreeMap<String, String>, new: BTreeMap<String, String>) -> ViewDelta {
         let removed = old
             .keys()
-            .filter(|k| !is_record_key(k) && !summary.contains_key(*k))
+            .filter(|k| !new.contains_key(*k))
             .cloned()
             .collect();
-        let set = summary
+        let set = new
             .into_iter()
-            .chain(records)
             .filter(|(k, v)| old.get(k) != Some(v))
             .collect();
         ViewDelta { set, removed }
     }
 }
 
-/// Rows that are each a function of one record (a donation with its trace, a spend): the
-/// families a delta recomputes only for the records that changed. A correction may change any
-/// of them, so deltas across a correction are not taken (see [`MoneyState::touched_since`]).
-///
-/// These families grow with the log, so nothing holds all of them in memory: a server keeps only
-/// the summary rows between refreshes, and the audit derives each record row from the state when
-/// the stored row with its key comes by ([`MoneyState::record_row`]).
-pub fn is_record_key(key: &str) -> bool {
-    RECORD_FAMILIES.iter().any(|f| f.has(key))
-}
-
-const RECORD_FAMILIES: [Family; 3] = [keys::DONATION, keys::TRACE, keys::SPEND];
-
-/// The records whose rows may differ between two states of one log.
-#[derive(Debug, Default)]
-pub struct Touched {
-    receipts: BTreeSet<ReceiptKey>,
-    spends: BTreeSet<(u64, u32)>,
-}
-
 impl MoneyState {
-    /// Every derived view as (key, canonical JSON string) rows.
-    pub fn view_rows(&self) -> BTreeMap<String, String> {
-        let mut rows = self.summary_rows();
-        self.record_rows(&mut rows, None);
-        rows
-    }
-
-    /// The records whose rows may have changed since `prev`, an earlier state of the same log;
-    /// `None` when that cannot be told from the records alone (a correction since `prev`, which
-    /// rebuilds the books, or `prev` not being earlier). The persistent maps share every node
-    /// the entries since `prev` did not touch, so this costs the size of the change, not of
-    /// the books.
-    pub fn touched_since(&self, prev: &MoneyState) -> Option<Touched> {
-        if self.log.corrections.len() != prev.log.corrections.len()
-            || prev.log.last_seq > self.log.last_seq
-        {
-            return None;
-        }
-        let mut touched = Touched::default();
-        for item in prev.books.donations.diff(&self.books.donations) {
-            match item {
-                DiffItem::Add(k, _) | DiffItem::Update { new: (k, _), .. } => {
-                    touched.receipts.insert(k.clone());
-                }
-                DiffItem::Remove(..) => return None,
-            }
-        }
-        touched
-            .receipts
-            .extend(self.books.funds.hops_changed_since(&prev.books.funds));
-        for item in prev.books.spends.diff(&self.books.spends) {
-            match item {
-                DiffItem::Add(k, _) => {
-                    touched.spends.insert(*k);
-                }
-                DiffItem::Update { .. } | DiffItem::Remove(..) => return None,
-            }
-        }
-        Some(touched)
-    }
-
-    /// The rows of single records: every record's, or only those `touched`.
-    pub fn record_rows(&self, rows: &mut BTreeMap<String, String>, touched: Option<&Touched>) {
-        let b = &self.books;
-        let donations: Box<dyn Iterator<Item = &DonationRecord>> = match touched {
-            None => Box::new(b.donations.values()),
-            Some(t) => Box::new(t.receipts.iter().filter_map(|k| b.donations.get(k))),
-        };
-        for d in donations {
-            row(
-                rows,
-                keys::DONATION.key(&[&d.org, &d.body.receipt_no]),
-                &live_donation(d),
-            );
-            if let Some(t) = self.trace(&d.org, &d.body.receipt_no) {
-                row(rows, keys::TRACE.key(&[&d.org, &d.body.receipt_no]), &t);
-            }
-        }
-        let spends: Box<dyn Iterator<Item = (&(u64, u32), &SpendRecord)>> = match touched {
-            None => Box::new(b.spends.iter()),
-            Some(t) => Box::new(
-                t.spends
-                    .iter()
-                    .filter_map(|k| b.spends.get(k).map(|s| (k, s))),
-            ),
-        };
-        for ((seq, i), s) in spends {
-            row(rows, keys::SPEND.key(&[seq, i]), s);
-        }
-    }
-
-    /// The row a live record derives under `key` (a `donation/`, `trace/` or `spend/` key), or
-    /// `None` when no live record has that key. Voided donations' rows are summary rows.
-    pub fn record_row(&self, key: &str) -> Option<String> {
-        let b = &self.books;
-        let mut rows = BTreeMap::new();
-        // Parsing may accept spellings (case, say) that no key is written with: the key must
-        // be the one the record's own parts spell.
-        let receipt = |family: Family| -> Option<ReceiptKey> {
-            let mut parts = family.parts(key)?;
-            let k: ReceiptKey = (parts.next()?.parse().ok()?, Ident::parse(parts.next()?)?);
-            (parts.next().is_none() && key == family.key(&[&k.0, &k.1])).then_some(k)
-        };
-        if let Some(k) = receipt(keys::DONATION) {
-            row(
-                &mut rows,
-                key.to_owned(),
-                &live_donation(b.donations.get(&k)?),
-            );
-        } else if let Some(k) = receipt(keys::TRACE) {
-            row(&mut rows, key.to_owned(), &self.trace(&k.0, &k.1)?);
-        } else {
-            let mut parts = keys::SPEND.parts(key)?;
-            let k: (u64, u32) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
-            if parts.next().is_some() || key != keys::SPEND.key(&[&k.0, &k.1]) {
-                return None;
-            }
-            row(&mut rows, key.to_owned(), b.spends.get(&k)?);
-        }
-        rows.remove(key)
-    }
-
-    /// How many record rows the live records derive (see [`MoneyState::record_row`]).
-    pub fn record_row_count(&self) -> u64 {
-        let b = &self.books;
-        2 * b.donations.len() as u64 + b.spends.len() as u64
-    }
-
-    /// The keys of every record row, in no particular order, computed one at a time.
-    pub fn record_keys(&self) -> impl Iterator<Item = String> + '_ {
-        let b = &self.books;
-        let receipts = b.donations.values().flat_map(|d| {
-            [keys::DONATION, keys::TRACE].map(|f| f.key(&[&d.org, &d.body.receipt_no]))
-        });
-        let spends = b.spends.keys().map(|(seq, i)| keys::SPEND.key(&[seq, i]));
-        receipts.chain(spends)
-    }
-
-    /// Every row that is not a single record's (see [`MoneyState::record_rows`]).
+    /// Every view row that is not a record's ([`super::records`]): what grows with
+    /// organisations, projects and years, not with the log.
     pub fn summary_rows(&self) -> BTreeMap<String, String> {
         let mut rows = BTreeMap::new();
         let b = &self.books;
@@ -369,7 +211,7 @@ impl MoneyState {
     }
 
     /// Status rows for every corrected entry and every correction, so pages can show both the
-    /// original (in the log) and what replaced it; voided donations keep a `donation/` row.
+    /// original (in the log) and what replaced it.
     fn correction_rows(&self, rows: &mut BTreeMap<String, String>) {
         let voided = voided_set(&self.log);
         // Only corrections and their targets have rows: look at those, not at the whole log.
@@ -405,15 +247,6 @@ impl MoneyState {
                 v["notice"] = json!(c.notice);
             }
             row(rows, keys::ENTRY.key(&[&s.seq]), &v);
-            if let (Body::Donation(d), Some(org)) = (s.body.as_ref(), s.author.org())
-                && voided.contains(&s.seq)
-            {
-                let mut dv = serde_json::to_value(d).unwrap_or_default();
-                dv["status"] = json!("voided");
-                dv["seq"] = json!(s.seq);
-                dv["org"] = json!(org);
-                row(rows, keys::DONATION.key(&[&org, &d.receipt_no]), &dv);
-            }
         }
     }
 }
