@@ -219,6 +219,111 @@ async fn a_tampered_record_view_is_named_by_its_key() {
     assert_eq!(views_verdict(&t).await.unwrap(), clean);
 }
 
+/// A correction voiding entry `target`, by the test organisation.
+fn void(t: &TestLedger, target: u64) -> SignedSubmission {
+    common::sub_at(
+        Kind::Correction,
+        Author::Org(t.org_id.clone()),
+        &t.org,
+        json!({"target": target, "action": "void", "notice": "录入重复，作废"}),
+        "2025-04-02T01:00:00Z".parse().unwrap(),
+    )
+}
+
+/// Corrections rebuild the books from the stored log (the state keeps no past bodies): one
+/// voiding a stored donation, one voiding a donation of its own batch, and one whose rebuild
+/// fails (the voided money was spent) and changes nothing. The records are rewritten, the
+/// traces follow, and the audit agrees.
+async fn corrections_rebuild_from_the_stored_log_and_rewrite_the_records() {
+    let t = TestLedger::new().await;
+    let org = &t.org_id;
+    let receipt = |n: &str| sunshine_ledger::money::Ident::parse(n).unwrap();
+    let mut subs: Vec<_> = (0..4)
+        .map(|i| t.donation(&format!("R2025-{i:04}"), "100.00", "2025-03-01"))
+        .collect();
+    subs.push(disbursement(&t, "250.00"));
+    let seqs: Vec<u64> = t
+        .service
+        .append(subs)
+        .await
+        .unwrap()
+        .iter()
+        .map(|a| a.seq)
+        .collect();
+    // Voiding R2025-0003 (unspent) leaves R2025-0002 half spent, as before.
+    t.service.append(vec![void(&t, seqs[3])]).await.unwrap();
+    assert!(
+        t.store()
+            .trace(org, &receipt("R2025-0003"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let row = t
+        .store()
+        .view(&format!("donation/{org}/R2025-0003"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(row.contains(r#""status":"voided""#), "{row}");
+    let half = t
+        .store()
+        .trace(org, &receipt("R2025-0002"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(half.spent_total.to_string(), "50.00");
+    // A donation and its voiding in one batch: the rebuild reads the batch's own entry.
+    let batch = t
+        .service
+        .append(vec![t.donation("R2025-0009", "7.00", "2025-03-02")])
+        .await
+        .unwrap();
+    t.service
+        .append(vec![void(&t, batch[0].seq)])
+        .await
+        .unwrap();
+    let next = t.store().size().await.unwrap();
+    let both = t
+        .service
+        .append(vec![
+            t.donation("R2025-0010", "8.00", "2025-03-02"),
+            void(&t, next),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(both.len(), 2);
+    assert!(
+        t.store()
+            .trace(org, &receipt("R2025-0010"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Voiding R2025-0000 leaves 200.00 for the 250.00 paid out: refused, nothing written.
+    let size = t.store().size().await.unwrap();
+    let before = t.store().views_with_prefix("").await.unwrap();
+    let refused = t.service.append(vec![void(&t, seqs[0])]).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("would break entry 6")
+            && refused.to_string().contains("exceeds the available 200.00"),
+        "{refused}"
+    );
+    assert_eq!(t.store().size().await.unwrap(), size);
+    assert_eq!(t.store().views_with_prefix("").await.unwrap(), before);
+    t.service.refresh_views().await.unwrap();
+    assert!(views_verdict(&t).await.is_ok());
+    // A fresh process replays the corrections from the stored log to the same state.
+    let store = Store::open(&t.url, false).await.unwrap();
+    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
+        .await
+        .unwrap();
+    assert_eq!(
+        restarted.state().await.summary_view_rows(),
+        t.service.state().await.summary_view_rows()
+    );
+}
+
 /// A database whose records were never written (one from before they were kept) is found by
 /// the audit, and the next start writes them, all of them, as an audit then confirms.
 async fn missing_records_are_found_and_written_at_the_next_start() {
@@ -321,5 +426,6 @@ on_both_backends!(
     refreshes_after_new_entries_match_the_views_the_audit_derives,
     a_tampered_record_view_is_named_by_its_key,
     missing_records_are_found_and_written_at_the_next_start,
+    corrections_rebuild_from_the_stored_log_and_rewrite_the_records,
     a_restarted_server_catches_the_views_up,
 );

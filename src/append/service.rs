@@ -24,10 +24,12 @@ use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
 use crate::ledger::submission::SUBMISSION_SIG_CONTEXT;
 use crate::ledger::verify::check_serial;
-use crate::ledger::{Entry, Hash, SealedEntry, SecretKey, SignedSubmission, Timestamp};
+use crate::ledger::{Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission, Timestamp};
+use crate::money::records::Records;
 use crate::money::views::ViewDelta;
 use crate::money::{Body, MoneyError, parse_body};
-use crate::replay::state::{AdmitError, State, parse_entry_body};
+use crate::replay::state::{AdmitError, Admitted, State, parse_entry_body};
+use crate::replay::store_rebuild::{RebuildError, rebuild_from_store};
 use crate::store::{
     AppendBatch, NewEntry, RecordRows, Store, StoreError, TreeReadError, ViewWrite,
 };
@@ -179,7 +181,7 @@ impl LedgerService {
             if row.seq >= size {
                 break;
             }
-            let (next, records) = replay_row(state, row)?;
+            let (next, records) = replay_row(&self.store, state, row).await?;
             state = next;
             part.then(records);
             if part.rows.len() >= RECORDS_PER_WRITE {
@@ -281,7 +283,7 @@ impl LedgerService {
         let mut entries = self.store.entries_from(from);
         while let Some(row) = entries.try_next().await? {
             // The process that appended these wrote their records.
-            state = replay_row(state, row)?.0;
+            state = replay_row(&self.store, state, row).await?.0;
             if capture == Some(state.size()) {
                 captured = Some(state.clone());
             }
@@ -400,10 +402,23 @@ impl LedgerService {
             let check_ms = started.elapsed().as_millis() as u64;
             checking = batches.next().map(check_ahead);
             let n = subs.len() as u64;
-            let prepared = checked.and_then(|checked| {
-                let recorded_at = next_recorded_at(&base.state);
-                self.prepare(&base, subs, checked, recorded_at, Mode::AllOrNone)
-            });
+            // A correction's rebuild reads the stored log: the batch before must be in it.
+            if subs.iter().any(|s| s.submission.kind == Kind::Correction)
+                && let Some((write, done)) = writing.take()
+            {
+                write
+                    .await
+                    .map_err(|e| AppendError::Task(e.to_string()))??;
+                self.set_head(&mut head, done);
+            }
+            let prepared = match checked {
+                Ok(checked) => {
+                    let recorded_at = next_recorded_at(&base.state);
+                    self.prepare(&base, subs, checked, recorded_at, Mode::AllOrNone)
+                        .await
+                }
+                Err(e) => Err(e),
+            };
             let prepare_ms = started.elapsed().as_millis() as u64;
             if let Some((write, done)) = writing.take() {
                 write
@@ -473,7 +488,9 @@ impl LedgerService {
             .into());
         }
         let recorded_at = recorded_at.unwrap_or_else(|| next_recorded_at(&head.state));
-        let prepared = self.prepare(&head, subs, checked, recorded_at, mode)?;
+        let prepared = self
+            .prepare(&head, subs, checked, recorded_at, mode)
+            .await?;
         if prepared.batch.entries.is_empty() {
             return Ok(prepared.out);
         }
@@ -493,9 +510,10 @@ impl LedgerService {
     }
 
     /// Seals and admits `subs` after `base`, skipping those `checked` refused, extends the tree
-    /// and signs the checkpoint: everything an append writes, and the head it leads to. Pure
-    /// CPU work; `base` is not changed.
-    fn prepare(
+    /// and signs the checkpoint: everything an append writes, and the head it leads to. CPU
+    /// work, but for a correction, whose rebuild reads the stored log (and must find every
+    /// entry before `base` stored); `base` is not changed.
+    async fn prepare(
         &self,
         base: &Head,
         subs: Vec<SignedSubmission>,
@@ -535,22 +553,26 @@ impl LedgerService {
             let sealed = match (mode, sealed) {
                 (Mode::AllOrNone, Ok(sealed)) => {
                     // All or none: a refusal drops the whole state, so it changes in place.
-                    let (next, records) = state
-                        .admitted(&sealed, body)
-                        .map_err(|source| AppendError::Admit { index, source })?;
+                    let admitted = state.admitted(&sealed, body);
+                    let (next, records) = self.settle(admitted, &batch, index).await?;
                     state = next;
                     batch.records.then(records);
                     sealed
                 }
-                (Mode::EachOnItsOwn, Ok(sealed)) => match state.admit_parsed(&sealed, body) {
-                    Ok(records) => {
+                (Mode::EachOnItsOwn, Ok(sealed)) => match self
+                    .settle(state.clone().admitted(&sealed, body), &batch, index)
+                    .await
+                {
+                    Ok((next, records)) => {
+                        state = next;
                         batch.records.then(records);
                         sealed
                     }
-                    Err(source) => {
-                        out.push(Err(AppendError::Admit { index, source }));
+                    Err(e @ AppendError::Admit { .. }) => {
+                        out.push(Err(e));
                         continue;
                     }
+                    Err(e) => return Err(e),
                 },
                 (Mode::AllOrNone, Err(e)) => return Err(e),
                 (Mode::EachOnItsOwn, Err(e)) => {
@@ -592,6 +614,31 @@ impl LedgerService {
     }
 }
 
+impl LedgerService {
+    /// The state and records an admission leads to: for a correction, its rebuild fed from the
+    /// stored log and then the entries `batch` holds before it.
+    async fn settle(
+        &self,
+        admitted: Result<Admitted, AdmitError>,
+        batch: &AppendBatch,
+        index: usize,
+    ) -> Result<(State, Records), AppendError> {
+        match admitted.map_err(|source| AppendError::Admit { index, source })? {
+            Admitted::Done(state, records) => Ok((state, records)),
+            Admitted::Rebuild(r) => {
+                let pending: Vec<&[u8]> = batch.entries.iter().map(|e| e.leaf.as_slice()).collect();
+                rebuild_from_store(&self.store, r, &pending)
+                    .await
+                    .map_err(|e| match e {
+                        RebuildError::Admit(source) => AppendError::Admit { index, source },
+                        RebuildError::Store(s) => AppendError::Store(s),
+                        RebuildError::Stored { seq, reason } => AppendError::Replay { seq, reason },
+                    })
+            }
+        }
+    }
+}
+
 /// An append ready to write: the rows, the head they lead to, and each submission's outcome.
 struct Prepared {
     batch: AppendBatch,
@@ -602,18 +649,26 @@ struct Prepared {
 /// Record rows written at a time when all of them are written afresh.
 const RECORDS_PER_WRITE: usize = 4096;
 
-/// `state` with the stored entry `row` admitted, and the records it wrote.
-fn replay_row(
+/// `state` with the stored entry `row` admitted, and the records it wrote; a correction's
+/// rebuild reads the entries before it from `store`.
+async fn replay_row(
+    store: &Store,
     state: State,
     row: crate::store::StoredEntry,
-) -> Result<(State, crate::money::records::Records), AppendError> {
+) -> Result<(State, Records), AppendError> {
     let seq = row.seq;
     let replay = |reason: String| AppendError::Replay { seq, reason };
     let sealed = SealedEntry::open(row.leaf).map_err(|e| replay(e.to_string()))?;
     let body = parse_entry_body(&sealed);
-    state
+    match state
         .admitted(&sealed, body)
-        .map_err(|e| replay(e.to_string()))
+        .map_err(|e| replay(e.to_string()))?
+    {
+        Admitted::Done(state, records) => Ok((state, records)),
+        Admitted::Rebuild(r) => rebuild_from_store(store, r, &[])
+            .await
+            .map_err(|e| replay(e.to_string())),
+    }
 }
 
 /// Now, but never earlier than the newest entry of `state`.

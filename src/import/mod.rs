@@ -348,7 +348,8 @@ fn admit(state: &mut State, submission: &Submission, now: Timestamp) -> Result<(
         submission: unsigned,
     };
     match SealedEntry::seal(entry) {
-        Ok(sealed) => state.admit(&sealed).map(drop),
+        // Sheets hold donations and disbursements, never corrections: no earlier entry is read.
+        Ok(sealed) => state.admit(&sealed, []).map(drop),
         // Only an entry over the size limit fails to seal; the money check names nothing better.
         Err(e) => Err(AdmitError::Money(
             crate::money::error::MoneyError::malformed("body", e),

@@ -16,7 +16,10 @@
 //! reserved: a voided receipt number is never reused.
 //!
 //! Cost: a correction replays the whole log (O(n)). Corrections are rare; new entries step
-//! incrementally.
+//! incrementally. The state keeps no entry bodies but those of corrections and their targets, so
+//! the replay reads the log from where it is kept: [`MoneyState::begin_correction`] answers a
+//! [`Rebuild`], the adapter feeds it every earlier entry in order ([`Rebuild::feed`]), and
+//! [`Rebuild::finish`] answers the new state — or the refusal, with the state untouched.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -24,11 +27,11 @@ use std::sync::Arc;
 use crate::ledger::{Author, Kind, Timestamp};
 
 use super::bodies::checks::check_static;
-use super::bodies::{Body, Correction, parse_body_at};
+use super::bodies::{Body, Correction, parse_body, parse_body_at};
 use super::books::{Books, DonationBody, DonationRecord, Eff};
 use super::error::{MoneyError, Rule, Thing};
 use super::records::{Record, Records};
-use super::state::{Log, MoneyState, Stored};
+use super::state::{EntryCtx, Log, MoneyState, Stored};
 use super::types::CorrectionAction;
 
 /// The seqs of entries (corrections included) that are voided in the effective view.
@@ -41,7 +44,7 @@ pub fn voided_set(log: &Log) -> BTreeSet<u64> {
         if voided.contains(seq) {
             continue;
         }
-        if let Some(Body::Correction(c)) = log.entries.get(seq).map(|s| s.body.as_ref())
+        if let Some(Body::Correction(c)) = log.kept.get(seq).map(|s| s.body.as_ref())
             && c.action == CorrectionAction::Void
         {
             voided.insert(c.target);
@@ -62,7 +65,7 @@ pub fn effective<'a>(
             amendment: Some(body),
             recorded_at,
             ..
-        }) = log.entries.get(c)
+        }) = log.kept.get(c)
         {
             out = (body, *recorded_at);
         }
@@ -74,64 +77,165 @@ pub fn effective<'a>(
 pub fn live_amendments(s: &Stored, log: &Log, voided: &BTreeSet<u64>) -> Vec<u64> {
     s.corrected_by
         .iter()
-        .filter(|c| {
-            !voided.contains(c) && log.entries.get(*c).is_some_and(|x| x.amendment.is_some())
-        })
+        .filter(|c| !voided.contains(c) && log.kept.get(*c).is_some_and(|x| x.amendment.is_some()))
         .copied()
         .collect()
 }
 
-/// Books from scratch over the effective log, with every record of it: the live records the
-/// steps write, and a voided donation's record as it was first recorded.
-pub fn rebuild(log: &Log) -> Result<(Books, Vec<Record>), MoneyError> {
-    let voided = voided_set(log);
-    let mut books = Books::default();
-    let mut records = Vec::new();
-    for (seq, s) in log.entries.iter() {
-        if s.kind == Kind::Correction {
-            continue;
+/// A correction being admitted: the books rebuilt from scratch over the effective log as the
+/// adapter feeds it the entries before the correction, in order.
+#[derive(Debug)]
+pub struct Rebuild {
+    /// The state before the correction, with the correction added to its log as if accepted.
+    state: MoneyState,
+    seq: u64,
+    correction: Correction,
+    /// Voided before the correction, and with it.
+    voided_before: BTreeSet<u64>,
+    voided: BTreeSet<u64>,
+    books: Books,
+    records: Vec<Record>,
+    next: u64,
+}
+
+impl MoneyState {
+    /// Starts admitting a correction: the checks that need no earlier entry, then a
+    /// [`Rebuild`] to feed. Nothing changes here; [`Rebuild::finish`] answers the new state.
+    pub fn begin_correction(&self, ctx: &EntryCtx, body: Body) -> Result<Rebuild, MoneyError> {
+        let Body::Correction(c) = &body else {
+            return Err(MoneyError::refused(
+                "kind",
+                Rule::NotCorrectable,
+                "only a correction rebuilds the books",
+            ));
+        };
+        let c = c.clone();
+        if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
+            return Err(MoneyError::refused(
+                "seq",
+                Rule::OutOfOrder,
+                "entries are admitted in seq order, once each",
+            ));
         }
-        if voided.contains(seq) {
+        let stored = Stored {
+            seq: ctx.seq,
+            recorded_at: ctx.recorded_at,
+            author: ctx.submission.author.clone(),
+            kind: ctx.submission.kind,
+            body: Arc::new(body),
+            amendment: None,
+            corrected_by: Vec::new(),
+        };
+        check_static(&stored.body, "body", stored.recorded_at)?;
+        // The log is every seq below this one: a target below it exists.
+        if c.target >= ctx.seq {
+            return Err(MoneyError::unknown("body.target", Thing::Entry, c.target));
+        }
+        let voided_before = voided_set(&self.log);
+        let mut state = self.clone();
+        state.log.corrections.insert(ctx.seq);
+        state.log.kept.insert(ctx.seq, stored);
+        let voided = voided_set(&state.log);
+        Ok(Rebuild {
+            state,
+            seq: ctx.seq,
+            correction: c,
+            voided_before,
+            voided,
+            books: Books::default(),
+            records: Vec::new(),
+            next: 0,
+        })
+    }
+}
+
+impl Rebuild {
+    /// The seq of the correction: feed every entry below it.
+    pub fn upto(&self) -> u64 {
+        self.seq
+    }
+
+    /// The next entry before the correction, as it was admitted: its seq (in order, from 0),
+    /// recording time, author, kind and parsed body.
+    pub fn feed(
+        &mut self,
+        seq: u64,
+        recorded_at: Timestamp,
+        author: &Author,
+        kind: Kind,
+        body: Arc<Body>,
+    ) -> Result<(), MoneyError> {
+        if seq != self.next || seq >= self.seq {
+            return Err(MoneyError::refused(
+                "seq",
+                Rule::OutOfOrder,
+                format!("the rebuild needs entry {} next, not {seq}", self.next),
+            ));
+        }
+        self.next += 1;
+        if seq == self.correction.target {
+            self.target(Stored {
+                seq,
+                recorded_at,
+                author: author.clone(),
+                kind,
+                body: body.clone(),
+                amendment: None,
+                corrected_by: Vec::new(),
+            })?;
+        }
+        let fresh;
+        let s = match self.state.log.kept.get(&seq) {
+            Some(kept) => kept,
+            None => {
+                fresh = Stored {
+                    seq,
+                    recorded_at,
+                    author: author.clone(),
+                    kind,
+                    body,
+                    amendment: None,
+                    corrected_by: Vec::new(),
+                };
+                &fresh
+            }
+        };
+        if s.kind == Kind::Correction {
+            return Ok(());
+        }
+        if self.voided.contains(&seq) {
             if let (Body::Donation(_), Some(org)) = (s.body.as_ref(), s.author.org()) {
-                records.push(Record::Voided(DonationRecord {
-                    seq: *seq,
+                self.records.push(Record::Voided(DonationRecord {
+                    seq,
                     org: org.clone(),
                     recorded_at: s.recorded_at,
                     body: DonationBody::new(s.body.clone()),
                 }));
             }
-            continue;
+            return Ok(());
         }
-        let (body, recorded_at) = effective(log, s, &voided);
-        let rows = books
+        let (body, recorded_at) = effective(&self.state.log, s, &self.voided);
+        let rows = self
+            .books
             .step(&Eff {
-                seq: *seq,
+                seq,
                 recorded_at,
                 author: &s.author,
                 body,
             })
             .map_err(|cause| MoneyError::Replay {
-                at_seq: *seq,
+                at_seq: seq,
                 cause: Box::new(cause),
             })?;
-        records.extend(rows);
+        self.records.extend(rows);
+        Ok(())
     }
-    Ok((books, records))
-}
 
-impl MoneyState {
-    pub(crate) fn admit_correction(
-        &mut self,
-        mut stored: Stored,
-        c: &Correction,
-    ) -> Result<Records, MoneyError> {
-        check_static(&stored.body, "body", stored.recorded_at)?;
-        let target = self
-            .log
-            .entries
-            .get(&c.target)
-            .cloned()
-            .ok_or_else(|| MoneyError::unknown("body.target", Thing::Entry, c.target))?;
+    /// The target comes by: the checks that need it, then the correction is recorded on it.
+    fn target(&mut self, fed: Stored) -> Result<(), MoneyError> {
+        let c = &self.correction;
+        let log = &mut self.state.log;
+        let target = log.kept.get(&c.target).cloned().unwrap_or(fed);
         if matches!(
             target.kind,
             Kind::Genesis | Kind::OrgRegister | Kind::OrgKeys
@@ -149,7 +253,12 @@ impl MoneyState {
                 "a correction can only be voided, then corrected afresh",
             ));
         }
-        let by_regulator = matches!(&stored.author, Author::Regulator(id) if self.books.regulators.contains_key(id));
+        let mut stored = log
+            .kept
+            .get(&self.seq)
+            .cloned()
+            .ok_or_else(|| MoneyError::unknown("body.target", Thing::Entry, self.seq))?;
+        let by_regulator = matches!(&stored.author, Author::Regulator(id) if self.state.books.regulators.contains_key(id));
         if stored.author != target.author && !by_regulator {
             return Err(MoneyError::refused(
                 "author",
@@ -157,8 +266,7 @@ impl MoneyState {
                 "only the original author or a regulator corrects an entry",
             ));
         }
-        let voided = voided_set(&self.log);
-        if voided.contains(&target.seq) {
+        if self.voided_before.contains(&target.seq) {
             return Err(if target.kind == Kind::Correction {
                 MoneyError::refused(
                     "body.target",
@@ -185,15 +293,49 @@ impl MoneyState {
             }
             stored.amendment = Some(Arc::new(amended));
         }
-        let seq = stored.seq;
-        if let Some(t) = self.log.entries.get_mut(&c.target) {
-            t.corrected_by.push(seq);
+        let mut target = target;
+        target.corrected_by.push(self.seq);
+        log.kept.insert(target.seq, target);
+        log.kept.insert(self.seq, stored);
+        Ok(())
+    }
+
+    /// Feeds every entry of `earlier` (the entries before the correction, in order): for logs
+    /// held in memory (tests, tools).
+    pub fn feed_all(&mut self, earlier: &[EntryCtx]) -> Result<(), MoneyError> {
+        for e in earlier {
+            let body = parse_body(e.submission.kind, &e.submission.body)?;
+            self.feed(
+                e.seq,
+                e.recorded_at,
+                &e.submission.author,
+                e.submission.kind,
+                Arc::new(body),
+            )?;
         }
-        self.log.corrections.insert(seq);
-        self.log.last_seq = Some(seq);
-        self.log.entries.insert(seq, stored);
-        let (books, rows) = rebuild(&self.log)?;
-        self.books = books;
-        Ok(Records { reset: true, rows })
+        Ok(())
+    }
+
+    /// After every entry before the correction: the state with the correction admitted, and
+    /// every record of the rebuilt log.
+    pub fn finish(self) -> Result<(MoneyState, Records), MoneyError> {
+        if self.next != self.seq {
+            return Err(MoneyError::refused(
+                "seq",
+                Rule::OutOfOrder,
+                format!(
+                    "the rebuild was fed entries up to {}, not up to {}",
+                    self.next, self.seq
+                ),
+            ));
+        }
+        let mut state = self.state;
+        state.books = self.books;
+        state.log.last_seq = Some(self.seq);
+        let records = Records {
+            reset: true,
+            rows: self.records,
+        };
+        Ok((state, records))
     }
 }

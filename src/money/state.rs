@@ -12,6 +12,7 @@ use super::bodies::{Body, IdKey, parse_body};
 use super::books::{
     Books, Eff, GrantRecord, OrgRecord, ProjectRecord, RegulatorRecord, TrustRecord,
 };
+use super::corrections::Rebuild;
 use super::error::{MoneyError, Rule};
 use super::funds::FundKey;
 use super::records::Records;
@@ -44,14 +45,27 @@ pub struct Stored {
     pub corrected_by: Vec<u64>,
 }
 
-/// The accepted log, as the model needs it.
+/// The accepted log, as the model needs it: never the bodies of past entries but those of
+/// corrections and their targets (few), which the correction views and the effective log need.
 #[derive(Debug, Clone, Default)]
 pub struct Log {
-    pub entries: OrdMap<u64, Stored>,
+    /// Corrections and the entries they target.
+    pub kept: OrdMap<u64, Stored>,
     /// Identifiers reserved forever by the entry that first used them.
     pub ids: imbl::HashMap<IdKey, u64>,
     pub corrections: OrdSet<u64>,
     pub last_seq: Option<u64>,
+}
+
+/// What admitting an entry leads to.
+#[derive(Debug)]
+// `Done` is every entry's path and stays unboxed (no allocation per entry); corrections are rare.
+#[allow(clippy::large_enum_variant)]
+pub enum Admission {
+    /// The entry is in: the new state, and the records it wrote.
+    Done(MoneyState, Records),
+    /// A correction: feed it the earlier entries, then finish it.
+    Rebuild(Box<Rebuild>),
 }
 
 /// The charity money model: rules before append, and every derived figure.
@@ -63,10 +77,17 @@ pub struct MoneyState {
 
 impl MoneyState {
     /// Validates the entry against every rule; mutates only if it is accepted (never partially).
-    /// Answers the records it wrote, for the store.
-    pub fn admit(&mut self, ctx: &EntryCtx) -> Result<Records, MoneyError> {
+    /// Answers the records it wrote, for the store. `earlier` is every entry before it, in
+    /// order, which only a correction reads (its rebuild): for logs held in memory.
+    pub fn admit(&mut self, ctx: &EntryCtx, earlier: &[EntryCtx]) -> Result<Records, MoneyError> {
         let body = parse_body(ctx.submission.kind, &ctx.submission.body)?;
-        let (state, records) = self.clone().admitted(ctx, body)?;
+        let (state, records) = match self.clone().admitted(ctx, body)? {
+            Admission::Done(state, records) => (state, records),
+            Admission::Rebuild(mut rebuild) => {
+                rebuild.feed_all(earlier)?;
+                rebuild.finish()?
+            }
+        };
         *self = state;
         Ok(records)
     }
@@ -79,11 +100,15 @@ impl MoneyState {
     /// [`MoneyState::admit`] does, lets the persistent maps update their nodes where they are
     /// instead of copying a path of nodes for every entry; callers that must keep the old state
     /// on a refusal clone it once (O(1)) for a whole run of entries.
-    pub fn admitted(
-        mut self,
-        ctx: &EntryCtx,
-        body: Body,
-    ) -> Result<(MoneyState, Records), MoneyError> {
+    ///
+    /// A correction is answered as a [`Rebuild`] for the caller to feed with the earlier
+    /// entries (see [`super::corrections`]).
+    pub fn admitted(mut self, ctx: &EntryCtx, body: Body) -> Result<Admission, MoneyError> {
+        if matches!(body, Body::Correction(_)) {
+            return Ok(Admission::Rebuild(Box::new(
+                self.begin_correction(ctx, body)?,
+            )));
+        }
         if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
             return Err(MoneyError::refused(
                 "seq",
@@ -100,13 +125,8 @@ impl MoneyState {
             amendment: None,
             corrected_by: Vec::new(),
         };
-        let records = if let Body::Correction(c) = stored.body.as_ref() {
-            let c = c.clone();
-            self.admit_correction(stored, &c)?
-        } else {
-            self.admit_plain(stored)?
-        };
-        Ok((self, records))
+        let records = self.admit_plain(stored)?;
+        Ok(Admission::Done(self, records))
     }
 
     fn admit_plain(&mut self, stored: Stored) -> Result<Records, MoneyError> {
@@ -126,7 +146,6 @@ impl MoneyState {
             self.log.ids.insert(key, stored.seq);
         }
         self.log.last_seq = Some(stored.seq);
-        self.log.entries.insert(stored.seq, stored);
         Ok(Records { reset: false, rows })
     }
 
@@ -135,10 +154,11 @@ impl MoneyState {
     pub fn replay<'a>(
         entries: impl IntoIterator<Item = EntryCtx<'a>>,
     ) -> Result<(MoneyState, Records), (u64, MoneyError)> {
+        let entries: Vec<EntryCtx> = entries.into_iter().collect();
         let mut s = MoneyState::default();
         let mut records = Records::default();
-        for ctx in entries {
-            records.then(s.admit(&ctx).map_err(|e| (ctx.seq, e))?);
+        for (i, ctx) in entries.iter().enumerate() {
+            records.then(s.admit(ctx, &entries[..i]).map_err(|e| (ctx.seq, e))?);
         }
         Ok((s, records))
     }
@@ -218,7 +238,7 @@ impl MoneyState {
     /// The seqs of the corrections that target entry `seq` (live or voided), oldest first.
     pub fn corrections_of(&self, seq: u64) -> Vec<u64> {
         self.log
-            .entries
+            .kept
             .get(&seq)
             .map(|s| s.corrected_by.clone())
             .unwrap_or_default()

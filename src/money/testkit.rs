@@ -94,11 +94,26 @@ impl Kit {
     pub fn submit(&mut self, kind: Kind, author: &Author, body: Value) -> Result<u64, MoneyError> {
         let sub = self.submission(kind, author, body);
         let seq = self.next_seq;
-        let records = self.state.admit(&EntryCtx {
-            seq,
-            recorded_at: self.now,
-            submission: &sub,
-        })?;
+        let earlier: Vec<EntryCtx> = if kind == Kind::Correction {
+            self.log
+                .iter()
+                .map(|(seq, at, sub)| EntryCtx {
+                    seq: *seq,
+                    recorded_at: *at,
+                    submission: sub,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let records = self.state.admit(
+            &EntryCtx {
+                seq,
+                recorded_at: self.now,
+                submission: &sub,
+            },
+            &earlier,
+        )?;
         records.apply_to(&mut self.records);
         self.log.push((seq, self.now, sub));
         self.next_seq += 1;

@@ -10,7 +10,7 @@ use crate::ledger::note::{self, Checkpoint};
 use crate::ledger::tiles::{
     self, HASH_SIZE, MAX_ENTRY_SIZE, TILE_HEIGHT, TILE_WIDTH, TileKind, TileRef,
 };
-use crate::replay::audit::{self, AuditError, AuditReport, Auditor, Row};
+use crate::replay::audit::{self, AuditError, AuditReport, Auditor, Fed, Row};
 
 /// Largest hash tile: 256 hashes of 32 bytes.
 const MAX_HASH_TILE_BYTES: u64 = TILE_WIDTH as u64 * HASH_SIZE as u64;
@@ -130,7 +130,19 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
             })
             .collect();
         for row in audit::prepare(rows) {
-            auditor.entry_prepared(row).map_err(|e| locate(e, size))?;
+            if let Fed::Rebuild(upto) = auditor.entry_prepared(row).map_err(|e| locate(e, size))? {
+                // A correction's rebuild reads the log before it again, a bundle at a time.
+                for m in 0..upto.div_ceil(u64::from(TILE_WIDTH)) {
+                    let earlier =
+                        read_bundle(&log, &TileRef::entries(m, level_tile_width(size, m)))?;
+                    let first = m * u64::from(TILE_WIDTH);
+                    let wanted = usize::try_from(upto - first).unwrap_or(usize::MAX);
+                    for leaf in earlier.into_iter().take(wanted) {
+                        auditor.feed_earlier(leaf).map_err(|e| locate(e, size))?;
+                    }
+                }
+                auditor.finish_correction().map_err(|e| locate(e, size))?;
+            }
             if auditor.size() == 1 {
                 check_genesis(&auditor, &origin, &key, vkey)?;
             }

@@ -17,7 +17,7 @@ use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
 use crate::money::records::Records;
 use crate::money::{Body, MoneyError};
-use crate::replay::state::{State, parse_entry_body};
+use crate::replay::state::{Admitted, Rebuilding, State, parse_entry_body};
 
 /// Rows prepared at a time: signatures are batch-verified in parts of this many per core
 /// (batch verification amortises the work), while the previous rows are replayed.
@@ -154,9 +154,20 @@ fn open_row(
     Ok((sealed, signing))
 }
 
+/// What feeding an entry to the auditor led to.
+#[derive(Debug)]
+pub enum Fed {
+    /// The entry is in; the records it wrote.
+    Done(Records),
+    /// A correction at this seq: feed every entry before it, then finish it.
+    Rebuild(u64),
+}
+
 /// The streaming auditor.
 pub struct Auditor {
     state: State,
+    /// A correction being admitted, its leaf hash, and whether its signature verified.
+    rebuilding: Option<(Box<Rebuilding>, crate::ledger::Hash, bool)>,
     appender: Appender,
     checkpoints: u64,
     last_checkpoint: u64,
@@ -172,6 +183,7 @@ impl Auditor {
     pub fn new() -> Auditor {
         Auditor {
             state: State::default(),
+            rebuilding: None,
             appender: Appender::new(),
             checkpoints: 0,
             last_checkpoint: 0,
@@ -190,8 +202,10 @@ impl Auditor {
 
     /// Feeds the next stored row, checked on its own already ([`prepare`]): reports its first
     /// fault in the order a one-row-at-a-time check would find it. After a fault the auditor
-    /// is spent: its state no longer means anything. Answers the records the entry wrote.
-    pub fn entry_prepared(&mut self, row: PreparedRow) -> Result<Records, AuditError> {
+    /// is spent: its state no longer means anything. Answers the records the entry wrote, or,
+    /// for a correction, that its rebuild needs the entries before it: feed them with
+    /// [`Auditor::feed_earlier`], then [`Auditor::finish_correction`].
+    pub fn entry_prepared(&mut self, row: PreparedRow) -> Result<Fed, AuditError> {
         let seq = self.size();
         if row.seq != seq {
             return Err(AuditError::Gap {
@@ -212,17 +226,62 @@ impl Auditor {
             });
         }
         // The auditor stops at its first fault, so the state changes in place.
-        let (state, records) = std::mem::take(&mut self.state)
+        let admitted = std::mem::take(&mut self.state)
             .admitted(&sealed, body)
             .map_err(|e| AuditError::Entry {
                 seq,
                 reason: e.to_string(),
             })?;
-        self.state = state;
-        if !row.signature_ok {
+        match admitted {
+            Admitted::Done(state, records) => {
+                self.state = state;
+                self.accept(seq, sealed.hash, row.signature_ok)?;
+                Ok(Fed::Done(records))
+            }
+            Admitted::Rebuild(rebuild) => {
+                let upto = rebuild.upto();
+                self.rebuilding = Some((rebuild, sealed.hash, row.signature_ok));
+                Ok(Fed::Rebuild(upto))
+            }
+        }
+    }
+
+    fn accept(
+        &mut self,
+        seq: u64,
+        hash: crate::ledger::Hash,
+        signed: bool,
+    ) -> Result<(), AuditError> {
+        if !signed {
             return Err(AuditError::Signature { seq });
         }
-        self.appender.push(sealed.hash);
+        self.appender.push(hash);
+        Ok(())
+    }
+
+    /// The next entry before the correction being admitted, as stored (already verified).
+    pub fn feed_earlier(&mut self, leaf: Vec<u8>) -> Result<(), AuditError> {
+        let seq = self.size();
+        let fail = |reason: String| AuditError::Entry { seq, reason };
+        let rebuilding = self
+            .rebuilding
+            .as_mut()
+            .ok_or_else(|| fail("no correction is being admitted".into()))?;
+        let sealed = SealedEntry::open(leaf).map_err(|e| fail(e.to_string()))?;
+        rebuilding.0.feed(&sealed).map_err(|e| fail(e.to_string()))
+    }
+
+    /// After the entries before it: the correction admitted, and every record of the log.
+    pub fn finish_correction(&mut self) -> Result<Records, AuditError> {
+        let seq = self.size();
+        let fail = |reason: String| AuditError::Entry { seq, reason };
+        let (rebuild, hash, signed) = self
+            .rebuilding
+            .take()
+            .ok_or_else(|| fail("no correction is being admitted".into()))?;
+        let (state, records) = rebuild.finish().map_err(|e| fail(e.to_string()))?;
+        self.state = state;
+        self.accept(seq, hash, signed)?;
         Ok(records)
     }
 

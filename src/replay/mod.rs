@@ -9,3 +9,4 @@
 pub mod audit;
 pub mod state;
 pub mod store_audit;
+pub mod store_rebuild;

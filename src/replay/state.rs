@@ -8,9 +8,11 @@ use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 
-use crate::ledger::authority::{Authority, AuthorityError};
+use crate::ledger::authority::{Authority, AuthorityChange, AuthorityError};
 use crate::ledger::{Hash, SealedEntry};
+use crate::money::corrections::Rebuild;
 use crate::money::records::Records;
+use crate::money::state::Admission;
 use crate::money::{Body, EntryCtx, MoneyError, MoneyState, parse_body};
 
 /// How far an author's signing time may be ahead of the ledger's clock.
@@ -116,26 +118,22 @@ impl State {
     }
 
     /// Checks every rule for `sealed` as the next entry and, only if all pass, records it.
-    /// Signatures are checked by the caller (in bulk, see [`crate::ledger::verify`]).
-    /// Answers the records the entry wrote, for the store.
-    pub fn admit(&mut self, sealed: &SealedEntry) -> Result<Records, AdmitError> {
-        let body = parse_entry_body(sealed);
-        self.admit_parsed(sealed, body)
-    }
-
-    /// [`State::admit`] with the body already read by [`parse_entry_body`].
-    pub fn admit_parsed(
+    /// Signatures are checked by the caller (in bulk, see [`crate::ledger::verify`]). Answers
+    /// the records the entry wrote. `earlier` is every entry before it, in order, which only
+    /// a correction reads (its rebuild); callers that never admit one pass nothing.
+    pub fn admit(
         &mut self,
         sealed: &SealedEntry,
-        body: Result<Body, MoneyError>,
+        earlier: impl IntoIterator<Item = SealedEntry>,
     ) -> Result<Records, AdmitError> {
-        let (state, records) = self.clone().admitted(sealed, body)?;
+        let body = parse_entry_body(sealed);
+        let (state, records) = self.clone().admitted(sealed, body)?.done_with(earlier)?;
         *self = state;
         Ok(records)
     }
 
-    /// Admits `sealed` and returns the new state and the records it wrote; on a refusal the state is gone (it may be
-    /// half changed). This is the fast path for runs of entries that stand or fall together —
+    /// Admits `sealed` and returns the new state and the records it wrote (or, for a
+    /// correction, the rebuild to feed); on a refusal the state is gone (it may be half changed). This is the fast path for runs of entries that stand or fall together —
     /// a bulk append, an audit, a replay — which clone the state once for the run (O(1)) instead
     /// of once per entry, so the persistent maps change their nodes in place. `body` is
     /// [`parse_entry_body`] of `sealed`, computed ahead (it needs no state); a parse failure is
@@ -144,14 +142,14 @@ impl State {
         self,
         sealed: &SealedEntry,
         body: Result<Body, MoneyError>,
-    ) -> Result<(State, Records), AdmitError> {
+    ) -> Result<Admitted, AdmitError> {
         let State {
             size,
             last_hash,
             last_recorded,
-            mut authority,
+            authority,
             money,
-            mut nonces,
+            nonces,
         } = self;
         let entry = &sealed.entry;
         let sub = &entry.submission.submission;
@@ -191,26 +189,124 @@ impl State {
             });
         }
         let change = authority.check(entry.seq, sub)?;
-        let (money, records) = money.admitted(
-            &EntryCtx {
-                seq: entry.seq,
-                recorded_at: entry.recorded_at,
-                submission: sub,
-            },
-            body?,
-        )?;
-        // After the money model, nothing can fail.
-        authority.apply(entry.seq, change);
-        nonces.insert(fingerprint);
-        let state = State {
+        let ctx = EntryCtx {
+            seq: entry.seq,
+            recorded_at: entry.recorded_at,
+            submission: sub,
+        };
+        let rest = After {
             size: size + 1,
-            last_hash: sealed.hash,
-            last_recorded: entry.recorded_at.unix(),
+            hash: sealed.hash,
+            recorded_at: entry.recorded_at.unix(),
+            change,
+            fingerprint,
+        };
+        Ok(match money.admitted(&ctx, body?)? {
+            Admission::Done(money, records) => {
+                Admitted::Done(rest.apply(authority, money, nonces), records)
+            }
+            Admission::Rebuild(rebuild) => Admitted::Rebuild(Box::new(Rebuilding {
+                authority,
+                nonces,
+                rest,
+                rebuild,
+            })),
+        })
+    }
+}
+
+/// What admitting an entry leads to (see [`Admission`]).
+// `Done` is every entry's path and stays unboxed (no allocation per entry); corrections are rare.
+#[allow(clippy::large_enum_variant)]
+pub enum Admitted {
+    /// The new state, and the records the entry wrote.
+    Done(State, Records),
+    /// A correction: feed it every earlier entry ([`Rebuilding::feed`]), then finish it.
+    Rebuild(Box<Rebuilding>),
+}
+
+impl Admitted {
+    /// The new state and records, feeding a correction's rebuild the entries before it from
+    /// `earlier` (every entry before it, in order): for callers that hold them.
+    pub fn done_with(
+        self,
+        earlier: impl IntoIterator<Item = SealedEntry>,
+    ) -> Result<(State, Records), AdmitError> {
+        match self {
+            Admitted::Done(state, records) => Ok((state, records)),
+            Admitted::Rebuild(mut r) => {
+                let upto = r.upto();
+                for e in earlier.into_iter().take_while(|e| e.entry.seq < upto) {
+                    r.feed(&e)?;
+                }
+                r.finish()
+            }
+        }
+    }
+}
+
+/// What the ledger's checks decided about an entry, applied once the money model accepts it.
+struct After {
+    size: u64,
+    hash: Hash,
+    recorded_at: i64,
+    change: AuthorityChange,
+    fingerprint: [u8; 16],
+}
+
+impl After {
+    fn apply(
+        self,
+        mut authority: Authority,
+        money: MoneyState,
+        mut nonces: imbl::HashSet<[u8; 16]>,
+    ) -> State {
+        // After the money model, nothing can fail.
+        authority.apply(self.size - 1, self.change);
+        nonces.insert(self.fingerprint);
+        State {
+            size: self.size,
+            last_hash: self.hash,
+            last_recorded: self.recorded_at,
             authority,
             money,
             nonces,
-        };
-        Ok((state, records))
+        }
+    }
+}
+
+/// A correction being admitted: the entries before it are fed to its rebuild in order, from
+/// wherever the caller keeps them (the store, an exported log, memory).
+pub struct Rebuilding {
+    authority: Authority,
+    nonces: imbl::HashSet<[u8; 16]>,
+    rest: After,
+    rebuild: Box<Rebuild>,
+}
+
+impl Rebuilding {
+    /// The correction's seq: feed every entry below it.
+    pub fn upto(&self) -> u64 {
+        self.rebuild.upto()
+    }
+
+    /// The next earlier entry, as stored (its signature was checked when it was admitted).
+    pub fn feed(&mut self, sealed: &SealedEntry) -> Result<(), AdmitError> {
+        let sub = &sealed.entry.submission.submission;
+        let body = parse_entry_body(sealed)?;
+        Ok(self.rebuild.feed(
+            sealed.entry.seq,
+            sealed.entry.recorded_at,
+            &sub.author,
+            sub.kind,
+            std::sync::Arc::new(body),
+        )?)
+    }
+
+    /// The state with the correction admitted, and every record of the rebuilt log.
+    pub fn finish(self) -> Result<(State, Records), AdmitError> {
+        let (money, records) = self.rebuild.finish()?;
+        Ok((self.rest.apply(self.authority, money, self.nonces), records))
     }
 }
 

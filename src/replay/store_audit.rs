@@ -6,7 +6,7 @@ use futures_util::TryStreamExt;
 use indicatif::ProgressBar;
 
 use super::audit::{
-    AuditError, AuditReport, Auditor, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck, Row,
+    AuditError, AuditReport, Auditor, Fed, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck, Row,
     ViewCheck, prepare,
 };
 use crate::ledger::Hash;
@@ -56,7 +56,20 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
         preparing = prepare_next(&mut entries).await?;
         for row in prepared {
             let seq = row.seq();
-            let emitted = auditor.entry_prepared(row)?;
+            let emitted = match auditor.entry_prepared(row)? {
+                Fed::Done(records) => records,
+                Fed::Rebuild(upto) => {
+                    let mut earlier = store.entries_from(0);
+                    while let Some(e) = earlier.try_next().await? {
+                        if e.seq >= upto {
+                            break;
+                        }
+                        auditor.feed_earlier(e.leaf)?;
+                    }
+                    drop(earlier);
+                    auditor.finish_correction()?
+                }
+            };
             if let Some(check) = records.as_mut() {
                 check.emitted(seq, emitted);
                 if check.pending() >= RECORDS_PER_LOOKUP {

@@ -218,17 +218,17 @@ impl MoneyState {
         let mut seqs = BTreeSet::new();
         for c in self.log.corrections.iter() {
             seqs.insert(*c);
-            if let Some(Body::Correction(k)) = self.log.entries.get(c).map(|x| x.body.as_ref()) {
+            if let Some(Body::Correction(k)) = self.log.kept.get(c).map(|x| x.body.as_ref()) {
                 seqs.insert(k.target);
             }
         }
-        for s in seqs.iter().filter_map(|seq| self.log.entries.get(seq)) {
+        for s in seqs.iter().filter_map(|seq| self.log.kept.get(seq)) {
             let voided_by: Vec<u64> = s
                 .corrected_by
                 .iter()
                 .filter(|c| {
                     !voided.contains(c)
-                        && matches!(self.log.entries.get(*c).map(|x| x.body.as_ref()), Some(Body::Correction(k)) if k.action == super::types::CorrectionAction::Void)
+                        && matches!(self.log.kept.get(*c).map(|x| x.body.as_ref()), Some(Body::Correction(k)) if k.action == super::types::CorrectionAction::Void)
                 })
                 .copied()
                 .collect();
