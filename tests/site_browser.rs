@@ -137,7 +137,8 @@ fn receipts_and_the_entry_viewer_verify_in_the_browser_and_a_flipped_bundle_byte
 
     // A donation's fields read in the page's language: named, money as money, the date as a
     // date, words for wire values, and a link to its receipt and organisation.
-    let (org, no, row) = a_donation(&site);
+    let (org, no, record) = a_donation(&site);
+    let row = &record["row"];
     let seq = row["seq"].as_u64().unwrap();
     let amount = row["amount"].as_str().unwrap();
     let (yuan, fen) = amount.split_once('.').unwrap();
@@ -234,7 +235,8 @@ fn receipts_and_the_entry_viewer_verify_in_the_browser_and_a_flipped_bundle_byte
     }
 }
 
-/// A donation of the export whose money is given (not goods): (org, receipt number, its row).
+/// The donation [`a_receipt`] picks: (org, receipt number, its shard record: row, trace and
+/// leaf hash).
 fn a_donation(site: &Path) -> (String, String, serde_json::Value) {
     let receipt = a_receipt(site);
     let (org, no) = receipt_of(&receipt);
@@ -242,7 +244,7 @@ fn a_donation(site: &Path) -> (String, String, serde_json::Value) {
         let v: serde_json::Value =
             serde_json::from_slice(&std::fs::read(shard.unwrap().path()).unwrap()).unwrap();
         if let Some(r) = v.get(&no) {
-            return (org, no, r["row"].clone());
+            return (org, no, r.clone());
         }
     }
     panic!("{receipt} is in no shard")
@@ -328,11 +330,17 @@ fn pages_fit_a_phone_width() {
     let (_dir, site) = built_site();
     let server = StaticServer::start(&site);
     let receipt = a_receipt(&site);
+    // The donation's entry, and a disbursement its money paid for (a list of evidence hashes).
+    let (_, _, record) = a_donation(&site);
+    let donation = record["row"]["seq"].as_u64().unwrap();
+    let spent = record["trace"]["spent"][0]["seq"].as_u64().unwrap();
     for (page, verifies) in [
         (format!("en/{receipt}"), true),
         (receipt, true),
         ("en/entries/index.html?seq=1".to_owned(), true),
         ("entries/index.html?seq=2".to_owned(), true),
+        (format!("entries/index.html?seq={donation}"), true),
+        (format!("en/entries/index.html?seq={spent}"), true),
         ("receipts/index.html".to_owned(), false),
         ("en/receipts/index.html".to_owned(), false),
         ("index.html".to_owned(), false),
@@ -341,6 +349,10 @@ fn pages_fit_a_phone_width() {
         tab.set_viewport(390, 844, true);
         if verifies {
             tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+            // The viewer shows the entry once verified, after the signer's name arrives.
+            tab.wait_for(
+                "[...document.querySelectorAll('.entry-view, .receipt-view')].every(v => !v.hidden)",
+            );
         }
         let widths = tab
             .eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");
