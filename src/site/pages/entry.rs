@@ -6,9 +6,9 @@
 //! entry N and the signed checkpoint from `log/`, and proves the entry's inclusion; only after
 //! that does `static/view.js` render the entry from the proven bytes (kind, signer, time, body
 //! fields, the bytes themselves). Body fields are named in the page's language beside their wire
-//! names, and read as money, dates, words and links to the organisation, project and receipt. A tampered bundle fails the proof and nothing of it is shown.
-//! The page never changes as the log grows, except when a regulator is named (their names are
-//! in the labels).
+//! names, and read as money, dates, words and links to the organisation, project and receipt.
+//! A tampered bundle fails the proof and nothing of it is shown. The page never changes as the
+//! log grows, except when a regulator is named (their names are in the labels).
 
 use maud::{Markup, html};
 use serde_json::json;
