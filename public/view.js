@@ -13,6 +13,8 @@
 //   SHA-256 of the receipt number as data/org/O/index.json says); the widget then proves the
 //   donation's entry included, and checks that the proven entry is this organisation's donation
 //   with this receipt number.
+// - <form class="lookup" data-lands> (receipts/index.html?org=O&receipt=R): goes on to the
+//   receipt viewer, so a donor can be sent a link to the lookup page that works on a static host.
 //
 // Labels come from the page (rendered in its language by the server): data-labels holds a JSON
 // object, and <dd data-field> slots wait for values. Everything from the log or the shards is
@@ -52,6 +54,7 @@
     const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(amount || '');
     if (!m) return amount || '';
     const digits = m[2].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + (m[3] || '').padEnd(2, '0');
+    if (!currency) return `${m[1]}${digits}`; // a declared figure whose body names no currency
     return currency === 'CNY' ? `${m[1]}¥${digits}` : `${m[1]}${currency} ${digits}`;
   }
 
@@ -102,11 +105,59 @@
     return labels.operator;
   }
 
-  /** One body field's value: text as it is, anything else as indented JSON. */
-  function bodyValue(view, key, value) {
-    if (key === 'target' && typeof value === 'number') return entryLink(view.dataset.entryHref, value);
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  // What body fields hold (docs/FORMAT.md section 6), so they read as money, dates, words and
+  // links rather than wire values. The exact bytes stay below, pretty-printed.
+  const MONEY_FIELDS = new Set(['amount', 'target', 'property', 'raised', 'spent', 'disbursed',
+    'income', 'closing_balance', 'carried_forward']);
+  const ORG_FIELDS = new Set(['org', 'to_org', 'recipient_org', 'trustee', 'administrator']);
+  const ENUM_FIELDS = new Set(['form', 'donor_type', 'payee_type', 'receipt', 'action', 'org_type', 'purpose']);
+  /** A project id field -> the field naming its organisation ('' for the signer). */
+  const PROJECT_FIELDS = { project: '', from_project: '', to_project: 'to_org', recipient_project: 'recipient_org' };
+  const MONEY_RE = /^\d{1,13}\.\d{2}$/;
+  const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+  const HASH_RE = /^[0-9a-f]{64}$/;
+
+  /** A link to organisation `org`'s page, named once its published facts arrive. */
+  function orgLink(view, org) {
+    const a = el('a', { href: `${view.dataset.orgsHref}${org}.html` }, org);
+    orgInfo(view.dataset.orgData, org).then((info) => {
+      if (info && typeof info.name === 'string') a.textContent = `${info.name} (${org})`;
+    });
+    return a;
+  }
+
+  /**
+   * One body field's value, readable: money with its currency, dates in the page's language,
+   * enumerated values and categories in words, organisations, projects, receipts and corrected
+   * entries as links; nested objects as indented JSON.
+   */
+  function bodyValue(ctx, key, value) {
+    const { view, labels, body, kind, org } = ctx;
+    if (key === 'target' && kind === 'correction' && SEQ_RE.test(String(value))) {
+      return entryLink(view.dataset.entryHref, value);
+    }
+    if (typeof value === 'boolean') return value ? labels.yes : labels.no;
+    if (typeof value === 'number' || value === null) return String(value);
+    if (typeof value === 'string') {
+      if (MONEY_FIELDS.has(key) && MONEY_RE.test(value)) return money(value, String(body.currency || ''));
+      if (ORG_FIELDS.has(key) && ID_RE.test(value)) return orgLink(view, value);
+      const projectOrg = key in PROJECT_FIELDS ? (PROJECT_FIELDS[key] ? body[PROJECT_FIELDS[key]] : org)
+        : key === 'id' && kind === 'project.open' ? org : null;
+      if (projectOrg && ID_RE.test(projectOrg) && ID_RE.test(value)) {
+        return el('a', { href: `${view.dataset.projectsHref}${projectOrg}/${value}.html` }, value);
+      }
+      if (key === 'receipt_no' && kind === 'donation' && org && ID_RE.test(value)) {
+        return el('a', { href: `${view.dataset.receiptHref}?org=${org}&no=${value}` }, value);
+      }
+      if (key === 'category') return (labels.categories || {})[value] || value;
+      if (ENUM_FIELDS.has(key) && (labels.values || {})[value]) return labels.values[value];
+      if (DATE_RE.test(value)) return date(value);
+      if (HASH_RE.test(value)) return el('span', { class: 'hash' }, value);
+      return value;
+    }
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      return el('ul', { class: 'plain' }, ...value.map((v) => el('li', { class: 'hash' }, v)));
+    }
     return el('pre', { class: 'leaf' }, JSON.stringify(value, null, 2));
   }
 
@@ -138,9 +189,19 @@
     const next = seq + 1 < detail.checkpoint.size ? entryLink(view.dataset.entryHref, seq + 1) : null;
     fill(view, 'neighbours', seq > 0 ? entryLink(view.dataset.entryHref, seq - 1) : null, ' ', next);
     const body = sub.body && typeof sub.body === 'object' ? sub.body : {};
+    const org = sub.author.startsWith('org:') ? sub.author.slice(4) : '';
+    const ctx = { view, labels, body, kind: sub.kind, org };
+    // In the order the labels list fields (the format's), not the bytes' (sorted by name).
+    const order = Object.keys(labels.fields || {});
+    const rank = (k) => (order.indexOf(k) + order.length + 1) % (order.length + 1);
+    const fields = Object.entries(body).sort(([a], [b]) => rank(a) - rank(b));
     const rows = [];
-    for (const [k, v] of Object.entries(body)) {
-      rows.push(el('dt', {}, el('code', {}, k)), el('dd', {}, bodyValue(view, k, v)));
+    for (const [k, v] of fields) {
+      const name = (labels.fields || {})[k];
+      const dt = name ? el('dt', {}, name, ' ', el('code', {}, k)) : el('dt', {}, el('code', {}, k));
+      const dd = el('dd', {}, bodyValue(ctx, k, v));
+      dd.dataset.body = k;
+      rows.push(dt, dd);
     }
     fill(view, 'body', ...rows);
     fill(view, 'leaf', JSON.stringify(entry, null, 2));
@@ -251,8 +312,8 @@
 
   async function startReceipt(view) {
     const params = new URLSearchParams(location.search);
-    const org = (params.get('org') || '').trim();
-    const no = (params.get('no') || '').trim();
+    const org = (params.get('org') || '').trim().toUpperCase();
+    const no = (params.get('no') || params.get('receipt') || '').trim();
     const status = document.querySelector('.receipt-status');
     const labels = labelsOf(view);
     for (const [name, value] of [['org', org], ['no', no]]) {
@@ -275,6 +336,23 @@
     showReceipt(view, labels, org, no, info, got);
   }
 
+  // ---- Receipt lookup -------------------------------------------------------------------------
+
+  /**
+   * The lookup page answers a link `receipts/?org=O&receipt=R` (or `&no=R`) by going to the
+   * receipt viewer, so a donor can be sent a link that works on any static host.
+   */
+  function startLookup(form) {
+    const params = new URLSearchParams(location.search);
+    const org = (params.get('org') || '').trim();
+    const no = (params.get('receipt') || params.get('no') || '').trim();
+    if (!org || !no) return;
+    const to = new URL(form.getAttribute('action') || 'view.html', location.href);
+    to.search = new URLSearchParams({ org, no }).toString();
+    location.replace(to.href);
+  }
+
+  document.querySelectorAll('form.lookup[data-lands]').forEach(startLookup);
   document.querySelectorAll('.entry-view').forEach(startEntry);
   document.querySelectorAll('.receipt-view').forEach(startReceipt);
 })();

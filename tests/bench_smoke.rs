@@ -77,6 +77,7 @@ fn scale_bench_runs_every_command_and_reports_its_memory() {
         "audit --dir",
         "serve: start to /healthz",
         "site build",
+        "site build, one new entry",
         "site on disk apart from log/",
     ] {
         assert!(figure(&out, label) > 0.0, "{label}: {out}");

@@ -462,8 +462,8 @@ async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
         .await
         .unwrap();
     assert_eq!(root, demo.page("index.html"));
-    // The old lookup form's target, and an older site's entry and receipt pages, redirect to
-    // the viewers.
+    // The lookup page with a receipt asked for, and an older site's entry and receipt pages,
+    // redirect to the viewers.
     let no_redirect = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -475,6 +475,11 @@ async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
     for (old, to) in [
         (
             format!("receipts/index.html?org={org}&no={no}"),
+            format!("view.html?org={org}&no={no}"),
+        ),
+        // The link issue 16 asks for, with the code as a donor might type it.
+        (
+            format!("en/receipts/?org={}&receipt={no}", org.to_lowercase()),
             format!("view.html?org={org}&no={no}"),
         ),
         (

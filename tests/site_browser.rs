@@ -135,6 +135,56 @@ fn receipts_and_the_entry_viewer_verify_in_the_browser_and_a_flipped_bundle_byte
         "{dom:.5000}"
     );
 
+    // A donation's fields read in the page's language: named, money as money, the date as a
+    // date, words for wire values, and a link to its receipt and organisation.
+    let (org, no, record) = a_donation(&site);
+    let row = &record["row"];
+    let seq = row["seq"].as_u64().unwrap();
+    let amount = row["amount"].as_str().unwrap();
+    let (yuan, fen) = amount.split_once('.').unwrap();
+    let yuan = yuan
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|c| std::str::from_utf8(c).unwrap());
+    let shown = format!("¥{}.{fen}", yuan.collect::<Vec<_>>().join(","));
+    for (lang, amount_label, form, form_label) in [
+        ("", "金额", "cash", "现金"),
+        ("en/", "Amount", "cash", "Cash"),
+    ] {
+        let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq={seq}")));
+        assert_eq!(verdict(&dom), "verified", "{dom:.3000}");
+        assert!(shows_entry(&dom, seq));
+        let dom = &dom[dom.find(r#"data-field="body""#).unwrap()..];
+        assert!(
+            dom.contains(&format!("<dt>{amount_label} <code>amount</code></dt>")),
+            "{dom:.4000}"
+        );
+        assert!(
+            dom.contains(&format!(r#"<dd data-body="amount">{shown}</dd>"#)),
+            "{shown}: {dom:.4000}"
+        );
+        if row["form"] == form {
+            assert!(
+                dom.contains(&format!(r#"<dd data-body="form">{form_label}</dd>"#)),
+                "{dom:.4000}"
+            );
+        }
+        // Links are relative: up from entries/ (and en/) to the root, then into the language.
+        let root = if lang.is_empty() { "../" } else { "../../" };
+        assert!(
+            dom.contains(&format!(
+                r#"<dd data-body="receipt_no"><a href="{root}{lang}receipts/view.html?org={org}&amp;no={no}">{no}</a></dd>"#
+            )),
+            "{dom:.4000}"
+        );
+        let received = row["received_on"].as_str().unwrap();
+        assert!(
+            !dom.contains(&format!(r#"<dd data-body="received_on">{received}</dd>"#)),
+            "the date reads in the page's language: {dom:.4000}"
+        );
+    }
+
     // Flip one byte of the last entry's leaf: the final byte of the right-edge bundle.
     let width = size % 256;
     let bundle = if width == 0 {
@@ -161,6 +211,90 @@ fn receipts_and_the_entry_viewer_verify_in_the_browser_and_a_flipped_bundle_byte
         let dom = render_dom(&server.url("entries/index.html?seq=1"));
         assert_eq!(verdict(&dom), "verified");
     }
+
+    // Flip one byte of a hash tile: entry 0's leaf hash, in the first level-0 tile, which entry
+    // 1's inclusion proof takes as its sibling. The bundle holding entry 1 is intact, so the
+    // viewer gets as far as the proof, and refuses there.
+    let tile = if size >= 256 {
+        "log/tile/0/000".to_owned()
+    } else {
+        format!("log/tile/0/000.p/{size}")
+    };
+    let path = site.join(&tile);
+    let mut bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{tile}: {e}"));
+    bytes[7] ^= 0x80;
+    std::fs::write(&path, bytes).unwrap();
+    for lang in ["", "en/"] {
+        let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq=1")));
+        assert_eq!(verdict(&dom), "failed", "{dom:.3000}");
+        assert!(
+            dom.contains(r#"data-failed-step="inclusion""#),
+            "{dom:.3000}"
+        );
+        assert!(!shows_entry(&dom, 1), "the unproven entry is not shown");
+    }
+}
+
+/// The donation [`a_receipt`] picks: (org, receipt number, its shard record: row, trace and
+/// leaf hash).
+fn a_donation(site: &Path) -> (String, String, serde_json::Value) {
+    let receipt = a_receipt(site);
+    let (org, no) = receipt_of(&receipt);
+    for shard in std::fs::read_dir(site.join(format!("data/org/{org}"))).unwrap() {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(shard.unwrap().path()).unwrap()).unwrap();
+        if let Some(r) = v.get(&no) {
+            return (org, no, r.clone());
+        }
+    }
+    panic!("{receipt} is in no shard")
+}
+
+/// The organisation and receipt number of a receipt viewer link.
+fn receipt_of(link: &str) -> (String, String) {
+    let q = link.split_once('?').unwrap().1;
+    let mut parts = q.split('&').map(|kv| kv.split_once('=').unwrap().1);
+    (
+        parts.next().unwrap().to_owned(),
+        parts.next().unwrap().to_owned(),
+    )
+}
+
+/// A link to the lookup page, `receipts/?org=..&receipt=..` (issue 16), lands on the receipt,
+/// which verifies, on a static host; an unknown receipt number gets an answer in the page's
+/// language.
+#[test]
+fn a_lookup_link_lands_on_the_receipt_on_a_static_host() {
+    let (_dir, site) = built_site();
+    let server = StaticServer::start(&site);
+    let (org, no) = receipt_of(&a_receipt(&site));
+    for lang in ["", "en/"] {
+        let link = format!("{lang}receipts/?org={org}&receipt={no}");
+        let mut tab = Page::open(&server.url(&link), 1280, 900);
+        tab.wait_for("location.pathname.endsWith('/receipts/view.html')");
+        tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+        let shown = tab.eval("document.querySelector('[data-field=\"receipt-no\"]').textContent");
+        assert_eq!(shown, serde_json::json!(no), "{link}");
+        let lang_attr = tab.eval("document.documentElement.lang");
+        assert_eq!(
+            lang_attr,
+            if lang.is_empty() { "zh-CN" } else { "en" },
+            "{link}"
+        );
+    }
+    let mut tab = Page::open(
+        &server.url(&format!("en/receipts/?org={org}&receipt=NO-SUCH-RECEIPT")),
+        1280,
+        900,
+    );
+    tab.wait_for("location.pathname.endsWith('/receipts/view.html')");
+    let status = tab.wait_for(
+        "(t => t.includes('No such receipt') && t)(document.querySelector('.receipt-status').textContent)",
+    );
+    assert!(
+        status.as_str().unwrap().contains("check the organisation"),
+        "{status}"
+    );
 }
 
 #[test]
@@ -168,14 +302,7 @@ fn a_receipt_shard_pointing_at_another_entry_fails_the_check() {
     let (_dir, site) = built_site();
     let server = StaticServer::start(&site);
     let receipt = a_receipt(&site);
-    let (org, no) = {
-        let q = receipt.split_once('?').unwrap().1;
-        let mut parts = q.split('&').map(|kv| kv.split_once('=').unwrap().1);
-        (
-            parts.next().unwrap().to_owned(),
-            parts.next().unwrap().to_owned(),
-        )
-    };
+    let (org, no) = receipt_of(&receipt);
     // Point this receipt at entry 1 (the first organisation's registration), with entry 1's
     // true leaf hash: it is in the log, but it is not this donation.
     for shard in std::fs::read_dir(site.join(format!("data/org/{org}"))).unwrap() {
@@ -203,11 +330,17 @@ fn pages_fit_a_phone_width() {
     let (_dir, site) = built_site();
     let server = StaticServer::start(&site);
     let receipt = a_receipt(&site);
+    // The donation's entry, and a disbursement its money paid for (a list of evidence hashes).
+    let (_, _, record) = a_donation(&site);
+    let donation = record["row"]["seq"].as_u64().unwrap();
+    let spent = record["trace"]["spent"][0]["seq"].as_u64().unwrap();
     for (page, verifies) in [
         (format!("en/{receipt}"), true),
         (receipt, true),
         ("en/entries/index.html?seq=1".to_owned(), true),
         ("entries/index.html?seq=2".to_owned(), true),
+        (format!("entries/index.html?seq={donation}"), true),
+        (format!("en/entries/index.html?seq={spent}"), true),
         ("receipts/index.html".to_owned(), false),
         ("en/receipts/index.html".to_owned(), false),
         ("index.html".to_owned(), false),
@@ -216,6 +349,10 @@ fn pages_fit_a_phone_width() {
         tab.set_viewport(390, 844, true);
         if verifies {
             tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+            // The viewer shows the entry once verified, after the signer's name arrives.
+            tab.wait_for(
+                "[...document.querySelectorAll('.entry-view, .receipt-view')].every(v => !v.hidden)",
+            );
         }
         let widths = tab
             .eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");

@@ -3,7 +3,8 @@
 //!
 //! Three things only a server can do are added here: links to an older site's page per entry
 //! (`entries/{seq}.html`) or per receipt (`receipts/{org}/{no}.html`) redirect to the viewers
-//! that replaced them, as does the old lookup form's `receipts/index.html?org=..&no=..`; and the
+//! that replaced them, as does the lookup page's `receipts/index.html?org=..&no=..` (or
+//! `&receipt=..`, the link issue 16 asks for, which the static page follows in the browser); and the
 //! organisation list filters by `?q=`. Pages carry a Content-Security-Policy header allowing only our own
 //! script and stylesheet (the pages repeat it in a meta tag for static hosts).
 
@@ -50,6 +51,8 @@ pub struct PageQuery {
     /// Receipt lookup: the receipt number and the issuing organisation.
     pub no: Option<String>,
     pub org: Option<String>,
+    /// The receipt number as a shared link spells it (`receipts/?org=..&receipt=..`, issue 16).
+    pub receipt: Option<String>,
 }
 
 fn respond(content_type: &'static str, body: Vec<u8>) -> Response {
@@ -96,9 +99,10 @@ pub async fn page(
     let (lang, rest) = split_lang(&path);
     let rest = rest.to_owned();
     if rest == "receipts/index.html"
-        && let (Some(org), Some(no)) = (&query.org, &query.no)
+        && let (Some(org), Some(no)) = (&query.org, query.no.as_ref().or(query.receipt.as_ref()))
     {
-        return match moved(&format!("receipts/{}/{}.html", org.trim(), no.trim())) {
+        let org = org.trim().to_ascii_uppercase();
+        return match moved(&format!("receipts/{org}/{}.html", no.trim())) {
             // The old form's target: the viewer is beside it, not one directory up.
             Some(to) => Ok(Redirect::to(to.trim_start_matches("../")).into_response()),
             None => Err(ApiError::malformed("no", "no: not a receipt number")),

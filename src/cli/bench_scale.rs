@@ -4,7 +4,8 @@
 //! entry), then runs each command a user runs on it as a child process of this binary and
 //! reports wall time and peak resident memory: `demo`, `audit`, `export`, `audit --dir`,
 //! `serve` (time until `/healthz` answers, resident memory after start and after `--requests`
-//! HTTP appends), and `site build` (with bytes on disk apart from `log/`). Beside them, the
+//! HTTP appends), `site build` (with bytes on disk apart from `log/`, per entry), and `site build`
+//! again after one more entry (what publishing a new entry costs). Beside them, the
 //! limits measured in the same run: `export` streams the log and holds nothing, so its time and
 //! memory are the floor for anything that reads every entry, and the database file's size is
 //! what the log itself costs on disk.
@@ -190,11 +191,21 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     let rss_after = proc_status_kib(&pid, "VmRSS").context("reading the server's memory")?;
     let hwm = proc_status_kib(&pid, "VmHWM").context("reading the server's memory")?;
     drop(server);
+    // The site shows the demo and the HTTP appends: its figures per entry count them all.
+    let store = Store::open(&database_url(&path_str(&db)?), false).await?;
+    let site_entries = store.size().await?;
+    store.close().await;
 
     eprintln!("site build ...");
     let site_dir = work.join("site");
     let site = child(&work, &["site", "build", "--out", &path_str(&site_dir)?])?;
     let site_bytes = bytes_under(&site_dir, &site_dir.join("log"))?;
+    eprintln!("one new entry, site build again ...");
+    let one = work.join("one-donation.json");
+    let sub = donation_submission(&org, &key, "SITE-ONE", args.requests);
+    std::fs::write(&one, serde_json::to_vec(&sub)?)?;
+    child(&work, &["append", &path_str(&one)?])?;
+    let site_again = child(&work, &["site", "build", "--out", &path_str(&site_dir)?])?;
 
     println!("sunshine bench --scale {scale}: {entries} entries (demo, seed 1), SQLite");
     println!(
@@ -217,11 +228,15 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
         mib(hwm),
         driven.appends_per_sec()
     );
-    site.row("site build", entries);
+    site.row(
+        &format!("site build ({site_entries} entries)"),
+        site_entries,
+    );
+    site_again.row("site build, one new entry", site_entries);
     println!(
         "  site on disk apart from log/ {:>8.0} MiB   {:>6.0} bytes/entry",
         site_bytes as f64 / 1048576.0,
-        site_bytes as f64 / entries.max(1) as f64
+        site_bytes as f64 / site_entries.max(1) as f64
     );
     Ok(())
 }

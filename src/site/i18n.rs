@@ -85,15 +85,7 @@ impl Lang {
 
     /// The label of an organisation type's wire value.
     pub fn org_type(self, wire: &str) -> String {
-        let (zh, en) = match wire {
-            "foundation" => ("基金会", "Foundation"),
-            "social_group" => ("社会团体", "Social group"),
-            "social_service_org" => ("社会服务机构", "Social service organisation"),
-            "trust_company" => ("信托公司", "Trust company"),
-            "lottery_administrator" => ("福彩发行机构", "Welfare-lottery issuer"),
-            other => return other.to_owned(),
-        };
-        self.t(zh, en).to_owned()
+        self.label(ORG_TYPES, wire)
     }
 
     /// The label of a spending category.
@@ -125,6 +117,141 @@ impl Lang {
             .into()
     }
 }
+
+/// Organisation types (docs/FORMAT.md, `org.register`): wire value, zh, en.
+pub const ORG_TYPES: &[(&str, &str, &str)] = &[
+    ("foundation", "基金会", "Foundation"),
+    ("social_group", "社会团体", "Social group"),
+    (
+        "social_service_org",
+        "社会服务机构",
+        "Social service organisation",
+    ),
+    ("trust_company", "信托公司", "Trust company"),
+    (
+        "lottery_administrator",
+        "福彩发行机构",
+        "Welfare-lottery issuer",
+    ),
+];
+
+/// The other enumerated values of entry bodies (docs/FORMAT.md section 6: donation form, donor,
+/// payee and settlor types, receipt, correction action), so the entry viewer shows words, not
+/// wire values. No two fields use one wire value for different things, so one table serves all.
+pub const VALUES: &[(&str, &str, &str)] = &[
+    ("cash", "现金", "Cash"),
+    ("in_kind", "物资", "In kind"),
+    ("individual", "个人", "Individual"),
+    ("organisation", "机构", "Organisation"),
+    ("anonymous", "匿名", "Anonymous"),
+    ("group", "群体", "Group"),
+    ("issued", "已开具", "Issued"),
+    ("waived", "捐赠人放弃", "Waived by the donor"),
+    ("void", "作废", "Void"),
+    ("amend", "修改", "Amend"),
+    ("other", "其他", "Other"),
+];
+
+/// Entry body fields (docs/FORMAT.md section 6): wire name, zh, en. The entry viewer labels a
+/// field with its wire name beside these, so a reader can match it to the format document, and
+/// lists a body's fields in this order (roughly the format's, a currency after its amount).
+pub const FIELDS: &[(&str, &str, &str)] = &[
+    ("org", "机构", "Organisation"),
+    ("name", "名称", "Name"),
+    ("name_en", "英文名称", "English name"),
+    ("org_type", "机构类型", "Organisation type"),
+    ("region", "地区代码", "Region code"),
+    ("public_fundraising", "公开募捐", "Public fundraising"),
+    ("registered_on", "登记日期", "Registered on"),
+    ("keys", "公钥", "Keys"),
+    ("add", "新增公钥", "Keys added"),
+    ("revoke", "撤销公钥", "Keys revoked"),
+    ("origin", "日志名", "Log name"),
+    ("operator_key", "运营方公钥", "Operator key"),
+    ("regulators", "监管机构", "Regulators"),
+    ("id", "编号", "Id"),
+    ("title", "标题", "Title"),
+    ("title_en", "英文标题", "English title"),
+    ("purpose", "用途", "Purpose"),
+    ("target", "目标", "Target"),
+    ("start", "开始日期", "Starts"),
+    ("end", "结束日期", "Ends"),
+    (
+        "fundraising_filing_no",
+        "募捐方案备案编号",
+        "Fundraising filing number",
+    ),
+    ("emergency", "紧急募捐", "Emergency"),
+    ("description", "说明", "Description"),
+    ("project", "项目", "Project"),
+    ("as_of", "截至", "As of"),
+    ("progress", "进展", "Progress"),
+    ("raised", "已募集", "Raised"),
+    ("spent", "已支出", "Spent"),
+    ("beneficiaries", "受益人数", "Beneficiaries"),
+    ("document", "文件哈希", "Document hash"),
+    ("closed_on", "结束日期", "Closed on"),
+    ("summary", "总结", "Summary"),
+    ("leftover", "剩余资金", "Leftover"),
+    ("leftover_to", "剩余资金转入", "Leftover moved to"),
+    ("receipt_no", "收据号", "Receipt number"),
+    ("received_on", "收到日期", "Received on"),
+    ("form", "形式", "Form"),
+    ("amount", "金额", "Amount"),
+    ("currency", "币种", "Currency"),
+    ("in_kind", "物资", "Goods"),
+    ("donor_type", "捐赠人类型", "Donor type"),
+    ("donor_display", "捐赠人", "Donor"),
+    ("named_with_consent", "经同意具名", "Named with consent"),
+    ("receipt", "收据", "Receipt"),
+    ("commitment", "收据承诺值", "Receipt commitment"),
+    ("restricted_until_year", "限定使用年度", "Restricted until"),
+    ("category", "类别", "Category"),
+    ("payee_type", "收款方类型", "Payee type"),
+    ("payee_display", "收款方", "Payee"),
+    ("evidence", "凭证哈希", "Evidence hashes"),
+    ("paid_on", "支付日期", "Paid on"),
+    ("related_party", "关联方", "Related party"),
+    ("from_project", "转出项目", "From project"),
+    ("to_org", "受资助机构", "To organisation"),
+    ("to_project", "受资助项目", "To project"),
+    ("trust_id", "信托编号", "Trust id"),
+    ("trustee", "受托人", "Trustee"),
+    ("settlors", "委托人", "Settlors"),
+    ("supervisor", "监察人", "Supervisor"),
+    ("property", "信托财产", "Trust property"),
+    ("term_start", "信托期限起", "Term starts"),
+    ("term_end", "信托期限止", "Term ends"),
+    ("filing_no", "备案编号", "Filing number"),
+    ("filing_authority", "备案机关", "Filed with"),
+    ("signed_on", "签订日期", "Signed on"),
+    ("filed_on", "备案日期", "Filed on"),
+    ("year", "年度", "Year"),
+    ("disbursed", "支出", "Disbursed"),
+    ("income", "收入", "Income"),
+    ("closing_balance", "年末余额", "Closing balance"),
+    ("reported_on", "报告日期", "Reported on"),
+    ("grant_id", "资助编号", "Grant id"),
+    ("fiscal_year", "资金年度", "Fiscal year"),
+    ("recipient_org", "受资助机构", "Recipient organisation"),
+    ("recipient_project", "受资助项目", "Recipient project"),
+    ("granted_on", "资助日期", "Granted on"),
+    ("administrator", "发行机构", "Issuer"),
+    ("used_for", "用于", "Used for"),
+    ("used_on", "使用日期", "Used on"),
+    ("allocated", "分配", "Allocated"),
+    ("carried_forward", "结转", "Carried forward"),
+    ("announced_on", "公告日期", "Announced on"),
+    ("work_report", "工作报告哈希", "Work report hash"),
+    ("financial_report", "财务报告哈希", "Financial report hash"),
+    ("published_on", "公布日期", "Published on"),
+    ("figures", "数据", "Figures"),
+    ("subject", "事项", "Subject"),
+    ("text", "内容", "Text"),
+    ("action", "更正方式", "Action"),
+    ("notice", "更正说明", "Notice"),
+    ("amended", "更正后内容", "Amended body"),
+];
 
 /// Spending categories: wire value, zh, en.
 pub const CATEGORIES: &[(&str, &str, &str)] = &[
@@ -178,5 +305,37 @@ mod tests {
         assert_eq!(Lang::Zh.category("programme"), "公益项目");
         assert_eq!(Lang::Zh.kind("unknown.kind"), "unknown.kind");
         assert_eq!(Lang::En.labels(KINDS)["correction"], "Correction");
+        assert_eq!(Lang::Zh.org_type("trust_company"), "信托公司");
+        assert_eq!(Lang::En.org_type("no_such_type"), "no_such_type");
+    }
+
+    #[test]
+    fn every_body_field_of_the_format_has_a_label_once() {
+        // The body fields docs/FORMAT.md's tables list, from `genesis` to the derived views,
+        // apart from the table of value types.
+        let format = include_str!("../../docs/FORMAT.md");
+        let at = |s: &str| format.find(s).unwrap_or_else(|| panic!("{s} in FORMAT.md"));
+        let tables = [
+            &format[at("### `genesis`")..at("### Common value types")],
+            &format[at("### Rules for every body")..at("## 7.")],
+        ];
+        let rows = tables.iter().flat_map(|t| t.lines());
+        for line in rows.filter(|l| l.starts_with("| ")) {
+            let name = line.split('|').nth(1).unwrap_or("").trim();
+            for field in name.split(", ") {
+                let wire = field.trim();
+                if wire.is_empty() || wire == "field" || wire == "type" || wire.contains(' ') {
+                    continue;
+                }
+                if !wire.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                    continue;
+                }
+                assert_eq!(
+                    FIELDS.iter().filter(|(w, _, _)| *w == wire).count(),
+                    1,
+                    "body field {wire} of docs/FORMAT.md needs one label"
+                );
+            }
+        }
     }
 }

@@ -350,6 +350,17 @@ impl Page {
 
     /// Sends one protocol command (to the page once attached) and returns its result.
     pub fn call(&mut self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.try_call(method, params)
+            .unwrap_or_else(|reply| panic!("{method} failed: {reply}"))
+    }
+
+    /// Sends one protocol command; its result, or the reply naming the error (a command sent while
+    /// the page navigates away may find no document to run in).
+    fn try_call(
+        &mut self,
+        method: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
         use std::io::Write as _;
         self.next_id += 1;
         let id = self.next_id;
@@ -368,8 +379,10 @@ impl Page {
                 .recv_timeout(left)
                 .unwrap_or_else(|e| panic!("no reply from chromium to {method}: {e}"));
             if reply["id"] == id {
-                assert!(reply.get("error").is_none(), "{method} failed: {reply}");
-                return reply["result"].clone();
+                return match reply.get("error") {
+                    None => Ok(reply["result"].clone()),
+                    Some(_) => Err(reply),
+                };
             }
         }
     }
@@ -391,9 +404,16 @@ impl Page {
     pub fn wait_for(&mut self, expression: &str) -> serde_json::Value {
         let deadline = Instant::now() + CHROMIUM_TIMEOUT;
         loop {
-            let v = self.eval(&format!(
-                "(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()"
-            ));
+            // While a page script navigates (a lookup landing on the receipt), the old document
+            // may be gone before the new one answers: not yet, rather than a failure.
+            let v = self
+                .try_call(
+                    "Runtime.evaluate",
+                    serde_json::json!({"expression": format!(
+                        "(() => {{ try {{ return {expression}; }} catch (e) {{ return null; }} }})()"
+                    ), "returnByValue": true, "awaitPromise": true}),
+                )
+                .map_or(serde_json::Value::Null, |r| r["result"]["value"].clone());
             if !(v.is_null() || v == false || v == "" || v == 0) {
                 return v;
             }

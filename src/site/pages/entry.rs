@@ -5,21 +5,33 @@
 //! The page carries labels only. In the browser, `static/verify.js` fetches the bundle holding
 //! entry N and the signed checkpoint from `log/`, and proves the entry's inclusion; only after
 //! that does `static/view.js` render the entry from the proven bytes (kind, signer, time, body
-//! fields, the bytes themselves). A tampered bundle fails the proof and nothing of it is shown.
-//! The page never changes as the log grows, except when a regulator is named (their names are
-//! in the labels).
+//! fields, the bytes themselves). Body fields are named in the page's language beside their wire
+//! names, and read as money, dates, words and links to the organisation, project and receipt.
+//! A tampered bundle fails the proof and nothing of it is shown. The page never changes as the
+//! log grows, except when a regulator is named (their names are in the labels).
 
 use maud::{Markup, html};
 use serde_json::json;
 
 use crate::money::views::keys;
-use crate::site::i18n::KINDS;
+use crate::site::i18n::{CATEGORIES, FIELDS, KINDS, ORG_TYPES, VALUES};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::shards;
 use crate::site::snapshot::Snapshot;
 
 /// The viewer's path within a language; `?seq=N` picks the entry.
 pub const PATH: &str = "entries/index.html";
+
+/// The words for enumerated body values: organisation types and the rest, in one object.
+fn values(c: &Ctx) -> serde_json::Value {
+    let mut all = c.lang.labels(ORG_TYPES);
+    if let (Some(all), serde_json::Value::Object(rest)) =
+        (all.as_object_mut(), c.lang.labels(VALUES))
+    {
+        all.extend(rest);
+    }
+    all
+}
 
 pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let regulators: serde_json::Map<_, _> = snap
@@ -33,6 +45,11 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let labels = json!({
         "title": c.t("账本条目", "Ledger entry"),
         "kinds": c.lang.labels(KINDS),
+        "fields": c.lang.labels(FIELDS),
+        "values": values(c),
+        "categories": c.lang.labels(CATEGORIES),
+        "yes": c.t("是", "Yes"),
+        "no": c.t("否", "No"),
         "regulator": c.t("监管机构", "Regulator"),
         "regulators": regulators,
         "operator": c.t("账本运营方", "Ledger operator"),
@@ -59,6 +76,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         }
         div.entry-view hidden data-labels=(labels.to_string())
             data-entry-href="index.html?seq=" data-orgs-href=(c.href("orgs/"))
+            data-projects-href=(c.href("projects/")) data-receipt-href=(c.href(super::receipt::VIEW_PATH))
             data-org-data=(c.asset(shards::DIR)) {
             dl.facts {
                 dt { (c.t("序号", "Seq")) } dd data-field="seq" {}

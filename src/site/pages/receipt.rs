@@ -11,7 +11,8 @@
 //! to ask, and a large unrestricted gift's trace runs to a hundred disbursements that would bury
 //! them.
 //!
-//! The lookup form is a plain GET to the viewer, so it works on a static host too.
+//! The lookup form is a plain GET to the viewer, so it works on a static host too; and a link to
+//! the lookup page itself, `receipts/?org=..&receipt=..` (issue 16), lands on the receipt.
 
 use maud::{Markup, html};
 use serde_json::json;
@@ -25,10 +26,11 @@ use crate::site::snapshot::{Snapshot, s};
 /// The viewer's path within a language; `?org=..&no=..` picks the receipt.
 pub const VIEW_PATH: &str = "receipts/view.html";
 
-/// The lookup form, on the lookup page and atop every receipt.
-fn lookup(c: &Ctx, snap: &Snapshot) -> Markup {
+/// The lookup form, on the lookup page and atop every receipt. On the lookup page it `lands`:
+/// `static/view.js` sends a link `receipts/?org=..&receipt=..` on to the receipt viewer.
+fn lookup(c: &Ctx, snap: &Snapshot, lands: bool) -> Markup {
     html! {
-        form.lookup method="get" action=(c.href(VIEW_PATH)) {
+        form.lookup method="get" action=(c.href(VIEW_PATH)) data-lands[lands] {
             label { (c.t("机构统一社会信用代码", "Organisation credit code"))
                 select name="org" {
                     @for o in snap.rows(keys::ORG.prefix()) { option value=(s(o, "org")) { (s(o, "name")) " (" (s(o, "org")) ")" } }
@@ -44,10 +46,11 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
         p { (c.t("输入捐赠收据号和出具收据的机构代码，查看这笔捐赠的去向和验证状态。",
                  "Enter your receipt number and the issuing organisation's credit code to see your donation, where it went and whether it is in the signed ledger.")) }
-        (lookup(c, snap))
+        (lookup(c, snap, true))
         h2 { (c.t("直接打开收据页", "Opening a receipt page directly")) }
-        p { (c.t("收据页的地址是：", "A receipt's page is at: ")) }
-        pre { (c.href(VIEW_PATH)) "?org={" (c.t("机构代码", "credit code")) "}&no={" (c.t("收据号", "receipt number")) "}" }
+        p { (c.t("收据页的地址是（两种写法都可以，在任何静态网站上都能打开）：", "A receipt's page is at either of these (both work on any static host): ")) }
+        pre { (c.href(VIEW_PATH)) "?org={" (c.t("机构代码", "credit code")) "}&no={" (c.t("收据号", "receipt number")) "}\n"
+              (c.href("receipts/")) "?org={" (c.t("机构代码", "credit code")) "}&receipt={" (c.t("收据号", "receipt number")) "}" }
         p { (c.t("例如：", "For example: "))
             @if let Some(d) = snap.rows(keys::DONATION.prefix()).next() {
                 @let path = super::receipt_path(s(d, "org"), s(d, "receipt_no"));
@@ -60,7 +63,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         &Shell {
             title: c.t("捐赠查询", "Receipt lookup"),
             verify: false,
-            viewer: false,
+            viewer: true,
             as_of: None,
         },
         body,
@@ -86,7 +89,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "categories": c.lang.labels(CATEGORIES),
     });
     let body = html! {
-        (lookup(c, snap))
+        (lookup(c, snap, false))
         p.receipt-status role="status" aria-live="polite" {
             (c.t("输入收据号查看捐赠及其去向（需要脚本）。", "Enter a receipt number to see the donation and where it went (this needs script)."))
         }
