@@ -110,22 +110,7 @@ impl MoneyState {
             ));
         };
         let c = c.clone();
-        if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
-            return Err(MoneyError::refused(
-                "seq",
-                Rule::OutOfOrder,
-                "entries are admitted in seq order, once each",
-            ));
-        }
-        let stored = Stored {
-            seq: ctx.seq,
-            recorded_at: ctx.recorded_at,
-            author: ctx.submission.author.clone(),
-            kind: ctx.submission.kind,
-            body: Arc::new(body),
-            amendment: None,
-            corrected_by: Vec::new(),
-        };
+        let stored = self.next_entry(ctx, body)?;
         check_static(&stored.body, "body", stored.recorded_at)?;
         // The log is every seq below this one: a target below it exists.
         if c.target >= ctx.seq {

@@ -109,6 +109,13 @@ impl MoneyState {
                 self.begin_correction(ctx, body)?,
             )));
         }
+        let stored = self.next_entry(ctx, body)?;
+        let records = self.admit_plain(stored)?;
+        Ok(Admission::Done(self, records))
+    }
+
+    /// `ctx` as the next entry of the log, refused unless it comes after every entry admitted.
+    pub(crate) fn next_entry(&self, ctx: &EntryCtx, body: Body) -> Result<Stored, MoneyError> {
         if self.log.last_seq.is_some_and(|last| ctx.seq <= last) {
             return Err(MoneyError::refused(
                 "seq",
@@ -116,7 +123,7 @@ impl MoneyState {
                 "entries are admitted in seq order, once each",
             ));
         }
-        let stored = Stored {
+        Ok(Stored {
             seq: ctx.seq,
             recorded_at: ctx.recorded_at,
             author: ctx.submission.author.clone(),
@@ -124,9 +131,7 @@ impl MoneyState {
             body: Arc::new(body),
             amendment: None,
             corrected_by: Vec::new(),
-        };
-        let records = self.admit_plain(stored)?;
-        Ok(Admission::Done(self, records))
+        })
     }
 
     fn admit_plain(&mut self, stored: Stored) -> Result<Records, MoneyError> {

@@ -140,18 +140,7 @@ impl Store {
                 rows.iter().collect()
             }
         };
-        for chunk in upserts.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                self.backend
-                    .insert_sql("views", &["key", "value"], chunk.len())
-            );
-            let mut q = sqlx::query(&sql);
-            for (k, v) in chunk {
-                q = q.bind(k.as_str()).bind(v.as_str());
-            }
-            q.execute(&mut *tx).await?;
-        }
+        upsert_rows(&mut tx, self.backend, "views", upserts).await?;
         sqlx::query("INSERT INTO view_size (id, size) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET size = excluded.size")
             .bind(to_i64(size)?)
             .execute(&mut *tx)
@@ -159,6 +148,29 @@ impl Store {
         tx.commit().await?;
         Ok(true)
     }
+}
+
+/// Writes (key, value) rows into `table` (`views` or `records`), replacing rows with the same
+/// key, a statement per [`ROWS_PER_STATEMENT`] rows.
+async fn upsert_rows<'a>(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    table: &str,
+    rows: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Result<(), StoreError> {
+    let rows: Vec<(&String, &String)> = rows.into_iter().collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            backend.insert_sql(table, &["key", "value"], chunk.len())
+        );
+        let mut q = sqlx::query(&sql);
+        for (k, v) in chunk {
+            q = q.bind(k.as_str()).bind(v.as_str());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
 }
 
 /// What [`Store::replace_views`] writes.
@@ -248,18 +260,8 @@ impl AppendTx {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        for chunk in records.rows.chunks(ROWS_PER_STATEMENT) {
-            let sql = format!(
-                "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                self.backend
-                    .insert_sql("records", &["key", "value"], chunk.len())
-            );
-            let mut q = sqlx::query(&sql);
-            for (k, v) in chunk {
-                q = q.bind(k.as_str()).bind(v.as_str());
-            }
-            q.execute(&mut *self.tx).await?;
-        }
+        let rows = records.rows.iter().map(|(k, v)| (k, v));
+        upsert_rows(&mut self.tx, self.backend, "records", rows).await?;
         Ok(())
     }
 
