@@ -153,7 +153,7 @@ fn is_bidi_control(c: char) -> bool {
 /// Characters that show nothing by themselves: Unicode's Default_Ignorable_Code_Point (zero-width
 /// spaces and joiners, soft hyphen, variation selectors, tags, ...) plus the Hangul fillers,
 /// which render as blanks.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
