@@ -257,6 +257,28 @@ async fn an_id_is_refused_only_when_it_is_a_number_of_a_person() {
     assert_eq!(t.store().size().await.unwrap(), 3);
 }
 
+/// Ids that would become odd file names on the static site (`projects/{org}/...html`) are
+/// refused by field with the reason.
+async fn ids_beginning_with_a_dot_are_refused() {
+    let t = TestLedger::new().await;
+    for id in ["..", ".hidden", "_draft", "-rf"] {
+        let s = sub(
+            Kind::ProjectOpen,
+            Author::Org(t.org_id.clone()),
+            &t.org,
+            json!({"id": id, "title": "助学", "purpose": "教育", "region": "440100",
+                   "target": "1000.00", "currency": "CNY", "start": "2026-01-01",
+                   "description": "助学金"}),
+        );
+        refused(
+            &t,
+            &s.to_value().to_string(),
+            &["body.id", "must begin with a letter or digit"],
+        )
+        .await;
+    }
+}
+
 async fn a_bad_line_in_the_middle_refuses_the_whole_file() {
     let t = TestLedger::new().await;
     let mut bad = filler_json(&t, 2);
@@ -279,5 +301,6 @@ on_both_backends!(
     bidi_controls_and_invisible_text_are_refused,
     personal_data_in_disguise_is_refused,
     an_id_is_refused_only_when_it_is_a_number_of_a_person,
+    ids_beginning_with_a_dot_are_refused,
     a_bad_line_in_the_middle_refuses_the_whole_file,
 );
