@@ -61,6 +61,8 @@ pub struct Slots {
     max: usize,
     started: Instant,
     table: Mutex<Table>,
+    /// Newcomers answered 503 so far.
+    shed: AtomicU64,
 }
 
 #[derive(Default)]
@@ -128,6 +130,7 @@ impl Slots {
             max: max.max(1),
             started: Instant::now(),
             table: Mutex::new(Table::default()),
+            shed: AtomicU64::new(0),
         })
     }
 
@@ -182,6 +185,11 @@ impl Slots {
             id,
             conn,
         })
+    }
+
+    /// Counts a newcomer answered 503; the count so far.
+    pub fn note_shed(&self) -> u64 {
+        self.shed.fetch_add(1, Ordering::Relaxed) + 1
     }
 
     /// Marks a request in flight on `conn` until the returned guard is dropped.

@@ -84,6 +84,15 @@ pub async fn run_with(
             () = &mut shutdown => break,
         };
         let Some(slot) = slots.admit() else {
+            // Logged at the 1st, 2nd, 4th, 8th... so an attack cannot flood the log.
+            let shed_so_far = slots.note_shed();
+            if shed_so_far.is_power_of_two() {
+                tracing::warn!(
+                    shed_so_far,
+                    max = slots.max(),
+                    "at the connection cap with every connection busy: answering 503"
+                );
+            }
             shed(stream);
             continue;
         };
@@ -145,7 +154,6 @@ pub async fn run_with(
 /// Answers a connection beyond the cap 503 and closes it, without waiting for anything: the
 /// socket was just accepted, so its send buffer has room for the few bytes.
 fn shed(stream: TcpStream) {
-    tracing::warn!("at the connection cap with every connection busy: answering 503");
     if let Err(e) = stream.try_write(OVERLOADED_RESPONSE) {
         tracing::debug!(error = %e, "cannot tell a shed connection why");
     }
