@@ -8,7 +8,7 @@ use std::process::Command;
 
 use common::{TestLedger, bin, dump, sub};
 use serde_json::{Value, json};
-use sunshine_ledger::ledger::{Author, Kind, SecretKey};
+use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission};
 
 /// Runs `sunshine append` on `input` and returns (success, stderr).
 fn append(t: &TestLedger, input: &str) -> (bool, String) {
@@ -180,16 +180,7 @@ async fn fractional_numbers_in_bodies_are_refused() {
 /// nothing). Both refused by field; nothing written.
 async fn bidi_controls_and_invisible_text_are_refused() {
     let t = TestLedger::new().await;
-    let donation = |display: &str| {
-        sub(
-            Kind::Donation,
-            Author::Org(t.org_id.clone()),
-            &t.org,
-            json!({"receipt_no": "R-BIDI", "received_on": "2025-03-01", "form": "cash",
-                   "amount": "10.00", "currency": "CNY", "donor_type": "organisation",
-                   "donor_display": display, "receipt": "issued", "commitment": "ab".repeat(32)}),
-        )
-    };
+    let donation = |display: &str| org_donation(&t, "R-BIDI", display);
     let s = donation("\u{202E}会金基善慈");
     refused(
         &t,
@@ -207,6 +198,85 @@ async fn bidi_controls_and_invisible_text_are_refused() {
     // The same donation with a plain name is accepted: the refusals were the text's.
     let (ok, err) = append(&t, &format!("{}\n", donation("慈善基金会").to_value()));
     assert!(ok, "{err}");
+}
+
+/// A cash donation from an organisation (whose name needs no masking) with this receipt number
+/// and donor name.
+fn org_donation(t: &TestLedger, receipt_no: &str, display: &str) -> SignedSubmission {
+    sub(
+        Kind::Donation,
+        Author::Org(t.org_id.clone()),
+        &t.org,
+        json!({"receipt_no": receipt_no, "received_on": "2025-03-01", "form": "cash",
+               "amount": "10.00", "currency": "CNY", "donor_type": "organisation",
+               "donor_display": display, "receipt": "issued", "commitment": "ab".repeat(32)}),
+    )
+}
+
+/// Personal data in disguise: every spelling of a phone or ID number that issue 18's attack run
+/// got written is refused by field, and nothing is written.
+async fn personal_data_in_disguise_is_refused() {
+    let t = TestLedger::new().await;
+    for spelling in [
+        "13812345678",
+        "+86 13812345678",
+        "+8613812345678",
+        "8613812345678",
+        "138.1234.5678",
+        "(138)1234-5678",
+        "138  1234  5678",
+        "110105/19491231/002X",
+        "1\u{200B}3\u{200B}8\u{200B}1\u{200B}2\u{200B}3\u{200B}4\u{200B}5\u{200B}6\u{200B}7\u{200B}8",
+        "١٣٨١٢٣٤٥٦٧٨",
+        "一三八一二三四五六七八",
+    ] {
+        let s = org_donation(&t, "R-PII", &format!("基金会 {spelling}"));
+        refused(
+            &t,
+            &s.to_value().to_string(),
+            &["body.donor_display", "personal data"],
+        )
+        .await;
+    }
+}
+
+/// Ids are scanned as a whole: a receipt number with an 11-digit run inside is the issuer's
+/// serial and is written; a receipt number that is a phone number is refused.
+async fn an_id_is_refused_only_when_it_is_a_number_of_a_person() {
+    let t = TestLedger::new().await;
+    let s = org_donation(&t, "138-1234-5678", "慈善基金会");
+    refused(
+        &t,
+        &s.to_value().to_string(),
+        &["body.receipt_no", "personal data"],
+    )
+    .await;
+    let serial = org_donation(&t, "RC13812345678", "慈善基金会");
+    let (ok, err) = append(&t, &format!("{}\n", serial.to_value()));
+    assert!(ok, "{err}");
+    assert_eq!(t.store().size().await.unwrap(), 3);
+}
+
+/// Ids that would become odd file names on the static site (`projects/{org}/...html`) are
+/// refused by field with the reason.
+async fn ids_beginning_with_a_dot_are_refused() {
+    let t = TestLedger::new().await;
+    for id in ["..", ".hidden", "_draft", "-rf"] {
+        let s = sub(
+            Kind::ProjectOpen,
+            Author::Org(t.org_id.clone()),
+            &t.org,
+            json!({"id": id, "title": "助学", "purpose": "教育", "region": "440100",
+                   "target": "1000.00", "currency": "CNY", "start": "2026-01-01",
+                   "description": "助学金"}),
+        );
+        refused(
+            &t,
+            &s.to_value().to_string(),
+            &["body.id", "must begin with a letter or digit"],
+        )
+        .await;
+    }
 }
 
 async fn a_bad_line_in_the_middle_refuses_the_whole_file() {
@@ -229,5 +299,8 @@ on_both_backends!(
     oversized_entry_is_refused,
     fractional_numbers_in_bodies_are_refused,
     bidi_controls_and_invisible_text_are_refused,
+    personal_data_in_disguise_is_refused,
+    an_id_is_refused_only_when_it_is_a_number_of_a_person,
+    ids_beginning_with_a_dot_are_refused,
     a_bad_line_in_the_middle_refuses_the_whole_file,
 );

@@ -14,12 +14,14 @@
 //! - [`openapi`]: the OpenAPI 3 document, generated from the handlers' annotations.
 //! - [`error`]: the one error type and the extractors whose rejections become it.
 //! - [`ratelimit`]: per-client write rate limit.
+//! - [`connections`]: the cap on connections held, and which gives way to a newcomer.
 //! - [`receipt`]: receipts (inclusion proofs in the commit's checkpoint), computed per group.
 //!
 //! [`app`] builds the router from state (so tests can drive it with `oneshot`); [`serve`] runs
 //! it on a listener until a shutdown signal, then waits for queued appends to commit.
 
 pub mod committer;
+pub mod connections;
 pub mod cosigning;
 pub mod entries;
 pub mod error;
@@ -95,6 +97,8 @@ pub struct ApiConfig {
     pub max_group: usize,
     /// Submissions that may wait for the committer before senders are slowed down.
     pub queue_depth: usize,
+    /// Most connections held at once; lowered at start to fit the open-file limit.
+    pub max_connections: usize,
     /// Witnesses asked to cosign checkpoints (C2SP tlog-witness); empty: none.
     pub witnesses: Vec<cosigning::WitnessEndpoint>,
     /// Cosignatures `/log/checkpoint` requires when witnesses are configured.
@@ -114,6 +118,7 @@ impl Default for ApiConfig {
             write_burst: 200,
             max_group: MAX_GROUP,
             queue_depth: 4 * MAX_GROUP,
+            max_connections: connections::MAX_CONNECTIONS,
             witnesses: Vec::new(),
             witness_quorum: 0,
         }
@@ -422,9 +427,21 @@ pub async fn serve(
     config: ApiConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let header_timeout = config.header_timeout;
+    let open_files = connections::open_files_soft();
+    let limits = listener::Limits {
+        header_deadline: config.header_timeout,
+        max_connections: connections::cap_for(config.max_connections, open_files),
+    };
+    if limits.max_connections < config.max_connections {
+        tracing::warn!(
+            wanted = config.max_connections,
+            open_files,
+            cap = limits.max_connections,
+            "the open-file limit allows fewer connections than configured"
+        );
+    }
     let (state, committer) = AppState::new(service, config).await?;
-    listener::run(listener, app(state), header_timeout, shutdown).await;
+    listener::run_with(listener, app(state), limits, shutdown).await;
     // The router (and with it every Committer clone) is gone: the queue closes and drains.
     committer.await?;
     Ok(())

@@ -26,12 +26,7 @@ pub(super) fn uscc(field: &str, s: &str) -> Result<Uscc, ApiError> {
 }
 
 pub(super) fn ident(field: &str, s: &str) -> Result<Ident, ApiError> {
-    Ident::parse(s).ok_or_else(|| {
-        ApiError::malformed(
-            field,
-            format!("{field}: must be 1 to 64 characters of A-Z a-z 0-9 . _ -"),
-        )
-    })
+    Ident::check(s).map_err(|why| ApiError::malformed(field, format!("{field}: {why}")))
 }
 
 fn parse(key: &str, text: &str) -> Result<Value, ApiError> {

@@ -39,6 +39,12 @@ pub struct ServeArgs {
     /// Most single submissions in one group commit.
     #[arg(long, env = "SUNSHINE_MAX_GROUP", default_value_t = api::MAX_GROUP)]
     pub max_group: usize,
+    /// Most connections held at once. At the cap a newcomer takes the slot of a connection
+    /// with no request in flight (one that never sent a request first, then the longest idle);
+    /// when every connection is busy it is answered 503 at once. Lowered to fit the open-file
+    /// limit (less 128 descriptors for the database and files).
+    #[arg(long, env = "SUNSHINE_MAX_CONNECTIONS", default_value_t = api::connections::MAX_CONNECTIONS)]
+    pub max_connections: usize,
     /// A witness to ask for cosignatures: `VKEY=URL` (its `cosignature/v1` verifier key and
     /// submission prefix); repeat for several. Environment: comma-separated.
     #[arg(long = "witness", env = "SUNSHINE_WITNESSES", value_delimiter = ',')]
@@ -69,6 +75,7 @@ impl ServeArgs {
             max_group: self.max_group,
             witnesses: self.witnesses.clone(),
             witness_quorum: quorum,
+            max_connections: self.max_connections,
             ..ApiConfig::default()
         })
     }
@@ -76,6 +83,11 @@ impl ServeArgs {
 
 pub async fn run(g: &Global, args: &ServeArgs) -> anyhow::Result<()> {
     let config = args.config()?;
+    // Before anything opens a file: sockets and database files share the one limit.
+    match api::connections::raise_open_files() {
+        Ok(files) => tracing::info!(soft = files.soft, hard = files.hard, "open-file limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the open-file limit"),
+    }
     let service = Arc::new(super::init::open_service(g).await?);
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await

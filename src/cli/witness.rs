@@ -127,6 +127,9 @@ pub fn load_key(dir: &Path) -> anyhow::Result<CosigningKey> {
 async fn serve(a: &ServeArgs) -> anyhow::Result<()> {
     let key = load_key(&a.dir)?;
     let logs = TrustedLog::from_vkeys(&a.logs).context("--log")?;
+    if let Err(e) = api::connections::raise_open_files() {
+        tracing::warn!(error = %e, "cannot raise the open-file limit");
+    }
     let store = WitnessStore::open(&db_path(&a.dir), false).await?;
     let listener = tokio::net::TcpListener::bind(&a.bind)
         .await

@@ -82,7 +82,12 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 
 pub fn read(bytes: &[u8]) -> Result<Sheet, SheetError> {
     if bytes.starts_with(ZIP_MAGIC) {
-        read_xlsx(bytes)
+        // The workbook reader panics on some malformed files (calamine 0.38 overflows reading a
+        // cell reference of many letters, found by tests/fuzz_decoders.rs): a file from outside
+        // gets an error, never a panic. Nothing is shared with the reader, so nothing is left
+        // half-changed by an unwind.
+        std::panic::catch_unwind(|| read_xlsx(bytes))
+            .unwrap_or_else(|_| Err(SheetError::Xlsx("its content is malformed".into())))
     } else {
         read_csv(bytes)
     }
@@ -252,6 +257,17 @@ pub fn column_letters(mut index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A workbook whose cell reference overflows the reader's column arithmetic (found by the
+    /// fuzz test; tests/vectors/xlsx_reader_overflow.xlsx).
+    #[test]
+    fn a_workbook_that_makes_the_reader_panic_is_refused() {
+        let bytes = include_bytes!("../../tests/vectors/xlsx_reader_overflow.xlsx");
+        assert_eq!(
+            read(bytes).err(),
+            Some(SheetError::Xlsx("its content is malformed".into()))
+        );
+    }
 
     #[test]
     fn column_letters_as_spreadsheets_name_them() {

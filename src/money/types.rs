@@ -64,9 +64,15 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// What [`Ident::check`] says of a string outside the id alphabet.
+pub const IDENT_ALPHABET: &str = "must be 1 to 64 characters of A-Z a-z 0-9 . _ -";
+
 /// An identifier chosen by its issuer (project id, receipt number, trust id, grant id, filing
-/// number): 1 to 64 characters of `A-Z a-z 0-9 . _ -`. The narrow alphabet keeps ids safe as
-/// URL path segments and view keys (no `/`).
+/// number): 1 to 64 characters of `A-Z a-z 0-9 . _ -`, the first a letter or digit. The narrow
+/// alphabet keeps ids safe as URL path segments and view keys (no `/`). The first character
+/// keeps them safe as file names (issue 18): the static site writes `trusts/{id}.html`, and an id
+/// `..` or `.x` became a hidden or dot-dot file many static hosts refuse to publish, `_x` one
+/// that Jekyll-based hosts skip, `-x` one that reads as an option to shell tools.
 ///
 /// Shared, not copied: a receipt number is part of the key of the donation, its lots, its
 /// movements and the reserved ids, and each copy of a heap string cost an allocation.
@@ -79,10 +85,21 @@ impl Ident {
     }
 
     pub fn parse(s: &str) -> Option<Ident> {
-        let ok = (1..=64).contains(&s.len())
+        Ident::check(s).ok()
+    }
+
+    /// Like [`Ident::parse`], saying what is wrong.
+    pub fn check(s: &str) -> Result<Ident, &'static str> {
+        let in_alphabet = (1..=64).contains(&s.len())
             && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        ok.then(|| Ident(s.into()))
+        if !in_alphabet {
+            return Err(IDENT_ALPHABET);
+        }
+        if !s.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            return Err("must begin with a letter or digit, not . _ or -");
+        }
+        Ok(Ident(s.into()))
     }
 }
 
@@ -101,8 +118,7 @@ impl Serialize for Ident {
 impl<'de> Deserialize<'de> for Ident {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Ident::parse(&s)
-            .ok_or_else(|| D::Error::custom("must be 1 to 64 characters of A-Z a-z 0-9 . _ -"))
+        Ident::check(&s).map_err(D::Error::custom)
     }
 }
 
@@ -153,7 +169,7 @@ fn is_bidi_control(c: char) -> bool {
 /// Characters that show nothing by themselves: Unicode's Default_Ignorable_Code_Point (zero-width
 /// spaces and joiners, soft hyphen, variation selectors, tags, ...) plus the Hangul fillers,
 /// which render as blanks.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
@@ -460,6 +476,31 @@ mod tests {
                 Prose::parse(s).map(|t| t.as_str().to_owned()),
                 Ok(s.to_owned())
             );
+        }
+    }
+
+    #[test]
+    fn ids_begin_with_a_letter_or_digit() {
+        for bad in ["..", ".", "...", ".hidden", "_x", "-x", "-", ".-."] {
+            assert_eq!(
+                Ident::check(bad).err(),
+                Some("must begin with a letter or digit, not . _ or -"),
+                "{bad}"
+            );
+        }
+        for bad in ["", "a/b", "a b", "张", &"a".repeat(65)] {
+            assert_eq!(Ident::check(bad).err(), Some(IDENT_ALPHABET), "{bad}");
+        }
+        for ok in [
+            "a",
+            "0",
+            "a..b",
+            "R-1.",
+            "x_",
+            "ZJ-2026-0001",
+            &"a".repeat(64),
+        ] {
+            assert_eq!(Ident::check(ok).map(|i| i.to_string()), Ok(ok.to_owned()));
         }
     }
 }

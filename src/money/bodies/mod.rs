@@ -34,8 +34,10 @@ pub use reports::{DeclaredFigures, Explanation, ReportAnnual};
 pub use spending::{Disbursement, GrantTransfer};
 pub use trust::{Settlor, TrustDisburse, TrustFile, TrustReport};
 
-/// A parsed entry body, one variant per kind.
-#[derive(Debug, Clone)]
+/// A parsed entry body, one variant per kind. Serialises as the body's JSON (untagged: the kind
+/// travels beside the body), so a parsed body can be encoded and read again (tests/fuzz_decoders.rs).
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(untagged)]
 pub enum Body {
     Genesis(GenesisBody),
     OrgRegister(OrgRegister),

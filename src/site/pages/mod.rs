@@ -143,3 +143,31 @@ pub fn downloads(c: &Ctx, name: &str) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::types::Ident;
+    use proptest::prelude::*;
+
+    /// Whether a static host would publish the file at `path` as it is.
+    fn plain_file(path: &str) -> bool {
+        let file = path.rsplit('/').next().unwrap_or_default();
+        !file.starts_with(['.', '_', '-']) && !path.split('/').any(|s| s == ".." || s == ".")
+    }
+
+    proptest! {
+        /// Whatever id the ledger accepts (issue 18: `..` made `...html`), its page is a plain
+        /// file: not hidden, not skipped by Jekyll, no `.` or `..` segment.
+        #[test]
+        fn every_accepted_id_makes_a_plain_file_name(s in "[A-Za-z0-9._-]{1,64}|\\.{1,3}[a-z]{0,2}") {
+            if let Some(id) = Ident::parse(&s) {
+                prop_assert!(plain_file(&project_path("53440100MJ0001000W", id.as_str())));
+                prop_assert!(plain_file(&trust_path(id.as_str())));
+            } else {
+                // In the alphabet and refused: only for its first character.
+                prop_assert!(s.starts_with(['.', '_', '-']), "{s}");
+            }
+        }
+    }
+}
