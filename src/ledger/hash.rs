@@ -46,6 +46,23 @@ impl Hash {
     }
 }
 
+/// A 16-byte fingerprint of `parts`, joined by zero bytes: how the replayed state
+/// remembers what it has seen (nonces, identifiers) at a fixed cost per entry. Two given inputs
+/// share one with probability 2^-128.
+pub fn fingerprint(parts: &[&str]) -> [u8; 16] {
+    let mut h = Sha256::new();
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            h.update([0]);
+        }
+        h.update(p.as_bytes());
+    }
+    let digest = h.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
 /// RFC 9162 leaf hash: SHA-256(0x00 || leaf).
 pub fn leaf_hash(leaf: &[u8]) -> Hash {
     let mut h = Sha256::new();
@@ -103,6 +120,19 @@ impl<'de> Deserialize<'de> for Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprints_are_the_first_16_bytes_of_sha256_of_the_parts_joined_by_zero_bytes() {
+        let fp = fingerprint(&["receipt", "ORG", "R1"]);
+        let whole = Sha256::digest(b"receipt\0ORG\0R1");
+        assert_eq!(fp[..], whole[..16]);
+        // Where one part ends and the next begins is part of the input.
+        assert_ne!(fingerprint(&["ab", "c"]), fingerprint(&["a", "bc"]));
+        assert_ne!(
+            fingerprint(&["receipt", "O", "1"]),
+            fingerprint(&["project", "O", "1"])
+        );
+    }
 
     #[test]
     fn empty_leaf_hash_matches_rfc6962() {

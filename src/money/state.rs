@@ -8,7 +8,7 @@ use imbl::{OrdMap, OrdSet};
 
 use crate::ledger::{Author, Kind, Submission, Timestamp, Uscc};
 
-use super::bodies::{Body, IdKey, parse_body};
+use super::bodies::{Body, parse_body};
 use super::books::{
     Books, Eff, GrantRecord, OrgRecord, ProjectRecord, RegulatorRecord, TrustRecord,
 };
@@ -51,8 +51,8 @@ pub struct Stored {
 pub struct Log {
     /// Corrections and the entries they target.
     pub kept: OrdMap<u64, Stored>,
-    /// Identifiers reserved forever by the entry that first used them.
-    pub ids: imbl::HashMap<IdKey, u64>,
+    /// Identifiers reserved forever, as 16-byte fingerprints ([`super::bodies::IdKey::fingerprint`]).
+    pub ids: imbl::HashSet<[u8; 16]>,
     pub corrections: OrdSet<u64>,
     pub last_seq: Option<u64>,
 }
@@ -137,7 +137,7 @@ impl MoneyState {
     fn admit_plain(&mut self, stored: Stored) -> Result<Records, MoneyError> {
         let claim = stored.body.claim(stored.author.org());
         if let Some((key, field)) = &claim
-            && self.log.ids.contains_key(key)
+            && self.log.ids.contains(&key.fingerprint())
         {
             return Err(MoneyError::duplicate(*field, key.unique(), key.id()));
         }
@@ -148,7 +148,7 @@ impl MoneyState {
             body: &stored.body,
         })?;
         if let Some((key, _)) = claim {
-            self.log.ids.insert(key, stored.seq);
+            self.log.ids.insert(key.fingerprint());
         }
         self.log.last_seq = Some(stored.seq);
         Ok(Records { reset: false, rows })

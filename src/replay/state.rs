@@ -6,8 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use sha2::{Digest, Sha256};
-
 use crate::ledger::authority::{Authority, AuthorityChange, AuthorityError};
 use crate::ledger::{Hash, SealedEntry};
 use crate::money::corrections::Rebuild;
@@ -71,14 +69,7 @@ pub struct State {
 }
 
 fn nonce_fingerprint(author: &str, nonce: &str) -> [u8; 16] {
-    let digest = Sha256::new()
-        .chain_update(author)
-        .chain_update([0])
-        .chain_update(nonce)
-        .finalize();
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&digest[..16]);
-    out
+    crate::ledger::hash::fingerprint(&[author, nonce])
 }
 
 impl State {

@@ -122,6 +122,18 @@ impl IdKey {
         }
     }
 
+    /// What the state keeps of a reserved identifier (see [`crate::ledger::hash::fingerprint`]).
+    pub fn fingerprint(&self) -> [u8; 16] {
+        use crate::ledger::hash::fingerprint;
+        match self {
+            IdKey::Org(o) => fingerprint(&["org", o.as_str()]),
+            IdKey::Project(o, i) => fingerprint(&["project", o.as_str(), i.as_str()]),
+            IdKey::Receipt(o, i) => fingerprint(&["receipt", o.as_str(), i.as_str()]),
+            IdKey::Trust(i) => fingerprint(&["trust", i.as_str()]),
+            IdKey::LotteryGrant(o, i) => fingerprint(&["lottery_grant", o.as_str(), i.as_str()]),
+        }
+    }
+
     pub fn id(&self) -> String {
         match self {
             IdKey::Org(o) => o.to_string(),
