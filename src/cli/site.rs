@@ -41,12 +41,36 @@ pub enum SiteCommand {
     },
 }
 
+/// The site is built from the records and cached views; when they lag the log (a ledger from
+/// before records were kept, or appends whose views were never refreshed), the ledger is opened
+/// as a server would open it, which writes what is missing, and the views are refreshed.
+/// (Appends refresh the views themselves; this is for ledgers that missed it.)
+async fn bring_derived_rows_up(g: &Global, store: &Store) -> anyhow::Result<()> {
+    let size = store.size().await?;
+    if store.view_size().await? == Some(size) && store.record_size().await? == Some(size) {
+        return Ok(());
+    }
+    eprintln!("the cached views lag the log: bringing them up to entry {size} ...");
+    // Without the operator's key (a copy of the database built elsewhere) the site is built
+    // from what is stored, as of the size the views say.
+    match super::init::open_service(g).await {
+        Ok(service) => {
+            service.refresh_views().await?;
+        }
+        Err(e) => eprintln!(
+            "cannot open the ledger to bring them up ({e:#}); building from what is stored"
+        ),
+    }
+    Ok(())
+}
+
 pub async fn run(g: &Global, args: &SiteArgs) -> anyhow::Result<()> {
     let store = Store::open(&database_url(&g.db), false).await?;
     let out = match &args.command {
         SiteCommand::Build { out } => out,
         SiteCommand::Bench { out } => return bench(&store, out).await,
     };
+    bring_derived_rows_up(g, &store).await?;
     let started = std::time::Instant::now();
     let bar = progress(0, "site");
     let result = build(&store, out, &bar).await;
