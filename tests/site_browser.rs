@@ -8,27 +8,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use common::bin;
 use common::browser::{Page, StaticServer, png_size, render_dom};
 
 /// A demo ledger with its static site built by the binary, as a user would.
 fn built_site() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(bin())
-            .args(["--db", dir.path().join("ledger.db").to_str().unwrap()])
-            .args(["--keys", dir.path().join("keys").to_str().unwrap()])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| common::run_in(dir.path(), args);
     run(&["demo", "--seed", "1", "--scale", "150"]);
     let site = dir.path().join("site");
     run(&["site", "build", "--out", site.to_str().unwrap()]);

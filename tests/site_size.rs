@@ -9,9 +9,6 @@ mod common;
 
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
-use std::process::Command;
-
-use common::bin;
 
 /// The budget: bytes on disk apart from `log/`, per entry.
 const BUDGET_BYTES_PER_ENTRY: u64 = 3_000;
@@ -41,19 +38,7 @@ fn on_disk(dir: &Path, log: &Path) -> (u64, u64) {
 /// files apart from `log/`).
 fn built(scale: u64) -> (u64, u64, u64) {
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = Command::new(bin())
-            .args(["--db", dir.path().join("ledger.db").to_str().unwrap()])
-            .args(["--keys", dir.path().join("keys").to_str().unwrap()])
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| common::run_in(dir.path(), args);
     run(&["demo", "--seed", "1", "--scale", &scale.to_string()]);
     let site = dir.path().join("site");
     run(&["site", "build", "--out", site.to_str().unwrap()]);

@@ -317,3 +317,19 @@ pub fn succeeded(what: &str, out: std::process::Output) -> String {
 pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_sunshine")
 }
+
+/// Runs the binary on the ledger `ledger.db` and the keys `keys/` in `dir`, as a user would,
+/// and expects it to succeed.
+pub fn run_in(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new(bin())
+        .args(["--db", dir.join("ledger.db").to_str().unwrap()])
+        .args(["--keys", dir.join("keys").to_str().unwrap()])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
