@@ -2,8 +2,9 @@
 //! regulator, about forty organisations, their projects, `scale` donations and everything that
 //! follows from them over a simulated history from 2024-01-01 to 2026-11-01.
 //!
-//! Pure: [`generate`] returns the signed submissions in day-sized batches with their recording
-//! times; the CLI adapter (`cli::demo`) writes key files and appends them. Everything is derived
+//! Pure: [`generate`] returns the keys and an iterator of the signed submissions in day-sized
+//! batches with their recording times, made as they are taken (a million-entry demo never sits
+//! in memory); the CLI adapter (`cli::demo`) writes key files and appends them. Everything is derived
 //! from the seed (keys by [`SecretKey::from_seed`], nonces, receipt secrets, amounts, dates), so the
 //! same seed and scale give a byte-identical ledger.
 //!
@@ -71,13 +72,52 @@ pub struct Demo {
     pub orgs: Vec<DemoOrg>,
     /// Extra keys registered later with `org.keys`: (key file stem, key).
     pub extra_keys: Vec<(String, SecretKey)>,
-    pub batches: Vec<Batch>,
-    pub donations: u64,
+    /// The submissions, a day at a time.
+    pub days: Days,
 }
 
-impl Demo {
-    pub fn entries(&self) -> u64 {
-        self.batches.iter().map(|b| b.subs.len() as u64).sum()
+/// The demo's batches, one per simulated day that has entries, generated as they are taken.
+pub struct Days {
+    g: Gen,
+    donation_days: Vec<(Date, usize, bool)>,
+    next_donation: usize,
+    /// The next day to simulate; `None` once past [`LAST_DAY`].
+    next_day: Option<Date>,
+}
+
+impl Days {
+    /// Donations generated so far (all of them once the iterator is done).
+    pub fn donations(&self) -> u64 {
+        self.g.donations
+    }
+
+    /// Simulated days, from the first to the last.
+    pub fn total_days() -> u64 {
+        (LAST_DAY - FIRST_DAY).whole_days().unsigned_abs() + 1
+    }
+
+    /// Simulated days done so far.
+    pub fn days_done(&self) -> u64 {
+        match self.next_day {
+            Some(d) => (d - FIRST_DAY).whole_days().unsigned_abs(),
+            None => Self::total_days(),
+        }
+    }
+}
+
+impl Iterator for Days {
+    type Item = Batch;
+
+    fn next(&mut self) -> Option<Batch> {
+        loop {
+            if let Some(batch) = self.g.batches.pop() {
+                return Some(batch);
+            }
+            let day = self.next_day?;
+            self.g
+                .simulate(day, &self.donation_days, &mut self.next_donation);
+            self.next_day = day.next_day().filter(|d| *d <= LAST_DAY);
+        }
     }
 }
 
@@ -320,10 +360,10 @@ struct Gen {
     figs: BTreeMap<(usize, i32), Fig>,
     trusts: Vec<Trust>,
     grants: Vec<Grant>,
-    extra_keys: Vec<(String, SecretKey)>,
     seq: u64,
     day: Date,
     batch: Vec<SignedSubmission>,
+    /// Batches made and not yet taken (at most one: the day just simulated).
     batches: Vec<Batch>,
     donations: u64,
     evidence: u64,
@@ -339,20 +379,54 @@ pub fn generate(opts: &Options) -> Result<Demo, DemoError> {
         return Err(DemoError::ScaleTooSmall);
     }
     let mut g = Gen::new(opts.seed);
-    g.run(opts);
-    let orgs = std::mem::take(&mut g.orgs)
-        .into_iter()
-        .map(|o| o.d)
-        .collect();
+    g.genesis(opts);
+    g.plan_projects();
+    let donation_days = g.plan_donations(opts.scale);
     Ok(Demo {
-        operator: g.operator,
-        regulator: g.regulator,
-        regulator_id: g.regulator_id,
-        orgs,
-        extra_keys: g.extra_keys,
-        batches: g.batches,
-        donations: g.donations,
+        operator: operator_key(opts.seed),
+        regulator: regulator_key(opts.seed),
+        regulator_id: g.regulator_id.clone(),
+        orgs: g
+            .orgs
+            .iter()
+            .map(|o| DemoOrg {
+                key_name: o.d.key_name.clone(),
+                id: o.d.id.clone(),
+                name: o.d.name.clone(),
+                org_type: o.d.org_type,
+                public_fundraising: o.d.public_fundraising,
+                key: org_key(opts.seed, &o.d.key_name),
+            })
+            .collect(),
+        extra_keys: vec![(
+            format!("{}-finance", g.orgs[0].d.key_name),
+            finance_key(opts.seed),
+        )],
+        days: Days {
+            g,
+            donation_days,
+            next_donation: 0,
+            next_day: FIRST_DAY.next_day(),
+        },
     })
+}
+
+fn operator_key(seed: u64) -> SecretKey {
+    SecretKey::from_seed(derive(seed, "operator-key"))
+}
+
+fn regulator_key(seed: u64) -> SecretKey {
+    SecretKey::from_seed(derive(seed, "regulator-key"))
+}
+
+fn org_key(seed: u64, key_name: &str) -> SecretKey {
+    SecretKey::from_seed(derive(seed, &format!("org-key/{key_name}")))
+}
+
+/// The second key the regulator registers for the first foundation (its finance office's), on
+/// 2025-02-10; known from the seed alone, so its key file is written before the entries.
+fn finance_key(seed: u64) -> SecretKey {
+    org_key(seed, "foundation-01-finance")
 }
 
 fn uscc(first17: &str) -> Uscc {
@@ -380,7 +454,7 @@ impl Gen {
                 REGIONS[region].0,
                 1000 + orgs.len()
             ));
-            let key = SecretKey::from_seed(derive(seed, &format!("org-key/{key_name}")));
+            let key = org_key(seed, &key_name);
             let charity = matches!(
                 org_type,
                 "foundation" | "social_group" | "social_service_org"
@@ -436,8 +510,8 @@ impl Gen {
         Gen {
             seed,
             rng: ChaCha20Rng::from_seed(derive(seed, "rng")),
-            operator: SecretKey::from_seed(derive(seed, "operator-key")),
-            regulator: SecretKey::from_seed(derive(seed, "regulator-key")),
+            operator: operator_key(seed),
+            regulator: regulator_key(seed),
             regulator_id: uscc("11440000MB0000001"),
             orgs,
             projects: Vec::new(),
@@ -446,7 +520,6 @@ impl Gen {
             figs: BTreeMap::new(),
             trusts: Vec::new(),
             grants: Vec::new(),
-            extra_keys: Vec::new(),
             seq: 0,
             day: FIRST_DAY,
             batch: Vec::new(),
@@ -542,36 +615,27 @@ impl Gen {
 
     // ---- the history ------------------------------------------------------------------------
 
-    fn run(&mut self, opts: &Options) {
-        self.genesis(opts);
-        self.plan_projects();
-        let donation_days = self.plan_donations(opts.scale);
-        let mut day = FIRST_DAY.next_day().unwrap_or(FIRST_DAY);
-        let mut di = 0;
-        while day <= LAST_DAY {
-            self.day = day;
-            self.open_projects();
-            self.scripted();
-            while di < donation_days.len() && donation_days[di].0 == day {
-                let (_, org, major) = donation_days[di];
-                self.donation(org, major);
-                di += 1;
-            }
-            self.weekly_spending();
-            self.year_end_spending();
-            self.monthly_grants();
-            self.trusts_today();
-            self.lottery_today();
-            self.project_updates();
-            self.close_projects();
-            self.reports_today();
-            self.corrections_today();
-            self.flush();
-            day = match day.next_day() {
-                Some(d) => d,
-                None => break,
-            };
+    /// Everything that happens on `day`, as one batch (none if nothing happens).
+    fn simulate(&mut self, day: Date, donation_days: &[(Date, usize, bool)], next: &mut usize) {
+        self.day = day;
+        self.open_projects();
+        self.scripted();
+        while let Some(&(on, org, major)) = donation_days.get(*next)
+            && on == day
+        {
+            self.donation(org, major);
+            *next += 1;
         }
+        self.weekly_spending();
+        self.year_end_spending();
+        self.monthly_grants();
+        self.trusts_today();
+        self.lottery_today();
+        self.project_updates();
+        self.close_projects();
+        self.reports_today();
+        self.corrections_today();
+        self.flush();
     }
 
     fn genesis(&mut self, opts: &Options) {
@@ -1148,11 +1212,9 @@ impl Gen {
         }
         if d == date(2025, 2, 10) {
             // The regulator registers a second key (the finance office's) for a foundation.
-            let key = SecretKey::from_seed(derive(self.seed, "org-key/foundation-01-finance"));
+            let key = finance_key(self.seed);
             let body = json!({"org": self.orgs[0].d.id, "add": [key.public()]});
             self.push(Signer::Regulator, Kind::OrgKeys, body);
-            self.extra_keys
-                .push((format!("{}-finance", self.orgs[0].d.key_name), key));
         }
         if d == date(2026, 4, 20) {
             // The underspending organisation explains its 2025 figure.
@@ -1521,9 +1583,7 @@ mod tests {
             scale: 150,
             origin: "demo.test/sunshine".into(),
         };
-        let subs = |d: Demo| -> Vec<SignedSubmission> {
-            d.batches.into_iter().flat_map(|b| b.subs).collect()
-        };
+        let subs = |d: Demo| -> Vec<SignedSubmission> { d.days.flat_map(|b| b.subs).collect() };
         let a = generate(&o).map(subs).map_err(|e| e.to_string());
         let b = generate(&o).map(subs).map_err(|e| e.to_string());
         assert_eq!(a, b);

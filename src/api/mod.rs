@@ -193,6 +193,9 @@ impl AppState {
             if let Err(e) = last.refresh_views().await {
                 tracing::error!(error = %e, "cannot refresh the derived views");
             }
+            if let Err(e) = last.close().await {
+                tracing::error!(error = %e, "cannot write the start snapshot");
+            }
         });
         let (cosigning_stop, stop) = tokio::sync::watch::channel(false);
         let cosigning = (!config.witnesses.is_empty()).then(|| {

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use futures_util::TryStreamExt;
@@ -28,8 +28,9 @@ use crate::ledger::{Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission,
 use crate::money::records::Records;
 use crate::money::views::ViewDelta;
 use crate::money::{Body, MoneyError, parse_body};
+use crate::replay::snapshot;
 use crate::replay::state::{AdmitError, Admitted, State, parse_entry_body};
-use crate::replay::store_rebuild::{RebuildError, rebuild_from_store};
+use crate::replay::store_rebuild::{RebuildError, RebuiltRecords, rebuild_from_store};
 use crate::store::{
     AppendBatch, NewEntry, RecordRows, Store, StoreError, TreeReadError, ViewWrite,
 };
@@ -125,6 +126,23 @@ pub struct LedgerService {
     refresher: OnceLock<ViewRefresher>,
     /// A bulk load holds the views back until it is done ([`LedgerService::defer_views`]).
     views_deferred: AtomicBool,
+    /// The log size of the newest start snapshot this process knows of (0: none).
+    snapshot_size: AtomicU64,
+}
+
+/// The fewest entries after the newest snapshot for which a command, or a server stopping,
+/// writes a new one: the next start then replays at most this many (a small fraction of a
+/// second), while a command that appends one entry to a large ledger does not pay for
+/// encoding the whole state.
+const SNAPSHOT_GAP: u64 = 1_000;
+
+/// The fewest entries after the newest snapshot for which a view refresh (after appends) writes
+/// a new one: ten times [`SNAPSHOT_GAP`], and a twentieth of the log, so that encoding the state
+/// (which grows with the log) costs a bounded share of the appends' time. Commands and a
+/// server stopped by a signal write one with [`SNAPSHOT_GAP`] on the way out
+/// ([`LedgerService::close`]); after a crash, the next start replays at most this many entries.
+fn running_snapshot_gap(size: u64) -> u64 {
+    (10 * SNAPSHOT_GAP).max(size / 20)
 }
 
 impl LedgerService {
@@ -143,20 +161,109 @@ impl LedgerService {
             published: tokio::sync::watch::Sender::new(State::default()),
             refresher: OnceLock::new(),
             views_deferred: AtomicBool::new(false),
+            snapshot_size: AtomicU64::new(0),
         };
         service.write_missing_records().await?;
-        {
-            // The views at the size they were cached, taken on the way, let the first refresh
-            // write only what changed since, instead of every row.
-            let cached = store.view_size().await?;
-            let mut head = service.head.lock().await;
-            let at_cached = service.catch_up(&mut head, cached).await?;
-            if let Some(state) = at_cached {
-                let summary = state.summary_view_rows();
-                *service.last_views.lock().await = Some((state.size(), summary));
+        let from_snapshot = service.start_from_snapshot().await?;
+        // The views at the size they were cached, taken on the way, let the first refresh
+        // write only what changed since, instead of every row.
+        let cached = store.view_size().await?;
+        let mut head = service.head.lock().await;
+        let at_cached = match service.catch_up(&mut head, cached).await {
+            // The entries after a snapshot do not follow from it: it is damaged in a way
+            // decoding cannot tell (the audit names where). The log decides: replay it all.
+            Err(AppendError::Replay { seq, reason }) if from_snapshot => {
+                tracing::warn!(seq, %reason, "the log does not follow from the start snapshot; replaying the log");
+                let fresh = Head {
+                    state: State::default(),
+                    appender: Appender::new(),
+                };
+                service.set_head(&mut head, fresh);
+                service.catch_up(&mut head, cached).await?
             }
+            other => other?,
+        };
+        drop(head);
+        if let Some(state) = at_cached {
+            let summary = state.summary_view_rows();
+            *service.last_views.lock().await = Some((state.size(), summary));
         }
         Ok(service)
+    }
+
+    /// Starts the head from the newest stored snapshot, if it can be used (answers whether it
+    /// was): then only the entries after it are replayed. A snapshot that cannot be read (another version, damaged) or is
+    /// not of this log (its last leaf hash differs from the stored entry's) is passed over with
+    /// a warning, and the whole log is replayed; `sunshine audit` reports a damaged one.
+    async fn start_from_snapshot(&self) -> Result<bool, AppendError> {
+        let Some((size, bytes)) = self.store.newest_snapshot().await? else {
+            return Ok(false);
+        };
+        let decoded = tokio::task::spawn_blocking(move || snapshot::decode(&bytes))
+            .await
+            .map_err(|e| AppendError::Task(e.to_string()))?;
+        let state = match decoded {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(size, error = %e, "the start snapshot is not used; replaying the log");
+                return Ok(false);
+            }
+        };
+        let stored = match size.checked_sub(1) {
+            Some(last) => self.store.entry(last).await?.map(|e| e.leaf_hash),
+            None => None,
+        };
+        if state.size() != size || stored.as_deref() != Some(state.last_hash().as_bytes()) {
+            tracing::warn!(
+                size,
+                "the start snapshot is not of this log (its size or last leaf hash differs); replaying the log"
+            );
+            return Ok(false);
+        }
+        let appender = self.store.with_nodes(|r| Appender::load(size, r)).await?;
+        let mut head = self.head.lock().await;
+        self.set_head(&mut head, Head { state, appender });
+        self.snapshot_size.store(size, Ordering::SeqCst);
+        tracing::info!(size, "started from the snapshot");
+        Ok(true)
+    }
+
+    /// Writes a start snapshot of `state` if it is at least `gap` entries past the newest one.
+    /// A snapshot only saves time at the next start, so a failure is logged, not raised: the
+    /// append it follows is durable already.
+    async fn snapshot_if_due(&self, state: &State, gap: u64) {
+        let size = state.size();
+        if size
+            < self
+                .snapshot_size
+                .load(Ordering::SeqCst)
+                .saturating_add(gap)
+        {
+            return;
+        }
+        let owned = state.clone();
+        let encoded = match tokio::task::spawn_blocking(move || snapshot::encode(&owned)).await {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot encode the start snapshot");
+                return;
+            }
+        };
+        match self.store.put_snapshot(size, &encoded).await {
+            Ok(()) => {
+                self.snapshot_size.fetch_max(size, Ordering::SeqCst);
+                tracing::info!(size, bytes = encoded.len(), "start snapshot written");
+            }
+            Err(e) => tracing::error!(error = %e, "cannot write the start snapshot"),
+        }
+    }
+
+    /// What a command or a server does before it exits: a start snapshot, if more than a few
+    /// entries came after the newest one, so that the next start is quick.
+    pub async fn close(&self) -> Result<(), AppendError> {
+        let state = self.current_state().await?;
+        self.snapshot_if_due(&state, SNAPSHOT_GAP).await;
+        Ok(())
     }
 
     /// Writes every record row afresh if the stored ones are not those of the whole log: a
@@ -329,6 +436,9 @@ impl LedgerService {
                 .await?;
         }
         *last = Some((size, summary));
+        drop(last);
+        self.snapshot_if_due(&state, running_snapshot_gap(size))
+            .await;
         Ok(size)
     }
 
@@ -627,7 +737,7 @@ impl LedgerService {
             Admitted::Done(state, records) => Ok((state, records)),
             Admitted::Rebuild(r) => {
                 let pending: Vec<&[u8]> = batch.entries.iter().map(|e| e.leaf.as_slice()).collect();
-                rebuild_from_store(&self.store, r, &pending)
+                rebuild_from_store(&self.store, r, &pending, RebuiltRecords::Keep)
                     .await
                     .map_err(|e| match e {
                         RebuildError::Admit(source) => AppendError::Admit { index, source },
@@ -665,7 +775,7 @@ async fn replay_row(
         .map_err(|e| replay(e.to_string()))?
     {
         Admitted::Done(state, records) => Ok((state, records)),
-        Admitted::Rebuild(r) => rebuild_from_store(store, r, &[])
+        Admitted::Rebuild(r) => rebuild_from_store(store, r, &[], RebuiltRecords::Drop)
             .await
             .map_err(|e| replay(e.to_string())),
     }

@@ -33,6 +33,7 @@ pub async fn run(g: &Global, args: &AppendArgs) -> anyhow::Result<()> {
         ),
         None => anyhow::anyhow!("{e}; nothing was appended"),
     })?;
+    service.close().await?;
     for a in &appended {
         println!(
             "{}",

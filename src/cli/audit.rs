@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::Global;
 use super::progress::progress;
+use crate::replay::audit::SnapshotCheck;
 use crate::replay::store_audit::audit_store;
 use crate::store::{Store, database_url};
 
@@ -34,8 +35,16 @@ pub async fn run(g: &Global, args: &AuditArgs) -> anyhow::Result<()> {
     let result = audit_store(&store, &bar).await;
     bar.finish_and_clear();
     let report = result?;
+    let snapshot = match report.snapshot {
+        SnapshotCheck::None => String::new(),
+        SnapshotCheck::Matched(size) => format!(", the start snapshot at size {size}"),
+        SnapshotCheck::OtherVersion { size, version } => format!(
+            " (the start snapshot at size {size} is of version {version}, which this build \
+             neither reads nor checks)"
+        ),
+    };
     println!(
-        "OK: {} entries, {} checkpoints, {} tree nodes, {} cached views verified; root {}",
+        "OK: {} entries, {} checkpoints, {} tree nodes, {} cached views{snapshot} verified; root {}",
         report.size, report.checkpoints, report.nodes, report.views, report.root
     );
     Ok(())

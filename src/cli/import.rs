@@ -260,6 +260,7 @@ pub async fn run(g: &Global, args: &ImportArgs) -> anyhow::Result<()> {
         bail!("--key is needed to sign (or use --check)");
     };
     let done = import(&service, org, &key, &input, args.kind, Timestamp::now()).await?;
+    service.close().await?;
     println!(
         "{}; imported {} {}s as entries {}..{} (total {})",
         done.read_as,

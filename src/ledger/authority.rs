@@ -97,7 +97,7 @@ pub struct OrgKeysBody {
 }
 
 /// A key's history: who holds it, when it was added, when (if ever) it was revoked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct KeyRecord {
     pub holder: Author,
     pub key: PublicKey,
@@ -106,10 +106,11 @@ pub struct KeyRecord {
 }
 
 /// The replayed trust state. Cloning is O(1) (persistent maps), so a batch can be tried on a copy.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Authority {
     origin: Option<String>,
     operator: Option<PublicKey>,
+    #[serde(with = "super::sorted::map")]
     keys: imbl::HashMap<[u8; 32], KeyRecord>,
     orgs: imbl::OrdSet<Uscc>,
 }

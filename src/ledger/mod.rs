@@ -15,6 +15,7 @@ pub mod kind;
 pub mod merkle;
 pub mod note;
 pub mod parallel;
+pub mod sorted;
 pub mod submission;
 pub mod tiles;
 pub mod time;

@@ -40,7 +40,7 @@ pub struct Eff<'a> {
 }
 
 /// A regulator named in genesis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct RegulatorRecord {
     pub id: Uscc,
     pub name: String,
@@ -48,7 +48,7 @@ pub struct RegulatorRecord {
 }
 
 /// A registered organisation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct OrgRecord {
     pub seq: u64,
     pub recorded_at: Timestamp,
@@ -122,13 +122,14 @@ pub struct SpendRecord {
 
 /// All derived state that the rules need, and the running sums. Cloning is O(1). What grows
 /// with the log (donations, spends, hops) is handed out as [`Record`]s, not kept.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Books {
     pub regulators: OrdMap<Uscc, RegulatorRecord>,
     pub orgs: OrdMap<Uscc, OrgRecord>,
     pub projects: OrdMap<(Uscc, Ident), ProjectRecord>,
     pub funds: Funds,
     /// The records of the entry being stepped; empty between steps.
+    #[serde(skip)]
     emitted: Vec<Record>,
     pub trusts: OrdMap<Ident, TrustRecord>,
     pub grants: OrdMap<(Uscc, Ident), GrantRecord>,

@@ -140,6 +140,19 @@ impl Rebuild {
         self.seq
     }
 
+    /// How many records the entries fed so far wrote and [`Rebuild::take_records`] has not
+    /// taken.
+    pub fn records_held(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Takes the records written so far, in order: a caller that compares, writes or drops
+    /// them as they come holds a part of the log's records at a time, not all of them.
+    /// [`Rebuild::finish`] answers the rest.
+    pub fn take_records(&mut self) -> Vec<Record> {
+        std::mem::take(&mut self.records)
+    }
+
     /// The next entry before the correction, as it was admitted: its seq (in order, from 0),
     /// recording time, author, kind and parsed body.
     pub fn feed(
@@ -302,7 +315,7 @@ impl Rebuild {
     }
 
     /// After every entry before the correction: the state with the correction admitted, and
-    /// every record of the rebuilt log.
+    /// every record of the rebuilt log not taken already ([`Rebuild::take_records`]).
     pub fn finish(self) -> Result<(MoneyState, Records), MoneyError> {
         if self.next != self.seq {
             return Err(MoneyError::refused(

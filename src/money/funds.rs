@@ -40,7 +40,7 @@ impl FundKey {
 pub type ReceiptKey = (Uscc, Ident);
 
 /// Part of a fund that came from one donation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Lot {
     pub root: ReceiptKey,
     /// The seqs of the transfers (and closing leftovers) this money travelled through, in order.
@@ -69,11 +69,12 @@ pub type Via = Arc<[u64]>;
 /// Balances and lots. The movements of each donation's money are not kept: each step hands them
 /// out ([`Funds::take_moved`]) as records for the store, so memory holds only what is still in
 /// the funds.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Funds {
     balances: OrdMap<FundKey, Decimal>,
     lots: OrdMap<FundKey, Vector<Lot>>,
     /// The hops of the entry being stepped, with their donation; empty between steps.
+    #[serde(skip)]
     moved: Vec<(ReceiptKey, Hop)>,
 }
 

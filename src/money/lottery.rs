@@ -17,7 +17,7 @@ use super::error::{MoneyError, Rule, Thing, Unique};
 use super::types::{LotteryPurpose, Money, OrgType};
 
 /// A grant and its usage.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct GrantRecord {
     pub administrator: Uscc,
     pub seq: u64,
@@ -35,7 +35,7 @@ impl GrantRecord {
 }
 
 /// One `lottery.usage`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct UsageRecord {
     pub seq: u64,
     pub recorded_at: Timestamp,
@@ -45,7 +45,7 @@ pub struct UsageRecord {
 }
 
 /// One `lottery.announce`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct AnnounceRecord {
     pub administrator: Uscc,
     pub seq: u64,

@@ -12,7 +12,7 @@ use super::funds::FundKey;
 use super::types::{Ident, Money, SpendCategory};
 
 /// A project as the effective log describes it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ProjectRecord {
     pub org: Uscc,
     pub seq: u64,
@@ -30,7 +30,7 @@ pub struct ProjectRecord {
 }
 
 /// A `project.update`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct UpdateRecord {
     pub seq: u64,
     pub recorded_at: Timestamp,
@@ -39,7 +39,7 @@ pub struct UpdateRecord {
 }
 
 /// A `project.close`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct CloseRecord {
     pub seq: u64,
     pub recorded_at: Timestamp,

@@ -9,7 +9,7 @@ use super::books::{Books, Eff};
 use super::error::{MoneyError, Unique};
 
 /// A `report.annual`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ReportRecord {
     pub org: Uscc,
     pub seq: u64,
@@ -19,7 +19,7 @@ pub struct ReportRecord {
 }
 
 /// An `explanation`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ExplanationRecord {
     pub org: Uscc,
     pub seq: u64,

@@ -45,13 +45,98 @@ pub struct Stored {
     pub corrected_by: Vec<u64>,
 }
 
+/// How a [`Stored`] travels in the start snapshot: its bodies as the JSON they were parsed from,
+/// each with its kind, read back through [`parse_body`] (the body enum does not say its own
+/// kind in JSON; an amendment is of its target's kind, not the correction's).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct StoredWire {
+    seq: u64,
+    recorded_at: Timestamp,
+    author: Author,
+    kind: Kind,
+    body: serde_json::Value,
+    amendment: Option<(Kind, serde_json::Value)>,
+    corrected_by: Vec<u64>,
+}
+
+impl serde::Serialize for Stored {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::Error;
+        let json = |b: &Body| {
+            serde_json::to_value(b)
+                .map(keys_sorted)
+                .map_err(S::Error::custom)
+        };
+        StoredWire {
+            seq: self.seq,
+            recorded_at: self.recorded_at,
+            author: self.author.clone(),
+            kind: self.kind,
+            body: json(&self.body)?,
+            amendment: match self.amendment.as_deref() {
+                Some(b) => Some((b.kind(), json(b)?)),
+                None => None,
+            },
+            corrected_by: self.corrected_by.clone(),
+        }
+        .serialize(s)
+    }
+}
+
+/// `v` with every object's keys in sorted order. A body keeps its members in the order they
+/// were parsed in (a correction's `amended` is raw JSON), which differs between a process that
+/// admitted a submission and one that replays its canonical leaf; a snapshot must not.
+fn keys_sorted(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(map) => {
+            let mut members: Vec<(String, serde_json::Value)> = map.into_iter().collect();
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(
+                members
+                    .into_iter()
+                    .map(|(k, v)| (k, keys_sorted(v)))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(keys_sorted).collect())
+        }
+        other => other,
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Stored {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let w = StoredWire::deserialize(d)?;
+        let parse = |kind: Kind, v: &serde_json::Value| {
+            parse_body(kind, v)
+                .map(Arc::new)
+                .map_err(|e| D::Error::custom(format!("entry {}: {e}", w.seq)))
+        };
+        Ok(Stored {
+            seq: w.seq,
+            recorded_at: w.recorded_at,
+            author: w.author.clone(),
+            kind: w.kind,
+            body: parse(w.kind, &w.body)?,
+            amendment: match &w.amendment {
+                Some((kind, v)) => Some(parse(*kind, v)?),
+                None => None,
+            },
+            corrected_by: w.corrected_by.clone(),
+        })
+    }
+}
+
 /// The accepted log, as the model needs it: never the bodies of past entries but those of
 /// corrections and their targets (few), which the correction views and the effective log need.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Log {
     /// Corrections and the entries they target.
     pub kept: OrdMap<u64, Stored>,
     /// Identifiers reserved forever, as 16-byte fingerprints ([`super::bodies::IdKey::fingerprint`]).
+    #[serde(with = "crate::ledger::sorted::fingerprints")]
     pub ids: imbl::HashSet<[u8; 16]>,
     pub corrections: OrdSet<u64>,
     pub last_seq: Option<u64>,
@@ -69,7 +154,7 @@ pub enum Admission {
 }
 
 /// The charity money model: rules before append, and every derived figure.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct MoneyState {
     pub(crate) log: Log,
     pub(crate) books: Books,

@@ -21,7 +21,7 @@ use super::types::{DonationForm, Money, SpendCategory};
 use super::views::keys;
 
 /// One organisation's money flows in one currency and year (conventions: [`super::figures`]).
-#[derive(Debug, Default, Clone, Copy, PartialEq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Flows {
     pub donation: Decimal,
     pub in_kind: Decimal,
@@ -35,7 +35,7 @@ pub struct Flows {
 }
 
 /// Donations, disbursements and grants given, for one `totals/...` view row.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Total {
     pub donations: Money,
     pub disbursed: Money,
@@ -43,7 +43,7 @@ pub struct Total {
 }
 
 /// The running sums (see the module docs).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Sums {
     /// (organisation, currency, year) -> flows from donations and spends (lottery grants are
     /// added when the figures are derived: their records are kept whole anyway).

@@ -14,7 +14,7 @@ use super::error::{MoneyError, Rule, Thing, Unique};
 use super::types::{Money, OrgType};
 
 /// A trust and its history in the effective log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TrustRecord {
     pub seq: u64,
     pub recorded_at: Timestamp,
@@ -28,7 +28,7 @@ pub struct TrustRecord {
 }
 
 /// One `trust.disburse`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TrustSpend {
     pub seq: u64,
     pub recorded_at: Timestamp,
@@ -38,7 +38,7 @@ pub struct TrustSpend {
 }
 
 /// One `trust.report`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct TrustReportRecord {
     pub seq: u64,
     pub recorded_at: Timestamp,

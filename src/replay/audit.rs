@@ -48,6 +48,8 @@ pub enum AuditError {
     },
     #[error("view {key}: {reason}")]
     View { key: String, reason: String },
+    #[error("start snapshot at size {size}: {reason}")]
+    Snapshot { size: u64, reason: String },
     #[error("the log is empty")]
     Empty,
 }
@@ -61,6 +63,20 @@ pub struct AuditReport {
     pub nodes: u64,
     /// Cached view rows re-derived and compared (0 when none were cached).
     pub views: u64,
+    pub snapshot: SnapshotCheck,
+}
+
+/// What the audit made of the start snapshot ([`super::snapshot`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SnapshotCheck {
+    /// None stored (an exported log never has one).
+    #[default]
+    None,
+    /// The state replayed to this size encodes to the stored bytes.
+    Matched(u64),
+    /// A snapshot another build wrote, in an encoding this one does not read: no process of
+    /// this build starts from it, and the next one it writes replaces it.
+    OtherVersion { size: u64, version: u16 },
 }
 
 /// One stored row as the storage adapter hands it over.
@@ -271,7 +287,24 @@ impl Auditor {
         rebuilding.0.feed(&sealed).map_err(|e| fail(e.to_string()))
     }
 
-    /// After the entries before it: the correction admitted, and every record of the log.
+    /// Records the correction's rebuild wrote so far and not taken (0 when none is running).
+    pub fn correction_records_held(&self) -> usize {
+        self.rebuilding
+            .as_ref()
+            .map_or(0, |(r, _, _)| r.records_held())
+    }
+
+    /// Takes the records the correction's rebuild wrote so far, to compare or drop them as
+    /// they come rather than hold every record of the log.
+    pub fn take_correction_records(&mut self) -> Vec<crate::money::records::Record> {
+        self.rebuilding
+            .as_mut()
+            .map(|(r, _, _)| r.take_records())
+            .unwrap_or_default()
+    }
+
+    /// After the entries before it: the correction admitted, and every record of the log not
+    /// taken already.
     pub fn finish_correction(&mut self) -> Result<Records, AuditError> {
         let seq = self.size();
         let fail = |reason: String| AuditError::Entry { seq, reason };
@@ -343,6 +376,7 @@ impl Auditor {
             checkpoints: self.checkpoints,
             nodes: 0,
             views: 0,
+            snapshot: SnapshotCheck::None,
         };
         Ok((report, self.state))
     }

@@ -7,6 +7,7 @@
 //! - [`store_audit`]: the adapter that streams a database through the auditor and checks the
 //!   stored tree nodes and cached views.
 pub mod audit;
+pub mod snapshot;
 pub mod state;
 pub mod store_audit;
 pub mod store_rebuild;

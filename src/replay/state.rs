@@ -57,7 +57,7 @@ impl AdmitError {
 }
 
 /// The ledger state after some prefix of the log.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct State {
     size: u64,
     last_hash: Hash,
@@ -65,6 +65,7 @@ pub struct State {
     pub authority: Authority,
     pub money: MoneyState,
     /// 16-byte fingerprints of (author, nonce): the replay guard, at a fixed cost per entry.
+    #[serde(with = "crate::ledger::sorted::fingerprints")]
     nonces: imbl::HashSet<[u8; 16]>,
 }
 
@@ -294,7 +295,18 @@ impl Rebuilding {
         )?)
     }
 
-    /// The state with the correction admitted, and every record of the rebuilt log.
+    /// Records written so far and not taken ([`Rebuild::records_held`]).
+    pub fn records_held(&self) -> usize {
+        self.rebuild.records_held()
+    }
+
+    /// Takes the records written so far ([`Rebuild::take_records`]).
+    pub fn take_records(&mut self) -> Vec<crate::money::records::Record> {
+        self.rebuild.take_records()
+    }
+
+    /// The state with the correction admitted, and every record of the rebuilt log not taken
+    /// already.
     pub fn finish(self) -> Result<(State, Records), AdmitError> {
         let (money, records) = self.rebuild.finish()?;
         Ok((self.rest.apply(self.authority, money, self.nonces), records))

@@ -7,9 +7,12 @@ use indicatif::ProgressBar;
 
 use super::audit::{
     AuditError, AuditReport, Auditor, Fed, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck, Row,
-    ViewCheck, prepare,
+    SnapshotCheck, ViewCheck, prepare,
 };
+use super::snapshot;
+use super::state::State;
 use crate::ledger::Hash;
+use crate::money::records::Records;
 use crate::store::{Store, StoreError, ViewsReader};
 
 /// Why an audit could not be completed or failed.
@@ -43,6 +46,13 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
         )),
         None => None,
     };
+    // Read before the log, so a snapshot a running server writes meanwhile (always of a size
+    // past the log read here) cannot stand in for it.
+    let mut stored_snapshot = store.newest_snapshot().await?;
+    let mut snapshot_checked = SnapshotCheck::None;
+    if stored_snapshot.as_ref().is_some_and(|(size, _)| *size == 0) {
+        snapshot_checked = check_snapshot(stored_snapshot.take(), auditor.state())?;
+    }
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
     let mut entries = store.audit_rows();
@@ -59,15 +69,28 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
             let emitted = match auditor.entry_prepared(row)? {
                 Fed::Done(records) => records,
                 Fed::Rebuild(upto) => {
+                    // The rebuild re-emits every record of the log: compared (or, with no
+                    // stored records to compare, dropped) a part at a time as it goes.
+                    let mut first = true;
                     let mut earlier = store.entries_from(0);
                     while let Some(e) = earlier.try_next().await? {
                         if e.seq >= upto {
                             break;
                         }
                         auditor.feed_earlier(e.leaf)?;
+                        if auditor.correction_records_held() >= RECORDS_PER_LOOKUP {
+                            let rows = auditor.take_correction_records();
+                            if let Some(check) = records.as_mut() {
+                                check.emitted(seq, Records { reset: first, rows });
+                                compare_records(&mut views, check).await?;
+                            }
+                            first = false;
+                        }
                     }
                     drop(earlier);
-                    auditor.finish_correction()?
+                    let mut rest = auditor.finish_correction()?;
+                    rest.reset = first;
+                    rest
                 }
             };
             if let Some(check) = records.as_mut() {
@@ -90,6 +113,12 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
             if view_size == Some(auditor.size()) {
                 derived_views = Some(ViewCheck::new(auditor.state()));
             }
+            if stored_snapshot
+                .as_ref()
+                .is_some_and(|(size, _)| *size == auditor.size())
+            {
+                snapshot_checked = check_snapshot(stored_snapshot.take(), auditor.state())?;
+            }
         }
     }
     drop(entries);
@@ -100,11 +129,46 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
         }
         .into());
     }
+    if let Some((size, _)) = stored_snapshot {
+        return Err(AuditError::Snapshot {
+            size,
+            reason: format!("beyond the end of the log (size {})", auditor.size()),
+        }
+        .into());
+    }
     let (mut report, _state) = auditor.finish()?;
+    report.snapshot = snapshot_checked;
     report.nodes = audit_nodes(store, report.size).await?;
     report.views = audit_views(&mut views, derived_views).await?;
     report.views += audit_records(&mut views, records, report.size).await?;
     Ok(report)
+}
+
+/// Compares a stored start snapshot with the state the replay reached at its size: the same
+/// bytes, or a finding that names where they part.
+fn check_snapshot(
+    stored: Option<(u64, Vec<u8>)>,
+    replayed: &State,
+) -> Result<SnapshotCheck, AuditError> {
+    let Some((size, bytes)) = stored else {
+        return Ok(SnapshotCheck::None);
+    };
+    let fail = |reason: String| AuditError::Snapshot { size, reason };
+    match snapshot::version(&bytes) {
+        Ok(version) if version != snapshot::VERSION => {
+            return Ok(SnapshotCheck::OtherVersion { size, version });
+        }
+        Ok(_) => {}
+        Err(e) => return Err(fail(e.to_string())),
+    }
+    let derived = snapshot::encode(replayed);
+    if derived != bytes {
+        return Err(fail(format!(
+            "differs from the replayed state at {}",
+            snapshot::first_difference(&bytes, &derived)
+        )));
+    }
+    Ok(SnapshotCheck::Matched(size))
 }
 
 /// Derived record rows looked up at a time.

@@ -20,13 +20,27 @@ pub enum RebuildError {
     Stored { seq: u64, reason: String },
 }
 
+/// What the caller of [`rebuild_from_store`] does with the rebuilt log's records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RebuiltRecords {
+    /// Answer them all (the append path writes them with the correction).
+    Keep,
+    /// Drop them as they come (a process catching up with entries another one wrote, records
+    /// included): memory holds a part of them at a time.
+    Drop,
+}
+
+/// Records a dropping rebuild holds before it lets them go.
+const RECORDS_HELD: usize = 4096;
+
 /// Feeds `rebuild` the stored entries before it, then `pending` (the leaves of entries that
 /// come after the stored log and before the correction: the same batch's, not yet written),
-/// and finishes it. Memory holds one entry at a time.
+/// and finishes it. Memory holds one entry at a time, and the records as `records` says.
 pub async fn rebuild_from_store(
     store: &Store,
     mut rebuild: Box<Rebuilding>,
     pending: &[&[u8]],
+    records: RebuiltRecords,
 ) -> Result<(State, Records), RebuildError> {
     let upto = rebuild.upto();
     let mut entries = store.entries_from(0);
@@ -41,6 +55,9 @@ pub async fn rebuild_from_store(
         })?;
         rebuild.feed(&sealed)?;
         fed += 1;
+        if records == RebuiltRecords::Drop && rebuild.records_held() >= RECORDS_HELD {
+            rebuild.take_records();
+        }
     }
     drop(entries);
     for leaf in pending.iter().take((upto - fed) as usize) {
@@ -51,5 +68,9 @@ pub async fn rebuild_from_store(
         rebuild.feed(&sealed)?;
         fed += 1;
     }
-    Ok(rebuild.finish()?)
+    let (state, rest) = rebuild.finish()?;
+    Ok(match records {
+        RebuiltRecords::Keep => (state, rest),
+        RebuiltRecords::Drop => (state, Records::default()),
+    })
 }

@@ -21,6 +21,7 @@ mod append;
 mod copy;
 mod nodes;
 mod reads;
+mod snapshots;
 pub mod witness;
 
 pub use append::{APPEND_LOCK, AppendTx, ViewWrite};

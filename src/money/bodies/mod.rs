@@ -59,6 +59,32 @@ pub enum Body {
     Correction(Correction),
 }
 
+impl Body {
+    /// The kind of entry this is the body of (the inverse of [`parse_body`]'s choice).
+    pub fn kind(&self) -> Kind {
+        match self {
+            Body::Genesis(_) => Kind::Genesis,
+            Body::OrgRegister(_) => Kind::OrgRegister,
+            Body::OrgKeys(_) => Kind::OrgKeys,
+            Body::ProjectOpen(_) => Kind::ProjectOpen,
+            Body::ProjectUpdate(_) => Kind::ProjectUpdate,
+            Body::ProjectClose(_) => Kind::ProjectClose,
+            Body::Donation(_) => Kind::Donation,
+            Body::Disbursement(_) => Kind::Disbursement,
+            Body::GrantTransfer(_) => Kind::GrantTransfer,
+            Body::TrustFile(_) => Kind::TrustFile,
+            Body::TrustDisburse(_) => Kind::TrustDisburse,
+            Body::TrustReport(_) => Kind::TrustReport,
+            Body::LotteryGrant(_) => Kind::LotteryGrant,
+            Body::LotteryUsage(_) => Kind::LotteryUsage,
+            Body::LotteryAnnounce(_) => Kind::LotteryAnnounce,
+            Body::ReportAnnual(_) => Kind::ReportAnnual,
+            Body::Explanation(_) => Kind::Explanation,
+            Body::Correction(_) => Kind::Correction,
+        }
+    }
+}
+
 /// Parses the body of an entry of `kind`; errors name the path under `body`.
 pub fn parse_body(kind: Kind, value: &Value) -> Result<Body, MoneyError> {
     parse_body_at(kind, value, "body")
