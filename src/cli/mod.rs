@@ -13,6 +13,7 @@ pub mod init;
 pub mod keyfile;
 pub mod keygen;
 pub mod migrate;
+pub mod monitor;
 pub mod progress;
 pub mod prove;
 pub mod report;
@@ -93,6 +94,8 @@ pub enum Command {
     Witness(witness::WitnessArgs),
     /// Check a `.tlog-proof` file offline against the log key and the witnesses you trust.
     VerifyProof(verify_proof::VerifyProofArgs),
+    /// Follow a published log (checkpoint and tiles only), replay it, compare with the API.
+    Monitor(monitor::MonitorArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.
