@@ -31,6 +31,12 @@
 // proof as a C2SP tlog-proof file (`<org>-<receipt>.tlog-proof`, a data: link), made here from
 // the bytes just checked, which `sunshine verify-proof` accepts.
 //
+// A <form class="proof-file" data-log data-vkey> checks a saved .tlog-proof (file picker or
+// drop) against the operator key in the page and the witness policy fetched when the page
+// loaded, so the check itself needs no network: C2SP tlog-proof parsed strictly, the checkpoint's
+// signature and cosignatures, SHA-256(0x00 || extra) as the leaf hash, and the RFC 9162
+// inclusion proof to the signed root. It then says what the entry is, in plain words.
+//
 // A section without data-seq waits: a page script (static/view.js) sets data-seq later and
 // dispatches a bubbling `sunshine:verify` event on it. After a verified result the section gets a
 // `sunshine:verified` event whose detail holds the proven leaf bytes, leaf hash and checkpoint, so
@@ -56,10 +62,11 @@
   const STEPS = zh
     ? { key: '运营方公钥', checkpoint: '检查点', signature: '检查点签名', entry: '条目数据包',
         'leaf-hash': '叶哈希', tiles: '哈希瓦片', inclusion: '包含证明', claim: '条目内容',
-        witnesses: '见证人联署' }
+        witnesses: '见证人联署', file: '证明文件' }
     : { key: 'operator key', checkpoint: 'checkpoint', signature: 'checkpoint signature',
         entry: 'entry bundle', 'leaf-hash': 'leaf hash', tiles: 'hash tiles',
-        inclusion: 'inclusion proof', claim: 'entry content', witnesses: 'witness cosignatures' };
+        inclusion: 'inclusion proof', claim: 'entry content', witnesses: 'witness cosignatures',
+        file: 'proof file' };
 
   const T = zh ? {
     running: '正在您的浏览器中验证…',
@@ -79,6 +86,10 @@
     belowQuorum: (n, k) => `只有 ${n} 个有效的见证人联署，至少需要 ${k} 个`,
     pending: (seq, size) => `第 ${seq} 号条目尚未被见证人联署的检查点覆盖（已联署的树大小 ${size}）；见证人联署后即可验证。`,
     download: '下载证明文件（.tlog-proof）',
+    fileOk: (what, seq, size, w) => `证明有效：${what}。这是第 ${seq} 号条目，包含在树大小为 ${size} 的运营方签名检查点中${w ? `，${w}` : ''}。`,
+    fileBad: (step, reason) => `证明无效：${STEPS[step]}——${reason}。`,
+    donation: (d, org) => `${org} 于 ${d.received_on} 收到 ${d.donor_display || '捐赠人'} 的捐赠 ${d.amount || ''} ${d.currency || ''}，收据号 ${d.receipt_no}`,
+    otherEntry: (kind, author) => `${author} 的 ${kind} 条目`,
     secretMatches: '一致：此密钥与该捐赠登记的承诺值相符。',
     secretDiffers: '不一致：此密钥与该捐赠登记的承诺值不符。',
     secretMalformed: '收据密钥应为 64 位十六进制数字。',
@@ -100,6 +111,10 @@
     belowQuorum: (n, k) => `only ${n} valid witness cosignatures, the policy requires ${k}`,
     pending: (seq, size) => `Entry ${seq} is not yet covered by the witness-cosigned checkpoint (cosigned tree size ${size}); it can be verified once the witnesses cosign.`,
     download: 'Download the proof (.tlog-proof)',
+    fileOk: (what, seq, size, w) => `The proof is valid: ${what}. It is entry ${seq}, included in the operator-signed checkpoint of tree size ${size}${w ? `; ${w}` : ''}.`,
+    fileBad: (step, reason) => `The proof is not valid: ${STEPS[step]} — ${reason}.`,
+    donation: (d, org) => `a donation of ${d.amount || ''} ${d.currency || ''} from ${d.donor_display || 'a donor'} to ${org}, receipt ${d.receipt_no}, received on ${d.received_on}`,
+    otherEntry: (kind, author) => `a ${kind} entry by ${author}`,
     secretMatches: 'Matches: this secret fits the commitment recorded for this donation.',
     secretDiffers: 'Does not match: this secret does not fit the commitment recorded for this donation.',
     secretMalformed: 'A receipt secret is 64 hexadecimal digits.',
@@ -200,7 +215,11 @@
 
   async function fetchCheckpoint(logUrl, op) {
     const url = new URL('checkpoint', logUrl).href;
-    const raw = await fetchBytes(url, 'checkpoint', { cache: 'no-cache' });
+    return parseCheckpoint(await fetchBytes(url, 'checkpoint', { cache: 'no-cache' }), op);
+  }
+
+  /** A signed checkpoint note's bytes, verified under the operator key `op`, and parsed. */
+  async function parseCheckpoint(raw, op) {
     let note;
     try {
       if (raw.length > MAX_NOTE_BYTES) throw new Error('too large');
@@ -551,6 +570,86 @@
     });
   }
 
+  // ---- A saved .tlog-proof file (C2SP tlog-proof) ------------------------------------------
+
+  /** C2SP tlog-proof, strictly: header, extra, index, proof hashes, blank line, checkpoint. */
+  function parseProofFile(text) {
+    const bad = (why) => new Failure('file', T.malformed(why));
+    const lines = text.split('\n');
+    if (lines[0] !== 'c2sp.org/tlog-proof@v1') throw bad('header');
+    const extra = /^extra ([A-Za-z0-9+/=]+)$/.exec(lines[1] || '');
+    const leaf = extra && fromBase64(extra[1]);
+    if (!leaf) throw bad('extra');
+    const index = /^index (0|[1-9][0-9]{0,15})$/.exec(lines[2] || '');
+    if (!index) throw bad('index');
+    const proof = [];
+    let i = 3;
+    for (; i < lines.length && lines[i] !== ''; i++) {
+      const h = fromBase64(lines[i]);
+      if (!h || h.length !== HASH_BYTES || proof.length === 64) throw bad(`line ${i + 1}`);
+      proof.push(h);
+    }
+    if (i >= lines.length) throw bad('no checkpoint');
+    const note = lines.slice(i + 1).join('\n');
+    return { leaf, seq: Number(index[1]), proof, note: utf8.encode(note) };
+  }
+
+  /** What a proven leaf is, in the page's language. */
+  function describe(leaf) {
+    try {
+      const sub = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(leaf)).submission;
+      const body = sub.body || {};
+      const org = String(sub.author || '').replace(/^org:/, '');
+      return sub.kind === 'donation' ? T.donation(body, org) : T.otherEntry(sub.kind, sub.author);
+    } catch (e) {
+      throw new Failure('claim', T.malformed('JSON'), e.message);
+    }
+  }
+
+  function wireProofFile(form) {
+    const output = form.querySelector('output') || form.appendChild(document.createElement('output'));
+    output.setAttribute('aria-live', 'polite');
+    const logUrl = new URL(form.dataset.log || 'log/', document.baseURI);
+    if (!logUrl.pathname.endsWith('/')) logUrl.pathname += '/';
+    // Everything from the network is fetched now, so a file is checked with the page offline.
+    const ready = (async () => ({
+      op: await parseVkey(form.dataset.vkey || ''),
+      policy: await fetchPolicy(logUrl),
+    }))();
+    ready.catch(() => {}); // reported when a file is checked
+    async function check(file) {
+      form.dataset.result = 'running';
+      output.textContent = T.running;
+      try {
+        const { op, policy } = await ready;
+        const p = parseProofFile(await file.text());
+        const cp = await parseCheckpoint(p.note, op);
+        const w = policy ? await checkCosignatures(policy, cp) : null;
+        if (p.seq >= cp.size) throw new Failure('inclusion', T.notInTree(p.seq, cp.size));
+        const root = await rootFromProof(p.seq, cp.size, await leafHash(p.leaf), p.proof);
+        if (!root || !equal(root, cp.root)) throw new Failure('inclusion', T.mismatch);
+        form.dataset.result = 'valid';
+        output.textContent = T.fileOk(describe(p.leaf), p.seq, cp.size,
+          w && T.cosigned(w.count, w.total, w.quorum));
+      } catch (e) {
+        const f = e instanceof Failure ? e : new Failure('file', T.malformed('internal'), String(e));
+        form.dataset.result = 'invalid';
+        form.dataset.failedStep = f.step;
+        output.textContent = T.fileBad(f.step, f.reason);
+      }
+    }
+    const input = form.querySelector('input[type=file]');
+    input?.addEventListener('change', () => { if (input.files[0]) check(input.files[0]); });
+    form.addEventListener('dragover', (event) => event.preventDefault());
+    form.addEventListener('drop', (event) => {
+      event.preventDefault();
+      const file = event.dataTransfer && event.dataTransfer.files[0];
+      if (file) check(file);
+    });
+    form.addEventListener('submit', (event) => event.preventDefault());
+  }
+
+  document.querySelectorAll('form.proof-file').forEach(wireProofFile);
   document.querySelectorAll('section.verify[data-seq]').forEach(run);
   document.addEventListener('sunshine:verify', (event) => {
     if (event.target instanceof Element && event.target.matches('section.verify[data-seq]')) run(event.target);

@@ -15,7 +15,7 @@ use sunshine_ledger::ledger::witness_policy::WitnessPolicy;
 use sunshine_ledger::store::CosignedRow;
 
 use common::TestLedger;
-use common::browser::{StaticServer, render_dom};
+use common::browser::{Page, StaticServer, render_dom};
 
 fn witness(seed: u8) -> CosigningKey {
     CosigningKey::new(
@@ -170,6 +170,101 @@ async fn the_site_publishes_the_cosigned_checkpoint_and_receipts_prove_against_i
         out.contains("250.50") && out.contains("receipt R-2"),
         "{out}"
     );
+
+    // The saved file, chosen on the lookup page: checked in the browser, with no request after
+    // the page loaded; a file whose amount was changed is refused at the inclusion proof.
+    let forged_text = {
+        let mut leaf = base64::engine::general_purpose::STANDARD
+            .decode(
+                String::from_utf8_lossy(&file_text)
+                    .lines()
+                    .nth(1)
+                    .unwrap()
+                    .strip_prefix("extra ")
+                    .unwrap(),
+            )
+            .unwrap();
+        let at = leaf.windows(6).position(|w| w == b"250.50").unwrap();
+        leaf[at] = b'9';
+        let mut lines: Vec<String> = String::from_utf8_lossy(&file_text)
+            .split('\n')
+            .map(str::to_owned)
+            .collect();
+        lines[1] = format!(
+            "extra {}",
+            base64::engine::general_purpose::STANDARD.encode(&leaf)
+        );
+        lines.join("\n")
+    };
+    let forged = dir.join("forged.tlog-proof");
+    std::fs::write(&forged, forged_text).unwrap();
+    let mut page = Page::open(&server.url("en/receipts/index.html"), 1280, 900);
+    page.wait_for("document.readyState === 'complete'");
+    // The policy is fetched while the page loads.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let fetched_policy = || {
+        let r = server.requests();
+        r.iter()
+            .position(|p| p.ends_with("receipts/index.html"))
+            .is_some_and(|at| r[at..].iter().any(|p| p.ends_with("log/witnesses")))
+    };
+    while !fetched_policy() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the policy was never fetched"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    // Everything but the browser's own favicon request.
+    let ours = || {
+        server
+            .requests()
+            .into_iter()
+            .filter(|r| r != "/favicon.ico")
+            .collect::<Vec<_>>()
+    };
+    let before = ours().len();
+    for (path, result, says) in [
+        (
+            &file,
+            "valid",
+            "The proof is valid: a donation of 250.50 CNY from 张* to ",
+        ),
+        (
+            &forged,
+            "invalid",
+            "The proof is not valid: inclusion proof",
+        ),
+    ] {
+        page.eval("delete document.querySelector('form.proof-file').dataset.result");
+        let doc = page.call("DOM.getDocument", serde_json::json!({}));
+        let node = page.call(
+            "DOM.querySelector",
+            serde_json::json!({"nodeId": doc["root"]["nodeId"], "selector": "form.proof-file input[type=file]"}),
+        );
+        page.call(
+            "DOM.setFileInputFiles",
+            serde_json::json!({"nodeId": node["nodeId"], "files": [path.to_str().unwrap()]}),
+        );
+        let got = page.wait_for(
+            "['valid', 'invalid'].includes(document.querySelector('form.proof-file').dataset.result) \
+             && document.querySelector('form.proof-file').dataset.result",
+        );
+        let text = page
+            .eval("document.querySelector('form.proof-file output').textContent")
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(got, result, "{text}");
+        assert!(text.contains(says), "{text}");
+        if result == "valid" {
+            assert!(
+                text.contains("receipt R-2") && text.contains("2 of 3 witnesses"),
+                "{text}"
+            );
+        }
+    }
+    assert_eq!(ours().len(), before, "{:?}", server.requests());
 
     // A receipt newer than the cosigned checkpoint waits for the witnesses.
     let dom = render_dom(&server.url(&format!("en/receipts/view.html?org={org}&no=R-3")));
