@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_http;
 pub mod bench_scale;
 pub mod bench_servers;
+pub mod bench_witness;
 pub mod demo;
 pub mod export;
 pub mod import;
