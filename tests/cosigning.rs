@@ -422,7 +422,11 @@ fn endpoints(ws: &[RunningWitness]) -> Vec<WitnessEndpoint> {
         .collect()
 }
 
-#[tokio::test]
+on_both_backends!(
+    a_restarted_server_serves_the_saved_cosigned_checkpoint_with_witnesses_down,
+    a_saved_cosigned_checkpoint_only_gains_cosignatures,
+);
+
 async fn a_restarted_server_serves_the_saved_cosigned_checkpoint_with_witnesses_down() {
     let operator = SecretKey::from_seed([1; 32]);
     let vkey = note::vkey_string(common::ORIGIN, operator.public().verifying_key());
@@ -498,7 +502,6 @@ async fn a_restarted_server_serves_the_saved_cosigned_checkpoint_with_witnesses_
     assert_eq!(app.get("/log/checkpoint").await.status(), 404);
 }
 
-#[tokio::test]
 async fn a_saved_cosigned_checkpoint_only_gains_cosignatures() {
     let ledger = common::TestLedger::new().await;
     let store = ledger.store();
