@@ -96,6 +96,22 @@ async fn the_site_publishes_the_cosigned_checkpoint_and_receipts_prove_against_i
     ] {
         assert!(site.join("log/tile").join(tile).exists(), "{tile}");
     }
+    // `sunshine export` says which checkpoint it published.
+    let export_dir = dir.join("export");
+    let out = std::process::Command::new(common::bin())
+        .args(["--db", dir.join("ledger.db").to_str().unwrap()])
+        .args(["export", export_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let said = common::succeeded("export", out);
+    assert!(
+        said.contains("witness-cosigned checkpoint (size 4)"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(export_dir.join("log/checkpoint")).unwrap(),
+        cosigned
+    );
     let site_s = site.to_str().unwrap();
     let audit = run(&["audit", "--dir", site_s]);
     assert!(
