@@ -180,3 +180,33 @@ async fn over_http_the_monitor_mirrors_tiles_and_compares_the_api() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn over_http_a_rewritten_history_is_a_fork_even_where_full_tiles_were_mirrored() {
+    // More than 256 entries, so the mirror keeps a full bundle and a full hash tile of the
+    // first history, which the second one replaces at the same paths.
+    let a = spawn_app().await;
+    a.ledger.fill(300, 100).await;
+    let state = tempfile::tempdir().unwrap();
+    let monitor = |base: &str| {
+        Monitor::new(
+            Source::Url(base.to_owned()),
+            state.path().to_owned(),
+            None,
+            None,
+        )
+    };
+    let r = monitor(&a.base).round().await.unwrap();
+    assert_eq!(r.size, 302);
+    assert!(state.path().join("mirror/log/tile/entries/000").exists());
+
+    let b = spawn_app().await;
+    b.ledger.fill(310, 100).await;
+    match monitor(&b.base).round().await {
+        Err(MonitorError::Fork(f)) => {
+            assert_eq!(f.size, 302);
+            assert_ne!(f.seen_root, f.now_root);
+        }
+        other => panic!("expected a fork, got {other:?}"),
+    }
+}

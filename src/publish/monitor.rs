@@ -11,7 +11,9 @@
 //!    the evidence (each is signed by the operator).
 //! 3. With `--url`, bring the local mirror (`STATE/mirror/log/...`) up to the checkpoint: tiles
 //!    are immutable once published (a partial tile `.p/W` too), so only files the mirror lacks
-//!    are fetched. With `--dir`, the directory is read in place.
+//!    are fetched. If the replay then fails, every tile is fetched again and the replay redone
+//!    once: kept tiles may be those of a history the log has since rewritten, which step 5 then
+//!    reports as the fork it is. With `--dir`, the directory is read in place.
 //! 4. Replay every entry under the full rules with the code `sunshine audit --dir` runs
 //!    ([`super::dir_audit::replay_export`]), which also checks every tile against the
 //!    checkpoint's root.
@@ -196,7 +198,7 @@ impl Monitor {
             }
         }
 
-        let (root_dir, fetched) = match &self.source {
+        let (root_dir, mut fetched) = match &self.source {
             Source::Dir(d) => (d.clone(), 0),
             Source::Url(_) => {
                 let fetched = self.mirror(&cp, &vkey_text, &note).await?;
@@ -204,27 +206,21 @@ impl Monitor {
             }
         };
         let since = seen.as_ref().map_or(0, |(_, old)| old.size);
-        let mut donations = BTreeMap::new();
-        let dir = root_dir.clone();
-        let (report, state) = tokio::task::spawn_blocking(move || {
-            dir_audit::replay_export(&dir, |seq, records| {
-                if records.reset {
-                    donations.clear();
-                }
-                if records.reset || seq >= since {
-                    for r in &records.rows {
-                        let (k, v) = r.row();
-                        if k.starts_with(keys::DONATION.prefix()) {
-                            donations.insert(k, v);
-                        }
-                    }
-                }
-            })
-            .map(|(report, state)| (report, (state, donations)))
-        })
-        .await
-        .map_err(|e| MonitorError::Checkpoint(format!("the replay task failed: {e}")))??;
-        let (state, donations) = state;
+        let mut replayed = replay(&root_dir, since).await;
+        let cached = fetched < tiles::tiles_for_size(cp.size).len() as u64;
+        if matches!(self.source, Source::Url(_))
+            && cached
+            && matches!(replayed, Err(MonitorError::Audit(_)))
+        {
+            // Tiles kept from earlier rounds may be those of another history (the log was
+            // rewritten): fetch every tile again and replay once more, so a rewrite is reported
+            // as the fork it is (step 5) rather than as tiles that disagree with the root.
+            let mirror = self.state.join(MIRROR_DIR);
+            std::fs::remove_dir_all(&mirror).map_err(self.state_err(&mirror))?;
+            fetched = self.mirror(&cp, &vkey_text, &note).await?;
+            replayed = replay(&root_dir, since).await;
+        }
+        let (report, state, donations) = replayed?;
         if report.root != cp.root || report.size != cp.size {
             return Err(MonitorError::Checkpoint(format!(
                 "the replay reached size {} root {}, the checkpoint says size {} root {}",
@@ -455,6 +451,39 @@ impl Monitor {
             reason: format!("not JSON: {e}"),
         })
     }
+}
+
+/// What a replay yields: the audit's report, the replayed state and the donation records.
+type Replayed = (
+    crate::replay::audit::AuditReport,
+    crate::replay::state::State,
+    BTreeMap<String, String>,
+);
+
+/// Replays the log in `dir` (see [`dir_audit::replay_export`]), keeping the donation records
+/// written by entries from `since` on (all of them after a correction's rebuild).
+async fn replay(dir: &Path, since: u64) -> Result<Replayed, MonitorError> {
+    let dir = dir.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut donations = BTreeMap::new();
+        dir_audit::replay_export(&dir, |seq, records| {
+            if records.reset {
+                donations.clear();
+            }
+            if records.reset || seq >= since {
+                for r in &records.rows {
+                    let (k, v) = r.row();
+                    if k.starts_with(keys::DONATION.prefix()) {
+                        donations.insert(k, v);
+                    }
+                }
+            }
+        })
+        .map(|(report, state)| (report, state, donations))
+    })
+    .await
+    .map_err(|e| MonitorError::Checkpoint(format!("the replay task failed: {e}")))?
+    .map_err(MonitorError::from)
 }
 
 fn fork(old: &Checkpoint, seen_note: &str, now_root: Hash, note: &str) -> MonitorError {
