@@ -22,6 +22,21 @@
 // Optional claims about the entry's content (data-expect-author, data-expect-receipt): after the
 // inclusion proof, step 7 `claim` checks the proven entry's submission author and body.receipt_no.
 //
+// Witnesses (issue 17): when the log publishes a witness policy ({log}witnesses: `quorum K`, then
+// `witness <name>+<key id>+<base64(0x04||key)>` lines), step `witnesses` checks the checkpoint's
+// C2SP tlog-cosignature lines: Ed25519 over "cosignature/v1\ntime <T>\n" + checkpoint text, by at
+// least K of those keys. The details then show how many cosigned and when the newest did (the
+// witnessed view's age: how far behind it is). An entry past the cosigned checkpoint is shown as
+// `pending` (not yet cosigned), not as a failure. After a receipt verifies, the widget offers the
+// proof as a C2SP tlog-proof file (`<org>-<receipt>.tlog-proof`, a data: link), made here from
+// the bytes just checked, which `sunshine verify-proof` accepts.
+//
+// A <form class="proof-file" data-log data-vkey> checks a saved .tlog-proof (file picker or
+// drop) against the operator key in the page and the witness policy fetched when the page
+// loaded, so the check itself needs no network: C2SP tlog-proof parsed strictly, the checkpoint's
+// signature and cosignatures, SHA-256(0x00 || extra) as the leaf hash, and the RFC 9162
+// inclusion proof to the signed root. It then says what the entry is, in plain words.
+//
 // A section without data-seq waits: a page script (static/view.js) sets data-seq later and
 // dispatches a bubbling `sunshine:verify` event on it. After a verified result the section gets a
 // `sunshine:verified` event whose detail holds the proven leaf bytes, leaf hash and checkpoint, so
@@ -46,10 +61,12 @@
 
   const STEPS = zh
     ? { key: '运营方公钥', checkpoint: '检查点', signature: '检查点签名', entry: '条目数据包',
-        'leaf-hash': '叶哈希', tiles: '哈希瓦片', inclusion: '包含证明', claim: '条目内容' }
+        'leaf-hash': '叶哈希', tiles: '哈希瓦片', inclusion: '包含证明', claim: '条目内容',
+        witnesses: '见证人联署', file: '证明文件' }
     : { key: 'operator key', checkpoint: 'checkpoint', signature: 'checkpoint signature',
         entry: 'entry bundle', 'leaf-hash': 'leaf hash', tiles: 'hash tiles',
-        inclusion: 'inclusion proof', claim: 'entry content' };
+        inclusion: 'inclusion proof', claim: 'entry content', witnesses: 'witness cosignatures',
+        file: 'proof file' };
 
   const T = zh ? {
     running: '正在您的浏览器中验证…',
@@ -62,7 +79,17 @@
     mismatch: '计算结果与预期不符',
     notInTree: (seq, size) => `第 ${seq} 号条目不在树大小为 ${size} 的检查点中`,
     noCrypto: '此浏览器不支持 WebCrypto Ed25519，请使用较新的浏览器或离线验证',
-    fields: { origin: '日志名', 'tree-size': '树大小', root: '根哈希', 'leaf-hash': '叶哈希', detail: '详情' },
+    fields: { origin: '日志名', 'tree-size': '树大小', root: '根哈希', 'leaf-hash': '叶哈希', detail: '详情',
+      witnesses: '见证人', 'cosigned-at': '最近联署' },
+    cosigned: (n, total, k) => `${total} 位见证人中 ${n} 位已联署（至少需要 ${k} 位）`,
+    cosignedAt: (iso, mins) => `${iso}（${mins} 分钟前）`,
+    belowQuorum: (n, k) => `只有 ${n} 个有效的见证人联署，至少需要 ${k} 个`,
+    pending: (seq, size) => `第 ${seq} 号条目尚未被见证人联署的检查点覆盖（已联署的树大小 ${size}）；见证人联署后即可验证。`,
+    download: '下载证明文件（.tlog-proof）',
+    fileOk: (what, seq, size, w) => `证明有效：${what}。这是第 ${seq} 号条目，包含在树大小为 ${size} 的运营方签名检查点中${w ? `，${w}` : ''}。`,
+    fileBad: (step, reason) => `证明无效：${STEPS[step]}——${reason}。`,
+    donation: (d, org) => `${org} 于 ${d.received_on} 收到 ${d.donor_display || '捐赠人'} 的捐赠 ${d.amount || ''} ${d.currency || ''}，收据号 ${d.receipt_no}`,
+    otherEntry: (kind, author) => `${author} 的 ${kind} 条目`,
     secretMatches: '一致：此密钥与该捐赠登记的承诺值相符。',
     secretDiffers: '不一致：此密钥与该捐赠登记的承诺值不符。',
     secretMalformed: '收据密钥应为 64 位十六进制数字。',
@@ -77,7 +104,17 @@
     mismatch: 'the computed value does not match',
     notInTree: (seq, size) => `entry ${seq} is not in the checkpoint of tree size ${size}`,
     noCrypto: 'this browser lacks WebCrypto Ed25519; use a recent browser or verify offline',
-    fields: { origin: 'Log', 'tree-size': 'Tree size', root: 'Root hash', 'leaf-hash': 'Leaf hash', detail: 'Detail' },
+    fields: { origin: 'Log', 'tree-size': 'Tree size', root: 'Root hash', 'leaf-hash': 'Leaf hash', detail: 'Detail',
+      witnesses: 'Witnesses', 'cosigned-at': 'Newest cosignature' },
+    cosigned: (n, total, k) => `${n} of ${total} witnesses cosigned (quorum ${k})`,
+    cosignedAt: (iso, mins) => `${iso} (${mins} min ago)`,
+    belowQuorum: (n, k) => `only ${n} valid witness cosignatures, the policy requires ${k}`,
+    pending: (seq, size) => `Entry ${seq} is not yet covered by the witness-cosigned checkpoint (cosigned tree size ${size}); it can be verified once the witnesses cosign.`,
+    download: 'Download the proof (.tlog-proof)',
+    fileOk: (what, seq, size, w) => `The proof is valid: ${what}. It is entry ${seq}, included in the operator-signed checkpoint of tree size ${size}${w ? `; ${w}` : ''}.`,
+    fileBad: (step, reason) => `The proof is not valid: ${STEPS[step]} — ${reason}.`,
+    donation: (d, org) => `a donation of ${d.amount || ''} ${d.currency || ''} from ${d.donor_display || 'a donor'} to ${org}, receipt ${d.receipt_no}, received on ${d.received_on}`,
+    otherEntry: (kind, author) => `a ${kind} entry by ${author}`,
     secretMatches: 'Matches: this secret fits the commitment recorded for this donation.',
     secretDiffers: 'Does not match: this secret does not fit the commitment recorded for this donation.',
     secretMalformed: 'A receipt secret is 64 hexadecimal digits.',
@@ -93,6 +130,9 @@
     }
   }
 
+  /** Not a failure: the entry is newer than the witness-cosigned checkpoint. */
+  class Pending extends Error {}
+
   // ---- Bytes and hashes -------------------------------------------------------------------
 
   const utf8 = new TextEncoder();
@@ -102,6 +142,12 @@
   function fromHex(s) {
     if (!/^([0-9a-f]{2})*$/i.test(s)) return null;
     return Uint8Array.from(s.match(/../g) || [], (h) => parseInt(h, 16));
+  }
+
+  function toBase64(bytes) {
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
   }
 
   function fromBase64(s) {
@@ -169,7 +215,11 @@
 
   async function fetchCheckpoint(logUrl, op) {
     const url = new URL('checkpoint', logUrl).href;
-    const raw = await fetchBytes(url, 'checkpoint', { cache: 'no-cache' });
+    return parseCheckpoint(await fetchBytes(url, 'checkpoint', { cache: 'no-cache' }), op);
+  }
+
+  /** A signed checkpoint note's bytes, verified under the operator key `op`, and parsed. */
+  async function parseCheckpoint(raw, op) {
     let note;
     try {
       if (raw.length > MAX_NOTE_BYTES) throw new Error('too large');
@@ -203,7 +253,67 @@
       throw new Failure('checkpoint', T.malformed('tree size'));
     }
     if (!root || root.length !== HASH_BYTES) throw new Failure('checkpoint', T.malformed('root hash'));
-    return { origin, size: Number(sizeLine), root };
+    return { origin, size: Number(sizeLine), root, note, text };
+  }
+
+  // ---- Witness cosignatures (C2SP tlog-cosignature, tlog-witness) ---------------------------
+
+  /** The published witness policy, or null when the log publishes none (404). */
+  async function fetchPolicy(logUrl) {
+    const url = new URL('witnesses', logUrl).href;
+    const resp = await fetch(url, { cache: 'no-cache' }).catch((e) => { throw new Failure('witnesses', T.fetch(url, e.message)); });
+    if (resp.status === 404) return null;
+    if (!resp.ok) throw new Failure('witnesses', T.fetch(url, `HTTP ${resp.status}`));
+    const lines = (await resp.text()).split('\n');
+    const q = /^quorum ([1-9][0-9]{0,2})$/.exec(lines[0] || '');
+    if (!q || lines.pop() !== '') throw new Failure('witnesses', T.malformed('witness policy'));
+    const witnesses = [];
+    for (const line of lines.slice(1)) {
+      const m = /^witness ([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(line);
+      const blob = m && fromBase64(m[3]);
+      if (!blob || blob.length !== 33 || blob[0] !== 4) throw new Failure('witnesses', T.malformed('witness policy'), line);
+      const id = (await sha256(utf8.encode(m[1]), Uint8Array.of(0x0a), blob)).slice(0, 4);
+      if (hex(id) !== m[2]) throw new Failure('witnesses', T.mismatch, `key id ${m[2]} is not ${hex(id)}`);
+      let key;
+      try {
+        key = await crypto.subtle.importKey('raw', blob.slice(1), { name: 'Ed25519' }, false, ['verify']);
+      } catch (e) {
+        throw new Failure('witnesses', T.noCrypto, e.message);
+      }
+      witnesses.push({ name: m[1], id: m[2], key });
+    }
+    const quorum = Number(q[1]);
+    if (quorum > witnesses.length) throw new Failure('witnesses', T.malformed('witness policy'));
+    return { quorum, witnesses };
+  }
+
+  /**
+   * How many of the policy's witnesses validly cosigned `cp`, and the newest timestamp. A line
+   * is key id (4) || big-endian u64 timestamp (8) || Ed25519 signature (64) over
+   * "cosignature/v1\ntime <timestamp>\n" || checkpoint text.
+   */
+  async function checkCosignatures(policy, cp) {
+    let count = 0;
+    let newest = 0;
+    const lines = cp.note.slice(cp.note.lastIndexOf('\n\n') + 2, -1).split('\n');
+    for (const w of policy.witnesses) {
+      let ok = false;
+      for (const line of lines) {
+        const [name, b64] = line.slice(SIG_PREFIX.length).split(' ');
+        const blob = fromBase64(b64 || '');
+        if (name !== w.name || !blob || hex(blob.slice(0, 4)) !== w.id) continue;
+        if (blob.length !== 76) { ok = false; break; }
+        let ts = 0;
+        for (const b of blob.subarray(4, 12)) ts = ts * 256 + b;
+        const msg = utf8.encode(`cosignature/v1\ntime ${ts}\n${cp.text}`);
+        ok = await crypto.subtle.verify({ name: 'Ed25519' }, w.key, blob.slice(12), msg);
+        if (!ok) break; // a bad line by a trusted witness: it does not count
+        newest = Math.max(newest, ts);
+      }
+      if (ok) count += 1;
+    }
+    if (count < policy.quorum) throw new Failure('witnesses', T.belowQuorum(count, policy.quorum));
+    return { count, total: policy.witnesses.length, quorum: policy.quorum, newest };
   }
 
   // ---- Step 3: the entry's leaf bytes -------------------------------------------------------
@@ -319,6 +429,9 @@
     const op = await parseVkey(section.dataset.vkey || '');
     const cp = await fetchCheckpoint(logUrl, op);
     found.checkpoint = cp;
+    const policy = await fetchPolicy(logUrl);
+    if (policy) found.witnesses = await checkCosignatures(policy, cp);
+    if (seq >= cp.size && policy) throw new Pending(T.pending(seq, cp.size));
     if (seq >= cp.size) throw new Failure('entry', T.notInTree(seq, cp.size));
 
     const bytes = await fetchLeaf(logUrl, seq, cp.size);
@@ -338,6 +451,27 @@
     }
     checkClaims(section, bytes);
     found.bytes = bytes;
+    found.proof = proof;
+  }
+
+  /** The verified receipt as a C2SP tlog-proof file: a download link beside the result. */
+  function offerProofFile(section, found) {
+    section.querySelector('a.tlog-proof')?.remove();
+    const receipt = section.dataset.expectReceipt;
+    if (!receipt || !found.proof) return;
+    const org = (section.dataset.expectAuthor || '').replace(/^org:/, '');
+    const text = 'c2sp.org/tlog-proof@v1\n' +
+      `extra ${toBase64(found.bytes)}\n` +
+      `index ${section.dataset.seq}\n` +
+      found.proof.map((h) => `${toBase64(h)}\n`).join('') +
+      '\n' + found.checkpoint.note;
+    const a = Object.assign(document.createElement('a'), {
+      className: 'tlog-proof',
+      href: `data:text/plain;charset=utf-8;base64,${toBase64(utf8.encode(text))}`,
+      download: `${org}-${receipt}.tlog-proof`,
+      textContent: T.download,
+    });
+    (section.querySelector('dl.verify-details') || section.querySelector('.verify-status')).after(a);
   }
 
   /** Step 7: the proven entry is what the page says it is (author, receipt number). */
@@ -368,6 +502,14 @@
         ['root', hex(found.checkpoint.root)]);
     }
     if (found.leaf) rows.push(['leaf-hash', hex(found.leaf)]);
+    const w = found.witnesses;
+    if (w) {
+      rows.push(['witnesses', T.cosigned(w.count, w.total, w.quorum)]);
+      if (w.newest > 0) {
+        const mins = Math.max(0, Math.round((Date.now() / 1000 - w.newest) / 60));
+        rows.push(['cosigned-at', T.cosignedAt(new Date(w.newest * 1000).toISOString(), mins)]);
+      }
+    }
     if (detail) rows.push(['detail', detail]);
     if (!rows.length) return;
     const dl = document.createElement('dl');
@@ -388,10 +530,16 @@
       await verifySection(section, found);
       delete section.dataset.failedStep;
       show(section, 'verified', T.verified(section.dataset.seq, found.checkpoint), found);
+      offerProofFile(section, found);
       section.dispatchEvent(new CustomEvent('sunshine:verified', {
         detail: { leaf: found.bytes, leafHash: found.leaf, checkpoint: found.checkpoint },
       }));
     } catch (e) {
+      if (e instanceof Pending) {
+        delete section.dataset.failedStep;
+        show(section, 'pending', e.message, found);
+        return;
+      }
       const f = e instanceof Failure ? e : new Failure('inclusion', T.malformed('internal'), String(e));
       section.dataset.failedStep = f.step;
       show(section, 'failed', T.failed(f.step, f.reason, found.checkpoint), found, f.detail);
@@ -422,6 +570,86 @@
     });
   }
 
+  // ---- A saved .tlog-proof file (C2SP tlog-proof) ------------------------------------------
+
+  /** C2SP tlog-proof, strictly: header, extra, index, proof hashes, blank line, checkpoint. */
+  function parseProofFile(text) {
+    const bad = (why) => new Failure('file', T.malformed(why));
+    const lines = text.split('\n');
+    if (lines[0] !== 'c2sp.org/tlog-proof@v1') throw bad('header');
+    const extra = /^extra ([A-Za-z0-9+/=]+)$/.exec(lines[1] || '');
+    const leaf = extra && fromBase64(extra[1]);
+    if (!leaf) throw bad('extra');
+    const index = /^index (0|[1-9][0-9]{0,15})$/.exec(lines[2] || '');
+    if (!index) throw bad('index');
+    const proof = [];
+    let i = 3;
+    for (; i < lines.length && lines[i] !== ''; i++) {
+      const h = fromBase64(lines[i]);
+      if (!h || h.length !== HASH_BYTES || proof.length === 64) throw bad(`line ${i + 1}`);
+      proof.push(h);
+    }
+    if (i >= lines.length) throw bad('no checkpoint');
+    const note = lines.slice(i + 1).join('\n');
+    return { leaf, seq: Number(index[1]), proof, note: utf8.encode(note) };
+  }
+
+  /** What a proven leaf is, in the page's language. */
+  function describe(leaf) {
+    try {
+      const sub = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(leaf)).submission;
+      const body = sub.body || {};
+      const org = String(sub.author || '').replace(/^org:/, '');
+      return sub.kind === 'donation' ? T.donation(body, org) : T.otherEntry(sub.kind, sub.author);
+    } catch (e) {
+      throw new Failure('claim', T.malformed('JSON'), e.message);
+    }
+  }
+
+  function wireProofFile(form) {
+    const output = form.querySelector('output') || form.appendChild(document.createElement('output'));
+    output.setAttribute('aria-live', 'polite');
+    const logUrl = new URL(form.dataset.log || 'log/', document.baseURI);
+    if (!logUrl.pathname.endsWith('/')) logUrl.pathname += '/';
+    // Everything from the network is fetched now, so a file is checked with the page offline.
+    const ready = (async () => ({
+      op: await parseVkey(form.dataset.vkey || ''),
+      policy: await fetchPolicy(logUrl),
+    }))();
+    ready.catch(() => {}); // reported when a file is checked
+    async function check(file) {
+      form.dataset.result = 'running';
+      output.textContent = T.running;
+      try {
+        const { op, policy } = await ready;
+        const p = parseProofFile(await file.text());
+        const cp = await parseCheckpoint(p.note, op);
+        const w = policy ? await checkCosignatures(policy, cp) : null;
+        if (p.seq >= cp.size) throw new Failure('inclusion', T.notInTree(p.seq, cp.size));
+        const root = await rootFromProof(p.seq, cp.size, await leafHash(p.leaf), p.proof);
+        if (!root || !equal(root, cp.root)) throw new Failure('inclusion', T.mismatch);
+        form.dataset.result = 'valid';
+        output.textContent = T.fileOk(describe(p.leaf), p.seq, cp.size,
+          w && T.cosigned(w.count, w.total, w.quorum));
+      } catch (e) {
+        const f = e instanceof Failure ? e : new Failure('file', T.malformed('internal'), String(e));
+        form.dataset.result = 'invalid';
+        form.dataset.failedStep = f.step;
+        output.textContent = T.fileBad(f.step, f.reason);
+      }
+    }
+    const input = form.querySelector('input[type=file]');
+    input?.addEventListener('change', () => { if (input.files[0]) check(input.files[0]); });
+    form.addEventListener('dragover', (event) => event.preventDefault());
+    form.addEventListener('drop', (event) => {
+      event.preventDefault();
+      const file = event.dataTransfer && event.dataTransfer.files[0];
+      if (file) check(file);
+    });
+    form.addEventListener('submit', (event) => event.preventDefault());
+  }
+
+  document.querySelectorAll('form.proof-file').forEach(wireProofFile);
   document.querySelectorAll('section.verify[data-seq]').forEach(run);
   document.addEventListener('sunshine:verify', (event) => {
     if (event.target instanceof Element && event.target.matches('section.verify[data-seq]')) run(event.target);

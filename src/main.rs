@@ -3,8 +3,8 @@
 use clap::Parser;
 use sunshine_ledger::cli::{Cli, Command};
 use sunshine_ledger::cli::{
-    append, audit, bench, demo, export, import, init, keygen, migrate, prove, report, serve, sign,
-    site, verify_proof, witness,
+    append, audit, bench, demo, export, import, init, keygen, migrate, monitor, prove, report,
+    serve, sign, site, verify_proof, witness,
 };
 
 fn main() -> std::process::ExitCode {
@@ -45,6 +45,7 @@ fn main() -> std::process::ExitCode {
             Command::Site(a) => site::run(g, a).await,
             Command::Witness(a) => witness::run(a).await,
             Command::VerifyProof(a) => verify_proof::run(a),
+            Command::Monitor(a) => monitor::run(a).await,
         }
     });
     sunshine_ledger::cli::bench_scale::peak_rss();

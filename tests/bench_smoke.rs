@@ -60,6 +60,18 @@ fn http_bench_appends_every_submission_and_prints_raw_baselines() {
         assert!(figure(&out, label) > 0.0, "{label}: {out}");
     }
     assert!(out.contains("x raw HTTP"), "{out}");
+    // The same clients against the server with three loopback witnesses, and their lag.
+    assert!(figure(&out, "durable appends, 3 witnesses") > 0.0, "{out}");
+    assert!(out.contains("x without witnesses"), "{out}");
+    let lag = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("cosigned checkpoint lag"))
+        .unwrap_or_else(|| panic!("no lag line in {out}"));
+    assert!(lag.contains("p99") && lag.contains("quorum 2"), "{lag}");
+    assert!(
+        !lag.contains("(0 checkpoints"),
+        "nothing was cosigned: {lag}"
+    );
     // Genesis and the organisation's registration, then every submission: all appended.
     assert!(out.contains("log size 302"), "{out}");
 }

@@ -410,3 +410,292 @@ async fn a_receipt_downloads_as_a_tlog_proof_that_verifies_offline() {
         w.stop().await;
     }
 }
+
+// ---- cosigned checkpoints survive a restart ----
+
+fn endpoints(ws: &[RunningWitness]) -> Vec<WitnessEndpoint> {
+    ws.iter()
+        .map(|w| WitnessEndpoint {
+            cosigner: w.cosigner.clone(),
+            url: w.url.clone(),
+        })
+        .collect()
+}
+
+on_both_backends!(
+    a_restarted_server_serves_the_saved_cosigned_checkpoint_with_witnesses_down,
+    a_saved_cosigned_checkpoint_only_gains_cosignatures,
+);
+
+async fn a_restarted_server_serves_the_saved_cosigned_checkpoint_with_witnesses_down() {
+    let operator = SecretKey::from_seed([1; 32]);
+    let vkey = note::vkey_string(common::ORIGIN, operator.public().verifying_key());
+    let mut ws = Vec::new();
+    for seed in [61, 62, 63] {
+        ws.push(RunningWitness::start(seed, &vkey).await);
+    }
+    let trusted: Vec<Cosigner> = ws.iter().map(|w| w.cosigner.clone()).collect();
+    let config = ApiConfig {
+        witnesses: endpoints(&ws),
+        witness_quorum: 2,
+        ..test_config()
+    };
+    let app = spawn_app_with(config.clone()).await;
+    append(&app, 0, 4).await;
+    let newest = app.ledger.store().size().await.unwrap();
+    wait_for(&app, "all three cosignatures", |v| {
+        v["witnesses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|w| w["cosigned_size"] == newest)
+    })
+    .await;
+    let before = app.get("/log/checkpoint").await.text().await.unwrap();
+    assert_eq!(valid_cosigners(&before, &trusted).len(), 3);
+
+    // It is in the ledger database, as served.
+    let row = app.ledger.store().latest_cosigned().await.unwrap().unwrap();
+    assert_eq!((row.size, row.note.as_str()), (newest, before.as_str()));
+    let policy =
+        sunshine_ledger::ledger::witness_policy::WitnessPolicy::parse(&row.policy).unwrap();
+    assert_eq!((policy.quorum, policy.witnesses), (2, trusted.clone()));
+
+    // Witnesses down, server restarted: the first request already gets the cosigned checkpoint.
+    for w in &mut ws {
+        w.stop().await;
+    }
+    let app = app.restart_with(config.clone()).await;
+    let r = app.get("/log/checkpoint").await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.text().await.unwrap(), before);
+    let v = status(&app).await;
+    assert_eq!(v["cosigned_size"], newest);
+
+    // Appends go on; the served checkpoint stays the saved one.
+    append(&app, 4, 2).await;
+    let (size, cosigs) = served_checkpoint(&app, &vkey, &trusted).await;
+    assert_eq!((size, cosigs), (newest, 3));
+
+    // Other witnesses: the saved cosignatures are not theirs, so nothing is served.
+    let strangers: Vec<WitnessEndpoint> = [71u8, 72]
+        .iter()
+        .map(|seed| {
+            let k = CosigningKey::new(
+                &format!("w{seed}.example"),
+                SecretKey::from_seed([*seed; 32]).signing_key().clone(),
+            )
+            .unwrap();
+            WitnessEndpoint {
+                cosigner: k.cosigner().clone(),
+                url: "http://127.0.0.1:9".into(),
+            }
+        })
+        .collect();
+    let app = app
+        .restart_with(ApiConfig {
+            witnesses: strangers,
+            witness_quorum: 1,
+            ..test_config()
+        })
+        .await;
+    assert_eq!(app.get("/log/checkpoint").await.status(), 404);
+}
+
+async fn a_saved_cosigned_checkpoint_only_gains_cosignatures() {
+    let ledger = common::TestLedger::new().await;
+    let store = ledger.store();
+    let (size, note) = store.latest_checkpoint().await.unwrap().unwrap();
+    let row = sunshine_ledger::store::CosignedRow {
+        size,
+        note: note.clone(),
+        policy: "quorum 1\n".into(),
+    };
+    store.save_cosigned(&row).await.unwrap();
+    // A longer note that extends it replaces it; anything else is left out.
+    let more = format!("{note}\u{2014} w.example AAAA\n");
+    store
+        .save_cosigned(&sunshine_ledger::store::CosignedRow {
+            note: more.clone(),
+            ..row.clone()
+        })
+        .await
+        .unwrap();
+    store.save_cosigned(&row).await.unwrap();
+    assert_eq!(store.latest_cosigned().await.unwrap().unwrap().note, more);
+    // The database itself refuses to drop or shrink it.
+    use sqlx::Connection as _;
+    sqlx::any::install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&ledger.url).await.unwrap();
+    for sql in [
+        "DELETE FROM cosigned_checkpoints".to_owned(),
+        format!("UPDATE cosigned_checkpoints SET note = 'x' WHERE size = {size}"),
+        format!("UPDATE cosigned_checkpoints SET size = size + 1 WHERE size = {size}"),
+    ] {
+        let e = sqlx::raw_sql(&sql).execute(&mut conn).await.unwrap_err();
+        assert!(e.to_string().contains("cosigned checkpoint"), "{sql}: {e}");
+    }
+    assert_eq!(store.latest_cosigned().await.unwrap().unwrap().note, more);
+}
+
+// ---- bringing a receipt up to the cosigned checkpoint ----
+
+/// RFC 9162 §2.1.4.2, written out: does `proof` show the tree of `first` leaves (root `old`) is
+/// a prefix of the tree of `second` leaves (root `new`)? (0 < first < second.)
+fn rfc_consistency_ok(
+    first: u64,
+    second: u64,
+    old: [u8; 32],
+    new: [u8; 32],
+    proof: &[[u8; 32]],
+) -> bool {
+    use sha2::{Digest, Sha256};
+    let node = |l: &[u8; 32], r: &[u8; 32]| -> [u8; 32] {
+        Sha256::new()
+            .chain_update([1u8])
+            .chain_update(l)
+            .chain_update(r)
+            .finalize()
+            .into()
+    };
+    let mut path = proof.to_vec();
+    if first.is_power_of_two() {
+        path.insert(0, old);
+    }
+    let Some((head, rest)) = path.split_first() else {
+        return false;
+    };
+    let (mut fn_, mut sn) = (first - 1, second - 1);
+    while fn_ & 1 == 1 {
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    let (mut fr, mut sr) = (*head, *head);
+    for c in rest {
+        if sn == 0 {
+            return false;
+        }
+        if fn_ & 1 == 1 || fn_ == sn {
+            fr = node(c, &fr);
+            sr = node(c, &sr);
+            while fn_ & 1 == 0 && fn_ != 0 {
+                fn_ >>= 1;
+                sn >>= 1;
+            }
+        } else {
+            sr = node(&sr, c);
+        }
+        fn_ >>= 1;
+        sn >>= 1;
+    }
+    fr == old && sr == new && sn == 0
+}
+
+fn hex32(v: &Value) -> [u8; 32] {
+    let s = v.as_str().unwrap();
+    let mut out = [0u8; 32];
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap();
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_receipt_says_it_is_not_cosigned_and_is_brought_up_to_the_cosigned_checkpoint() {
+    let operator = SecretKey::from_seed([1; 32]);
+    let vkey = note::vkey_string(common::ORIGIN, operator.public().verifying_key());
+    let mut ws = Vec::new();
+    for seed in [81, 82, 83] {
+        ws.push(RunningWitness::start(seed, &vkey).await);
+    }
+    let trusted: Vec<Cosigner> = ws.iter().map(|w| w.cosigner.clone()).collect();
+    let app = spawn_app_with(ApiConfig {
+        witnesses: endpoints(&ws),
+        witness_quorum: 2,
+        ..test_config()
+    })
+    .await;
+
+    let (st, receipt) = app.submit(&app.ledger.filler(0)).await;
+    assert_eq!(st, 200, "{receipt}");
+    let from = receipt["inclusion"]["size"].as_u64().unwrap();
+    assert_eq!(receipt["witnessing"]["cosigned"], false);
+    assert_eq!(receipt["witnessing"]["quorum"], 2);
+    let upgrade = receipt["witnessing"]["upgrade"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(upgrade, format!("/api/v1/proof/cosigned?from={from}"));
+    // Nothing cosigned covers it yet, or soon something does: either way no wrong answer.
+    append(&app, 1, 3).await;
+    let newest = app.ledger.store().size().await.unwrap();
+    wait_for(&app, "the newest checkpoint cosigned", |v| {
+        v["cosigned_size"] == newest
+    })
+    .await;
+
+    let (st, up) = app.get_json(&upgrade).await;
+    assert_eq!(st, 200, "{up}");
+    assert_eq!(up["from"], from);
+    assert_eq!(up["to"], newest);
+    assert_eq!(up["from_checkpoint"], receipt["checkpoint"]);
+    let old = Checkpoint::verify(up["from_checkpoint"].as_str().unwrap(), &vkey).unwrap();
+    let to_note = up["to_checkpoint"].as_str().unwrap();
+    let new = Checkpoint::verify(to_note, &vkey).unwrap();
+    assert_eq!((old.size, new.size), (from, newest));
+    assert!(valid_cosigners(to_note, &trusted).len() >= 2);
+    let policy = sunshine_ledger::ledger::witness_policy::WitnessPolicy::parse(
+        up["policy"].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!((policy.quorum, &policy.witnesses), (2, &trusted));
+    // The receipt's inclusion proof and this consistency proof together: the entry is in the
+    // tree the witnesses cosigned.
+    let proof: Vec<[u8; 32]> = up["proof"].as_array().unwrap().iter().map(hex32).collect();
+    assert!(rfc_consistency_ok(
+        from, newest, old.root.0, new.root.0, &proof
+    ));
+    let inc: Vec<[u8; 32]> = receipt["inclusion"]["proof"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(hex32)
+        .collect();
+    let seq = receipt["seq"].as_u64().unwrap();
+    assert!(rfc_inclusion_ok(
+        seq,
+        from,
+        hex32(&receipt["leaf_hash"]),
+        &inc,
+        old.root.0
+    ));
+    // A damaged proof fails the transcription (so the check above can fail).
+    let mut bad = proof.clone();
+    bad[0][0] ^= 1;
+    assert!(!rfc_consistency_ok(
+        from, newest, old.root.0, new.root.0, &bad
+    ));
+
+    // Beyond the cosigned size, or malformed: a specific refusal.
+    let (st, e) = app
+        .get_json(&format!("/api/v1/proof/cosigned?from={}", newest + 5))
+        .await;
+    assert_eq!(st, 404, "{e}");
+    assert!(
+        e.to_string().contains(&format!("cosigned size {newest}")),
+        "{e}"
+    );
+    let (st, _) = app.get_json("/api/v1/proof/cosigned?from=x").await;
+    assert_eq!(st, 400);
+    for w in &mut ws {
+        w.stop().await;
+    }
+
+    // Without witnesses, receipts say nothing about them and there is nothing to upgrade to.
+    let plain = spawn_app_with(test_config()).await;
+    let (st, r) = plain.submit(&plain.ledger.filler(0)).await;
+    assert_eq!(st, 200);
+    assert!(r.get("witnessing").is_none(), "{r}");
+    let (st, _) = plain.get_json("/api/v1/proof/cosigned?from=1").await;
+    assert_eq!(st, 404);
+}

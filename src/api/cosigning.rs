@@ -13,6 +13,11 @@
 //! it. A witness that is down, slow or refusing is retried with a growing pause and never holds
 //! up the others. `/log/checkpoint` then serves the newest checkpoint that carries at least K
 //! valid cosignatures, with all of them ([`Collector::published`]).
+//!
+//! Each checkpoint that reaches the quorum is saved in the ledger database with the witness
+//! policy it met ([`Store::save_cosigned`]), and so is each cosignature a late witness adds to
+//! it. A restarted server starts from the newest saved one that still meets its policy, so
+//! `/log/checkpoint` never goes back to 404 while the witnesses are asked again.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -22,10 +27,12 @@ use serde::Serialize;
 use tokio::sync::{Notify, watch};
 use utoipa::ToSchema;
 
-use crate::ledger::cosignature::{Cosigner, add_signature_lines};
+use crate::ledger::cosignature::{Cosigner, add_signature_lines, valid_cosigners};
 use crate::ledger::merkle::consistency_proof;
+use crate::ledger::note::split_note;
 use crate::ledger::witness::{AddCheckpoint, parse_size_body};
-use crate::store::Store;
+use crate::ledger::witness_policy::WitnessPolicy;
+use crate::store::{CosignedRow, Store};
 
 /// How long a target may wait for the quorum before the newest checkpoint replaces it.
 pub const ROUND_SECS: u64 = 5;
@@ -117,6 +124,10 @@ struct Collected {
 /// The collector shared by the server's handlers and its background tasks.
 pub struct Collector {
     quorum: usize,
+    /// The published policy text ([`WitnessPolicy::encode`]), saved with each cosigned checkpoint.
+    policy: String,
+    /// The witnesses' cosigner identities, in configuration order.
+    cosigners: Vec<Cosigner>,
     witnesses: Vec<WitnessEndpoint>,
     state: Mutex<Collected>,
     target: watch::Sender<Option<(u64, Arc<str>)>>,
@@ -124,16 +135,27 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// Start the coordinator and one task per witness; they stop when `stop` fires.
-    pub fn spawn(
+    /// Start the coordinator and one task per witness; they stop when `stop` fires. The newest
+    /// cosigned checkpoint saved by an earlier run is published at once when it still carries
+    /// the quorum of these witnesses and is a checkpoint of this log.
+    pub async fn spawn(
         store: Store,
         witnesses: Vec<WitnessEndpoint>,
         quorum: usize,
         stop: watch::Receiver<bool>,
     ) -> Arc<Collector> {
         let (target, _) = watch::channel(None);
+        let cosigners: Vec<Cosigner> = witnesses.iter().map(|w| w.cosigner.clone()).collect();
+        let policy = WitnessPolicy {
+            quorum,
+            witnesses: cosigners.clone(),
+        }
+        .encode();
+        let restored = restore(&store, quorum, &witnesses).await;
         let c = Arc::new(Collector {
             quorum,
+            policy,
+            cosigners,
             state: Mutex::new(Collected {
                 witnesses: witnesses
                     .iter()
@@ -143,6 +165,7 @@ impl Collector {
                         ..WitnessStatus::default()
                     })
                     .collect(),
+                published: restored,
                 ..Collected::default()
             }),
             witnesses,
@@ -187,6 +210,19 @@ impl Collector {
         }
     }
 
+    pub fn quorum(&self) -> usize {
+        self.quorum
+    }
+
+    pub fn cosigners(&self) -> &[Cosigner] {
+        &self.cosigners
+    }
+
+    /// The witness policy text (`log/witnesses`).
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
     /// Milliseconds from first sighting to quorum of every checkpoint published so far.
     pub fn lags_ms(&self) -> Vec<u64> {
         self.lock().lags_ms.clone()
@@ -200,24 +236,17 @@ impl Collector {
     }
 
     /// Merge a witness's answer into the checkpoint of `size`; publish it if it reached quorum.
-    fn accept(&self, i: usize, size: u64, lines: &str) -> Result<(), String> {
+    /// Returns the row to save when the published checkpoint is new or gained a cosignature.
+    fn accept(&self, i: usize, size: u64, lines: &str) -> Result<Option<CosignedRow>, String> {
         let mut s = self.lock();
         let Some(note) = s.pending.get(&size).cloned() else {
-            return Ok(()); // Long superseded; nothing to add to.
+            return Ok(None); // Long superseded; nothing to add to.
         };
         let merged = add_signature_lines(&note, lines);
         let w = &self.witnesses[i].cosigner;
         w.verify(&merged)
             .map_err(|e| format!("the witness answered an invalid cosignature: {e}"))?;
-        let count = crate::ledger::cosignature::valid_cosigners(
-            &merged,
-            &self
-                .witnesses
-                .iter()
-                .map(|w| w.cosigner.clone())
-                .collect::<Vec<_>>(),
-        )
-        .len();
+        let count = valid_cosigners(&merged, &self.cosigners).len();
         s.pending.insert(size, merged.clone());
         if count >= self.quorum && s.published.as_ref().is_none_or(|p| p.0 <= size) {
             if s.published.as_ref().is_none_or(|p| p.0 < size)
@@ -226,11 +255,59 @@ impl Collector {
                 let ms = u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX);
                 s.lags_ms.push(ms);
             }
-            s.published = Some((size, merged));
+            s.published = Some((size, merged.clone()));
             s.behind_since = (s.newest > size).then(Instant::now);
+            return Ok(Some(CosignedRow {
+                size,
+                note: merged,
+                policy: self.policy.clone(),
+            }));
         }
-        Ok(())
+        Ok(None)
     }
+}
+
+/// The newest saved cosigned checkpoint, if it is one of this log's checkpoints (its text is the
+/// text of the operator checkpoint stored for its size) and `witnesses` still make the quorum on
+/// it; a witness set changed since is not trusted with the old cosignatures.
+async fn restore(
+    store: &Store,
+    quorum: usize,
+    witnesses: &[WitnessEndpoint],
+) -> Option<(u64, String)> {
+    let row = match store.latest_cosigned().await {
+        Ok(row) => row?,
+        Err(e) => {
+            tracing::warn!(error = %e, "cosigning: cannot read the saved cosigned checkpoint");
+            return None;
+        }
+    };
+    let same_text = match store.checkpoint_at(row.size).await {
+        Ok(Some(ours)) => matches!(
+            (split_note(&ours), split_note(&row.note)),
+            (Ok((a, _)), Ok((b, _))) if a == b
+        ),
+        _ => false,
+    };
+    if !same_text {
+        tracing::warn!(
+            size = row.size,
+            "cosigning: the saved cosigned checkpoint is not this log's checkpoint; not served"
+        );
+        return None;
+    }
+    let trusted: Vec<_> = witnesses.iter().map(|w| w.cosigner.clone()).collect();
+    let found = valid_cosigners(&row.note, &trusted).len();
+    if found < quorum {
+        tracing::info!(
+            size = row.size,
+            found,
+            quorum,
+            "cosigning: the saved cosigned checkpoint lacks the quorum of today's witnesses"
+        );
+        return None;
+    }
+    Some((row.size, row.note))
 }
 
 /// Watches for new checkpoints and moves the target.
@@ -314,7 +391,13 @@ async fn witness_task(
         let outcome = ask(&client, &url, &store, known.min(size), size, &note).await;
         let error = match outcome {
             Ok(Answer::Cosigned(lines)) => match c.accept(i, size, &lines) {
-                Ok(()) => {
+                Ok(save) => {
+                    if let Some(row) = save
+                        && let Err(e) = store.save_cosigned(&row).await
+                    {
+                        // Still served from memory; only a restart would miss it.
+                        tracing::warn!(error = %e, size, "cosigning: cannot save the cosigned checkpoint");
+                    }
                     known = size;
                     done = Some(size);
                     backoff_ms = 100;

@@ -7,6 +7,8 @@
 //!   and entry bundles (C2SP tlog-tiles), plus the checkpoint as JSON.
 //! - [`entries`]: entries by seq, range or leaf hash, with their exact leaf bytes.
 //! - [`proofs`]: inclusion and consistency proof documents.
+//! - [`cosigned`]: what receipts say about witness cosigning, and the upgrade of a receipt to
+//!   the newest cosigned checkpoint.
 //! - [`health`]: liveness for load balancers.
 //! - [`money`]: organisations, projects, trusts, lottery grants, receipts and compliance
 //!   figures, from the cached derived views (kept fresh by a debounced background refresh).
@@ -22,6 +24,7 @@
 
 pub mod committer;
 pub mod connections;
+pub mod cosigned;
 pub mod cosigning;
 pub mod entries;
 pub mod error;
@@ -198,14 +201,19 @@ impl AppState {
             }
         });
         let (cosigning_stop, stop) = tokio::sync::watch::channel(false);
-        let cosigning = (!config.witnesses.is_empty()).then(|| {
-            cosigning::Collector::spawn(
-                service.store().clone(),
-                config.witnesses.clone(),
-                config.witness_quorum,
-                stop,
+        let cosigning = if config.witnesses.is_empty() {
+            None
+        } else {
+            Some(
+                cosigning::Collector::spawn(
+                    service.store().clone(),
+                    config.witnesses.clone(),
+                    config.witness_quorum,
+                    stop,
+                )
+                .await,
             )
-        });
+        };
         let limiter = WriteLimiter::new(config.write_rate_per_sec, config.write_burst);
         if let Some(l) = &limiter {
             l.spawn_cleanup();
@@ -307,6 +315,7 @@ fn routes(state: &AppState) -> Routes {
     .add(Method::GET, "/log/checkpoint", log::checkpoint_note)
     .add(Method::GET, "/api/v1/cosigning", log::cosigning)
     .add(Method::GET, "/log/operator.vkey", log::operator_vkey)
+    .add(Method::GET, "/log/witnesses", cosigned::policy)
     .add(Method::GET, "/log/tile/{*path}", log::tile)
     .add(Method::GET, "/api/v1/entries", entries::list)
     .add(Method::GET, "/api/v1/entries/{seq}", entries::by_seq)
@@ -321,6 +330,7 @@ fn routes(state: &AppState) -> Routes {
         "/api/v1/proof/consistency",
         proofs::consistency,
     )
+    .add(Method::GET, "/api/v1/proof/cosigned", cosigned::upgrade)
     .add(Method::GET, "/api/v1/orgs", money::orgs)
     .add(Method::GET, "/api/v1/orgs/{org}", money::org)
     .add(Method::GET, "/api/v1/projects", money::projects)

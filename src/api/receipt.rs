@@ -33,6 +33,10 @@ pub struct Receipt {
     pub inclusion: InclusionProof,
     /// That checkpoint: a C2SP signed note.
     pub checkpoint: String,
+    /// Whether that checkpoint is witness-cosigned and how to bring the receipt up to one that
+    /// is; present when the log has witnesses ([`super::cosigned`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnessing: Option<super::cosigned::Witnessing>,
 }
 
 /// Node hashes fetched so far; records every node any of several computations still needs, so
@@ -129,6 +133,7 @@ pub async fn receipts(
                     checkpoint: checkpoint.clone(),
                 },
                 checkpoint: checkpoint.clone(),
+                witnessing: None,
             })
         })
         .collect()

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::AppState;
+use super::cosigned::witnessed;
 use super::error::{ApiError, AppJson, ErrorDetail};
 use super::receipt::{Receipt, receipts};
 use crate::ledger::jcs::{self, UniqueKeys};
@@ -58,6 +59,11 @@ pub async fn submit(
     State(app): State<AppState>,
     AppJson(UniqueKeys(body)): AppJson<UniqueKeys>,
 ) -> Result<AppJson<Receipt>, ApiError> {
+    let AppJson(receipt) = submit_one(&app, body).await?;
+    Ok(AppJson(witnessed(&app, receipt)))
+}
+
+async fn submit_one(app: &AppState, body: serde_json::Value) -> Result<AppJson<Receipt>, ApiError> {
     let sub = SignedSubmission::from_value(body)?;
     // Most submissions are new: skip the database lookup for a nonce this process has not
     // seen. One it has not seen but the log holds (appended a moment ago, or by another
@@ -114,7 +120,16 @@ pub async fn submit_batch(
     State(app): State<AppState>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<AppJson<BatchReceipt>, ApiError> {
-    let body = body?;
+    let AppJson(batch) = submit_all(&app, body?).await?;
+    let receipts = batch
+        .receipts
+        .into_iter()
+        .map(|r| witnessed(&app, r))
+        .collect();
+    Ok(AppJson(BatchReceipt { receipts }))
+}
+
+async fn submit_all(app: &AppState, body: Bytes) -> Result<AppJson<BatchReceipt>, ApiError> {
     let text = std::str::from_utf8(&body)
         .map_err(|e| ApiError::malformed("", format!("the body is not UTF-8: {e}")))?;
     let now = Timestamp::now();

@@ -42,6 +42,10 @@ pub struct BenchArgs {
     /// With --http or --processes: single submissions to post in total.
     #[arg(long, default_value_t = 20_000, value_parser = at_least_one::<u64>())]
     pub requests: u64,
+    /// With --http: also run with this many loopback witnesses (quorum a majority) and print
+    /// the cosigned checkpoint's lag; 0 leaves the witnessed run out.
+    #[arg(long, default_value_t = 3)]
+    pub witnesses: usize,
     /// Run this many `sunshine serve` processes on one database (e.g. 1,2,4), each count in
     /// turn, and measure durable appends through all of them (HTTP, like --http). With
     /// `--db postgres://...` the ledgers are fresh databases on that server.

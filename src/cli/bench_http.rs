@@ -84,7 +84,7 @@ impl Conn {
     }
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
+pub(super) fn percentile(sorted: &[Duration], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -111,6 +111,32 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         let url = database_url(db.to_str().context("path is not UTF-8")?);
         let (driven, commits, size) = ledger_http(&parties, &url, bodies.clone(), clients).await?;
         driven.all_ok()?;
+        let witnessed = if args.witnesses > 0 {
+            let dir = work.join(format!("witnessed-{run}"));
+            std::fs::create_dir_all(&dir)?;
+            let db = dir.join("ledger.db");
+            let url = database_url(db.to_str().context("path is not UTF-8")?);
+            let (w, mut lags) = super::bench_witness::ledger_http_witnessed(
+                &parties,
+                &url,
+                &dir,
+                bodies.clone(),
+                clients,
+                args.witnesses,
+            )
+            .await?;
+            w.all_ok()?;
+            lags.sort_unstable();
+            let lags: Vec<Duration> = lags.into_iter().map(Duration::from_millis).collect();
+            Some(Witnessed {
+                appends: w.appends_per_sec(),
+                lag_p50: percentile(&lags, 0.50),
+                lag_p99: percentile(&lags, 0.99),
+                cosigned: lags.len(),
+            })
+        } else {
+            None
+        };
         measured.push(Measured {
             verify,
             raw: raw.appends_per_sec(),
@@ -119,6 +145,7 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
             p99: percentile(&driven.latencies, 0.99),
             per_commit: driven.ok() as f64 / commits.max(1) as f64,
             size,
+            witnessed,
         });
     }
     let pick = |f: fn(&Measured) -> f64| median(measured.iter().map(f).collect());
@@ -152,7 +179,36 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         pick(|m| m.per_commit),
         measured.last().map_or(0, |m| m.size)
     );
+    let ws: Vec<&Witnessed> = measured
+        .iter()
+        .filter_map(|m| m.witnessed.as_ref())
+        .collect();
+    if !ws.is_empty() {
+        let pick = |f: fn(&Witnessed) -> f64| median(ws.iter().map(|w| f(w)).collect());
+        let with = pick(|w| w.appends);
+        println!(
+            "  {:<28}{with:>10.0} /s   = {:.2} x without witnesses",
+            format!("durable appends, {} witnesses", args.witnesses),
+            with / appends
+        );
+        println!(
+            "  {:<28}p50 {:.1} ms   p99 {:.1} ms   ({} checkpoints cosigned, quorum {})",
+            "cosigned checkpoint lag",
+            pick(|w| w.lag_p50),
+            pick(|w| w.lag_p99),
+            ws.last().map_or(0, |w| w.cosigned),
+            args.witnesses / 2 + 1
+        );
+    }
     Ok(())
+}
+
+/// One run's figures with witnesses.
+struct Witnessed {
+    appends: f64,
+    lag_p50: f64,
+    lag_p99: f64,
+    cosigned: usize,
 }
 
 /// One run's figures.
@@ -164,6 +220,7 @@ struct Measured {
     p99: f64,
     per_commit: f64,
     size: u64,
+    witnessed: Option<Witnessed>,
 }
 
 /// The real server (`api::serve`, rate limit off) on a loopback port against a fresh ledger at

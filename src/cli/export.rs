@@ -37,5 +37,11 @@ pub async fn run(g: &Global, args: &ExportArgs) -> anyhow::Result<()> {
         report.tiles_written,
         report.bytes_written
     );
+    if let Some(size) = report.cosigned {
+        println!(
+            "log/checkpoint is the newest witness-cosigned checkpoint (size {size}); \
+             log/witnesses holds the policy it meets"
+        );
+    }
     Ok(())
 }

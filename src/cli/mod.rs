@@ -6,6 +6,7 @@ pub mod bench;
 pub mod bench_http;
 pub mod bench_scale;
 pub mod bench_servers;
+pub mod bench_witness;
 pub mod demo;
 pub mod export;
 pub mod import;
@@ -13,6 +14,7 @@ pub mod init;
 pub mod keyfile;
 pub mod keygen;
 pub mod migrate;
+pub mod monitor;
 pub mod progress;
 pub mod prove;
 pub mod report;
@@ -93,6 +95,8 @@ pub enum Command {
     Witness(witness::WitnessArgs),
     /// Check a `.tlog-proof` file offline against the log key and the witnesses you trust.
     VerifyProof(verify_proof::VerifyProofArgs),
+    /// Follow a published log (checkpoint and tiles only), replay it, compare with the API.
+    Monitor(monitor::MonitorArgs),
 }
 
 /// Reads a whole input: a file path, or standard input for `-` or no path.

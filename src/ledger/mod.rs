@@ -22,6 +22,7 @@ pub mod time;
 pub mod tlog_proof;
 pub mod verify;
 pub mod witness;
+pub mod witness_policy;
 
 pub use amount::{Amount, Currency};
 pub use entry::{Entry, SealedEntry};

@@ -10,7 +10,9 @@ use crate::ledger::note::{self, Checkpoint};
 use crate::ledger::tiles::{
     self, HASH_SIZE, MAX_ENTRY_SIZE, TILE_HEIGHT, TILE_WIDTH, TileKind, TileRef,
 };
+use crate::money::records::Records;
 use crate::replay::audit::{self, AuditError, AuditReport, Auditor, Fed, Row};
+use crate::replay::state::State;
 
 /// Largest hash tile: 256 hashes of 32 bytes.
 const MAX_HASH_TILE_BYTES: u64 = TILE_WIDTH as u64 * HASH_SIZE as u64;
@@ -96,6 +98,16 @@ pub fn audit_dir(dir: &Path) -> anyhow::Result<AuditReport> {
 /// Memory holds one bundle and two hash tiles at a time, plus the auditor's replayed trust
 /// state. The report's `nodes` counts tile files verified (bundles and hash tiles).
 pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
+    replay_export(dir, |_, _| {}).map(|(report, _)| report)
+}
+
+/// [`audit_export`], handing each entry's records to `on_records` (with the seq of the entry
+/// that wrote them) and answering the replayed state too, from which the views are re-derived
+/// (`sunshine monitor` compares them with what the operator's API serves).
+pub fn replay_export(
+    dir: &Path,
+    mut on_records: impl FnMut(u64, Records),
+) -> Result<(AuditReport, State), DirAuditError> {
     let log = dir.join(LOG_PREFIX);
     let vkey_bytes = read_required(&log, VKEY_FILE, MAX_VKEY_BYTES)?;
     let vkey =
@@ -130,7 +142,11 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
             })
             .collect();
         for row in audit::prepare(rows) {
-            if let Fed::Rebuild(upto) = auditor.entry_prepared(row).map_err(|e| locate(e, size))? {
+            let seq = auditor.size();
+            let fed = auditor.entry_prepared(row).map_err(|e| locate(e, size))?;
+            if let Fed::Done(records) = fed {
+                on_records(seq, records);
+            } else if let Fed::Rebuild(upto) = fed {
                 // A correction's rebuild reads the log before it again, a bundle at a time.
                 for m in 0..upto.div_ceil(u64::from(TILE_WIDTH)) {
                     let earlier =
@@ -143,7 +159,8 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
                         auditor.take_correction_records();
                     }
                 }
-                auditor.finish_correction().map_err(|e| locate(e, size))?;
+                let records = auditor.finish_correction().map_err(|e| locate(e, size))?;
+                on_records(seq, records);
             }
             if auditor.size() == 1 {
                 check_genesis(&auditor, &origin, &key, vkey)?;
@@ -153,7 +170,7 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
     auditor
         .checkpoint(size, &note)
         .map_err(|e| locate(e, size))?;
-    let (mut report, _state) = auditor.finish().map_err(|e| locate(e, size))?;
+    let (mut report, state) = auditor.finish().map_err(|e| locate(e, size))?;
 
     checked += check_upper_tiles(&log, size)?;
     let from_tiles = TileNodes { log: &log, size };
@@ -171,7 +188,26 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
         )));
     }
     report.nodes = checked;
-    Ok(report)
+    Ok((report, state))
+}
+
+/// The root of the first `size` leaves, computed from the hash tiles of the tree of `tree_size`
+/// leaves in `dir/log` alone. With `size` the size of a checkpoint seen earlier, this is how a
+/// monitor checks the log it sees now extends that one: the nodes a consistency proof would
+/// name are read straight from the tiles the current checkpoint authenticates.
+pub fn root_at(dir: &Path, tree_size: u64, size: u64) -> Result<Hash, DirAuditError> {
+    let log = dir.join(LOG_PREFIX);
+    let nodes = TileNodes {
+        log: &log,
+        size: tree_size,
+    };
+    merkle::tree_hash(size, &nodes).map_err(|e| match e {
+        MerkleError::Storage(e) => e,
+        other => DirAuditError::Tile {
+            path: "log/tile".into(),
+            reason: other.to_string(),
+        },
+    })
 }
 
 /// Width of tile `index` on a level that has `nodes` nodes (256 unless it is the right edge).

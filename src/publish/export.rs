@@ -41,8 +41,12 @@ pub const VKEY_FILE: &str = "operator.vkey";
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExportReport {
-    /// Tree size of the exported checkpoint.
+    /// Tree size of the newest checkpoint, whose tiles were written.
     pub size: u64,
+    /// Tree size of the checkpoint published as `log/checkpoint` when it is the newest
+    /// witness-cosigned one ([`super::cosigned`]); `None` when it is the newest operator-signed
+    /// one.
+    pub cosigned: Option<u64>,
     /// Its root hash.
     pub root: Hash,
     /// The size of the export found in the directory, when this run extended it incrementally.
@@ -99,6 +103,8 @@ pub enum ExportError {
         new_size: u64,
         reason: String,
     },
+    #[error("the saved cosigned checkpoint of size {size} cannot be published: {reason}")]
+    Cosigned { size: u64, reason: String },
     #[error("entry bundle {path}: {source}")]
     Bundle { path: String, source: TileError },
 }
@@ -113,8 +119,10 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> ExportError + '_ {
 /// Writes the published log layout of the ledger in `store` under `dir/log/`.
 ///
 /// Written, in this order: `operator.vkey` (from the genesis entry), every tile the latest
-/// checkpoint's tree publishes (entry bundles, then hash tiles level by level), and finally
-/// `checkpoint`. The checkpoint goes last and every file is replaced atomically (written under
+/// checkpoint's tree publishes (entry bundles, then hash tiles level by level) plus the partial
+/// tiles of the published checkpoint, `witnesses` when it is cosigned, and finally
+/// `checkpoint`: the newest witness-cosigned checkpoint when the log has one, else the newest
+/// operator-signed one ([`super::cosigned`]). The checkpoint goes last and every file is replaced atomically (written under
 /// a temporary name in the same directory, synced, then renamed), so a reader — or a static
 /// server serving the directory while we write — never sees a half tile nor a checkpoint whose
 /// tiles are not all in place, and an interrupted export is simply redone by the next run.
@@ -158,16 +166,20 @@ pub async fn export(
         });
     }
 
+    let published = super::cosigned::choose(store, &vkey, &cp, note).await?;
+
     let log = dir.join(LOG_PREFIX);
     let previous = previous_export(store, &log, &vkey, &cp).await?;
-    let tiles = match previous {
+    let mut tiles = match previous {
         Some(old) => tiles::tiles_touched(old, size),
         None => tiles::tiles_for_size(size),
     };
+    tiles.extend(published.own_partial_tiles(size));
     bar.set_length(tiles.len() as u64);
 
     let mut report = ExportReport {
         size,
+        cosigned: published.policy.is_some().then_some(published.size),
         root: cp.root,
         previous_size: previous,
         tiles_written: 0,
@@ -190,7 +202,25 @@ pub async fn export(
     }
     // The renames above must be durable before the checkpoint that points at them is.
     sync_dirs(dirs).await?;
-    report.bytes_written += write_if_changed(&log.join(CHECKPOINT_FILE), note.into_bytes()).await?;
+    if previous.is_some_and(|old| old > published.size) {
+        // An operator-signed checkpoint from before the witnesses is newer than the cosigned
+        // one: keep it rather than take `log/checkpoint` back to a smaller tree.
+        tracing::warn!(
+            cosigned = published.size,
+            "log/checkpoint is newer than the cosigned checkpoint; left as it is"
+        );
+        report.cosigned = None;
+    } else {
+        if let Some(policy) = published.policy {
+            report.bytes_written += write_if_changed(
+                &log.join(super::cosigned::WITNESSES_FILE),
+                policy.into_bytes(),
+            )
+            .await?;
+        }
+        report.bytes_written +=
+            write_if_changed(&log.join(CHECKPOINT_FILE), published.note.into_bytes()).await?;
+    }
     sync_dirs(BTreeSet::from([log])).await?;
     Ok(report)
 }
@@ -319,7 +349,7 @@ async fn write_file(path: PathBuf, bytes: Vec<u8>) -> Result<(), ExportError> {
 /// Replaces `path` with `bytes` so that readers see the old file or the new one, never a part:
 /// write a temporary file in the same directory (same file system, so the rename is atomic),
 /// sync it, rename it over `path`.
-pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,

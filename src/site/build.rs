@@ -347,10 +347,12 @@ pub async fn build(
     let started = std::time::Instant::now();
     let old = read_manifest(dir);
     let views_size = store.view_size().await?;
+    // The cosigned checkpoint gains cosignatures without the log growing: both count.
+    let cosigned = store.latest_cosigned().await?.map(|c| c.note);
     let checkpoint = store
         .latest_checkpoint()
         .await?
-        .map(|(_, note)| digest(note.as_bytes()))
+        .map(|(_, note)| digest(format!("{note}{}", cosigned.unwrap_or_default()).as_bytes()))
         .unwrap_or_default();
     let in_progress = dir.join(IN_PROGRESS_FILE);
     let interrupted = in_progress.exists();

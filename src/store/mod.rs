@@ -14,17 +14,20 @@
 //! - [`reads`]: entries, nodes, checkpoints and views; they never take the append lock and go to
 //!   the read pool, which may be a replica (`DATABASE_READ_URL`).
 //! - [`append`]: the append transaction, serialised by the database across processes.
+//! - [`cosigned`]: checkpoints that reached the witness quorum, with their cosignatures.
 //! - [`copy`]: a whole ledger copied between databases (`sunshine migrate`).
 //! - [`nodes`]: the bridge from the synchronous Merkle algorithms to the asynchronous reads.
 
 mod append;
 mod copy;
+mod cosigned;
 mod nodes;
 mod reads;
 mod snapshots;
 pub mod witness;
 
 pub use append::{APPEND_LOCK, AppendTx, ViewWrite};
+pub use cosigned::CosignedRow;
 pub use nodes::{FetchedNodes, TreeReadError};
 pub use reads::ViewsReader;
 

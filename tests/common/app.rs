@@ -38,7 +38,11 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(config: ApiConfig) -> TestApp {
-    let ledger = TestLedger::new().await;
+    spawn_on(TestLedger::new().await, config).await
+}
+
+/// A server on an existing ledger (a restarted process, in [`TestApp::restart_with`]).
+pub async fn spawn_on(ledger: TestLedger, config: ApiConfig) -> TestApp {
     // The server has its own service over the same database, as a separate process would; the
     // test's `ledger.service` can still append (the append pipeline catches up with others).
     let store = Store::open(&ledger.url, false).await.unwrap();
@@ -126,6 +130,12 @@ impl TestApp {
             );
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         }
+    }
+
+    /// Stops the server as SIGTERM would and starts a new one on the same ledger.
+    pub async fn restart_with(mut self, config: ApiConfig) -> TestApp {
+        self.shutdown().await;
+        spawn_on(self.ledger, config).await
     }
 
     /// Stops the server as SIGTERM would and waits until it has drained.

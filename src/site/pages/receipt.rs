@@ -57,12 +57,19 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 a href=(c.href(&path)) { (path) }
             }
         }
+        h2 { (c.t("核对保存的证明文件", "Checking a saved proof file")) }
+        p { (c.t("收据页可以下载捐赠的证明文件（.tlog-proof）。选择或拖放到这里，即在您的浏览器中用运营方公钥和见证人名单核对，无需联网。",
+                 "A receipt page offers the donation's proof file (.tlog-proof). Choose it or drop it here: your browser checks it with the operator's key and the witness list, without going online.")) }
+        form.proof-file data-log=(c.asset("log/")) data-vkey=(snap.vkey) {
+            label { (c.t("证明文件", "Proof file")) input type="file" name="file" accept=".tlog-proof,text/plain"; }
+            output {}
+        }
     };
     page(
         c,
         &Shell {
             title: c.t("捐赠查询", "Receipt lookup"),
-            verify: false,
+            verify: true,
             viewer: true,
             as_of: None,
         },
