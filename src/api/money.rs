@@ -35,7 +35,7 @@ fn parse(key: &str, text: &str) -> Result<Value, ApiError> {
 }
 
 /// The log size the cached views reflect (0 before the first refresh).
-async fn as_of(app: &AppState) -> Result<u64, ApiError> {
+pub(super) async fn as_of(app: &AppState) -> Result<u64, ApiError> {
     Ok(app.reads().view_size().await?.unwrap_or(0))
 }
 
@@ -77,7 +77,7 @@ async fn keyed(app: &AppState, prefix: &str) -> Result<Vec<Value>, ApiError> {
         .collect())
 }
 
-fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
+pub(super) fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
     let mut out = Map::new();
     out.insert("as_of_size".into(), json!(as_of_size));
     if let Value::Object(m) = fields {
@@ -434,7 +434,7 @@ pub async fn receipt(
 // Compliance
 
 /// An organisation's regulator figures for one year, in every currency, and its late or
-/// missing disclosures.
+/// missing disclosures as of today in China (see `/api/v1/obligations` for any other day).
 ///
 /// `{as_of_size, org, year, compliance: [row], late: [late item]}`.
 #[utoipa::path(
@@ -466,11 +466,18 @@ pub async fn compliance(
         return Err(ApiError::not_found(format!("no organisation {org}")));
     }
     let figures = rows(&app, &keys::COMPLIANCE.under(&[&org, &year])).await?;
-    let late: Vec<Value> = rows(&app, keys::LATE.prefix())
+    // Judged today (China time), not on the newest entry's date: a ledger that goes quiet
+    // still shows the deadlines it misses.
+    let today = crate::ledger::Timestamp::now().china_date();
+    let late: Vec<Value> = super::obligations::judged(&app, today, Some(&org), None)
         .await?
         .into_iter()
-        .filter(|l| l["obligation"]["org"].as_str() == Some(org.as_str()))
-        .collect();
+        .filter(|o| {
+            use crate::money::timeliness::Status;
+            matches!(o.judged.status, Status::Late | Status::Missing)
+        })
+        .map(|o| serde_json::to_value(o).map_err(ApiError::internal))
+        .collect::<Result<_, _>>()?;
     Ok(answer(
         size,
         json!({"org": org.as_str(), "year": year, "compliance": figures, "late": late}),

@@ -138,6 +138,44 @@ fn fields<'a>(rows: impl Iterator<Item = &'a Value>, columns: &[&'static str]) -
     t
 }
 
+/// Every obligation judged on the snapshot's date, met ones included.
+fn obligations_table(snap: &Snapshot) -> Table {
+    let mut t = Table::new(&[
+        "org",
+        "kind",
+        "subject",
+        "period",
+        "due",
+        "status",
+        "disclosed",
+        "days_late",
+        "met_by",
+        "source",
+        "judged_on",
+    ]);
+    let judged_on = snap
+        .judged_on
+        .map(crate::ledger::time::format_date)
+        .unwrap_or_default();
+    for o in snap.obligations(None) {
+        let r = crate::money::obligations::FlatRow::from(&o);
+        t.rows.push(vec![
+            r.org,
+            r.kind.to_owned(),
+            r.subject,
+            r.period,
+            r.due,
+            r.status.to_owned(),
+            r.disclosed,
+            r.days_late.to_string(),
+            r.met_by,
+            r.source,
+            judged_on.clone(),
+        ]);
+    }
+    t
+}
+
 /// Every download as (path under `data/` without extension, table).
 pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
     let mut out = Vec::new();
@@ -235,6 +273,7 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     ));
     out.push(("entries".to_owned(), entries_table(snap.entries.iter())));
+    out.push(("obligations".to_owned(), obligations_table(snap)));
     for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
         out.push((

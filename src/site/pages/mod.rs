@@ -6,6 +6,7 @@ pub mod audit;
 pub mod entry;
 pub mod home;
 pub mod lottery;
+pub mod obligations;
 pub mod org;
 pub mod orgs;
 pub mod project;
