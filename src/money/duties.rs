@@ -17,9 +17,9 @@
 //! Conventions the law leaves to us, each stated where it is applied:
 //! - A project's update duty ends at its actual close (`project.close`'s `closed_on`), whether
 //!   that is before or after its planned end; without a close, at the planned end.
-//! - A project's close-out report is due three months after its close; a project that passed
-//!   its planned end without a close owes it from the planned end; a project with neither owes
-//!   none yet.
+//! - A project's close-out report is due three months after its close, or after its planned
+//!   end if it closed later than that (no extension is recorded); a project that passed its
+//!   planned end without a close owes it from the planned end; one with neither owes none yet.
 //! - Annual reports are owed for every calendar year the organisation was registered in, but
 //!   the ledger judges only the years it saw the organisation in: from the later of the year of
 //!   `registered_on` and the year its `org.register` entry was recorded. An organisation
@@ -67,12 +67,15 @@ pub struct ClosedDuty {
 }
 
 impl ProjectDuty {
-    /// The day the project's implementation ended, as far as the log says by `as_of`: its
-    /// actual close, else its planned end once that has passed.
+    /// The day the close-out report runs from, as far as the log says by `as_of`: the actual
+    /// close, unless the project ran past its planned end (the ledger records no extension),
+    /// when the planned end; without a close, the planned end once it has passed. So a close-out
+    /// that was missing before a late close stays late after it.
     fn ended(&self, as_of: Date) -> Option<Date> {
-        match self.closed {
-            Some(c) => Some(c.closed_on),
-            None => self.planned_end.filter(|e| *e <= as_of),
+        match (self.closed, self.planned_end) {
+            (Some(c), Some(p)) => Some(c.closed_on.min(p)),
+            (Some(c), None) => Some(c.closed_on),
+            (None, p) => p.filter(|e| *e <= as_of),
         }
     }
 
@@ -865,6 +868,31 @@ mod tests {
             (close[0].due, close[0].status, close[0].days_late),
             (date!(2028 - 02 - 29), Status::Late, 1)
         );
+    }
+
+    #[test]
+    fn a_close_after_the_planned_end_leaves_the_close_out_late_not_met() {
+        // Planned to end 31 Mar 2026, closed 10 Sep 2026 (close recorded that day): the close-out
+        // was due 30 Jun 2026 and came 72 days late (30 Jun to 10 Sep); the updates ran to the
+        // actual close.
+        let mut d = fundraiser();
+        d.projects.push(project(
+            date!(2025 - 10 - 01),
+            Some(date!(2026 - 03 - 31)),
+            Some((date!(2026 - 09 - 10), date!(2026 - 09 - 10))),
+        ));
+        let items = judge(&d, date!(2026 - 12 - 31));
+        let c = row(&items, "project_close");
+        assert_eq!(
+            (c[0].due, c[0].status, c[0].days_late),
+            (date!(2026 - 06 - 30), Status::Late, 72)
+        );
+        let last_update = row(&items, "project_updates")
+            .last()
+            .map(|s| s.due)
+            .expect("updates owed");
+        // 1 Oct 2025 + 3 months = 1 Jan 2026 (missing, so the list stops there).
+        assert_eq!(last_update, date!(2026 - 01 - 01));
     }
 
     #[test]
