@@ -311,11 +311,19 @@ async fn the_site_shows_what_is_missing_on_its_build_date() {
     let org = t.org_id.to_string();
     let dir = tempfile::tempdir().unwrap();
     let read = |p: &str| std::fs::read_to_string(dir.path().join(p)).unwrap();
-    build_on(t.store(), dir.path(), &ProgressBar::hidden(), date!(2026 - 05 - 31))
-        .await
-        .unwrap();
+    build_on(
+        t.store(),
+        dir.path(),
+        &ProgressBar::hidden(),
+        date!(2026 - 05 - 31),
+    )
+    .await
+    .unwrap();
     let before = read("en/obligations.html");
-    assert!(before.contains("2026-05-31"), "the date judged on is printed");
+    assert!(
+        before.contains("2026-05-31"),
+        "the date judged on is printed"
+    );
     // The late update shows, with its days late and the entry that made it.
     assert!(before.contains("data-status=\"late\""), "{before}");
     assert!(before.contains(&format!("?seq={u2}")), "{before}");
@@ -323,16 +331,28 @@ async fn the_site_shows_what_is_missing_on_its_build_date() {
     let csv_before = read("data/obligations.csv");
     // The same ledger, built a day later (no new entry): the page is rendered again and the
     // annual report, its audit and the related-party list are missing.
-    let again = build_on(t.store(), dir.path(), &ProgressBar::hidden(), date!(2026 - 06 - 01))
-        .await
-        .unwrap();
+    let again = build_on(
+        t.store(),
+        dir.path(),
+        &ProgressBar::hidden(),
+        date!(2026 - 06 - 01),
+    )
+    .await
+    .unwrap();
     assert!(
-        again.written_paths.iter().any(|p| p == "en/obligations.html"),
+        again
+            .written_paths
+            .iter()
+            .any(|p| p == "en/obligations.html"),
         "{:?}",
         again.written_paths
     );
     let after = read("en/obligations.html");
-    assert_eq!(after.matches("data-status=\"missing\"").count(), 3, "{after}");
+    assert_eq!(
+        after.matches("data-status=\"missing\"").count(),
+        3,
+        "{after}"
+    );
     let zh = read("obligations.html");
     assert!(zh.contains("逾期未公开"), "{zh}");
     let org_page = read(&format!("en/orgs/{org}.html"));
@@ -346,9 +366,14 @@ async fn the_site_shows_what_is_missing_on_its_build_date() {
     assert!(csv_after.contains(",missing,,1,,"), "{csv_after}");
     assert!(csv_after.contains("2026-06-01"), "{csv_after}");
     // Built again on the same day: nothing new, nothing written.
-    let same = build_on(t.store(), dir.path(), &ProgressBar::hidden(), date!(2026 - 06 - 01))
-        .await
-        .unwrap();
+    let same = build_on(
+        t.store(),
+        dir.path(),
+        &ProgressBar::hidden(),
+        date!(2026 - 06 - 01),
+    )
+    .await
+    .unwrap();
     assert_eq!(same.written, 0);
 }
 

@@ -344,7 +344,9 @@ pub struct ReceiptParams {
 /// A donation by its receipt number: the donation, where its money went, and the inclusion
 /// proof of its entry in the latest signed checkpoint.
 ///
-/// `{as_of_size, org, donation, trace, proof}` (`trace` is null if none was derived). Receipt
+/// `{as_of_size, org, donation, trace, proof, correction}` (`trace` is null if none was
+/// derived; `correction`, null unless the donation was amended or voided, holds the correcting
+/// entry, its notice, the original body and the current one). Receipt
 /// numbers are unique per organisation: without `org`, a number several organisations issued
 /// is 409 `ambiguous_receipt`.
 #[utoipa::path(
@@ -424,9 +426,15 @@ pub async fn receipt(
         .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
     let proof = crate::publish::proofs::inclusion(app.reads(), seq, None).await?;
     let proof = serde_json::to_value(&proof).map_err(ApiError::internal)?;
+    // The correction notice goes with the item it corrects (2025 Disclosure Measures Art. 16):
+    // the correcting entry, the notice and the original body; `null` when never corrected.
+    let correction = one(&app, &keys::ENTRY.key(&[&seq]))
+        .await?
+        .filter(|e| e.get("correction").is_some());
     Ok(answer(
         size,
-        json!({"org": org, "donation": donation, "trace": trace, "proof": proof}),
+        json!({"org": org, "donation": donation, "trace": trace, "proof": proof,
+               "correction": correction}),
     ))
 }
 
