@@ -16,6 +16,7 @@ use serde::Serialize;
 use time::Date;
 
 use super::compliance::{self, Figure, OrgYearFacts, YearRevenue};
+use super::duties::OrgDuties;
 use super::figures::OrgYearFigures;
 use super::state::MoneyState;
 use super::timeliness::{self, DisclosureFacts, LateItem};
@@ -111,8 +112,12 @@ pub fn compliance(state: &MoneyState) -> Vec<OrgCompliance> {
 
 /// The obligations the log creates by `as_of`, with the disclosures that met them.
 pub fn disclosure_facts(state: &MoneyState, as_of: Date) -> DisclosureFacts {
+    facts_of(&state.duties(), as_of)
+}
+
+fn facts_of(duties: &[OrgDuties], as_of: Date) -> DisclosureFacts {
     let mut facts = DisclosureFacts::default();
-    for d in state.duties() {
+    for d in duties {
         facts.items.extend(d.obligations(as_of).items);
     }
     facts
@@ -135,11 +140,13 @@ pub fn view_rows(state: &MoneyState, as_of: Option<Date>) -> BTreeMap<String, St
             &c,
         );
     }
-    for d in state.duties() {
-        row(&mut rows, keys::DUTIES.key(&[&d.org]), &d);
+    let duties = state.duties();
+    for d in &duties {
+        row(&mut rows, keys::DUTIES.key(&[&d.org]), d);
     }
     if let Some(as_of) = as_of {
-        for (i, item) in late(state, as_of).iter().enumerate() {
+        let late = timeliness::check(&facts_of(&duties, as_of), as_of).unwrap_or_default();
+        for (i, item) in late.iter().enumerate() {
             row(&mut rows, keys::LATE.key(&[&format!("{i:06}")]), item);
         }
     }
