@@ -14,7 +14,10 @@
 //! foundation whose administrative costs exceed the 10% cap, one organisation whose charitable
 //! spending falls below 70% of the prior year's revenue (with an explanation), late annual
 //! reports, a late trust filing and trust report, a late lottery announcement, a late related-party
-//! disclosure, a project closed late, and corrections (void and amend).
+//! disclosure, a project closed late, and corrections (void and amend). The disclosure duties of
+//! issue 15 are there met, late and missing: public fundraising campaigns (updates, final report,
+//! partners' evaluation), major events, a related-party donation, the related-party list, a trust
+//! set up as settlor, annual reports with and without their audit or major projects.
 
 use std::collections::BTreeMap;
 
@@ -634,6 +637,7 @@ impl Gen {
         self.project_updates();
         self.close_projects();
         self.reports_today();
+        self.duties_today();
         self.corrections_today();
         self.flush();
     }
@@ -1519,13 +1523,138 @@ impl Gen {
                 let f = self.figs.get(&(o, year)).copied().unwrap_or_default();
                 let total = f.charitable + f.admin + f.fundraising;
                 let (w, fr) = (self.hash("work-report"), self.hash("financial-report"));
-                let body = json!({"year": year, "work_report": w, "financial_report": fr,
+                let mut body = json!({"year": year, "work_report": w, "financial_report": fr,
                     "published_on": day_str(d), "figures": {"currency": "CNY",
                         "income": yuan(f.income), "charitable_spending": yuan(f.charitable),
                         "administrative_costs": yuan(f.admin), "fundraising_costs": yuan(f.fundraising),
                         "total_spending": yuan(total), "net_assets_year_end": yuan(net.max(0))}});
+                // From 2025 (the 2025 Disclosure Measures): an organisation with fundraising
+                // status carries its audit report, one without it its major projects. The late
+                // organisations leave them out, so the duty shows missing.
+                if year >= 2025 && !late {
+                    if self.orgs[o].d.public_fundraising {
+                        body["audit_report"] = json!(self.hash("audit-report"));
+                    } else {
+                        body["major_projects"] = json!(self.hash("major-projects"));
+                    }
+                }
                 self.push(Signer::Org(o), Kind::ReportAnnual, body);
             }
+        }
+    }
+
+    /// The duties the 2025 Disclosure Measures and the Charity Law add, each met on time by one
+    /// organisation and late or missing for another: public fundraising campaigns, major
+    /// events, a donation from a related party, the related-party list, a trust set up as
+    /// settlor.
+    fn duties_today(&mut self) {
+        let d = self.day;
+        let fundraisers: Vec<usize> = (0..self.orgs.len())
+            .filter(|&o| self.orgs[o].charity && self.orgs[o].d.public_fundraising)
+            .collect();
+        let Some(&good) = fundraisers
+            .iter()
+            .find(|&&o| self.orgs[o].behaviour == Behaviour::Normal)
+        else {
+            return;
+        };
+        let lax = fundraisers
+            .iter()
+            .copied()
+            .find(|&o| o != good && self.orgs[o].behaviour != Behaviour::Normal)
+            .or_else(|| fundraisers.iter().copied().find(|&o| o != good))
+            .unwrap_or(good);
+        // A campaign of each, raising for a project that is open on the day.
+        for (o, id, start, end) in [
+            (good, "MJ-2025-01", date(2025, 1, 15), date(2025, 12, 31)),
+            (lax, "MJ-2025-02", date(2025, 3, 3), date(2025, 9, 30)),
+        ] {
+            if d != start {
+                continue;
+            }
+            let open: Vec<usize> = self
+                .open_projects_of(o)
+                .into_iter()
+                .filter(|&p| !self.projects[p].emergency)
+                .collect();
+            let Some(&p) = open.first() else { continue };
+            let body = json!({"id": id, "title": format!("{}公开募捐", self.projects[p].purpose),
+                "filing_no": format!("{}-BA", id), "start": day_str(start), "end": day_str(end),
+                "projects": [self.projects[p].id], "partners": ["某互联网公开募捐信息平台"]});
+            self.push(Signer::Org(o), Kind::CampaignOpen, body);
+        }
+        // The good one discloses on 10 Apr (due 15 Apr), on 20 Jul (due 10 Jul: 10 days
+        // late), on 15 Oct, and closes on its planned end with its partners' evaluation; the
+        // lax one discloses nothing and never closes, so every duty of its campaign is missing.
+        for (on, doc) in [
+            (date(2025, 4, 10), "campaign-update"),
+            (date(2025, 7, 20), "campaign-update"),
+            (date(2025, 10, 15), "campaign-update"),
+        ] {
+            if d == on {
+                let body = json!({"campaign": "MJ-2025-01", "as_of": day_str(d),
+                    "document": self.hash(doc)});
+                self.push(Signer::Org(good), Kind::CampaignUpdate, body);
+            }
+        }
+        if d == date(2026, 1, 20) {
+            let body = json!({"campaign": "MJ-2025-01", "ended_on": "2025-12-31",
+                "summary": "公开募捐活动按期结束，募得款物已全部用于所列项目。",
+                "document": self.hash("campaign-final"), "partner_evaluation": self.hash("partner-evaluation")});
+            self.push(Signer::Org(good), Kind::CampaignClose, body);
+            // A major investment made on 5 January, disclosed on time.
+            let body = json!({"subject": "major_investment", "occurred_on": "2026-01-05",
+                "amount": "5000000.00", "currency": "CNY", "summary": "购买三年期国债，符合本会投资管理制度。",
+                "document": self.hash("major-investment")});
+            self.push(Signer::Org(good), Kind::Disclosure, body);
+        }
+        if d == date(2026, 3, 20) {
+            // A major asset change on 1 February, disclosed 47 days later (17 days late).
+            let body = json!({"subject": "major_asset_change", "occurred_on": "2026-02-01",
+                "amount": "3000000.00", "currency": "CNY", "summary": "出售办公用房。",
+                "document": self.hash("major-asset-change")});
+            self.push(Signer::Org(lax), Kind::Disclosure, body);
+        }
+        if d == date(2026, 4, 20) {
+            // The related-party list for 2026, filed on time by the good one only.
+            let body = json!({"subject": "related_party_list", "occurred_on": day_str(d),
+                "year": 2026, "summary": "向登记管理机关报送2026年度关联方名单及关联关系说明。",
+                "document": self.hash("related-party-list")});
+            self.push(Signer::Org(good), Kind::Disclosure, body);
+        }
+        if d == date(2026, 2, 10) {
+            // A gift from a related party, recorded the day it came (its own disclosure).
+            let receipt_no = "GL2026-000001";
+            let commitment = sha_hex(&receipt_secret(
+                self.seed,
+                &self.orgs[good].d.id,
+                receipt_no,
+            ));
+            let cents = 20_000_000;
+            let body = json!({"receipt_no": receipt_no, "received_on": day_str(d), "form": "cash",
+                "amount": yuan(cents), "currency": "CNY", "donor_type": "organisation",
+                "donor_display": "本会发起单位", "receipt": "issued", "commitment": commitment,
+                "related_party": true});
+            self.add_funds(good, None, cents);
+            self.fig(good, d.year()).income += cents;
+            self.push(Signer::Org(good), Kind::Donation, body);
+            // A trust the good one set up as settlor, signed on 2 February.
+            let c = sha_hex(&derive(self.seed, "settlor/GDCT-2026-003/1"));
+            let body = json!({"trust_id": "GDCT-2026-003", "name": "公益慈善信托（基金会设立）",
+                "trustee": self.orgs[self.trust_company()].d.id,
+                "settlors": [{"settlor_type": "organisation", "display": self.orgs[good].d.name,
+                    "commitment": c, "org": self.orgs[good].d.id}],
+                "purpose": "教育", "property": "1000000.00", "currency": "CNY",
+                "term_start": "2026-02-02", "term_end": "2031-02-01", "filing_no": "GDCT-2026-003-BA",
+                "filing_authority": "广东省民政厅", "signed_on": "2026-02-02", "filed_on": day_str(d)});
+            self.push(Signer::Regulator, Kind::TrustFile, body);
+        }
+        if d == date(2026, 3, 16) {
+            // Its publication, 42 days after the trust was set up (12 days late).
+            let body = json!({"subject": "trust_settled", "occurred_on": "2026-02-02",
+                "trust_id": "GDCT-2026-003", "summary": "本会作为委托人设立的慈善信托情况。",
+                "document": self.hash("trust-settled")});
+            self.push(Signer::Org(good), Kind::Disclosure, body);
         }
     }
 

@@ -119,6 +119,56 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
     let as_of = state.last_recorded().unwrap().date();
     assert!(!sunshine_ledger::money::regulator::late(&state.money, as_of).is_empty());
 
+    // Every obligation kind is in the demo, and each is met, late and missing somewhere
+    // (judged on the demo's last day).
+    use sunshine_ledger::money::obligations::{Query, judge};
+    use sunshine_ledger::money::timeliness::Status as Duty;
+    let judged = judge(
+        &state.money.duties(),
+        &Query {
+            as_of,
+            org: None,
+            status: None,
+        },
+    );
+    let mut seen: BTreeSet<(&'static str, Duty)> = BTreeSet::new();
+    for o in &judged {
+        seen.insert((o.judged.obligation.kind_name(), o.judged.status));
+    }
+    let kinds: BTreeSet<&str> = seen.iter().map(|(k, _)| *k).collect();
+    let mut gaps = Vec::new();
+    for k in &kinds {
+        for st in [Duty::Met, Duty::Late, Duty::Missing] {
+            if !seen.contains(&(*k, st)) {
+                gaps.push(format!("{k} {st}"));
+            }
+        }
+    }
+    println!("obligation kinds in the demo: {kinds:?}; statuses not shown: {gaps:?}");
+    assert_eq!(kinds.len(), 16, "every obligation kind: {kinds:?}");
+    for st in [Duty::Met, Duty::Late, Duty::Missing] {
+        assert!(seen.iter().any(|(_, s)| *s == st), "{st}");
+    }
+    // The scripted ones: a campaign with an update met and one late, the other campaign's
+    // missing; a major event met and one late; the settlor's trust published late.
+    for (kind, st) in [
+        ("campaign_updates", Duty::Met),
+        ("campaign_updates", Duty::Late),
+        ("campaign_updates", Duty::Missing),
+        ("campaign_final", Duty::Met),
+        ("campaign_final", Duty::Missing),
+        ("partner_evaluation", Duty::Met),
+        ("partner_evaluation", Duty::Missing),
+        ("major_event", Duty::Met),
+        ("major_event", Duty::Late),
+        ("settlor_trust", Duty::Late),
+        ("related_party_list", Duty::Met),
+        ("related_party_list", Duty::Missing),
+        ("project_close", Duty::Late),
+    ] {
+        assert!(seen.contains(&(kind, st)), "{kind} {st}: {seen:?}");
+    }
+
     // Keys for every organisation were written, and they sign for it.
     let index = std::fs::read_to_string(a.path().join("keys/demo/orgs.tsv")).unwrap();
     assert_eq!(index.lines().count() - 1, state.money.orgs().count());

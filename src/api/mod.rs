@@ -12,6 +12,7 @@
 //! - [`health`]: liveness for load balancers.
 //! - [`money`]: organisations, projects, trusts, lottery grants, receipts and compliance
 //!   figures, from the cached derived views (kept fresh by a debounced background refresh).
+//! - [`obligations`]: disclosure obligations judged on a day the reader names.
 //! - [`pages`]: the public disclosure site, live (same paths and bytes as `sunshine site build`).
 //! - [`openapi`]: the OpenAPI 3 document, generated from the handlers' annotations.
 //! - [`error`]: the one error type and the extractors whose rejections become it.
@@ -33,6 +34,7 @@ pub mod import;
 pub mod listener;
 pub mod log;
 pub mod money;
+pub mod obligations;
 pub mod openapi;
 pub mod pages;
 pub mod proofs;
@@ -354,6 +356,7 @@ fn routes(state: &AppState) -> Routes {
         "/api/v1/compliance/{org}/{year}",
         money::compliance,
     )
+    .add(Method::GET, "/api/v1/obligations", obligations::obligations)
     .add(Method::GET, "/healthz", health::healthz)
     .add(Method::GET, "/api/v1/openapi.json", openapi::document)
 }

@@ -35,7 +35,7 @@ fn parse(key: &str, text: &str) -> Result<Value, ApiError> {
 }
 
 /// The log size the cached views reflect (0 before the first refresh).
-async fn as_of(app: &AppState) -> Result<u64, ApiError> {
+pub(super) async fn as_of(app: &AppState) -> Result<u64, ApiError> {
     Ok(app.reads().view_size().await?.unwrap_or(0))
 }
 
@@ -77,7 +77,7 @@ async fn keyed(app: &AppState, prefix: &str) -> Result<Vec<Value>, ApiError> {
         .collect())
 }
 
-fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
+pub(super) fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
     let mut out = Map::new();
     out.insert("as_of_size".into(), json!(as_of_size));
     if let Value::Object(m) = fields {
@@ -344,7 +344,9 @@ pub struct ReceiptParams {
 /// A donation by its receipt number: the donation, where its money went, and the inclusion
 /// proof of its entry in the latest signed checkpoint.
 ///
-/// `{as_of_size, org, donation, trace, proof}` (`trace` is null if none was derived). Receipt
+/// `{as_of_size, org, donation, trace, proof, correction}` (`trace` is null if none was
+/// derived; `correction`, null unless the donation was amended or voided, holds the correcting
+/// entry, its notice, the original body and the current one). Receipt
 /// numbers are unique per organisation: without `org`, a number several organisations issued
 /// is 409 `ambiguous_receipt`.
 #[utoipa::path(
@@ -424,9 +426,15 @@ pub async fn receipt(
         .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
     let proof = crate::publish::proofs::inclusion(app.reads(), seq, None).await?;
     let proof = serde_json::to_value(&proof).map_err(ApiError::internal)?;
+    // The correction notice goes with the item it corrects (2025 Disclosure Measures Art. 16):
+    // the correcting entry, the notice and the original body; `null` when never corrected.
+    let correction = one(&app, &keys::ENTRY.key(&[&seq]))
+        .await?
+        .filter(|e| e.get("correction").is_some());
     Ok(answer(
         size,
-        json!({"org": org, "donation": donation, "trace": trace, "proof": proof}),
+        json!({"org": org, "donation": donation, "trace": trace, "proof": proof,
+               "correction": correction}),
     ))
 }
 
@@ -434,7 +442,7 @@ pub async fn receipt(
 // Compliance
 
 /// An organisation's regulator figures for one year, in every currency, and its late or
-/// missing disclosures.
+/// missing disclosures as of today in China (see `/api/v1/obligations` for any other day).
 ///
 /// `{as_of_size, org, year, compliance: [row], late: [late item]}`.
 #[utoipa::path(
@@ -466,11 +474,18 @@ pub async fn compliance(
         return Err(ApiError::not_found(format!("no organisation {org}")));
     }
     let figures = rows(&app, &keys::COMPLIANCE.under(&[&org, &year])).await?;
-    let late: Vec<Value> = rows(&app, keys::LATE.prefix())
+    // Judged today (China time), not on the newest entry's date: a ledger that goes quiet
+    // still shows the deadlines it misses.
+    let today = crate::ledger::Timestamp::now().china_date();
+    let late: Vec<Value> = super::obligations::judged(&app, today, Some(&org), None)
         .await?
         .into_iter()
-        .filter(|l| l["obligation"]["org"].as_str() == Some(org.as_str()))
-        .collect();
+        .filter(|o| {
+            use crate::money::timeliness::Status;
+            matches!(o.judged.status, Status::Late | Status::Missing)
+        })
+        .map(|o| serde_json::to_value(o).map_err(ApiError::internal))
+        .collect::<Result<_, _>>()?;
     Ok(answer(
         size,
         json!({"org": org.as_str(), "year": year, "compliance": figures, "late": late}),

@@ -43,6 +43,7 @@ use super::error::AppJson;
         super::money::receipt,
         super::tlog_proof::proof,
         super::money::compliance,
+        super::obligations::obligations,
         super::health::healthz,
         document,
     ),

@@ -23,15 +23,20 @@ use crate::site::snapshot::Snapshot;
 use crate::site::source;
 use crate::site::{self, Page, data, feed, moved, shards, split_lang};
 
-/// The cached snapshot, replaced when the views reflect a new log size.
+/// The cached snapshot, replaced when the views reflect a new log size or the day changes.
 #[derive(Default)]
 pub struct PageCache(Mutex<Option<Arc<Snapshot>>>);
 
 impl PageCache {
     async fn get(&self, app: &AppState) -> Result<Arc<Snapshot>, ApiError> {
         let size = app.reads().view_size().await?.unwrap_or(0);
+        // Obligations are judged on today's date: a new day renders afresh, new entries or not.
+        let today = crate::ledger::Timestamp::now().china_date();
         let mut slot = self.0.lock().await;
-        if let Some(c) = slot.as_ref().filter(|c| c.as_of == size) {
+        if let Some(c) = slot
+            .as_ref()
+            .filter(|c| c.as_of == size && c.judged_on == Some(today))
+        {
             return Ok(c.clone());
         }
         let snap = source::snapshot(app.reads())

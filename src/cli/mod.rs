@@ -137,3 +137,8 @@ pub fn json_documents(input: &[u8]) -> anyhow::Result<Vec<(usize, &str)>> {
         .map(|(i, l)| (i + 1, l))
         .collect())
 }
+
+/// A `--as-of YYYY-MM-DD` option's value, with the reason when it is not a calendar date.
+pub(crate) fn parse_day(s: &str) -> Result<time::Date, String> {
+    crate::ledger::time::parse_date(s).map_err(|e| format!("{s}: {e}"))
+}

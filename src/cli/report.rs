@@ -3,11 +3,14 @@
 //! from the log, so a reader can check that the cache tells the truth.
 
 use anyhow::{Context, bail};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use super::Global;
 use crate::ledger::Uscc;
+use crate::money::duties::OrgDuties;
+use crate::money::obligations::{FlatRow, OrgObligation, Query, judge, to_csv};
+use crate::money::timeliness::Status;
 use crate::money::views::keys;
 use crate::store::{Store, database_url};
 
@@ -37,13 +40,64 @@ pub enum Report {
         #[arg(long)]
         year: Option<i32>,
     },
-    /// Late or missing disclosures, with their due dates.
-    Late,
+    /// Disclosure obligations judged on a date: late and missing ones by default, or every
+    /// status with `--status`.
+    Late(LateArgs),
     /// Fund balances of an organisation (restricted per project, unrestricted), per currency.
     Balances {
         #[arg(long)]
         org: Uscc,
     },
+}
+
+/// `sunshine report late`'s options.
+#[derive(Args, Debug)]
+pub struct LateArgs {
+    /// The day to judge on (YYYY-MM-DD); default: today in China (UTC+8).
+    #[arg(long, value_parser = super::parse_day)]
+    pub as_of: Option<time::Date>,
+    /// Only this organisation's obligations.
+    #[arg(long)]
+    pub org: Option<Uscc>,
+    /// Only obligations in this status: met, late, due or missing (default: late and missing).
+    #[arg(long)]
+    pub status: Option<Status>,
+    /// Output: a table, or CSV with a header line.
+    #[arg(long, value_enum, default_value_t = LateFormat::Table)]
+    pub format: LateFormat,
+}
+
+/// How `report late` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LateFormat {
+    Table,
+    Csv,
+}
+
+/// The obligations `args` asks for, judged over the cached `duties/` rows.
+fn obligations(
+    rows: &[(String, String)],
+    args: &LateArgs,
+    as_of: time::Date,
+) -> anyhow::Result<Vec<OrgObligation>> {
+    let duties = rows
+        .iter()
+        .map(|(key, text)| {
+            serde_json::from_str::<OrgDuties>(text).with_context(|| {
+                format!("cached view {key} is not a duties row; run `sunshine audit`")
+            })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let q = Query {
+        as_of,
+        org: args.org.clone(),
+        status: args.status,
+    };
+    let mut found = judge(&duties, &q);
+    if args.status.is_none() {
+        found.retain(|o| matches!(o.judged.status, Status::Late | Status::Missing));
+    }
+    Ok(found)
 }
 
 fn parse(key: &str, text: &str) -> anyhow::Result<Value> {
@@ -85,7 +139,30 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 });
             store.views_with_prefix(&prefix).await?
         }
-        Report::Late => store.views_with_prefix(keys::LATE.prefix()).await?,
+        Report::Late(late) => {
+            let rows = store.views_with_prefix(keys::DUTIES.prefix()).await?;
+            let as_of = late
+                .as_of
+                .unwrap_or_else(|| crate::ledger::Timestamp::now().china_date());
+            let found = obligations(&rows, late, as_of)?;
+            eprintln!(
+                "as of entry {} (log size {size}), judged on {}",
+                size.saturating_sub(1),
+                crate::ledger::time::format_date(as_of)
+            );
+            let out = if args.json {
+                found
+                    .iter()
+                    .map(|o| Ok(format!("{}\n", serde_json::to_string(o)?)))
+                    .collect::<anyhow::Result<String>>()?
+            } else if late.format == LateFormat::Csv {
+                to_csv(&found)?
+            } else {
+                found.iter().map(table_line).collect()
+            };
+            print!("{out}");
+            return Ok(());
+        }
         Report::Balances { org } => {
             store
                 .views_with_prefix(&keys::BALANCE.under(&[org]))
@@ -129,22 +206,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                     ));
                 }
             }
-            Report::Late => {
-                let o = &v["obligation"];
-                let who = [&o["org"], &o["trust"], &o["administrator"]]
-                    .into_iter()
-                    .find(|x| !x.is_null())
-                    .map(s)
-                    .unwrap_or_default();
-                out.push_str(&format!(
-                    "{:<22} {:<20} due {}  disclosed {:<10}  {} day(s) late\n",
-                    s(&o["kind"]),
-                    who,
-                    s(&v["due"]),
-                    s(&v["disclosed"]),
-                    s(&v["days_late"]),
-                ));
-            }
+            Report::Late(_) => {}
             Report::Balances { .. } => {
                 out.push_str(&format!("{key}  {}\n", serde_json::to_string(&v)?))
             }
@@ -152,4 +214,28 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
     }
     print!("{out}");
     Ok(())
+}
+
+fn table_line(o: &OrgObligation) -> String {
+    let r = FlatRow::from(o);
+    let period = if r.period.is_empty() {
+        String::new()
+    } else {
+        format!(" #{}", r.period)
+    };
+    let disclosed = if r.disclosed.is_empty() {
+        "-".to_owned()
+    } else {
+        format!("{} (entry {})", r.disclosed, r.met_by)
+    };
+    format!(
+        "{} {:<20} {:<24} due {}  {:<7}  disclosed {:<24}  {} day(s) late\n",
+        r.org,
+        r.kind,
+        format!("{}{period}", r.subject),
+        r.due,
+        r.status,
+        disclosed,
+        r.days_late,
+    )
 }

@@ -12,7 +12,7 @@ use clap::{Args, Subcommand};
 
 use super::Global;
 use super::progress::progress;
-use crate::site::build::{build, workers};
+use crate::site::build::{build, build_on, workers};
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]
@@ -29,6 +29,10 @@ pub enum SiteCommand {
         /// Output directory (created if missing); an earlier build there is updated in place.
         #[arg(long)]
         out: PathBuf,
+        /// The day disclosure obligations are judged on (YYYY-MM-DD); default: today in China
+        /// (UTC+8). The same ledger and day give the same pages.
+        #[arg(long, value_parser = super::parse_day)]
+        as_of: Option<time::Date>,
     },
     /// Time a full build and a no-change rebuild beside a plain loop writing as many files of the
     /// same total size, with CPU time and load average (the machines are shared), and print the
@@ -66,14 +70,15 @@ async fn bring_derived_rows_up(g: &Global, store: &Store) -> anyhow::Result<()> 
 
 pub async fn run(g: &Global, args: &SiteArgs) -> anyhow::Result<()> {
     let store = Store::open(&database_url(&g.db), false).await?;
-    let out = match &args.command {
-        SiteCommand::Build { out } => out,
+    let (out, as_of) = match &args.command {
+        SiteCommand::Build { out, as_of } => (out, *as_of),
         SiteCommand::Bench { out } => return bench(&store, out).await,
     };
+    let judged_on = as_of.unwrap_or_else(|| crate::ledger::Timestamp::now().china_date());
     bring_derived_rows_up(g, &store).await?;
     let started = std::time::Instant::now();
     let bar = progress(0, "site");
-    let result = build(&store, out, &bar).await;
+    let result = build_on(&store, out, &bar, judged_on).await;
     bar.finish_and_clear();
     let r = result.with_context(|| format!("building the site in {}", out.display()))?;
     let log = r

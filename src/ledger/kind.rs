@@ -42,6 +42,9 @@ kinds! {
     ProjectOpen = "project.open" by [Org];
     ProjectUpdate = "project.update" by [Org];
     ProjectClose = "project.close" by [Org];
+    CampaignOpen = "campaign.open" by [Org];
+    CampaignUpdate = "campaign.update" by [Org];
+    CampaignClose = "campaign.close" by [Org];
     Donation = "donation" by [Org];
     Disbursement = "disbursement" by [Org];
     GrantTransfer = "grant.transfer" by [Org];
@@ -53,6 +56,7 @@ kinds! {
     LotteryAnnounce = "lottery.announce" by [Org];
     ReportAnnual = "report.annual" by [Org];
     Explanation = "explanation" by [Org];
+    Disclosure = "disclosure" by [Org];
     Correction = "correction" by [Org, Regulator];
 }
 

@@ -14,6 +14,9 @@ const FORMAT: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 const DATE_FORMAT: &[FormatItem<'static>] = format_description!("[year]-[month]-[day]");
 
+/// China Standard Time, UTC+8.
+pub const CHINA_OFFSET: time::UtcOffset = time::macros::offset!(+8);
+
 /// Seconds since the Unix epoch, UTC, that round-trip exactly through the wire spelling.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
@@ -52,6 +55,12 @@ impl Timestamp {
     /// The UTC calendar date of this instant.
     pub fn date(self) -> Date {
         self.datetime().date()
+    }
+
+    /// The calendar date of this instant in China (UTC+8, no daylight saving since 1991): the
+    /// date a deadline in Chinese law is counted in, and the date entry bodies are written in.
+    pub fn china_date(self) -> Date {
+        self.datetime().to_offset(CHINA_OFFSET).date()
     }
 }
 
@@ -133,6 +142,15 @@ mod tests {
         let t: Timestamp = "2026-11-23T08:30:00Z".parse().unwrap();
         assert_eq!(t.unix(), 1_795_422_600);
         assert_eq!(t.to_string(), "2026-11-23T08:30:00Z");
+    }
+
+    #[test]
+    fn the_china_date_turns_at_16_00_utc() {
+        let before: Timestamp = "2026-05-31T15:59:59Z".parse().unwrap();
+        let after: Timestamp = "2026-05-31T16:00:00Z".parse().unwrap();
+        assert_eq!(before.china_date(), time::macros::date!(2026 - 05 - 31));
+        assert_eq!(after.china_date(), time::macros::date!(2026 - 06 - 01));
+        assert_eq!(after.date(), time::macros::date!(2026 - 05 - 31));
     }
 
     #[test]

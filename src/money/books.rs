@@ -127,6 +127,12 @@ pub struct Books {
     pub regulators: OrdMap<Uscc, RegulatorRecord>,
     pub orgs: OrdMap<Uscc, OrgRecord>,
     pub projects: OrdMap<(Uscc, Ident), ProjectRecord>,
+    /// `disclosure` entries, by seq (few: events the 2025 Measures name).
+    pub disclosures: OrdMap<u64, super::disclosures::DisclosureRecord>,
+    /// Donations received from related parties, by seq.
+    pub related_donations: OrdMap<u64, super::disclosures::RelatedDonation>,
+    /// Public fundraising campaigns, by organisation and id.
+    pub campaigns: OrdMap<(Uscc, Ident), super::campaigns::CampaignRecord>,
     pub funds: Funds,
     /// The records of the entry being stepped; empty between steps.
     #[serde(skip)]
@@ -204,6 +210,9 @@ impl Books {
             Body::ProjectOpen(b) => self.project_open(e, b),
             Body::ProjectUpdate(b) => self.project_update(e, b),
             Body::ProjectClose(b) => self.project_close(e, b),
+            Body::CampaignOpen(b) => self.campaign_open(e, b),
+            Body::CampaignUpdate(b) => self.campaign_update(e, b),
+            Body::CampaignClose(b) => self.campaign_close(e, b),
             Body::Donation(_) => self.donation(e, DonationBody::new(e.body.clone())),
             Body::Disbursement(b) => self.disbursement(e, b),
             Body::GrantTransfer(b) => self.grant_transfer(e, b),
@@ -215,6 +224,7 @@ impl Books {
             Body::LotteryAnnounce(b) => self.lottery_announce(e, b),
             Body::ReportAnnual(b) => self.report_annual(e, b),
             Body::Explanation(b) => self.explanation(e, b),
+            Body::Disclosure(b) => self.disclosure(e, b),
             // Corrections change which bodies are effective; the state replays, never steps them.
             Body::Correction(_) => Ok(()),
         }

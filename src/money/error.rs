@@ -15,6 +15,7 @@ use crate::ledger::Currency;
 pub enum Thing {
     Org,
     Project,
+    Campaign,
     Trust,
     LotteryGrant,
     Entry,
@@ -25,6 +26,7 @@ impl Thing {
         match self {
             Thing::Org => "unknown_org",
             Thing::Project => "unknown_project",
+            Thing::Campaign => "unknown_campaign",
             Thing::Trust => "unknown_trust",
             Thing::LotteryGrant => "unknown_grant",
             Thing::Entry => "unknown_entry",
@@ -37,6 +39,7 @@ impl Thing {
 pub enum Unique {
     Org,
     Project,
+    Campaign,
     Receipt,
     Trust,
     LotteryGrant,
@@ -50,6 +53,7 @@ impl Unique {
         match self {
             Unique::Org => "duplicate_org",
             Unique::Project => "duplicate_project",
+            Unique::Campaign => "duplicate_campaign",
             Unique::Receipt => "duplicate_receipt",
             Unique::Trust => "duplicate_trust",
             Unique::LotteryGrant => "duplicate_grant",
@@ -87,6 +91,8 @@ pub enum Rule {
     PersonalData,
     /// A donation, disbursement or grant on a closed project.
     ProjectClosed,
+    /// A second close of a campaign.
+    CampaignClosed,
     /// A grant to oneself; moving money inside an organisation is not a grant.
     SelfTransfer,
     /// A close whose stated leftover differs from the project's balance.
@@ -128,6 +134,7 @@ impl Rule {
             Rule::Unmasked => "unmasked_name",
             Rule::PersonalData => "personal_data",
             Rule::ProjectClosed => "project_closed",
+            Rule::CampaignClosed => "campaign_closed",
             Rule::SelfTransfer => "self_transfer",
             Rule::LeftoverMismatch => "leftover_mismatch",
             Rule::DissimilarProject => "dissimilar_project",

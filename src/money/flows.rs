@@ -28,6 +28,17 @@ impl Books {
             };
             self.funds.receive(fund, key.clone(), amount.decimal());
         }
+        if b.related_party {
+            self.related_donations.insert(
+                e.seq,
+                super::disclosures::RelatedDonation {
+                    org: org.clone(),
+                    seq: e.seq,
+                    recorded_at: e.recorded_at,
+                    received_on: b.received_on,
+                },
+            );
+        }
         self.add_donation(DonationRecord {
             seq: e.seq,
             org,

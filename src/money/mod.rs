@@ -19,14 +19,18 @@
 
 pub mod bodies;
 pub mod books;
+pub mod campaigns;
 pub mod compliance;
 pub mod corrections;
+pub mod disclosures;
+pub mod duties;
 pub mod error;
 pub mod events;
 pub mod figures;
 pub mod flows;
 pub mod funds;
 pub mod lottery;
+pub mod obligations;
 pub mod projects;
 pub mod records;
 pub mod regulator;

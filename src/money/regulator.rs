@@ -5,8 +5,10 @@
 //! disclosure events become the deadline checker's obligations. The rules themselves are data
 //! (`compliance_rules.json`, `timeliness_rules.json`), each row citing its source.
 //!
-//! "As of" is the recording date of the newest entry, not the wall clock, so the figures are a
-//! pure function of the log and two replays of the same log agree.
+//! The cached `late/` rows are as of the recording date of the newest entry, not the wall clock,
+//! so the cache is a pure function of the log and two replays of the same log agree. Readers
+//! that ask "as of when?" (`sunshine report late --as-of`, the obligations API, the site) judge
+//! the cached `duties/` rows on their own date instead ([`super::obligations::judge`]).
 
 use std::collections::BTreeMap;
 
@@ -14,9 +16,10 @@ use serde::Serialize;
 use time::Date;
 
 use super::compliance::{self, Figure, OrgYearFacts, YearRevenue};
+use super::duties::OrgDuties;
 use super::figures::OrgYearFigures;
 use super::state::MoneyState;
-use super::timeliness::{self, DisclosureFacts, LateItem, Obligation};
+use super::timeliness::{self, DisclosureFacts, LateItem};
 use super::types::OrgType;
 use super::views::{keys, row};
 use crate::ledger::{Currency, Uscc};
@@ -107,108 +110,15 @@ pub fn compliance(state: &MoneyState) -> Vec<OrgCompliance> {
     out
 }
 
-/// The obligations the log creates, with the dates on which they were met.
+/// The obligations the log creates by `as_of`, with the disclosures that met them.
 pub fn disclosure_facts(state: &MoneyState, as_of: Date) -> DisclosureFacts {
-    let events = state.disclosure_events();
+    facts_of(&state.duties(), as_of)
+}
+
+fn facts_of(duties: &[OrgDuties], as_of: Date) -> DisclosureFacts {
     let mut facts = DisclosureFacts::default();
-    // Annual reports are due for every year an organisation had figures, once the year is over.
-    let mut years: BTreeMap<(Uscc, i32), Vec<Date>> = BTreeMap::new();
-    for r in state.org_year_figures() {
-        if r.year < as_of.year() && rule_type(r.org_type).is_some() {
-            years.entry((r.org.clone(), r.year)).or_default();
-        }
-    }
-    for a in &events.annual_reports {
-        years
-            .entry((a.org.clone(), a.year))
-            .or_default()
-            .push(a.published.recorded_at.date());
-    }
-    for ((org, year), dates) in years {
-        facts.push(
-            Obligation::AnnualReport {
-                org: org.to_string(),
-                year,
-            },
-            dates,
-        );
-    }
-    for p in &events.projects {
-        let updates: Vec<Date> = p.updates.iter().map(|u| u.recorded_at.date()).collect();
-        if p.emergency {
-            facts.push(
-                Obligation::EmergencyUpdates {
-                    org: p.org.to_string(),
-                    campaign: p.project.to_string(),
-                    started_on: p.start,
-                    response_ended_on: p.end,
-                },
-                updates,
-            );
-        } else {
-            facts.push(
-                Obligation::ProjectUpdates {
-                    org: p.org.to_string(),
-                    project: p.project.to_string(),
-                    started_on: p.start,
-                    ended_on: p.end,
-                },
-                updates,
-            );
-        }
-        if let Some(end) = p.end.filter(|e| *e <= as_of) {
-            let closed = p.closed.iter().map(|c| c.recorded_at.date());
-            facts.push(
-                Obligation::ProjectClose {
-                    org: p.org.to_string(),
-                    project: p.project.to_string(),
-                    ended_on: end,
-                },
-                closed,
-            );
-        }
-    }
-    for r in &events.related_party {
-        facts.push(
-            Obligation::RelatedParty {
-                org: r.org.to_string(),
-                entry_seq: r.paid.seq,
-                occurred_on: r.paid.date,
-            },
-            [r.paid.recorded_at.date()],
-        );
-    }
-    for t in &events.trusts {
-        facts.push(
-            Obligation::TrustFiling {
-                trust: t.trust_id.to_string(),
-                signed_on: t.signed_on,
-            },
-            [t.filed.date],
-        );
-        let last_year = t
-            .term_end
-            .map_or(as_of.year() - 1, |e| e.year().min(as_of.year() - 1));
-        for year in t.term_start.year()..=last_year {
-            let dates = t.reports.get(&year).map(|d| d.recorded_at.date());
-            facts.push(
-                Obligation::TrustReport {
-                    trust: t.trust_id.to_string(),
-                    year,
-                },
-                dates,
-            );
-        }
-    }
-    for l in &events.lottery_years {
-        let dates = l.announced.iter().map(|a| a.recorded_at.date());
-        facts.push(
-            Obligation::LotteryAnnouncement {
-                administrator: l.administrator.to_string(),
-                year: l.fiscal_year,
-            },
-            dates,
-        );
+    for d in duties {
+        facts.items.extend(d.obligations(as_of).items);
     }
     facts
 }
@@ -218,8 +128,9 @@ pub fn late(state: &MoneyState, as_of: Date) -> Vec<LateItem> {
     timeliness::check(&disclosure_facts(state, as_of), as_of).unwrap_or_default()
 }
 
-/// The regulator views as cacheable rows: `compliance/{org}/{year}/{currency}` and
-/// `late/{index}` (ordered by the checker), canonical JSON.
+/// The regulator views as cacheable rows: `compliance/{org}/{year}/{currency}`, `duties/{org}`
+/// (what each organisation owes, for readers to judge on any date) and `late/{index}` (ordered
+/// by the checker, as of `as_of`), canonical JSON.
 pub fn view_rows(state: &MoneyState, as_of: Option<Date>) -> BTreeMap<String, String> {
     let mut rows = BTreeMap::new();
     for c in compliance(state) {
@@ -229,8 +140,13 @@ pub fn view_rows(state: &MoneyState, as_of: Option<Date>) -> BTreeMap<String, St
             &c,
         );
     }
+    let duties = state.duties();
+    for d in &duties {
+        row(&mut rows, keys::DUTIES.key(&[&d.org]), d);
+    }
     if let Some(as_of) = as_of {
-        for (i, item) in late(state, as_of).iter().enumerate() {
+        let late = timeliness::check(&facts_of(&duties, as_of), as_of).unwrap_or_default();
+        for (i, item) in late.iter().enumerate() {
             row(&mut rows, keys::LATE.key(&[&format!("{i:06}")]), item);
         }
     }

@@ -36,6 +36,7 @@ pub const ID_FIELDS: &[&str] = &[
     "receipt_no",
     "id",
     "project",
+    "campaign",
     "from_project",
     "to_project",
     "recipient_project",

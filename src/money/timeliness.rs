@@ -7,8 +7,10 @@
 //!
 //! The caller turns its log into [`ObligationFacts`]: one obligation (e.g.
 //! "the 2025 annual report of org X") plus the dates on which matching
-//! disclosures were recorded. [`check`] returns only the obligations that are
-//! late or missing. An obligation met on time produces nothing.
+//! disclosures were recorded ([`super::duties`] does this for the ledger).
+//! [`evaluate`] judges every obligation on a date: met, late (disclosed after its
+//! due date, and late for good), due (not yet disclosed, due date not passed) or
+//! missing. [`check`] keeps only the late and missing ones.
 //!
 //! Conventions, chosen so that "within N" reads the way a regulator reads it:
 //! - "within 30 days of X" is due on `X + 30 days`; disclosing on the due date is on time.
@@ -81,6 +83,10 @@ pub struct YearlyDeadline {
     pub day: u8,
     /// Years after the obligation's year (1 = following year).
     pub years_after: i32,
+    /// The first year the duty is owed for, when the rule creating it came into force later
+    /// than the ledger's records begin. `None` = every year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_year: Option<i32>,
     /// Key into [`DeadlineTable::sources`].
     pub source: String,
 }
@@ -140,6 +146,23 @@ pub struct DeadlineTable {
     pub trust_report: YearlyDeadline,
     /// Welfare-lottery public-welfare-fund announcement.
     pub lottery_announcement: YearlyDeadline,
+    /// Fundraising disclosures (募捐情况) of a public fundraising campaign while it runs.
+    pub campaign_update: PeriodicDeadline,
+    /// A campaign's final report after it ends.
+    pub campaign_final: EventDeadline,
+    /// Evaluation and supervision of a campaign's public-fundraising partners after it ends.
+    pub partner_evaluation: EventDeadline,
+    /// Major projects' implementation in the annual disclosure, by an organisation without
+    /// public-fundraising status.
+    pub major_projects: YearlyDeadline,
+    /// The audited annual financial report of an organisation with public-fundraising status.
+    pub audited_financial_report: YearlyDeadline,
+    /// Major asset changes, investments and transactions.
+    pub major_event: EventDeadline,
+    /// The related-party list filed with the registering department.
+    pub related_party_list: YearlyDeadline,
+    /// A charitable trust set up by the organisation as settlor.
+    pub settlor_trust: EventDeadline,
 }
 
 /// Why a deadline table was rejected.
@@ -193,6 +216,9 @@ impl DeadlineTable {
             ("annual_report", &self.annual_report),
             ("trust_report", &self.trust_report),
             ("lottery_announcement", &self.lottery_announcement),
+            ("major_projects", &self.major_projects),
+            ("audited_financial_report", &self.audited_financial_report),
+            ("related_party_list", &self.related_party_list),
         ] {
             known(name, &y.source)?;
             // 2001 is not a leap year: a due date must exist every year.
@@ -211,12 +237,17 @@ impl DeadlineTable {
             ("project_close", &self.project_close),
             ("related_party", &self.related_party),
             ("trust_filing", &self.trust_filing),
+            ("campaign_final", &self.campaign_final),
+            ("partner_evaluation", &self.partner_evaluation),
+            ("major_event", &self.major_event),
+            ("settlor_trust", &self.settlor_trust),
         ] {
             known(name, &e.source)?;
         }
         for (name, p) in [
             ("project_update", &self.project_update),
             ("emergency_update", &self.emergency_update),
+            ("campaign_update", &self.campaign_update),
         ] {
             known(name, &p.source)?;
             if p.every.is_zero() {
@@ -276,26 +307,6 @@ mod iso_date {
             Option::<String>::deserialize(d)?
                 .map(|s| Date::parse(&s, FMT).map_err(D::Error::custom))
                 .transpose()
-        }
-    }
-
-    pub mod vec {
-        use super::*;
-
-        pub fn serialize<S: Serializer>(v: &[Date], s: S) -> Result<S::Ok, S::Error> {
-            let strings = v
-                .iter()
-                .map(|d| d.format(FMT))
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(S::Error::custom)?;
-            s.collect_seq(strings)
-        }
-
-        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Date>, D::Error> {
-            Vec::<String>::deserialize(d)?
-                .iter()
-                .map(|s| Date::parse(s, FMT).map_err(D::Error::custom))
-                .collect()
         }
     }
 }
@@ -382,18 +393,121 @@ pub enum Obligation {
         /// The reported year.
         year: i32,
     },
+    /// Fundraising disclosures of a public fundraising campaign while it runs.
+    CampaignUpdates {
+        /// Organisation id.
+        org: String,
+        /// Campaign id.
+        campaign: String,
+        #[serde(with = "iso_date")]
+        started_on: Date,
+        /// Its end (actual, else planned), if known.
+        #[serde(with = "iso_date::option")]
+        ended_on: Option<Date>,
+    },
+    /// A campaign's final report.
+    CampaignFinal {
+        /// Organisation id.
+        org: String,
+        /// Campaign id.
+        campaign: String,
+        #[serde(with = "iso_date")]
+        ended_on: Date,
+    },
+    /// The evaluation of a campaign's public-fundraising partners.
+    PartnerEvaluation {
+        /// Organisation id.
+        org: String,
+        /// Campaign id.
+        campaign: String,
+        #[serde(with = "iso_date")]
+        ended_on: Date,
+    },
+    /// Major projects' implementation for `year`, in the annual disclosure of an organisation
+    /// without public-fundraising status.
+    MajorProjects {
+        /// Organisation id.
+        org: String,
+        /// The reported year.
+        year: i32,
+    },
+    /// The audit report of the annual financial report for `year`, of an organisation with
+    /// public-fundraising status.
+    AuditedFinancialReport {
+        /// Organisation id.
+        org: String,
+        /// The reported year.
+        year: i32,
+    },
+    /// A major asset change, investment or transaction recorded by a `disclosure` entry.
+    MajorEvent {
+        /// Organisation id.
+        org: String,
+        /// The `disclosure` entry.
+        entry_seq: u64,
+        /// `major_asset_change`, `major_investment` or `major_transaction`.
+        subject: String,
+        #[serde(with = "iso_date")]
+        occurred_on: Date,
+    },
+    /// The related-party list for `year`, filed with the registering department.
+    RelatedPartyList {
+        /// Organisation id.
+        org: String,
+        year: i32,
+    },
+    /// A charitable trust the organisation set up as settlor.
+    SettlorTrust {
+        /// Organisation id.
+        org: String,
+        /// Trust id.
+        trust: String,
+        /// The day the trust was set up (its documents signed).
+        #[serde(with = "iso_date")]
+        established_on: Date,
+    },
 }
 
-/// One obligation and the dates on which matching disclosures were recorded
-/// (e.g. the `recorded_at` dates of the ledger's disclosure entries for it).
-/// Order and duplicates do not matter.
+/// One recorded disclosure: the (China) date it entered the ledger and, when the caller knows
+/// it, the entry that made it, so a report can point at the entry that met an obligation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Disclosure {
+    /// The day it was disclosed.
+    #[serde(with = "iso_date")]
+    pub on: Date,
+    /// The ledger entry that disclosed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+}
+
+impl From<Date> for Disclosure {
+    fn from(on: Date) -> Self {
+        Disclosure { on, seq: None }
+    }
+}
+
+impl From<(Date, u64)> for Disclosure {
+    fn from((on, seq): (Date, u64)) -> Self {
+        Disclosure { on, seq: Some(seq) }
+    }
+}
+
+/// One obligation and the disclosures recorded for it (e.g. the recording dates of the
+/// ledger's disclosure entries for it). Order and duplicates do not matter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ObligationFacts {
     /// What had to be disclosed.
     pub obligation: Obligation,
-    /// When it was disclosed.
-    #[serde(with = "iso_date::vec")]
-    pub disclosed_on: Vec<Date>,
+    /// When, and by which entry, it was disclosed.
+    pub disclosed: Vec<Disclosure>,
+    /// A due date before this day is not judged: the ledger could not see the obligation then
+    /// (e.g. before the organisation joined it).
+    #[serde(
+        default,
+        with = "iso_date::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_before: Option<Date>,
 }
 
 /// All obligations to check. Built by the caller from its log: one entry per
@@ -406,12 +520,31 @@ pub struct DisclosureFacts {
 }
 
 impl DisclosureFacts {
-    /// Adds an obligation with its disclosure dates.
-    pub fn push(&mut self, obligation: Obligation, disclosed_on: impl IntoIterator<Item = Date>) {
+    /// Adds an obligation with its disclosures (dates, or dates with the disclosing entry).
+    pub fn push<D: Into<Disclosure>>(
+        &mut self,
+        obligation: Obligation,
+        disclosed: impl IntoIterator<Item = D>,
+    ) {
         self.items.push(ObligationFacts {
             obligation,
-            disclosed_on: disclosed_on.into_iter().collect(),
+            disclosed: disclosed.into_iter().map(Into::into).collect(),
+            not_before: None,
         });
+    }
+
+    /// Like [`DisclosureFacts::push`], for an obligation judged only if it falls due on or after
+    /// `not_before`.
+    pub fn push_from<D: Into<Disclosure>>(
+        &mut self,
+        not_before: Date,
+        obligation: Obligation,
+        disclosed: impl IntoIterator<Item = D>,
+    ) {
+        self.push(obligation, disclosed);
+        if let Some(last) = self.items.last_mut() {
+            last.not_before = Some(not_before);
+        }
     }
 }
 
@@ -435,6 +568,91 @@ pub struct LateItem {
     pub source: String,
 }
 
+/// Where an obligation stands on the date it is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Disclosed on or before its due date.
+    Met,
+    /// Disclosed, but after its due date: it stays late for good, with the days it was late.
+    Late,
+    /// Not disclosed yet, and its due date has not passed.
+    Due,
+    /// Not disclosed, and its due date has passed.
+    Missing,
+}
+
+impl Status {
+    /// The name used on the wire and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Met => "met",
+            Status::Late => "late",
+            Status::Due => "due",
+            Status::Missing => "missing",
+        }
+    }
+}
+
+/// A status name that is not one of `met`, `late`, `due`, `missing`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown status \"{0}\": expected met, late, due or missing")]
+pub struct UnknownStatus(pub String);
+
+impl std::str::FromStr for Status {
+    type Err = UnknownStatus;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Status::Met, Status::Late, Status::Due, Status::Missing]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| UnknownStatus(s.chars().take(32).collect()))
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One obligation (or one period of a recurring one) judged on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObligationStatus {
+    /// The obligation.
+    pub obligation: Obligation,
+    /// For periodic obligations, which update (1 = first after the start);
+    /// `None` for one-off obligations.
+    pub period_index: Option<u32>,
+    /// The due date.
+    #[serde(with = "iso_date")]
+    pub due: Date,
+    /// Where it stands on the date judged.
+    pub status: Status,
+    /// When it was disclosed, if it was by the date judged.
+    #[serde(with = "iso_date::option")]
+    pub disclosed: Option<Date>,
+    /// Days past due: to the disclosure when late, to the date judged when missing; 0 otherwise.
+    pub days_late: i64,
+    /// The entry that met it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met_by: Option<u64>,
+    /// Citation of the deadline used.
+    pub source: String,
+}
+
+impl ObligationStatus {
+    fn late_item(&self) -> Option<LateItem> {
+        matches!(self.status, Status::Late | Status::Missing).then(|| LateItem {
+            obligation: self.obligation.clone(),
+            period_index: self.period_index,
+            due: self.due,
+            disclosed: self.disclosed,
+            days_late: self.days_late,
+            source: self.source.clone(),
+        })
+    }
+}
+
 /// Checks every obligation against the embedded default table.
 ///
 /// Errors only if the embedded table fails to parse, which a unit test rules
@@ -449,229 +667,210 @@ pub fn check(
 /// Checks every obligation against `table`, in input order. Returns the late
 /// and missing items only. Obligations not yet due, or met on time, produce nothing.
 pub fn check_with(table: &DeadlineTable, events: &DisclosureFacts, as_of: Date) -> Vec<LateItem> {
+    evaluate_with(table, events, as_of)
+        .iter()
+        .filter_map(ObligationStatus::late_item)
+        .collect()
+}
+
+/// Every obligation's status on `as_of` against the embedded default table.
+pub fn evaluate(
+    events: &DisclosureFacts,
+    as_of: Date,
+) -> Result<Vec<ObligationStatus>, &'static DeadlineTableError> {
+    Ok(evaluate_with(default_table()?, events, as_of))
+}
+
+/// Every obligation's status on `as_of`, in input order: met, late, due or missing. A recurring
+/// obligation gives one row per period up to the first one not yet met (due or missing); the
+/// periods after a missing one are owed for the same reason and are not listed again.
+pub fn evaluate_with(
+    table: &DeadlineTable,
+    events: &DisclosureFacts,
+    as_of: Date,
+) -> Vec<ObligationStatus> {
     let mut out = Vec::new();
     for item in &events.items {
-        let mut dates: Vec<Date> = item
-            .disclosed_on
+        let mut dates: Vec<Disclosure> = item
+            .disclosed
             .iter()
             .copied()
-            .filter(|d| *d <= as_of)
+            .filter(|d| d.on <= as_of)
             .collect();
         dates.sort_unstable();
-        dates.dedup();
+        dates.dedup_by_key(|d| d.on);
         let ob = &item.obligation;
+        let before = out.len();
+        let j = Judge {
+            table,
+            ob,
+            dates: &dates,
+            as_of,
+        };
         match ob {
             Obligation::AnnualReport { year, .. } => {
-                out.extend(yearly(
-                    table,
-                    &table.annual_report,
-                    ob,
-                    *year,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.yearly(&table.annual_report, *year));
             }
             Obligation::TrustReport { year, .. } => {
-                out.extend(yearly(table, &table.trust_report, ob, *year, &dates, as_of));
+                out.extend(j.yearly(&table.trust_report, *year));
             }
             Obligation::LotteryAnnouncement { year, .. } => {
-                out.extend(yearly(
-                    table,
-                    &table.lottery_announcement,
-                    ob,
-                    *year,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.yearly(&table.lottery_announcement, *year));
             }
             Obligation::ProjectClose { ended_on, .. } => {
-                out.extend(after_event(
-                    table,
-                    &table.project_close,
-                    ob,
-                    *ended_on,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.after_event(&table.project_close, *ended_on));
             }
             Obligation::RelatedParty { occurred_on, .. } => {
-                out.extend(after_event(
-                    table,
-                    &table.related_party,
-                    ob,
-                    *occurred_on,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.after_event(&table.related_party, *occurred_on));
             }
             Obligation::TrustFiling { signed_on, .. } => {
-                out.extend(after_event(
-                    table,
-                    &table.trust_filing,
-                    ob,
-                    *signed_on,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.after_event(&table.trust_filing, *signed_on));
             }
             Obligation::ProjectUpdates {
                 started_on,
                 ended_on,
                 ..
             } => {
-                out.extend(periodic(
-                    table,
-                    &table.project_update,
-                    ob,
-                    *started_on,
-                    *ended_on,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.periodic(&table.project_update, *started_on, *ended_on));
+            }
+            Obligation::CampaignUpdates {
+                started_on,
+                ended_on,
+                ..
+            } => {
+                out.extend(j.periodic(&table.campaign_update, *started_on, *ended_on));
+            }
+            Obligation::CampaignFinal { ended_on, .. } => {
+                out.extend(j.after_event(&table.campaign_final, *ended_on));
+            }
+            Obligation::PartnerEvaluation { ended_on, .. } => {
+                out.extend(j.after_event(&table.partner_evaluation, *ended_on));
+            }
+            Obligation::MajorEvent { occurred_on, .. } => {
+                out.extend(j.after_event(&table.major_event, *occurred_on));
+            }
+            Obligation::RelatedPartyList { year, .. } => {
+                out.extend(j.yearly(&table.related_party_list, *year));
+            }
+            Obligation::SettlorTrust { established_on, .. } => {
+                out.extend(j.after_event(&table.settlor_trust, *established_on));
+            }
+            Obligation::MajorProjects { year, .. } => {
+                out.extend(j.yearly(&table.major_projects, *year));
+            }
+            Obligation::AuditedFinancialReport { year, .. } => {
+                out.extend(j.yearly(&table.audited_financial_report, *year));
             }
             Obligation::EmergencyUpdates {
                 started_on,
                 response_ended_on,
                 ..
             } => {
-                out.extend(periodic(
-                    table,
-                    &table.emergency_update,
-                    ob,
-                    *started_on,
-                    *response_ended_on,
-                    &dates,
-                    as_of,
-                ));
+                out.extend(j.periodic(&table.emergency_update, *started_on, *response_ended_on));
             }
+        }
+        if let Some(from) = item.not_before {
+            let judged = out.split_off(before);
+            out.extend(judged.into_iter().filter(|s| s.due >= from));
         }
     }
     out
 }
 
-/// One-off check: the earliest disclosure on or after `from` is compared with `due`.
-fn one_off(
-    ob: &Obligation,
-    from: Date,
-    due: Date,
-    dates: &[Date],
+/// One obligation's disclosures (sorted, none after `as_of`) and the date it is judged on.
+struct Judge<'a> {
+    table: &'a DeadlineTable,
+    ob: &'a Obligation,
+    dates: &'a [Disclosure],
     as_of: Date,
-    source: String,
-) -> Option<LateItem> {
-    let first = dates.iter().copied().find(|d| *d >= from);
-    let (disclosed, until) = match first {
-        Some(d) if d <= due => return None,
-        Some(d) => (Some(d), d),
-        None if as_of > due => (None, as_of),
-        None => return None,
-    };
-    Some(LateItem {
-        obligation: ob.clone(),
-        period_index: None,
-        due,
-        disclosed,
-        days_late: (until - due).whole_days(),
-        source,
-    })
 }
 
-fn yearly(
-    table: &DeadlineTable,
-    rule: &YearlyDeadline,
-    ob: &Obligation,
-    year: i32,
-    dates: &[Date],
-    as_of: Date,
-) -> Option<LateItem> {
-    // A report about `year` cannot predate it. Earlier dates belong to something else.
-    let from = Date::from_calendar_date(year, Month::January, 1).ok()?;
-    let due = rule.due(year)?;
-    one_off(ob, from, due, dates, as_of, table.source_text(&rule.source))
-}
-
-fn after_event(
-    table: &DeadlineTable,
-    rule: &EventDeadline,
-    ob: &Obligation,
-    event: Date,
-    dates: &[Date],
-    as_of: Date,
-) -> Option<LateItem> {
-    let due = rule.within.after(event)?;
-    one_off(
-        ob,
-        event,
-        due,
-        dates,
-        as_of,
-        table.source_text(&rule.source),
-    )
-}
-
-/// Gap check for recurring updates. Starting from `start`, each next
-/// disclosure must come within `rule.every` of the previous one (or of the
-/// start). A late disclosure is reported and becomes the new anchor. A missing
-/// one is reported once (with days late as of `as_of`) and checking stops,
-/// since later periods are late for the same reason. Updates falling due after
-/// `end` are not required.
-fn periodic(
-    table: &DeadlineTable,
-    rule: &PeriodicDeadline,
-    ob: &Obligation,
-    start: Date,
-    end: Option<Date>,
-    dates: &[Date],
-    as_of: Date,
-) -> Vec<LateItem> {
-    let mut out = Vec::new();
-    if let Some(min) = rule.applies_if_longer_than {
-        let Some(threshold) = min.after(start) else {
-            return out;
+impl Judge<'_> {
+    /// The status of a period due on `due` that `found` met (or did not).
+    fn status(
+        &self,
+        period_index: Option<u32>,
+        due: Date,
+        found: Option<Disclosure>,
+        source: &str,
+    ) -> ObligationStatus {
+        let (status, days_late) = match found {
+            Some(d) if d.on <= due => (Status::Met, 0),
+            Some(d) => (Status::Late, (d.on - due).whole_days()),
+            None if self.as_of > due => (Status::Missing, (self.as_of - due).whole_days()),
+            None => (Status::Due, 0),
         };
-        // Ongoing with no recorded end: applies once it has in fact run that long.
-        if end.unwrap_or(as_of) <= threshold {
-            return out;
+        ObligationStatus {
+            obligation: self.ob.clone(),
+            period_index,
+            due,
+            status,
+            disclosed: found.map(|d| d.on),
+            days_late,
+            met_by: found.and_then(|d| d.seq),
+            source: source.to_owned(),
         }
     }
-    let source = table.source_text(&rule.source);
-    let mut anchor = start;
-    for index in 1..=MAX_PERIODS {
-        let Some(due) = rule.every.after(anchor) else {
-            break;
-        };
-        if end.is_some_and(|e| due > e) {
-            break;
+
+    /// One-off check: the earliest disclosure on or after `from` is compared with `due`.
+    fn one_off(&self, from: Date, due: Date, source: &str) -> ObligationStatus {
+        let first = self.dates.iter().copied().find(|d| d.on >= from);
+        self.status(None, due, first, source)
+    }
+
+    fn yearly(&self, rule: &YearlyDeadline, year: i32) -> Option<ObligationStatus> {
+        if rule.first_year.is_some_and(|first| year < first) {
+            return None;
         }
-        match dates.iter().copied().find(|d| *d > anchor) {
-            Some(d) => {
-                if d > due {
-                    out.push(LateItem {
-                        obligation: ob.clone(),
-                        period_index: Some(index),
-                        due,
-                        disclosed: Some(d),
-                        days_late: (d - due).whole_days(),
-                        source: source.clone(),
-                    });
-                }
-                anchor = d;
+        // A report about `year` cannot predate it. Earlier dates belong to something else.
+        let from = Date::from_calendar_date(year, Month::January, 1).ok()?;
+        let due = rule.due(year)?;
+        Some(self.one_off(from, due, &self.table.source_text(&rule.source)))
+    }
+
+    fn after_event(&self, rule: &EventDeadline, event: Date) -> Option<ObligationStatus> {
+        let due = rule.within.after(event)?;
+        Some(self.one_off(event, due, &self.table.source_text(&rule.source)))
+    }
+
+    /// Gap check for recurring updates. Starting from `start`, each next disclosure must come
+    /// within `rule.every` of the previous one (or of the start). A late disclosure is late
+    /// and becomes the new anchor. The first period not met ends the list: missing (with days
+    /// late as of `as_of`) or due. Updates falling due after `end` are not required.
+    fn periodic(
+        &self,
+        rule: &PeriodicDeadline,
+        start: Date,
+        end: Option<Date>,
+    ) -> Vec<ObligationStatus> {
+        let mut out = Vec::new();
+        if let Some(min) = rule.applies_if_longer_than {
+            let Some(threshold) = min.after(start) else {
+                return out;
+            };
+            // Ongoing with no recorded end: applies once it has in fact run that long.
+            if end.unwrap_or(self.as_of) <= threshold {
+                return out;
             }
-            None => {
-                if as_of > due {
-                    out.push(LateItem {
-                        obligation: ob.clone(),
-                        period_index: Some(index),
-                        due,
-                        disclosed: None,
-                        days_late: (as_of - due).whole_days(),
-                        source: source.clone(),
-                    });
-                }
+        }
+        let source = self.table.source_text(&rule.source);
+        let mut anchor = start;
+        for index in 1..=MAX_PERIODS {
+            let Some(due) = rule.every.after(anchor) else {
+                break;
+            };
+            if end.is_some_and(|e| due > e) {
                 break;
             }
+            let found = self.dates.iter().copied().find(|d| d.on > anchor);
+            out.push(self.status(Some(index), due, found, &source));
+            match found {
+                Some(d) => anchor = d.on,
+                None => break,
+            }
         }
+        out
     }
-    out
 }
 
 #[cfg(test)]
@@ -923,6 +1122,80 @@ mod tests {
         assert_eq!(
             (items[0].due, items[0].days_late),
             (date!(2026 - 07 - 11), 1)
+        );
+    }
+
+    fn judge(ob: Obligation, disclosed: &[(Date, u64)], as_of: Date) -> Vec<ObligationStatus> {
+        let mut facts = DisclosureFacts::default();
+        facts.push(ob, disclosed.iter().copied());
+        match evaluate(&facts, as_of) {
+            Ok(items) => items,
+            Err(e) => panic!("embedded deadline table must parse: {e}"),
+        }
+    }
+
+    #[test]
+    fn a_deadline_ahead_is_due_and_a_late_disclosure_stays_late_whenever_judged() {
+        // Due 31 May 2026. On 30 May: due, not late. On 1 June with nothing: missing 1 day.
+        let due = judge(annual(), &[], date!(2026 - 05 - 30));
+        assert_eq!((due[0].status, due[0].days_late), (Status::Due, 0));
+        let missing = judge(annual(), &[], date!(2026 - 06 - 01));
+        assert_eq!(
+            (missing[0].status, missing[0].days_late),
+            (Status::Missing, 1)
+        );
+        // Published by entry 8 on 4 June: 4 days late on 4 June and still 4 days late in 2030.
+        for as_of in [date!(2026 - 06 - 04), date!(2030 - 01 - 01)] {
+            let late = judge(annual(), &[(date!(2026 - 06 - 04), 8)], as_of);
+            assert_eq!(
+                (late[0].status, late[0].days_late, late[0].met_by),
+                (Status::Late, 4, Some(8))
+            );
+        }
+        // Published on the due date: met, and the entry is named.
+        let met = judge(
+            annual(),
+            &[(date!(2026 - 05 - 31), 9)],
+            date!(2026 - 06 - 04),
+        );
+        assert_eq!(
+            (met[0].status, met[0].days_late, met[0].met_by),
+            (Status::Met, 0, Some(9))
+        );
+    }
+
+    #[test]
+    fn periodic_obligations_list_each_period_up_to_the_first_unmet_one() {
+        // 1 Jan - 31 Dec 2026, updates on 1 Apr (met) and 5 Jul (due 1 Jul: 4 days late); the
+        // next is due 5 Oct, which on 1 Sep is still ahead.
+        let ob = project(date!(2026 - 01 - 01), Some(date!(2026 - 12 - 31)));
+        let items = judge(
+            ob,
+            &[(date!(2026 - 04 - 01), 3), (date!(2026 - 07 - 05), 4)],
+            date!(2026 - 09 - 01),
+        );
+        let got: Vec<_> = items
+            .iter()
+            .map(|i| (i.period_index, i.due, i.status, i.days_late))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some(1), date!(2026 - 04 - 01), Status::Met, 0),
+                (Some(2), date!(2026 - 07 - 01), Status::Late, 4),
+                (Some(3), date!(2026 - 10 - 05), Status::Due, 0),
+            ]
+        );
+    }
+
+    #[test]
+    fn status_names_parse_and_unknown_ones_are_refused() {
+        for s in [Status::Met, Status::Late, Status::Due, Status::Missing] {
+            assert_eq!(s.as_str().parse::<Status>(), Ok(s));
+        }
+        assert_eq!(
+            "overdue".parse::<Status>(),
+            Err(UnknownStatus("overdue".into()))
         );
     }
 

@@ -93,6 +93,11 @@ impl Books {
                 &b.trust_id,
             ));
         }
+        for (i, s) in b.settlors.iter().enumerate() {
+            if let Some(org) = &s.org {
+                self.org(org, &format!("body.settlors[{i}].org"))?;
+            }
+        }
         self.file_trust(e, b, reg.clone());
         Ok(())
     }

@@ -101,7 +101,10 @@ impl State {
     }
 
     fn regulator_rows(&self) -> BTreeMap<String, String> {
-        crate::money::regulator::view_rows(&self.money, self.last_recorded().map(|t| t.date()))
+        crate::money::regulator::view_rows(
+            &self.money,
+            self.last_recorded().map(|t| t.china_date()),
+        )
     }
 
     /// Whether `author` already used `nonce`.

@@ -105,6 +105,10 @@ struct Manifest {
     /// Digest of the latest checkpoint note when the pages were built.
     #[serde(default)]
     checkpoint: String,
+    /// The day disclosure obligations were judged on (`YYYY-MM-DD`): pages built on another
+    /// day may show other deadlines passed, so they are rendered again.
+    #[serde(default)]
+    judged_on: String,
     /// Path -> [`digest`] of the bytes of every file.
     files: BTreeMap<String, String>,
     /// Read from an older build's manifest only: it wrote a page per entry for seqs below this,
@@ -338,12 +342,31 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
     })
 }
 
-/// Builds (or brings up to date) the static site in `dir`. `bar` counts entries, then pages.
+/// Builds (or brings up to date) the static site in `dir`, judging disclosure obligations on
+/// today's date in China. `bar` counts entries, then pages.
 pub async fn build(
     store: &Store,
     dir: &Path,
     bar: &ProgressBar,
 ) -> Result<BuildReport, BuildError> {
+    build_on(
+        store,
+        dir,
+        bar,
+        crate::ledger::Timestamp::now().china_date(),
+    )
+    .await
+}
+
+/// [`build`], judging disclosure obligations on `judged_on` (`site build --as-of`): the same
+/// ledger and date give the same bytes, whenever the build runs.
+pub async fn build_on(
+    store: &Store,
+    dir: &Path,
+    bar: &ProgressBar,
+    judged_on: time::Date,
+) -> Result<BuildReport, BuildError> {
+    let judged = crate::ledger::time::format_date(judged_on);
     let started = std::time::Instant::now();
     let old = read_manifest(dir);
     let views_size = store.view_size().await?;
@@ -360,6 +383,7 @@ pub async fn build(
         && old.renderer == renderer()
         && Some(old.size) == views_size
         && old.checkpoint == checkpoint
+        && old.judged_on == judged
         && !interrupted
     {
         tracing::debug!(elapsed = ?started.elapsed(), "nothing new");
@@ -370,7 +394,9 @@ pub async fn build(
         });
     }
 
-    let snap = Arc::new(source::snapshot(store).await?);
+    let mut snap = source::snapshot(store).await?;
+    snap.judged_on = Some(judged_on);
+    let snap = Arc::new(snap);
     tracing::debug!(elapsed = ?started.elapsed(), "snapshot read");
     let mut report = BuildReport {
         size: snap.as_of,
@@ -447,6 +473,7 @@ pub async fn build(
         vkey: snap.vkey.clone(),
         size: snap.as_of,
         checkpoint,
+        judged_on: judged,
         files,
         ..Manifest::default()
     };

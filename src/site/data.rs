@@ -77,7 +77,15 @@ fn entries_table<'a>(entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
     t
 }
 
-fn donations_table<'a>(rows: impl Iterator<Item = &'a Value>) -> Table {
+/// The correction row of entry `seq`, if the entry was corrected (`entry/{seq}`: the notice,
+/// the correcting entry, the original body).
+fn correction_of<'a>(snap: &'a Snapshot, seq: &Value) -> Option<&'a Value> {
+    let seq = seq.as_u64()?;
+    snap.view(&keys::ENTRY.key(&[&seq]))
+        .filter(|e| e.get("correction").is_some())
+}
+
+fn donations_table<'a>(snap: &Snapshot, rows: impl Iterator<Item = &'a Value>) -> Table {
     let mut t = Table::new(&[
         "org",
         "receipt_no",
@@ -88,8 +96,13 @@ fn donations_table<'a>(rows: impl Iterator<Item = &'a Value>) -> Table {
         "donor_display",
         "status",
         "seq",
+        "original_amount",
+        "corrected_by",
+        "correction_notice",
     ]);
     for d in rows {
+        let c = correction_of(snap, &d["seq"]);
+        let corr = |f: &str| c.map(|e| text(&e["correction"][f])).unwrap_or_default();
         t.rows.push(vec![
             text(&d["org"]),
             text(&d["receipt_no"]),
@@ -100,6 +113,41 @@ fn donations_table<'a>(rows: impl Iterator<Item = &'a Value>) -> Table {
             text(&d["donor_display"]),
             text(&d["status"]),
             text(&d["seq"]),
+            c.map(|e| text(&e["original"]["amount"]))
+                .unwrap_or_default(),
+            corr("by"),
+            corr("notice"),
+        ]);
+    }
+    t
+}
+
+/// Every corrected entry: how it was corrected, by which entry, with which notice, and the
+/// amount first recorded and now in force (for entries with an amount).
+fn corrections_table(snap: &Snapshot) -> Table {
+    let mut t = Table::new(&[
+        "seq",
+        "kind",
+        "status",
+        "action",
+        "corrected_by",
+        "notice",
+        "original_amount",
+        "current_amount",
+    ]);
+    for e in snap.rows(keys::ENTRY.prefix()) {
+        let Some(c) = e.get("correction") else {
+            continue;
+        };
+        t.rows.push(vec![
+            text(&e["seq"]),
+            text(&e["kind"]),
+            text(&e["status"]),
+            text(&c["action"]),
+            text(&c["by"]),
+            text(&c["notice"]),
+            text(&e["original"]["amount"]),
+            text(&e["current"]["amount"]),
         ]);
     }
     t
@@ -138,6 +186,44 @@ fn fields<'a>(rows: impl Iterator<Item = &'a Value>, columns: &[&'static str]) -
     t
 }
 
+/// Every obligation judged on the snapshot's date, met ones included.
+fn obligations_table(snap: &Snapshot) -> Table {
+    let mut t = Table::new(&[
+        "org",
+        "kind",
+        "subject",
+        "period",
+        "due",
+        "status",
+        "disclosed",
+        "days_late",
+        "met_by",
+        "source",
+        "judged_on",
+    ]);
+    let judged_on = snap
+        .judged_on
+        .map(crate::ledger::time::format_date)
+        .unwrap_or_default();
+    for o in snap.obligations(None) {
+        let r = crate::money::obligations::FlatRow::from(&o);
+        t.rows.push(vec![
+            r.org,
+            r.kind.to_owned(),
+            r.subject,
+            r.period,
+            r.due,
+            r.status.to_owned(),
+            r.disclosed,
+            r.days_late.to_string(),
+            r.met_by,
+            r.source,
+            judged_on.clone(),
+        ]);
+    }
+    t
+}
+
 /// Every download as (path under `data/` without extension, table).
 pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
     let mut out = Vec::new();
@@ -168,13 +254,14 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
         ]);
         out.push((
             format!("projects/{org}/{id}-donations"),
-            donations_table(project::donations(snap, org, id).into_iter()),
+            donations_table(snap, project::donations(snap, org, id).into_iter()),
         ));
     }
     out.push(("projects".to_owned(), projects));
     out.push((
         "donations".to_owned(),
         donations_table(
+            snap,
             snap.rows(keys::DONATION.prefix())
                 .filter(|d| d["status"] == "live"),
         ),
@@ -235,6 +322,8 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     ));
     out.push(("entries".to_owned(), entries_table(snap.entries.iter())));
+    out.push(("obligations".to_owned(), obligations_table(snap)));
+    out.push(("corrections".to_owned(), corrections_table(snap)));
     for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
         out.push((

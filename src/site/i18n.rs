@@ -251,6 +251,22 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("action", "更正方式", "Action"),
     ("notice", "更正说明", "Notice"),
     ("amended", "更正后内容", "Amended body"),
+    ("campaign", "募捐活动", "Campaign"),
+    ("projects", "募捐所用于的项目", "Projects raised for"),
+    ("partners", "公开募捐合作方", "Fundraising partners"),
+    (
+        "partner_evaluation",
+        "合作方评估哈希",
+        "Partner evaluation hash",
+    ),
+    ("ended_on", "募捐结束日期", "Ended on"),
+    ("audit_report", "审计报告哈希", "Audit report hash"),
+    (
+        "major_projects",
+        "重大项目实施情况哈希",
+        "Major projects hash",
+    ),
+    ("occurred_on", "发生日期", "Occurred on"),
 ];
 
 /// Spending categories: wire value, zh, en.
@@ -268,6 +284,9 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("project.open", "设立项目", "Project opened"),
     ("project.update", "项目变更", "Project updated"),
     ("project.close", "结束项目", "Project closed"),
+    ("campaign.open", "公开募捐活动", "Campaign opened"),
+    ("campaign.update", "募捐情况公开", "Fundraising disclosed"),
+    ("campaign.close", "募捐活动结束", "Campaign closed"),
     ("donation", "捐赠", "Donation"),
     ("disbursement", "支出", "Disbursement"),
     ("grant.transfer", "资助转出", "Grant transfer"),
@@ -283,6 +302,7 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ),
     ("report.annual", "年度报告", "Annual report"),
     ("explanation", "情况说明", "Explanation"),
+    ("disclosure", "事项公开", "Disclosure"),
     ("correction", "更正", "Correction"),
 ];
 

@@ -100,13 +100,14 @@ pub struct Shell<'a> {
 /// Wraps `body` in the page shell.
 pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
     let site = c.t("阳光慈善账本", "Sunshine Ledger");
-    let nav: [(&str, &str, &str); 7] = [
+    let nav: [(&str, &str, &str); 8] = [
         ("index.html", "首页", "Home"),
         ("orgs/index.html", "慈善组织", "Organisations"),
         ("projects/index.html", "项目", "Projects"),
         ("trusts/index.html", "慈善信托", "Trusts"),
         ("lottery/index.html", "福彩公益金", "Lottery funds"),
         ("receipts/index.html", "捐赠查询", "Receipt lookup"),
+        ("obligations.html", "信息公开义务", "Disclosure duties"),
         ("audit.html", "审计", "Audit"),
     ];
     html! {

@@ -67,6 +67,8 @@ pub enum Page {
     /// The entry viewer (`?seq=N` picks the entry).
     Entry,
     Audit,
+    /// Disclosure obligations judged on the build date.
+    Obligations,
     /// The signing page: a spreadsheet checked by the server, signed in the browser.
     Submit,
 }
@@ -97,6 +99,7 @@ impl Page {
             Page::Receipt => pages::receipt::VIEW_PATH.into(),
             Page::Entry => pages::entry::PATH.into(),
             Page::Audit => "audit.html".into(),
+            Page::Obligations => pages::obligations::PATH.into(),
             Page::Submit => pages::submit::PATH.into(),
         }
     }
@@ -108,6 +111,7 @@ impl Page {
         Some(match parts.as_slice() {
             ["index.html"] => Page::Home,
             ["audit.html"] => Page::Audit,
+            ["obligations.html"] => Page::Obligations,
             ["projects", "index.html"] => Page::Projects,
             ["trusts", "index.html"] => Page::Trusts,
             ["lottery", "index.html"] => Page::Lottery,
@@ -163,6 +167,7 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Receipt,
         Page::Entry,
         Page::Audit,
+        Page::Obligations,
         Page::Submit,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
@@ -202,6 +207,7 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
         Page::Receipt => pages::receipt::render(&c, snap),
         Page::Entry => pages::entry::render(&c, snap),
         Page::Audit => pages::audit::render(&c, snap),
+        Page::Obligations => pages::obligations::render(&c, snap),
         Page::Submit => pages::submit::render(&c),
     };
     Some(markup.into_string())

@@ -85,6 +85,9 @@ pub struct Snapshot {
     pub keys: Vec<KeyRow>,
     /// Lookups pages need many times, built once by [`Snapshot::index`].
     pub idx: Index,
+    /// The day disclosure obligations are judged on: the build date (or `site build --as-of`),
+    /// today for the live server. `None` (a snapshot built by hand) shows no obligations.
+    pub judged_on: Option<time::Date>,
 }
 
 /// View keys grouped the way pages look them up.
@@ -117,6 +120,32 @@ impl Snapshot {
                 .push(k.to_owned());
         }
         self.idx = idx;
+    }
+
+    /// Disclosure obligations judged on [`Snapshot::judged_on`], of one organisation or all,
+    /// from the cached `duties/` rows (a row that does not read is left out: the audit names it).
+    pub fn obligations(&self, org: Option<&str>) -> Vec<crate::money::obligations::OrgObligation> {
+        use crate::money::obligations::{Query, judge};
+        let Some(as_of) = self.judged_on else {
+            return Vec::new();
+        };
+        let prefix = match org {
+            Some(o) => keys::DUTIES.key(&[&o]),
+            None => keys::DUTIES.prefix().to_owned(),
+        };
+        let duties: Vec<crate::money::duties::OrgDuties> = self
+            .prefixed(&prefix)
+            .filter(|(k, _)| org.is_none() || *k == prefix)
+            .filter_map(|(_, v)| serde_json::from_value(v.clone()).ok())
+            .collect();
+        judge(
+            &duties,
+            &Query {
+                as_of,
+                org: None,
+                status: None,
+            },
+        )
     }
 
     pub fn view(&self, key: &str) -> Option<&Value> {

@@ -190,6 +190,7 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
         vkey,
         keys,
         idx: Default::default(),
+        judged_on: Some(crate::ledger::Timestamp::now().china_date()),
     };
     snap.index();
     Ok(snap)

@@ -36,6 +36,8 @@ pub fn past_dates(body: &Body) -> Vec<(&'static str, Date)> {
         Body::OrgRegister(b) => vec![("registered_on", b.registered_on)],
         Body::ProjectUpdate(b) => vec![("as_of", b.as_of)],
         Body::ProjectClose(b) => vec![("closed_on", b.closed_on)],
+        Body::CampaignUpdate(b) => vec![("as_of", b.as_of)],
+        Body::CampaignClose(b) => vec![("ended_on", b.ended_on)],
         Body::Donation(b) => vec![("received_on", b.received_on)],
         Body::Disbursement(b) => vec![("paid_on", b.paid_on)],
         Body::GrantTransfer(b) => vec![("paid_on", b.paid_on)],
@@ -47,7 +49,12 @@ pub fn past_dates(body: &Body) -> Vec<(&'static str, Date)> {
         Body::LotteryAnnounce(b) => vec![("announced_on", b.announced_on)],
         Body::ReportAnnual(b) => vec![("published_on", b.published_on)],
         Body::Explanation(b) => vec![("published_on", b.published_on)],
-        Body::Genesis(_) | Body::OrgKeys(_) | Body::ProjectOpen(_) | Body::Correction(_) => vec![],
+        Body::Disclosure(b) => vec![("occurred_on", b.occurred_on)],
+        Body::Genesis(_)
+        | Body::OrgKeys(_)
+        | Body::ProjectOpen(_)
+        | Body::CampaignOpen(_)
+        | Body::Correction(_) => vec![],
     }
 }
 
@@ -108,6 +115,61 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                     Rule::FilingRequired,
                     "public fundraising needs its filing number (公开募捐方案备案编号)",
                 ));
+            }
+        }
+        Body::Disclosure(b) => {
+            use super::disclosure::Subject;
+            if b.subject.has_amount() != b.amount.is_some() {
+                return Err(MoneyError::malformed(
+                    at("amount"),
+                    if b.subject.has_amount() {
+                        "this event is disclosed with its amount"
+                    } else {
+                        "this disclosure has no amount"
+                    },
+                ));
+            }
+            if b.amount.is_some() != b.currency.is_some() {
+                return Err(MoneyError::malformed(
+                    at("currency"),
+                    "an amount comes with its currency, and only then",
+                ));
+            }
+            if (b.subject == Subject::RelatedPartyList) != b.year.is_some() {
+                return Err(MoneyError::malformed(
+                    at("year"),
+                    "a related-party list names its year, and only it does",
+                ));
+            }
+            if (b.subject == Subject::TrustSettled) != b.trust_id.is_some() {
+                return Err(MoneyError::malformed(
+                    at("trust_id"),
+                    "a trust set up as settlor names the trust, and only it does",
+                ));
+            }
+        }
+        Body::CampaignOpen(b) => {
+            if b.end.is_some_and(|end| end < b.start) {
+                return Err(bad_dates(at("end"), "the campaign ends before it starts"));
+            }
+            let n = b.projects.len();
+            if n == 0 || n > super::campaign::MAX_CAMPAIGN_PROJECTS {
+                return Err(MoneyError::malformed(
+                    at("projects"),
+                    format!(
+                        "name 1 to {} projects the campaign raises for",
+                        super::campaign::MAX_CAMPAIGN_PROJECTS
+                    ),
+                ));
+            }
+            let mut seen = std::collections::BTreeSet::new();
+            for (i, p) in b.projects.iter().enumerate() {
+                if !seen.insert(p) {
+                    return Err(MoneyError::malformed(
+                        format!("{prefix}.projects[{i}]"),
+                        "each project once",
+                    ));
+                }
             }
         }
         Body::ProjectClose(b) => {
@@ -315,7 +377,12 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
             }
             _ => {}
         },
-        Body::Genesis(_) | Body::OrgRegister(_) | Body::OrgKeys(_) | Body::ProjectUpdate(_) => {}
+        Body::Genesis(_)
+        | Body::OrgRegister(_)
+        | Body::OrgKeys(_)
+        | Body::ProjectUpdate(_)
+        | Body::CampaignUpdate(_)
+        | Body::CampaignClose(_) => {}
     }
     Ok(())
 }

@@ -53,6 +53,10 @@ pub struct Donation {
     /// Revenue restricted to a later year (限定性收入 with a time restriction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restricted_until_year: Option<Year>,
+    /// Received from an important related party (接受重要关联方捐赠): disclosed within 30 days
+    /// (2025 Disclosure Measures, Art. 14).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub related_party: bool,
 }
 
 impl Donation {

@@ -5,8 +5,10 @@
 //! the failing path. Rules that need no ledger state live in [`checks`]; rules that need it live
 //! with the state.
 
+pub mod campaign;
 pub mod checks;
 pub mod correction;
+pub mod disclosure;
 pub mod donation;
 pub mod lottery;
 pub mod org;
@@ -25,7 +27,9 @@ use super::error::{MoneyError, Unique};
 use super::text::scan_members;
 use super::types::Ident;
 
+pub use campaign::{CampaignClose, CampaignOpen, CampaignUpdate};
 pub use correction::Correction;
+pub use disclosure::{EventDisclosure, Subject};
 pub use donation::{Donation, InKind};
 pub use lottery::{Allocation, LotteryAnnounce, LotteryGrant, LotteryUsage};
 pub use org::OrgRegister;
@@ -45,6 +49,9 @@ pub enum Body {
     ProjectOpen(ProjectOpen),
     ProjectUpdate(ProjectUpdate),
     ProjectClose(ProjectClose),
+    CampaignOpen(CampaignOpen),
+    CampaignUpdate(CampaignUpdate),
+    CampaignClose(CampaignClose),
     Donation(Donation),
     Disbursement(Disbursement),
     GrantTransfer(GrantTransfer),
@@ -56,6 +63,7 @@ pub enum Body {
     LotteryAnnounce(LotteryAnnounce),
     ReportAnnual(ReportAnnual),
     Explanation(Explanation),
+    Disclosure(EventDisclosure),
     Correction(Correction),
 }
 
@@ -69,6 +77,9 @@ impl Body {
             Body::ProjectOpen(_) => Kind::ProjectOpen,
             Body::ProjectUpdate(_) => Kind::ProjectUpdate,
             Body::ProjectClose(_) => Kind::ProjectClose,
+            Body::CampaignOpen(_) => Kind::CampaignOpen,
+            Body::CampaignUpdate(_) => Kind::CampaignUpdate,
+            Body::CampaignClose(_) => Kind::CampaignClose,
             Body::Donation(_) => Kind::Donation,
             Body::Disbursement(_) => Kind::Disbursement,
             Body::GrantTransfer(_) => Kind::GrantTransfer,
@@ -80,6 +91,7 @@ impl Body {
             Body::LotteryAnnounce(_) => Kind::LotteryAnnounce,
             Body::ReportAnnual(_) => Kind::ReportAnnual,
             Body::Explanation(_) => Kind::Explanation,
+            Body::Disclosure(_) => Kind::Disclosure,
             Body::Correction(_) => Kind::Correction,
         }
     }
@@ -111,6 +123,9 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
         Kind::ProjectOpen => Body::ProjectOpen(read(value, prefix)?),
         Kind::ProjectUpdate => Body::ProjectUpdate(read(value, prefix)?),
         Kind::ProjectClose => Body::ProjectClose(read(value, prefix)?),
+        Kind::CampaignOpen => Body::CampaignOpen(read(value, prefix)?),
+        Kind::CampaignUpdate => Body::CampaignUpdate(read(value, prefix)?),
+        Kind::CampaignClose => Body::CampaignClose(read(value, prefix)?),
         Kind::Donation => Body::Donation(read(value, prefix)?),
         Kind::Disbursement => Body::Disbursement(read(value, prefix)?),
         Kind::GrantTransfer => Body::GrantTransfer(read(value, prefix)?),
@@ -122,6 +137,7 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
         Kind::LotteryAnnounce => Body::LotteryAnnounce(read(value, prefix)?),
         Kind::ReportAnnual => Body::ReportAnnual(read(value, prefix)?),
         Kind::Explanation => Body::Explanation(read(value, prefix)?),
+        Kind::Disclosure => Body::Disclosure(read(value, prefix)?),
         Kind::Correction => Body::Correction(read(value, prefix)?),
     })
 }
@@ -132,6 +148,7 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
 pub enum IdKey {
     Org(Uscc),
     Project(Uscc, Ident),
+    Campaign(Uscc, Ident),
     Receipt(Uscc, Ident),
     Trust(Ident),
     LotteryGrant(Uscc, Ident),
@@ -142,6 +159,7 @@ impl IdKey {
         match self {
             IdKey::Org(_) => Unique::Org,
             IdKey::Project(..) => Unique::Project,
+            IdKey::Campaign(..) => Unique::Campaign,
             IdKey::Receipt(..) => Unique::Receipt,
             IdKey::Trust(_) => Unique::Trust,
             IdKey::LotteryGrant(..) => Unique::LotteryGrant,
@@ -154,6 +172,7 @@ impl IdKey {
         match self {
             IdKey::Org(o) => fingerprint(&["org", o.as_str()]),
             IdKey::Project(o, i) => fingerprint(&["project", o.as_str(), i.as_str()]),
+            IdKey::Campaign(o, i) => fingerprint(&["campaign", o.as_str(), i.as_str()]),
             IdKey::Receipt(o, i) => fingerprint(&["receipt", o.as_str(), i.as_str()]),
             IdKey::Trust(i) => fingerprint(&["trust", i.as_str()]),
             IdKey::LotteryGrant(o, i) => fingerprint(&["lottery_grant", o.as_str(), i.as_str()]),
@@ -164,6 +183,7 @@ impl IdKey {
         match self {
             IdKey::Org(o) => o.to_string(),
             IdKey::Project(_, i)
+            | IdKey::Campaign(_, i)
             | IdKey::Receipt(_, i)
             | IdKey::Trust(i)
             | IdKey::LotteryGrant(_, i) => i.to_string(),
@@ -179,6 +199,9 @@ impl Body {
             (Body::OrgRegister(b), _) => Some((IdKey::Org(b.org.clone()), "body.org")),
             (Body::ProjectOpen(b), Some(o)) => {
                 Some((IdKey::Project(o.clone(), b.id.clone()), "body.id"))
+            }
+            (Body::CampaignOpen(b), Some(o)) => {
+                Some((IdKey::Campaign(o.clone(), b.id.clone()), "body.id"))
             }
             (Body::Donation(b), Some(o)) => Some((
                 IdKey::Receipt(o.clone(), b.receipt_no.clone()),
@@ -199,6 +222,9 @@ impl Body {
             Body::ProjectOpen(b) => Some(b.id.to_string()),
             Body::ProjectUpdate(b) => Some(b.project.to_string()),
             Body::ProjectClose(b) => Some(b.project.to_string()),
+            Body::CampaignOpen(b) => Some(b.id.to_string()),
+            Body::CampaignUpdate(b) => Some(b.campaign.to_string()),
+            Body::CampaignClose(b) => Some(b.campaign.to_string()),
             Body::Donation(b) => Some(b.receipt_no.to_string()),
             Body::TrustFile(b) => Some(b.trust_id.to_string()),
             Body::TrustDisburse(b) => Some(b.trust_id.to_string()),

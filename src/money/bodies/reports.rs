@@ -32,6 +32,14 @@ pub struct ReportAnnual {
     #[serde(with = "date_serde")]
     pub published_on: Date,
     pub figures: DeclaredFigures,
+    /// The auditor's report on the financial report (须经审计: owed by an organisation with
+    /// public-fundraising status, 2025 Disclosure Measures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_report: Option<Hash>,
+    /// The implementation of the year's major projects (重大慈善项目实施情况: owed by an
+    /// organisation without public-fundraising status, 2025 Disclosure Measures).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major_projects: Option<Hash>,
 }
 
 /// `explanation`: the public explanation of a ratio shortfall for a year.

@@ -20,6 +20,10 @@ pub struct Settlor {
     #[serde(default)]
     pub named_with_consent: bool,
     pub commitment: Hash,
+    /// A registered organisation that set the trust up (a charity as settlor must publish it
+    /// within 30 days, 2025 Disclosure Measures Art. 12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<Uscc>,
 }
 
 /// `trust.file`, signed by the filing regulator.

@@ -68,6 +68,9 @@ pub const EVENTS_LOTTERY: Family = Family("events/lottery/");
 pub const ENTRY: Family = Family("entry/");
 /// `compliance/{org}/{year}/{currency}`: one organisation-year's ratio rules.
 pub const COMPLIANCE: Family = Family("compliance/");
+/// `duties/{org}`: what an organisation owes in disclosures, to be judged on any date
+/// ([`crate::money::duties`]).
+pub const DUTIES: Family = Family("duties/");
 /// `late/{index, six digits}`: late and missing disclosures, in the order found.
 pub const LATE: Family = Family("late/");
 

@@ -36,7 +36,7 @@ use crate::ledger::jcs::canonical;
 
 use super::bodies::Body;
 use super::corrections::{live_amendments, voided_set};
-use super::state::MoneyState;
+use super::state::{MoneyState, Stored};
 use super::types::Money;
 
 pub mod keys;
@@ -210,6 +210,31 @@ impl MoneyState {
         }
     }
 
+    /// Where readers look (2025 Disclosure Measures Art. 16: the correction notice goes with
+    /// the item it corrects): on a corrected entry's row, the live correction that last changed
+    /// it (`correction`: by, action, notice), the body as first recorded (`original`) and, for
+    /// an amendment, the body now in force (`current`).
+    fn correction_notice(&self, s: &Stored, voided: &BTreeSet<u64>, v: &mut serde_json::Value) {
+        let last = s
+            .corrected_by
+            .iter()
+            .rev()
+            .filter(|c| !voided.contains(c))
+            .find_map(|c| self.log.kept.get(c));
+        let Some(last) = last else { return };
+        if let Body::Correction(k) = last.body.as_ref() {
+            v["correction"] = json!({"by": last.seq, "action": k.action, "notice": k.notice});
+        }
+        v["original"] = serde_json::to_value(s.body.as_ref()).unwrap_or_default();
+        let amended = live_amendments(s, &self.log, voided)
+            .last()
+            .and_then(|c| self.log.kept.get(c))
+            .and_then(|x| x.amendment.clone());
+        if let Some(body) = amended {
+            v["current"] = serde_json::to_value(body.as_ref()).unwrap_or_default();
+        }
+    }
+
     /// Status rows for every corrected entry and every correction, so pages can show both the
     /// original (in the log) and what replaced it.
     fn correction_rows(&self, rows: &mut BTreeMap<String, String>) {
@@ -245,6 +270,8 @@ impl MoneyState {
                 v["target"] = json!(c.target);
                 v["action"] = json!(c.action);
                 v["notice"] = json!(c.notice);
+            } else {
+                self.correction_notice(s, &voided, &mut v);
             }
             row(rows, keys::ENTRY.key(&[&s.seq]), &v);
         }

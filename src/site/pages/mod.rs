@@ -6,6 +6,7 @@ pub mod audit;
 pub mod entry;
 pub mod home;
 pub mod lottery;
+pub mod obligations;
 pub mod org;
 pub mod orgs;
 pub mod project;
@@ -54,6 +55,28 @@ pub fn trust_path(id: &str) -> String {
 
 pub fn lottery_path(admin: &str) -> String {
     format!("lottery/{admin}.html")
+}
+
+/// The correction notice of a corrected item, where the item is shown (2025 Disclosure
+/// Measures Art. 16): amended or voided, by which entry, the notice, and the amount first
+/// recorded beside the one now in force. `e` is the item's `entry/{seq}` row.
+pub fn correction_note(c: &Ctx, e: &Value) -> Markup {
+    let corr = &e["correction"];
+    let amended = corr["action"] == "amend";
+    let currency = e["original"]["currency"].as_str().unwrap_or("");
+    html! {
+        span.correction {
+            @if amended { (c.t("已更正", "Amended")) } @else { (c.t("已作废", "Voided")) }
+            " · " (c.t("更正条目 ", "by entry ")) @if let Some(by) = corr["by"].as_u64() { (entry_link(c, by)) }
+            " · " (c.t("更正说明：", "Notice: ")) (corr["notice"].as_str().unwrap_or(""))
+            @if let Some(orig) = e["original"]["amount"].as_str() {
+                " · " (c.t("原金额 ", "originally ")) (format::money_str(orig, currency))
+                @if let Some(now) = e["current"]["amount"].as_str() {
+                    (c.t("，现金额 ", ", now ")) (format::money_str(now, currency))
+                }
+            }
+        }
+    }
 }
 
 /// "#123" linking to the entry page.

@@ -27,6 +27,11 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     let col = |f: &str| cny.iter().map(|r| dec(&r[f])).collect::<Vec<Decimal>>();
     let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
     let projects: Vec<&Value> = snap.rows(&keys::PROJECT.under(&[&uscc])).collect();
+    let duties = snap.obligations(Some(uscc));
+    let open_duties: Vec<_> = duties
+        .iter()
+        .filter(|d| d.judged.status != crate::money::timeliness::Status::Met)
+        .collect();
     let body = html! {
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {
@@ -52,6 +57,12 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                 td { @match k.revoked_at { Some(r) => (entry_link(c, r)), None => (c.t("有效", "in use")) } }
             } } }
         } }
+        @if snap.judged_on.is_some() {
+            h2 { (c.t("信息公开义务", "Disclosure obligations")) }
+            (super::obligations::judged_on(c, snap))
+            p { (c.t("按时公开 ", "Met on time: ")) (duties.len() - open_duties.len()) (c.t(" 项；以下为逾期、逾期未公开和待公开的义务。", "; below, those disclosed late, missing, or due.")) }
+            @if !open_duties.is_empty() { (super::obligations::table(c, &open_duties, false)) }
+        }
         h2 { (c.t("项目", "Projects")) }
         @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
             ul { @for p in &projects {

@@ -151,6 +151,9 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
                 (date_td(c, &d["received_on"]))
                 td { (s(d, "donor_display")) }
                 @if d["amount"].is_string() { (money_td(&d["amount"], s(d, "currency"))) } @else { td { (c.t("物资", "In kind")) } }
+            }
+            @if let Some(e) = d["seq"].as_u64().and_then(|q| snap.view(&keys::ENTRY.key(&[&q]))).filter(|e| e.get("correction").is_some()) {
+                tr.correction { td colspan="4" { (super::correction_note(c, e)) } }
             } } }
         } }
         (super::downloads(c, &format!("projects/{org}/{id}-donations")))
