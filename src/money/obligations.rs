@@ -136,6 +136,20 @@ impl From<&OrgObligation> for FlatRow {
     }
 }
 
+/// The columns of the obligations CSV, in order (the `FlatRow` fields).
+pub const CSV_COLUMNS: [&str; 10] = [
+    "org",
+    "kind",
+    "subject",
+    "period",
+    "due",
+    "status",
+    "disclosed",
+    "days_late",
+    "met_by",
+    "source",
+];
+
 /// The rows as CSV with a header line (RFC 4180 quoting, by the `csv` crate).
 pub fn to_csv(rows: &[OrgObligation]) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -143,18 +157,7 @@ pub fn to_csv(rows: &[OrgObligation]) -> Result<String, csv::Error> {
         w.serialize(FlatRow::from(r))?;
     }
     if rows.is_empty() {
-        w.write_record([
-            "org",
-            "kind",
-            "subject",
-            "period",
-            "due",
-            "status",
-            "disclosed",
-            "days_late",
-            "met_by",
-            "source",
-        ])?;
+        w.write_record(CSV_COLUMNS)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())

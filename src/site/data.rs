@@ -188,19 +188,9 @@ fn fields<'a>(rows: impl Iterator<Item = &'a Value>, columns: &[&'static str]) -
 
 /// Every obligation judged on the snapshot's date, met ones included.
 fn obligations_table(snap: &Snapshot) -> Table {
-    let mut t = Table::new(&[
-        "org",
-        "kind",
-        "subject",
-        "period",
-        "due",
-        "status",
-        "disclosed",
-        "days_late",
-        "met_by",
-        "source",
-        "judged_on",
-    ]);
+    let mut columns = crate::money::obligations::CSV_COLUMNS.to_vec();
+    columns.push("judged_on");
+    let mut t = Table::new(&columns);
     let judged_on = snap
         .judged_on
         .map(crate::ledger::time::format_date)
