@@ -156,6 +156,21 @@ fn yuan(cents: i64) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
+/// An amount as a report's prose writes it, digits grouped by thousands (1,380,000,000.00): a
+/// run of eleven digits starting 13-19 reads as a mobile number to the personal-data scan,
+/// which a 1M-scale demo's project totals reached.
+fn yuan_text(cents: i64) -> String {
+    let whole = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped}.{:02}", cents % 100)
+}
+
 fn day_str(d: Date) -> String {
     crate::ledger::time::format_date(d)
 }
@@ -1433,7 +1448,7 @@ impl Gen {
                 (pr.org, pr.id.clone(), pr.raised, pr.spent, pr.beneficiaries);
             let doc = self.hash("update");
             let body = json!({"project": id, "as_of": day_str(d),
-                "progress": format!("截至{}，项目累计筹款{}元，支出{}元，受益{}人次。", day_str(d), yuan(raised), yuan(spent), ben),
+                "progress": format!("截至{}，项目累计筹款{}元，支出{}元，受益{}人次。", day_str(d), yuan_text(raised), yuan_text(spent), ben),
                 "raised": yuan(raised), "spent": yuan(spent), "beneficiaries": ben, "document": doc});
             self.projects[p].last_update = d;
             self.push(Signer::Org(o), Kind::ProjectUpdate, body);
@@ -1468,7 +1483,7 @@ impl Gen {
             let left = self.balance(o, Some(p));
             let doc = self.hash("close");
             let mut body = json!({"project": self.projects[p].id, "closed_on": day_str(d),
-                "summary": format!("项目已按计划执行完毕，累计筹款{}元，支出{}元。", yuan(self.projects[p].raised), yuan(self.projects[p].spent)),
+                "summary": format!("项目已按计划执行完毕，累计筹款{}元，支出{}元。", yuan_text(self.projects[p].raised), yuan_text(self.projects[p].spent)),
                 "document": doc});
             if left > 0 && held == 0 {
                 let Some(q) = target else {
@@ -1704,6 +1719,23 @@ impl Gen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_amounts_are_grouped_by_thousands() {
+        assert_eq!(yuan_text(138_123_456_780), "1,381,234,567.80");
+        assert_eq!(yuan_text(1_381_234_567_800), "13,812,345,678.00");
+        assert_eq!(yuan_text(99_999), "999.99");
+        assert_eq!(yuan_text(100_000), "1,000.00");
+        assert_eq!(yuan_text(5), "0.05");
+        // Grouped, an eleven-digit total is no mobile number to the personal-data scan; the
+        // same total ungrouped is (why the demo groups them).
+        let text = |a: &str| format!("截至2025-03-27，项目累计筹款{a}元。");
+        assert_eq!(
+            crate::money::text::personal_data_in(&text(&yuan_text(1_381_234_567_800))),
+            None
+        );
+        assert!(crate::money::text::personal_data_in(&text(&yuan(1_381_234_567_800))).is_some());
+    }
 
     #[test]
     fn same_seed_same_submissions() {
