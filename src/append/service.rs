@@ -192,9 +192,10 @@ impl LedgerService {
     }
 
     /// Starts the head from the newest stored snapshot, if it can be used (answers whether it
-    /// was): then only the entries after it are replayed. A snapshot that cannot be read (another version, damaged) or is
-    /// not of this log (its last leaf hash differs from the stored entry's) is passed over with
-    /// a warning, and the whole log is replayed; `sunshine audit` reports a damaged one.
+    /// was): then only the entries after it are replayed. A snapshot that cannot be read
+    /// (another version, damaged) or is not of this log (its last leaf hash differs from the
+    /// stored entry's) is passed over with a warning, and the whole log is replayed;
+    /// `sunshine audit` reports a damaged one.
     async fn start_from_snapshot(&self) -> Result<bool, AppendError> {
         let Some((size, bytes)) = self.store.newest_snapshot().await? else {
             return Ok(false);
