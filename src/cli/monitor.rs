@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Args;
 
-use crate::ledger::cosignature::Cosigner;
 use crate::ledger::witness_policy::WitnessPolicy;
 use crate::publish::monitor::{Monitor, RoundReport, Source};
 
@@ -51,14 +50,7 @@ pub async fn run(a: &MonitorArgs) -> anyhow::Result<()> {
     let policy = if a.witnesses.is_empty() {
         None
     } else {
-        let ws = a
-            .witnesses
-            .iter()
-            .map(|w| {
-                w.parse::<Cosigner>()
-                    .with_context(|| format!("--witness {w}"))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let ws = super::verify_proof::parse_witnesses(&a.witnesses)?;
         let k = a.quorum.unwrap_or(ws.len());
         Some(WitnessPolicy::new(k, ws).context("--witness/--quorum")?)
     };

@@ -28,17 +28,21 @@ pub struct VerifyProofArgs {
     pub quorum: Option<usize>,
 }
 
-pub fn run(a: &VerifyProofArgs) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(&a.file)
-        .with_context(|| format!("reading {}", a.file.display()))?;
-    let witnesses = a
-        .witnesses
+/// The `--witness VKEY` arguments, each refused with its value if it is no cosigner vkey.
+pub(super) fn parse_witnesses(vkeys: &[String]) -> anyhow::Result<Vec<Cosigner>> {
+    vkeys
         .iter()
         .map(|w| {
             w.parse::<Cosigner>()
                 .with_context(|| format!("--witness {w}"))
         })
-        .collect::<anyhow::Result<Vec<_>>>()?;
+        .collect()
+}
+
+pub fn run(a: &VerifyProofArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("reading {}", a.file.display()))?;
+    let witnesses = parse_witnesses(&a.witnesses)?;
     let quorum = a.quorum.unwrap_or(witnesses.len());
     if quorum > witnesses.len() {
         bail!(

@@ -333,19 +333,23 @@ fn naive_sums(k: &Kit) -> NaiveSums {
     (flows, totals, related)
 }
 
-/// The views a writer keeps as the log grows — summary deltas at every cut, and each entry's
-/// records applied to the rows of the entries before it, as the store applies them — equal
-/// the views of a from-scratch replay.
-fn check_deltas(k: &Kit, cuts: &[usize]) -> Result<(), TestCaseError> {
-    let entries: Vec<EntryCtx> = k
-        .log
+/// The kit's accepted entries, as the model admits them.
+fn entry_ctxs(k: &Kit) -> Vec<EntryCtx<'_>> {
+    k.log
         .iter()
         .map(|(seq, at, sub)| EntryCtx {
             seq: *seq,
             recorded_at: *at,
             submission: sub,
         })
-        .collect();
+        .collect()
+}
+
+/// The views a writer keeps as the log grows — summary deltas at every cut, and each entry's
+/// records applied to the rows of the entries before it, as the store applies them — equal
+/// the views of a from-scratch replay.
+fn check_deltas(k: &Kit, cuts: &[usize]) -> Result<(), TestCaseError> {
+    let entries = entry_ctxs(k);
     let mut state = MoneyState::default();
     let mut summary = state.summary_rows();
     let mut records = BTreeMap::new();
@@ -384,15 +388,7 @@ fn cbor(state: &MoneyState) -> Vec<u8> {
 /// variant of each money entry that draws far more than any fund holds, the same views, and
 /// the same bytes at the end.
 fn check_snapshot_cut(k: &Kit, cut: usize) -> Result<(), TestCaseError> {
-    let entries: Vec<EntryCtx> = k
-        .log
-        .iter()
-        .map(|(seq, at, sub)| EntryCtx {
-            seq: *seq,
-            recorded_at: *at,
-            submission: sub,
-        })
-        .collect();
+    let entries = entry_ctxs(k);
     let cut = cut % (entries.len() + 1);
     let mut original = MoneyState::default();
     for (i, ctx) in entries[..cut].iter().enumerate() {
