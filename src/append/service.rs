@@ -32,7 +32,7 @@ use crate::replay::snapshot;
 use crate::replay::state::{AdmitError, Admitted, State, parse_entry_body};
 use crate::replay::store_rebuild::{RebuildError, RebuiltRecords, rebuild_from_store};
 use crate::store::{
-    AppendBatch, NewEntry, RecordRows, Store, StoreError, TreeReadError, ViewWrite,
+    AppendBatch, AppendTx, NewEntry, RecordRows, Store, StoreError, TreeReadError, ViewWrite,
 };
 
 /// Why an append was refused or failed. `index` is the submission's position in the request.
@@ -289,9 +289,14 @@ impl LedgerService {
             if row.seq >= size {
                 break;
             }
-            let (next, records) = replay_row(&self.store, state, row).await?;
+            let (next, records) =
+                replay_row(&self.store, state, row, RebuiltRecords::Write(&mut tx)).await?;
             state = next;
-            part.then(records);
+            match records {
+                Some(records) => part.then(records),
+                // A correction: its rebuild wrote every record of the log so far.
+                None => part = RecordRows::default(),
+            }
             if part.rows.len() >= RECORDS_PER_WRITE {
                 tx.put_records(&part).await?;
                 part = RecordRows::default();
@@ -391,7 +396,9 @@ impl LedgerService {
         let mut entries = self.store.entries_from(from);
         while let Some(row) = entries.try_next().await? {
             // The process that appended these wrote their records.
-            state = replay_row(&self.store, state, row).await?.0;
+            state = replay_row(&self.store, state, row, RebuiltRecords::Drop)
+                .await?
+                .0;
             if capture == Some(state.size()) {
                 captured = Some(state.clone());
             }
@@ -513,19 +520,39 @@ impl LedgerService {
             let check_ms = started.elapsed().as_millis() as u64;
             checking = batches.next().map(check_ahead);
             let n = subs.len() as u64;
-            // A correction's rebuild reads the stored log: the batch before must be in it.
-            if subs.iter().any(|s| s.submission.kind == Kind::Correction)
-                && let Some((write, done)) = writing.take()
-            {
-                write
-                    .await
-                    .map_err(|e| AppendError::Task(e.to_string()))??;
-                self.set_head(&mut head, done);
+            // A correction's rebuild reads the stored log, so the batch before must be in it,
+            // and rewrites the stored records as it goes, so its batch is prepared and written
+            // in one transaction of its own rather than beside the next one.
+            if subs.iter().any(|s| s.submission.kind == Kind::Correction) {
+                if let Some((write, done)) = writing.take() {
+                    write
+                        .await
+                        .map_err(|e| AppendError::Task(e.to_string()))??;
+                    self.set_head(&mut head, done);
+                }
+                let mut tx = self.store.begin_append().await?;
+                let checked = checked?;
+                let recorded_at = next_recorded_at(&base.state);
+                let prepared = self
+                    .prepare(
+                        &base,
+                        Some(&mut tx),
+                        subs,
+                        checked,
+                        recorded_at,
+                        Mode::AllOrNone,
+                    )
+                    .await?;
+                tx.commit(&prepared.batch).await?;
+                base = prepared.head.clone();
+                self.set_head(&mut head, prepared.head);
+                appended += n;
+                continue;
             }
             let prepared = match checked {
                 Ok(checked) => {
                     let recorded_at = next_recorded_at(&base.state);
-                    self.prepare(&base, subs, checked, recorded_at, Mode::AllOrNone)
+                    self.prepare(&base, None, subs, checked, recorded_at, Mode::AllOrNone)
                         .await
                 }
                 Err(e) => Err(e),
@@ -588,7 +615,7 @@ impl LedgerService {
         let verified = started.elapsed();
 
         let mut head = self.head.lock().await;
-        let tx = self.store.begin_append().await?;
+        let mut tx = self.store.begin_append().await?;
         self.catch_up(&mut head, None).await?;
         let base_size = head.state.size();
         if base_size != tx.size() {
@@ -600,7 +627,7 @@ impl LedgerService {
         }
         let recorded_at = recorded_at.unwrap_or_else(|| next_recorded_at(&head.state));
         let prepared = self
-            .prepare(&head, subs, checked, recorded_at, mode)
+            .prepare(&head, Some(&mut tx), subs, checked, recorded_at, mode)
             .await?;
         if prepared.batch.entries.is_empty() {
             return Ok(prepared.out);
@@ -623,10 +650,12 @@ impl LedgerService {
     /// Seals and admits `subs` after `base`, skipping those `checked` refused, extends the tree
     /// and signs the checkpoint: everything an append writes, and the head it leads to. CPU
     /// work, but for a correction, whose rebuild reads the stored log (and must find every
-    /// entry before `base` stored); `base` is not changed.
+    /// entry before `base` stored) and rewrites the stored records in `tx` (which a batch
+    /// holding a correction must therefore be given); `base` is not changed.
     async fn prepare(
         &self,
         base: &Head,
+        mut tx: Option<&mut AppendTx>,
         subs: Vec<SignedSubmission>,
         checked: Checked,
         recorded_at: Timestamp,
@@ -665,18 +694,25 @@ impl LedgerService {
                 (Mode::AllOrNone, Ok(sealed)) => {
                     // All or none: a refusal drops the whole state, so it changes in place.
                     let admitted = state.admitted(&sealed, body);
-                    let (next, records) = self.settle(admitted, &batch, index).await?;
+                    let (next, records) = self
+                        .settle(admitted, &batch, tx.as_deref_mut(), index)
+                        .await?;
                     state = next;
-                    batch.records.then(records);
+                    batch.records.follow(records);
                     sealed
                 }
                 (Mode::EachOnItsOwn, Ok(sealed)) => match self
-                    .settle(state.clone().admitted(&sealed, body), &batch, index)
+                    .settle(
+                        state.clone().admitted(&sealed, body),
+                        &batch,
+                        tx.as_deref_mut(),
+                        index,
+                    )
                     .await
                 {
                     Ok((next, records)) => {
                         state = next;
-                        batch.records.then(records);
+                        batch.records.follow(records);
                         sealed
                     }
                     Err(e @ AppendError::Admit { .. }) => {
@@ -726,25 +762,39 @@ impl LedgerService {
 }
 
 impl LedgerService {
-    /// The state and records an admission leads to: for a correction, its rebuild fed from the
-    /// stored log and then the entries `batch` holds before it.
+    /// The state an admission leads to, with the records it wrote — `None` for a correction,
+    /// whose rebuild (fed from the stored log and then the entries `batch` holds before it)
+    /// rewrites every record row in `tx` as it goes, or drops them when the stored records
+    /// lag the log anyway ([`AppendTx::records_follow_log`]).
     async fn settle(
         &self,
         admitted: Result<Admitted, AdmitError>,
         batch: &AppendBatch,
+        tx: Option<&mut AppendTx>,
         index: usize,
-    ) -> Result<(State, Records), AppendError> {
+    ) -> Result<(State, Option<Records>), AppendError> {
         match admitted.map_err(|source| AppendError::Admit { index, source })? {
-            Admitted::Done(state, records) => Ok((state, records)),
+            Admitted::Done(state, records) => Ok((state, Some(records))),
             Admitted::Rebuild(r) => {
+                let Some(tx) = tx else {
+                    return Err(AppendError::Task(
+                        "a correction was prepared without the append transaction".into(),
+                    ));
+                };
                 let pending: Vec<&[u8]> = batch.entries.iter().map(|e| e.leaf.as_slice()).collect();
-                rebuild_from_store(&self.store, r, &pending, RebuiltRecords::Keep)
+                let rebuilt = if tx.records_follow_log().await? {
+                    RebuiltRecords::Write(tx)
+                } else {
+                    RebuiltRecords::Drop
+                };
+                let state = rebuild_from_store(&self.store, r, &pending, rebuilt)
                     .await
                     .map_err(|e| match e {
                         RebuildError::Admit(source) => AppendError::Admit { index, source },
                         RebuildError::Store(s) => AppendError::Store(s),
                         RebuildError::Stored { seq, reason } => AppendError::Replay { seq, reason },
-                    })
+                    })?;
+                Ok((state, None))
             }
         }
     }
@@ -761,12 +811,14 @@ struct Prepared {
 const RECORDS_PER_WRITE: usize = 4096;
 
 /// `state` with the stored entry `row` admitted, and the records it wrote; a correction's
-/// rebuild reads the entries before it from `store`.
+/// rebuild reads the entries before it from `store` and hands the rebuilt log's records to
+/// `rebuilt` (then the answer has no records: `None`).
 async fn replay_row(
     store: &Store,
     state: State,
     row: crate::store::StoredEntry,
-) -> Result<(State, Records), AppendError> {
+    rebuilt: RebuiltRecords<'_>,
+) -> Result<(State, Option<Records>), AppendError> {
     let seq = row.seq;
     let replay = |reason: String| AppendError::Replay { seq, reason };
     let sealed = SealedEntry::open(row.leaf).map_err(|e| replay(e.to_string()))?;
@@ -775,10 +827,12 @@ async fn replay_row(
         .admitted(&sealed, body)
         .map_err(|e| replay(e.to_string()))?
     {
-        Admitted::Done(state, records) => Ok((state, records)),
-        Admitted::Rebuild(r) => rebuild_from_store(store, r, &[], RebuiltRecords::Drop)
-            .await
-            .map_err(|e| replay(e.to_string())),
+        Admitted::Done(state, records) => Ok((state, Some(records))),
+        Admitted::Rebuild(r) => match rebuild_from_store(store, r, &[], rebuilt).await {
+            Ok(state) => Ok((state, None)),
+            Err(RebuildError::Store(e)) => Err(e.into()),
+            Err(e) => Err(replay(e.to_string())),
+        },
     }
 }
 

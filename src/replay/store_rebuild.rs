@@ -5,8 +5,8 @@ use futures_util::TryStreamExt;
 
 use super::state::{AdmitError, Rebuilding, State};
 use crate::ledger::SealedEntry;
-use crate::money::records::Records;
-use crate::store::{Store, StoreError};
+use crate::money::records::Record;
+use crate::store::{AppendTx, Store, StoreError};
 
 /// Why a correction's rebuild could not be finished.
 #[derive(Debug, thiserror::Error)]
@@ -21,27 +21,47 @@ pub enum RebuildError {
 }
 
 /// What the caller of [`rebuild_from_store`] does with the rebuilt log's records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RebuiltRecords {
-    /// Answer them all (the append path writes them with the correction).
-    Keep,
+pub enum RebuiltRecords<'a> {
+    /// Write them into this append transaction as they come, after clearing the stored ones
+    /// (the append path, when the stored records follow the log: see
+    /// [`AppendTx::records_follow_log`]). A rebuild that fails part way puts the stored ones
+    /// back; memory holds a part of them at a time.
+    Write(&'a mut AppendTx),
     /// Drop them as they come (a process catching up with entries another one wrote, records
-    /// included): memory holds a part of them at a time.
+    /// included, or an append whose stored records lag the log): memory holds a part of them
+    /// at a time.
     Drop,
 }
 
-/// Records a dropping rebuild holds before it lets them go.
+/// Records a rebuild holds before it writes or drops them.
 const RECORDS_HELD: usize = 4096;
 
 /// Feeds `rebuild` the stored entries before it, then `pending` (the leaves of entries that
 /// come after the stored log and before the correction: the same batch's, not yet written),
-/// and finishes it. Memory holds one entry at a time, and the records as `records` says.
+/// and finishes it. Memory holds one entry at a time, and at most [`RECORDS_HELD`] records
+/// (with a few more from the last entry fed): none of them come back to the caller.
 pub async fn rebuild_from_store(
+    store: &Store,
+    rebuild: Box<Rebuilding>,
+    pending: &[&[u8]],
+    mut records: RebuiltRecords<'_>,
+) -> Result<State, RebuildError> {
+    if let RebuiltRecords::Write(tx) = &mut records {
+        tx.begin_records_rewrite().await?;
+    }
+    let done = feed_and_finish(store, rebuild, pending, &mut records).await;
+    if let RebuiltRecords::Write(tx) = &mut records {
+        tx.end_records_rewrite(done.is_ok()).await?;
+    }
+    done
+}
+
+async fn feed_and_finish(
     store: &Store,
     mut rebuild: Box<Rebuilding>,
     pending: &[&[u8]],
-    records: RebuiltRecords,
-) -> Result<(State, Records), RebuildError> {
+    records: &mut RebuiltRecords<'_>,
+) -> Result<State, RebuildError> {
     let upto = rebuild.upto();
     let mut entries = store.entries_from(0);
     let mut fed = 0;
@@ -55,8 +75,9 @@ pub async fn rebuild_from_store(
         })?;
         rebuild.feed(&sealed)?;
         fed += 1;
-        if records == RebuiltRecords::Drop && rebuild.records_held() >= RECORDS_HELD {
-            rebuild.take_records();
+        if rebuild.records_held() >= RECORDS_HELD {
+            let part = rebuild.take_records();
+            pass_on(records, part).await?;
         }
     }
     drop(entries);
@@ -68,9 +89,18 @@ pub async fn rebuild_from_store(
         rebuild.feed(&sealed)?;
         fed += 1;
     }
+    let part = rebuild.take_records();
+    pass_on(records, part).await?;
     let (state, rest) = rebuild.finish()?;
-    Ok(match records {
-        RebuiltRecords::Keep => (state, rest),
-        RebuiltRecords::Drop => (state, Records::default()),
-    })
+    pass_on(records, rest.rows).await?;
+    Ok(state)
+}
+
+/// Writes `part` of the rebuilt records, or lets it go.
+async fn pass_on(records: &mut RebuiltRecords<'_>, part: Vec<Record>) -> Result<(), RebuildError> {
+    if let RebuiltRecords::Write(tx) = records {
+        let rows: Vec<(String, String)> = part.iter().map(Record::row).collect();
+        tx.put_record_rows(&rows).await?;
+    }
+    Ok(())
 }

@@ -240,12 +240,7 @@ impl AppendTx {
         // Records go with their entries, unless the stored ones are not those of the log before
         // this batch (a database from before records were kept): then the next start writes
         // them all ([`AppendTx::rewrite_records`]), and writing these would only hide the gap.
-        let record_size: Option<i64> =
-            sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
-                .fetch_optional(&mut *self.tx)
-                .await?;
-        let record_size = record_size.map(to_u64).transpose()?;
-        if record_size == Some(batch.base_size) || (record_size.is_none() && batch.base_size == 0) {
+        if self.records_follow_log().await? {
             self.put_records(&batch.records).await?;
             self.set_record_size(new_size).await?;
         }
@@ -262,6 +257,57 @@ impl AppendTx {
         }
         let rows = records.rows.iter().map(|(k, v)| (k, v));
         upsert_rows(&mut self.tx, self.backend, "records", rows).await?;
+        Ok(())
+    }
+
+    /// Whether the stored records are those of the log before this transaction's entries:
+    /// only then may an append write records (see [`AppendTx::commit`]).
+    pub async fn records_follow_log(&mut self) -> Result<bool, StoreError> {
+        let record_size: Option<i64> =
+            sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
+                .fetch_optional(&mut *self.tx)
+                .await?;
+        let record_size = record_size.map(to_u64).transpose()?;
+        Ok(record_size == Some(self.size) || (record_size.is_none() && self.size == 0))
+    }
+
+    /// Starts replacing every stored record row inside this transaction, behind a savepoint:
+    /// a correction's rebuild then writes the rebuilt log's records part by part
+    /// ([`AppendTx::put_record_rows`]) instead of holding all of them, and
+    /// [`AppendTx::end_records_rewrite`] keeps them or puts the old ones back.
+    pub async fn begin_records_rewrite(&mut self) -> Result<(), StoreError> {
+        sqlx::query("SAVEPOINT records_rewrite")
+            .execute(&mut *self.tx)
+            .await?;
+        sqlx::query("DELETE FROM records")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes record rows in this transaction, replacing rows with the same key.
+    pub async fn put_record_rows(&mut self, rows: &[(String, String)]) -> Result<(), StoreError> {
+        upsert_rows(
+            &mut self.tx,
+            self.backend,
+            "records",
+            rows.iter().map(|(k, v)| (k, v)),
+        )
+        .await
+    }
+
+    /// Ends what [`AppendTx::begin_records_rewrite`] began: `keep` the rows written since, or
+    /// undo them (the correction was refused part way), leaving the rest of the transaction as
+    /// it was.
+    pub async fn end_records_rewrite(&mut self, keep: bool) -> Result<(), StoreError> {
+        if !keep {
+            sqlx::query("ROLLBACK TO SAVEPOINT records_rewrite")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        sqlx::query("RELEASE SAVEPOINT records_rewrite")
+            .execute(&mut *self.tx)
+            .await?;
         Ok(())
     }
 

@@ -158,6 +158,15 @@ pub struct RecordRows {
 }
 
 impl RecordRows {
+    /// Follows an admission: `Some` adds the records it wrote; `None` says a correction's
+    /// rebuild rewrote every record row in the append transaction already, these included.
+    pub fn follow(&mut self, records: Option<crate::money::records::Records>) {
+        match records {
+            Some(records) => self.then(records),
+            None => *self = RecordRows::default(),
+        }
+    }
+
     /// These rows followed by the records of the entries after them.
     pub fn then(&mut self, records: crate::money::records::Records) {
         if records.reset {
