@@ -126,17 +126,29 @@ pub async fn page(
             return shards::file(snap, file);
         }
         if let Some(name) = path.strip_prefix("data/") {
-            let tables = data::tables(snap);
+            // Tables are built one at a time, up to the one asked for.
             if name == "index.json" {
-                return Some(data::index(&tables));
+                let mut listed = Vec::new();
+                data::for_each_table(snap, |name, t| {
+                    listed.push((name, t.rows.len()));
+                    true
+                });
+                return Some(data::index(&listed));
             }
             let (stem, ext) = name.rsplit_once('.')?;
-            let (_, t) = tables.iter().find(|(n, _)| n == stem)?;
-            return match ext {
-                "csv" => Some(t.csv()),
-                "json" => Some(t.json()),
-                _ => None,
-            };
+            let mut found = None;
+            data::for_each_table(snap, |name, t| {
+                if name != stem {
+                    return true;
+                }
+                found = match ext {
+                    "csv" => Some(t.csv()),
+                    "json" => Some(t.json()),
+                    _ => None,
+                };
+                false
+            });
+            return found;
         }
         let page = Page::parse(&rest)?;
         site::render(snap, lang, &page, query.q.as_deref()).map(String::into_bytes)

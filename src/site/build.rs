@@ -330,13 +330,23 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
             .map(|(path, bytes)| w.put(path, &bytes))
             .collect::<Result<_, _>>()?,
         Job::Data => {
-            let tables = data::tables(snap);
-            let put = |path: String, bytes: &[u8]| w.put(path, bytes);
-            let mut out = vec![put("data/index.json".into(), &data::index(&tables))?];
-            for (name, t) in &tables {
-                out.push(put(format!("data/{name}.csv"), &t.csv())?);
-                out.push(put(format!("data/{name}.json"), &t.json())?);
+            // One table at a time: the longest lists grow with the log.
+            let (mut out, mut listed, mut failed) = (Vec::new(), Vec::new(), None);
+            data::for_each_table(snap, |name, t| {
+                let written = w
+                    .put(format!("data/{name}.csv"), &t.csv())
+                    .and_then(|csv| Ok([csv, w.put(format!("data/{name}.json"), &t.json())?]));
+                match written {
+                    Ok(puts) => out.extend(puts),
+                    Err(e) => failed = Some(e),
+                }
+                listed.push((name, t.rows.len()));
+                failed.is_none()
+            });
+            if let Some(e) = failed {
+                return Err(e);
             }
+            out.push(w.put("data/index.json".into(), &data::index(&listed))?);
             out
         }
     })

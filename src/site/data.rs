@@ -2,7 +2,7 @@
 //! short): one [`Table`] per list, written both ways, so a journalist can load the same rows
 //! into a spreadsheet or a script. Money stays a decimal string, as on the wire.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::pages::project;
 use super::snapshot::{EntryMeta, Snapshot, s};
@@ -34,22 +34,32 @@ impl Table {
         w.into_inner().unwrap_or_default()
     }
 
-    /// A JSON array of objects keyed by column.
+    /// A JSON array of objects keyed by column (in column order), written row by row: a
+    /// tree of the whole table would cost several times its text.
     pub fn json(&self) -> Vec<u8> {
-        let rows: Vec<Value> = self
-            .rows
-            .iter()
-            .map(|r| {
-                let m: Map<String, Value> = self
-                    .columns
-                    .iter()
-                    .zip(r)
-                    .map(|(c, v)| ((*c).to_owned(), Value::String(v.clone())))
-                    .collect();
-                Value::Object(m)
-            })
-            .collect();
-        serde_json::to_vec_pretty(&rows).unwrap_or_default()
+        // Writing to a Vec cannot fail.
+        serde_json::to_vec_pretty(&RowsJson(self)).unwrap_or_default()
+    }
+}
+
+/// A table's rows as JSON objects, for [`Table::json`].
+struct RowsJson<'a>(&'a Table);
+
+struct RowJson<'a> {
+    columns: &'a [&'static str],
+    row: &'a [String],
+}
+
+impl serde::Serialize for RowsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let columns = &self.0.columns;
+        ser.collect_seq(self.0.rows.iter().map(|row| RowJson { columns, row }))
+    }
+}
+
+impl serde::Serialize for RowJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        ser.collect_map(self.columns.iter().zip(self.row.iter().map(String::as_str)))
     }
 }
 
@@ -214,13 +224,22 @@ fn obligations_table(snap: &Snapshot) -> Table {
     t
 }
 
-/// Every download as (path under `data/` without extension, table).
-pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
-    let mut out = Vec::new();
-    out.push((
+/// Hands `f` every download as (path under `data/` without extension, table), one at a time
+/// (the longest lists grow with the log: holding them all at once is what a build could not
+/// afford), until `f` answers `false`.
+pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool) {
+    // Hands a table over, and stops when `f` has what it wanted.
+    macro_rules! emit {
+        ($name:expr, $table:expr $(,)?) => {
+            if !f($name, $table) {
+                return;
+            }
+        };
+    }
+    emit!(
         "orgs".to_owned(),
         fields(snap.rows(keys::ORG.prefix()), ORG_FIELDS),
-    ));
+    );
     let mut projects = Table::new(&[
         "org", "id", "title", "purpose", "region", "currency", "target", "raised", "spent",
         "balance", "seq",
@@ -242,20 +261,20 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
             text(&p["balances"][cur]),
             text(&p["seq"]),
         ]);
-        out.push((
+        emit!(
             format!("projects/{org}/{id}-donations"),
             donations_table(snap, project::donations(snap, org, id).into_iter()),
-        ));
+        );
     }
-    out.push(("projects".to_owned(), projects));
-    out.push((
+    emit!("projects".to_owned(), projects);
+    emit!(
         "donations".to_owned(),
         donations_table(
             snap,
             snap.rows(keys::DONATION.prefix())
                 .filter(|d| d["status"] == "live"),
         ),
-    ));
+    );
     let mut spends = Table::new(&[
         "seq", "kind", "org", "project", "currency", "amount", "category", "paid_on", "purpose",
     ]);
@@ -278,7 +297,7 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
             purpose,
         ]);
     }
-    out.push(("disbursements".to_owned(), spends));
+    emit!("disbursements".to_owned(), spends);
     let mut trusts = Table::new(&[
         "trust_id",
         "name",
@@ -306,36 +325,73 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
             text(&t["seq"]),
         ]);
     }
-    out.push(("trusts".to_owned(), trusts));
-    out.push((
+    emit!("trusts".to_owned(), trusts);
+    emit!(
         "lottery_grants".to_owned(),
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
-    ));
-    out.push(("entries".to_owned(), entries_table(snap.entries.iter())));
-    out.push(("obligations".to_owned(), obligations_table(snap)));
-    out.push(("corrections".to_owned(), corrections_table(snap)));
+    );
+    emit!("entries".to_owned(), entries_table(snap.entries.iter()));
+    emit!("obligations".to_owned(), obligations_table(snap));
+    emit!("corrections".to_owned(), corrections_table(snap));
     for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
-        out.push((
+        emit!(
             format!("orgs/{}-entries", s(o, "org")),
             entries_table(snap.entries.iter().filter(|e| e.author == author)),
-        ));
+        );
     }
-    out
 }
 
-/// `data/index.json`: every download's paths.
-pub fn index(tables: &[(String, Table)]) -> Vec<u8> {
+/// `data/index.json`: every download's paths, from each table's name and row count.
+pub fn index(tables: &[(String, usize)]) -> Vec<u8> {
     let files: Vec<Value> = tables
         .iter()
-        .map(|(name, t)| {
+        .map(|(name, rows)| {
             serde_json::json!({
                 "name": name,
-                "rows": t.rows.len(),
+                "rows": rows,
                 "csv": format!("{name}.csv"),
                 "json": format!("{name}.json"),
             })
         })
         .collect();
     serde_json::to_vec_pretty(&serde_json::json!({ "files": files })).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Table;
+    use serde_json::{Map, Value};
+
+    /// The row-by-row JSON is byte for byte what a tree of the whole table gives (the way
+    /// it was written before), column order kept.
+    #[test]
+    fn json_rows_are_written_as_a_tree_of_the_table_would_be() {
+        let mut t = Table::new(&["org", "amount", "备注"]);
+        t.rows
+            .push(vec!["5344\"01".into(), "1\n2".into(), "¥3,000.00".into()]);
+        t.rows.push(vec![
+            String::new(),
+            "=HYPERLINK(\"x\")".into(),
+            "\u{1}".into(),
+        ]);
+        let tree: Vec<Value> = t
+            .rows
+            .iter()
+            .map(|r| {
+                let m: Map<String, Value> = t
+                    .columns
+                    .iter()
+                    .zip(r)
+                    .map(|(c, v)| ((*c).to_owned(), Value::String(v.clone())))
+                    .collect();
+                Value::Object(m)
+            })
+            .collect();
+        let json = String::from_utf8(t.json()).unwrap();
+        assert_eq!(json, serde_json::to_string_pretty(&tree).unwrap());
+        // In column order, not sorted.
+        assert!(json.find("\"org\"") < json.find("\"amount\""));
+        assert_eq!(Table::new(&["a"]).json(), b"[]");
+    }
 }
