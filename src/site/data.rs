@@ -76,12 +76,12 @@ fn entries_table<'a>(entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
     for e in entries {
         t.rows.push(vec![
             e.seq.to_string(),
-            e.kind.clone(),
+            e.kind.to_owned(),
             e.author.clone(),
             crate::ledger::Timestamp::from_unix(e.recorded_at)
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
-            e.leaf_hash.clone(),
+            e.leaf_hash.to_hex(),
         ]);
     }
     t

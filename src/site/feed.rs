@@ -36,7 +36,7 @@ pub fn render(snap: &Snapshot, lang: Lang) -> String {
             author { name { (lang.t("阳光慈善账本", "Sunshine Ledger")) } }
             @for e in snap.entries.iter().rev().take(FEED_ENTRIES) {
                 entry {
-                    title { "#" (e.seq) " " (lang.kind(&e.kind)) }
+                    title { "#" (e.seq) " " (lang.kind(e.kind)) }
                     id { "urn:sunshine-ledger:leaf:" (e.leaf_hash) }
                     updated { (rfc3339(e.recorded_at)) }
                     link rel="alternate" type="text/html" href=(entry_path(e.seq)) {}

@@ -68,7 +68,7 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
     let leaf_hash = donation_fields(row)["seq"]
         .as_u64()
         .and_then(|seq| snap.entry(seq))
-        .map(|e| e.leaf_hash.as_str());
+        .map(|e| e.leaf_hash.to_hex());
     let trace = snap
         .raw_view(&keys::TRACE.key(&[&org, &no]))
         .unwrap_or("null");

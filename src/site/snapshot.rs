@@ -12,13 +12,12 @@ use serde_json::Value;
 #[derive(Debug, Clone)]
 pub struct EntryMeta {
     pub seq: u64,
-    /// Hex of the RFC 9162 leaf hash.
-    pub leaf_hash: String,
+    /// The RFC 9162 leaf hash (kept as bytes: a full build holds one per entry).
+    pub leaf_hash: crate::ledger::Hash,
     /// `operator`, `regulator:{uscc}` or `org:{uscc}`.
     pub author: String,
-    pub kind: String,
-    /// Hex of the signing key.
-    pub key: String,
+    /// The wire name of its kind.
+    pub kind: &'static str,
     /// Unix seconds.
     pub recorded_at: i64,
     /// The submission body, kept only for kinds whose details pages show beyond the views

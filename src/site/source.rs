@@ -57,8 +57,6 @@ struct SubmissionHead<'a> {
     #[serde(borrow)]
     author: Cow<'a, str>,
     #[serde(borrow)]
-    key: Cow<'a, str>,
-    #[serde(borrow)]
     kind: Cow<'a, str>,
 }
 
@@ -72,16 +70,21 @@ pub fn entry_meta(row: &StoredEntry) -> Result<EntryMeta, SourceError> {
     } else {
         None
     };
+    let kind = head
+        .submission
+        .kind
+        .parse::<crate::ledger::Kind>()
+        .map_err(|_| bad(seq, "its kind is not one the ledger knows"))?;
     let recorded_at = head
         .recorded_at
         .parse::<Timestamp>()
         .map_err(|_| bad(seq, "recorded_at is not a timestamp"))?;
     Ok(EntryMeta {
         seq,
-        leaf_hash: hex::encode(&row.leaf_hash),
+        leaf_hash: crate::ledger::Hash::from_slice(&row.leaf_hash)
+            .ok_or_else(|| bad(seq, "its leaf hash is not 32 bytes"))?,
         author: head.submission.author.into_owned(),
-        key: head.submission.key.into_owned(),
-        kind: head.submission.kind.into_owned(),
+        kind: kind.as_str(),
         recorded_at: recorded_at.unix(),
         body,
     })
@@ -151,7 +154,7 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
             break;
         }
         let meta = entry_meta(&row)?;
-        if matches!(meta.kind.as_str(), "genesis" | "org.register" | "org.keys") {
+        if matches!(meta.kind, "genesis" | "org.register" | "org.keys") {
             let sealed = SealedEntry::open(row.leaf).map_err(|e| bad(row.seq, e))?;
             let change = authority
                 .check(row.seq, &sealed.entry.submission.submission)

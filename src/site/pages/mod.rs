@@ -129,7 +129,7 @@ pub fn entries_table<'a>(
                     @for e in entries {
                         tr {
                             td { (entry_link(c, e.seq)) }
-                            td { (c.lang.kind(&e.kind)) }
+                            td { (c.lang.kind(e.kind)) }
                             td { (signer(c, snap, &e.author)) }
                             td { (recorded(c, e)) }
                         }
