@@ -84,18 +84,23 @@ fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::V
             .and_then(|(o, p)| snap.view(&keys::PROJECT.key(&[&o, &p])))
             .map(|p| &p["open"]);
         let title = |f: &str| open.and_then(|o| o[f].as_str());
-        out.insert(
-            seq.to_string(),
-            json!({
-                "purpose": text("purpose"),
-                "payee": text("payee_display"),
-                "payee_type": text("payee_type"),
-                "title": title("title"),
-                "title_en": title("title_en"),
-                "page": org.zip(project).filter(|_| open.is_some())
+        // Absent rather than null: a shard repeats these for every gift a payment drew on.
+        let detail: serde_json::Map<String, serde_json::Value> = [
+            ("purpose", text("purpose").map(str::to_owned)),
+            ("payee", text("payee_display").map(str::to_owned)),
+            ("title", title("title").map(str::to_owned)),
+            ("title_en", title("title_en").map(str::to_owned)),
+            (
+                "page",
+                org.zip(project)
+                    .filter(|_| open.is_some())
                     .map(|(o, p)| super::pages::project_path(o, p)),
-            }),
-        );
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_owned(), serde_json::Value::String(v?))))
+        .collect();
+        out.insert(seq.to_string(), serde_json::Value::Object(detail));
     }
     out
 }
