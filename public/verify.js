@@ -70,7 +70,9 @@
 
   const T = zh ? {
     running: '正在您的浏览器中验证…',
-    verified: (seq, cp) => `已验证：第 ${seq} 号条目包含在运营方签名的检查点中（树大小 ${cp.size}，根哈希 ${hex(cp.root)}）。这一结果由您的浏览器独立计算，不依赖本站服务器。`,
+    // What was checked against what, exactly: the key and the witness list come from this same
+    // website unless the reader compares the key with one published elsewhere (issue 16).
+    verified: (seq, cp, f) => `已验证：您的浏览器自行计算了哈希，确认第 ${seq} 号条目包含在树大小 ${cp.size}、根哈希 ${hex(cp.root)} 的检查点中，该检查点带有运营方公钥 ${f.key} 的有效签名${f.witnesses ? `，并有 ${f.witnesses.count} 位见证人联署` : ''}。公钥${f.witnesses ? '和见证人名单都' : ''}取自本网站：把公钥与本网站以外公布的公钥（例如监管机构公布的）核对一致后，这一结果才不依赖本网站。`,
     failed: (step, reason, cp) => `验证失败：${STEPS[step]}——${reason}。` + (cp ? `（检查点树大小 ${cp.size}，根哈希 ${hex(cp.root)}）` : ''),
     fetch: (url, status) => `无法获取 ${url}（${status}）`,
     malformed: (what) => `数据格式不正确（${what}）`,
@@ -95,7 +97,7 @@
     secretMalformed: '收据密钥应为 64 位十六进制数字。',
   } : {
     running: 'Verifying in your browser…',
-    verified: (seq, cp) => `Verified: entry ${seq} is included in the operator-signed checkpoint (tree size ${cp.size}, root ${hex(cp.root)}). Your browser computed this itself, without trusting this server.`,
+    verified: (seq, cp, f) => `Verified: your browser computed the hashes itself and found entry ${seq} in the checkpoint of tree size ${cp.size}, root ${hex(cp.root)}, which carries a valid signature by the operator key ${f.key}${f.witnesses ? ` and cosignatures by ${f.witnesses.count} witnesses` : ''}. The key${f.witnesses ? ' and the witness list' : ''} came from this website: the result stands apart from this website once you have compared the key with one published elsewhere (by the regulator, for example).`,
     failed: (step, reason, cp) => `Verification failed: ${STEPS[step]} — ${reason}.` + (cp ? ` (checkpoint tree size ${cp.size}, root ${hex(cp.root)})` : ''),
     fetch: (url, status) => `could not fetch ${url} (${status})`,
     malformed: (what) => `malformed data (${what})`,
@@ -427,6 +429,7 @@
     if (!logUrl.pathname.endsWith('/')) logUrl.pathname += '/';
 
     const op = await parseVkey(section.dataset.vkey || '');
+    found.key = `${op.name}+${op.id}`;
     const cp = await fetchCheckpoint(logUrl, op);
     found.checkpoint = cp;
     const policy = await fetchPolicy(logUrl);
@@ -529,7 +532,7 @@
     try {
       await verifySection(section, found);
       delete section.dataset.failedStep;
-      show(section, 'verified', T.verified(section.dataset.seq, found.checkpoint), found);
+      show(section, 'verified', T.verified(section.dataset.seq, found.checkpoint, found), found);
       offerProofFile(section, found);
       section.dispatchEvent(new CustomEvent('sunshine:verified', {
         detail: { leaf: found.bytes, leafHash: found.leaf, checkpoint: found.checkpoint },

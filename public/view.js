@@ -25,6 +25,18 @@
   const zh = document.documentElement.lang.toLowerCase().startsWith('zh');
   const SEQ_RE = /^(0|[1-9][0-9]{0,15})$/;
   const ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+  /**
+   * The file name the site gives a page of id `id` (src/site/slug.rs `encode`, for ids of
+   * ID_RE's alphabet, the only ones linked): a leading `.`, `_` or `-`, and the first character
+   * of a name a list page has (`index`, `type-…`, any case), are written `~XX`.
+   */
+  const escapeChar = (c) => `~${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+  function pageStem(id) {
+    const out = id.replace(/^[._-]/, escapeChar);
+    return /^(index$|index\.|type-|region-|fundraising-)/i.test(out) ? escapeChar(out[0]) + out.slice(1) : out;
+  }
+  /** Payments of a receipt's money trail shown before the rest are folded away. */
+  const TRAIL_SHOWN = 10;
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
   // ---- Small helpers --------------------------------------------------------------------------
@@ -96,7 +108,7 @@
     if (author.startsWith('org:')) {
       const org = author.slice(4);
       const name = info && typeof info.name === 'string' ? info.name : org;
-      return info && ID_RE.test(org) ? el('a', { href: `${view.dataset.orgsHref}${org}.html` }, name) : name;
+      return info && ID_RE.test(org) ? el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, name) : name;
     }
     if (author.startsWith('regulator:')) {
       const id = author.slice('regulator:'.length);
@@ -119,7 +131,7 @@
 
   /** A link to organisation `org`'s page, named once its published facts arrive. */
   function orgLink(view, org) {
-    const a = el('a', { href: `${view.dataset.orgsHref}${org}.html` }, org);
+    const a = el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, org);
     orgInfo(view.dataset.orgData, org).then((info) => {
       if (info && typeof info.name === 'string') a.textContent = `${info.name} (${org})`;
     });
@@ -144,7 +156,7 @@
       const projectOrg = key in PROJECT_FIELDS ? (PROJECT_FIELDS[key] ? body[PROJECT_FIELDS[key]] : org)
         : key === 'id' && kind === 'project.open' ? org : null;
       if (projectOrg && ID_RE.test(projectOrg) && ID_RE.test(value)) {
-        return el('a', { href: `${view.dataset.projectsHref}${projectOrg}/${value}.html` }, value);
+        return el('a', { href: `${view.dataset.projectsHref}${pageStem(projectOrg)}/${pageStem(value)}.html` }, value);
       }
       if (key === 'receipt_no' && kind === 'donation' && org && ID_RE.test(value)) {
         return el('a', { href: `${view.dataset.receiptHref}?org=${org}&no=${value}` }, value);
@@ -240,11 +252,25 @@
     const org = (f && f.org) || '';
     const project = f && f.project;
     return typeof project === 'string' && ID_RE.test(org) && ID_RE.test(project)
-      ? el('a', { href: `${view.dataset.projectsHref}${org}/${project}.html` }, project)
+      ? el('a', { href: `${view.dataset.projectsHref}${pageStem(org)}/${pageStem(project)}.html` }, project)
       : labels.unrestrictedFund;
   }
 
-  function traceTables(view, labels, t, cur) {
+  /** A project's title in the page's language, linked to its page, from a shard's `spends`. */
+  function spendProject(view, labels, detail, f) {
+    const title = (!zh && detail.title_en) || detail.title;
+    if (typeof title === 'string' && typeof detail.page === 'string') {
+      return el('a', { href: `${view.dataset.pagesHref}${detail.page}` }, title);
+    }
+    return fund(view, labels, f);
+  }
+
+  /**
+   * Where the gift went, as a donor reads it on a phone (issue 16): for each payment it paid
+   * for, the date and the gift's part of it, then the purpose, then the project and the payee
+   * (masked for individuals, as the entry has it), with the entry a link for whoever checks.
+   */
+  function traceTables(view, labels, t, cur, details) {
     const out = [el('ul', { class: 'cards' },
       el('li', {}, labels.spent, el('span', { class: 'figure' }, money(t.spent_total, cur))),
       el('li', {}, labels.unspent, el('span', { class: 'figure' }, money(t.unspent_total, cur))))];
@@ -253,17 +279,28 @@
     if (!spent.length) {
       out.push(el('p', {}, labels.noneSpent));
     } else {
-      const head = el('tr', {}, ...labels.spentColumns.map((c, i) => el('th', i === 4 ? { scope: 'col', class: 'num' } : { scope: 'col' }, c)));
-      const body = el('tbody', {}, ...spent.map((x) => {
+      const items = spent.map((x) => {
+        const d = (details && details[String(x.seq)]) || {};
+        const category = (labels.categories || {})[x.category] || x.category || '';
         const via = (Array.isArray(x.via) ? x.via : []).flatMap((v) => [' ← ', entry(v)]);
-        return el('tr', {},
-          el('td', {}, entry(x.seq), ...via),
-          el('td', {}, fund(view, labels, x.fund)),
-          el('td', {}, date(x.paid_on)),
-          el('td', {}, (labels.categories || {})[x.category] || x.category || ''),
-          el('td', { class: 'num' }, money(x.amount, (x.fund && x.fund.currency) || cur)));
-      }));
-      out.push(el('div', { class: 'table-wrap' }, el('table', {}, el('caption', {}, labels.spentCaption), el('thead', {}, head), body)));
+        return el('li', {},
+          el('p', { class: 'trail-head' },
+            el('span', {}, date(x.paid_on)),
+            el('strong', { class: 'num' }, money(x.amount, (x.fund && x.fund.currency) || cur))),
+          el('p', { class: 'trail-purpose' }, typeof d.purpose === 'string' && d.purpose ? d.purpose : category),
+          el('p', { class: 'muted' }, spendProject(view, labels, d, x.fund),
+            typeof d.payee === 'string' && d.payee ? ` · ${labels.payee}${d.payee}` : '',
+            ' · ', labels.entry, entry(x.seq), ...via));
+      });
+      // The first payments, then the rest folded away: a large unrestricted gift pays for a
+      // hundred, which would push the check off any screen.
+      out.push(el('ol', { class: 'trail', 'aria-label': labels.spentCaption }, ...items.slice(0, TRAIL_SHOWN)));
+      if (items.length > TRAIL_SHOWN) {
+        const rest = items.slice(TRAIL_SHOWN);
+        out.push(el('details', { class: 'trail-more' },
+          el('summary', {}, String(labels.more || '').replace('{n}', String(rest.length))),
+          el('ol', { class: 'trail', start: String(TRAIL_SHOWN + 1) }, ...rest)));
+      }
     }
     const moved = Array.isArray(t.moved) ? t.moved : [];
     if (moved.length) {
@@ -286,7 +323,7 @@
     view.querySelector('[data-field="voided"]').hidden = !voided;
     fill(view, 'receipt-no', no);
     const name = info && typeof info.name === 'string' ? info.name : org;
-    fill(view, 'org', el('a', { href: `${view.dataset.orgsHref}${org}.html` }, name));
+    fill(view, 'org', el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, name));
     fill(view, 'donor', String(d.donor_display || ''));
     fill(view, 'amount', typeof d.amount === 'string' ? money(d.amount, cur) : labels.inKind);
     fill(view, 'received-on', date(d.received_on));
@@ -297,7 +334,7 @@
     const form = view.querySelector('form.receipt-secret');
     if (form) form.dataset.secretHash = String(d.commitment || '');
     const trace = got.trace && typeof d.amount === 'string'
-      ? traceTables(view, labels, got.trace, cur) : [el('p', {}, labels.noTrace)];
+      ? traceTables(view, labels, got.trace, cur, got.spends) : [el('p', {}, labels.noTrace)];
     fill(view, 'trace', ...trace);
     view.hidden = false;
     const section = view.querySelector('section.verify');
@@ -322,18 +359,46 @@
     }
     if (!org && !no) return; // the lookup form is all there is to show
     const say = (text) => { if (status) status.textContent = text; };
-    if (!ID_RE.test(org) || !ID_RE.test(no)) return say(labels.notFound);
+    if (!ID_RE.test(org) || !ID_RE.test(no)) return notFound(labels, say, org, no, null);
     say(labels.loading);
     const info = await orgInfo(view.dataset.orgData, org);
-    let got = null;
-    try {
-      got = info && await shardOf(view.dataset.orgData, org, no, info);
-    } catch (_) {
-      got = null;
-    }
-    if (!got || typeof got !== 'object') return say(labels.notFound);
+    const [found, got] = info ? await findReceipt(view.dataset.orgData, org, no, info) : [no, null];
+    if (!got || typeof got !== 'object') return notFound(labels, say, org, no, info);
     say('');
-    showReceipt(view, labels, org, no, info, got);
+    if (found !== no || params.get('org') !== org || params.has('receipt')) {
+      // Typed in lower case: show (and link) the receipt as issued.
+      const url = new URL(location.href);
+      url.search = new URLSearchParams({ org, no: found }).toString();
+      history.replaceState(null, '', url.href);
+    }
+    showReceipt(view, labels, org, found, info, got);
+  }
+
+  /**
+   * The receipt `no` of `org`, or else the same number in capitals (receipt numbers are
+   * issued in capitals, and donors type them as they like): [the number found, its record],
+   * or [no, null].
+   */
+  async function findReceipt(base, org, no, info) {
+    for (const n of new Set([no, no.toUpperCase()])) {
+      try {
+        const got = await shardOf(base, org, n, info);
+        if (got) return [n, got];
+      } catch (_) { /* a missing shard: not found */ }
+    }
+    return [no, null];
+  }
+
+  /** Nothing matches: the page's friendly answer, saying what was asked. */
+  function notFound(labels, say, org, no, info) {
+    const section = document.querySelector('section.not-found');
+    if (!section) return say(labels.notFound);
+    say('');
+    fill(section, 'asked-org', info && typeof info.name === 'string' ? `${info.name} (${org})` : org);
+    fill(section, 'asked-no', no);
+    section.hidden = false;
+    const at = document.title.indexOf(' · ');
+    document.title = section.querySelector('h2').textContent + (at < 0 ? '' : document.title.slice(at));
   }
 
   // ---- Receipt lookup -------------------------------------------------------------------------

@@ -258,11 +258,13 @@ async fn every_page_kind_renders_the_figures_the_views_hold_in_both_languages() 
             if lang.is_empty() { "" } else { "../" }
         )));
         let at = |needle: &str| page.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        // The gift, where it went, then the check (issue 16).
         assert!(
-            at("class=\"verify\"") < at("data-field=\"trace\""),
-            "{lang} verify first"
+            at("data-field=\"amount\"") < at("data-field=\"trace\"")
+                && at("data-field=\"trace\"") < at("class=\"verify\""),
+            "{lang} the money trail before the check"
         );
-        assert!(at("class=\"receipt-secret\"") < at("data-field=\"trace\""));
+        assert!(at("data-field=\"trace\"") < at("class=\"receipt-secret\""));
     }
     // Project pages link their donations to the receipt viewer.
     let project = demo.page(&format!(

@@ -101,7 +101,7 @@ fn receipts_and_the_entry_viewer_verify_in_the_browser_and_a_flipped_bundle_byte
             "{page} shown"
         );
         assert!(
-            dom.contains("<tbody><tr><td><a href="),
+            dom.contains(r#"<ol class="trail""#) && dom.contains(r#"<p class="trail-purpose">"#),
             "{page}: the trace has rows"
         );
     }
@@ -268,19 +268,130 @@ fn a_lookup_link_lands_on_the_receipt_on_a_static_host() {
             "{link}"
         );
     }
+    // Typed in lower case, the number still finds the receipt, and the address says it as issued.
     let mut tab = Page::open(
-        &server.url(&format!("en/receipts/?org={org}&receipt=NO-SUCH-RECEIPT")),
-        1280,
-        900,
+        &server.url(&format!(
+            "receipts/?org={}&receipt={}",
+            org.to_lowercase(),
+            no.to_lowercase()
+        )),
+        390,
+        844,
     );
-    tab.wait_for("location.pathname.endsWith('/receipts/view.html')");
-    let status = tab.wait_for(
-        "(t => t.includes('No such receipt') && t)(document.querySelector('.receipt-status').textContent)",
-    );
-    assert!(
-        status.as_str().unwrap().contains("check the organisation"),
-        "{status}"
-    );
+    tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+    let search = tab.eval("location.search");
+    assert_eq!(search, serde_json::json!(format!("?org={org}&no={no}")));
+    // Nothing matches: a page in the reader's language saying what was asked and what to do.
+    for (lang, heading, hint) in [
+        (
+            "en/",
+            "We could not find this receipt",
+            "Check the number against your paper",
+        ),
+        ("", "没有找到这张收据", "请对照纸质或电子收据核对收据号"),
+    ] {
+        let mut tab = Page::open(
+            &server.url(&format!(
+                "{lang}receipts/?org={org}&receipt=NO-SUCH-RECEIPT"
+            )),
+            390,
+            844,
+        );
+        tab.set_viewport(390, 844, true);
+        tab.wait_for("location.pathname.endsWith('/receipts/view.html')");
+        let text = tab.wait_for(
+            "(s => !s.hidden && s.textContent)(document.querySelector('section.not-found'))",
+        );
+        let text = text.as_str().unwrap();
+        assert!(text.contains(heading) && text.contains(hint), "{text}");
+        assert!(
+            text.contains("NO-SUCH-RECEIPT") && text.contains(&org),
+            "{text}"
+        );
+        assert_eq!(
+            tab.eval("document.querySelector('.receipt-view').hidden"),
+            true
+        );
+        assert!(
+            tab.eval("document.title")
+                .as_str()
+                .unwrap()
+                .starts_with(heading)
+        );
+        let widths = tab
+            .eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");
+        assert!(widths[0].as_u64() <= widths[1].as_u64(), "{lang}: {widths}");
+    }
+}
+
+/// A donor on a phone reads the gift, then where the money went (date, purpose, project, payee,
+/// amount) within the first screen, then the check, which says exactly what was checked
+/// against what; at a desktop's width too, and no wider than the screen.
+#[test]
+fn the_money_trail_comes_first_on_a_phone_and_the_check_says_what_it_checked() {
+    let (_dir, site) = built_site();
+    let server = StaticServer::start(&site);
+    let receipt = a_receipt(&site);
+    let (_, _, record) = a_donation(&site);
+    let first = &record["trace"]["spent"][0];
+    let detail = &record["spends"][first["seq"].as_u64().unwrap().to_string()];
+    let purpose = detail["purpose"].as_str().unwrap();
+    assert!(!purpose.is_empty(), "{record}");
+    for (lang, checked) in [("", "取自本网站"), ("en/", "came from this website")] {
+        for (w, h) in [(390, 844), (1280, 900)] {
+            let page = format!("{lang}{receipt}");
+            let mut tab = Page::open(&server.url(&page), w, h);
+            tab.set_viewport(w, h, w < 500);
+            tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+            let top = |tab: &mut Page, sel: &str| {
+                tab.eval(&format!(
+                    "document.querySelector('{sel}').getBoundingClientRect().top + scrollY"
+                ))
+                .as_f64()
+                .unwrap()
+            };
+            let (gift, trail, check) = (
+                top(&mut tab, "dl.gift"),
+                top(&mut tab, "section.trail"),
+                top(&mut tab, "section.check"),
+            );
+            assert!(
+                gift < trail && trail < check,
+                "{page} at {w}: {gift} {trail} {check}"
+            );
+            let item_bottom = tab
+                .eval("document.querySelector('ol.trail li').getBoundingClientRect().bottom + scrollY")
+                .as_f64()
+                .unwrap();
+            assert!(
+                item_bottom <= f64::from(h),
+                "{page} at {w} px: the first payment ends at {item_bottom} px, below the first screen"
+            );
+            let item = tab.eval("document.querySelector('ol.trail li').textContent");
+            let item = item.as_str().unwrap();
+            assert!(item.contains(purpose), "{item}");
+            if let Some(payee) = detail["payee"].as_str() {
+                assert!(item.contains(payee), "{item}");
+            }
+            if let Some(title) = detail["title"].as_str() {
+                let title = if lang.is_empty() {
+                    title
+                } else {
+                    detail["title_en"].as_str().unwrap_or(title)
+                };
+                assert!(item.contains(title), "{item}");
+            }
+            let status = tab.eval("document.querySelector('.verify-status').textContent");
+            assert!(status.as_str().unwrap().contains(checked), "{status}");
+            let widths = tab.eval(
+                "[document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+            );
+            assert!(
+                widths[0].as_u64() <= widths[1].as_u64(),
+                "{page} at {w}: {widths}"
+            );
+        }
+    }
 }
 
 #[test]

@@ -19,6 +19,7 @@ use tokio::sync::Mutex;
 use super::AppState;
 use super::error::{ApiError, AppQuery};
 use crate::site::layout::CSP;
+use crate::site::pages::receipt;
 use crate::site::snapshot::Snapshot;
 use crate::site::source;
 use crate::site::{self, Page, data, feed, moved, shards, split_lang};
@@ -103,20 +104,29 @@ pub async fn page(
     }
     let (lang, rest) = split_lang(&path);
     let rest = rest.to_owned();
-    if rest == "receipts/index.html"
+    if matches!(rest.as_str(), "receipts/index.html" | "receipts/view.html")
         && let (Some(org), Some(no)) = (&query.org, query.no.as_ref().or(query.receipt.as_ref()))
     {
-        let org = org.trim().to_ascii_uppercase();
-        return match moved(&format!("receipts/{org}/{}.html", no.trim())) {
-            // The old form's target: the viewer is beside it, not one directory up.
-            Some(to) => Ok(Redirect::to(to.trim_start_matches("../")).into_response()),
-            None => Err(ApiError::malformed("no", "no: not a receipt number")),
-        };
+        let (org, no) = (org.trim().to_ascii_uppercase(), no.trim().to_owned());
+        let snap = app.pages.get(&app).await?;
+        match receipt::resolve(&snap, &org, &no) {
+            // The viewer, asked for a receipt as issued: the page as any static host serves it.
+            Some(found) if rest == "receipts/view.html" && found == no => {}
+            // Both pages are in receipts/: the viewer is beside them.
+            Some(found) => {
+                return Ok(Redirect::to(&format!("view.html?org={org}&no={found}")).into_response());
+            }
+            None => {
+                let html = site::render_missing_receipt(&snap, lang, &rest, &org, &no);
+                return Ok(not_found_html(html));
+            }
+        }
     }
     if let Some(to) = moved(&rest) {
         return Ok(Redirect::permanent(&to).into_response());
     }
     let cached = app.pages.get(&app).await?;
+    let missing = is_html_route(&path).then(|| rest.clone());
     let body = tokio::task::spawn_blocking(move || {
         let snap = &*cached;
         if path == "feed.atom" || path == "en/feed.atom" {
@@ -155,6 +165,29 @@ pub async fn page(
     })
     .await
     .map_err(ApiError::internal)?;
-    body.map(|b| respond(ct, b))
-        .ok_or_else(|| ApiError::not_found("no such page"))
+    match body {
+        Some(b) => Ok(respond(ct, b)),
+        None => match missing {
+            Some(rest) => Ok(not_found_html(site::render_missing(lang, &rest))),
+            None => Err(ApiError::not_found("no such page")),
+        },
+    }
+}
+
+/// Whether a missing `path` is one a person opened in a browser, to be answered with an HTML
+/// page in its language: anything but the API, the published log, downloads, feeds and assets,
+/// whose clients read our JSON errors.
+fn is_html_route(path: &str) -> bool {
+    let (_, rest) = split_lang(path);
+    content_type(path).starts_with("text/html")
+        && !["api/", "log/", "data/", "static/"]
+            .iter()
+            .any(|p| path.starts_with(p) || rest.starts_with(p))
+}
+
+/// A page saying what is missing, with status 404 and the pages' headers.
+fn not_found_html(html: String) -> Response {
+    let mut r = respond("text/html; charset=utf-8", html.into_bytes());
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
 }

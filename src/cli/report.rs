@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::Global;
 use crate::ledger::Uscc;
 use crate::money::duties::OrgDuties;
-use crate::money::obligations::{FlatRow, OrgObligation, Query, judge, to_csv};
+use crate::money::obligations::{CSV_COLUMNS, FlatRow, OrgObligation, Query, judge};
 use crate::money::timeliness::Status;
 use crate::money::views::keys;
 use crate::store::{Store, database_url};
@@ -156,7 +156,9 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                     .map(|o| Ok(format!("{}\n", serde_json::to_string(o)?)))
                     .collect::<anyhow::Result<String>>()?
             } else if late.format == LateFormat::Csv {
-                to_csv(&found)?
+                let rows = found.iter().map(|o| FlatRow::from(o).cells());
+                String::from_utf8_lossy(&crate::site::spreadsheet::write(&CSV_COLUMNS, rows))
+                    .into_owned()
             } else {
                 found.iter().map(table_line).collect()
             };

@@ -150,15 +150,20 @@ pub const CSV_COLUMNS: [&str; 10] = [
     "source",
 ];
 
-/// The rows as CSV with a header line (RFC 4180 quoting, by the `csv` crate).
-pub fn to_csv(rows: &[OrgObligation]) -> Result<String, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    for r in rows {
-        w.serialize(FlatRow::from(r))?;
+impl FlatRow {
+    /// The row's cells, in [`CSV_COLUMNS`] order (written as CSV by `site::spreadsheet`).
+    pub fn cells(self) -> Vec<String> {
+        vec![
+            self.org,
+            self.kind.to_owned(),
+            self.subject,
+            self.period,
+            self.due,
+            self.status.to_owned(),
+            self.disclosed,
+            self.days_late.to_string(),
+            self.met_by,
+            self.source,
+        ]
     }
-    if rows.is_empty() {
-        w.write_record(CSV_COLUMNS)?;
-    }
-    let bytes = w.into_inner().map_err(|e| e.into_error())?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

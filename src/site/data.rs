@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use super::pages::project;
-use super::snapshot::{EntryMeta, Snapshot, s};
+use super::snapshot::{EntryMeta, Snapshot, s, spend_order};
+use super::spreadsheet;
 use crate::money::views::keys;
 
 /// A list with named columns; every cell is text.
@@ -22,16 +23,9 @@ impl Table {
         }
     }
 
-    /// RFC 4180 CSV with a header row.
+    /// CSV with a header row, as spreadsheets open it safely ([`spreadsheet`]).
     pub fn csv(&self) -> Vec<u8> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        // Writing to a Vec cannot fail; a row of the wrong width is our bug, and would show
-        // up as a short file in the tests.
-        let _ = w.write_record(&self.columns);
-        for r in &self.rows {
-            let _ = w.write_record(r);
-        }
-        w.into_inner().unwrap_or_default()
+        spreadsheet::write(&self.columns, &self.rows)
     }
 
     /// A JSON array of objects keyed by column (in column order), written row by row: a
@@ -173,6 +167,51 @@ const ORG_FIELDS: &[&str] = &[
     "registered_on",
     "seq",
 ];
+/// `data/figures.csv`: one row per organisation, year and currency (issue 16), so a journalist
+/// can compare organisations over the years in a spreadsheet.
+const FIGURE_FIELDS: &[&str] = &[
+    "org",
+    "org_type",
+    "public_fundraising",
+    "year",
+    "currency",
+    "income",
+    "donation_income",
+    "in_kind_income",
+    "grant_income",
+    "lottery_income",
+    "restricted_for_later_years",
+    "released_from_restriction",
+    "charitable_spending",
+    "administrative_costs",
+    "fundraising_costs",
+    "total_spending",
+    "net_assets_year_end",
+    "explanation_present",
+    "annual_report_seq",
+];
+
+/// Every organisation's figures by year, with its name beside its code.
+fn figures_table(snap: &Snapshot) -> Table {
+    let mut columns = vec!["org", "name"];
+    columns.extend_from_slice(&FIGURE_FIELDS[1..]);
+    let mut t = Table::new(&columns);
+    for f in snap.rows(keys::FIGURES.prefix()) {
+        let mut row = vec![text(&f["org"]), snap.org_name(s(f, "org")).to_owned()];
+        row.extend(FIGURE_FIELDS[1..].iter().map(|c| text(&f[*c])));
+        t.rows.push(row);
+    }
+    t
+}
+
+/// Every spend row, by the date paid, then entry number as a number
+/// ([`crate::site::snapshot::spend_order`]).
+pub fn disbursements(snap: &Snapshot) -> Vec<&Value> {
+    let mut rows: Vec<(&str, &Value)> = snap.prefixed(keys::SPEND.prefix()).collect();
+    rows.sort_by_cached_key(|(k, v)| spend_order(k, v));
+    rows.into_iter().map(|(_, v)| v).collect()
+}
+
 const GRANT_FIELDS: &[&str] = &[
     "administrator",
     "grant_id",
@@ -206,20 +245,9 @@ fn obligations_table(snap: &Snapshot) -> Table {
         .map(crate::ledger::time::format_date)
         .unwrap_or_default();
     for o in snap.obligations(None) {
-        let r = crate::money::obligations::FlatRow::from(&o);
-        t.rows.push(vec![
-            r.org,
-            r.kind.to_owned(),
-            r.subject,
-            r.period,
-            r.due,
-            r.status.to_owned(),
-            r.disclosed,
-            r.days_late.to_string(),
-            r.met_by,
-            r.source,
-            judged_on.clone(),
-        ]);
+        let mut cells = crate::money::obligations::FlatRow::from(&o).cells();
+        cells.push(judged_on.clone());
+        t.rows.push(cells);
     }
     t
 }
@@ -262,7 +290,7 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
             text(&p["seq"]),
         ]);
         emit!(
-            format!("projects/{org}/{id}-donations"),
+            super::pages::project_donations_data(org, id),
             donations_table(snap, project::donations(snap, org, id).into_iter()),
         );
     }
@@ -278,7 +306,7 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
     let mut spends = Table::new(&[
         "seq", "kind", "org", "project", "currency", "amount", "category", "paid_on", "purpose",
     ]);
-    for x in snap.rows(keys::SPEND.prefix()) {
+    for x in disbursements(snap) {
         let seq = x["seq"].as_u64().unwrap_or_default();
         let purpose = snap
             .entry(seq)
@@ -298,6 +326,7 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         ]);
     }
     emit!("disbursements".to_owned(), spends);
+    emit!("figures".to_owned(), figures_table(snap));
     let mut trusts = Table::new(&[
         "trust_id",
         "name",
@@ -336,7 +365,7 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
     for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
         emit!(
-            format!("orgs/{}-entries", s(o, "org")),
+            super::pages::org_entries_data(s(o, "org")),
             entries_table(snap.entries.iter().filter(|e| e.author == author)),
         );
     }

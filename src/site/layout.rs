@@ -97,6 +97,16 @@ pub struct Shell<'a> {
     pub as_of: Option<u64>,
 }
 
+/// A page's description for search engines and link previews: what it shows, then what the
+/// site is.
+fn description(c: &Ctx, title: &str) -> String {
+    let about = c.t(
+        "慈善组织的捐赠、支出和信息公开记录在一本签名的公开账本里，每条记录都可以在浏览器中核验。",
+        "Charities' donations, spending and disclosures in a signed public ledger; every record can be checked in your browser.",
+    );
+    concat(&[title, c.t("。", ". "), about])
+}
+
 /// Wraps `body` in the page shell.
 pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
     let site = c.t("阳光慈善账本", "Sunshine Ledger");
@@ -117,7 +127,13 @@ pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 meta http-equiv="Content-Security-Policy" content=(CSP);
-                title { (shell.title) " · " (site) }
+                // The site's name once: a title that already names it stands alone (issue 16).
+                @if shell.title.contains(site) {
+                    title { (shell.title) }
+                } @else {
+                    title { (shell.title) " · " (site) }
+                }
+                meta name="description" content=(description(c, shell.title));
                 link rel="stylesheet" href=(c.asset("static/site.css"));
                 link rel="alternate" type="application/atom+xml" href=(c.href("feed.atom")) title=(c.t("最新披露", "Latest disclosures"));
                 link rel="alternate" hreflang=(c.lang.other().code()) href=(c.switch());

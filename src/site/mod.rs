@@ -8,11 +8,15 @@
 //!   store.
 //! - [`i18n`]: the two languages (zh at the root, en under `en/`), dates, wire-value labels.
 //! - [`format`]: money ("¥1,234.50") and counts.
+//! - [`regions`]: GB/T 2260 region names (a table kept as data, with its source and date).
 //! - [`layout`]: the page shell (CSP, navigation, language switch), relative links.
 //! - [`chart`]: server-side SVG bar charts with a data table beside them.
 //! - [`pages`]: one file per page kind.
 //! - [`feed`]: the Atom feed of new disclosures.
 //! - [`data`]: CSV and JSON downloads of every list.
+//! - [`spreadsheet`]: the one CSV writer: a BOM, and cells a spreadsheet would run as formulas
+//!   neutralised.
+//! - [`slug`]: ids into file names, so no page lands on another or on a list page.
 //! - [`shards`]: receipts as per-organisation JSON shards, which the receipt viewer reads.
 //! - [`build`]: the static export, incremental through a manifest of content hashes.
 //!
@@ -30,9 +34,12 @@ pub mod format;
 pub mod i18n;
 pub mod layout;
 pub mod pages;
+pub mod regions;
 pub mod shards;
+pub mod slug;
 pub mod snapshot;
 pub mod source;
+pub mod spreadsheet;
 
 use crate::money::views::keys;
 use i18n::Lang;
@@ -107,7 +114,7 @@ impl Page {
     /// The page at `path` (within a language), if the path has a page's shape.
     pub fn parse(path: &str) -> Option<Page> {
         let parts: Vec<&str> = path.split('/').collect();
-        let html = |p: &str| p.strip_suffix(".html").and_then(segment);
+        let html = |p: &str| p.strip_suffix(".html").and_then(slug::decode);
         Some(match parts.as_slice() {
             ["index.html"] => Page::Home,
             ["audit.html"] => Page::Audit,
@@ -123,7 +130,7 @@ impl Page {
                 Some(f) => Page::Orgs(f),
                 None => Page::Org(html(f)?),
             },
-            ["projects", o, id] => Page::Project(segment(o)?, html(id)?),
+            ["projects", o, id] => Page::Project(slug::decode(o)?, html(id)?),
             ["trusts", id] => Page::Trust(html(id)?),
             ["lottery", a] => Page::LotteryIssuer(html(a)?),
             _ => return None,
@@ -213,9 +220,115 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
     Some(markup.into_string())
 }
 
+/// Directories deep a page may be for its relative links ([`layout::Ctx`]).
+const MAX_PAGE_DEPTH: usize = 4;
+
+/// The live server's answer to a page path with no page (`rest`, within `lang`): a page in the
+/// language saying so, with links relative to where the reader is. A path deeper than any page
+/// of ours gets links from the language's root, which a browser resolves against the deep
+/// path wrongly but harmlessly.
+pub fn render_missing(lang: Lang, rest: &str) -> String {
+    let path = if rest.matches('/').count() <= MAX_PAGE_DEPTH {
+        rest
+    } else {
+        "index.html"
+    };
+    pages::missing::render_page(&Ctx::new(lang, path)).into_string()
+}
+
+/// The live server's answer to a receipt lookup (`rest`: `receipts/index.html` or
+/// `receipts/view.html`) that found no receipt `no` of `org`.
+pub fn render_missing_receipt(
+    snap: &Snapshot,
+    lang: Lang,
+    rest: &str,
+    org: &str,
+    no: &str,
+) -> String {
+    pages::missing::render_receipt(&Ctx::new(lang, rest), snap, org, no).into_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Page, moved};
+
+    /// A trust with id `index` overwrote the trust list (issue 16): whatever the ids, every
+    /// page has a path of its own, list pages included, and the path reads back as its page.
+    #[test]
+    fn no_id_makes_a_page_land_on_another_or_on_a_list() {
+        use super::pages::orgs::Filter;
+        let ids = [
+            "index",
+            "INDEX",
+            "index.html",
+            "..",
+            ".",
+            "a/b",
+            "%2F",
+            "善款",
+            "type-x",
+            "region-1",
+            "fundraising-yes",
+            "_x",
+            "~69ndex",
+            "x",
+            "X",
+        ]
+        .map(str::to_owned)
+        .into_iter()
+        .chain(["y".repeat(40), "z".repeat(300)]);
+        let mut pages = vec![
+            Page::Home,
+            Page::Orgs(Filter::All),
+            Page::Orgs(Filter::Fundraising(true)),
+            Page::Orgs(Filter::Fundraising(false)),
+            Page::Projects,
+            Page::Trusts,
+            Page::Lottery,
+            Page::Receipts,
+            Page::Receipt,
+            Page::Entry,
+            Page::Audit,
+            Page::Obligations,
+            Page::Submit,
+        ];
+        for id in ids {
+            pages.extend([
+                Page::Org(id.clone()),
+                Page::Orgs(Filter::Type(id.clone())),
+                Page::Orgs(Filter::Region(id.clone())),
+                Page::Project(id.clone(), id.clone()),
+                Page::Project("53440100MJ0001000W".into(), id.clone()),
+                Page::Trust(id.clone()),
+                Page::LotteryIssuer(id.clone()),
+            ]);
+        }
+        let mut seen = std::collections::HashMap::new();
+        for page in &pages {
+            let path = page.path();
+            assert!(
+                path.split('/')
+                    .all(|s| !s.is_empty() && s != "." && s != ".."),
+                "{page:?}: {path}"
+            );
+            if let Some(other) = seen.insert(path.clone(), page) {
+                panic!("{page:?} and {other:?} are both at {path}");
+            }
+            // A page deeper than its kind's (an id holding `/`) would be another page's too.
+            assert_eq!(
+                path.matches('/').count(),
+                match page {
+                    Page::Home | Page::Audit | Page::Obligations => 0,
+                    Page::Project(..) => 2,
+                    _ => 1,
+                },
+                "{page:?}: {path}"
+            );
+            if !path.contains("~h") {
+                assert_eq!(Page::parse(&path).as_ref(), Some(page), "{path}");
+            }
+        }
+    }
 
     #[test]
     fn old_entry_and_receipt_links_move_to_the_viewers() {

@@ -9,9 +9,11 @@
 //! - `data/org/{uscc}/index.json`: `{"name", "receipt_bits"}` — the organisation's name (the
 //!   entry viewer shows signers by name) and how many shards its receipts are split into
 //!   (2^bits).
-//! - `data/org/{uscc}/receipts-{b}.json`: `{receipt_no: {"row", "trace", "leaf_hash"}}` for
-//!   the receipts whose SHA-256 of the receipt number has `b` in its top `bits` bits. The browser
-//!   computes the same bucket with WebCrypto.
+//! - `data/org/{uscc}/receipts-{b}.json`: `{receipt_no: {"row", "trace", "leaf_hash",
+//!   "spends"}}` for the receipts whose SHA-256 of the receipt number has `b` in its top `bits`
+//!   bits. The browser computes the same bucket with WebCrypto. `spends` says, for each
+//!   disbursement the trace lists, what a donor asks of it (issue 16): its purpose, the payee as
+//!   the entry shows it (masked for individuals), and the project's titles and page.
 //!
 //! Bits grow with the organisation so a shard stays near [`RECEIPTS_PER_SHARD`]; when they grow,
 //! each shard splits in two (the top bits of a hash are a prefix of the next bit count's).
@@ -61,8 +63,51 @@ fn receipts<'a>(snap: &'a Snapshot, org: &str) -> impl Iterator<Item = &'a str> 
     snap.prefixed(&prefix).map(move |(k, _)| &k[at..])
 }
 
+/// What a donor asks of each disbursement a trace lists, by its seq: the entry's purpose and
+/// payee (the body holds them; the trace only the money), and the paying project's titles and
+/// page path (within a language). Grants carry money across organisations, so the project is
+/// looked up under the fund's own organisation.
+fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    let Ok(trace) = serde_json::from_str::<serde_json::Value>(trace) else {
+        return out;
+    };
+    for x in trace["spent"].as_array().into_iter().flatten() {
+        let Some(seq) = x["seq"].as_u64() else {
+            continue;
+        };
+        let body = snap.entry(seq).and_then(|e| e.body.as_ref());
+        let text = |f: &str| body.and_then(|b| b[f].as_str());
+        let (org, project) = (x["fund"]["org"].as_str(), x["fund"]["project"].as_str());
+        let open = org
+            .zip(project)
+            .and_then(|(o, p)| snap.view(&keys::PROJECT.key(&[&o, &p])))
+            .map(|p| &p["open"]);
+        let title = |f: &str| open.and_then(|o| o[f].as_str());
+        // Absent rather than null: a shard repeats these for every gift a payment drew on.
+        let detail: serde_json::Map<String, serde_json::Value> = [
+            ("purpose", text("purpose").map(str::to_owned)),
+            ("payee", text("payee_display").map(str::to_owned)),
+            ("title", title("title").map(str::to_owned)),
+            ("title_en", title("title_en").map(str::to_owned)),
+            (
+                "page",
+                org.zip(project)
+                    .filter(|_| open.is_some())
+                    .map(|(o, p)| super::pages::project_path(o, p)),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_owned(), serde_json::Value::String(v?))))
+        .collect();
+        out.insert(seq.to_string(), serde_json::Value::Object(detail));
+    }
+    out
+}
+
 /// What a receipt page shows of donation `no`, as a shard member `"no":{"row","trace",
-/// "leaf_hash"}` appended to `out`. The trace is copied in as the text the snapshot holds.
+/// "leaf_hash","spends"}` appended to `out`. The trace is copied in as the text the snapshot
+/// holds.
 fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()> {
     let row = snap.view(&keys::DONATION.key(&[&org, &no]))?;
     let leaf_hash = donation_fields(row)["seq"]
@@ -84,6 +129,8 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
     out.extend_from_slice(trace.as_bytes());
     out.extend_from_slice(b",\"leaf_hash\":");
     serde_json::to_writer(&mut *out, &leaf_hash).ok()?;
+    out.extend_from_slice(b",\"spends\":");
+    serde_json::to_writer(&mut *out, &spends(snap, trace)).ok()?;
     out.push(b'}');
     Some(())
 }

@@ -94,7 +94,8 @@ pub struct Snapshot {
 pub struct Index {
     /// (org, project id) -> `donation/...` keys of donations restricted to it.
     pub donations: BTreeMap<(String, String), Vec<String>>,
-    /// (org, project id or "") -> `spend/...` keys of money leaving that fund.
+    /// (org, project id or "") -> `spend/...` keys of money leaving that fund, in
+    /// [`spend_order`].
     pub spends: BTreeMap<(String, String), Vec<String>>,
 }
 
@@ -117,6 +118,9 @@ impl Snapshot {
                 .entry((s(from, "org").to_owned(), s(from, "project").to_owned()))
                 .or_default()
                 .push(k.to_owned());
+        }
+        for list in idx.spends.values_mut() {
+            list.sort_by_cached_key(|k| spend_order(k, self.view(k).unwrap_or(&Value::Null)));
         }
         self.idx = idx;
     }
@@ -185,6 +189,20 @@ impl Snapshot {
             .and_then(|o| o["name"].as_str())
             .unwrap_or(uscc)
     }
+}
+
+/// Where spend row `v` (key `spend/{seq}/{part}`) sorts in a list of disbursements: by the
+/// date paid, then entry number as a number, then part (issue 16: the key's text order put
+/// entry 10111 before 1038, and dates all over).
+pub fn spend_order(key: &str, v: &Value) -> (String, u64, u64) {
+    let mut parts = keys::SPEND
+        .parts(key)
+        .into_iter()
+        .flatten()
+        .map(|p| p.parse::<u64>().unwrap_or(u64::MAX));
+    let seq = parts.next().unwrap_or(u64::MAX);
+    let part = parts.next().unwrap_or(u64::MAX);
+    (s(v, "paid_on").to_owned(), seq, part)
 }
 
 /// The fields of a `donation/` row. A voided donation's row carries them beside its status

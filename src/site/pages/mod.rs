@@ -6,6 +6,7 @@ pub mod audit;
 pub mod entry;
 pub mod home;
 pub mod lottery;
+pub mod missing;
 pub mod obligations;
 pub mod org;
 pub mod orgs;
@@ -17,9 +18,9 @@ pub mod trusts;
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::format;
 use super::layout::Ctx;
 use super::snapshot::{EntryMeta, Snapshot, dec};
+use super::{format, slug};
 use crate::money::views::keys;
 
 /// Most rows a page lists inline; the rest are in the page's CSV and JSON downloads.
@@ -35,12 +36,15 @@ pub fn entry_path(seq: u64) -> String {
     format!("{}{seq}", entry_path_prefix())
 }
 
+// Page paths of things with ids: every id goes through `slug::encode` here, so no id's page
+// lands on another's or on a list page.
+
 pub fn org_path(uscc: &str) -> String {
-    format!("orgs/{uscc}.html")
+    format!("orgs/{}.html", slug::encode(uscc))
 }
 
 pub fn project_path(org: &str, id: &str) -> String {
-    format!("projects/{org}/{id}.html")
+    format!("projects/{}/{}.html", slug::encode(org), slug::encode(id))
 }
 
 /// The link to a receipt within a language: the receipt viewer. Credit codes and receipt
@@ -50,11 +54,25 @@ pub fn receipt_path(org: &str, receipt_no: &str) -> String {
 }
 
 pub fn trust_path(id: &str) -> String {
-    format!("trusts/{id}.html")
+    format!("trusts/{}.html", slug::encode(id))
 }
 
 pub fn lottery_path(admin: &str) -> String {
-    format!("lottery/{admin}.html")
+    format!("lottery/{}.html", slug::encode(admin))
+}
+
+/// An organisation's entries download (`data/{this}.csv`), by its encoded code.
+pub fn org_entries_data(uscc: &str) -> String {
+    format!("orgs/{}-entries", slug::encode(uscc))
+}
+
+/// A project's donations download (`data/{this}.csv`).
+pub fn project_donations_data(org: &str, id: &str) -> String {
+    format!(
+        "projects/{}/{}-donations",
+        slug::encode(org),
+        slug::encode(id)
+    )
 }
 
 /// The correction notice of a corrected item, where the item is shown (2025 Disclosure

@@ -38,7 +38,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
             dt { (c.t("名称", "Name")) } dd { (s(o, "name")) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
             dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
             dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
-            dt { (c.t("地区代码", "Region code")) } dd { (s(o, "region")) }
+            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(o, "region"))) " (" (s(o, "region")) ")" }
             dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
             dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date_str(s(o, "registered_on"))) }
             dt { (c.t("登记条目", "Registration entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
@@ -136,7 +136,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         h2 { (c.t("签名的条目", "Entries it signed")) }
         p { (c.t("共 ", "")) (signed.len()) (c.t(" 条；下表为最新的条目，完整列表见下载。", " entries; the newest are below, all of them in the downloads.")) }
         (entries_table(c, snap, c.t("最新签名的条目", "Newest signed entries"), signed.iter().rev().take(MAX_ROWS).copied()))
-        (super::downloads(c, &format!("orgs/{uscc}-entries")))
+        (super::downloads(c, &super::org_entries_data(uscc)))
     };
     Some(page(
         c,

@@ -9,6 +9,7 @@ use super::{downloads, org_path};
 use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
+use crate::site::{regions, slug};
 
 /// Which organisations a list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -24,8 +25,8 @@ impl Filter {
     pub fn path(&self) -> String {
         match self {
             Filter::All => "orgs/index.html".into(),
-            Filter::Type(t) => format!("orgs/type-{t}.html"),
-            Filter::Region(r) => format!("orgs/region-{r}.html"),
+            Filter::Type(t) => format!("orgs/type-{}.html", slug::encode(t)),
+            Filter::Region(r) => format!("orgs/region-{}.html", slug::encode(r)),
             Filter::Fundraising(true) => "orgs/fundraising-yes.html".into(),
             Filter::Fundraising(false) => "orgs/fundraising-no.html".into(),
         }
@@ -38,10 +39,10 @@ impl Filter {
             return Some(Filter::All);
         }
         if let Some(t) = stem.strip_prefix("type-") {
-            return Some(Filter::Type(t.to_owned()));
+            return slug::decode(t).map(Filter::Type);
         }
         if let Some(r) = stem.strip_prefix("region-") {
-            return Some(Filter::Region(r.to_owned()));
+            return slug::decode(r).map(Filter::Region);
         }
         match stem {
             "fundraising-yes" => Some(Filter::Fundraising(true)),
@@ -79,7 +80,7 @@ fn label(c: &Ctx, f: &Filter) -> String {
     match f {
         Filter::All => c.t("全部", "All").to_owned(),
         Filter::Type(t) => c.lang.org_type(t),
-        Filter::Region(r) => format!("{} {r}", c.t("地区", "Region")),
+        Filter::Region(r) => regions::name(c.lang, r),
         Filter::Fundraising(true) => c
             .t("具有公开募捐资格", "May raise funds publicly")
             .to_owned(),
@@ -136,7 +137,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                     tr {
                         td { a href=(c.href(&org_path(s(o, "org")))) { (name(c, o)) } }
                         td { (c.lang.org_type(s(o, "org_type"))) }
-                        td { (s(o, "region")) }
+                        td { (regions::name(c.lang, s(o, "region"))) }
                         td { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
                         td.hash { (s(o, "org")) }
                     }

@@ -49,7 +49,7 @@ pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> 
         .collect()
 }
 
-/// Money that left the project's funds, in log order.
+/// Money that left the project's funds, by the date paid, then entry number.
 pub fn spends<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
     snap.idx
         .spends
@@ -118,7 +118,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
             dt { (c.t("机构", "Organisation")) } dd { (super::org_link(c, snap, org)) }
             dt { (c.t("项目编号", "Project id")) } dd.hash { (id) }
             dt { (c.t("慈善目的", "Purpose")) } dd { (s(open, "purpose")) }
-            dt { (c.t("地区代码", "Region")) } dd { (s(open, "region")) }
+            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(open, "region"))) " (" (s(open, "region")) ")" }
             dt { (c.t("开始", "Start")) } dd { (c.lang.date_str(s(open, "start"))) }
             dt { (c.t("设立条目", "Opened in entry")) } dd { @if let Some(seq) = p["seq"].as_u64() { (entry_link(c, seq)) } }
             @if let Some(closed) = p["closed"].as_object() {
@@ -156,7 +156,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
                 tr.correction { td colspan="4" { (super::correction_note(c, e)) } }
             } } }
         } }
-        (super::downloads(c, &format!("projects/{org}/{id}-donations")))
+        (super::downloads(c, &super::project_donations_data(org, id)))
         h2 { (c.t("支出", "Disbursements")) }
         (spend_table(c, snap, &xs))
     };
