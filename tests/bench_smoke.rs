@@ -96,7 +96,10 @@ fn http_bench_runs_the_witnesses_as_processes_and_measures_them_apart() {
         "{out}"
     );
     assert!(figure(&out, "CPU with witnesses") > 0.0, "{out}");
-    assert!(out.contains("this process: the log with all its witness work"), "{out}");
+    assert!(
+        out.contains("this process: the log with all its witness work"),
+        "{out}"
+    );
     // Their CPU is printed apart (a few hundred requests may take less than one 10 ms tick),
     // and they did cosign.
     assert!(figure(&out, "CPU of the witnesses") >= 0.0, "{out}");
