@@ -76,6 +76,42 @@ fn http_bench_appends_every_submission_and_prints_raw_baselines() {
     assert!(out.contains("log size 302"), "{out}");
 }
 
+/// The witnesses as `sunshine witness serve` processes: the log's CPU and theirs, apart.
+#[test]
+fn http_bench_runs_the_witnesses_as_processes_and_measures_them_apart() {
+    let out = bench(&[
+        "--http",
+        "--requests",
+        "300",
+        "--clients",
+        "8",
+        "--runs",
+        "1",
+        "--witness-processes",
+        "--witness-interval-ms",
+        "50",
+    ]);
+    assert!(
+        figure(&out, "durable appends, 3 witnesses (processes)") > 0.0,
+        "{out}"
+    );
+    assert!(figure(&out, "CPU with witnesses") > 0.0, "{out}");
+    assert!(
+        out.contains("this process: the log with all its witness work"),
+        "{out}"
+    );
+    // Their CPU is printed apart (a few hundred requests may take less than one 10 ms tick),
+    // and they did cosign.
+    assert!(figure(&out, "CPU of the witnesses") >= 0.0, "{out}");
+    let work = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("cosigning work"))
+        .unwrap_or_else(|| panic!("no work line in {out}"));
+    assert!(!work.contains(" 0 cosignatures"), "{work}");
+    assert!(out.contains("interval 50 ms"), "{out}");
+    assert!(out.contains("log size 302"), "{out}");
+}
+
 #[test]
 fn scale_bench_runs_every_command_and_reports_its_memory() {
     let out = bench(&["--scale", "150", "--requests", "40", "--clients", "4"]);

@@ -108,6 +108,8 @@ pub struct ApiConfig {
     pub witnesses: Vec<cosigning::WitnessEndpoint>,
     /// Cosignatures `/log/checkpoint` requires when witnesses are configured.
     pub witness_quorum: usize,
+    /// The least time between two checkpoints sent to the witnesses (see [`cosigning`]).
+    pub witness_interval: Duration,
 }
 
 impl Default for ApiConfig {
@@ -126,6 +128,7 @@ impl Default for ApiConfig {
             max_connections: connections::MAX_CONNECTIONS,
             witnesses: Vec::new(),
             witness_quorum: 0,
+            witness_interval: cosigning::DEFAULT_ROUND_INTERVAL,
         }
     }
 }
@@ -188,9 +191,27 @@ impl AppState {
         let _refresher = service.start_view_refresher();
         let (committer, committing) =
             Committer::spawn(service.clone(), config.max_group, config.queue_depth);
+        let (cosigning_stop, stop) = tokio::sync::watch::channel(false);
+        let cosigning = if config.witnesses.is_empty() {
+            None
+        } else {
+            Some(
+                cosigning::Collector::spawn(
+                    service.store().clone(),
+                    service.watch_head(),
+                    config.witnesses.clone(),
+                    config.witness_quorum,
+                    config.witness_interval,
+                    stop,
+                )
+                .await,
+            )
+        };
         // Once the committer has drained (every request dropped its handle), one last refresh
-        // brings the views up to every accepted append.
+        // brings the views up to every accepted append, and the last cosigned checkpoint is
+        // saved (the state, and with it the cosigning's stop signal, is gone by then).
         let last = service.clone();
+        let collector = cosigning.clone();
         let handle = tokio::spawn(async move {
             if let Err(e) = committing.await {
                 tracing::error!(error = %e, "the committer task failed");
@@ -201,21 +222,10 @@ impl AppState {
             if let Err(e) = last.close().await {
                 tracing::error!(error = %e, "cannot write the start snapshot");
             }
+            if let Some(c) = collector {
+                c.saved().await;
+            }
         });
-        let (cosigning_stop, stop) = tokio::sync::watch::channel(false);
-        let cosigning = if config.witnesses.is_empty() {
-            None
-        } else {
-            Some(
-                cosigning::Collector::spawn(
-                    service.store().clone(),
-                    config.witnesses.clone(),
-                    config.witness_quorum,
-                    stop,
-                )
-                .await,
-            )
-        };
         let limiter = WriteLimiter::new(config.write_rate_per_sec, config.write_burst);
         if let Some(l) = &limiter {
             l.spawn_cleanup();

@@ -370,6 +370,13 @@ impl LedgerService {
         self.published.borrow().nonce_used(author, nonce)
     }
 
+    /// Wakes at every change of this process's head (each commit, each catch-up), holding the
+    /// state it moved to: the cosigning collector learns of new checkpoints from it at once,
+    /// without polling the database, and times the cosigned checkpoint's lag from the commit.
+    pub fn watch_head(&self) -> tokio::sync::watch::Receiver<State> {
+        self.published.subscribe()
+    }
+
     /// Replaces the head with `new`, and publishes its state.
     fn set_head(&self, head: &mut Head, new: Head) {
         self.published.send_replace(new.state.clone());

@@ -46,6 +46,14 @@ pub struct BenchArgs {
     /// the cosigned checkpoint's lag; 0 leaves the witnessed run out.
     #[arg(long, default_value_t = 3)]
     pub witnesses: usize,
+    /// With --witnesses: the server's least time between two checkpoints sent to the
+    /// witnesses, in milliseconds (`serve --witness-interval-ms`; default the server's).
+    #[arg(long)]
+    pub witness_interval_ms: Option<u64>,
+    /// With --witnesses: run each witness as a `sunshine witness serve` process on loopback (as
+    /// deployed) instead of in this process, and measure its CPU time apart from the log's.
+    #[arg(long)]
+    pub witness_processes: bool,
     /// Run this many `sunshine serve` processes on one database (e.g. 1,2,4), each count in
     /// turn, and measure durable appends through all of them (HTTP, like --http). With
     /// `--db postgres://...` the ledgers are fresh databases on that server.

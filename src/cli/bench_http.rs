@@ -23,6 +23,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use super::bench::{BenchArgs, Parties, median};
+use crate::api::cosigning::CosigningCounts;
 use crate::api::{self, ApiConfig};
 use crate::append::service::LedgerService;
 use crate::ledger::SecretKey;
@@ -102,45 +103,84 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
     let messages: Vec<Vec<u8>> = subs.iter().map(|s| s.submission.signing_bytes()).collect();
     let bodies = Arc::new(Parties::bodies(&subs)?);
 
+    let interval = args.witness_interval_ms.map_or(
+        crate::api::cosigning::DEFAULT_ROUND_INTERVAL,
+        Duration::from_millis,
+    );
     let mut measured: Vec<Measured> = Vec::with_capacity(runs);
     for run in 0..runs {
         eprintln!("run {}/{runs}", run + 1);
         let verify = super::bench::raw_verify_loop(&subs, &messages);
         let raw = raw_http(bodies.clone(), clients).await?;
-        let db = work.join(format!("http-{run}.db"));
-        let url = database_url(db.to_str().context("path is not UTF-8")?);
-        let (driven, commits, size) = ledger_http(&parties, &url, bodies.clone(), clients).await?;
-        driven.all_ok()?;
-        let witnessed = if args.witnesses > 0 {
+        let plain = async {
+            let db = work.join(format!("http-{run}.db"));
+            let url = database_url(db.to_str().context("path is not UTF-8")?);
+            let cpu = cpu_secs(None);
+            let (driven, commits, size) =
+                ledger_http(&parties, &url, bodies.clone(), clients).await?;
+            let cpu = cpu_secs(None) - cpu;
+            driven.all_ok()?;
+            anyhow::Ok((driven, commits, size, cpu))
+        };
+        let witnessed = async {
+            if args.witnesses == 0 {
+                return anyhow::Ok(None);
+            }
             let dir = work.join(format!("witnessed-{run}"));
             std::fs::create_dir_all(&dir)?;
             let db = dir.join("ledger.db");
             let url = database_url(db.to_str().context("path is not UTF-8")?);
-            let (w, mut lags) = super::bench_witness::ledger_http_witnessed(
+            let cpu = cpu_secs(None);
+            let run = super::bench_witness::ledger_http_witnessed(
                 &parties,
                 &url,
                 &dir,
                 bodies.clone(),
                 clients,
                 args.witnesses,
+                interval,
+                args.witness_processes,
             )
             .await?;
+            let cpu = cpu_secs(None) - cpu;
+            let (w, mut lags, counts) = (run.driven, run.lags, run.counts);
             w.all_ok()?;
             lags.sort_unstable();
             let lags: Vec<Duration> = lags.into_iter().map(Duration::from_millis).collect();
-            Some(Witnessed {
+            let per_append = |secs: f64| secs / w.ok().max(1) as f64 * 1e6;
+            Ok(Some(Witnessed {
                 appends: w.appends_per_sec(),
+                cpu_per_append_us: per_append(cpu),
+                witness_cpu_per_append_us: run.witness_cpu.map(per_append),
                 lag_p50: percentile(&lags, 0.50),
                 lag_p99: percentile(&lags, 0.99),
-                cosigned: lags.len(),
-            })
-        } else {
-            None
+                commits: lags.len(),
+                per_sec: counts_per_sec(&counts, w.secs),
+                counts,
+            }))
         };
+        // Alternate which goes first, so neither always meets a warmer (or busier) machine.
+        let ((driven, commits, size, cpu), witnessed) = if run % 2 == 0 {
+            let p = plain.await?;
+            (p, witnessed.await?)
+        } else {
+            let w = witnessed.await?;
+            (plain.await?, w)
+        };
+        if let Some(w) = &witnessed {
+            eprintln!(
+                "  run {}: {:.0}/s without witnesses, {:.0}/s with = {:.2} x",
+                run + 1,
+                driven.appends_per_sec(),
+                w.appends,
+                w.appends / driven.appends_per_sec()
+            );
+        }
         measured.push(Measured {
             verify,
             raw: raw.appends_per_sec(),
             appends: driven.appends_per_sec(),
+            cpu_per_append_us: cpu / driven.ok().max(1) as f64 * 1e6,
             p50: percentile(&driven.latencies, 0.50),
             p99: percentile(&driven.latencies, 0.99),
             per_commit: driven.ok() as f64 / commits.max(1) as f64,
@@ -179,36 +219,131 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         pick(|m| m.per_commit),
         measured.last().map_or(0, |m| m.size)
     );
-    let ws: Vec<&Witnessed> = measured
+    let cpu = pick(|m| m.cpu_per_append_us);
+    println!(
+        "  {:<28}{cpu:>10.0} us per append (process CPU, user + system, clients included)",
+        "CPU"
+    );
+    let ws: Vec<(&Measured, &Witnessed)> = measured
         .iter()
-        .filter_map(|m| m.witnessed.as_ref())
+        .filter_map(|m| m.witnessed.as_ref().map(|w| (m, w)))
         .collect();
     if !ws.is_empty() {
-        let pick = |f: fn(&Witnessed) -> f64| median(ws.iter().map(|w| f(w)).collect());
+        let pick = |f: fn(&Witnessed) -> f64| median(ws.iter().map(|(_, w)| f(w)).collect());
         let with = pick(|w| w.appends);
+        let ratios: Vec<f64> = ws.iter().map(|(m, w)| w.appends / m.appends).collect();
         println!(
-            "  {:<28}{with:>10.0} /s   = {:.2} x without witnesses",
-            format!("durable appends, {} witnesses", args.witnesses),
-            with / appends
+            "  {:<28}{with:>10.0} /s   = {:.2} x without witnesses (median of the runs' ratios {:.2}: {})",
+            format!(
+                "durable appends, {} witnesses{}",
+                args.witnesses,
+                if args.witness_processes {
+                    " (processes)"
+                } else {
+                    ""
+                }
+            ),
+            with / appends,
+            median(ratios.clone()),
+            ratios
+                .iter()
+                .map(|r| format!("{r:.2}"))
+                .collect::<Vec<_>>()
+                .join(" ")
         );
+        let wcpu = pick(|w| w.cpu_per_append_us);
+        if args.witness_processes {
+            println!(
+                "  {:<28}{wcpu:>10.0} us per append = {:.2} x without (this process: the log with all its witness work, and the clients)",
+                "CPU with witnesses",
+                wcpu / cpu
+            );
+            let apart = pick(|w| w.witness_cpu_per_append_us.unwrap_or(0.0));
+            println!(
+                "  {:<28}{apart:>10.0} us per append (the {} `sunshine witness serve` processes' own, on the same cores)",
+                "CPU of the witnesses", args.witnesses
+            );
+        } else {
+            println!(
+                "  {:<28}{wcpu:>10.0} us per append = {:.2} x without (the witnesses' own work included: they run in this process)",
+                "CPU with witnesses",
+                wcpu / cpu
+            );
+        }
         println!(
-            "  {:<28}p50 {:.1} ms   p99 {:.1} ms   ({} checkpoints cosigned, quorum {})",
+            "  {:<28}p50 {:.1} ms   p99 {:.1} ms   (from each commit to a cosigned checkpoint covering it; {} commits, quorum {}, interval {} ms)",
             "cosigned checkpoint lag",
             pick(|w| w.lag_p50),
             pick(|w| w.lag_p99),
-            ws.last().map_or(0, |w| w.cosigned),
-            args.witnesses / 2 + 1
+            ws.last().map_or(0, |(_, w)| w.commits),
+            args.witnesses / 2 + 1,
+            interval.as_millis()
+        );
+        let per = |f: fn(&CosigningCounts) -> f64| {
+            median(ws.iter().map(|(_, w)| f(&w.per_sec)).collect())
+        };
+        let last = ws.last().map(|(_, w)| w.counts).unwrap_or_default();
+        println!(
+            "  {:<28}{:.0} rounds/s, {:.0} requests/s, {:.0} proofs/s, {:.0} saves/s (last run: {} rounds, {} requests, {} proofs, {} cosignatures, {} saves)",
+            "cosigning work",
+            per(|c| c.rounds as f64),
+            per(|c| c.requests as f64),
+            per(|c| c.proofs as f64),
+            per(|c| c.saves as f64),
+            last.rounds,
+            last.requests,
+            last.proofs,
+            last.cosignatures,
+            last.saves
         );
     }
     Ok(())
 }
 
+/// The CPU time so far (user + system, all threads) of this process (`None`) or of process
+/// `pid`, in seconds; 0 where `/proc` is not there. Its unit is USER_HZ, 100 a second on Linux.
+pub(super) fn cpu_secs(pid: Option<u32>) -> f64 {
+    let path = pid.map_or("/proc/self/stat".to_owned(), |p| format!("/proc/{p}/stat"));
+    let Ok(stat) = std::fs::read_to_string(path) else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces): state is
+    // field 3, utime and stime are fields 14 and 15.
+    let Some((_, rest)) = stat.rsplit_once(')') else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// `counts` as rates over the clients' `secs`.
+fn counts_per_sec(c: &CosigningCounts, secs: f64) -> CosigningCounts {
+    let r = |v: u64| (v as f64 / secs.max(1e-9)).round() as u64;
+    CosigningCounts {
+        rounds: r(c.rounds),
+        requests: r(c.requests),
+        proofs: r(c.proofs),
+        cosignatures: r(c.cosignatures),
+        saves: r(c.saves),
+    }
+}
+
 /// One run's figures with witnesses.
 struct Witnessed {
     appends: f64,
+    /// This process: the log and the clients, and the witnesses when they run in it.
+    cpu_per_append_us: f64,
+    /// The witness processes, when they run apart.
+    witness_cpu_per_append_us: Option<f64>,
     lag_p50: f64,
     lag_p99: f64,
-    cosigned: usize,
+    /// Commits whose lag was measured.
+    commits: usize,
+    counts: CosigningCounts,
+    /// `counts` per second of the clients' run (the work done while appends were measured is
+    /// most of it; the rest is the final checkpoint's round).
+    per_sec: CosigningCounts,
 }
 
 /// One run's figures.
@@ -216,6 +351,7 @@ struct Measured {
     verify: f64,
     raw: f64,
     appends: f64,
+    cpu_per_append_us: f64,
     p50: f64,
     p99: f64,
     per_commit: f64,

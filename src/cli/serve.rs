@@ -52,6 +52,12 @@ pub struct ServeArgs {
     /// Cosignatures `/log/checkpoint` requires (default: a majority of the witnesses).
     #[arg(long, env = "SUNSHINE_WITNESS_QUORUM")]
     pub witness_quorum: Option<usize>,
+    /// The least time between two checkpoints sent to the witnesses, in milliseconds: a busy
+    /// log signs a checkpoint per group commit, and asking witnesses about each would cost
+    /// more than the appends; the cosigned checkpoint then trails the newest by about this.
+    #[arg(long, env = "SUNSHINE_WITNESS_INTERVAL_MS",
+          default_value_t = api::cosigning::DEFAULT_ROUND_INTERVAL.as_millis() as u64)]
+    pub witness_interval_ms: u64,
 }
 
 impl ServeArgs {
@@ -75,6 +81,7 @@ impl ServeArgs {
             max_group: self.max_group,
             witnesses: self.witnesses.clone(),
             witness_quorum: quorum,
+            witness_interval: Duration::from_millis(self.witness_interval_ms),
             max_connections: self.max_connections,
             ..ApiConfig::default()
         })

@@ -106,6 +106,24 @@ impl Cosigner {
     }
 }
 
+impl Cosigner {
+    /// The lines of `lines` (signature lines, each ending in a newline) that carry this
+    /// cosigner's name and key id; anything else is dropped. A client keeps only the
+    /// cosignatures of the witness it asked (tlog-witness: "the client MUST ignore any
+    /// cosignatures from unknown keys"), so one witness's answer cannot add or spoil lines
+    /// under another witness's name.
+    pub fn own_lines(&self, lines: &str) -> String {
+        lines
+            .split_inclusive('\n')
+            .filter(|l| {
+                l.strip_suffix('\n')
+                    .and_then(|l| note::parse_sig_line(l).ok())
+                    .is_some_and(|s| s.name == self.name && s.key_id == self.key_id)
+            })
+            .collect()
+    }
+}
+
 impl FromStr for Cosigner {
     type Err = NoteError;
     /// Parses a `cosignature/v1` verifier key (type 0x04), checking its key id.
@@ -388,5 +406,29 @@ mod tests {
             .map(|c| c.name())
             .collect();
         assert_eq!(got, ["w10.example", "w12.example"]);
+    }
+
+    #[test]
+    fn own_lines_keeps_only_the_asked_witness_lines() {
+        let w = CosigningKey::new("w1.example", key(21)).unwrap();
+        let other = CosigningKey::new("w2.example", key(22)).unwrap();
+        // The same name under another key: another key id, so not w's line either.
+        let impostor = CosigningKey::new("w1.example", key(23)).unwrap();
+        let text = Checkpoint {
+            origin: "log.example".into(),
+            size: 3,
+            root: Hash::sha256(b"y"),
+        }
+        .to_text();
+        let mine = w.sign(&text, 7).unwrap();
+        let answer = format!(
+            "{}{mine}{}not a signature line\n\u{2014} w1.example !!!\n",
+            other.sign(&text, 7).unwrap(),
+            impostor.sign(&text, 7).unwrap()
+        );
+        assert_eq!(w.cosigner().own_lines(&answer), mine);
+        assert_eq!(w.cosigner().own_lines("no newline at the end"), "");
+        // A line without its final newline is not a complete line.
+        assert_eq!(w.cosigner().own_lines(mine.trim_end()), "");
     }
 }

@@ -212,7 +212,7 @@ pub struct SigLine<'a> {
     pub sig: Vec<u8>,
 }
 
-fn parse_sig_line(line: &str) -> Result<SigLine<'_>, NoteError> {
+pub(crate) fn parse_sig_line(line: &str) -> Result<SigLine<'_>, NoteError> {
     let rest = line
         .strip_prefix(SIG_PREFIX)
         .ok_or(NoteError::MalformedNote(
