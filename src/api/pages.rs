@@ -21,7 +21,7 @@ use super::error::{ApiError, AppQuery};
 use crate::site::layout::CSP;
 use crate::site::snapshot::Snapshot;
 use crate::site::source;
-use crate::site::{self, Page, data, feed, moved, shards, split_lang};
+use crate::site::{self, Page, corrected, data, feed, moved, shards, split_lang};
 
 /// The cached snapshot, replaced when the views reflect a new log size or the day changes.
 #[derive(Default)]
@@ -124,6 +124,9 @@ pub async fn page(
         }
         if let Some(file) = path.strip_prefix(shards::DIR) {
             return shards::file(snap, file);
+        }
+        if let Some(file) = path.strip_prefix(corrected::DIR) {
+            return corrected::file(snap, file);
         }
         if let Some(name) = path.strip_prefix("data/") {
             let tables = data::tables(snap);

@@ -61,9 +61,22 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn entries_table<'a>(entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
-    let mut t = Table::new(&["seq", "kind", "author", "recorded_at", "leaf_hash"]);
+/// Entries, each with how a live correction changed it, if one did (its notice goes with it:
+/// 2025 Disclosure Measures Art. 16; the values are in `corrections`).
+fn entries_table<'a>(snap: &Snapshot, entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
+    let mut t = Table::new(&[
+        "seq",
+        "kind",
+        "author",
+        "recorded_at",
+        "leaf_hash",
+        "correction",
+        "corrected_by",
+        "correction_notice",
+    ]);
     for e in entries {
+        let c = crate::site::corrected::row(snap, e.seq).map(|r| &r["correction"]);
+        let corr = |f: &str| c.map(|c| text(&c[f])).unwrap_or_default();
         t.rows.push(vec![
             e.seq.to_string(),
             e.kind.clone(),
@@ -72,6 +85,9 @@ fn entries_table<'a>(entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
             e.leaf_hash.clone(),
+            corr("action"),
+            corr("by"),
+            corr("notice"),
         ]);
     }
     t
@@ -311,14 +327,17 @@ pub fn tables(snap: &Snapshot) -> Vec<(String, Table)> {
         "lottery_grants".to_owned(),
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     ));
-    out.push(("entries".to_owned(), entries_table(snap.entries.iter())));
+    out.push((
+        "entries".to_owned(),
+        entries_table(snap, snap.entries.iter()),
+    ));
     out.push(("obligations".to_owned(), obligations_table(snap)));
     out.push(("corrections".to_owned(), corrections_table(snap)));
     for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
         out.push((
             format!("orgs/{}-entries", s(o, "org")),
-            entries_table(snap.entries.iter().filter(|e| e.author == author)),
+            entries_table(snap, snap.entries.iter().filter(|e| e.author == author)),
         ));
     }
     out

@@ -14,6 +14,7 @@
 //! - [`feed`]: the Atom feed of new disclosures.
 //! - [`data`]: CSV and JSON downloads of every list.
 //! - [`shards`]: receipts as per-organisation JSON shards, which the receipt viewer reads.
+//! - [`corrected`]: corrected entries' notices as JSON files, which the entry viewer reads.
 //! - [`build`]: the static export, incremental through a manifest of content hashes.
 //!
 //! [`Page`] names every page by its path, so the live server and the exporter agree on URLs:
@@ -24,6 +25,7 @@
 
 pub mod build;
 pub mod chart;
+pub mod corrected;
 pub mod data;
 pub mod feed;
 pub mod format;

@@ -9,9 +9,9 @@
 //! - `data/org/{uscc}/index.json`: `{"name", "receipt_bits"}` — the organisation's name (the
 //!   entry viewer shows signers by name) and how many shards its receipts are split into
 //!   (2^bits).
-//! - `data/org/{uscc}/receipts-{b}.json`: `{receipt_no: {"row", "trace", "leaf_hash"}}` for
-//!   the receipts whose SHA-256 of the receipt number has `b` in its top `bits` bits. The browser
-//!   computes the same bucket with WebCrypto.
+//! - `data/org/{uscc}/receipts-{b}.json`: `{receipt_no: {"row", "trace", "leaf_hash",
+//!   "correction"}}` for the receipts whose SHA-256 of the receipt number has `b` in its top
+//!   `bits` bits. The browser computes the same bucket with WebCrypto.
 //!
 //! Bits grow with the organisation so a shard stays near [`RECEIPTS_PER_SHARD`]; when they grow,
 //! each shard splits in two (the top bits of a hash are a prefix of the next bit count's).
@@ -62,13 +62,15 @@ fn receipts<'a>(snap: &'a Snapshot, org: &str) -> impl Iterator<Item = &'a str> 
 }
 
 /// What a receipt page shows of donation `no`, as a shard member `"no":{"row","trace",
-/// "leaf_hash"}` appended to `out`. The trace is copied in as the text the snapshot holds.
+/// "leaf_hash","correction"}` appended to `out` (`correction`: the donation's `entry/{seq}` row
+/// if a live correction amended or voided it, else null). The trace is copied in as the text the snapshot holds.
 fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()> {
     let row = snap.view(&keys::DONATION.key(&[&org, &no]))?;
-    let leaf_hash = donation_fields(row)["seq"]
-        .as_u64()
+    let seq = donation_fields(row)["seq"].as_u64();
+    let leaf_hash = seq
         .and_then(|seq| snap.entry(seq))
         .map(|e| e.leaf_hash.as_str());
+    let correction = seq.and_then(|seq| super::corrected::row(snap, seq));
     let trace = snap
         .raw_view(&keys::TRACE.key(&[&org, &no]))
         .unwrap_or("null");
@@ -84,6 +86,8 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
     out.extend_from_slice(trace.as_bytes());
     out.extend_from_slice(b",\"leaf_hash\":");
     serde_json::to_writer(&mut *out, &leaf_hash).ok()?;
+    out.extend_from_slice(b",\"correction\":");
+    serde_json::to_writer(&mut *out, &correction).ok()?;
     out.push(b'}');
     Some(())
 }

@@ -94,6 +94,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
                          c.t("类别", "Category"), c.t("金额", "Amount")],
         "movedCaption": c.t("转入其他资金", "Moved to other funds"),
         "categories": c.lang.labels(CATEGORIES),
+        "correction": super::corrected::labels(c),
     });
     let body = html! {
         (lookup(c, snap, false))
@@ -104,6 +105,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
             data-entry-href=(c.href(&super::entry_path_prefix())) data-orgs-href=(c.href("orgs/"))
             data-projects-href=(c.href("projects/")) data-org-data=(c.asset(shards::DIR)) {
             p.fail data-field="voided" hidden { (c.t("这笔捐赠记录已被更正作废。", "This donation record was voided by a correction.")) }
+            div.correction data-field="correction" hidden {}
             dl.facts {
                 dt { (c.t("收据号", "Receipt number")) } dd.hash data-field="receipt-no" {}
                 dt { (c.t("受赠机构", "Received by")) } dd data-field="org" {}
