@@ -16,6 +16,9 @@
 // - <form class="lookup" data-lands> (receipts/index.html?org=O&receipt=R): goes on to the
 //   receipt viewer, so a donor can be sent a link to the lookup page that works on a static host.
 //
+// - A receipt or entry a later correction amended or voided says so beside it: amended or voided,
+//   by which entry, the notice (更正说明) and what changed (see "Corrections" below).
+//
 // Labels come from the page (rendered in its language by the server): data-labels holds a JSON
 // object, and <dd data-field> slots wait for values. Everything from the log or the shards is
 // written with textContent, never as markup.
@@ -218,6 +221,7 @@
     fill(view, 'body', ...rows);
     fill(view, 'leaf', JSON.stringify(entry, null, 2));
     view.hidden = false;
+    entryCorrection(view, labels, seq);
   }
 
   function startEntry(view) {
@@ -321,6 +325,8 @@
     const seq = Number(d.seq);
     retitle(`${labels.title} ${no}`);
     view.querySelector('[data-field="voided"]').hidden = !voided;
+    showCorrection(view.querySelector('[data-field="correction"]'), labels.correction,
+      view.dataset.entryHref, got.correction, false);
     fill(view, 'receipt-no', no);
     const name = info && typeof info.name === 'string' ? info.name : org;
     fill(view, 'org', el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, name));
@@ -399,6 +405,88 @@
     section.hidden = false;
     const at = document.title.indexOf(' · ');
     document.title = section.querySelector('h2').textContent + (at < 0 ? '' : document.title.slice(at));
+  }
+
+  // ---- Corrections ----------------------------------------------------------------------------
+  //
+  // The correction notice goes with the item it corrects (2025 Disclosure Measures Art. 16). Its
+  // facts are the item's `entry/{seq}` row: `correction` {by, action, notice}, the body first
+  // recorded (`original`) and, for an amendment, the body in force (`current`). The receipt
+  // shard carries the donation's row; the entry viewer fetches data/corrected/{seq / 4096}.json,
+  // where a 404 means no entry of that range is corrected.
+
+  const CORRECTED_PER_FILE = 4096;
+
+  /** A body value as text for "was … now …": money and dates read as such. */
+  function plainValue(key, value, currency) {
+    if (value === undefined || value === null) return '—';
+    if (typeof value === 'string') {
+      if (MONEY_FIELDS.has(key) && MONEY_RE.test(value)) return money(value, currency);
+      return DATE_RE.test(value) ? date(value) : value;
+    }
+    return JSON.stringify(value);
+  }
+
+  /** The fields an amendment changed, as list items "name: was X, now Y". */
+  function changes(labels, original, current) {
+    const keys = [...new Set([...Object.keys(original), ...Object.keys(current)])];
+    return keys
+      .filter((k) => JSON.stringify(original[k]) !== JSON.stringify(current[k]))
+      .map((k) => {
+        const name = (labels.fields || {})[k] || k;
+        const was = plainValue(k, original[k], String(original.currency || ''));
+        const now = plainValue(k, current[k], String(current.currency || ''));
+        return el('li', { 'data-changed': k }, `${name}: ${labels.was} ${was} · ${labels.now} ${now}`);
+      });
+  }
+
+  /**
+   * Fills `slot` with the correction in `row` (an `entry/{seq}` row, or null: not corrected).
+   * `asRecorded`: the page below shows the body as first recorded (the entry viewer).
+   */
+  function showCorrection(slot, labels, entryHref, row, asRecorded) {
+    if (!slot || !labels) return;
+    const c = row && typeof row === 'object' ? row.correction : null;
+    if (!c || typeof c !== 'object') {
+      slot.hidden = true;
+      return;
+    }
+    const amended = c.action === 'amend';
+    const by = SEQ_RE.test(String(c.by)) ? entryLink(entryHref, c.by) : '';
+    const out = [
+      el('p', {}, el('strong', {}, amended ? labels.amended : labels.voided), ' · ', labels.by, ' ', by),
+      el('p', {}, labels.notice, String(c.notice || '')),
+    ];
+    const [original, current] = [row.original, row.current];
+    if (amended && original && current && typeof original === 'object' && typeof current === 'object') {
+      const changed = changes(labels, original, current);
+      if (changed.length) out.push(el('ul', {}, ...changed));
+    }
+    if (asRecorded) out.push(el('p', { class: 'muted' }, labels.asRecorded));
+    slot.replaceChildren(...out);
+    slot.dataset.action = String(c.action || '');
+    slot.hidden = false;
+  }
+
+  /** The entry viewer's correction of entry `seq`, from the published corrected-entry files. */
+  async function entryCorrection(view, labels, seq) {
+    const slot = view.querySelector('[data-field="correction"]');
+    if (!slot || !view.dataset.corrected) return;
+    const file = Math.floor(seq / CORRECTED_PER_FILE);
+    const url = new URL(`${file}.json`, new URL(view.dataset.corrected, location.href)).href;
+    let row = null;
+    try {
+      const resp = await fetch(url);
+      if (resp.status === 404) return; // no entry of this range was corrected
+      if (!resp.ok) throw new Error(`${url}: HTTP ${resp.status}`);
+      const rows = await resp.json();
+      row = Object.prototype.hasOwnProperty.call(rows, String(seq)) ? rows[String(seq)] : null;
+    } catch (_) {
+      slot.replaceChildren(el('p', {}, (labels.correction || {}).unknown || ''));
+      slot.hidden = false;
+      return;
+    }
+    showCorrection(slot, labels.correction, view.dataset.entryHref, row, true);
   }
 
   // ---- Receipt lookup -------------------------------------------------------------------------

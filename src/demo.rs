@@ -14,10 +14,13 @@
 //! foundation whose administrative costs exceed the 10% cap, one organisation whose charitable
 //! spending falls below 70% of the prior year's revenue (with an explanation), late annual
 //! reports, a late trust filing and trust report, a late lottery announcement, a late related-party
-//! disclosure, a project closed late, and corrections (void and amend). The disclosure duties of
-//! issue 15 are there met, late and missing: public fundraising campaigns (updates, final report,
-//! partners' evaluation), major events, a related-party donation, the related-party list, a trust
-//! set up as settlor, annual reports with and without their audit or major projects.
+//! disclosure, a project closed late, and corrections (void and amend). Every disclosure
+//! obligation kind (issue 15) is there met, late and missing — public fundraising campaigns
+//! (updates, final report, partners' evaluation), the related-party list, trusts set up as
+//! settlor, annual reports with and without their audit or major projects, a lottery fiscal
+//! year never announced — except missing where it cannot be: a related-party transaction, a
+//! major event and a trust filing are known to the ledger only through the entry that
+//! discloses them (tests/demo_import.rs checks each).
 
 use std::collections::BTreeMap;
 
@@ -287,6 +290,14 @@ const GOODS: &[(&str, &str, &str)] = &[
     ("口罩", "箱", "80"),
     ("食用油", "桶", "300"),
 ];
+
+/// Charities whose 2025 annual report leaves out what the 2025 Disclosure Measures add to it:
+/// foundation-06 (with fundraising status: the audit report) and foundation-10 (without: its
+/// major projects).
+const OMITS_2025_AUDIT_OR_MAJOR_PROJECTS: [usize; 2] = [5, 9];
+
+/// The charity (service-org-12) whose project ending in 2025 is never closed.
+const NEVER_CLOSES_ITS_2025_PROJECT: usize = 36;
 
 /// The charity's role in the scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -701,7 +712,10 @@ impl Gen {
                 ),
             ];
             for (n, (t, start, end)) in specs.into_iter().enumerate() {
-                let close_on = end.map(|e: Date| {
+                // One project that ended in 2025 is never closed: its close-out report is
+                // missing.
+                let never_closed = o == NEVER_CLOSES_ITS_2025_PROJECT && n == 1;
+                let close_on = end.filter(|_| !never_closed).map(|e: Date| {
                     // One project of a late organisation is closed more than three months late.
                     let lag = if self.orgs[o].behaviour == Behaviour::Late && n == 1 {
                         120
@@ -1319,7 +1333,8 @@ impl Gen {
                 self.push(Signer::Org(trustee), Kind::TrustDisburse, body);
             }
         }
-        // Annual trust reports: the trust company on time, the foundation late for 2024.
+        // Annual trust reports: the trust company on time, the foundation late for 2024 and
+        // never for 2025.
         for t in 0..self.trusts.len() {
             for (year, on) in [
                 (
@@ -1332,7 +1347,7 @@ impl Gen {
                 ),
                 (2025, date(2026, 3, 16) + Duration::days(t as i64)),
             ] {
-                if d != on {
+                if d != on || (t == 1 && year == 2025) {
                     continue;
                 }
                 let tr = &self.trusts[t];
@@ -1351,6 +1366,11 @@ impl Gen {
         let d = self.day;
         let admin = self.lottery_admin();
         const PURPOSES: [&str; 4] = ["养老服务", "儿童福利", "残疾人福利", "社会救助"];
+        // Fiscal 2023's last grant, made on 10 January 2024 and never announced: that
+        // announcement is missing (due 30 June 2024).
+        if d == date(2024, 1, 10) {
+            self.lottery_grant(admin, 2023, 25, "养老服务", 5_000_000, "FC2023-099");
+        }
         // Grants on the 10th of March to October, to the same programmes every year (fiscal
         // 2026 is not due for announcement before the history ends).
         if d.day() == 10 && (3..=10).contains(&(d.month() as u8)) {
@@ -1360,28 +1380,10 @@ impl Gen {
                 .filter(|g| g.fiscal_year == d.year())
                 .count();
             let recipient = 25 + (n * 5) % 12;
-            let Some(&project) = self.orgs[recipient].projects.first() else {
-                return;
-            };
-            if !self.projects[project].open {
-                return;
-            }
             let purpose = PURPOSES[n % PURPOSES.len()];
             let amount = (20 + (n as i64 * 7) % 30) * 10_000_000;
             let id = format!("FC{}-{:03}", d.year(), n + 1);
-            let body = json!({"grant_id": id, "fiscal_year": d.year(),
-                "recipient_org": self.orgs[recipient].d.id, "recipient_project": self.projects[project].id,
-                "amount": yuan(amount), "currency": "CNY", "purpose": purpose, "granted_on": day_str(d)});
-            self.fig(recipient, d.year()).income += amount;
-            self.push(Signer::Org(admin), Kind::LotteryGrant, body);
-            self.grants.push(Grant {
-                id,
-                fiscal_year: d.year(),
-                recipient,
-                purpose,
-                amount,
-                used: 0,
-            });
+            self.lottery_grant(admin, d.year(), recipient, purpose, amount, &id);
         }
         // Recipients use a quarter of each grant on the 20th of every month until it is spent.
         if d.day() == 20 {
@@ -1430,6 +1432,39 @@ impl Gen {
         }
     }
 
+    /// Administrator `admin` grants `amount` cents of fiscal `year`'s fund to `recipient`'s
+    /// first project, if it is open today.
+    fn lottery_grant(
+        &mut self,
+        admin: usize,
+        year: i32,
+        recipient: usize,
+        purpose: &'static str,
+        amount: i64,
+        id: &str,
+    ) {
+        let d = self.day;
+        let Some(&project) = self.orgs[recipient].projects.first() else {
+            return;
+        };
+        if !self.projects[project].open {
+            return;
+        }
+        let body = json!({"grant_id": id, "fiscal_year": year,
+            "recipient_org": self.orgs[recipient].d.id, "recipient_project": self.projects[project].id,
+            "amount": yuan(amount), "currency": "CNY", "purpose": purpose, "granted_on": day_str(d)});
+        self.fig(recipient, d.year()).income += amount;
+        self.push(Signer::Org(admin), Kind::LotteryGrant, body);
+        self.grants.push(Grant {
+            id: id.to_owned(),
+            fiscal_year: year,
+            recipient,
+            purpose,
+            amount,
+            used: 0,
+        });
+    }
+
     fn project_updates(&mut self) {
         let d = self.day;
         for p in 0..self.projects.len() {
@@ -1437,7 +1472,12 @@ impl Gen {
             if !pr.open || pr.closed {
                 continue;
             }
-            let every = if pr.emergency { 5 } else { 88 };
+            // The emergency response's update due on 9 July 2024 comes three days late.
+            let every = match (pr.emergency, d) {
+                (true, d) if (date(2024, 7, 8)..=date(2024, 7, 16)).contains(&d) => 8,
+                (true, _) => 5,
+                (false, _) => 88,
+            };
             // Late organisations forget an update now and then.
             let late = self.orgs[pr.org].behaviour == Behaviour::Late;
             let due = (d - pr.last_update).whole_days() >= if late { every + 40 } else { every };
@@ -1544,9 +1584,10 @@ impl Gen {
                         "administrative_costs": yuan(f.admin), "fundraising_costs": yuan(f.fundraising),
                         "total_spending": yuan(total), "net_assets_year_end": yuan(net.max(0))}});
                 // From 2025 (the 2025 Disclosure Measures): an organisation with fundraising
-                // status carries its audit report, one without it its major projects. The late
-                // organisations leave them out, so the duty shows missing.
-                if year >= 2025 && !late {
+                // status carries its audit report, one without it its major projects; the late
+                // organisations' come late with their reports. Two leave them out, so the duty
+                // shows missing: a foundation with fundraising status and one without.
+                if year >= 2025 && !OMITS_2025_AUDIT_OR_MAJOR_PROJECTS.contains(&o) {
                     if self.orgs[o].d.public_fundraising {
                         body["audit_report"] = json!(self.hash("audit-report"));
                     } else {
@@ -1579,10 +1620,19 @@ impl Gen {
             .find(|&o| o != good && self.orgs[o].behaviour != Behaviour::Normal)
             .or_else(|| fundraisers.iter().copied().find(|&o| o != good))
             .unwrap_or(good);
-        // A campaign of each, raising for a project that is open on the day.
+        // A third, on time for some duties and late for others.
+        let tardy = fundraisers
+            .iter()
+            .copied()
+            .find(|&o| o != good && o != lax && self.orgs[o].behaviour == Behaviour::Normal)
+            .unwrap_or(good);
+        // A campaign of each, raising for a project that is open on the day. The third one's
+        // runs three months, so it owes no three-monthly update (only campaigns longer than six
+        // months do), only its final report and its partners' evaluation.
         for (o, id, start, end) in [
             (good, "MJ-2025-01", date(2025, 1, 15), date(2025, 12, 31)),
             (lax, "MJ-2025-02", date(2025, 3, 3), date(2025, 9, 30)),
+            (tardy, "MJ-2025-03", date(2025, 4, 1), date(2025, 6, 30)),
         ] {
             if d != start {
                 continue;
@@ -1612,6 +1662,14 @@ impl Gen {
                 self.push(Signer::Org(good), Kind::CampaignUpdate, body);
             }
         }
+        if d == date(2025, 10, 20) {
+            // The three-month campaign's final report and partners' evaluation, 20 days after
+            // their 30 September deadline.
+            let body = json!({"campaign": "MJ-2025-03", "ended_on": "2025-06-30",
+                "summary": "公开募捐活动已结束，募得款物已用于所列项目。",
+                "document": self.hash("campaign-final"), "partner_evaluation": self.hash("partner-evaluation")});
+            self.push(Signer::Org(tardy), Kind::CampaignClose, body);
+        }
         if d == date(2026, 1, 20) {
             let body = json!({"campaign": "MJ-2025-01", "ended_on": "2025-12-31",
                 "summary": "公开募捐活动按期结束，募得款物已全部用于所列项目。",
@@ -1630,12 +1688,43 @@ impl Gen {
                 "document": self.hash("major-asset-change")});
             self.push(Signer::Org(lax), Kind::Disclosure, body);
         }
-        if d == date(2026, 4, 20) {
-            // The related-party list for 2026, filed on time by the good one only.
-            let body = json!({"subject": "related_party_list", "occurred_on": day_str(d),
-                "year": 2026, "summary": "向登记管理机关报送2026年度关联方名单及关联关系说明。",
-                "document": self.hash("related-party-list")});
-            self.push(Signer::Org(good), Kind::Disclosure, body);
+        // The related-party list for 2026: the good one files it on time, the third one two
+        // weeks after 31 May; every other charity never does.
+        for (on, o) in [(date(2026, 4, 20), good), (date(2026, 6, 15), tardy)] {
+            if d == on {
+                let body = json!({"subject": "related_party_list", "occurred_on": day_str(d),
+                    "year": 2026, "summary": "向登记管理机关报送2026年度关联方名单及关联关系说明。",
+                    "document": self.hash("related-party-list")});
+                self.push(Signer::Org(o), Kind::Disclosure, body);
+            }
+        }
+        // Two more trusts set up by charities as settlors: the third one's published on time,
+        // the lax one's never (and filed a week late by the regulator).
+        for (o, id, signed, filed, published) in [
+            (
+                tardy,
+                "GDCT-2026-004",
+                date(2026, 4, 1),
+                date(2026, 4, 3),
+                Some(date(2026, 4, 20)),
+            ),
+            (
+                lax,
+                "GDCT-2026-005",
+                date(2026, 5, 6),
+                date(2026, 5, 20),
+                None,
+            ),
+        ] {
+            if d == filed {
+                self.settlor_trust(o, id, signed);
+            }
+            if Some(d) == published {
+                let body = json!({"subject": "trust_settled", "occurred_on": day_str(signed),
+                    "trust_id": id, "summary": "本会作为委托人设立的慈善信托情况。",
+                    "document": self.hash("trust-settled")});
+                self.push(Signer::Org(o), Kind::Disclosure, body);
+            }
         }
         if d == date(2026, 2, 10) {
             // A gift from a related party, recorded the day it came (its own disclosure).
@@ -1654,15 +1743,7 @@ impl Gen {
             self.fig(good, d.year()).income += cents;
             self.push(Signer::Org(good), Kind::Donation, body);
             // A trust the good one set up as settlor, signed on 2 February.
-            let c = sha_hex(&derive(self.seed, "settlor/GDCT-2026-003/1"));
-            let body = json!({"trust_id": "GDCT-2026-003", "name": "公益慈善信托（基金会设立）",
-                "trustee": self.orgs[self.trust_company()].d.id,
-                "settlors": [{"settlor_type": "organisation", "display": self.orgs[good].d.name,
-                    "commitment": c, "org": self.orgs[good].d.id}],
-                "purpose": "教育", "property": "1000000.00", "currency": "CNY",
-                "term_start": "2026-02-02", "term_end": "2031-02-01", "filing_no": "GDCT-2026-003-BA",
-                "filing_authority": "广东省民政厅", "signed_on": "2026-02-02", "filed_on": day_str(d)});
-            self.push(Signer::Regulator, Kind::TrustFile, body);
+            self.settlor_trust(good, "GDCT-2026-003", date(2026, 2, 2));
         }
         if d == date(2026, 3, 16) {
             // Its publication, 42 days after the trust was set up (12 days late).
@@ -1671,6 +1752,21 @@ impl Gen {
                 "document": self.hash("trust-settled")});
             self.push(Signer::Org(good), Kind::Disclosure, body);
         }
+    }
+
+    /// The regulator files, today, charitable trust `id` that organisation `o` set up as its
+    /// settlor by a contract signed on `signed`, with the trust company as trustee.
+    fn settlor_trust(&mut self, o: usize, id: &str, signed: Date) {
+        let c = sha_hex(&derive(self.seed, &format!("settlor/{id}/1")));
+        let end = date(signed.year() + 5, signed.month() as u8, 1);
+        let body = json!({"trust_id": id, "name": format!("公益慈善信托（{}设立）", self.orgs[o].d.name),
+            "trustee": self.orgs[self.trust_company()].d.id,
+            "settlors": [{"settlor_type": "organisation", "display": self.orgs[o].d.name,
+                "commitment": c, "org": self.orgs[o].d.id}],
+            "purpose": "教育", "property": "1000000.00", "currency": "CNY",
+            "term_start": day_str(signed), "term_end": day_str(end), "filing_no": format!("{id}-BA"),
+            "filing_authority": "广东省民政厅", "signed_on": day_str(signed), "filed_on": day_str(self.day)});
+        self.push(Signer::Regulator, Kind::TrustFile, body);
     }
 
     fn corrections_today(&mut self) {

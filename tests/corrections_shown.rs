@@ -1,12 +1,15 @@
 //! Corrections where readers look (issue 15, part 6; 2025 Disclosure Measures Art. 16: the
 //! correction notice goes with the item it corrects). A receipt amended from 10,000.00 to
 //! 1,000.00 shows both amounts, the notice and the correcting entry in the API, on the project
-//! page and in the downloads; a voided one says so in the same places.
+//! and organisation pages, in the downloads, and in headless Chromium on the receipt viewer and
+//! the entry viewer of the original entry, in both languages; a voided one says so in the same
+//! places.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::app::spawn_app;
+use common::browser::{StaticServer, render_dom};
 use common::sub;
 use indicatif::ProgressBar;
 use serde_json::{Value, json};
@@ -70,9 +73,17 @@ async fn an_amended_receipt_shows_original_current_notice_and_the_correcting_ent
     assert_eq!(r["correction"]["correction"]["action"], "void", "{r}");
     assert_eq!(r["correction"]["correction"]["by"], void);
     assert_eq!(r["correction"]["status"], "voided");
-    // An entry never corrected has none.
+    // An entry never corrected has none; the amended one has its correction beside its bytes.
     let (_, r) = app.get_json("/api/v1/entries/1").await;
     assert!(r.get("correction").is_none() || r["correction"].is_null());
+    let (status, r) = app.get_json(&format!("/api/v1/entries/{typed}")).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["entry"]["submission"]["body"]["amount"], "10000.00");
+    assert_eq!(r["correction"]["correction"]["by"], amend, "{r}");
+    assert_eq!(r["correction"]["correction"]["notice"], notice);
+    assert_eq!(r["correction"]["current"]["amount"], "1000.00");
+    let (_, r) = app.get_json(&format!("/api/v1/entries/{mistaken}")).await;
+    assert_eq!(r["correction"]["correction"]["action"], "void", "{r}");
 
     // The site: the project page shows the notice with the donation; the downloads carry it.
     let dir = tempfile::tempdir().unwrap();
@@ -88,6 +99,19 @@ async fn an_amended_receipt_shows_original_current_notice_and_the_correcting_ent
         "{page}"
     );
     assert!(page.contains(&format!("?seq={amend}")));
+    // The voided donation no longer counts there, and the page says so.
+    let at = page
+        .find(r#"<table class="corrected">"#)
+        .expect("the corrected items");
+    let table = &page[at..at + page[at..].find("</table>").unwrap()];
+    assert!(
+        table.contains("Voided") && table.contains("测试数据误录入，予以作废"),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!("?seq={void}\">#{void}</a>")),
+        "{table}"
+    );
     let csv = std::fs::read_to_string(dir.path().join("data/donations.csv")).unwrap();
     let line = csv.lines().find(|l| l.contains("R-1")).unwrap();
     assert!(
@@ -108,6 +132,156 @@ async fn an_amended_receipt_shows_original_current_notice_and_the_correcting_ent
         corrections.contains(&format!("{mistaken},donation,voided,void,{void},")),
         "{corrections}"
     );
+    let entries = std::fs::read_to_string(dir.path().join("data/entries.csv")).unwrap();
+    let line = entries
+        .lines()
+        .find(|l| l.starts_with(&format!("{typed},donation,")))
+        .unwrap();
+    assert!(
+        line.ends_with(&format!(",amend,{amend},{notice}")),
+        "{line}"
+    );
+    let line = entries
+        .lines()
+        .find(|l| l.starts_with(&format!("{mistaken},donation,")))
+        .unwrap();
+    assert!(line.contains(&format!(",void,{void},")), "{line}");
+
+    // The organisation page lists both corrected items with their notices.
+    for (lang, amended, voided, was) in [
+        (
+            "",
+            "已更正",
+            "已作废",
+            "原金额 ¥10,000.00，现金额 ¥1,000.00",
+        ),
+        (
+            "en/",
+            "Amended",
+            "Voided",
+            "originally ¥10,000.00, now ¥1,000.00",
+        ),
+    ] {
+        let page =
+            std::fs::read_to_string(dir.path().join(format!("{lang}orgs/{org}.html"))).unwrap();
+        let at = page
+            .find(r#"<table class="corrected">"#)
+            .expect("the corrected items");
+        let table = &page[at..at + page[at..].find("</table>").unwrap()];
+        assert!(
+            table.contains(&format!("?seq={typed}\">#{typed}</a>")),
+            "{table}"
+        );
+        assert!(table.contains(amended) && table.contains(was), "{table}");
+        assert!(table.contains(&format!("?seq={amend}\">#{amend}</a>")));
+        assert!(table.contains(notice));
+        assert!(table.contains(voided) && table.contains("测试数据误录入，予以作废"));
+        assert!(table.contains(&format!("?seq={void}\">#{void}</a>")));
+    }
+
+    // In the browser: the receipt viewer and the entry viewer, which read the published data.
+    let server = StaticServer::start(dir.path());
+    for (lang, amended, voided, amount) in [
+        (
+            "",
+            "已更正",
+            "已作废",
+            "金额: 原为 ¥10,000.00 · 现为 ¥1,000.00",
+        ),
+        (
+            "en/",
+            "Amended",
+            "Voided",
+            "Amount: was ¥10,000.00 · now ¥1,000.00",
+        ),
+    ] {
+        let dom = render_dom(&server.url(&format!("{lang}receipts/view.html?org={org}&no=R-1")));
+        assert_eq!(verdict(&dom), "verified", "{dom:.3000}");
+        assert!(
+            dom.contains(r#"<dd data-field="amount">¥1,000.00</dd>"#),
+            "the amount in force: {dom:.4000}"
+        );
+        let note = correction_slot(&dom);
+        assert!(
+            note.contains(&format!("<strong>{amended}</strong>")),
+            "{note}"
+        );
+        assert!(note.contains(notice) && note.contains(amount), "{note}");
+        assert!(
+            note.contains(&format!("?seq={amend}\">#{amend}</a>")),
+            "{note}"
+        );
+
+        let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq={typed}")));
+        assert_eq!(verdict(&dom), "verified", "{dom:.3000}");
+        assert!(
+            dom.contains(r#"<dd data-body="amount">¥10,000.00</dd>"#),
+            "as recorded"
+        );
+        let note = correction_slot(&dom);
+        assert!(
+            note.contains(&format!("<strong>{amended}</strong>")),
+            "{note}"
+        );
+        assert!(note.contains(notice) && note.contains(amount), "{note}");
+        assert!(
+            note.contains(&format!("index.html?seq={amend}\">#{amend}</a>")),
+            "{note}"
+        );
+
+        let dom = render_dom(&server.url(&format!("{lang}receipts/view.html?org={org}&no=R-2")));
+        let note = correction_slot(&dom);
+        assert!(
+            note.contains(&format!("<strong>{voided}</strong>")),
+            "{note}"
+        );
+        assert!(note.contains("测试数据误录入，予以作废"), "{note}");
+        assert!(
+            note.contains(&format!("?seq={void}\">#{void}</a>")),
+            "{note}"
+        );
+        let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq={mistaken}")));
+        let note = correction_slot(&dom);
+        assert!(
+            note.contains(&format!("<strong>{voided}</strong>")),
+            "{note}"
+        );
+        assert!(
+            note.contains(&format!("?seq={void}\">#{void}</a>")),
+            "{note}"
+        );
+
+        // An entry never corrected shows no notice (its range has no corrected-entry file).
+        let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq=1")));
+        assert_eq!(verdict(&dom), "verified");
+        assert!(
+            dom.contains(r#"<div class="correction" data-field="correction" hidden="">"#),
+            "{dom:.4000}"
+        );
+    }
+}
+
+/// The `data-state` of the page's verification widget, after its script ran.
+fn verdict(dom: &str) -> &str {
+    let at = dom
+        .find(r#"<section class="verify""#)
+        .expect("a verification widget");
+    let tag = &dom[at..at + dom[at..].find('>').unwrap()];
+    let state = tag.split(r#"data-state=""#).nth(1).unwrap_or("not run");
+    &state[..state.find('"').unwrap_or(state.len())]
+}
+
+/// The viewer's correction notice, shown (not hidden).
+fn correction_slot(dom: &str) -> &str {
+    let at = dom
+        .find(r#"<div class="correction" data-field="correction""#)
+        .unwrap_or_else(|| panic!("no correction slot: {dom:.3000}"));
+    let slot = &dom[at..at + dom[at..].find("</div>").unwrap()];
+    assert!(
+        !slot[..slot.find('>').unwrap()].contains("hidden"),
+        "{slot}"
+    );
+    slot
 }
 
 on_both_backends!(an_amended_receipt_shows_original_current_notice_and_the_correcting_entry,);

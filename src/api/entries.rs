@@ -25,6 +25,13 @@ pub struct EntryView {
     /// The leaf parsed, for convenience; `leaf` is authoritative.
     #[schema(value_type = Object)]
     pub entry: Value,
+    /// On `/entries/{seq}` and `/entries/by-hash/{hash}`, for an entry a live correction amended
+    /// or voided: its `entry/{seq}` view row — `correction` (by, action, notice), the body first
+    /// recorded (`original`) and the one in force (`current`). The leaf never changes, so the
+    /// notice goes beside it (2025 Disclosure Measures Art. 16). Absent otherwise, and in lists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub correction: Option<Value>,
 }
 
 /// A page of entries.
@@ -63,7 +70,17 @@ fn view(row: StoredEntry) -> Result<EntryView, ApiError> {
         leaf_hash: hex::encode(&row.leaf_hash),
         leaf,
         entry,
+        correction: None,
     })
+}
+
+/// [`view`], with the correction of a corrected entry beside it.
+async fn view_corrected(app: &AppState, row: StoredEntry) -> Result<EntryView, ApiError> {
+    let mut v = view(row)?;
+    v.correction = super::money::one(app, &crate::money::views::keys::ENTRY.key(&[&v.seq]))
+        .await?
+        .filter(|e| e.get("correction").is_some());
+    Ok(v)
 }
 
 async fn size(app: &AppState) -> Result<u64, ApiError> {
@@ -134,7 +151,7 @@ pub async fn by_seq(
         .entry(seq)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no entry {seq}")))?;
-    Ok(AppJson(view(row)?))
+    Ok(AppJson(view_corrected(&app, row).await?))
 }
 
 /// One entry by leaf hash (hex).
@@ -163,5 +180,5 @@ pub async fn by_hash(
         .await?
         .ok_or_else(not_found)?;
     let row = app.reads().entry(seq).await?.ok_or_else(not_found)?;
-    Ok(AppJson(view(row)?))
+    Ok(AppJson(view_corrected(&app, row).await?))
 }

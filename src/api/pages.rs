@@ -22,7 +22,7 @@ use crate::site::layout::CSP;
 use crate::site::pages::receipt;
 use crate::site::snapshot::Snapshot;
 use crate::site::source;
-use crate::site::{self, Page, data, feed, moved, shards, split_lang};
+use crate::site::{self, Page, corrected, data, feed, moved, shards, split_lang};
 
 /// The cached snapshot, replaced when the views reflect a new log size or the day changes.
 #[derive(Default)]
@@ -134,6 +134,9 @@ pub async fn page(
         }
         if let Some(file) = path.strip_prefix(shards::DIR) {
             return shards::file(snap, file);
+        }
+        if let Some(file) = path.strip_prefix(corrected::DIR) {
+            return corrected::file(snap, file);
         }
         if let Some(name) = path.strip_prefix("data/") {
             // Tables are built one at a time, up to the one asked for.

@@ -38,7 +38,9 @@ use sha2::{Digest, Sha256};
 use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
-use super::{Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, data, feed, render, shards};
+use super::{
+    Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed, render, shards,
+};
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
 
@@ -345,6 +347,9 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
             });
             if let Some(e) = failed {
                 return Err(e);
+            }
+            for (path, bytes) in corrected::files(snap) {
+                out.push(w.put(path, &bytes)?);
             }
             out.push(w.put("data/index.json".into(), &data::index(&listed))?);
             out

@@ -65,9 +65,22 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn entries_table<'a>(entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
-    let mut t = Table::new(&["seq", "kind", "author", "recorded_at", "leaf_hash"]);
+/// Entries, each with how a live correction changed it, if one did (its notice goes with it:
+/// 2025 Disclosure Measures Art. 16; the values are in `corrections`).
+fn entries_table<'a>(snap: &Snapshot, entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
+    let mut t = Table::new(&[
+        "seq",
+        "kind",
+        "author",
+        "recorded_at",
+        "leaf_hash",
+        "correction",
+        "corrected_by",
+        "correction_notice",
+    ]);
     for e in entries {
+        let c = crate::site::corrected::row(snap, e.seq).map(|r| &r["correction"]);
+        let corr = |f: &str| c.map(|c| text(&c[f])).unwrap_or_default();
         t.rows.push(vec![
             e.seq.to_string(),
             e.kind.to_owned(),
@@ -76,6 +89,9 @@ fn entries_table<'a>(entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
                 .map(|t| t.to_string())
                 .unwrap_or_default(),
             e.leaf_hash.to_hex(),
+            corr("action"),
+            corr("by"),
+            corr("notice"),
         ]);
     }
     t
@@ -359,14 +375,17 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         "lottery_grants".to_owned(),
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     );
-    emit!("entries".to_owned(), entries_table(snap.entries.iter()));
+    emit!(
+        "entries".to_owned(),
+        entries_table(snap, snap.entries.iter())
+    );
     emit!("obligations".to_owned(), obligations_table(snap));
     emit!("corrections".to_owned(), corrections_table(snap));
     for o in snap.rows(keys::ORG.prefix()) {
         let author = format!("org:{}", s(o, "org"));
         emit!(
             super::pages::org_entries_data(s(o, "org")),
-            entries_table(snap.entries.iter().filter(|e| e.author == author)),
+            entries_table(snap, snap.entries.iter().filter(|e| e.author == author)),
         );
     }
 }

@@ -18,6 +18,7 @@
 //!   neutralised.
 //! - [`slug`]: ids into file names, so no page lands on another or on a list page.
 //! - [`shards`]: receipts as per-organisation JSON shards, which the receipt viewer reads.
+//! - [`corrected`]: corrected entries' notices as JSON files, which the entry viewer reads.
 //! - [`build`]: the static export, incremental through a manifest of content hashes.
 //!
 //! [`Page`] names every page by its path, so the live server and the exporter agree on URLs:
@@ -28,6 +29,7 @@
 
 pub mod build;
 pub mod chart;
+pub mod corrected;
 pub mod data;
 pub mod feed;
 pub mod format;

@@ -10,10 +10,12 @@
 //!   entry viewer shows signers by name) and how many shards its receipts are split into
 //!   (2^bits).
 //! - `data/org/{uscc}/receipts-{b}.json`: `{receipt_no: {"row", "trace", "leaf_hash",
-//!   "spends"}}` for the receipts whose SHA-256 of the receipt number has `b` in its top `bits`
-//!   bits. The browser computes the same bucket with WebCrypto. `spends` says, for each
-//!   disbursement the trace lists, what a donor asks of it (issue 16): its purpose, the payee as
-//!   the entry shows it (masked for individuals), and the project's titles and page.
+//!   "spends", "correction"}}` for the receipts whose SHA-256 of the receipt number has `b` in
+//!   its top `bits` bits. The browser computes the same bucket with WebCrypto. `spends` says,
+//!   for each disbursement the trace lists, what a donor asks of it (issue 16): its purpose,
+//!   the payee as the entry shows it (masked for individuals), and the project's titles and
+//!   page; `correction` is the donation's `entry/{seq}` row if a live correction amended or
+//!   voided it, else null.
 //!
 //! Bits grow with the organisation so a shard stays near [`RECEIPTS_PER_SHARD`]; when they grow,
 //! each shard splits in two (the top bits of a hash are a prefix of the next bit count's).
@@ -106,14 +108,15 @@ fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::V
 }
 
 /// What a receipt page shows of donation `no`, as a shard member `"no":{"row","trace",
-/// "leaf_hash","spends"}` appended to `out`. The trace is copied in as the text the snapshot
-/// holds.
+/// "leaf_hash","spends","correction"}` appended to `out`. The trace is copied in as the text
+/// the snapshot holds.
 fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()> {
     let row = snap.view(&keys::DONATION.key(&[&org, &no]))?;
-    let leaf_hash = donation_fields(row)["seq"]
-        .as_u64()
+    let seq = donation_fields(row)["seq"].as_u64();
+    let leaf_hash = seq
         .and_then(|seq| snap.entry(seq))
         .map(|e| e.leaf_hash.to_hex());
+    let correction = seq.and_then(|seq| super::corrected::row(snap, seq));
     let trace = snap
         .raw_view(&keys::TRACE.key(&[&org, &no]))
         .unwrap_or("null");
@@ -131,6 +134,8 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
     serde_json::to_writer(&mut *out, &leaf_hash).ok()?;
     out.extend_from_slice(b",\"spends\":");
     serde_json::to_writer(&mut *out, &spends(snap, trace)).ok()?;
+    out.extend_from_slice(b",\"correction\":");
+    serde_json::to_writer(&mut *out, &correction).ok()?;
     out.push(b'}');
     Some(())
 }

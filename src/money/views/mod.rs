@@ -270,9 +270,9 @@ impl MoneyState {
                 v["target"] = json!(c.target);
                 v["action"] = json!(c.action);
                 v["notice"] = json!(c.notice);
-            } else {
-                self.correction_notice(s, &voided, &mut v);
             }
+            // A correction voided by a later one is a corrected item too.
+            self.correction_notice(s, &voided, &mut v);
             row(rows, keys::ENTRY.key(&[&s.seq]), &v);
         }
     }

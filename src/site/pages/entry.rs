@@ -7,7 +7,9 @@
 //! that does `static/view.js` render the entry from the proven bytes (kind, signer, time, body
 //! fields, the bytes themselves). Body fields are named in the page's language beside their wire
 //! names, and read as money, dates, words and links to the organisation, project and receipt.
-//! A tampered bundle fails the proof and nothing of it is shown. The page never changes as the
+//! A tampered bundle fails the proof and nothing of it is shown. An entry a later correction
+//! amended or voided says so above its body, with the notice, the correcting entry and what
+//! changed (from [`crate::site::corrected`]'s files: the bytes themselves never change). The page never changes as the
 //! log grows, except when a regulator is named (their names are in the labels).
 
 use maud::{Markup, html};
@@ -16,8 +18,8 @@ use serde_json::json;
 use crate::money::views::keys;
 use crate::site::i18n::{CATEGORIES, FIELDS, KINDS, ORG_TYPES, VALUES};
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::shards;
 use crate::site::snapshot::Snapshot;
+use crate::site::{corrected, shards};
 
 /// The viewer's path within a language; `?seq=N` picks the entry.
 pub const PATH: &str = "entries/index.html";
@@ -55,6 +57,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "operator": c.t("账本运营方", "Ledger operator"),
         "badSeq": c.t("条目序号应为非负整数。", "An entry number is a whole number, 0 or more."),
         "unreadable": c.t("已验证的条目字节无法读取为条目。", "The verified entry bytes do not read as an entry."),
+        "correction": super::corrected::labels(c),
     });
     let body = html! {
         form.lookup.entry-lookup method="get" action="index.html" {
@@ -77,7 +80,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         div.entry-view hidden data-labels=(labels.to_string())
             data-entry-href="index.html?seq=" data-orgs-href=(c.href("orgs/"))
             data-projects-href=(c.href("projects/")) data-receipt-href=(c.href(super::receipt::VIEW_PATH))
-            data-org-data=(c.asset(shards::DIR)) {
+            data-org-data=(c.asset(shards::DIR)) data-corrected=(c.asset(corrected::DIR)) {
             dl.facts {
                 dt { (c.t("序号", "Seq")) } dd data-field="seq" {}
                 dt { (c.t("类型", "Kind")) } dd data-field="kind" {}
@@ -87,6 +90,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
                 dt { (c.t("叶子哈希", "Leaf hash")) } dd.hash data-field="leaf-hash" {}
                 dt { (c.t("相邻条目", "Neighbours")) } dd data-field="neighbours" {}
             }
+            div.correction data-field="correction" hidden {}
             h2 { (c.t("条目内容", "Body")) }
             dl.facts data-field="body" {}
             h2 { (c.t("条目原文", "Entry bytes")) }

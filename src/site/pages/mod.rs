@@ -3,6 +3,7 @@
 //! several pages use: links to entries and organisations, the entry table, money cells.
 
 pub mod audit;
+pub mod corrected;
 pub mod entry;
 pub mod home;
 pub mod lottery;
@@ -76,8 +77,9 @@ pub fn project_donations_data(org: &str, id: &str) -> String {
 }
 
 /// The correction notice of a corrected item, where the item is shown (2025 Disclosure
-/// Measures Art. 16): amended or voided, by which entry, the notice, and the amount first
-/// recorded beside the one now in force. `e` is the item's `entry/{seq}` row.
+/// Measures Art. 16): amended or voided, by which entry, the notice, the amount first recorded
+/// beside the one now in force, and any other field the amendment changed. `e` is the item's
+/// `entry/{seq}` row.
 pub fn correction_note(c: &Ctx, e: &Value) -> Markup {
     let corr = &e["correction"];
     let amended = corr["action"] == "amend";
@@ -93,7 +95,41 @@ pub fn correction_note(c: &Ctx, e: &Value) -> Markup {
                     (c.t("，现金额 ", ", now ")) (format::money_str(now, currency))
                 }
             }
+            @if amended { @for (field, was, now) in changed_fields(e) {
+                " · " (field_name(c, field)) (c.t("：原为 ", ": was ")) (plain(was)) (c.t("，现为 ", ", now ")) (plain(now))
+            } }
         }
+    }
+}
+
+/// The top-level body fields an amendment changed, apart from the amount (shown on its own):
+/// (name, original, current).
+fn changed_fields(e: &Value) -> Vec<(&str, &Value, &Value)> {
+    let (Some(was), Some(now)) = (e["original"].as_object(), e["current"].as_object()) else {
+        return Vec::new();
+    };
+    let keys: std::collections::BTreeSet<&String> = was.keys().chain(now.keys()).collect();
+    keys.into_iter()
+        .filter(|k| *k != "amount")
+        .map(|k| (k.as_str(), &e["original"][k], &e["current"][k]))
+        .filter(|(_, a, b)| a != b)
+        .collect()
+}
+
+/// A body field's name in the page's language, or its wire name.
+fn field_name<'a>(c: &Ctx, field: &'a str) -> &'a str {
+    super::i18n::FIELDS
+        .iter()
+        .find(|(w, ..)| *w == field)
+        .map_or(field, |&(_, zh, en)| c.t(zh, en))
+}
+
+/// A body value as text: strings as they are, "—" for none, anything else as JSON.
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".to_owned(),
+        other => other.to_string(),
     }
 }
 
@@ -126,7 +162,7 @@ pub fn recorded(c: &Ctx, e: &EntryMeta) -> String {
     e.date().map(|d| c.lang.date(d)).unwrap_or_default()
 }
 
-/// A table of entries, newest first as given.
+/// A table of entries, newest first as given; a corrected one with its correction notice.
 pub fn entries_table<'a>(
     c: &Ctx,
     snap: &Snapshot,
@@ -150,6 +186,9 @@ pub fn entries_table<'a>(
                             td { (c.lang.kind(e.kind)) }
                             td { (signer(c, snap, &e.author)) }
                             td { (recorded(c, e)) }
+                        }
+                        @if let Some(row) = crate::site::corrected::row(snap, e.seq) {
+                            tr.correction { td colspan="4" { (correction_note(c, row)) } }
                         }
                     }
                 }

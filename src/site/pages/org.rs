@@ -1,6 +1,7 @@
 //! One organisation: registration facts, keys and their history, projects, income and spending
-//! by year, the regulator ratios with pass or fail, the corrections it made and the entries it
-//! signed (the newest inline, all of them in its CSV).
+//! by year, the regulator ratios with pass or fail, its entries that were amended or voided (each
+//! with its notice), the corrections it made and the entries it signed (the newest inline, all of
+//! them in its CSV).
 
 use maud::{Markup, html};
 use rust_decimal::Decimal;
@@ -130,6 +131,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
             } }
         }
         h2 { (c.t("更正", "Corrections")) }
+        (super::corrected::org_section(c, snap, uscc))
         @if corrections.is_empty() { p { (c.t("没有更正。", "No corrections.")) } } @else {
             (entries_table(c, snap, c.t("本机构的更正", "Corrections it made"), corrections.iter().rev().map(|e| **e)))
         }

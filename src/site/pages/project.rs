@@ -1,6 +1,7 @@
 //! One project: raised against target and spent, month by month; its donations (donors as they
 //! were disclosed: masked unless the donor consented to be named — the money rules refuse
-//! anything else); the money that left it with purpose and evidence hashes; what remains.
+//! anything else); the money that left it with purpose and evidence hashes; what remains; and
+//! its entries that a correction amended or voided, each with its notice.
 
 use std::collections::BTreeMap;
 
@@ -159,6 +160,8 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
         (super::downloads(c, &super::project_donations_data(org, id)))
         h2 { (c.t("支出", "Disbursements")) }
         (spend_table(c, snap, &xs))
+        h2 { (c.t("更正", "Corrections")) }
+        (super::corrected::project_section(c, snap, org, id))
     };
     Some(page(
         c,

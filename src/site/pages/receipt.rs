@@ -124,6 +124,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "more": c.t("其余 {n} 笔支出", "{n} more payments"),
         "movedCaption": c.t("转入其他资金", "Moved to other funds"),
         "categories": c.lang.labels(CATEGORIES),
+        "correction": super::corrected::labels(c),
     });
     let body = html! {
         p.receipt-status role="status" aria-live="polite" {
@@ -134,6 +135,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
             data-entry-href=(c.href(&super::entry_path_prefix())) data-orgs-href=(c.href("orgs/"))
             data-projects-href=(c.href("projects/")) data-pages-href=(c.href("")) data-org-data=(c.asset(shards::DIR)) {
             p.fail data-field="voided" hidden { (c.t("这笔捐赠记录已被更正作废。", "This donation record was voided by a correction.")) }
+            div.correction data-field="correction" hidden {}
             // The gift, then where it went, then how to check it: what a donor came to ask
             // first, on a phone's first screen (issue 16).
             dl.facts.gift {
