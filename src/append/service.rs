@@ -292,11 +292,8 @@ impl LedgerService {
             let (next, records) =
                 replay_row(&self.store, state, row, RebuiltRecords::Write(&mut tx)).await?;
             state = next;
-            match records {
-                Some(records) => part.then(records),
-                // A correction: its rebuild wrote every record of the log so far.
-                None => part = RecordRows::default(),
-            }
+            // `None`: a correction, whose rebuild wrote every record of the log so far.
+            part.follow(records);
             if part.rows.len() >= RECORDS_PER_WRITE {
                 tx.put_records(&part).await?;
                 part = RecordRows::default();
@@ -538,6 +535,14 @@ impl LedgerService {
                     self.set_head(&mut head, done);
                 }
                 let mut tx = self.store.begin_append().await?;
+                // Another writer's entries would be fed to the rebuild in place of ours.
+                if tx.size() != base.state.size() {
+                    return Err(StoreError::Conflict {
+                        expected: base.state.size(),
+                        found: tx.size(),
+                    }
+                    .into());
+                }
                 let checked = checked?;
                 let recorded_at = next_recorded_at(&base.state);
                 let prepared = self

@@ -4,8 +4,9 @@
 //! of a donation's money that moved (a *hop*) — is not kept in memory. [`Books::step`] hands
 //! each entry's records out; the append path writes them in the transaction that writes the
 //! entry, and readers find them there. A record row is written once and never changed, except
-//! by a correction: its rebuild emits every record afresh with [`Records::reset`] set, and the
-//! writer replaces them all. So the rows of any log prefix are a pure function of it, and the
+//! by a correction: its rebuild emits every record of the effective log afresh, a part at a
+//! time, and the writer replaces them all (the append path clears the stored rows behind a
+//! savepoint and writes each part as it comes). So the rows of any log prefix are a pure function of it, and the
 //! audit compares them row for row.
 //!
 //! A donor's trace is not stored: [`compose_trace`] builds it from the donation's row and its

@@ -51,7 +51,16 @@ pub async fn rebuild_from_store(
     }
     let done = feed_and_finish(store, rebuild, pending, &mut records).await;
     if let RebuiltRecords::Write(tx) = &mut records {
-        tx.end_records_rewrite(done.is_ok()).await?;
+        let ended = tx.end_records_rewrite(done.is_ok()).await;
+        match (&done, ended) {
+            (Ok(_), Err(e)) => return Err(e.into()),
+            // The failed rebuild's own error says why; a savepoint the database already
+            // dropped with the whole transaction (a full disk) would only hide it.
+            (Err(_), Err(e)) => {
+                tracing::error!(error = %e, "undoing a refused correction's records failed")
+            }
+            _ => {}
+        }
     }
     done
 }

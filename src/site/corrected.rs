@@ -67,7 +67,10 @@ pub fn files(snap: &Snapshot) -> Vec<(String, Vec<u8>)> {
 /// The file named `name` below [`DIR`] (`{b}.json`), made for the live server; `None` (a 404)
 /// for a range with no corrected entry, as in the export.
 pub fn file(snap: &Snapshot, name: &str) -> Option<Vec<u8>> {
-    let b: u64 = name.strip_suffix(".json")?.parse().ok()?;
+    let stem = name.strip_suffix(".json")?;
+    let b: u64 = stem.parse().ok()?;
+    // One name per file: `02.json` or `+2.json` are not `2.json`.
+    (b.to_string() == stem).then_some(())?;
     file_of(&rows(snap), b)
 }
 

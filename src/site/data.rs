@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::pages::project;
 use super::snapshot::{EntryMeta, Snapshot, s, spend_order};
-use super::spreadsheet;
+use super::{corrected, spreadsheet};
 use crate::money::views::keys;
 
 /// A list with named columns; every cell is text.
@@ -79,7 +79,7 @@ fn entries_table<'a>(snap: &Snapshot, entries: impl Iterator<Item = &'a EntryMet
         "correction_notice",
     ]);
     for e in entries {
-        let c = crate::site::corrected::row(snap, e.seq).map(|r| &r["correction"]);
+        let c = corrected::row(snap, e.seq).map(|r| &r["correction"]);
         let corr = |f: &str| c.map(|c| text(&c[f])).unwrap_or_default();
         t.rows.push(vec![
             e.seq.to_string(),
@@ -95,14 +95,6 @@ fn entries_table<'a>(snap: &Snapshot, entries: impl Iterator<Item = &'a EntryMet
         ]);
     }
     t
-}
-
-/// The correction row of entry `seq`, if the entry was corrected (`entry/{seq}`: the notice,
-/// the correcting entry, the original body).
-fn correction_of<'a>(snap: &'a Snapshot, seq: &Value) -> Option<&'a Value> {
-    let seq = seq.as_u64()?;
-    snap.view(&keys::ENTRY.key(&[&seq]))
-        .filter(|e| e.get("correction").is_some())
 }
 
 fn donations_table<'a>(snap: &Snapshot, rows: impl Iterator<Item = &'a Value>) -> Table {
@@ -121,7 +113,7 @@ fn donations_table<'a>(snap: &Snapshot, rows: impl Iterator<Item = &'a Value>) -
         "correction_notice",
     ]);
     for d in rows {
-        let c = correction_of(snap, &d["seq"]);
+        let c = d["seq"].as_u64().and_then(|seq| corrected::row(snap, seq));
         let corr = |f: &str| c.map(|e| text(&e["correction"][f])).unwrap_or_default();
         t.rows.push(vec![
             text(&d["org"]),

@@ -12,7 +12,7 @@
 //!   negative balance) cannot hold a formula, so it is left alone and a spreadsheet still sums
 //!   it. `-1+2` or `-SUM(A1)` are not numbers and are neutralised.
 //!
-//! Quoting is RFC 4180 (the `csv` crate). JSON downloads carry the text unchanged: scripts read
+//! Quoting is RFC 4180 (the `csv` crate), every cell quoted (see [`write`]). JSON downloads carry the text unchanged: scripts read
 //! them, not spreadsheets.
 
 use std::borrow::Cow;
@@ -51,7 +51,11 @@ where
     R: IntoIterator<Item = C>,
     C: AsRef<str>,
 {
-    let mut w = csv::Writer::from_writer(BOM.as_bytes().to_vec());
+    // Every cell quoted: a spreadsheet set to split on `;` (the list separator of many
+    // locales) would otherwise start a new cell, and a formula, inside `a;=HYPERLINK(..)`.
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::Always)
+        .from_writer(BOM.as_bytes().to_vec());
     // Writing to a Vec cannot fail; a row of the wrong width is our bug, and would show up as
     // a short file in the tests.
     let _ = w.write_record(header.iter().map(|h| cell(h).into_owned()));
@@ -74,6 +78,27 @@ mod tests {
             .records()
             .map(|r| r.unwrap().iter().map(str::to_owned).collect())
             .collect()
+    }
+
+    /// A spreadsheet that splits on `;` must not find a cell starting `=` inside one of ours:
+    /// every cell is quoted, so the `;` stays inside it.
+    #[test]
+    fn a_semicolon_never_opens_a_cell_of_its_own() {
+        let bytes = write(&["title"], vec![vec!["学校;=HYPERLINK(1)"], vec!["42"]]);
+        let text = String::from_utf8(bytes).unwrap();
+        let body = text.strip_prefix(BOM).unwrap();
+        assert_eq!(body, "\"title\"\n\"学校;=HYPERLINK(1)\"\n\"42\"\n");
+        // Split naively on `;` outside quotes, as such a spreadsheet does: no part starts `=`.
+        let mut in_quotes = false;
+        let mut part_starts = vec![0];
+        for (i, c) in body.char_indices() {
+            match c {
+                '"' => in_quotes = !in_quotes,
+                ';' | '\n' if !in_quotes => part_starts.push(i + 1),
+                _ => {}
+            }
+        }
+        assert!(part_starts.iter().all(|&i| !body[i..].starts_with('=')));
     }
 
     #[test]

@@ -153,7 +153,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
                 td { (s(d, "donor_display")) }
                 @if d["amount"].is_string() { (money_td(&d["amount"], s(d, "currency"))) } @else { td { (c.t("物资", "In kind")) } }
             }
-            @if let Some(e) = d["seq"].as_u64().and_then(|q| snap.view(&keys::ENTRY.key(&[&q]))).filter(|e| e.get("correction").is_some()) {
+            @if let Some(e) = d["seq"].as_u64().and_then(|q| crate::site::corrected::row(snap, q)) {
                 tr.correction { td colspan="4" { (super::correction_note(c, e)) } }
             } } }
         } }
