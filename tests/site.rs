@@ -292,12 +292,32 @@ async fn every_page_kind_renders_the_figures_the_views_hold_in_both_languages() 
     let grant = &demo.views("lottery_grant/").await[0].1;
     let admin = grant["administrator"].as_str().unwrap();
     let year = &demo.views(&format!("lottery_year/{admin}/")).await[0].1;
+    let recipient = &demo
+        .views(&format!(
+            "project/{}/{}",
+            grant["recipient_org"].as_str().unwrap(),
+            grant["recipient_project"].as_str().unwrap()
+        ))
+        .await[0]
+        .1;
+    let title = recipient["open"]["title"].as_str().unwrap();
+    assert!(
+        demo.page(&format!("lottery/{admin}.html")).contains(title),
+        "the recipient project by its title"
+    );
     for lang in ["", "en/"] {
         let t = demo.page(&format!("{lang}trusts/{trust_id}.html"));
         assert!(t.contains(&money(dec(&trust["filing"]["property"]), "CNY")));
         let l = demo.page(&format!("{lang}lottery/{admin}.html"));
         assert!(l.contains(&money(dec(&year["raised"]), "CNY")));
         assert!(l.contains(&money(dec(&grant["amount"]), "CNY")));
+        // Purposes in the page's language (the demo's administrator allocates to 养老服务),
+        // every reported use with its date (never an empty "· ¥..." line).
+        match lang {
+            "en/" => assert!(l.contains("Allocated: Elderly care"), "{l:.3000}"),
+            _ => assert!(l.contains("分配：养老服务"), "{l:.3000}"),
+        }
+        assert!(!l.contains("<li> · "), "a use without its date: {l:.3000}");
         for p in [
             "orgs/index.html",
             "orgs/fundraising-yes.html",

@@ -93,6 +93,12 @@ impl Lang {
         self.label(CATEGORIES, wire)
     }
 
+    /// The label of a welfare-lottery purpose. Purposes are the administrator's own words; the
+    /// common ones are translated, any other reads as written.
+    pub fn lottery_purpose(self, wire: &str) -> String {
+        self.label(LOTTERY_PURPOSES, wire)
+    }
+
     /// The label of an entry kind.
     pub fn kind(self, wire: &str) -> String {
         self.label(KINDS, wire)
@@ -274,6 +280,16 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("programme", "公益项目", "Programmes"),
     ("administration", "管理费用", "Administration"),
     ("fundraising", "募捐成本", "Fundraising"),
+];
+
+/// Welfare-lottery purposes as administrators write them (the demo's and the usual fields of
+/// 福彩公益金 spending): wire value, zh, en.
+pub const LOTTERY_PURPOSES: &[(&str, &str, &str)] = &[
+    ("养老服务", "养老服务", "Elderly care"),
+    ("儿童福利", "儿童福利", "Child welfare"),
+    ("残疾人福利", "残疾人福利", "Disability welfare"),
+    ("社会救助", "社会救助", "Social assistance"),
+    ("社会事务", "社会事务", "Social affairs"),
 ];
 
 /// Entry kinds: wire value, zh, en.

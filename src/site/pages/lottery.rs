@@ -65,7 +65,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                 tbody {
                     tr { th scope="row" { (c.t("筹集", "Raised")) } (money_td(&y["raised"], cur)) }
                     @for a in y["allocated"].as_array().into_iter().flatten() {
-                        tr { th scope="row" { (c.t("分配：", "Allocated: ")) (s(a, "purpose")) } (money_td(&a["amount"], cur)) }
+                        tr { th scope="row" { (c.t("分配：", "Allocated: ")) (c.lang.lottery_purpose(s(a, "purpose"))) } (money_td(&a["amount"], cur)) }
                     }
                     tr { th scope="row" { (c.t("结转", "Carried forward")) } (money_td(&y["carried_forward"], cur)) }
                     tr { th scope="row" { (c.t("公告文件哈希", "Document hash")) } td.hash { (s(y, "document")) } }
@@ -87,11 +87,11 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                 @let cur = s(g, "currency");
                 tr {
                     td { (s(g, "grant_id")) " " @if let Some(seq) = g["seq"].as_u64() { (entry_link(c, seq)) } br; (c.lang.date_str(s(g, "granted_on"))) }
-                    td { a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (snap.org_name(s(g, "recipient_org"))) " / " (s(g, "recipient_project")) } }
-                    td { (s(g, "purpose")) }
+                    td { a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (snap.org_name(s(g, "recipient_org"))) " · " (recipient_title(c, snap, g)) } }
+                    td { (c.lang.lottery_purpose(s(g, "purpose"))) }
                     (money_td(&g["amount"], cur))
                     td { ul { @for u in g["usages"].as_array().into_iter().flatten() {
-                        li { (s(u, "used_for")) " · " (crate::site::format::money_str(s(u, "amount"), cur)) " " @if let Some(seq) = u["seq"].as_u64() { (entry_link(c, seq)) } }
+                        li { (c.lang.date_str(s(u, "used_on"))) " · " (crate::site::format::money_str(s(u, "amount"), cur)) " " @if let Some(seq) = u["seq"].as_u64() { (entry_link(c, seq)) } }
                     } } }
                     (money_td(&g["remaining"], cur))
                 }
@@ -112,4 +112,12 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
         },
         body,
     ))
+}
+
+/// The title of the project a grant went to, in the page's language (its id if the project is
+/// not in the views).
+fn recipient_title<'a>(c: &Ctx, snap: &'a Snapshot, grant: &'a serde_json::Value) -> &'a str {
+    let (org, project) = (s(grant, "recipient_org"), s(grant, "recipient_project"));
+    snap.view(&keys::PROJECT.key(&[&org, &project]))
+        .map_or(project, |p| super::project::title(c, p))
 }
