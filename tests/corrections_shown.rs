@@ -207,15 +207,12 @@ async fn an_amended_receipt_shows_original_current_notice_and_the_correcting_ent
             dom.contains(r#"<dd data-field="amount">¥1,000.00</dd>"#),
             "the amount in force: {dom:.4000}"
         );
-        let note = correction_slot(&dom);
-        assert!(
-            note.contains(&format!("<strong>{amended}</strong>")),
-            "{note}"
-        );
-        assert!(note.contains(notice) && note.contains(amount), "{note}");
-        assert!(
-            note.contains(&format!("?seq={amend}\">#{amend}</a>")),
-            "{note}"
+        assert_note(
+            &dom,
+            amended,
+            &[notice, amount],
+            &format!("?seq={amend}"),
+            amend,
         );
 
         let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq={typed}")));
@@ -224,38 +221,14 @@ async fn an_amended_receipt_shows_original_current_notice_and_the_correcting_ent
             dom.contains(r#"<dd data-body="amount">¥10,000.00</dd>"#),
             "as recorded"
         );
-        let note = correction_slot(&dom);
-        assert!(
-            note.contains(&format!("<strong>{amended}</strong>")),
-            "{note}"
-        );
-        assert!(note.contains(notice) && note.contains(amount), "{note}");
-        assert!(
-            note.contains(&format!("index.html?seq={amend}\">#{amend}</a>")),
-            "{note}"
-        );
+        let link = format!("index.html?seq={amend}");
+        assert_note(&dom, amended, &[notice, amount], &link, amend);
 
         let dom = render_dom(&server.url(&format!("{lang}receipts/view.html?org={org}&no=R-2")));
-        let note = correction_slot(&dom);
-        assert!(
-            note.contains(&format!("<strong>{voided}</strong>")),
-            "{note}"
-        );
-        assert!(note.contains("测试数据误录入，予以作废"), "{note}");
-        assert!(
-            note.contains(&format!("?seq={void}\">#{void}</a>")),
-            "{note}"
-        );
+        let link = format!("?seq={void}");
+        assert_note(&dom, voided, &["测试数据误录入，予以作废"], &link, void);
         let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq={mistaken}")));
-        let note = correction_slot(&dom);
-        assert!(
-            note.contains(&format!("<strong>{voided}</strong>")),
-            "{note}"
-        );
-        assert!(
-            note.contains(&format!("?seq={void}\">#{void}</a>")),
-            "{note}"
-        );
+        assert_note(&dom, voided, &[], &format!("?seq={void}"), void);
 
         // An entry never corrected shows no notice (its range has no corrected-entry file).
         let dom = render_dom(&server.url(&format!("{lang}entries/index.html?seq=1")));
@@ -275,6 +248,18 @@ fn verdict(dom: &str) -> &str {
     let tag = &dom[at..at + dom[at..].find('>').unwrap()];
     let state = tag.split(r#"data-state=""#).nth(1).unwrap_or("not run");
     &state[..state.find('"').unwrap_or(state.len())]
+}
+
+/// The viewer's correction notice in `dom` says `label` (amended or voided), holds `texts`
+/// and links the correcting entry `by` at `link`.
+fn assert_note(dom: &str, label: &str, texts: &[&str], link: &str, by: u64) {
+    let note = correction_slot(dom);
+    assert!(
+        note.contains(&format!("<strong>{label}</strong>")),
+        "{note}"
+    );
+    assert!(texts.iter().all(|t| note.contains(t)), "{note}");
+    assert!(note.contains(&format!("{link}\">#{by}</a>")), "{note}");
 }
 
 /// The viewer's correction notice, shown (not hidden).
