@@ -18,35 +18,99 @@ use tokio::sync::Mutex;
 
 use super::AppState;
 use super::error::{ApiError, AppQuery};
+use crate::money::views::keys;
 use crate::site::layout::CSP;
 use crate::site::pages::receipt;
 use crate::site::snapshot::Snapshot;
 use crate::site::source;
 use crate::site::{self, Page, corrected, data, feed, moved, shards, split_lang};
 
-/// The cached snapshot, replaced when the views reflect a new log size or the day changes.
+/// The cached summaries and the unit last asked for ([`crate::site::snapshot`]), replaced
+/// when the views reflect a new log size or the day changes. A page about one organisation
+/// reads that organisation's unit; nothing reads the whole log but the downloads of it.
 #[derive(Default)]
-pub struct PageCache(Mutex<Option<Arc<Snapshot>>>);
+pub struct PageCache {
+    summaries: Mutex<Option<Arc<Snapshot>>>,
+    unit: Mutex<Option<Arc<Snapshot>>>,
+}
 
 impl PageCache {
     async fn get(&self, app: &AppState) -> Result<Arc<Snapshot>, ApiError> {
         let size = app.reads().view_size().await?.unwrap_or(0);
         // Obligations are judged on today's date: a new day renders afresh, new entries or not.
         let today = crate::ledger::Timestamp::now().china_date();
-        let mut slot = self.0.lock().await;
+        let mut slot = self.summaries.lock().await;
         if let Some(c) = slot
             .as_ref()
             .filter(|c| c.as_of == size && c.judged_on == Some(today))
         {
             return Ok(c.clone());
         }
-        let snap = source::snapshot(app.reads())
+        let (snap, _) = source::summaries(app.reads())
             .await
             .map_err(ApiError::internal)?;
         let c = Arc::new(snap);
         *slot = Some(c.clone());
         Ok(c)
     }
+
+    /// Organisation `org`'s unit of `summaries`; `None` for an organisation never registered.
+    async fn unit(
+        &self,
+        app: &AppState,
+        summaries: &Arc<Snapshot>,
+        org: &str,
+    ) -> Result<Option<Arc<Snapshot>>, ApiError> {
+        if summaries.view(&keys::ORG.key(&[&org])).is_none() {
+            return Ok(None);
+        }
+        let mut slot = self.unit.lock().await;
+        if let Some(u) = slot.as_ref().filter(|u| {
+            u.unit.as_deref() == Some(org)
+                && u.as_of == summaries.as_of
+                && u.judged_on == summaries.judged_on
+        }) {
+            return Ok(Some(u.clone()));
+        }
+        let mut source = source::source_at(app.reads(), summaries.as_of)
+            .await
+            .map_err(ApiError::internal)?;
+        let unit = Arc::new(
+            source
+                .unit(summaries, org)
+                .await
+                .map_err(ApiError::internal)?,
+        );
+        *slot = Some(unit.clone());
+        Ok(Some(unit))
+    }
+
+    /// The snapshot `page` renders from: its organisation's unit, the summaries with the money
+    /// raised by every project for the project list, or the summaries.
+    async fn for_page(
+        &self,
+        app: &AppState,
+        summaries: Arc<Snapshot>,
+        page: &Page,
+    ) -> Result<Option<Arc<Snapshot>>, ApiError> {
+        match page {
+            Page::Projects => Ok(Some(with_raised(app, &summaries).await?)),
+            _ => match page.org() {
+                Some(org) => self.unit(app, &summaries, org).await,
+                None => Ok(Some(summaries)),
+            },
+        }
+    }
+}
+
+/// The summaries with [`Snapshot::raised`] filled (a read of every donation row).
+async fn with_raised(app: &AppState, summaries: &Snapshot) -> Result<Arc<Snapshot>, ApiError> {
+    let mut source = source::source_at(app.reads(), summaries.as_of)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut snap = summaries.clone();
+    snap.raised = source.raised().await.map_err(ApiError::internal)?;
+    Ok(Arc::new(snap))
 }
 
 /// The query strings pages understand.
@@ -109,7 +173,8 @@ pub async fn page(
     {
         let (org, no) = (org.trim().to_ascii_uppercase(), no.trim().to_owned());
         let snap = app.pages.get(&app).await?;
-        match receipt::resolve(&snap, &org, &no) {
+        let unit = app.pages.unit(&app, &snap, &org).await?;
+        match unit.as_deref().and_then(|u| receipt::resolve(u, &org, &no)) {
             // The viewer, asked for a receipt as issued: the page as any static host serves it.
             Some(found) if rest == "receipts/view.html" && found == no => {}
             // Both pages are in receipts/: the viewer is beside them.
@@ -125,49 +190,33 @@ pub async fn page(
     if let Some(to) = moved(&rest) {
         return Ok(Redirect::permanent(&to).into_response());
     }
-    let cached = app.pages.get(&app).await?;
+    let summaries = app.pages.get(&app).await?;
     let missing = is_html_route(&path).then(|| rest.clone());
-    let body = tokio::task::spawn_blocking(move || {
-        let snap = &*cached;
-        if path == "feed.atom" || path == "en/feed.atom" {
-            return Some(feed::render(snap, lang).into_bytes());
+    let body = if path == "feed.atom" || path == "en/feed.atom" {
+        Some(feed::render(&summaries, lang).into_bytes())
+    } else if let Some(file) = path.strip_prefix(shards::DIR) {
+        let org = file.split_once('/').map_or("", |(o, _)| o);
+        match app.pages.unit(&app, &summaries, org).await? {
+            Some(unit) => shards::file(&unit, file),
+            None => None,
         }
-        if let Some(file) = path.strip_prefix(shards::DIR) {
-            return shards::file(snap, file);
+    } else if let Some(file) = path.strip_prefix(corrected::DIR) {
+        corrected::file(&summaries, file)
+    } else if let Some(name) = path.strip_prefix("data/") {
+        download(&app, summaries, name).await?
+    } else {
+        match Page::parse(&rest) {
+            Some(page) => match app.pages.for_page(&app, summaries, &page).await? {
+                Some(snap) => tokio::task::spawn_blocking(move || {
+                    site::render(&snap, lang, &page, query.q.as_deref()).map(String::into_bytes)
+                })
+                .await
+                .map_err(ApiError::internal)?,
+                None => None,
+            },
+            None => None,
         }
-        if let Some(file) = path.strip_prefix(corrected::DIR) {
-            return corrected::file(snap, file);
-        }
-        if let Some(name) = path.strip_prefix("data/") {
-            // Tables are built one at a time, up to the one asked for.
-            if name == "index.json" {
-                let mut listed = Vec::new();
-                data::for_each_table(snap, |name, t| {
-                    listed.push((name, t.rows.len()));
-                    true
-                });
-                return Some(data::index(&listed));
-            }
-            let (stem, ext) = name.rsplit_once('.')?;
-            let mut found = None;
-            data::for_each_table(snap, |name, t| {
-                if name != stem {
-                    return true;
-                }
-                found = match ext {
-                    "csv" => Some(t.csv()),
-                    "json" => Some(t.json()),
-                    _ => None,
-                };
-                false
-            });
-            return found;
-        }
-        let page = Page::parse(&rest)?;
-        site::render(snap, lang, &page, query.q.as_deref()).map(String::into_bytes)
-    })
-    .await
-    .map_err(ApiError::internal)?;
+    };
     match body {
         Some(b) => Ok(respond(ct, b)),
         None => match missing {
@@ -175,6 +224,107 @@ pub async fn page(
             None => Err(ApiError::not_found("no such page")),
         },
     }
+}
+
+/// The download `name` (below `data/`): from the summaries, from one organisation's unit, or,
+/// for the lists of the whole log and the index of them all, read as it streams.
+async fn download(
+    app: &AppState,
+    summaries: Arc<Snapshot>,
+    name: &str,
+) -> Result<Option<Vec<u8>>, ApiError> {
+    let Some((stem, ext)) = name.rsplit_once('.') else {
+        return Ok(None);
+    };
+    let pick = |csv: Vec<u8>, json: Vec<u8>| match ext {
+        "csv" => Some(csv),
+        "json" => Some(json),
+        _ => None,
+    };
+    if stem == data::ENTRIES || stem == data::DONATIONS {
+        let (_, csv, json) = whole_log(app, &summaries, stem).await?;
+        return Ok(pick(csv, json));
+    }
+    if name == "index.json" {
+        let mut listed = Vec::new();
+        data::summary_tables(&*with_raised(app, &summaries).await?, |name, t| {
+            listed.push((name, t.rows.len()));
+            true
+        });
+        for org in shards::orgs(&summaries) {
+            if let Some(unit) = app.pages.unit(app, &summaries, &org).await? {
+                data::unit_tables(&unit, &org, |name, t| {
+                    listed.push((name, t.rows.len()));
+                    true
+                });
+            }
+        }
+        for stem in [data::DONATIONS, data::ENTRIES] {
+            listed.push((stem.to_owned(), whole_log(app, &summaries, stem).await?.0));
+        }
+        listed.sort();
+        return Ok(Some(data::index(&listed)));
+    }
+    // Tables are built one at a time, up to the one asked for.
+    let mut found = None;
+    let mut find = |name: String, t: data::Table| {
+        if name != stem {
+            return true;
+        }
+        found = pick(t.csv(), t.json());
+        false
+    };
+    match data::org_of(stem) {
+        Some(org) => {
+            if let Some(unit) = app.pages.unit(app, &summaries, &org).await? {
+                data::unit_tables(&unit, &org, &mut find);
+            }
+        }
+        None if stem == "projects" => {
+            data::summary_tables(&*with_raised(app, &summaries).await?, &mut find)
+        }
+        None => data::summary_tables(&summaries, &mut find),
+    }
+    Ok(found)
+}
+
+/// The download of every donation or every entry (`stem`), as (rows, CSV, JSON).
+async fn whole_log(
+    app: &AppState,
+    summaries: &Arc<Snapshot>,
+    stem: &str,
+) -> Result<(usize, Vec<u8>, Vec<u8>), ApiError> {
+    let finish = |s: data::Stream<Vec<u8>>| s.finish().map_err(ApiError::internal);
+    if stem == data::ENTRIES {
+        let mut out = data::Stream::new(data::ENTRY_COLUMNS, Vec::new(), Vec::new())
+            .map_err(ApiError::internal)?;
+        let mut rows = app.reads().entries_from(0);
+        while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+            if row.seq >= summaries.as_of {
+                break;
+            }
+            let meta = source::entry_meta(&row).map_err(ApiError::internal)?;
+            out.row(&data::entry_cells(summaries, &meta))
+                .map_err(ApiError::internal)?;
+        }
+        return finish(out);
+    }
+    let mut out = data::Stream::new(data::DONATION_COLUMNS, Vec::new(), Vec::new())
+        .map_err(ApiError::internal)?;
+    let mut source = source::source_at(app.reads(), summaries.as_of)
+        .await
+        .map_err(ApiError::internal)?;
+    for org in shards::orgs(summaries) {
+        let unit = source
+            .unit(summaries, &org)
+            .await
+            .map_err(ApiError::internal)?;
+        for d in data::live_donations(&unit) {
+            out.row(&data::donation_cells(&unit, d))
+                .map_err(ApiError::internal)?;
+        }
+    }
+    finish(out)
 }
 
 /// Whether a missing `path` is one a person opened in a browser, to be answered with an HTML

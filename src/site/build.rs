@@ -24,6 +24,12 @@
 //! Pages are rendered and written by worker threads pulling jobs from one queue, while the log
 //! is exported. A job keeps to one directory and one language (creating a file locks its
 //! directory, so workers in different directories do not wait on each other).
+//!
+//! Memory follows one organisation, not the log (issue 13, part 5): the pages from the
+//! summaries first, then one organisation's unit at a time ([`super::snapshot`]) — its page,
+//! project pages, receipt shards and downloads — while the downloads of every donation and
+//! every entry are written row by row to temporary files, hashed on the way and put in place
+//! only when their digest changed.
 
 use std::collections::BTreeMap;
 use std::io::ErrorKind;
@@ -234,15 +240,104 @@ impl Writer {
     }
 }
 
+/// A download being written as it streams: a temporary file beside its place, hashed on the
+/// way, put in place by [`Writer::finish_stream`].
+pub struct StreamFile {
+    path: String,
+    tmp: PathBuf,
+    file: std::io::BufWriter<std::fs::File>,
+    hash: Sha256,
+    len: u64,
+}
+
+impl std::io::Write for StreamFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
+
+impl Writer {
+    /// Starts the download at `path`.
+    fn stream(&self, path: &str) -> Result<StreamFile, BuildError> {
+        let full = self.dir.join(path);
+        let name = full.file_name().map(|n| n.to_string_lossy().into_owned());
+        let tmp = full.with_file_name(format!(".{}.partial", name.unwrap_or_default()));
+        if let Some(parent) = tmp.parent() {
+            std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        }
+        let file = std::fs::File::create(&tmp).map_err(io_error(&tmp))?;
+        Ok(StreamFile {
+            path: path.to_owned(),
+            tmp,
+            file: std::io::BufWriter::new(file),
+            hash: Sha256::new(),
+            len: 0,
+        })
+    }
+
+    fn stream_error(&self, name: &str) -> impl FnOnce(std::io::Error) -> BuildError + use<> {
+        let path = self.dir.join(format!("data/{name}"));
+        move |source| BuildError::Write { path, source }
+    }
+
+    /// Puts a finished download in place, unless the file there already holds its bytes.
+    fn finish_stream(&self, f: StreamFile) -> Result<Put, BuildError> {
+        let StreamFile {
+            path,
+            tmp,
+            file,
+            hash,
+            len,
+        } = f;
+        file.into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_data())
+            .map_err(io_error(&tmp))?;
+        let digest = hex::encode(&hash.finalize()[..16]);
+        let full = self.dir.join(&path);
+        let same = match self.old.files.get(&path) {
+            Some(old) if self.trusted => *old == digest,
+            _ => self.may_exist(&path) && file_digest(&full).is_some_and(|d| d == digest),
+        };
+        let written = if same {
+            std::fs::remove_file(&tmp).map_err(io_error(&tmp))?;
+            None
+        } else {
+            std::fs::rename(&tmp, &full).map_err(io_error(&full))?;
+            Some(len)
+        };
+        Ok(Put {
+            path,
+            digest,
+            written,
+        })
+    }
+}
+
+/// [`digest`] of the file at `path`, read as it streams.
+fn file_digest(path: &Path) -> Option<String> {
+    let mut hasher = Sha256::new();
+    let mut file = std::fs::File::open(path).ok()?;
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(hex::encode(&hasher.finalize()[..16]))
+}
+
 /// Runs `f` over `items` on [`workers`] threads pulling from one queue (jobs differ widely in
 /// cost), collecting every result; the first error wins.
 fn run_jobs<T: Sync>(
     items: &[T],
-    f: impl Fn(&T) -> Result<Vec<Put>, BuildError> + Sync,
-) -> Result<Vec<Put>, BuildError> {
+    f: impl Fn(&T) -> Result<Done, BuildError> + Sync,
+) -> Result<Done, BuildError> {
     let next = AtomicUsize::new(0);
-    let work = || -> Result<Vec<Put>, BuildError> {
-        let mut out = Vec::new();
+    let work = || -> Result<Done, BuildError> {
+        let mut out = Done::default();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(item) = items.get(i) else {
@@ -253,12 +348,12 @@ fn run_jobs<T: Sync>(
     };
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers()).map(|_| scope.spawn(work)).collect();
-        let mut all = Vec::new();
+        let mut all = Done::default();
         for h in handles {
-            let puts = h
+            let done = h
                 .join()
                 .map_err(|_| BuildError::Worker("a worker panicked".into()))??;
-            all.extend(puts);
+            all.extend(done);
         }
         Ok(all)
     })
@@ -275,23 +370,30 @@ enum Job {
     Pages(Lang, Vec<Page>),
     Feed(Lang),
     Asset(&'static str, &'static str),
-    /// One organisation's receipt shards and index.
-    Org(String),
-    /// Every CSV and JSON download (one pass over the views makes all the tables).
+    /// One organisation's receipt shards and index, from its unit.
+    Shards(String),
+    /// The downloads made from the summaries.
     Data,
+    /// One organisation's downloads, from its unit.
+    OrgData(String),
 }
 
-fn jobs(snap: &Snapshot) -> Vec<Job> {
-    // The data job is the longest: first, so it runs beside the pages rather than after them.
-    let mut out = vec![
-        Job::Data,
-        Job::Asset("static/site.css", SITE_CSS),
-        Job::Asset("static/verify.js", VERIFY_JS),
-        Job::Asset("static/view.js", VIEW_JS),
-        Job::Asset("static/submit.js", SUBMIT_JS),
-    ];
-    out.extend(shards::orgs(snap).into_iter().map(Job::Org));
-    out.extend(Lang::ALL.map(Job::Feed));
+/// What jobs produced: the files, and each download's name and row count for `data/index.json`.
+#[derive(Default)]
+struct Done {
+    puts: Vec<Put>,
+    listed: Vec<(String, usize)>,
+}
+
+impl Done {
+    fn extend(&mut self, other: Done) {
+        self.puts.extend(other.puts);
+        self.listed.extend(other.listed);
+    }
+}
+
+/// Jobs rendering `pages`, a batch per directory and language.
+fn page_jobs(pages: impl Iterator<Item = Page>, out: &mut Vec<Job>) {
     let dir = |p: &Page| p.path().rsplit_once('/').map(|(d, _)| d.to_owned());
     let mut batch: Vec<Page> = Vec::new();
     let mut flush = |batch: &mut Vec<Page>| {
@@ -299,7 +401,7 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
         out.extend(Lang::ALL.map(|l| Job::Pages(l, batch.clone())));
         batch.clear();
     };
-    for page in all_pages(snap) {
+    for page in pages {
         if batch.len() == PAGE_BATCH || batch.first().is_some_and(|b| dir(b) != dir(&page)) {
             flush(&mut batch);
         }
@@ -308,52 +410,133 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
     if !batch.is_empty() {
         flush(&mut batch);
     }
+}
+
+/// What renders from the summaries.
+fn summary_jobs(snap: &Snapshot) -> Vec<Job> {
+    // The data job is the longest: first, so it runs beside the pages rather than after them.
+    let mut out = vec![
+        Job::Data,
+        Job::Asset("static/site.css", SITE_CSS),
+        Job::Asset("static/verify.js", VERIFY_JS),
+        Job::Asset("static/view.js", VIEW_JS),
+        Job::Asset("static/submit.js", SUBMIT_JS),
+    ];
+    out.extend(Lang::ALL.map(Job::Feed));
+    page_jobs(
+        all_pages(snap).into_iter().filter(|p| p.org().is_none()),
+        &mut out,
+    );
     out
 }
 
-fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildError> {
-    Ok(match job {
+/// What renders from organisation `org`'s unit.
+fn unit_jobs(unit: &Snapshot, org: &str) -> Vec<Job> {
+    let mut out = vec![Job::OrgData(org.to_owned()), Job::Shards(org.to_owned())];
+    page_jobs(
+        all_pages(unit).into_iter().filter(|p| p.org() == Some(org)),
+        &mut out,
+    );
+    out
+}
+
+/// Puts each table `tables` hands over as CSV and JSON, listing it.
+fn put_tables(
+    w: &Writer,
+    done: &mut Done,
+    tables: impl FnOnce(&mut dyn FnMut(String, data::Table) -> bool),
+) -> Result<(), BuildError> {
+    let mut failed = None;
+    tables(&mut |name, t| {
+        let written = w
+            .put(format!("data/{name}.csv"), &t.csv())
+            .and_then(|csv| Ok([csv, w.put(format!("data/{name}.json"), &t.json())?]));
+        match written {
+            Ok(puts) => done.puts.extend(puts),
+            Err(e) => failed = Some(e),
+        }
+        done.listed.push((name, t.rows.len()));
+        failed.is_none()
+    });
+    failed.map_or(Ok(()), Err)
+}
+
+fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Done, BuildError> {
+    let mut done = Done::default();
+    match job {
         Job::Pages(lang, pages) => {
-            let mut out = Vec::with_capacity(pages.len());
             for page in pages {
                 if let Some(html) = render(snap, *lang, page, None) {
-                    out.push(w.put(format!("{}{}", lang.dir(), page.path()), html.as_bytes())?);
+                    let path = format!("{}{}", lang.dir(), page.path());
+                    done.puts.push(w.put(path, html.as_bytes())?);
                 }
             }
-            out
         }
         Job::Feed(lang) => {
             let feed = feed::render(snap, *lang);
-            vec![w.put(format!("{}feed.atom", lang.dir()), feed.as_bytes())?]
+            done.puts
+                .push(w.put(format!("{}feed.atom", lang.dir()), feed.as_bytes())?);
         }
-        Job::Asset(path, text) => vec![w.put((*path).to_owned(), text.as_bytes())?],
-        Job::Org(org) => shards::org_files(snap, org)
-            .into_iter()
-            .map(|(path, bytes)| w.put(path, &bytes))
-            .collect::<Result<_, _>>()?,
+        Job::Asset(path, text) => done.puts.push(w.put((*path).to_owned(), text.as_bytes())?),
+        Job::Shards(org) => {
+            for (path, bytes) in shards::org_files(snap, org) {
+                done.puts.push(w.put(path, &bytes)?);
+            }
+        }
         Job::Data => {
-            // One table at a time: the longest lists grow with the log.
-            let (mut out, mut listed, mut failed) = (Vec::new(), Vec::new(), None);
-            data::for_each_table(snap, |name, t| {
-                let written = w
-                    .put(format!("data/{name}.csv"), &t.csv())
-                    .and_then(|csv| Ok([csv, w.put(format!("data/{name}.json"), &t.json())?]));
-                match written {
-                    Ok(puts) => out.extend(puts),
-                    Err(e) => failed = Some(e),
-                }
-                listed.push((name, t.rows.len()));
-                failed.is_none()
-            });
-            if let Some(e) = failed {
-                return Err(e);
-            }
+            // One table at a time: a table is built, written and dropped before the next.
+            put_tables(w, &mut done, |f| data::summary_tables(snap, f))?;
             for (path, bytes) in corrected::files(snap) {
-                out.push(w.put(path, &bytes)?);
+                done.puts.push(w.put(path, &bytes)?);
             }
-            out.push(w.put("data/index.json".into(), &data::index(&listed))?);
-            out
         }
+        Job::OrgData(org) => put_tables(w, &mut done, |f| data::unit_tables(snap, org, f))?,
+    }
+    Ok(done)
+}
+
+/// Renders `jobs` from `snap` on the worker threads.
+async fn render_jobs(
+    snap: Arc<Snapshot>,
+    writer: &Arc<Writer>,
+    jobs: Vec<Job>,
+) -> Result<Done, BuildError> {
+    let writer = writer.clone();
+    tokio::task::spawn_blocking(move || run_jobs(&jobs, |j| run_job(&snap, &writer, j)))
+        .await
+        .map_err(|e| BuildError::Worker(e.to_string()))?
+}
+
+/// Writes the download of every entry, row by row from the store.
+async fn write_entries(store: &Store, snap: &Snapshot, w: &Writer) -> Result<Done, BuildError> {
+    let mut out = data::Stream::new(
+        data::ENTRY_COLUMNS,
+        w.stream(&format!("data/{}.csv", data::ENTRIES))?,
+        w.stream(&format!("data/{}.json", data::ENTRIES))?,
+    )
+    .map_err(w.stream_error(data::ENTRIES))?;
+    let mut rows = store.entries_from(0);
+    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+        if row.seq >= snap.as_of {
+            break;
+        }
+        let meta = source::entry_meta(&row)?;
+        out.row(&data::entry_cells(snap, &meta))
+            .map_err(w.stream_error(data::ENTRIES))?;
+    }
+    finish_stream(w, data::ENTRIES, out)
+}
+
+/// Puts a streamed download's two files in place, listing it.
+fn finish_stream(
+    w: &Writer,
+    name: &str,
+    stream: data::Stream<StreamFile>,
+) -> Result<Done, BuildError> {
+    let (rows, csv, json) = stream.finish().map_err(w.stream_error(name))?;
+    Ok(Done {
+        puts: vec![w.finish_stream(csv)?, w.finish_stream(json)?],
+        listed: vec![(name.to_owned(), rows)],
     })
 }
 
@@ -409,10 +592,11 @@ pub async fn build_on(
         });
     }
 
-    let mut snap = source::snapshot(store).await?;
+    let (mut snap, mut source) = source::summaries(store).await?;
     snap.judged_on = Some(judged_on);
+    snap.raised = source.raised().await?;
     let snap = Arc::new(snap);
-    tracing::debug!(elapsed = ?started.elapsed(), "snapshot read");
+    tracing::debug!(elapsed = ?started.elapsed(), "summaries read");
     let mut report = BuildReport {
         size: snap.as_of,
         ..BuildReport::default()
@@ -429,19 +613,50 @@ pub async fn build_on(
         old,
         trusted: !interrupted,
     });
+    // Every entry's row, streamed from the store beside the pages.
+    let entries = {
+        let (store, snap, writer) = (store.clone(), snap.clone(), writer.clone());
+        tokio::spawn(async move { write_entries(&store, &snap, &writer).await })
+    };
 
     bar.set_message("pages");
-    let jobs = jobs(&snap);
+    let orgs = shards::orgs(&snap);
     bar.set_position(0);
-    bar.set_length(jobs.len() as u64);
-    let puts = {
-        let (snap, writer) = (snap.clone(), writer.clone());
-        tokio::task::spawn_blocking(move || run_jobs(&jobs, |j| run_job(&snap, &writer, j)))
+    bar.set_length(orgs.len() as u64 + 1);
+    let mut done = render_jobs(snap.clone(), &writer, summary_jobs(&snap)).await?;
+    bar.inc(1);
+    tracing::debug!(elapsed = ?started.elapsed(), "summary pages written");
+    // One organisation at a time: its unit is dropped before the next is read. Its donations
+    // join the download of every donation in key order, as the organisations come.
+    let mut donations = data::Stream::new(
+        data::DONATION_COLUMNS,
+        writer.stream(&format!("data/{}.csv", data::DONATIONS))?,
+        writer.stream(&format!("data/{}.json", data::DONATIONS))?,
+    )
+    .map_err(writer.stream_error(data::DONATIONS))?;
+    for org in &orgs {
+        let unit = Arc::new(source.unit(&snap, org).await?);
+        for d in data::live_donations(&unit) {
+            donations
+                .row(&data::donation_cells(&unit, d))
+                .map_err(writer.stream_error(data::DONATIONS))?;
+        }
+        let jobs = unit_jobs(&unit, org);
+        done.extend(render_jobs(unit, &writer, jobs).await?);
+        bar.inc(1);
+    }
+    drop(source);
+    done.extend(finish_stream(&writer, data::DONATIONS, donations)?);
+    done.extend(
+        entries
             .await
-            .map_err(|e| BuildError::Worker(e.to_string()))??
-    };
+            .map_err(|e| BuildError::Worker(e.to_string()))??,
+    );
+    done.listed.sort();
+    done.puts
+        .push(writer.put("data/index.json".into(), &data::index(&done.listed))?);
     let mut files = BTreeMap::new();
-    for put in puts {
+    for put in done.puts {
         report.rendered += 1;
         match put.written {
             Some(n) => {

@@ -65,72 +65,89 @@ fn text(v: &Value) -> String {
     }
 }
 
-/// Entries, each with how a live correction changed it, if one did (its notice goes with it:
-/// 2025 Disclosure Measures Art. 16; the values are in `corrections`).
+/// The columns of an entries download.
+pub const ENTRY_COLUMNS: &[&str] = &[
+    "seq",
+    "kind",
+    "author",
+    "recorded_at",
+    "leaf_hash",
+    "correction",
+    "corrected_by",
+    "correction_notice",
+];
+
+/// Entry `e`'s row, with how a live correction changed it, if one did (its notice goes with
+/// it: 2025 Disclosure Measures Art. 16; the values are in `corrections`).
+pub fn entry_cells(snap: &Snapshot, e: &EntryMeta) -> Vec<String> {
+    let c = corrected::row(snap, e.seq).map(|r| &r["correction"]);
+    let corr = |f: &str| c.map(|c| text(&c[f])).unwrap_or_default();
+    vec![
+        e.seq.to_string(),
+        e.kind.to_owned(),
+        e.author.clone(),
+        crate::ledger::Timestamp::from_unix(e.recorded_at)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        e.leaf_hash.to_hex(),
+        corr("action"),
+        corr("by"),
+        corr("notice"),
+    ]
+}
+
 fn entries_table<'a>(snap: &Snapshot, entries: impl Iterator<Item = &'a EntryMeta>) -> Table {
-    let mut t = Table::new(&[
-        "seq",
-        "kind",
-        "author",
-        "recorded_at",
-        "leaf_hash",
-        "correction",
-        "corrected_by",
-        "correction_notice",
-    ]);
-    for e in entries {
-        let c = corrected::row(snap, e.seq).map(|r| &r["correction"]);
-        let corr = |f: &str| c.map(|c| text(&c[f])).unwrap_or_default();
-        t.rows.push(vec![
-            e.seq.to_string(),
-            e.kind.to_owned(),
-            e.author.clone(),
-            crate::ledger::Timestamp::from_unix(e.recorded_at)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-            e.leaf_hash.to_hex(),
-            corr("action"),
-            corr("by"),
-            corr("notice"),
-        ]);
-    }
+    let mut t = Table::new(ENTRY_COLUMNS);
+    t.rows.extend(entries.map(|e| entry_cells(snap, e)));
     t
 }
 
+/// The columns of a donations download.
+pub const DONATION_COLUMNS: &[&str] = &[
+    "org",
+    "receipt_no",
+    "project",
+    "received_on",
+    "amount",
+    "currency",
+    "donor_display",
+    "status",
+    "seq",
+    "original_amount",
+    "corrected_by",
+    "correction_notice",
+];
+
+/// Donation row `d` as a download shows it.
+pub fn donation_cells(snap: &Snapshot, d: &Value) -> Vec<String> {
+    let c = d["seq"].as_u64().and_then(|seq| corrected::row(snap, seq));
+    let corr = |f: &str| c.map(|e| text(&e["correction"][f])).unwrap_or_default();
+    vec![
+        text(&d["org"]),
+        text(&d["receipt_no"]),
+        text(&d["project"]),
+        text(&d["received_on"]),
+        text(&d["amount"]),
+        text(&d["currency"]),
+        text(&d["donor_display"]),
+        text(&d["status"]),
+        text(&d["seq"]),
+        c.map(|e| text(&e["original"]["amount"]))
+            .unwrap_or_default(),
+        corr("by"),
+        corr("notice"),
+    ]
+}
+
+/// The live donations of a unit (or any snapshot), in key order: its part of `donations`.
+pub fn live_donations(snap: &Snapshot) -> impl Iterator<Item = &Value> {
+    snap.rows(keys::DONATION.prefix())
+        .filter(|d| d["status"] == "live")
+}
+
 fn donations_table<'a>(snap: &Snapshot, rows: impl Iterator<Item = &'a Value>) -> Table {
-    let mut t = Table::new(&[
-        "org",
-        "receipt_no",
-        "project",
-        "received_on",
-        "amount",
-        "currency",
-        "donor_display",
-        "status",
-        "seq",
-        "original_amount",
-        "corrected_by",
-        "correction_notice",
-    ]);
-    for d in rows {
-        let c = d["seq"].as_u64().and_then(|seq| corrected::row(snap, seq));
-        let corr = |f: &str| c.map(|e| text(&e["correction"][f])).unwrap_or_default();
-        t.rows.push(vec![
-            text(&d["org"]),
-            text(&d["receipt_no"]),
-            text(&d["project"]),
-            text(&d["received_on"]),
-            text(&d["amount"]),
-            text(&d["currency"]),
-            text(&d["donor_display"]),
-            text(&d["status"]),
-            text(&d["seq"]),
-            c.map(|e| text(&e["original"]["amount"]))
-                .unwrap_or_default(),
-            corr("by"),
-            corr("notice"),
-        ]);
-    }
+    let mut t = Table::new(DONATION_COLUMNS);
+    t.rows.extend(rows.map(|d| donation_cells(snap, d)));
     t
 }
 
@@ -260,10 +277,15 @@ fn obligations_table(snap: &Snapshot) -> Table {
     t
 }
 
-/// Hands `f` every download as (path under `data/` without extension, table), one at a time
-/// (the longest lists grow with the log: holding them all at once is what a build could not
-/// afford), until `f` answers `false`.
-pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool) {
+/// The downloads that list the whole log row by row (every donation, every entry): written as
+/// they stream ([`Stream`]), never held as a table.
+pub const DONATIONS: &str = "donations";
+pub const ENTRIES: &str = "entries";
+
+/// Hands `f` every download made from the summaries, as (path under `data/` without
+/// extension, table), one at a time, until `f` answers `false`. The projects list needs
+/// [`Snapshot::raised`] filled.
+pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool) {
     // Hands a table over, and stops when `f` has what it wanted.
     macro_rules! emit {
         ($name:expr, $table:expr $(,)?) => {
@@ -297,20 +319,8 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
             text(&p["balances"][cur]),
             text(&p["seq"]),
         ]);
-        emit!(
-            super::pages::project_donations_data(org, id),
-            donations_table(snap, project::donations(snap, org, id).into_iter()),
-        );
     }
     emit!("projects".to_owned(), projects);
-    emit!(
-        "donations".to_owned(),
-        donations_table(
-            snap,
-            snap.rows(keys::DONATION.prefix())
-                .filter(|d| d["status"] == "live"),
-        ),
-    );
     let mut spends = Table::new(&[
         "seq", "kind", "org", "project", "currency", "amount", "category", "paid_on", "purpose",
     ]);
@@ -367,18 +377,87 @@ pub fn for_each_table(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         "lottery_grants".to_owned(),
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     );
-    emit!(
-        "entries".to_owned(),
-        entries_table(snap, snap.entries.iter())
-    );
     emit!("obligations".to_owned(), obligations_table(snap));
     emit!("corrections".to_owned(), corrections_table(snap));
-    for o in snap.rows(keys::ORG.prefix()) {
-        let author = format!("org:{}", s(o, "org"));
-        emit!(
-            super::pages::org_entries_data(s(o, "org")),
-            entries_table(snap, snap.entries.iter().filter(|e| e.author == author)),
-        );
+}
+
+/// Hands `f` the downloads of organisation `org`, from its unit: each project's donations and
+/// the entries it signed.
+pub fn unit_tables(unit: &Snapshot, org: &str, mut f: impl FnMut(String, Table) -> bool) {
+    for p in unit.rows(&keys::PROJECT.under(&[&org])) {
+        let id = s(&p["open"], "id");
+        let name = super::pages::project_donations_data(org, id);
+        if !f(
+            name,
+            donations_table(unit, project::donations(unit, org, id).into_iter()),
+        ) {
+            return;
+        }
+    }
+    let author = format!("org:{org}");
+    f(
+        super::pages::org_entries_data(org),
+        entries_table(unit, unit.signed_by(&author)),
+    );
+}
+
+/// The organisation whose unit makes download `stem` ([`unit_tables`]), if one does:
+/// `orgs/{org}-entries` and `projects/{org}/{id}-donations`.
+pub fn org_of(stem: &str) -> Option<String> {
+    let enc = match stem.split('/').collect::<Vec<_>>().as_slice() {
+        ["orgs", file] => file.strip_suffix("-entries")?,
+        ["projects", org, file] if file.ends_with("-donations") => org,
+        _ => return None,
+    };
+    super::slug::decode(enc)
+}
+
+/// A download written row by row as CSV and JSON into two sinks, with the same bytes as
+/// [`Table::csv`] and [`Table::json`] of the whole table.
+pub struct Stream<W: std::io::Write> {
+    csv: spreadsheet::Writer<W>,
+    json: W,
+    columns: &'static [&'static str],
+    rows: usize,
+}
+
+impl<W: std::io::Write> Stream<W> {
+    pub fn new(columns: &'static [&'static str], csv: W, mut json: W) -> std::io::Result<Self> {
+        json.write_all(b"[")?;
+        Ok(Stream {
+            csv: spreadsheet::Writer::new(csv, columns)?,
+            json,
+            columns,
+            rows: 0,
+        })
+    }
+
+    pub fn row(&mut self, cells: &[String]) -> std::io::Result<()> {
+        self.csv.row(cells)?;
+        // An element of a pretty-printed array: its object pretty-printed, indented one level.
+        let row = RowJson {
+            columns: self.columns,
+            row: cells,
+        };
+        let text = serde_json::to_string_pretty(&row).map_err(std::io::Error::other)?;
+        self.json
+            .write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
+        for (i, line) in text.split('\n').enumerate() {
+            if i > 0 {
+                self.json.write_all(b"\n")?;
+            }
+            self.json.write_all(b"  ")?;
+            self.json.write_all(line.as_bytes())?;
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// The number of rows written, and the two sinks.
+    pub fn finish(mut self) -> std::io::Result<(usize, W, W)> {
+        self.json
+            .write_all(if self.rows == 0 { b"]" } else { b"\n]" })?;
+        Ok((self.rows, self.csv.finish()?, self.json))
     }
 }
 
@@ -400,8 +479,38 @@ pub fn index(tables: &[(String, usize)]) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use super::Table;
+    use super::{Stream, Table};
     use serde_json::{Map, Value};
+
+    /// A download written as it streams has the bytes of the same table written whole, with
+    /// no rows, one row, and rows holding quotes, newlines and formula starts.
+    #[test]
+    fn a_streamed_table_is_byte_for_byte_the_table() {
+        const COLUMNS: &[&str] = &["org", "amount", "备注"];
+        let rows: Vec<Vec<String>> = vec![
+            vec!["5344\"01".into(), "1\n2".into(), "¥3,000.00".into()],
+            vec![String::new(), "=HYPERLINK(\"x\")".into(), "\u{1}".into()],
+            vec!["-12.50".into(), "{\"a\": [1]}".into(), "  indented".into()],
+        ];
+        for n in 0..=rows.len() {
+            let mut t = Table::new(COLUMNS);
+            t.rows = rows[..n].to_vec();
+            let mut s = Stream::new(COLUMNS, Vec::new(), Vec::new()).unwrap();
+            for r in &rows[..n] {
+                s.row(r).unwrap();
+            }
+            let (count, csv, json) = s.finish().unwrap();
+            assert_eq!(count, n);
+            assert_eq!(
+                String::from_utf8(csv).unwrap(),
+                String::from_utf8(t.csv()).unwrap()
+            );
+            assert_eq!(
+                String::from_utf8(json).unwrap(),
+                String::from_utf8(t.json()).unwrap()
+            );
+        }
+    }
 
     /// The row-by-row JSON is byte for byte what a tree of the whole table gives (the way
     /// it was written before), column order kept.

@@ -11,6 +11,8 @@ use crate::ledger::Timestamp;
 
 /// How many entries the feed carries.
 pub const FEED_ENTRIES: usize = 50;
+// The summaries keep the newest entries for the feed.
+const _: () = assert!(FEED_ENTRIES <= crate::site::snapshot::NEWEST_ENTRIES);
 
 fn rfc3339(unix: i64) -> String {
     Timestamp::from_unix(unix).map_or_else(String::new, |t| t.to_string())
@@ -19,8 +21,8 @@ fn rfc3339(unix: i64) -> String {
 /// The feed in `lang` (`feed.atom` or `en/feed.atom`).
 pub fn render(snap: &Snapshot, lang: Lang) -> String {
     let updated = snap
-        .entries
-        .last()
+        .newest()
+        .next()
         .map(|e| rfc3339(e.recorded_at))
         .unwrap_or_default();
     let title = lang.t(
@@ -34,7 +36,7 @@ pub fn render(snap: &Snapshot, lang: Lang) -> String {
             updated { (updated) }
             link rel="alternate" type="text/html" href="index.html" {}
             author { name { (lang.t("阳光慈善账本", "Sunshine Ledger")) } }
-            @for e in snap.entries.iter().rev().take(FEED_ENTRIES) {
+            @for e in snap.newest().take(FEED_ENTRIES) {
                 entry {
                     title { "#" (e.seq) " " (lang.kind(e.kind)) }
                     id { "urn:sunshine-ledger:leaf:" (e.leaf_hash) }

@@ -113,6 +113,15 @@ impl Page {
         }
     }
 
+    /// The organisation whose unit the page renders from ([`snapshot`]): pages that list an
+    /// organisation's donations or every entry it signed. The rest render from the summaries.
+    pub fn org(&self) -> Option<&str> {
+        match self {
+            Page::Org(u) | Page::Project(u, _) => Some(u),
+            _ => None,
+        }
+    }
+
     /// The page at `path` (within a language), if the path has a page's shape.
     pub fn parse(path: &str) -> Option<Page> {
         let parts: Vec<&str> = path.split('/').collect();

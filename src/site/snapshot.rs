@@ -1,6 +1,13 @@
 //! What pages are rendered from: one consistent read of the ledger — the cached derived views
-//! (docs/FORMAT.md §7, parsed once), a summary of every entry, the latest signed checkpoint and
-//! every key's history. [`super::source`] fills it from the store; tests can build one by hand.
+//! (docs/FORMAT.md §7, parsed once), entry summaries, the latest signed checkpoint and every
+//! key's history. [`super::source`] fills it from the store; tests can build one by hand.
+//!
+//! What grows with the log stays out of memory (issue 13, part 5): [`super::source`] reads the
+//! *summaries* (the views other than records, the payments, the entries whose bodies pages show
+//! and the newest ones), and then, one organisation at a time, a *unit*: the summaries plus that
+//! organisation's donations, their traces and every entry it signed. Every page, shard and
+//! download about one organisation renders from its unit ([`super::Page::org`]); the rest from
+//! the summaries. So a build holds the summaries and one organisation, never the whole log.
 
 use std::collections::BTreeMap;
 
@@ -63,6 +70,10 @@ pub struct KeyRow {
     pub revoked_at: Option<u64>,
 }
 
+/// How many of the newest entries the summaries keep: the most any list of the newest shows
+/// (the feed's).
+pub const NEWEST_ENTRIES: usize = 50;
+
 /// The views kept as text in [`Snapshot::raw`]: traces.
 pub const RAW_PREFIX: &str = keys::TRACE.prefix();
 
@@ -76,8 +87,15 @@ pub struct Snapshot {
     /// whole and no page reads inside them, so parsing them would only cost memory (a parsed
     /// trace takes several times its text).
     pub raw: BTreeMap<String, String>,
-    /// Every entry up to `as_of`, indexed by seq.
-    pub entries: Vec<EntryMeta>,
+    /// Entries by seq: in the summaries, the newest [`NEWEST_ENTRIES`] and those whose bodies
+    /// pages show ([`keeps_body`]); a unit adds every entry its organisation signed. A snapshot
+    /// built by hand may hold them all.
+    pub entries: BTreeMap<u64, EntryMeta>,
+    /// The organisation a unit is of (`None`: the summaries, or a snapshot built by hand).
+    pub unit: Option<String>,
+    /// Money raised by (org, project, currency) over live donations of the whole ledger: the
+    /// project list shows it for every project while holding no donation.
+    pub raised: BTreeMap<(String, String, String), Decimal>,
     pub checkpoint: Option<CheckpointMeta>,
     /// The operator's note verifier key, as in `log/operator.vkey`.
     pub vkey: String,
@@ -180,7 +198,38 @@ impl Snapshot {
     }
 
     pub fn entry(&self, seq: u64) -> Option<&EntryMeta> {
-        usize::try_from(seq).ok().and_then(|i| self.entries.get(i))
+        self.entries.get(&seq)
+    }
+
+    /// The newest entries, newest first (at most [`NEWEST_ENTRIES`] from the summaries).
+    pub fn newest(&self) -> impl Iterator<Item = &EntryMeta> {
+        self.entries.values().rev()
+    }
+
+    /// The entries `author` signed, oldest first: all of them in `author`'s unit.
+    pub fn signed_by<'a>(&'a self, author: &'a str) -> impl Iterator<Item = &'a EntryMeta> {
+        self.entries.values().filter(move |e| e.author == author)
+    }
+
+    /// The unit of organisation `org`: these summaries with its donation rows, their traces
+    /// and the entries it signed.
+    pub fn with_unit(
+        &self,
+        org: &str,
+        donations: impl IntoIterator<Item = (String, Value)>,
+        traces: BTreeMap<String, String>,
+        signed: impl IntoIterator<Item = EntryMeta>,
+    ) -> Snapshot {
+        let mut unit = self.clone();
+        // The summaries' one example donation belongs to some organisation's unit, not all.
+        let prefix = keys::DONATION.prefix();
+        unit.views.retain(|k, _| !k.starts_with(prefix));
+        unit.views.extend(donations);
+        unit.raw = traces;
+        unit.entries.extend(signed.into_iter().map(|e| (e.seq, e)));
+        unit.unit = Some(org.to_owned());
+        unit.index();
+        unit
     }
 
     /// The name of organisation `uscc`, or the code itself.

@@ -10,13 +10,16 @@ use std::collections::BTreeMap;
 use futures_util::TryStreamExt;
 use serde_json::Value;
 
-use super::snapshot::{CheckpointMeta, EntryMeta, KeyRow, RAW_PREFIX, Snapshot, keeps_body};
+use super::pages::project::add_raised;
+use super::snapshot::{
+    CheckpointMeta, EntryMeta, KeyRow, NEWEST_ENTRIES, RAW_PREFIX, Snapshot, keeps_body,
+};
 use crate::ledger::authority::Authority;
 use crate::ledger::note::{self, Checkpoint};
 use crate::ledger::{SealedEntry, Timestamp};
-use crate::money::records::{compose_trace, is_record_key};
+use crate::money::records::compose_trace;
 use crate::money::views::keys;
-use crate::store::{Store, StoreError, StoredEntry};
+use crate::store::{Store, StoreError, StoredEntry, ViewsReader};
 
 /// Why the site cannot be read from the store.
 #[derive(Debug, thiserror::Error)]
@@ -90,63 +93,56 @@ pub fn entry_meta(row: &StoredEntry) -> Result<EntryMeta, SourceError> {
     })
 }
 
-/// Reads a snapshot at the size the cached views reflect.
-pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
+/// An open read of the store for one build (or one page of the live server): the summaries
+/// and every unit read after them come from the same moment, whatever other processes append
+/// meanwhile. Records are stored as of the whole log; rows of entries past the summaries' size
+/// are left out.
+pub struct Source {
+    reader: ViewsReader,
+    as_of: u64,
+}
+
+/// Whether a record row's `seq` is within the log size `as_of` the views reflect.
+fn within(v: &Value, as_of: u64) -> bool {
+    v["seq"].as_u64().is_some_and(|seq| seq < as_of)
+}
+
+/// Reads the summaries at the size the cached views reflect ([`Snapshot`]'s module says what
+/// they hold), and keeps the read open for the units.
+pub async fn summaries(store: &Store) -> Result<(Snapshot, Source), SourceError> {
     // Size and rows from one read snapshot: another server may replace the views meanwhile.
-    let (as_of, rows) = store.views_snapshot().await?;
-    let as_of = as_of.ok_or(SourceError::NoViews)?;
-    // The views parse on another thread while the entries stream in. Traces stay text (checked
-    // to be JSON): only the receipt shards read them, and they copy them out whole.
-    let parsing = tokio::task::spawn_blocking(move || {
-        let mut views = BTreeMap::new();
-        let mut hops: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        let mut donations = Vec::new();
-        for (k, text) in rows {
-            if keys::HOP.has(&k) {
-                // `hop/{org}/{receipt}/...` under the donation's own prefix.
-                let owner = keys::HOP
-                    .parts(&k)
-                    .map(|p| p.take(2).collect::<Vec<_>>().join("/"))
-                    .unwrap_or_default();
-                hops.entry(owner).or_default().push((k, text));
-                continue;
-            }
-            let v =
-                serde_json::from_str::<Value>(&text).map_err(|_| SourceError::View(k.clone()))?;
-            // Records are stored as of the whole log; the site shows the log up to `as_of`.
-            if is_record_key(&k) && v["seq"].as_u64().is_none_or(|seq| seq >= as_of) {
-                continue;
-            }
-            if keys::DONATION.has(&k) {
-                donations.push((k.clone(), text));
-            }
-            views.insert(k, v);
+    let mut reader = store.views_reader().await?;
+    let as_of = reader.size.ok_or(SourceError::NoViews)?;
+    let mut views = BTreeMap::new();
+    {
+        let mut rows = reader.rows();
+        while let Some((k, text)) = rows.try_next().await? {
+            views.insert(k.clone(), parse_view(&k, &text)?);
         }
-        // Traces are composed here, once, and kept as text: only the receipt shards read them,
-        // and they copy them out whole.
-        let mut raw = BTreeMap::new();
-        for (k, text) in donations {
-            let owner = &k[keys::DONATION.prefix().len()..];
-            let own_hops: Vec<(String, String)> = hops
-                .remove(owner)
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(_, h)| {
-                    serde_json::from_str::<Value>(h)
-                        .is_ok_and(|h| h["seq"].as_u64().is_some_and(|seq| seq < as_of))
-                })
-                .collect();
-            let trace =
-                compose_trace((&k, &text), &own_hops).map_err(|e| SourceError::View(e.key))?;
-            if let Some(trace) = trace {
-                let text = serde_json::to_string(&trace)
-                    .map_err(|e| SourceError::Parsing(e.to_string()))?;
-                raw.insert(format!("{RAW_PREFIX}{owner}"), text);
+    }
+    // Payments (one row per disbursement part, not per donation) are few enough to keep.
+    {
+        let mut rows = reader.records_under(keys::SPEND.prefix());
+        while let Some((k, text)) = rows.try_next().await? {
+            let v = parse_view(&k, &text)?;
+            if within(&v, as_of) {
+                views.insert(k, v);
             }
         }
-        Ok::<_, SourceError>((views, raw))
-    });
-    let mut entries = Vec::with_capacity(usize::try_from(as_of).unwrap_or(0));
+    }
+    // The first donation, which the lookup page offers as an example.
+    {
+        let mut rows = reader.records_under(keys::DONATION.prefix());
+        while let Some((k, text)) = rows.try_next().await? {
+            let v = parse_view(&k, &text)?;
+            if within(&v, as_of) {
+                views.insert(k, v);
+                break;
+            }
+        }
+    }
+    let mut entries = BTreeMap::new();
+    let mut newest = std::collections::VecDeque::with_capacity(NEWEST_ENTRIES + 1);
     let mut authority = Authority::default();
     let mut stream = store.entries_from(0);
     while let Some(row) = stream.try_next().await? {
@@ -161,12 +157,18 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
                 .map_err(|e| bad(row.seq, e))?;
             authority.apply(row.seq, change);
         }
-        entries.push(meta);
+        if meta.body.is_some() {
+            entries.insert(meta.seq, meta);
+        } else {
+            newest.push_back(meta);
+            if newest.len() > NEWEST_ENTRIES {
+                newest.pop_front();
+            }
+        }
     }
     drop(stream);
-    let (views, raw) = parsing
-        .await
-        .map_err(|e| SourceError::Parsing(e.to_string()))??;
+    // The newest few, whatever their kind: `NEWEST_ENTRIES` newest of all are among them.
+    entries.extend(newest.into_iter().map(|e| (e.seq, e)));
     let origin = authority.origin().ok_or(SourceError::NoGenesis)?;
     let key = authority.operator_key().ok_or(SourceError::NoGenesis)?;
     let vkey = note::vkey_string(origin, key.verifying_key());
@@ -187,22 +189,106 @@ pub async fn snapshot(store: &Store) -> Result<Snapshot, SourceError> {
     let mut snap = Snapshot {
         as_of,
         views,
-        raw,
         entries,
         checkpoint,
         vkey,
         keys,
-        idx: Default::default(),
         judged_on: Some(crate::ledger::Timestamp::now().china_date()),
+        ..Snapshot::default()
     };
     snap.index();
-    Ok(snap)
+    Ok((snap, Source { reader, as_of }))
+}
+
+/// A read for the units of summaries of size `as_of` (the live server reads its cached
+/// summaries' units in later reads: a row of an entry past `as_of` is left out).
+pub async fn source_at(store: &Store, as_of: u64) -> Result<Source, SourceError> {
+    Ok(Source {
+        reader: store.views_reader().await?,
+        as_of,
+    })
+}
+
+fn parse_view(key: &str, text: &str) -> Result<Value, SourceError> {
+    serde_json::from_str::<Value>(text).map_err(|_| SourceError::View(key.to_owned()))
+}
+
+impl Source {
+    /// The unit of organisation `org` ([`Snapshot::with_unit`]): its donations, their traces
+    /// composed from their hops, and every entry it signed.
+    pub async fn unit(&mut self, summaries: &Snapshot, org: &str) -> Result<Snapshot, SourceError> {
+        let as_of = self.as_of;
+        let mut donations = Vec::new();
+        let mut texts = Vec::new();
+        {
+            let mut rows = self.reader.records_under(&keys::DONATION.under(&[&org]));
+            while let Some((k, text)) = rows.try_next().await? {
+                let v = parse_view(&k, &text)?;
+                if within(&v, as_of) {
+                    texts.push((k.clone(), text));
+                    donations.push((k, v));
+                }
+            }
+        }
+        // `hop/{org}/{receipt}/...`, grouped under the donation they are of.
+        let mut hops: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        {
+            let mut rows = self.reader.records_under(&keys::HOP.under(&[&org]));
+            while let Some((k, text)) = rows.try_next().await? {
+                if !within(&parse_view(&k, &text)?, as_of) {
+                    continue;
+                }
+                let owner = keys::HOP
+                    .parts(&k)
+                    .map(|p| p.take(2).collect::<Vec<_>>().join("/"))
+                    .unwrap_or_default();
+                hops.entry(owner).or_default().push((k, text));
+            }
+        }
+        let mut traces = BTreeMap::new();
+        for (k, text) in texts {
+            let owner = &k[keys::DONATION.prefix().len()..];
+            let own = hops.remove(owner).unwrap_or_default();
+            let trace = compose_trace((&k, &text), &own).map_err(|e| SourceError::View(e.key))?;
+            if let Some(trace) = trace {
+                let text = serde_json::to_string(&trace)
+                    .map_err(|e| SourceError::Parsing(e.to_string()))?;
+                traces.insert(format!("{RAW_PREFIX}{owner}"), text);
+            }
+        }
+        let mut signed = Vec::new();
+        {
+            let author = format!("org:{org}");
+            let mut rows = self.reader.entries_signed_by(&author, as_of);
+            while let Some(row) = rows.try_next().await? {
+                signed.push(entry_meta(&row)?);
+            }
+        }
+        Ok(summaries.with_unit(org, donations, traces, signed))
+    }
+
+    /// Money raised by project over the whole ledger ([`Snapshot::raised`]), summed as the
+    /// donation rows stream by.
+    pub async fn raised(
+        &mut self,
+    ) -> Result<BTreeMap<(String, String, String), rust_decimal::Decimal>, SourceError> {
+        let as_of = self.as_of;
+        let mut out = BTreeMap::new();
+        let mut rows = self.reader.records_under(keys::DONATION.prefix());
+        while let Some((k, text)) = rows.try_next().await? {
+            let v = parse_view(&k, &text)?;
+            if within(&v, as_of) {
+                add_raised(&mut out, &v);
+            }
+        }
+        Ok(out)
+    }
 }
 
 fn checkpoint_meta(
     size: u64,
     note: String,
-    entries: &[EntryMeta],
+    entries: &BTreeMap<u64, EntryMeta>,
 ) -> Result<CheckpointMeta, SourceError> {
     let text = note.split_once("\n\n").map(|(t, _)| format!("{t}\n"));
     let cp = text
@@ -211,7 +297,7 @@ fn checkpoint_meta(
         .ok_or_else(|| bad(size.saturating_sub(1), "its checkpoint note does not parse"))?;
     let recorded_at = size
         .checked_sub(1)
-        .and_then(|i| entries.get(usize::try_from(i).ok()?))
+        .and_then(|i| entries.get(&i))
         .map_or(0, |e| e.recorded_at);
     Ok(CheckpointMeta {
         size,

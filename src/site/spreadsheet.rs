@@ -51,18 +51,56 @@ where
     R: IntoIterator<Item = C>,
     C: AsRef<str>,
 {
-    // Every cell quoted: a spreadsheet set to split on `;` (the list separator of many
-    // locales) would otherwise start a new cell, and a formula, inside `a;=HYPERLINK(..)`.
-    let mut w = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::Always)
-        .from_writer(BOM.as_bytes().to_vec());
     // Writing to a Vec cannot fail; a row of the wrong width is our bug, and would show up as
     // a short file in the tests.
-    let _ = w.write_record(header.iter().map(|h| cell(h).into_owned()));
+    let mut w = Writer::new(Vec::new(), header).unwrap_or_else(|_| Writer::empty());
     for row in rows {
-        let _ = w.write_record(row.into_iter().map(|c| cell(c.as_ref()).into_owned()));
+        let _ = w.row(row);
     }
-    w.into_inner().unwrap_or_default()
+    w.finish().unwrap_or_default()
+}
+
+/// A CSV file written row by row into `W` (a download that grows with the log is written as
+/// it streams): the same bytes as [`write`].
+pub struct Writer<W: std::io::Write> {
+    csv: csv::Writer<W>,
+}
+
+impl Writer<Vec<u8>> {
+    fn empty() -> Self {
+        Writer {
+            csv: csv::Writer::from_writer(Vec::new()),
+        }
+    }
+}
+
+impl<W: std::io::Write> Writer<W> {
+    /// Starts the file: the BOM and the header row.
+    pub fn new(mut out: W, header: &[&str]) -> std::io::Result<Self> {
+        out.write_all(BOM.as_bytes())?;
+        // Every cell quoted: a spreadsheet set to split on `;` (the list separator of many
+        // locales) would otherwise start a new cell, and a formula, inside `a;=HYPERLINK(..)`.
+        let csv = csv::WriterBuilder::new()
+            .quote_style(csv::QuoteStyle::Always)
+            .from_writer(out);
+        let mut w = Writer { csv };
+        w.row(header)?;
+        Ok(w)
+    }
+
+    pub fn row<C: AsRef<str>>(
+        &mut self,
+        cells: impl IntoIterator<Item = C>,
+    ) -> std::io::Result<()> {
+        self.csv
+            .write_record(cells.into_iter().map(|c| cell(c.as_ref()).into_owned()))
+            .map_err(std::io::Error::other)
+    }
+
+    /// Flushes the rows and hands the sink back.
+    pub fn finish(self) -> std::io::Result<W> {
+        self.csv.into_inner().map_err(|e| e.into_error())
+    }
 }
 
 #[cfg(test)]

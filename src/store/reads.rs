@@ -474,6 +474,38 @@ impl ViewsReader {
         })
     }
 
+    /// Record rows whose key starts with `prefix`, streamed in key order.
+    pub fn records_under(
+        &mut self,
+        prefix: &str,
+    ) -> impl Stream<Item = Result<(String, String), StoreError>> + '_ {
+        let upper = format!("{prefix}\u{10FFFF}");
+        sqlx::query("SELECT key, value FROM records WHERE key >= $1 AND key < $2 ORDER BY key")
+            .bind(prefix.to_owned())
+            .bind(upper)
+            .fetch(&mut *self.tx)
+            .map(|r| {
+                let r = r?;
+                Ok((r.try_get("key")?, r.try_get("value")?))
+            })
+    }
+
+    /// The entries `author` signed below log size `below`, streamed in seq order (through the
+    /// `(author, nonce)` index: an organisation's entries without reading the whole log).
+    pub fn entries_signed_by(
+        &mut self,
+        author: &str,
+        below: u64,
+    ) -> impl Stream<Item = Result<StoredEntry, StoreError>> + '_ {
+        sqlx::query(
+            "SELECT seq, leaf_hash, leaf FROM entries WHERE author = $1 AND seq < $2 ORDER BY seq",
+        )
+        .bind(author.to_owned())
+        .bind(i64::try_from(below).unwrap_or(i64::MAX))
+        .fetch(&mut *self.tx)
+        .map(|r| r.map_err(StoreError::from).and_then(|r| stored_entry(&r)))
+    }
+
     /// The stored record rows among `keys`.
     pub async fn records_among(
         &mut self,

@@ -82,9 +82,7 @@ fn table(
     none: &str,
 ) -> Markup {
     let items: Vec<(u64, &str, &Value)> = snap
-        .entries
-        .iter()
-        .filter(|e| e.author == author)
+        .signed_by(author)
         .filter_map(|e| Some((e.seq, e.kind, corrected::row(snap, e.seq)?)))
         .filter(|(_, _, row)| pick(row))
         .collect();

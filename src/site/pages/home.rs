@@ -15,6 +15,8 @@ use crate::site::snapshot::{Snapshot, dec};
 
 /// How many of the newest entries the home page lists.
 pub const RECENT_ENTRIES: usize = 20;
+// The summaries keep the newest entries for this list.
+const _: () = assert!(RECENT_ENTRIES <= crate::site::snapshot::NEWEST_ENTRIES);
 
 /// Per year, in CNY: [raised, programmes, administration, fundraising]. Raised is the year's
 /// donations (`totals/year/{y}/CNY`); the three spending figures are summed over every
@@ -97,7 +99,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         }
         h2 { (c.t("最新披露", "Latest disclosures")) }
         (entries_table(c, snap, c.t("最新的账本条目", "Newest ledger entries"),
-            snap.entries.iter().rev().take(RECENT_ENTRIES.min(MAX_ROWS))))
+            snap.newest().take(RECENT_ENTRIES.min(MAX_ROWS))))
         p { a href=(c.href("feed.atom")) { (c.t("订阅 Atom", "Atom feed")) } }
     };
     page(

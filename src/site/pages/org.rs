@@ -17,7 +17,7 @@ use crate::site::snapshot::{Snapshot, dec, s};
 pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     let o = snap.view(&keys::ORG.key(&[&uscc]))?;
     let author = format!("org:{uscc}");
-    let signed: Vec<_> = snap.entries.iter().filter(|e| e.author == author).collect();
+    let signed: Vec<_> = snap.signed_by(&author).collect();
     let corrections: Vec<_> = signed.iter().filter(|e| e.kind == "correction").collect();
     let keys: Vec<_> = snap.keys.iter().filter(|k| k.holder == author).collect();
     let figures: Vec<&Value> = snap.rows(&keys::FIGURES.under(&[&uscc])).collect();

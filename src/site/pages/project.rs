@@ -50,6 +50,22 @@ pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> 
         .collect()
 }
 
+/// Adds donation row `d` to the sums [`raised_spent`] reads from the summaries: a live
+/// donation to a project counts for it, in its currency (what [`donations`] lists).
+pub fn add_raised(raised: &mut BTreeMap<(String, String, String), Decimal>, d: &Value) {
+    if d["status"] != "live" {
+        return;
+    }
+    if let Some(project) = d["project"].as_str() {
+        let key = (
+            s(d, "org").to_owned(),
+            project.to_owned(),
+            s(d, "currency").to_owned(),
+        );
+        *raised.entry(key).or_default() += dec(&d["amount"]);
+    }
+}
+
 /// Money that left the project's funds, by the date paid, then entry number.
 pub fn spends<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
     snap.idx
@@ -63,11 +79,17 @@ pub fn spends<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
 
 /// (raised, spent) in the project's currency.
 pub fn raised_spent(snap: &Snapshot, org: &str, id: &str, currency: &str) -> (Decimal, Decimal) {
-    let raised = donations(snap, org, id)
-        .iter()
-        .filter(|d| s(d, "currency") == currency)
-        .map(|d| dec(&d["amount"]))
-        .sum();
+    // The organisation's unit holds its donations; the summaries hold only their sums.
+    let raised = if snap.unit.as_deref() == Some(org) || snap.raised.is_empty() {
+        donations(snap, org, id)
+            .iter()
+            .filter(|d| s(d, "currency") == currency)
+            .map(|d| dec(&d["amount"]))
+            .sum()
+    } else {
+        let key = (org.to_owned(), id.to_owned(), currency.to_owned());
+        snap.raised.get(&key).copied().unwrap_or_default()
+    };
     let spent = spends(snap, org, id)
         .iter()
         .filter(|x| s(&x["from"], "currency") == currency)
