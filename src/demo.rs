@@ -386,6 +386,9 @@ struct Gen {
     funds: BTreeMap<(usize, Option<usize>), i64>,
     /// Amount in a fund that must not be spent (a donation that will be voided).
     held: BTreeMap<(usize, Option<usize>), i64>,
+    /// Unrestricted gifts restricted until a later year: (org, first usable year, cents). The
+    /// ledger refuses to spend them earlier (`time_restricted`).
+    time_locked: Vec<(usize, i32, i64)>,
     figs: BTreeMap<(usize, i32), Fig>,
     trusts: Vec<Trust>,
     grants: Vec<Grant>,
@@ -546,6 +549,7 @@ impl Gen {
             projects: Vec::new(),
             funds: BTreeMap::new(),
             held: BTreeMap::new(),
+            time_locked: Vec::new(),
             figs: BTreeMap::new(),
             trusts: Vec::new(),
             grants: Vec::new(),
@@ -624,7 +628,14 @@ impl Gen {
     }
 
     fn spendable(&self, org: usize, project: Option<usize>) -> i64 {
-        self.balance(org, project) - self.held.get(&(org, project)).copied().unwrap_or(0)
+        let year = self.day.year();
+        let locked: i64 = self
+            .time_locked
+            .iter()
+            .filter(|(o, until, _)| project.is_none() && *o == org && *until > year)
+            .map(|(_, _, cents)| cents)
+            .sum();
+        self.balance(org, project) - self.held.get(&(org, project)).copied().unwrap_or(0) - locked
     }
 
     fn add_funds(&mut self, org: usize, project: Option<usize>, cents: i64) {
@@ -957,6 +968,7 @@ impl Gen {
             body["currency"] = json!("CNY");
             if !goods && project.is_none() && year < 2026 && self.rng.gen_bool(0.01) {
                 body["restricted_until_year"] = json!(year + 1);
+                self.time_locked.push((o, year + 1, cents));
             }
             self.add_funds(o, project, cents);
             self.fig(o, year).income += cents;

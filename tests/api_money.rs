@@ -103,6 +103,16 @@ async fn money_is_read_from_fresh_views_with_verifiable_receipts() {
         rows[0]["figures"].as_array().is_some_and(|f| !f.is_empty()),
         "{c}"
     );
+    // This year is not over: every figure is in progress, each base shown without a verdict.
+    for f in rows[0]["figures"].as_array().unwrap() {
+        assert_eq!(f["status"], "in_progress", "{f}");
+        assert!(
+            f["bases"]
+                .as_array()
+                .is_some_and(|b| !b.is_empty() && b.iter().all(|b| b["status"] == "in_progress")),
+            "{f}"
+        );
+    }
     assert!(c["late"].is_array());
     assert!(c["as_of_size"].as_u64().unwrap() > last);
 
@@ -180,4 +190,82 @@ async fn money_is_read_from_fresh_views_with_verifiable_receipts() {
     assert_eq!(body["donation"]["amount"], "5.00");
 }
 
-on_both_backends!(money_is_read_from_fresh_views_with_verifiable_receipts,);
+/// Issue 14 over HTTP: restricted money refused with its rule code and field, nothing written.
+async fn restricted_money_is_refused_with_its_rule_and_nothing_is_written() {
+    let app = spawn_app().await;
+    let t = &app.ledger;
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    let year: i32 = today[..4].parse().unwrap();
+    let as_org = |kind, body: Value| sub(kind, Author::Org(t.org_id.clone()), &t.org, body);
+    let ok = |(status, r): (u16, Value)| {
+        assert_eq!(status, 200, "{r}");
+        r["seq"].as_u64().unwrap()
+    };
+    ok(app
+        .submit(&as_org(
+            Kind::ProjectOpen,
+            json!({"id": "P1", "title": "山区助学", "purpose": "教育", "region": "530100",
+                   "target": "100000.00", "currency": "CNY", "start": today, "end": today}),
+        ))
+        .await);
+    let gift = |receipt: &str, project: Option<&str>, until: Option<i32>| {
+        let mut v = json!({"receipt_no": receipt, "received_on": today, "form": "cash",
+            "amount": "1000.00", "currency": "CNY", "donor_type": "individual",
+            "donor_display": "张*", "receipt": "issued", "commitment": "ab".repeat(32)});
+        if let Some(p) = project {
+            v["project"] = json!(p);
+        }
+        if let Some(y) = until {
+            v["restricted_until_year"] = json!(y);
+        }
+        as_org(Kind::Donation, v)
+    };
+    ok(app.submit(&gift("R-1", Some("P1"), None)).await);
+    // 1,000.00 unrestricted but restricted until next year.
+    ok(app.submit(&gift("R-2", None, Some(year + 1))).await);
+    let spend = |project: Option<&str>, category: &str| {
+        let mut v = json!({"amount": "500.00", "currency": "CNY", "category": category,
+            "purpose": "办公场地租金", "payee_type": "organisation", "payee_display": "某物业管理有限公司",
+            "evidence": ["cd".repeat(32)], "paid_on": today});
+        if let Some(p) = project {
+            v["project"] = json!(p);
+        }
+        as_org(Kind::Disbursement, v)
+    };
+    app.views_settled().await;
+    let size = t.store().size().await.unwrap();
+    let before = common::dump(&t.url).await;
+    for (body, code, field) in [
+        (
+            spend(Some("P1"), "administration"),
+            "restricted_to_project",
+            "body.category",
+        ),
+        (
+            spend(Some("P1"), "fundraising"),
+            "restricted_to_project",
+            "body.category",
+        ),
+        (
+            spend(None, "administration"),
+            "time_restricted",
+            "body.amount",
+        ),
+        (spend(None, "programme"), "time_restricted", "body.amount"),
+    ] {
+        let (status, r) = app.submit(&body).await;
+        assert_eq!(status, 422, "{r}");
+        assert_eq!(r["error"]["code"], code, "{r}");
+        assert_eq!(r["error"]["field"], field, "{r}");
+    }
+    assert_eq!(t.store().size().await.unwrap(), size);
+    app.views_settled().await;
+    assert_eq!(common::dump(&t.url).await, before);
+    // The project's own charitable activity is paid from its money.
+    ok(app.submit(&spend(Some("P1"), "programme")).await);
+}
+
+on_both_backends!(
+    money_is_read_from_fresh_views_with_verifiable_receipts,
+    restricted_money_is_refused_with_its_rule_and_nothing_is_written,
+);

@@ -100,7 +100,12 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
         sunshine_ledger::cli::keyfile::read(&a.path().join("keys/operator.key")).unwrap();
     let service = LedgerService::open(store, operator).await.unwrap();
     let state = service.state().await;
-    let figures = sunshine_ledger::money::regulator::compliance(&state.money);
+    // Read as the cached rows are: on the newest entry's date (the demo's last day, in 2026),
+    // so 2026 is in progress and the verdicts below are of 2023-2025.
+    let figures = sunshine_ledger::money::regulator::compliance(
+        &state.money,
+        state.last_recorded().map(|t| t.china_date()),
+    );
     let failed: Vec<_> = figures
         .iter()
         .flat_map(|c| c.figures.iter().map(move |f| (c, f)))
@@ -179,6 +184,69 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
     let index = std::fs::read_to_string(a.path().join("keys/demo/orgs.tsv")).unwrap();
     assert_eq!(index.lines().count() - 1, state.money.orgs().count());
     assert!(a.path().join("keys/regulator.key").exists());
+
+    // The demo's last year is in progress on its last day: shown, never judged.
+    let last_year = as_of.year();
+    let current: Vec<_> = figures.iter().filter(|c| c.year >= last_year).collect();
+    assert!(!current.is_empty());
+    assert!(
+        current
+            .iter()
+            .flat_map(|c| &c.figures)
+            .all(|f| f.status == Status::InProgress),
+        "{current:?}"
+    );
+
+    // Issue 14, tried on the demo's ledger (not in it): administration paid from a project's
+    // restricted money is refused with its rule, and nothing is written.
+    let (org, project) = state
+        .money
+        .balances()
+        .into_iter()
+        .find_map(|(k, b)| {
+            let p = k.project.clone()?;
+            (b.0 >= Decimal::from(100)).then(|| (k.org.clone(), p))
+        })
+        .expect("a demo project holding money");
+    let key_name = index
+        .lines()
+        .find_map(|l| {
+            let mut cols = l.split('\t');
+            let (name, uscc) = (cols.next()?, cols.next()?);
+            (uscc == org.as_str()).then(|| name.to_owned())
+        })
+        .expect("the organisation's key");
+    let key =
+        sunshine_ledger::cli::keyfile::read(&a.path().join(format!("keys/demo/{key_name}.key")))
+            .unwrap();
+    let day = sunshine_ledger::ledger::time::format_date(as_of);
+    let admin = common::sub_at(
+        Kind::Disbursement,
+        Author::Org(org.clone()),
+        &key,
+        json!({"project": project.as_str(), "amount": "100.00", "currency": "CNY",
+               "category": "administration", "purpose": "办公场地租金",
+               "payee_type": "organisation", "payee_display": "某物业管理有限公司",
+               "evidence": ["cd".repeat(32)], "paid_on": day}),
+        state.last_recorded().unwrap(),
+    );
+    drop(state);
+    let before = dump(&db_a).await;
+    let err = service
+        .append_at(vec![admin], service.state().await.last_recorded().unwrap())
+        .await
+        .unwrap_err();
+    match &err {
+        sunshine_ledger::append::service::AppendError::Admit {
+            source: sunshine_ledger::replay::state::AdmitError::Money(m),
+            ..
+        } => assert_eq!(
+            (m.code(), m.field()),
+            ("restricted_to_project", "body.category")
+        ),
+        other => panic!("expected restricted_to_project, got {other}"),
+    }
+    assert_eq!(dump(&db_a).await, before);
 }
 
 fn today() -> String {

@@ -54,6 +54,24 @@ async fn year_of(programme: &str) -> TestLedger {
     t
 }
 
+/// [`year_of`], then an entry recorded in 2027 (a 1.00 gift on 2027-01-02), so the cached rows,
+/// read on the newest entry's date, judge 2026: a year in progress is not judged.
+async fn closed_year_of(programme: &str) -> TestLedger {
+    let t = year_of(programme).await;
+    next_year(&t).await;
+    t
+}
+
+async fn next_year(t: &TestLedger) {
+    t.service
+        .append_at(
+            vec![t.donation("R2027-0001", "1.00", "2027-01-02")],
+            at("2027-01-02T02:00:00Z"),
+        )
+        .await
+        .unwrap();
+}
+
 async fn figure(t: &TestLedger, id: &str) -> Value {
     let state = t.service.state().await;
     let rows = state.summary_view_rows();
@@ -72,7 +90,7 @@ async fn figure(t: &TestLedger, id: &str) -> Value {
 
 async fn seventy_percent_of_prior_revenue_passes_exactly() {
     // 700,000.00 / 1,000,000.00 = 70.00 % >= 70 %: pass.
-    let t = year_of("700000.00").await;
+    let t = closed_year_of("700000.00").await;
     let f = figure(&t, "charitable_spending_vs_prior_revenue").await;
     assert_eq!(f["status"], "pass", "{f}");
     assert_eq!(f["value"], "0.70");
@@ -84,11 +102,47 @@ async fn seventy_percent_of_prior_revenue_passes_exactly() {
 
 async fn sixty_nine_point_nine_nine_percent_fails() {
     // 699,900.00 / 1,000,000.00 = 69.99 % < 70 %: fail.
-    let t = year_of("699900.00").await;
+    let t = closed_year_of("699900.00").await;
     let f = figure(&t, "charitable_spending_vs_prior_revenue").await;
     assert_eq!(f["status"], "fail", "{f}");
     assert_eq!(f["value"], "0.6999");
     assert_eq!(f["explained"], false);
+    // Every basis is shown: the prior year (decided, failed) and the three-year average,
+    // which has no base (the organisation has no 2023 or 2024 figures).
+    assert_eq!(f["decided_by"], "prior_year");
+    assert_eq!(f["bases"][0]["label_zh"], "占上年总收入比例");
+    assert_eq!(f["bases"][0]["base"], "1000000.00");
+    assert_eq!(f["bases"][0]["status"], "fail");
+    assert_eq!(f["bases"][1]["basis"], "three_year_average");
+    assert_eq!(f["bases"][1]["label_zh"], "占前三年收入平均数比例");
+    assert_eq!(f["bases"][1]["base"], Value::Null);
+    assert_eq!(f["bases"][1]["status"], "not_enough_data");
+}
+
+async fn a_year_in_progress_is_shown_but_not_judged() {
+    // Recorded 2026-06-02: 2026 is not over, so 69.99 % is a running figure, not a failure.
+    let t = year_of("699900.00").await;
+    for id in ["charitable_spending_vs_prior_revenue", "admin_cost_ratio"] {
+        let f = figure(&t, id).await;
+        assert_eq!(f["status"], "in_progress", "{f}");
+        assert_eq!(f["decided_by"], Value::Null, "{f}");
+        assert!(
+            f["bases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|b| b["status"] == "in_progress"),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        figure(&t, "charitable_spending_vs_prior_revenue").await["value"],
+        "0.6999"
+    );
+    // Once the ledger records an entry in 2027, 2026 is judged.
+    next_year(&t).await;
+    let f = figure(&t, "charitable_spending_vs_prior_revenue").await;
+    assert_eq!(f["status"], "fail", "{f}");
 }
 
 async fn missing_annual_report_is_listed_late_with_its_due_date() {
@@ -186,10 +240,39 @@ async fn report_command_shows_trace_figures_and_late_items() {
     assert_eq!(trace["spent_total"], "749900.00");
     assert_eq!(trace["unspent_total"], "250100.00");
     let figures = run(&["report", "compliance", "--org", &org, "--year", "2026"]);
+    // Recorded in 2026: in progress, never a failure.
     assert!(
         figures
             .lines()
-            .any(|l| l.contains("charitable_spending_vs_prior_revenue") && l.contains("FAIL")),
+            .any(|l| l.contains("charitable_spending_vs_prior_revenue")
+                && l.contains("IN PROGRESS (进行中)")),
+        "{figures}"
+    );
+    assert!(!figures.contains("FAIL"), "{figures}");
+    next_year(&t).await;
+    t.service.refresh_views().await.unwrap();
+    let figures = run(&["report", "compliance", "--org", &org, "--year", "2026"]);
+    assert!(
+        figures
+            .lines()
+            .any(|l| l.contains("charitable_spending_vs_prior_revenue")
+                && l.contains("FAIL (decided by prior_year)")),
+        "{figures}"
+    );
+    // Each basis on its own line: 699,900.00 / 1,000,000.00 = 0.6999 fails; the three-year
+    // average has no base.
+    assert!(
+        figures.lines().any(|l| l.contains("prior_year")
+            && l.contains("占上年总收入比例")
+            && l.contains("base 1000000.00")
+            && l.contains("value 0.6999")
+            && l.ends_with("FAIL")),
+        "{figures}"
+    );
+    assert!(
+        figures.lines().any(|l| l.contains("three_year_average")
+            && l.contains("占前三年收入平均数比例")
+            && l.ends_with("NOT_ENOUGH_DATA")),
         "{figures}"
     );
     let late = run(&["report", "late"]);
@@ -202,6 +285,7 @@ async fn report_command_shows_trace_figures_and_late_items() {
 on_both_backends!(
     seventy_percent_of_prior_revenue_passes_exactly,
     sixty_nine_point_nine_nine_percent_fails,
+    a_year_in_progress_is_shown_but_not_judged,
     missing_annual_report_is_listed_late_with_its_due_date,
     cached_views_are_audited_and_a_changed_view_is_named,
     overdraft_is_refused_and_nothing_is_written,

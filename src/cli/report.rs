@@ -191,21 +191,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                     continue;
                 }
                 for f in v["figures"].as_array().into_iter().flatten() {
-                    out.push_str(&format!(
-                        "{} {} {}  {:<40} value {:>8}  threshold {:>6}  {}{}\n",
-                        s(&v["org"]),
-                        s(&v["year"]),
-                        s(&v["currency"]),
-                        s(&f["id"]),
-                        s(&f["value"]),
-                        s(&f["threshold"]),
-                        s(&f["status"]).to_uppercase(),
-                        if f["explained"] == Value::Bool(true) {
-                            " (explained)"
-                        } else {
-                            ""
-                        },
-                    ));
+                    out.push_str(&compliance_lines(&v, f));
                 }
             }
             Report::Late(_) => {}
@@ -216,6 +202,51 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
     }
     print!("{out}");
     Ok(())
+}
+
+/// A verdict as `report compliance` prints it: a year in progress is said in words, never as a
+/// failure.
+fn verdict(wire: &Value) -> String {
+    match wire.as_str() {
+        Some("in_progress") => "IN PROGRESS (进行中)".to_owned(),
+        _ => s(wire).to_uppercase(),
+    }
+}
+
+/// One figure of a `compliance/` row: its headline (the verdict and the basis that decided it),
+/// then one line per basis with its own label, base, value and verdict.
+fn compliance_lines(row: &Value, f: &Value) -> String {
+    let mut out = format!(
+        "{} {} {}  {:<40} value {:>8}  threshold {:>6}  {}{}{}\n",
+        s(&row["org"]),
+        s(&row["year"]),
+        s(&row["currency"]),
+        s(&f["id"]),
+        s(&f["value"]),
+        s(&f["threshold"]),
+        verdict(&f["status"]),
+        match f["decided_by"].as_str() {
+            Some(b) => format!(" (decided by {b})"),
+            None => String::new(),
+        },
+        if f["explained"] == Value::Bool(true) {
+            " (explained)"
+        } else {
+            ""
+        },
+    );
+    for b in f["bases"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "    {:<20} {} / {}  base {}  value {}  {}\n",
+            s(&b["basis"]),
+            s(&b["label_zh"]),
+            s(&b["label_en"]),
+            s(&b["base"]),
+            s(&b["value"]),
+            verdict(&b["status"]),
+        ));
+    }
+    out
 }
 
 fn table_line(o: &OrgObligation) -> String {

@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
+use time::Date;
 use time::macros::format_description;
 
 /// The default rule table, embedded at compile time so a release always
@@ -546,6 +547,9 @@ pub enum Status {
     NotEnoughData,
     /// The requirement does not apply (small admin costs).
     Exempt,
+    /// The year is not over on the day the figures are read, so no verdict is given yet: its
+    /// spending and costs are still growing, and a shortfall in March is not a failure.
+    InProgress,
 }
 
 /// What the figure's ratio was measured against.
@@ -560,17 +564,37 @@ pub enum Basis {
     CurrentYear,
 }
 
+/// One basis a figure was measured against, with its own label, base, ratio and verdict, so a
+/// reader sees the prior-year figure that failed next to the three-year average that passed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BasisFigure {
+    /// Which base this is.
+    pub basis: Basis,
+    /// Chinese label naming this base (wording of the 2016 rule Art. 10).
+    pub label_zh: String,
+    /// English label naming this base.
+    pub label_en: String,
+    /// The base amount (the ratio's denominator). `None` when a year it needs is missing.
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub base: Option<Decimal>,
+    /// The ratio against this base, rounded for display as [`Figure::value`].
+    #[serde(with = "rust_decimal::serde::str_option")]
+    pub value: Option<Decimal>,
+    /// This basis's own verdict, decided by exact arithmetic.
+    pub status: Status,
+}
+
 /// One published figure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Figure {
     /// Stable id, e.g. `charitable_spending_vs_prior_revenue`, `admin_cost_ratio`.
     pub id: String,
-    /// Chinese label.
+    /// Chinese label of the requirement. It names no single base: each base is in [`Figure::bases`].
     pub label_zh: String,
-    /// English label.
+    /// English label of the requirement.
     pub label_en: String,
-    /// The ratio, rounded half away from zero to 4 dp, for display only.
-    /// `None` when the base is missing, zero or negative.
+    /// The ratio against [`Figure::basis`], rounded half away from zero to 4 dp, for display
+    /// only. `None` when that base is missing, zero or negative.
     #[serde(with = "rust_decimal::serde::str_option")]
     pub value: Option<Decimal>,
     /// The legal threshold. `None` only when the net-asset band, and so the
@@ -579,14 +603,78 @@ pub struct Figure {
     pub threshold: Option<Decimal>,
     /// Direction of the threshold.
     pub comparison: Cmp,
-    /// What the ratio was measured against.
+    /// The base `value` is measured against: the one that decided, else the prior year.
     pub basis: Basis,
+    /// The base whose verdict is the figure's verdict. `None` when there is no verdict (not
+    /// enough data, exempt, in progress).
+    pub decided_by: Option<Basis>,
+    /// Every base the rule allows, each with its own label, value and verdict.
+    pub bases: Vec<BasisFigure>,
     /// The verdict, decided by exact arithmetic, not from `value`.
     pub status: Status,
     /// An explanation of the shortfall has been published (only ever true on `Fail`).
     pub explained: bool,
     /// Citation(s) of the row used, with a verification mark where not primary.
     pub source: String,
+}
+
+/// The label of one base, in the wording of the 2016 rule Art. 10 ("前三年收入平均数代替上年总收入，
+/// 用前三年年末净资产平均数代替上年末净资产"), checked against a reproduction of the rule's text.
+fn basis_label(base: Option<SpendingBase>, basis: Basis) -> (&'static str, &'static str) {
+    match (base, basis) {
+        (Some(SpendingBase::PriorYearRevenue), Basis::ThreeYearAverage) => (
+            "占前三年收入平均数比例",
+            "of the prior three years' average revenue",
+        ),
+        (Some(SpendingBase::PriorYearRevenue), _) => {
+            ("占上年总收入比例", "of prior-year total revenue")
+        }
+        (Some(SpendingBase::PriorYearEndNetAssets), Basis::ThreeYearAverage) => (
+            "占前三年年末净资产平均数比例",
+            "of the prior three years' average year-end net assets",
+        ),
+        (Some(SpendingBase::PriorYearEndNetAssets), _) => {
+            ("占上年末净资产比例", "of prior-year-end net assets")
+        }
+        (None, _) => ("占当年总支出比例", "of the year's total spending"),
+    }
+}
+
+fn basis_figure(
+    base_kind: Option<SpendingBase>,
+    basis: Basis,
+    amount: Decimal,
+    base: Option<Decimal>,
+    status: Status,
+) -> BasisFigure {
+    let (zh, en) = basis_label(base_kind, basis);
+    BasisFigure {
+        basis,
+        label_zh: zh.to_owned(),
+        label_en: en.to_owned(),
+        base,
+        value: base.and_then(|b| display_ratio(amount, b)),
+        status,
+    }
+}
+
+/// Whether `year` is not over on `as_of` (a later year is not begun, so not over either).
+pub fn in_progress(year: i32, as_of: Option<Date>) -> bool {
+    as_of.is_some_and(|d| d.year() <= year)
+}
+
+impl Figure {
+    /// The figure as read on a day its year is not over: values kept (they are the running
+    /// figures), every verdict withheld.
+    fn withheld(mut self) -> Figure {
+        self.status = Status::InProgress;
+        self.decided_by = None;
+        self.explained = false;
+        for b in &mut self.bases {
+            b.status = Status::InProgress;
+        }
+        self
+    }
 }
 
 /// `amount / base`, rounded for display. `None` for a non-positive base,
@@ -614,7 +702,7 @@ fn pass_fail(ok: bool) -> Status {
     if ok { Status::Pass } else { Status::Fail }
 }
 
-/// Computes the regulator figures for one organisation-year.
+/// Computes the regulator figures for one organisation-year, as read on `as_of`.
 ///
 /// Returns the spending figures of the applicable band, then the admin-cost
 /// figure. Returns an empty list when no row of `table` covers the
@@ -623,11 +711,16 @@ fn pass_fail(ok: bool) -> Status {
 ///
 /// A spending minimum passes if it holds against the prior-year base or
 /// against the prior-three-year average, where the row allows the latter
-/// ("或者", Charity Law Art. 61; 2016 rule Art. 10). The figure reports the
-/// basis that passed, otherwise the prior-year basis. The net-asset band is
-/// chosen by prior-year-end net assets: the rule defines the bands that way,
-/// and the average is only a substitute base for the ratio.
-pub fn evaluate(table: &RuleTable, facts: &OrgYearFacts) -> Vec<Figure> {
+/// ("或者", Charity Law Art. 61; 2016 rule Art. 10). Every base is reported
+/// with its own verdict in [`Figure::bases`]; the figure says which one decided:
+/// the first that passed, else the prior year's. The net-asset band is chosen by
+/// prior-year-end net assets: the rule defines the bands that way, and the
+/// average is only a substitute base for the ratio.
+///
+/// A year that is not over on `as_of` ([`in_progress`]) gets its running values but no
+/// verdict. `as_of` is passed in, never read from a clock, so the same log and day give the
+/// same figures. `None` judges every year.
+pub fn evaluate(table: &RuleTable, facts: &OrgYearFacts, as_of: Option<Date>) -> Vec<Figure> {
     let Some(rule) = table.rule_for(facts) else {
         return Vec::new();
     };
@@ -658,26 +751,32 @@ pub fn evaluate(table: &RuleTable, facts: &OrgYearFacts) -> Vec<Figure> {
                     continue;
                 }
                 seen.push(&req.id);
-                out.push(Figure {
-                    id: req.id.clone(),
-                    label_zh: req.label_zh.clone(),
-                    label_en: req.label_en.clone(),
-                    value: facts
-                        .base(rule, req.base, prior)
-                        .and_then(|b| display_ratio(facts.charitable_spending, b)),
-                    threshold: None,
-                    comparison: Cmp::AtLeast,
-                    basis: Basis::PriorYear,
-                    status: Status::NotEnoughData,
-                    explained: false,
-                    source: table.source_text(&req.source),
-                });
+                let mut f = spending_figure(table, rule, req, facts, &explained);
+                f.threshold = None;
+                f.status = Status::NotEnoughData;
+                f.decided_by = None;
+                f.basis = Basis::PriorYear;
+                f.explained = false;
+                f.source = table.source_text(&req.source);
+                for b in &mut f.bases {
+                    b.status = Status::NotEnoughData;
+                }
+                f.value = f.bases.first().and_then(|b| b.value);
+                out.push(f);
             }
         }
     }
 
     out.extend(admin_figure(table, rule, tier, facts, &explained));
+    if in_progress(facts.year, as_of) {
+        out = out.into_iter().map(Figure::withheld).collect();
+    }
     out
+}
+
+/// Verdict of one base: `None` when the base is missing (or the arithmetic overflowed).
+fn base_status(ok: Option<bool>) -> Status {
+    ok.map_or(Status::NotEnoughData, pass_fail)
 }
 
 fn spending_figure(
@@ -689,24 +788,38 @@ fn spending_figure(
 ) -> Figure {
     let spend = facts.charitable_spending;
     let prior_base = facts.base(rule, req.base, facts.year - 1);
-    let avg_base = rule
-        .three_year_average
-        .as_ref()
-        .and_then(|_| facts.base_avg3(rule, req.base));
-
     let prior_ok = prior_base.and_then(|b| at_least(spend, req.min_ratio, b));
-    let avg_ok = avg_base.and_then(|b| at_least(spend, req.min_ratio, b));
+    let mut bases = vec![basis_figure(
+        Some(req.base),
+        Basis::PriorYear,
+        spend,
+        prior_base,
+        base_status(prior_ok),
+    )];
+    let mut avg_ok = None;
+    if rule.three_year_average.is_some() {
+        let avg_base = facts.base_avg3(rule, req.base);
+        avg_ok = avg_base.and_then(|b| at_least(spend, req.min_ratio, b));
+        bases.push(basis_figure(
+            Some(req.base),
+            Basis::ThreeYearAverage,
+            spend,
+            avg_base,
+            base_status(avg_ok),
+        ));
+    }
 
-    let (status, basis, base) = match (prior_ok, avg_ok) {
-        (Some(true), _) => (Status::Pass, Basis::PriorYear, prior_base),
-        (_, Some(true)) => (Status::Pass, Basis::ThreeYearAverage, avg_base),
-        (Some(false), _) => (Status::Fail, Basis::PriorYear, prior_base),
-        (None, Some(false)) => (Status::Fail, Basis::ThreeYearAverage, avg_base),
-        (None, None) => (Status::NotEnoughData, Basis::PriorYear, prior_base),
+    let (status, decided_by) = match (prior_ok, avg_ok) {
+        (Some(true), _) => (Status::Pass, Some(Basis::PriorYear)),
+        (_, Some(true)) => (Status::Pass, Some(Basis::ThreeYearAverage)),
+        (Some(false), _) => (Status::Fail, Some(Basis::PriorYear)),
+        (None, Some(false)) => (Status::Fail, Some(Basis::ThreeYearAverage)),
+        (None, None) => (Status::NotEnoughData, None),
     };
+    let basis = decided_by.unwrap_or(Basis::PriorYear);
 
     let mut source = table.source_text(&req.source);
-    if basis == Basis::ThreeYearAverage
+    if bases.len() > 1
         && let Some(avg_src) = &rule.three_year_average
         && avg_src != &req.source
     {
@@ -724,10 +837,15 @@ fn spending_figure(
         id: req.id.clone(),
         label_zh: req.label_zh.clone(),
         label_en: req.label_en.clone(),
-        value: base.and_then(|b| display_ratio(spend, b)),
+        value: bases
+            .iter()
+            .find(|b| b.basis == basis)
+            .and_then(|b| b.value),
         threshold: Some(req.min_ratio),
         comparison: Cmp::AtLeast,
         basis,
+        decided_by,
+        bases,
         status,
         explained: explained(status),
         source,
@@ -750,14 +868,15 @@ fn admin_figure(
         .as_ref()
         .filter(|ex| facts.admin_costs < ex.below);
 
+    let ratio_status = match tier {
+        None => Status::NotEnoughData,
+        Some(t) => at_most(facts.admin_costs, t.admin.max_ratio, facts.total_spending)
+            .map_or(Status::NotEnoughData, pass_fail),
+    };
     let status = if exemption.is_some() {
         Status::Exempt
     } else {
-        match tier {
-            None => Status::NotEnoughData,
-            Some(t) => at_most(facts.admin_costs, t.admin.max_ratio, facts.total_spending)
-                .map_or(Status::NotEnoughData, pass_fail),
-        }
+        ratio_status
     };
 
     let mut source = tier.map_or_else(
@@ -779,14 +898,23 @@ fn admin_figure(
         source = format!("{source}; {}", table.source_text(&ex.source));
     }
 
+    let only = basis_figure(
+        None,
+        Basis::CurrentYear,
+        facts.admin_costs,
+        Some(facts.total_spending),
+        status,
+    );
     Some(Figure {
         id: cap.id.clone(),
         label_zh: cap.label_zh.clone(),
         label_en: cap.label_en.clone(),
-        value: display_ratio(facts.admin_costs, facts.total_spending),
+        value: only.value,
         threshold: tier.map(|t| t.admin.max_ratio),
         comparison: Cmp::AtMost,
         basis: Basis::CurrentYear,
+        decided_by: matches!(status, Status::Pass | Status::Fail).then_some(Basis::CurrentYear),
+        bases: vec![only],
         status,
         explained: explained(status),
         source,
@@ -866,7 +994,7 @@ mod tests {
     #[test]
     fn public_foundation_exactly_70_percent_passes() {
         let f = facts(OrgType::Foundation, true);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         let s = fig(&figs, SPEND_REV);
         assert_eq!(s.status, Status::Pass);
         assert_eq!(s.value, Some(dec!(0.7000)));
@@ -879,7 +1007,7 @@ mod tests {
     fn public_foundation_69_99_percent_fails() {
         let mut f = facts(OrgType::Foundation, true);
         f.charitable_spending = dec!(699_900.00);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         let s = fig(&figs, SPEND_REV);
         assert_eq!(s.status, Status::Fail);
         assert_eq!(s.value, Some(dec!(0.6999)));
@@ -890,7 +1018,7 @@ mod tests {
     fn one_cent_short_fails_even_though_the_rounded_ratio_shows_70() {
         let mut f = facts(OrgType::Foundation, true);
         f.charitable_spending = dec!(699_999.99);
-        let s = fig(&evaluate(table(), &f), SPEND_REV).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
         assert_eq!(s.value, Some(dec!(0.7000)));
         assert_eq!(s.status, Status::Fail);
     }
@@ -899,12 +1027,12 @@ mod tests {
     fn public_foundation_admin_cap_is_exact_and_has_no_small_cost_exemption() {
         let mut f = facts(OrgType::Foundation, true);
         f.admin_costs = dec!(100_000.00);
-        let a = fig(&evaluate(table(), &f), ADMIN).clone();
+        let a = fig(&evaluate(table(), &f, None), ADMIN).clone();
         assert_eq!((a.status, a.value), (Status::Pass, Some(dec!(0.1000))));
 
         // 100,000.01 is below 200,000 but Art. 11 only exempts Arts. 7-9 rows.
         f.admin_costs = dec!(100_000.01);
-        let a = fig(&evaluate(table(), &f), ADMIN).clone();
+        let a = fig(&evaluate(table(), &f, None), ADMIN).clone();
         assert_eq!(a.status, Status::Fail);
         assert_eq!(a.threshold, Some(dec!(0.10)));
     }
@@ -919,21 +1047,21 @@ mod tests {
             (2023, rev(dec!(500_000.00))),
             (2022, rev(dec!(500_000.00))),
         ]);
-        let s = fig(&evaluate(table(), &f), SPEND_REV).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
         assert_eq!(s.status, Status::Pass);
         assert_eq!(s.basis, Basis::ThreeYearAverage);
         assert_eq!(s.value, Some(dec!(0.7000)));
 
         // One cent less fails on both bases; reported on the prior-year basis.
         f.charitable_spending = dec!(699_999.99);
-        let s = fig(&evaluate(table(), &f), SPEND_REV).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
         assert_eq!((s.status, s.basis), (Status::Fail, Basis::PriorYear));
         assert_eq!(s.value, Some(dec!(0.3500)));
 
         // Without the third year the average is not available at all.
         f.charitable_spending = dec!(700_000.00);
         f.revenue_by_year.remove(&2022);
-        let s = fig(&evaluate(table(), &f), SPEND_REV).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
         assert_eq!((s.status, s.basis), (Status::Fail, Basis::PriorYear));
     }
 
@@ -949,22 +1077,28 @@ mod tests {
                 released_from_restriction: dec!(100_000.00),
             },
         )]);
-        let s = fig(&evaluate(table(), &f), SPEND_REV).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
         assert_eq!((s.status, s.value), (Status::Pass, Some(dec!(0.7000))));
         assert!(s.source.contains("第十条"));
 
         f.charitable_spending = dec!(699_999.99);
-        assert_eq!(fig(&evaluate(table(), &f), SPEND_REV).status, Status::Fail);
+        assert_eq!(
+            fig(&evaluate(table(), &f, None), SPEND_REV).status,
+            Status::Fail
+        );
     }
 
     #[test]
     fn missing_prior_year_revenue_is_not_enough_data() {
         let mut f = facts(OrgType::Foundation, true);
         f.revenue_by_year = BTreeMap::from([(2023, rev(dec!(1_000_000.00)))]);
-        let s = fig(&evaluate(table(), &f), SPEND_REV).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
         assert_eq!((s.status, s.value), (Status::NotEnoughData, None));
         // The admin figure does not depend on prior-year data.
-        assert_eq!(fig(&evaluate(table(), &f), ADMIN).status, Status::Pass);
+        assert_eq!(
+            fig(&evaluate(table(), &f, None), ADMIN).status,
+            Status::Pass
+        );
     }
 
     #[test]
@@ -972,14 +1106,17 @@ mod tests {
         let mut f = facts(OrgType::SocialGroup, true);
         f.admin_costs = dec!(260_000.00); // above the 200,000 exemption
         f.total_spending = dec!(2_000_000.00); // 13% = 260,000
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         assert_eq!(fig(&figs, SPEND_REV).status, Status::Pass);
         let a = fig(&figs, ADMIN);
         assert_eq!((a.status, a.threshold), (Status::Pass, Some(dec!(0.13))));
         assert!(a.source.contains("[unconfirmed]"));
 
         f.admin_costs = dec!(260_000.01);
-        assert_eq!(fig(&evaluate(table(), &f), ADMIN).status, Status::Fail);
+        assert_eq!(
+            fig(&evaluate(table(), &f, None), ADMIN).status,
+            Status::Fail
+        );
     }
 
     /// Each band boundary: the bound itself is in the upper band ("含本数"),
@@ -1064,7 +1201,7 @@ mod tests {
             let mut f = facts(org, false);
             f.net_assets_end_by_year = BTreeMap::from([(2024, na)]);
             f.admin_costs = dec!(250_000.00); // not exempt
-            let figs = evaluate(table(), &f);
+            let figs = evaluate(table(), &f, None);
             let s = fig(&figs, SPEND_NA);
             let a = fig(&figs, ADMIN);
             assert_eq!(s.threshold, Some(spend_min), "{org:?} {na}");
@@ -1079,14 +1216,14 @@ mod tests {
         f.charitable_spending = dec!(3_600_000.00); // exactly 6%
         f.total_spending = dec!(5_000_000.00);
         f.admin_costs = dec!(600_000.00); // exactly 12%
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         assert_eq!(fig(&figs, SPEND_NA).status, Status::Pass);
         assert_eq!(fig(&figs, SPEND_NA).value, Some(dec!(0.0600)));
         assert_eq!(fig(&figs, ADMIN).status, Status::Pass);
 
         f.charitable_spending = dec!(3_599_999.99);
         f.admin_costs = dec!(600_000.01);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         assert_eq!(fig(&figs, SPEND_NA).status, Status::Fail);
         assert_eq!(fig(&figs, ADMIN).status, Status::Fail);
     }
@@ -1102,7 +1239,7 @@ mod tests {
             (2022, dec!(3_000_000.00)),
         ]);
         f.charitable_spending = dec!(300_000.00);
-        let s = fig(&evaluate(table(), &f), SPEND_NA).clone();
+        let s = fig(&evaluate(table(), &f, None), SPEND_NA).clone();
         assert_eq!((s.status, s.basis), (Status::Pass, Basis::ThreeYearAverage));
         assert_eq!(s.value, Some(dec!(0.0750)));
         assert_eq!(s.threshold, Some(dec!(0.07)));
@@ -1114,13 +1251,16 @@ mod tests {
         f.net_assets_end_by_year = BTreeMap::from([(2024, dec!(100_000_000.00))]);
         f.total_spending = dec!(400_000.00);
         f.admin_costs = dec!(199_999.99); // ~50%, far above 12%
-        let a = fig(&evaluate(table(), &f), ADMIN).clone();
+        let a = fig(&evaluate(table(), &f, None), ADMIN).clone();
         assert_eq!(a.status, Status::Exempt);
         assert_eq!(a.value, Some(dec!(0.5000)));
         assert!(a.source.contains("第十一条"));
 
         f.admin_costs = dec!(200_000.00);
-        assert_eq!(fig(&evaluate(table(), &f), ADMIN).status, Status::Fail);
+        assert_eq!(
+            fig(&evaluate(table(), &f, None), ADMIN).status,
+            Status::Fail
+        );
     }
 
     #[test]
@@ -1129,13 +1269,13 @@ mod tests {
         f.net_assets_end_by_year = BTreeMap::from([(2024, dec!(500_000.00))]); // 8% = 40,000
         f.revenue_by_year = BTreeMap::from([(2024, rev(dec!(100_000.00)))]); // 50% = 50,000
         f.charitable_spending = dec!(45_000.00);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         assert_eq!(fig(&figs, SPEND_NA).status, Status::Pass);
         let r = fig(&figs, SPEND_REV);
         assert_eq!((r.status, r.threshold), (Status::Fail, Some(dec!(0.50))));
 
         f.charitable_spending = dec!(50_000.00);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         assert_eq!(fig(&figs, SPEND_REV).status, Status::Pass);
     }
 
@@ -1143,7 +1283,7 @@ mod tests {
     fn missing_net_assets_gives_no_verdict_except_the_exemption() {
         let mut f = facts(OrgType::SocialGroup, false);
         f.admin_costs = dec!(250_000.00);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         // Union of the bands' spending figures, all without a verdict.
         assert_eq!(figs.len(), 3);
         assert!(
@@ -1152,7 +1292,10 @@ mod tests {
         );
 
         f.admin_costs = dec!(150_000.00);
-        assert_eq!(fig(&evaluate(table(), &f), ADMIN).status, Status::Exempt);
+        assert_eq!(
+            fig(&evaluate(table(), &f, None), ADMIN).status,
+            Status::Exempt
+        );
     }
 
     #[test]
@@ -1160,7 +1303,7 @@ mod tests {
         let mut f = facts(OrgType::Foundation, true);
         f.has_explanation = true;
         f.admin_costs = dec!(150_000.00);
-        let figs = evaluate(table(), &f);
+        let figs = evaluate(table(), &f, None);
         assert!(fig(&figs, ADMIN).explained);
         assert_eq!(fig(&figs, ADMIN).status, Status::Fail);
         assert!(!fig(&figs, SPEND_REV).explained);
@@ -1171,7 +1314,7 @@ mod tests {
         let mut f = facts(OrgType::Foundation, true);
         f.total_spending = Decimal::ZERO;
         f.admin_costs = Decimal::ZERO;
-        let a = fig(&evaluate(table(), &f), ADMIN).clone();
+        let a = fig(&evaluate(table(), &f, None), ADMIN).clone();
         assert_eq!((a.value, a.status), (None, Status::Pass));
     }
 
@@ -1181,7 +1324,148 @@ mod tests {
         for r in &mut t.rules {
             r.valid_from_year = Some(2030);
         }
-        assert!(evaluate(&t, &facts(OrgType::Foundation, true)).is_empty());
+        assert!(evaluate(&t, &facts(OrgType::Foundation, true), None).is_empty());
+    }
+
+    fn day(y: i32, m: u8, d: u8) -> Date {
+        match time::Month::try_from(m)
+            .ok()
+            .and_then(|m| Date::from_calendar_date(y, m, d).ok())
+        {
+            Some(d) => d,
+            None => panic!("bad test date {y}-{m}-{d}"),
+        }
+    }
+
+    /// Issue 14: the figure passed on the three-year average while its label named the prior
+    /// year, and the failing prior-year figure was never shown.
+    #[test]
+    fn every_revenue_basis_is_shown_with_its_own_label_value_and_verdict() {
+        let mut f = facts(OrgType::Foundation, true);
+        // Prior year 2,000,000.00: 700,000.00 / 2,000,000.00 = 0.35 < 0.70: fails.
+        // Average (2,000,000 + 400,000 + 600,000) / 3 = 1,000,000.00:
+        // 700,000.00 / 1,000,000.00 = 0.70 >= 0.70: passes, and decides.
+        f.revenue_by_year = BTreeMap::from([
+            (2024, rev(dec!(2_000_000.00))),
+            (2023, rev(dec!(400_000.00))),
+            (2022, rev(dec!(600_000.00))),
+        ]);
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
+        assert_eq!(s.status, Status::Pass);
+        assert_eq!(s.decided_by, Some(Basis::ThreeYearAverage));
+        assert!(!s.label_zh.contains("上年"), "{}", s.label_zh);
+        assert_eq!(s.bases.len(), 2);
+        let (p, a) = (&s.bases[0], &s.bases[1]);
+        assert_eq!(p.basis, Basis::PriorYear);
+        assert_eq!(p.label_zh, "占上年总收入比例");
+        assert_eq!(p.base, Some(dec!(2_000_000.00)));
+        assert_eq!(p.value, Some(dec!(0.3500)));
+        assert_eq!(p.status, Status::Fail);
+        assert_eq!(a.basis, Basis::ThreeYearAverage);
+        assert_eq!(a.label_zh, "占前三年收入平均数比例");
+        assert_eq!(a.base, Some(dec!(1_000_000.00)));
+        assert_eq!(a.value, Some(dec!(0.7000)));
+        assert_eq!(a.status, Status::Pass);
+        // The headline value is the deciding basis's.
+        assert_eq!(s.value, Some(dec!(0.7000)));
+
+        // Both bases pass: the prior year decides (it is checked first).
+        // 2,100,000 / 2,000,000 = 1.05; 2,100,000 / 1,000,000 = 2.10.
+        f.charitable_spending = dec!(2_100_000.00);
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
+        assert_eq!(s.decided_by, Some(Basis::PriorYear));
+        assert_eq!(
+            s.bases.iter().map(|b| b.status).collect::<Vec<_>>(),
+            [Status::Pass, Status::Pass]
+        );
+        assert_eq!(s.bases[1].value, Some(dec!(2.1000)));
+
+        // Neither passes: 699,999.99 is short of 1,400,000 and of 700,000; the prior year decides.
+        f.charitable_spending = dec!(699_999.99);
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
+        assert_eq!(
+            (s.status, s.decided_by),
+            (Status::Fail, Some(Basis::PriorYear))
+        );
+        assert_eq!(
+            s.bases.iter().map(|b| b.status).collect::<Vec<_>>(),
+            [Status::Fail, Status::Fail]
+        );
+
+        // Without 2022 the average has no base: shown, without a verdict of its own.
+        f.revenue_by_year.remove(&2022);
+        let s = fig(&evaluate(table(), &f, None), SPEND_REV).clone();
+        assert_eq!(s.bases[1].base, None);
+        assert_eq!(s.bases[1].status, Status::NotEnoughData);
+        assert_eq!(s.bases[0].status, Status::Fail);
+    }
+
+    #[test]
+    fn every_net_asset_basis_is_shown_and_the_admin_figure_names_its_base() {
+        let mut f = facts(OrgType::Foundation, false);
+        // Band by 2024 year-end 5,000,000 (7%): 300,000 / 5,000,000 = 0.06 < 0.07 fails;
+        // average (5,000,000 + 4,000,000 + 3,000,000) / 3 = 4,000,000: 300,000 / 4,000,000 =
+        // 0.075 >= 0.07 passes and decides.
+        f.net_assets_end_by_year = BTreeMap::from([
+            (2024, dec!(5_000_000.00)),
+            (2023, dec!(4_000_000.00)),
+            (2022, dec!(3_000_000.00)),
+        ]);
+        f.charitable_spending = dec!(300_000.00);
+        let figs = evaluate(table(), &f, None);
+        let s = fig(&figs, SPEND_NA);
+        assert_eq!(s.bases[0].label_zh, "占上年末净资产比例");
+        assert_eq!(s.bases[0].value, Some(dec!(0.0600)));
+        assert_eq!(s.bases[0].status, Status::Fail);
+        assert_eq!(s.bases[1].label_zh, "占前三年年末净资产平均数比例");
+        assert_eq!(s.bases[1].base, Some(dec!(4_000_000.00)));
+        assert_eq!(s.bases[1].status, Status::Pass);
+        assert_eq!(s.decided_by, Some(Basis::ThreeYearAverage));
+        // Admin 50,000 is exempt (< 200,000): no deciding basis, the one base still shown.
+        // 50,000 / 1,000,000 = 0.05.
+        let a = fig(&figs, ADMIN);
+        assert_eq!(a.status, Status::Exempt);
+        assert_eq!(a.decided_by, None);
+        assert_eq!(a.bases.len(), 1);
+        assert_eq!(a.bases[0].label_zh, "占当年总支出比例");
+        assert_eq!(a.bases[0].base, Some(dec!(1_000_000.00)));
+        assert_eq!(a.bases[0].value, Some(dec!(0.0500)));
+    }
+
+    /// Issue 14: 2026 was marked failed in 2026. A year not over on the reading day is shown,
+    /// with its running values, but not judged.
+    #[test]
+    fn a_year_in_progress_is_not_judged() {
+        let mut f = facts(OrgType::Foundation, true);
+        // 2025 so far: 100,000.00 / 1,000,000.00 = 0.10 of prior revenue, far below 0.70.
+        f.charitable_spending = dec!(100_000.00);
+        f.admin_costs = dec!(150_000.00); // 0.15 of 1,000,000: above the 10% cap
+        f.has_explanation = true;
+        for as_of in [day(2025, 1, 1), day(2025, 12, 31), day(2024, 6, 1)] {
+            let figs = evaluate(table(), &f, Some(as_of));
+            assert_eq!(figs.len(), 2);
+            for x in &figs {
+                assert_eq!(x.status, Status::InProgress, "{as_of} {x:?}");
+                assert_eq!(x.decided_by, None);
+                assert!(!x.explained);
+                assert!(x.bases.iter().all(|b| b.status == Status::InProgress));
+            }
+            assert_eq!(fig(&figs, SPEND_REV).value, Some(dec!(0.1000)));
+            assert_eq!(fig(&figs, ADMIN).value, Some(dec!(0.1500)));
+        }
+        // The first day of 2026: 2025 is over and judged.
+        let figs = evaluate(table(), &f, Some(day(2026, 1, 1)));
+        assert_eq!(fig(&figs, SPEND_REV).status, Status::Fail);
+        assert!(fig(&figs, SPEND_REV).explained);
+        assert_eq!(fig(&figs, SPEND_REV).bases[0].status, Status::Fail);
+        assert_eq!(fig(&figs, ADMIN).status, Status::Fail);
+        assert_eq!(evaluate(table(), &f, None), figs);
+    }
+
+    #[test]
+    fn in_progress_is_on_the_wire_as_its_own_status() {
+        let v = serde_json::to_value(Status::InProgress).ok();
+        assert_eq!(v, Some(serde_json::json!("in_progress")));
     }
 
     fn minimal_json(tiers: &str, source: &str) -> String {

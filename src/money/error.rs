@@ -117,6 +117,10 @@ pub enum Rule {
     NotCorrectable,
     /// An amendment that changes the identifier the entry is known by.
     AmendChangesId,
+    /// Administration or fundraising paid from a project's restricted money.
+    RestrictedToProject,
+    /// Money restricted until a later year spent (or granted) before that year.
+    TimeRestricted,
 }
 
 impl Rule {
@@ -147,6 +151,8 @@ impl Rule {
             Rule::NotAuthor => "not_author",
             Rule::NotCorrectable => "not_correctable",
             Rule::AmendChangesId => "amend_changes_id",
+            Rule::RestrictedToProject => "restricted_to_project",
+            Rule::TimeRestricted => "time_restricted",
         }
     }
 }

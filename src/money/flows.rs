@@ -26,7 +26,12 @@ impl Books {
                 project: b.project.clone(),
                 currency,
             };
-            self.funds.receive(fund, key.clone(), amount.decimal());
+            self.funds.receive(
+                fund,
+                key.clone(),
+                amount.decimal(),
+                b.restricted_until_year.map(|y| y.0),
+            );
         }
         if b.related_party {
             self.related_donations.insert(
@@ -52,6 +57,7 @@ impl Books {
         let org = self.author_org(e)?.register.org;
         if let Some(p) = &b.project {
             self.project(&org, p, "body.project", true)?;
+            super::restrictions::check_category(p, b.category)?;
         }
         let from = FundKey {
             org,
@@ -59,8 +65,10 @@ impl Books {
             currency: b.currency,
         };
         let amount = b.amount.decimal();
-        self.funds.check_draw(&from, amount, "body.amount")?;
-        self.funds.spend(&from, amount, e.seq, Kind::Disbursement);
+        let year = b.paid_on.year();
+        self.funds.check_draw(&from, amount, "body.amount", year)?;
+        self.funds
+            .spend(&from, amount, e.seq, Kind::Disbursement, year);
         self.add_spend(
             (e.seq, 0),
             SpendRecord {
@@ -103,9 +111,10 @@ impl Books {
             currency: b.currency,
         };
         let amount = b.amount.decimal();
-        self.funds.check_draw(&from, amount, "body.amount")?;
+        let year = b.paid_on.year();
+        self.funds.check_draw(&from, amount, "body.amount", year)?;
         self.funds
-            .transfer(&from, &to, amount, e.seq, Kind::GrantTransfer);
+            .transfer(&from, &to, amount, e.seq, Kind::GrantTransfer, Some(year));
         self.add_spend(
             (e.seq, 0),
             SpendRecord {

@@ -35,6 +35,7 @@ pub mod projects;
 pub mod records;
 pub mod regulator;
 pub mod reports;
+pub mod restrictions;
 pub mod state;
 pub mod sums;
 pub mod text;
@@ -54,6 +55,8 @@ mod tests_flows;
 mod tests_other;
 #[cfg(test)]
 mod tests_prop;
+#[cfg(test)]
+mod tests_restricted;
 
 pub use bodies::{Body, parse_body};
 pub use error::{MoneyError, Rule, Thing, Unique};

@@ -184,8 +184,9 @@ impl Books {
                     project: Some(to.project.clone()),
                     currency: from.currency,
                 };
+                // The whole balance moves, time-restricted lots with their restriction.
                 self.funds
-                    .transfer(from, &dest_key, *amount, e.seq, Kind::ProjectClose);
+                    .transfer(from, &dest_key, *amount, e.seq, Kind::ProjectClose, None);
                 self.add_spend(
                     (e.seq, i as u32),
                     SpendRecord {

@@ -82,8 +82,12 @@ fn facts_for(rows: &[&OrgYearFigures]) -> Vec<(i32, OrgYearFacts)> {
         .collect()
 }
 
-/// The ratio figures of every organisation-year-currency the log has figures for.
-pub fn compliance(state: &MoneyState) -> Vec<OrgCompliance> {
+/// The ratio figures of every organisation-year-currency the log has figures for, read on
+/// `as_of`: a year not over on that day is shown in progress, not judged
+/// ([`compliance::evaluate`]). The cached rows are read on the newest entry's recording date
+/// (China), the clock of the log itself, so two replays agree; a year becomes judged once the
+/// ledger records an entry in a later year (its annual report, at the latest).
+pub fn compliance(state: &MoneyState, as_of: Option<Date>) -> Vec<OrgCompliance> {
     let Ok(table) = compliance::default_table() else {
         // The embedded table is checked by a unit test; without it there is nothing to report.
         return Vec::new();
@@ -103,7 +107,7 @@ pub fn compliance(state: &MoneyState) -> Vec<OrgCompliance> {
                 org: org.clone(),
                 year,
                 currency,
-                figures: compliance::evaluate(table, &facts),
+                figures: compliance::evaluate(table, &facts, as_of),
             });
         }
     }
@@ -133,7 +137,7 @@ pub fn late(state: &MoneyState, as_of: Date) -> Vec<LateItem> {
 /// by the checker, as of `as_of`), canonical JSON.
 pub fn view_rows(state: &MoneyState, as_of: Option<Date>) -> BTreeMap<String, String> {
     let mut rows = BTreeMap::new();
-    for c in compliance(state) {
+    for c in compliance(state, as_of) {
         row(
             &mut rows,
             keys::COMPLIANCE.key(&[&c.org, &c.year, &c.currency]),

@@ -213,6 +213,17 @@ fn check(k: &Kit) -> Result<(), TestCaseError> {
             prop_assert_eq!(t.spent_total.0 + t.unspent_total.0, amount.0);
             *unspent.entry(cur).or_default() += t.unspent_total.0;
         }
+        // Every spend and grant is dated 2026: money restricted until 2027 never moved.
+        if d.body.restricted_until_year.is_some() {
+            prop_assert!(t.spent.is_empty() && t.moved.is_empty(), "{t:?}");
+        }
+        // Restricted money pays only charitable activity.
+        for sp in &t.spent {
+            prop_assert!(
+                sp.fund.project.is_none() || sp.category == SpendCategory::Programme,
+                "{sp:?}"
+            );
+        }
     }
     for (cur, b) in &balances {
         prop_assert_eq!(unspent.get(cur).copied().unwrap_or_default(), *b);

@@ -15,7 +15,7 @@ const MAGIC: &[u8; 6] = b"SLSNAP";
 
 /// The state's encoded shape. Bumped whenever a type inside the state changes: a snapshot of
 /// another version is not read (the process replays the log instead) and a new one is written.
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// Why a stored snapshot cannot be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

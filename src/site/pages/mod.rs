@@ -12,6 +12,7 @@ pub mod obligations;
 pub mod org;
 pub mod orgs;
 pub mod project;
+pub mod ratios;
 pub mod receipt;
 pub mod submit;
 pub mod trusts;

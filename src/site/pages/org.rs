@@ -121,12 +121,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                     th scope="col" { (c.t("结论", "Result")) }
                 } }
                 tbody { @for f in row["figures"].as_array().into_iter().flatten() {
-                    tr {
-                        td { (s(f, c.t("label_zh", "label_en"))) }
-                        td.num { (ratio(s(f, "value"))) }
-                        td.num { (comparison(s(f, "comparison"))) " " (ratio(s(f, "threshold"))) }
-                        td { (status(c, s(f, "status"))) @if f["explained"].as_bool() == Some(true) { " " (c.t("（已说明）", "(explained)")) } }
-                    }
+                    (super::ratios::figure_rows(c, f))
                 } }
             } }
         }
@@ -153,14 +148,14 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
 }
 
 /// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
-fn ratio(text: &str) -> String {
+pub(super) fn ratio(text: &str) -> String {
     match text.parse::<Decimal>() {
         Ok(r) => format!("{:.2}%", (r * Decimal::from(100)).round_dp(2)),
         Err(_) => text.to_owned(),
     }
 }
 
-fn comparison(wire: &str) -> &str {
+pub(super) fn comparison(wire: &str) -> &str {
     match wire {
         "at_least" => "≥",
         "at_most" => "≤",
@@ -174,6 +169,7 @@ pub fn status(c: &Ctx, wire: &str) -> Markup {
         "pass" => html! { span.pass { "✓ " (c.t("达标", "Pass")) } },
         "fail" => html! { span.fail { "✗ " (c.t("未达标", "Fail")) } },
         "exempt" => html! { span { (c.t("豁免", "Exempt")) } },
+        "in_progress" => html! { span { (c.t("进行中", "In progress")) } },
         _ => html! { span.muted { (c.t("数据不足", "Not enough data")) } },
     }
 }

@@ -205,4 +205,14 @@ const RULE_NAMES: &[(&str, &str, &str)] = &[
         "更正不能改编号",
         "an amendment keeps the id",
     ),
+    (
+        "restricted_to_project",
+        "项目限定资金只能用于该项目的慈善活动",
+        "a project's restricted money pays only its charitable activity",
+    ),
+    (
+        "time_restricted",
+        "时间限定的捐赠尚未到可使用的年度",
+        "money restricted until a later year",
+    ),
 ];
