@@ -454,6 +454,12 @@ async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
         "feed.atom".to_owned(),
         "static/site.css".to_owned(),
         "data/orgs.csv".to_owned(),
+        // The journalist's pages and the files their script reads (issue 16).
+        "search/index.html".to_owned(),
+        "en/compare/index.html".to_owned(),
+        "static/explore.js".to_owned(),
+        "data/search/index.json".to_owned(),
+        format!("data/compare/{}.json", org["org"].as_str().unwrap()),
     ];
     for p in &pages {
         let r = client.get(format!("{base}/{p}")).send().await.unwrap();

@@ -22,7 +22,7 @@ use crate::site::layout::CSP;
 use crate::site::pages::receipt;
 use crate::site::snapshot::Snapshot;
 use crate::site::source;
-use crate::site::{self, Page, corrected, data, feed, moved, shards, split_lang};
+use crate::site::{self, Page, corrected, data, feed, moved, search, shards, split_lang, yearly};
 
 /// The cached snapshot, replaced when the views reflect a new log size or the day changes.
 #[derive(Default)]
@@ -100,6 +100,7 @@ pub async fn page(
         "static/verify.js" => return Ok(respond(ct, site::VERIFY_JS.into())),
         "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
         "static/submit.js" => return Ok(respond(ct, site::SUBMIT_JS.into())),
+        "static/explore.js" => return Ok(respond(ct, site::EXPLORE_JS.into())),
         _ => {}
     }
     let (lang, rest) = split_lang(&path);
@@ -137,6 +138,12 @@ pub async fn page(
         }
         if let Some(file) = path.strip_prefix(corrected::DIR) {
             return corrected::file(snap, file);
+        }
+        if path == search::INDEX_PATH {
+            return Some(search::index(snap));
+        }
+        if let Some(file) = path.strip_prefix(yearly::DIR) {
+            return yearly::file(snap, file);
         }
         if let Some(name) = path.strip_prefix("data/") {
             // Tables are built one at a time, up to the one asked for.

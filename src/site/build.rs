@@ -39,7 +39,8 @@ use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
 use super::{
-    Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed, render, shards,
+    EXPLORE_JS, Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed,
+    render, search, shards, yearly,
 };
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
@@ -289,6 +290,7 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Asset("static/verify.js", VERIFY_JS),
         Job::Asset("static/view.js", VIEW_JS),
         Job::Asset("static/submit.js", SUBMIT_JS),
+        Job::Asset("static/explore.js", EXPLORE_JS),
     ];
     out.extend(shards::orgs(snap).into_iter().map(Job::Org));
     out.extend(Lang::ALL.map(Job::Feed));
@@ -348,7 +350,11 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Vec<Put>, BuildErro
             if let Some(e) = failed {
                 return Err(e);
             }
-            for (path, bytes) in corrected::files(snap) {
+            out.push(w.put(search::INDEX_PATH.into(), &search::index(snap))?);
+            for (path, bytes) in corrected::files(snap)
+                .into_iter()
+                .chain(yearly::files(snap))
+            {
                 out.push(w.put(path, &bytes)?);
             }
             out.push(w.put("data/index.json".into(), &data::index(&listed))?);

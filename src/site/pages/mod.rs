@@ -3,6 +3,7 @@
 //! several pages use: links to entries and organisations, the entry table, money cells.
 
 pub mod audit;
+pub mod compare;
 pub mod corrected;
 pub mod entry;
 pub mod home;
@@ -13,6 +14,7 @@ pub mod org;
 pub mod orgs;
 pub mod project;
 pub mod receipt;
+pub mod search;
 pub mod submit;
 pub mod trusts;
 
