@@ -311,12 +311,14 @@
 
   // ---- The comparison ------------------------------------------------------------------------
 
-  const MONEY = ['income', 'donation_income', 'charitable_spending', 'administrative_costs',
-    'fundraising_costs', 'total_spending', 'net_assets_year_end'];
-  const RATIOS = [
-    ['charitable_ratio', (id) => id.startsWith('charitable_spending')],
-    ['admin_ratio', (id) => id === 'admin_cost_ratio'],
-  ];
+  // What a journalist reads first: money in and out, then the two ratios, then the detail.
+  const FIGURES = ['income', 'total_spending', 'charitable_ratio', 'admin_ratio',
+    'charitable_spending', 'administrative_costs', 'fundraising_costs', 'donation_income',
+    'net_assets_year_end'];
+  const RATIOS = {
+    charitable_ratio: (id) => id.startsWith('charitable_spending'),
+    admin_ratio: (id) => id === 'admin_cost_ratio',
+  };
   const CODE = /^[0-9A-Za-z._-]{1,64}$/;
 
   function startCompare(box) {
@@ -360,7 +362,8 @@
     const cny = orgs.map((o) => new Map(o.years.filter((y) => y.currency === 'CNY').map((y) => [y.year, y])));
     const years = [...new Set(cny.flatMap((m) => [...m.keys()]))].sort((a, b) => a - b);
     const finished = (y) => cny.every((m) => !m.has(y) || m.get(y).finished);
-    const yearLabel = (y) => `${zh() ? `${y}年` : y}${finished(y) ? '' : (L.partial || '')}`;
+    const yearLabel = (y) => [zh() ? `${y}年` : String(y),
+      finished(y) ? null : el('small', { class: 'partial' }, L.partial || '')];
     const head = () => el('thead', {}, el('tr', {},
       el('th', { scope: 'col' }, L.year || ''),
       orgs.map((o) => el('th', { scope: 'col', class: 'num' },
@@ -371,27 +374,31 @@
         el('tbody', {}, years.map((y) => el('tr', { 'data-year': y },
           el('th', { scope: 'row' }, yearLabel(y)),
           cny.map((m) => cell(m.get(y))))))));
-    for (const f of MONEY) {
-      out.push(table(f, L[f] || f, (row) => (row
-        ? el('td', { class: 'num', 'data-sort': row[f] }, money(row[f]))
-        : el('td', { class: 'num muted' }, '—'))));
-    }
-    for (const [id, pick] of RATIOS) {
-      const rules = new Map();
-      out.push(table(id, L[id] || id, (row) => {
+    for (const f of FIGURES) {
+      const pick = RATIOS[f];
+      if (!pick) {
+        out.push(table(f, L[f] || f, (row) => (row
+          ? el('td', { class: 'num', 'data-sort': row[f] }, money(row[f]))
+          : el('td', { class: 'num muted' }, '—'))));
+        continue;
+      }
+      out.push(table(f, L[f] || f, (row) => {
         const r = row && row.ratios.find((x) => pick(x.id));
         if (!r) return el('td', { class: 'num muted' }, '—');
-        rules.set(en ? r.label_en : r.label_zh, true);
         const verdict = L[r.status] || r.status;
         const mark = r.status === 'pass' ? '✓ ' : r.status === 'fail' ? '✗ ' : '';
         const cmp = r.comparison === 'at_least' ? '≥' : r.comparison === 'at_most' ? '≤' : r.comparison;
+        // The rule's threshold where one applies, and the base a charitable-spending ratio is
+        // measured against (organisations differ: revenue or net assets).
+        const threshold = r.threshold && r.status !== 'exempt' ? ` ${cmp} ${percent(r.threshold)}` : '';
+        const basis = (L.basis || {})[r.id];
         return el('td', { class: 'num', 'data-sort': r.value || '' },
           r.value === null ? el('span', { class: 'muted' }, '—') : percent(r.value),
+          basis ? el('small', { class: 'muted basis' }, ` ${basis}`) : null,
           el('br'),
           el('span', { class: r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'fail' : 'muted' }, `${mark}${verdict}`),
-          el('span', { class: 'muted' }, ` ${cmp} ${percent(r.threshold)}${r.explained ? ` · ${L.explained || ''}` : ''}`));
+          el('span', { class: 'muted' }, `${threshold}${r.explained ? ` · ${L.explained || ''}` : ''}`));
       }));
-      out.push(el('p', { class: 'muted rule' }, [...rules.keys()].join('；')));
     }
     box.replaceChildren(...out);
     return undefined;

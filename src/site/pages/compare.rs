@@ -36,6 +36,10 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "net_assets_year_end": c.t("年末净资产", "Net assets at year end"),
         "charitable_ratio": c.t("慈善活动支出比例", "Charitable spending ratio"),
         "admin_ratio": c.t("管理费用比例", "Administrative cost ratio"),
+        "basis": {
+            "charitable_spending_vs_prior_revenue": super::orgs::basis(c, "charitable_spending_vs_prior_revenue"),
+            "charitable_spending_vs_prior_net_assets": super::orgs::basis(c, "charitable_spending_vs_prior_net_assets"),
+        },
         "pass": c.t("达标", "pass"),
         "fail": c.t("未达标", "fail"),
         "exempt": c.t("豁免", "exempt"),

@@ -7,7 +7,7 @@
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::{downloads, org_path};
+use super::org_path;
 use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
@@ -112,9 +112,25 @@ fn ratio_td(c: &Ctx, f: Option<&Value>) -> Markup {
                     "fail" => span.fail title=(c.t("未达标", "Fail")) { " ✗" },
                     _ => {},
                 }
+                @if let Some(b) = basis(c, s(f, "id")) { br; small.muted { (b) } }
             },
             _ => td.num data-sort="" { span.muted title=(c.t("数据不足", "Not enough data")) { "—" } },
         }
+    }
+}
+
+/// What a charitable-spending ratio is measured against, which differs between organisations
+/// (prior-year revenue, or prior year-end net assets for those without public fundraising): a
+/// 1,400% beside a 90% is no comparison unless the reader sees it.
+pub fn basis(c: &Ctx, id: &str) -> Option<&'static str> {
+    match id {
+        "charitable_spending_vs_prior_revenue" => {
+            Some(c.t("占上年总收入", "of prior-year revenue"))
+        }
+        "charitable_spending_vs_prior_net_assets" => {
+            Some(c.t("占上年末净资产", "of prior year-end net assets"))
+        }
+        _ => None,
     }
 }
 
@@ -189,14 +205,12 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                 }
             }
         }
+        @if year.is_some() {
+            p.muted.list-year { (c.t("金额与比例为 ", "Money and ratios for ")) (year_label) (c.t("（最近一个已结束的年度，人民币）。点击列名排序；勾选两至三家机构后比较。", " (the latest finished year, CNY). Click a column's name to sort; tick two or three organisations to compare them.")) }
+        }
         form.compare-pick method="get" action=(c.href(super::compare::PATH)) {
             div.table-wrap { table.orgs.sortable {
-                caption {
-                    span.shown { (label(c, filter)) " · " (orgs.len()) }
-                    @if year.is_some() {
-                        " · " span.muted { (c.t("金额与比例为 ", "money and ratios for ")) (year_label) (c.t("（最近一个已结束的年度，人民币）", " (the latest finished year, CNY)")) }
-                    }
-                }
+                caption { span.shown { (label(c, filter)) " · " (orgs.len()) } }
                 thead { tr {
                     th scope="col" { span.visually-hidden { (c.t("比较", "Compare")) } }
                     th scope="col" data-sort-type="text" { (c.t("名称", "Name")) }
@@ -232,9 +246,12 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
             }
         }
         p.muted { (c.t("比例由监管比例规则计算（见各机构页面的依据）；“—”表示该年度数据不足。", "Ratios are those the regulator's rules compute (each organisation's page cites them); \"—\" means not enough data for the year.")) }
-        (downloads(c, "orgs"))
-        " "
-        (downloads(c, "figures"))
+        p.downloads {
+            (c.t("下载：机构列表 ", "Download: the list as "))
+            a href=(c.asset("data/orgs.csv")) { "CSV" } " · " a href=(c.asset("data/orgs.json")) { "JSON" }
+            (c.t("；各机构历年数字 ", "; every organisation's figures by year as "))
+            a href=(c.asset("data/figures.csv")) { "CSV" } " · " a href=(c.asset("data/figures.json")) { "JSON" }
+        }
         script src=(c.asset("static/explore.js")) defer {}
     };
     page(
