@@ -214,9 +214,9 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                 thead { tr {
                     th scope="col" { span.visually-hidden { (c.t("比较", "Compare")) } }
                     th scope="col" data-sort-type="text" { (c.t("名称", "Name")) }
-                    th scope="col" data-sort-type="text" { (c.t("类型", "Type")) }
-                    th scope="col" data-sort-type="text" { (c.t("地区", "Region")) }
-                    th scope="col" data-sort-type="text" { (c.t("公开募捐", "Public fundraising")) }
+                    th.facet-col scope="col" data-sort-type="text" { (c.t("类型", "Type")) }
+                    th.facet-col scope="col" data-sort-type="text" { (c.t("地区", "Region")) }
+                    th.facet-col scope="col" data-sort-type="text" { (c.t("公开募捐", "Public fundraising")) }
                     th.num scope="col" data-sort-type="number" { (c.t("收入", "Raised")) }
                     th.num scope="col" data-sort-type="number" { (c.t("总支出", "Spent")) }
                     th.num scope="col" data-sort-type="number" abbr=(c.t("慈善支出比例", "Charitable spending ratio")) { (c.t("慈善支出比例", "Charitable spending")) }
@@ -230,9 +230,9 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                             data-fundraising=(if o["public_fundraising"].as_bool() == Some(true) { "yes" } else { "no" }) {
                             td { input type="checkbox" name="org" value=(code) aria-label=(format!("{}{}", c.t("比较 ", "Compare "), name(c, o))); }
                             td data-sort=(name(c, o)) { a href=(c.href(&org_path(code))) { (name(c, o)) } br; small.hash { (code) } }
-                            td { (c.lang.org_type(s(o, "org_type"))) }
-                            td { (regions::name(c.lang, s(o, "region"))) }
-                            td { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
+                            td.facet-col { (c.lang.org_type(s(o, "org_type"))) }
+                            td.facet-col { (regions::name(c.lang, s(o, "region"))) }
+                            td.facet-col { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
                             (money_cell(fig, "income"))
                             (money_cell(fig, "total_spending"))
                             (ratio_td(c, comp.and_then(yearly::charitable_ratio)))
