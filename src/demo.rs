@@ -223,6 +223,179 @@ const THEMES: &[(&str, &str)] = &[
     ("救灾", "防灾减灾能力建设"),
 ];
 
+/// English names the demo registers beside the Chinese ones (`name_en`), so the English site
+/// and search in English have something to show; a real register holds them only where an
+/// organisation gave one.
+const NAMES_EN: &[(&str, &str)] = &[
+    (
+        "广东省阳光助学基金会",
+        "Guangdong Sunshine Education Foundation",
+    ),
+    (
+        "深圳市壹心公益基金会",
+        "Shenzhen One Heart Charity Foundation",
+    ),
+    (
+        "广州市岭南慈善基金会",
+        "Guangzhou Lingnan Charity Foundation",
+    ),
+    (
+        "佛山市顺德社区慈善基金会",
+        "Foshan Shunde Community Foundation",
+    ),
+    ("东莞市莞邑助老基金会", "Dongguan Elderly Care Foundation"),
+    (
+        "四川省天府助残基金会",
+        "Sichuan Tianfu Disability Foundation",
+    ),
+    (
+        "浙江省钱塘公益基金会",
+        "Zhejiang Qiantang Public Welfare Foundation",
+    ),
+    (
+        "北京春苗儿童救助基金会",
+        "Beijing Spring Sprout Children's Relief Foundation",
+    ),
+    (
+        "广东省绿水青山环保基金会",
+        "Guangdong Green Hills Environmental Foundation",
+    ),
+    (
+        "深圳市鹏城科创教育基金会",
+        "Shenzhen Pengcheng Science Education Foundation",
+    ),
+    (
+        "潮州市韩江乡贤基金会",
+        "Chaozhou Hanjiang Hometown Foundation",
+    ),
+    (
+        "广东省南粤医疗救助基金会",
+        "Guangdong Nanyue Medical Relief Foundation",
+    ),
+    (
+        "杭州市西溪文化发展基金会",
+        "Hangzhou Xixi Culture Foundation",
+    ),
+    ("广州市慈善会", "Guangzhou Charity Association"),
+    ("深圳市义工联合会", "Shenzhen Volunteers Association"),
+    ("佛山市慈善会", "Foshan Charity Association"),
+    (
+        "广东省扶贫开发协会",
+        "Guangdong Poverty Alleviation Association",
+    ),
+    ("成都市志愿者协会", "Chengdu Volunteers Association"),
+    ("杭州市慈善总会", "Hangzhou Charity Federation"),
+    (
+        "东莞市青年志愿者协会",
+        "Dongguan Youth Volunteers Association",
+    ),
+    ("广东省助残协会", "Guangdong Disability Support Association"),
+    ("梅州市慈善总会", "Meizhou Charity Federation"),
+    (
+        "广东省老年人体育协会",
+        "Guangdong Senior Sports Association",
+    ),
+    (
+        "深圳市环保志愿者协会",
+        "Shenzhen Environmental Volunteers Association",
+    ),
+    (
+        "广东省社会组织促进会",
+        "Guangdong Social Organisations Promotion Association",
+    ),
+    (
+        "广州市启智社会工作服务中心",
+        "Guangzhou Qizhi Social Work Centre",
+    ),
+    (
+        "深圳市春晖长者照护中心",
+        "Shenzhen Chunhui Elderly Care Centre",
+    ),
+    (
+        "佛山市阳光家园残障人士服务中心",
+        "Foshan Sunshine Home Disability Services Centre",
+    ),
+    (
+        "东莞市星光儿童康复中心",
+        "Dongguan Starlight Children's Rehabilitation Centre",
+    ),
+    (
+        "成都市蓉城社区发展服务中心",
+        "Chengdu Rongcheng Community Development Centre",
+    ),
+    (
+        "杭州市青禾青少年成长服务中心",
+        "Hangzhou Qinghe Youth Development Centre",
+    ),
+    (
+        "广州市越秀区康乐社工服务站",
+        "Guangzhou Yuexiu Kangle Social Work Station",
+    ),
+    (
+        "深圳市龙岗区关爱留守儿童服务中心",
+        "Shenzhen Longgang Left-behind Children Care Centre",
+    ),
+    (
+        "梅州市客家长者服务中心",
+        "Meizhou Hakka Elderly Services Centre",
+    ),
+    (
+        "昆明市彩云助学服务中心",
+        "Kunming Caiyun Education Support Centre",
+    ),
+    (
+        "贵阳市筑梦乡村教育服务中心",
+        "Guiyang Dream Builders Rural Education Centre",
+    ),
+    (
+        "广东省红棉心理健康服务中心",
+        "Guangdong Kapok Mental Health Centre",
+    ),
+    ("南粤信托有限责任公司", "Nanyue Trust Co., Ltd."),
+    (
+        "广东省福利彩票公益金管理中心",
+        "Guangdong Welfare Lottery Fund Management Centre",
+    ),
+];
+
+/// English project titles: the city's name, then the theme's (keyed by purpose).
+const CITIES_EN: &[(&str, &str)] = &[
+    ("440100", "Guangzhou"),
+    ("440300", "Shenzhen"),
+    ("440600", "Foshan"),
+    ("441900", "Dongguan"),
+    ("441400", "Meizhou"),
+    ("445100", "Chaozhou"),
+    ("510100", "Chengdu"),
+    ("330100", "Hangzhou"),
+    ("110000", "Beijing"),
+    ("310000", "Shanghai"),
+    ("530100", "Kunming"),
+    ("520100", "Guiyang"),
+    ("450100", "Nanning"),
+    ("420100", "Wuhan"),
+    ("620100", "Lanzhou"),
+];
+const THEMES_EN: &[(&str, &str)] = &[
+    ("教育", "rural children's school support"),
+    ("扶老", "community meals for the elderly"),
+    ("恤病", "medical aid for seriously ill children"),
+    ("助残", "jobs for people with disabilities"),
+    ("救孤", "care for orphaned and vulnerable children"),
+    ("扶贫济困", "help for families in hardship"),
+    ("环境保护", "river and lake volunteers"),
+    ("文化", "community reading rooms"),
+    ("卫生", "village clinic upgrades"),
+    ("体育", "youth football camps"),
+    ("科学", "youth science camps"),
+    ("救灾", "disaster preparedness"),
+];
+
+/// `zh`'s English counterpart in `table`.
+fn english(table: &[(&str, &'static str)], zh: &str) -> Option<&'static str> {
+    table.iter().find(|(k, _)| *k == zh).map(|(_, en)| *en)
+}
+
 const FOUNDATIONS: &[&str] = &[
     "广东省阳光助学基金会",
     "深圳市壹心公益基金会",
@@ -691,9 +864,12 @@ impl Gen {
                 1 + (i % 12) as u8,
                 1 + (i * 3 % 28) as u8,
             );
-            let body = json!({"org": o.d.id, "name": o.d.name, "org_type": o.d.org_type,
+            let mut body = json!({"org": o.d.id, "name": o.d.name, "org_type": o.d.org_type,
                 "region": REGIONS[o.region].0, "public_fundraising": o.d.public_fundraising,
                 "registered_on": day_str(registered), "keys": [o.d.key.public()]});
+            if let Some(en) = english(NAMES_EN, &o.d.name) {
+                body["name_en"] = json!(en);
+            }
             self.push(Signer::Regulator, Kind::OrgRegister, body);
         }
         self.flush();
@@ -857,6 +1033,16 @@ impl Gen {
                 "description": format!("{}发起的{}项目，资金使用情况按季度公开。", org.d.name, pr.purpose)});
             if let Some(end) = pr.end {
                 body["end"] = json!(day_str(end));
+            }
+            let title_en = if pr.emergency {
+                Some("Meizhou 16 June floods: emergency relief".to_owned())
+            } else {
+                english(CITIES_EN, REGIONS[org.region].0)
+                    .zip(english(THEMES_EN, pr.purpose))
+                    .map(|(city, theme)| format!("{city}: {theme}"))
+            };
+            if let Some(en) = title_en {
+                body["title_en"] = json!(en);
             }
             if org.d.public_fundraising {
                 body["public_fundraising"] = json!(true);

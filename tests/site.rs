@@ -448,6 +448,11 @@ async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
         "data/entries.json",
         "data/projects.csv",
         "projects/index.html",
+        // The journalist's pages and the files their script reads (issue 16).
+        "search/index.html",
+        "en/compare/index.html",
+        "static/explore.js",
+        "data/search/index.json",
     ] {
         assert!(pages.iter().any(|p| p == must), "{must}");
     }

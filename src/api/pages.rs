@@ -23,7 +23,7 @@ use crate::site::layout::CSP;
 use crate::site::pages::receipt;
 use crate::site::snapshot::Snapshot;
 use crate::site::source;
-use crate::site::{self, Page, corrected, data, feed, moved, shards, split_lang};
+use crate::site::{self, Page, corrected, data, feed, moved, search, shards, split_lang, yearly};
 
 /// The cached summaries and the unit last asked for ([`crate::site::snapshot`]), replaced
 /// when the views reflect a new log size or the day changes. A page about one organisation
@@ -164,6 +164,7 @@ pub async fn page(
         "static/verify.js" => return Ok(respond(ct, site::VERIFY_JS.into())),
         "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
         "static/submit.js" => return Ok(respond(ct, site::SUBMIT_JS.into())),
+        "static/explore.js" => return Ok(respond(ct, site::EXPLORE_JS.into())),
         _ => {}
     }
     let (lang, rest) = split_lang(&path);
@@ -202,6 +203,10 @@ pub async fn page(
         }
     } else if let Some(file) = path.strip_prefix(corrected::DIR) {
         corrected::file(&summaries, file)
+    } else if path == search::INDEX_PATH {
+        Some(search::index(&summaries))
+    } else if let Some(file) = path.strip_prefix(yearly::DIR) {
+        yearly::file(&summaries, file)
     } else if let Some(name) = path.strip_prefix("data/") {
         download(&app, summaries, name).await?
     } else {

@@ -45,7 +45,8 @@ use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
 use super::{
-    Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed, render, shards,
+    EXPLORE_JS, Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed,
+    render, search, shards, yearly,
 };
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
@@ -421,6 +422,7 @@ fn summary_jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Asset("static/verify.js", VERIFY_JS),
         Job::Asset("static/view.js", VIEW_JS),
         Job::Asset("static/submit.js", SUBMIT_JS),
+        Job::Asset("static/explore.js", EXPLORE_JS),
     ];
     out.extend(Lang::ALL.map(Job::Feed));
     page_jobs(
@@ -486,7 +488,12 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Done, BuildError> {
         Job::Data => {
             // One table at a time: a table is built, written and dropped before the next.
             put_tables(w, &mut done, |f| data::summary_tables(snap, f))?;
-            for (path, bytes) in corrected::files(snap) {
+            done.puts
+                .push(w.put(search::INDEX_PATH.into(), &search::index(snap))?);
+            for (path, bytes) in corrected::files(snap)
+                .into_iter()
+                .chain(yearly::files(snap))
+            {
                 done.puts.push(w.put(path, &bytes)?);
             }
         }

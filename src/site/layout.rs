@@ -161,6 +161,13 @@ pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
                             }
                         }
                     }
+                    // Search from every page: a plain GET to the search page, which works on a
+                    // static host (issue 16: the list's box needed the live server).
+                    form.site-search role="search" method="get" action=(c.href("search/index.html")) {
+                        input type="search" name="q" aria-label=(c.t("搜索机构、项目、信托或收据号", "Search organisations, projects, trusts or receipts"))
+                            placeholder=(c.t("搜索机构、项目…", "Search…")) autocomplete="off";
+                        button type="submit" { (c.t("搜索", "Search")) }
+                    }
                     a.lang href=(c.switch()) lang=(c.lang.other().code()) hreflang=(c.lang.other().code()) {
                         (c.lang.other().name())
                     }

@@ -19,6 +19,8 @@
 //! - [`slug`]: ids into file names, so no page lands on another or on a list page.
 //! - [`shards`]: receipts as per-organisation JSON shards, which the receipt viewer reads.
 //! - [`corrected`]: corrected entries' notices as JSON files, which the entry viewer reads.
+//! - [`search`]: the search index the search page reads in the browser.
+//! - [`yearly`]: organisations' money and ratios by year, for the list and the comparison.
 //! - [`build`]: the static export, incremental through a manifest of content hashes.
 //!
 //! [`Page`] names every page by its path, so the live server and the exporter agree on URLs:
@@ -37,11 +39,13 @@ pub mod i18n;
 pub mod layout;
 pub mod pages;
 pub mod regions;
+pub mod search;
 pub mod shards;
 pub mod slug;
 pub mod snapshot;
 pub mod source;
 pub mod spreadsheet;
+pub mod yearly;
 
 use crate::money::views::keys;
 use i18n::Lang;
@@ -57,6 +61,8 @@ pub const VERIFY_JS: &str = include_str!("../../public/verify.js");
 pub const VIEW_JS: &str = include_str!("../../public/view.js");
 /// The signing page's script (`public/submit.js`).
 pub const SUBMIT_JS: &str = include_str!("../../public/submit.js");
+/// Search, the organisation list's filters and sorting, and the comparison (`public/explore.js`).
+pub const EXPLORE_JS: &str = include_str!("../../public/explore.js");
 
 /// Every page, by what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +86,10 @@ pub enum Page {
     Obligations,
     /// The signing page: a spreadsheet checked by the server, signed in the browser.
     Submit,
+    /// Search over organisations, projects and trusts, in the browser from a prebuilt index.
+    Search,
+    /// Two or three organisations side by side over the years (`?orgs=A,B,C`).
+    Compare,
 }
 
 /// A path segment an id may be: what [`crate::money::types::Ident`] and USCCs allow.
@@ -110,6 +120,8 @@ impl Page {
             Page::Audit => "audit.html".into(),
             Page::Obligations => pages::obligations::PATH.into(),
             Page::Submit => pages::submit::PATH.into(),
+            Page::Search => pages::search::PATH.into(),
+            Page::Compare => pages::compare::PATH.into(),
         }
     }
 
@@ -137,6 +149,8 @@ impl Page {
             ["receipts", "view.html"] => Page::Receipt,
             ["entries", "index.html"] => Page::Entry,
             ["submit", "index.html"] => Page::Submit,
+            ["search", "index.html"] => Page::Search,
+            ["compare", "index.html"] => Page::Compare,
             ["orgs", f] => match Filter::parse(f) {
                 Some(f) => Page::Orgs(f),
                 None => Page::Org(html(f)?),
@@ -187,6 +201,8 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Audit,
         Page::Obligations,
         Page::Submit,
+        Page::Search,
+        Page::Compare,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
     out.extend(
@@ -227,6 +243,8 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
         Page::Audit => pages::audit::render(&c, snap),
         Page::Obligations => pages::obligations::render(&c, snap),
         Page::Submit => pages::submit::render(&c),
+        Page::Search => pages::search::render(&c, snap),
+        Page::Compare => pages::compare::render(&c, snap),
     };
     Some(markup.into_string())
 }

@@ -3,6 +3,7 @@
 //! several pages use: links to entries and organisations, the entry table, money cells.
 
 pub mod audit;
+pub mod compare;
 pub mod corrected;
 pub mod entry;
 pub mod home;
@@ -14,6 +15,7 @@ pub mod orgs;
 pub mod project;
 pub mod ratios;
 pub mod receipt;
+pub mod search;
 pub mod submit;
 pub mod trusts;
 

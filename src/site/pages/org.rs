@@ -34,6 +34,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         .filter(|d| d.judged.status != crate::money::timeliness::Status::Met)
         .collect();
     let body = html! {
+        p.compare-link { a href=(c.href(&super::compare::link(&[uscc]))) { (c.t("与其他机构逐年比较", "Compare with other organisations, year by year")) } }
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {
             dt { (c.t("名称", "Name")) } dd { (s(o, "name")) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }

@@ -1,15 +1,17 @@
 //! The organisation list, with filters that work on a static host: every facet (type, region,
-//! public-fundraising status) is a pre-rendered list of its own, linked from every list. The
-//! live server also answers `?q=` on the full list (name or code contains the text).
+//! public-fundraising status) is a pre-rendered list of its own, linked from every list, and
+//! with scripts the facets combine on the full list. Each row carries the latest finished
+//! year's money and regulator ratios, sortable, and a box to tick for the comparison page.
+//! The live server also answers `?q=` on the full list (name or code contains the text).
 
 use maud::{Markup, html};
 use serde_json::Value;
 
-use super::{downloads, org_path};
+use super::org_path;
 use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
-use crate::site::{regions, slug};
+use crate::site::{regions, slug, yearly};
 
 /// Which organisations a list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -88,7 +90,63 @@ fn label(c: &Ctx, f: &Filter) -> String {
     }
 }
 
-/// The list for `filter`, narrowed further by `query` (live server only).
+/// The page's title: the list's name, and the filter's (issue 16: filtered pages had the same
+/// title as the whole list).
+fn title(c: &Ctx, filter: &Filter) -> String {
+    match filter {
+        Filter::All => c.t("慈善组织", "Organisations").to_owned(),
+        f => format!("{}{}", c.t("慈善组织：", "Organisations: "), label(c, f)),
+    }
+}
+
+/// A ratio figure of a `compliance/` row as a cell: the percentage with its verdict in words,
+/// sortable by the exact value.
+fn ratio_td(c: &Ctx, f: Option<&Value>) -> Markup {
+    let value = f.and_then(|f| f["value"].as_str());
+    html! {
+        @match (f, value) {
+            (Some(f), Some(v)) => td.num data-sort=(v) {
+                (yearly::percent(v))
+                @match s(f, "status") {
+                    "pass" => span.pass title=(c.t("达标", "Pass")) { " ✓" },
+                    "fail" => span.fail title=(c.t("未达标", "Fail")) { " ✗" },
+                    _ => {},
+                }
+                @if let Some(b) = basis(c, s(f, "id")) { br; small.muted { (b) } }
+            },
+            _ => td.num data-sort="" { span.muted title=(c.t("数据不足", "Not enough data")) { "—" } },
+        }
+    }
+}
+
+/// What a charitable-spending ratio is measured against, which differs between organisations
+/// (prior-year revenue, or prior year-end net assets for those without public fundraising): a
+/// 1,400% beside a 90% is no comparison unless the reader sees it.
+pub fn basis(c: &Ctx, id: &str) -> Option<&'static str> {
+    match id {
+        "charitable_spending_vs_prior_revenue" => {
+            Some(c.t("占上年总收入", "of prior-year revenue"))
+        }
+        "charitable_spending_vs_prior_net_assets" => {
+            Some(c.t("占上年末净资产", "of prior year-end net assets"))
+        }
+        _ => None,
+    }
+}
+
+/// A money cell sortable by its exact value; "—" with no figures for the year.
+fn money_cell(f: Option<&Value>, field: &str) -> Markup {
+    match f.and_then(|f| f[field].as_str()) {
+        Some(v) => html! { td.num data-sort=(v) { (crate::site::format::money_str(v, "CNY")) } },
+        None => html! { td.num data-sort="" { span.muted { "—" } } },
+    }
+}
+
+/// The list for `filter`, narrowed further by `query` (live server only). Filters combine in
+/// the browser (`static/explore.js`): the selects narrow the rows of the full list, and a
+/// filtered list's address (`?type=..&region=..&fundraising=..`) reopens it; without scripts,
+/// each facet's pre-rendered list is a link away. Columns sort in the browser, numbers as
+/// numbers; money and ratios are the latest finished year's, in CNY.
 pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) -> Markup {
     let q = query.map(str::trim).filter(|q| !q.is_empty());
     let orgs: Vec<&Value> = snap
@@ -102,54 +160,104 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
             })
         })
         .collect();
+    let all = filters(snap);
+    let year = yearly::latest_finished_year(snap);
+    let year_label = year.map(|y| c.lang.year(y)).unwrap_or_default();
+    let selected = |f: &Filter| f == filter;
+    let title = title(c, filter);
     let body = html! {
-        form.lookup role="search" method="get" action=(c.href("orgs/index.html")) {
-            label { (c.t("按名称或统一社会信用代码搜索", "Search by name or credit code"))
-                input type="search" name="q" value=(q.unwrap_or("")) autocomplete="off";
+        form.filters hidden data-all=(c.href(&Filter::All.path())) data-full[*filter == Filter::All] {
+            label { (c.t("类型", "Type"))
+                select name="type" {
+                    option value="" { (c.t("全部", "All")) }
+                    @for f in &all { @if let Filter::Type(t) = f {
+                        option value=(t) selected[selected(f)] { (label(c, f)) }
+                    } }
+                }
             }
-            button type="submit" { (c.t("搜索", "Search")) }
+            label { (c.t("地区", "Region"))
+                select name="region" {
+                    option value="" { (c.t("全部", "All")) }
+                    @for f in &all { @if let Filter::Region(r) = f {
+                        option value=(r) selected[selected(f)] { (label(c, f)) }
+                    } }
+                }
+            }
+            label { (c.t("公开募捐", "Public fundraising"))
+                select name="fundraising" {
+                    option value="" { (c.t("全部", "All")) }
+                    option value="yes" selected[selected(&Filter::Fundraising(true))] { (c.t("有资格", "Yes")) }
+                    option value="no" selected[selected(&Filter::Fundraising(false))] { (c.t("无资格", "No")) }
+                }
+            }
         }
-        p.muted { (c.t("静态镜像上搜索不可用时，请使用下面的筛选。", "Where search is unavailable (static mirrors), use the filters below.")) }
-        nav aria-label=(c.t("筛选", "Filters")) {
+        details.facet-links {
+            summary { (c.t("筛选：按类型、地区或公开募捐资格", "Filter by type, region or public fundraising")) }
             ul.facets {
-                @for f in filters(snap) {
+                @for f in &all {
                     li {
-                        @if &f == filter {
-                            a href=(c.href(&f.path())) aria-current="page" { (label(c, &f)) }
+                        @if f == filter {
+                            a href=(c.href(&f.path())) aria-current="page" { (label(c, f)) }
                         } @else {
-                            a href=(c.href(&f.path())) { (label(c, &f)) }
+                            a href=(c.href(&f.path())) { (label(c, f)) }
                         }
                     }
                 }
             }
         }
-        div.table-wrap { table {
-            caption { (label(c, filter)) " · " (orgs.len()) }
-            thead { tr {
-                th scope="col" { (c.t("名称", "Name")) }
-                th scope="col" { (c.t("类型", "Type")) }
-                th scope="col" { (c.t("地区", "Region")) }
-                th scope="col" { (c.t("公开募捐", "Public fundraising")) }
-                th scope="col" { (c.t("统一社会信用代码", "Credit code")) }
-            } }
-            tbody {
-                @for o in &orgs {
-                    tr {
-                        td { a href=(c.href(&org_path(s(o, "org")))) { (name(c, o)) } }
-                        td { (c.lang.org_type(s(o, "org_type"))) }
-                        td { (regions::name(c.lang, s(o, "region"))) }
-                        td { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
-                        td.hash { (s(o, "org")) }
+        @if year.is_some() {
+            p.muted.list-year { (c.t("金额与比例为 ", "Money and ratios for ")) (year_label) (c.t("（最近一个已结束的年度，人民币）。点击列名排序；勾选两至三家机构后比较。", " (the latest finished year, CNY). Click a column's name to sort; tick two or three organisations to compare them.")) }
+        }
+        form.compare-pick method="get" action=(c.href(super::compare::PATH)) {
+            div.table-wrap { table.orgs.sortable {
+                caption { span.shown { (label(c, filter)) " · " (orgs.len()) } }
+                thead { tr {
+                    th scope="col" { span.visually-hidden { (c.t("比较", "Compare")) } }
+                    th scope="col" data-sort-type="text" { (c.t("名称", "Name")) }
+                    th.facet-col scope="col" data-sort-type="text" { (c.t("类型", "Type")) }
+                    th.facet-col scope="col" data-sort-type="text" { (c.t("地区", "Region")) }
+                    th.facet-col scope="col" data-sort-type="text" { (c.t("公开募捐", "Public fundraising")) }
+                    th.num scope="col" data-sort-type="number" { (c.t("收入", "Raised")) }
+                    th.num scope="col" data-sort-type="number" { (c.t("总支出", "Spent")) }
+                    th.num scope="col" data-sort-type="number" abbr=(c.t("慈善支出比例", "Charitable spending ratio")) { (c.t("慈善支出比例", "Charitable spending")) }
+                    th.num scope="col" data-sort-type="number" abbr=(c.t("管理费用比例", "Admin cost ratio")) { (c.t("管理费用比例", "Admin costs")) }
+                } }
+                tbody {
+                    @for o in &orgs {
+                        @let code = s(o, "org");
+                        @let (fig, comp) = year.map(|y| yearly::year(snap, code, y, "CNY")).unwrap_or_default();
+                        tr data-type=(s(o, "org_type")) data-region=(s(o, "region"))
+                            data-fundraising=(if o["public_fundraising"].as_bool() == Some(true) { "yes" } else { "no" }) {
+                            td { input type="checkbox" name="org" value=(code) aria-label=(format!("{}{}", c.t("比较 ", "Compare "), name(c, o))); }
+                            td data-sort=(name(c, o)) { a href=(c.href(&org_path(code))) { (name(c, o)) } br; small.hash { (code) } }
+                            td.facet-col { (c.lang.org_type(s(o, "org_type"))) }
+                            td.facet-col { (regions::name(c.lang, s(o, "region"))) }
+                            td.facet-col { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
+                            (money_cell(fig, "income"))
+                            (money_cell(fig, "total_spending"))
+                            (ratio_td(c, comp.and_then(yearly::charitable_ratio)))
+                            (ratio_td(c, comp.and_then(yearly::admin_ratio)))
+                        }
                     }
                 }
+            } }
+            p.compare-bar {
+                button type="submit" { (c.t("比较选中的机构（二至三家）", "Compare the ticked organisations (two or three)")) }
             }
-        } }
-        (downloads(c, "orgs"))
+        }
+        p.muted { (c.t("比例由监管比例规则计算（见各机构页面的依据）；“—”表示该年度数据不足。", "Ratios are those the regulator's rules compute (each organisation's page cites them); \"—\" means not enough data for the year.")) }
+        p.downloads {
+            (c.t("下载：机构列表 ", "Download: the list as "))
+            a href=(c.asset("data/orgs.csv")) { "CSV" } " · " a href=(c.asset("data/orgs.json")) { "JSON" }
+            (c.t("；各机构历年数字 ", "; every organisation's figures by year as "))
+            a href=(c.asset("data/figures.csv")) { "CSV" } " · " a href=(c.asset("data/figures.json")) { "JSON" }
+        }
+        script src=(c.asset("static/explore.js")) defer {}
     };
     page(
         c,
         &Shell {
-            title: c.t("慈善组织", "Organisations"),
+            title: &title,
             verify: false,
             viewer: false,
             as_of: None,

@@ -1,0 +1,150 @@
+//! An organisation's money by year as a journalist compares it (issue 16): income, spending
+//! and the two regulator ratios, read from the `figures/` and `compliance/` views — the site
+//! shows the ratios the compliance rules computed and never works them out again.
+//!
+//! The organisation list shows the latest *finished* year (a year still running would compare
+//! half a year with a whole one); the comparison page (`compare/`) reads every year from one
+//! small file per organisation, `data/compare/{code}.json`, so it works on a static host and
+//! the files grow with organisations and years, not with entries.
+
+use serde_json::{Value, json};
+
+use super::slug;
+use super::snapshot::{Snapshot, s};
+use crate::money::views::keys;
+
+/// Where the comparison files are, from the site root.
+pub const DIR: &str = "data/compare/";
+
+/// The figures the list and the comparison show, in this order.
+pub const MONEY_FIELDS: &[&str] = &[
+    "income",
+    "donation_income",
+    "charitable_spending",
+    "administrative_costs",
+    "fundraising_costs",
+    "total_spending",
+    "net_assets_year_end",
+];
+
+/// The latest year that has ended by the day obligations are judged on (the build date); with
+/// no such day (a snapshot built by hand), the year before the newest entry's.
+pub fn latest_finished_year(snap: &Snapshot) -> Option<i64> {
+    let today = snap
+        .judged_on
+        .or_else(|| snap.newest().next().and_then(|e| e.date()))?;
+    Some(i64::from(today.year()) - 1)
+}
+
+/// The charitable-spending figure of a `compliance/` row (against prior-year revenue or prior
+/// net assets, whichever rule applies to the organisation), if the row has one.
+pub fn charitable_ratio(row: &Value) -> Option<&Value> {
+    figure(row, |id| id.starts_with("charitable_spending"))
+}
+
+/// The administrative-cost figure of a `compliance/` row.
+pub fn admin_ratio(row: &Value) -> Option<&Value> {
+    figure(row, |id| id == "admin_cost_ratio")
+}
+
+fn figure(row: &Value, pick: impl Fn(&str) -> bool) -> Option<&Value> {
+    row["figures"].as_array()?.iter().find(|f| pick(s(f, "id")))
+}
+
+/// One organisation-year in `currency`: its `figures/` row and its `compliance/` row.
+pub fn year<'a>(
+    snap: &'a Snapshot,
+    org: &str,
+    year: i64,
+    currency: &str,
+) -> (Option<&'a Value>, Option<&'a Value>) {
+    (
+        snap.view(&keys::FIGURES.key(&[&org, &year, &currency])),
+        snap.view(&keys::COMPLIANCE.key(&[&org, &year, &currency])),
+    )
+}
+
+/// A ratio figure as the browser needs it (the rule's `source` stays on the organisation's
+/// page: it is long and the same for every year).
+fn ratio_json(f: &Value) -> Value {
+    json!({
+        "id": f["id"],
+        "label_zh": f["label_zh"],
+        "label_en": f["label_en"],
+        "value": f["value"],
+        "threshold": f["threshold"],
+        "comparison": f["comparison"],
+        "status": f["status"],
+        "explained": f["explained"],
+    })
+}
+
+/// `data/compare/{code}.json`: the organisation's facts and every year's figures and ratios.
+pub fn org_file(snap: &Snapshot, org: &str) -> Option<Vec<u8>> {
+    let o = snap.view(&keys::ORG.key(&[&org]))?;
+    let finished = latest_finished_year(snap);
+    let years: Vec<Value> = snap
+        .rows(&keys::FIGURES.under(&[&org]))
+        .map(|f| {
+            let (y, cur) = (f["year"].as_i64().unwrap_or_default(), s(f, "currency"));
+            let mut row = serde_json::Map::new();
+            row.insert("year".into(), y.into());
+            row.insert("currency".into(), cur.into());
+            row.insert("finished".into(), finished.is_some_and(|l| y <= l).into());
+            for field in MONEY_FIELDS {
+                row.insert((*field).into(), f[*field].clone());
+            }
+            let ratios: Vec<Value> = year(snap, org, y, cur)
+                .1
+                .map(|c| {
+                    [charitable_ratio(c), admin_ratio(c)]
+                        .into_iter()
+                        .flatten()
+                        .map(ratio_json)
+                        .collect()
+                })
+                .unwrap_or_default();
+            row.insert("ratios".into(), ratios.into());
+            Value::Object(row)
+        })
+        .collect();
+    let doc = json!({
+        "org": org,
+        "name": o["name"],
+        "name_en": o["name_en"],
+        "org_type": o["org_type"],
+        "region": o["region"],
+        "page": super::pages::org_path(org),
+        "years": years,
+    });
+    Some(serde_json::to_vec(&doc).unwrap_or_default())
+}
+
+/// Every comparison file: (path from the site root, bytes).
+pub fn files(snap: &Snapshot) -> Vec<(String, Vec<u8>)> {
+    snap.rows(keys::ORG.prefix())
+        .filter_map(|o| {
+            let org = s(o, "org");
+            Some((path(org), org_file(snap, org)?))
+        })
+        .collect()
+}
+
+/// The comparison file of `org`, from the site root.
+pub fn path(org: &str) -> String {
+    format!("{DIR}{}.json", slug::encode(org))
+}
+
+/// The live server's answer for `file` under [`DIR`].
+pub fn file(snap: &Snapshot, file: &str) -> Option<Vec<u8>> {
+    let org = slug::decode(file.strip_suffix(".json")?)?;
+    org_file(snap, &org)
+}
+
+/// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
+pub fn percent(text: &str) -> String {
+    match text.parse::<rust_decimal::Decimal>() {
+        Ok(r) => format!("{:.2}%", (r * rust_decimal::Decimal::from(100)).round_dp(2)),
+        Err(_) => text.to_owned(),
+    }
+}
