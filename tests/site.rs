@@ -454,6 +454,11 @@ async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
         "feed.atom".to_owned(),
         "static/site.css".to_owned(),
         "data/orgs.csv".to_owned(),
+        // The supervision section (issue 16), its script and its download.
+        "regulator/index.html".to_owned(),
+        "en/regulator/index.html".to_owned(),
+        "static/regulator.js".to_owned(),
+        "data/regulator/disclosures.csv".to_owned(),
     ];
     for p in &pages {
         let r = client.get(format!("{base}/{p}")).send().await.unwrap();

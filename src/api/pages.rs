@@ -100,6 +100,7 @@ pub async fn page(
         "static/verify.js" => return Ok(respond(ct, site::VERIFY_JS.into())),
         "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
         "static/submit.js" => return Ok(respond(ct, site::SUBMIT_JS.into())),
+        "static/regulator.js" => return Ok(respond(ct, site::REGULATOR_JS.into())),
         _ => {}
     }
     let (lang, rest) = split_lang(&path);

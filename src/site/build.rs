@@ -39,7 +39,8 @@ use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
 use super::{
-    Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed, render, shards,
+    Page, REGULATOR_JS, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed,
+    render, shards,
 };
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
@@ -289,6 +290,7 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Asset("static/verify.js", VERIFY_JS),
         Job::Asset("static/view.js", VIEW_JS),
         Job::Asset("static/submit.js", SUBMIT_JS),
+        Job::Asset("static/regulator.js", REGULATOR_JS),
     ];
     out.extend(shards::orgs(snap).into_iter().map(Job::Org));
     out.extend(Lang::ALL.map(Job::Feed));

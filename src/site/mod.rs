@@ -42,6 +42,7 @@ pub mod slug;
 pub mod snapshot;
 pub mod source;
 pub mod spreadsheet;
+pub mod supervision;
 
 use crate::money::views::keys;
 use i18n::Lang;
@@ -57,6 +58,8 @@ pub const VERIFY_JS: &str = include_str!("../../public/verify.js");
 pub const VIEW_JS: &str = include_str!("../../public/view.js");
 /// The signing page's script (`public/submit.js`).
 pub const SUBMIT_JS: &str = include_str!("../../public/submit.js");
+/// The supervision page's filters and sorting (`public/regulator.js`).
+pub const REGULATOR_JS: &str = include_str!("../../public/regulator.js");
 
 /// Every page, by what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +83,8 @@ pub enum Page {
     Obligations,
     /// The signing page: a spreadsheet checked by the server, signed in the browser.
     Submit,
+    /// The supervision section: ratio failures and late disclosures (issue 16).
+    Regulator,
 }
 
 /// A path segment an id may be: what [`crate::money::types::Ident`] and USCCs allow.
@@ -110,6 +115,7 @@ impl Page {
             Page::Audit => "audit.html".into(),
             Page::Obligations => pages::obligations::PATH.into(),
             Page::Submit => pages::submit::PATH.into(),
+            Page::Regulator => pages::regulator::PATH.into(),
         }
     }
 
@@ -128,6 +134,7 @@ impl Page {
             ["receipts", "view.html"] => Page::Receipt,
             ["entries", "index.html"] => Page::Entry,
             ["submit", "index.html"] => Page::Submit,
+            ["regulator", "index.html"] => Page::Regulator,
             ["orgs", f] => match Filter::parse(f) {
                 Some(f) => Page::Orgs(f),
                 None => Page::Org(html(f)?),
@@ -178,6 +185,7 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Audit,
         Page::Obligations,
         Page::Submit,
+        Page::Regulator,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
     out.extend(
@@ -218,6 +226,7 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
         Page::Audit => pages::audit::render(&c, snap),
         Page::Obligations => pages::obligations::render(&c, snap),
         Page::Submit => pages::submit::render(&c),
+        Page::Regulator => pages::regulator::render(&c, snap),
     };
     Some(markup.into_string())
 }
@@ -293,6 +302,7 @@ mod tests {
             Page::Audit,
             Page::Obligations,
             Page::Submit,
+            Page::Regulator,
         ];
         for id in ids {
             pages.extend([

@@ -13,6 +13,7 @@ pub mod org;
 pub mod orgs;
 pub mod project;
 pub mod receipt;
+pub mod regulator;
 pub mod submit;
 pub mod trusts;
 
