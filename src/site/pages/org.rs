@@ -102,7 +102,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                         td.num { (ratio(s(f, "value"))) }
                         td.num { (comparison(s(f, "comparison"))) " " (ratio(s(f, "threshold"))) }
                         td {
-                            @if in_progress(year) { span.muted { (c.t("年度未结束", "Year in progress")) } }
+                            @if in_progress(year) { span.muted { (c.t("未判断", "Not judged")) } }
                             @else { (status(c, s(f, "status"))) @if f["explained"].as_bool() == Some(true) { " " (c.t("（已说明）", "(explained)")) } }
                         }
                     }

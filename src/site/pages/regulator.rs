@@ -111,9 +111,17 @@ impl Sources {
 /// The organisation cell: its name linking to its page, then its type and region.
 fn org_cell(c: &Ctx, snap: &Snapshot, org: &str) -> Markup {
     let o = org_row(snap, org);
+    let shown = if o.is_null() {
+        org
+    } else {
+        super::orgs::name(c, o)
+    };
+    // A Chinese name on the English page says so, for screen readers and fonts.
+    let zh = (c.lang == crate::site::i18n::Lang::En && o["name_en"].as_str().is_none())
+        .then_some("zh-CN");
     html! {
         td.wide.org data-label=(c.t("组织", "Organisation")) {
-            a href=(c.href(&org_path(org))) { (snap.org_name(org)) }
+            a href=(c.href(&org_path(org))) lang=[zh] { (shown) }
             br;
             small.muted { (c.lang.org_type(s(o, "org_type"))) " · " (regions::name(c.lang, s(o, "region"))) }
         }
@@ -234,9 +242,9 @@ fn disclosure_table(c: &Ctx, snap: &Snapshot, rows: &[DisclosureRow], src: &Sour
                     (org_cell(c, snap, &org))
                     td data-label=(l("义务", "Obligation")) { (kind_label(c, j.obligation.kind_name())) }
                     td data-label=(l("事项", "Subject")) { (subject(c, snap, r)) }
-                    td data-v=(format_date(j.due)) data-label=(l("截止日期", "Due")) { (c.lang.date(j.due)) }
+                    td.date data-v=(format_date(j.due)) data-label=(l("截止日期", "Due")) { (c.lang.date(j.due)) }
                     td data-label=(l("状态", "Status")) { @if j.status == Status::Missing { span.fail { (status_label(c, j.status)) } } @else { (status_label(c, j.status)) } }
-                    td data-v=(j.disclosed.map(format_date).unwrap_or_default()) data-label=(l("公开日期", "Disclosed")) { @if let Some(d) = j.disclosed { (c.lang.date(d)) } @else { "—" } }
+                    td.date data-v=(j.disclosed.map(format_date).unwrap_or_default()) data-label=(l("公开日期", "Disclosed")) { @if let Some(d) = j.disclosed { (c.lang.date(d)) } @else { "—" } }
                     td.num data-v=(j.days_late) data-label=(l("逾期天数", "Days late")) { (j.days_late) }
                     td data-label=(l("相关条目", "Entries")) {
                         @if let Some(seq) = j.met_by { (l("公开 ", "Disclosed in ")) (entry_link(c, seq)) " " }
