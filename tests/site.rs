@@ -453,6 +453,11 @@ async fn the_live_server_answers_the_static_bytes_with_the_csp_header() {
         "en/compare/index.html",
         "static/explore.js",
         "data/search/index.json",
+        // The supervision section (issue 16), its script and its download.
+        "regulator/index.html",
+        "en/regulator/index.html",
+        "static/regulator.js",
+        "data/regulator/disclosures.csv",
     ] {
         assert!(pages.iter().any(|p| p == must), "{must}");
     }

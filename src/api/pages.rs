@@ -165,6 +165,7 @@ pub async fn page(
         "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
         "static/submit.js" => return Ok(respond(ct, site::SUBMIT_JS.into())),
         "static/explore.js" => return Ok(respond(ct, site::EXPLORE_JS.into())),
+        "static/regulator.js" => return Ok(respond(ct, site::REGULATOR_JS.into())),
         _ => {}
     }
     let (lang, rest) = split_lang(&path);

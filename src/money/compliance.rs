@@ -284,6 +284,24 @@ impl RuleTable {
         Ok(table)
     }
 
+    /// The small-admin-cost exemption of the row covering `org_type`, fundraising status and
+    /// `year`, if it grants one: what a reader of an exempt figure is told it was exempt under.
+    pub fn admin_exemption(
+        &self,
+        org_type: OrgType,
+        public_fundraising: bool,
+        year: i32,
+    ) -> Option<&AdminExemption> {
+        self.rules
+            .iter()
+            .find(|r| {
+                r.org_types.contains(&org_type)
+                    && r.public_fundraising == public_fundraising
+                    && r.covers_year(year)
+            })
+            .and_then(|r| r.admin_exemption.as_ref())
+    }
+
     /// The row that applies to `facts`, if any.
     pub fn rule_for(&self, facts: &OrgYearFacts) -> Option<&Rule> {
         self.rules.iter().find(|r| r.covers(facts))
@@ -965,6 +983,26 @@ mod tests {
     const SPEND_REV: &str = "charitable_spending_vs_prior_revenue";
     const SPEND_NA: &str = "charitable_spending_vs_prior_net_assets";
     const ADMIN: &str = "admin_cost_ratio";
+
+    /// What the supervision page tells a reader of an exempt figure: Art. 11's 200,000 yuan,
+    /// for every rule but the public-fundraising foundations' (the Charity Law grants none).
+    #[test]
+    fn the_admin_exemption_is_found_for_the_rows_that_grant_it() {
+        let t = table();
+        assert_eq!(t.admin_exemption(OrgType::Foundation, true, 2025), None);
+        for (org, pf) in [
+            (OrgType::Foundation, false),
+            (OrgType::SocialGroup, true),
+            (OrgType::SocialGroup, false),
+            (OrgType::SocialServiceOrg, false),
+        ] {
+            let ex = t.admin_exemption(org, pf, 2025).expect("exempts");
+            assert_eq!(
+                (ex.below, ex.source.as_str()),
+                (dec!(200000), "rule2016_art11")
+            );
+        }
+    }
 
     #[test]
     fn embedded_table_parses_and_every_row_cites_a_known_source() {

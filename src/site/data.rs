@@ -16,7 +16,7 @@ pub struct Table {
 }
 
 impl Table {
-    fn new(columns: &[&'static str]) -> Table {
+    pub(crate) fn new(columns: &[&'static str]) -> Table {
         Table {
             columns: columns.to_vec(),
             rows: Vec::new(),
@@ -378,6 +378,14 @@ pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
     );
     emit!("obligations".to_owned(), obligations_table(snap));
+    emit!(
+        super::pages::regulator::RATIOS_DATA.to_owned(),
+        super::supervision::ratios_table(snap),
+    );
+    emit!(
+        super::pages::regulator::DISCLOSURES_DATA.to_owned(),
+        super::supervision::disclosures_table(snap),
+    );
     emit!("corrections".to_owned(), corrections_table(snap));
 }
 

@@ -110,7 +110,7 @@ fn description(c: &Ctx, title: &str) -> String {
 /// Wraps `body` in the page shell.
 pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
     let site = c.t("阳光慈善账本", "Sunshine Ledger");
-    let nav: [(&str, &str, &str); 8] = [
+    let nav: [(&str, &str, &str); 9] = [
         ("index.html", "首页", "Home"),
         ("orgs/index.html", "慈善组织", "Organisations"),
         ("projects/index.html", "项目", "Projects"),
@@ -118,6 +118,7 @@ pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
         ("lottery/index.html", "福彩公益金", "Lottery funds"),
         ("receipts/index.html", "捐赠查询", "Receipt lookup"),
         ("obligations.html", "信息公开义务", "Disclosure duties"),
+        ("regulator/index.html", "监管视图", "Supervision"),
         ("audit.html", "审计", "Audit"),
     ];
     html! {

@@ -45,6 +45,7 @@ pub mod slug;
 pub mod snapshot;
 pub mod source;
 pub mod spreadsheet;
+pub mod supervision;
 pub mod yearly;
 
 use crate::money::views::keys;
@@ -63,6 +64,8 @@ pub const VIEW_JS: &str = include_str!("../../public/view.js");
 pub const SUBMIT_JS: &str = include_str!("../../public/submit.js");
 /// Search, the organisation list's filters and sorting, and the comparison (`public/explore.js`).
 pub const EXPLORE_JS: &str = include_str!("../../public/explore.js");
+/// The supervision page's filters and sorting (`public/regulator.js`).
+pub const REGULATOR_JS: &str = include_str!("../../public/regulator.js");
 
 /// Every page, by what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,6 +93,8 @@ pub enum Page {
     Search,
     /// Two or three organisations side by side over the years (`?orgs=A,B,C`).
     Compare,
+    /// The supervision section: ratio failures and late disclosures (issue 16).
+    Regulator,
 }
 
 /// A path segment an id may be: what [`crate::money::types::Ident`] and USCCs allow.
@@ -122,6 +127,7 @@ impl Page {
             Page::Submit => pages::submit::PATH.into(),
             Page::Search => pages::search::PATH.into(),
             Page::Compare => pages::compare::PATH.into(),
+            Page::Regulator => pages::regulator::PATH.into(),
         }
     }
 
@@ -151,6 +157,7 @@ impl Page {
             ["submit", "index.html"] => Page::Submit,
             ["search", "index.html"] => Page::Search,
             ["compare", "index.html"] => Page::Compare,
+            ["regulator", "index.html"] => Page::Regulator,
             ["orgs", f] => match Filter::parse(f) {
                 Some(f) => Page::Orgs(f),
                 None => Page::Org(html(f)?),
@@ -203,6 +210,7 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
         Page::Submit,
         Page::Search,
         Page::Compare,
+        Page::Regulator,
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
     out.extend(
@@ -245,6 +253,7 @@ pub fn render(snap: &Snapshot, lang: Lang, page: &Page, query: Option<&str>) -> 
         Page::Submit => pages::submit::render(&c),
         Page::Search => pages::search::render(&c, snap),
         Page::Compare => pages::compare::render(&c, snap),
+        Page::Regulator => pages::regulator::render(&c, snap),
     };
     Some(markup.into_string())
 }
@@ -320,6 +329,7 @@ mod tests {
             Page::Audit,
             Page::Obligations,
             Page::Submit,
+            Page::Regulator,
         ];
         for id in ids {
             pages.extend([

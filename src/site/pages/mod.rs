@@ -15,6 +15,7 @@ pub mod orgs;
 pub mod project;
 pub mod ratios;
 pub mod receipt;
+pub mod regulator;
 pub mod search;
 pub mod submit;
 pub mod trusts;

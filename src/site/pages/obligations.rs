@@ -15,7 +15,7 @@ use crate::site::snapshot::Snapshot;
 /// The page's path within a language.
 pub const PATH: &str = "obligations.html";
 
-fn status_label(c: &Ctx, s: Status) -> &'static str {
+pub fn status_label(c: &Ctx, s: Status) -> &'static str {
     match s {
         Status::Met => c.t("按时公开", "met"),
         Status::Late => c.t("逾期公开", "late"),
@@ -24,7 +24,7 @@ fn status_label(c: &Ctx, s: Status) -> &'static str {
     }
 }
 
-fn kind_label(c: &Ctx, kind: &str) -> &'static str {
+pub fn kind_label(c: &Ctx, kind: &str) -> &'static str {
     match kind {
         "annual_report" => c.t("年度报告", "Annual report"),
         "project_updates" => c.t("项目实施情况（定期）", "Project updates"),

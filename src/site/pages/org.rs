@@ -1,7 +1,9 @@
-//! One organisation: registration facts, keys and their history, projects, income and spending
-//! by year, the regulator ratios with pass or fail, its entries that were amended or voided (each
-//! with its notice), the corrections it made and the entries it signed (the newest inline, all of
-//! them in its CSV).
+//! One organisation, in the order a regulator reads it (issue 16): its status first (ratio
+//! failures of finished years, disclosures late or missing, this year's obligations, and a link
+//! to its rows on the supervision page), then its money (income and spending by year, the
+//! regulator ratios with the reason beside every exception), then the details (registration,
+//! obligations not met, projects, its entries that were amended or voided, the corrections it
+//! made, the entries it signed), and its signing keys last.
 
 use maud::{Markup, html};
 use rust_decimal::Decimal;
@@ -9,10 +11,13 @@ use serde_json::Value;
 
 use super::orgs::{name, yes_no};
 use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
+use crate::money::obligations::OrgObligation;
+use crate::money::timeliness::Status;
 use crate::money::views::keys;
 use crate::site::chart::{self, Bars};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, dec, s};
+use crate::site::supervision::{self, RatioRow, RatioStatus};
 
 pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     let o = snap.view(&keys::ORG.key(&[&uscc]))?;
@@ -29,48 +34,17 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
     let projects: Vec<&Value> = snap.rows(&keys::PROJECT.under(&[&uscc])).collect();
     let duties = snap.obligations(Some(uscc));
+    let reasons = supervision::ratio_rows(snap, Some(uscc));
+    let current = supervision::current_year(snap);
+    // A year in progress is not judged: its spending is not complete (issue 16).
+    let in_progress = |year: i64| current.is_some_and(|y| year >= y);
     let open_duties: Vec<_> = duties
         .iter()
-        .filter(|d| d.judged.status != crate::money::timeliness::Status::Met)
+        .filter(|d| d.judged.status != Status::Met)
         .collect();
     let body = html! {
+        (status_section(c, snap, uscc, &duties, &reasons))
         p.compare-link { a href=(c.href(&super::compare::link(&[uscc]))) { (c.t("与其他机构逐年比较", "Compare with other organisations, year by year")) } }
-        h2 { (c.t("登记信息", "Registration")) }
-        dl.facts {
-            dt { (c.t("名称", "Name")) } dd { (s(o, "name")) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
-            dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
-            dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
-            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(o, "region"))) " (" (s(o, "region")) ")" }
-            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
-            dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date_str(s(o, "registered_on"))) }
-            dt { (c.t("登记条目", "Registration entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
-        }
-        h2 { (c.t("签名密钥", "Signing keys")) }
-        div.table-wrap { table {
-            caption { (c.t("密钥及其历史", "Keys and their history")) }
-            thead { tr {
-                th scope="col" { (c.t("公钥", "Public key")) }
-                th scope="col" { (c.t("启用于", "Added at")) }
-                th scope="col" { (c.t("吊销于", "Revoked at")) }
-            } }
-            tbody { @for k in &keys { tr {
-                td.hash { (k.key) }
-                td { (entry_link(c, k.added_at)) }
-                td { @match k.revoked_at { Some(r) => (entry_link(c, r)), None => (c.t("有效", "in use")) } }
-            } } }
-        } }
-        @if snap.judged_on.is_some() {
-            h2 { (c.t("信息公开义务", "Disclosure obligations")) }
-            (super::obligations::judged_on(c, snap))
-            p { (c.t("按时公开 ", "Met on time: ")) (duties.len() - open_duties.len()) (c.t(" 项；以下为逾期、逾期未公开和待公开的义务。", "; below, those disclosed late, missing, or due.")) }
-            @if !open_duties.is_empty() { (super::obligations::table(c, &open_duties, false)) }
-        }
-        h2 { (c.t("项目", "Projects")) }
-        @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
-            ul { @for p in &projects {
-                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::project::title(c, p)) } (super::project::distinction(c, p)) }
-            } }
-        }
         h2 { (c.t("历年收入与支出", "Income and spending by year")) }
         @if !cny.is_empty() {
             (chart::bars(&Bars {
@@ -110,11 +84,12 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                 }
             } }
         } }
-        h2 { (c.t("监管比例", "Regulator ratios")) }
+        h2 #ratios { (c.t("监管比例", "Regulator ratios")) }
         @if compliance.is_empty() { p { (c.t("不适用或暂无数据。", "Not applicable or no figures yet.")) } }
         @for row in &compliance {
+            @let year = row["year"].as_i64().unwrap_or_default();
             div.table-wrap { table {
-                caption { (c.lang.year(row["year"].as_i64().unwrap_or_default())) " " (s(row, "currency")) }
+                caption { (c.lang.year(year)) " " (s(row, "currency")) @if in_progress(year) { (c.t("（年度未结束，仅供参考）", " (year in progress: not judged)")) } }
                 thead { tr {
                     th scope="col" { (c.t("指标", "Figure")) }
                     th.num scope="col" { (c.t("数值", "Value")) }
@@ -122,8 +97,33 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                     th scope="col" { (c.t("结论", "Result")) }
                 } }
                 tbody { @for f in row["figures"].as_array().into_iter().flatten() {
+                    @let why = reasons.iter().find(|r| r.year == year && r.currency == s(row, "currency") && s(r.figure, "id") == s(f, "id"));
                     (super::ratios::figure_rows(c, f))
+                    // The reason on a line of its own, so the four columns stay readable on a phone.
+                    @if let Some(r) = why { tr.reason { td colspan="4" { (super::regulator::reason(c, &r.reason)) } } }
                 } }
+            } }
+        }
+        h2 { (c.t("登记信息", "Registration")) }
+        dl.facts {
+            dt { (c.t("名称", "Name")) } dd { (s(o, "name")) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
+            dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
+            dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
+            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(o, "region"))) " (" (s(o, "region")) ")" }
+            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
+            dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date_str(s(o, "registered_on"))) }
+            dt { (c.t("登记条目", "Registration entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
+        }
+        @if snap.judged_on.is_some() {
+            h2 #duties { (c.t("信息公开义务", "Disclosure obligations")) }
+            (super::obligations::judged_on(c, snap))
+            p { (c.t("按时公开 ", "Met on time: ")) (duties.len() - open_duties.len()) (c.t(" 项；以下为逾期、逾期未公开和待公开的义务。", "; below, those disclosed late, missing, or due.")) }
+            @if !open_duties.is_empty() { (super::obligations::table(c, &open_duties, false)) }
+        }
+        h2 { (c.t("项目", "Projects")) }
+        @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
+            ul { @for p in &projects {
+                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::project::title(c, p)) } (super::project::distinction(c, p)) }
             } }
         }
         h2 { (c.t("更正", "Corrections")) }
@@ -135,6 +135,20 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         p { (c.t("共 ", "")) (signed.len()) (c.t(" 条；下表为最新的条目，完整列表见下载。", " entries; the newest are below, all of them in the downloads.")) }
         (entries_table(c, snap, c.t("最新签名的条目", "Newest signed entries"), signed.iter().rev().take(MAX_ROWS).copied()))
         (super::downloads(c, &super::org_entries_data(uscc)))
+        h2 { (c.t("签名密钥", "Signing keys")) }
+        div.table-wrap { table {
+            caption { (c.t("密钥及其历史", "Keys and their history")) }
+            thead { tr {
+                th scope="col" { (c.t("公钥", "Public key")) }
+                th scope="col" { (c.t("启用于", "Added at")) }
+                th scope="col" { (c.t("吊销于", "Revoked at")) }
+            } }
+            tbody { @for k in &keys { tr {
+                td.hash { (k.key) }
+                td { (entry_link(c, k.added_at)) }
+                td { @match k.revoked_at { Some(r) => (entry_link(c, r)), None => (c.t("有效", "in use")) } }
+            } } }
+        } }
     };
     Some(page(
         c,
@@ -149,14 +163,14 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
 }
 
 /// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
-pub(super) fn ratio(text: &str) -> String {
+pub fn ratio(text: &str) -> String {
     match text.parse::<Decimal>() {
         Ok(r) => format!("{:.2}%", (r * Decimal::from(100)).round_dp(2)),
         Err(_) => text.to_owned(),
     }
 }
 
-pub(super) fn comparison(wire: &str) -> &str {
+pub fn comparison(wire: &str) -> &str {
     match wire {
         "at_least" => "≥",
         "at_most" => "≤",
@@ -172,5 +186,85 @@ pub fn status(c: &Ctx, wire: &str) -> Markup {
         "exempt" => html! { span { (c.t("豁免", "Exempt")) } },
         "in_progress" => html! { span { (c.t("进行中", "In progress")) } },
         _ => html! { span.muted { (c.t("数据不足", "Not enough data")) } },
+    }
+}
+
+/// What a regulator looks for first (issue 16): ratio failures of finished years, disclosures
+/// late or missing, and the obligations falling due this year, with a link to the
+/// organisation's rows on the supervision page.
+fn status_section(
+    c: &Ctx,
+    snap: &Snapshot,
+    uscc: &str,
+    duties: &[OrgObligation],
+    ratios: &[RatioRow],
+) -> Markup {
+    let failed: Vec<&RatioRow> = ratios
+        .iter()
+        .filter(|r| matches!(r.status, RatioStatus::Fail | RatioStatus::Explained))
+        .collect();
+    let judged = snap
+        .rows(&keys::COMPLIANCE.under(&[&uscc]))
+        .any(|r| supervision::current_year(snap).is_some_and(|y| r["year"].as_i64() < Some(y)));
+    let count = |st: Status| duties.iter().filter(|d| d.judged.status == st).count();
+    let (late, missing) = (count(Status::Late), count(Status::Missing));
+    let worst = duties
+        .iter()
+        .filter(|d| d.judged.status == Status::Missing)
+        .map(|d| d.judged.days_late)
+        .max();
+    let this_year = snap.judged_on.map(|d| d.year());
+    let due_this_year: Vec<&OrgObligation> = duties
+        .iter()
+        .filter(|d| Some(d.judged.due.year()) == this_year)
+        .collect();
+    html! {
+        h2 #status { (c.t("监管状态", "Status")) }
+        ul.flags {
+            @if !failed.is_empty() {
+                li.bad {
+                    strong { (c.t("比例未达标：", "Ratio failures: ")) }
+                    @for (i, r) in failed.iter().enumerate() {
+                        @if i > 0 { (c.t("；", "; ")) }
+                        (c.lang.year(r.year)) " " (s(r.figure, c.t("label_zh", "label_en")))
+                        @if r.status == RatioStatus::Explained { (c.t("（已说明）", " (explained)")) }
+                    }
+                }
+            } @else if judged {
+                li.ok { (c.t("已结束年度的监管比例均达标或豁免。", "Every finished year's ratios passed or were exempt.")) }
+            } @else {
+                li { (c.t("监管比例：不适用或暂无已结束年度的数据。", "Ratios: not applicable, or no finished year yet.")) }
+            }
+            @if snap.judged_on.is_some() {
+                @if late + missing > 0 {
+                    li.bad {
+                        strong { (c.t("信息公开：", "Disclosures: ")) }
+                        (missing) (c.t(" 项逾期未公开", " missing"))
+                        @if let Some(w) = worst { (c.t("（最长逾期 ", " (the oldest ")) (w) (c.t(" 天）", " days late)")) }
+                        (c.t("，", ", ")) (late) (c.t(" 项逾期公开。", " disclosed late."))
+                    }
+                } @else {
+                    li.ok { (c.t("没有逾期的信息公开。", "No disclosure late or missing.")) }
+                }
+                @if let Some(y) = this_year {
+                    li {
+                        strong { (c.lang.year(i64::from(y))) (c.t("到期的公开义务：", " obligations: ")) }
+                        (due_this_year.len()) (c.t(" 项", " falling due"))
+                        @for st in [Status::Met, Status::Late, Status::Missing, Status::Due] {
+                            @let n = due_this_year.iter().filter(|d| d.judged.status == st).count();
+                            @if n > 0 { (c.t("，", ", ")) (super::obligations::status_label(c, st)) " " (n) }
+                        }
+                        (c.t("。", "."))
+                    }
+                }
+            }
+        }
+        @if !due_this_year.is_empty() {
+            details.this-year {
+                summary { (c.t("今年到期的公开义务", "This year's obligations")) }
+                (super::obligations::table(c, &due_this_year, false))
+            }
+        }
+        p { a href=(c.href(&super::regulator::org_rows_path(uscc))) { (c.t("在监管视图中查看本组织 →", "This organisation on the supervision page →")) } }
     }
 }

@@ -1,0 +1,504 @@
+//! What the supervision page (`regulator/`) lists, as rows both the page and its CSV downloads
+//! are made from, so the two can never disagree (issue 16):
+//!
+//! - ratio figures of finished years that did not simply pass: failed, failed with a published
+//!   explanation, exempt, or without a verdict for want of data — each with its reason (what
+//!   was explained, under which exemption, which year's figures are missing). A year still in
+//!   progress on the day judged is not judged: its spending is not complete.
+//! - disclosures made late or still missing on the day judged, with the due date and the days
+//!   late ([`crate::money::obligations::judge`], the same judgement `sunshine report late`
+//!   prints).
+//!
+//! The figures are the cached `compliance/` rows ([`crate::money::regulator::compliance`]); the
+//! deadlines and thresholds cite their sources in `compliance_rules.json` and
+//! `timeliness_rules.json`, and those citations go with every row.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::data::Table;
+use super::snapshot::{Snapshot, dec, s};
+use crate::ledger::time::format_date;
+use crate::money::obligations::{FlatRow, OrgObligation};
+use crate::money::timeliness::{Obligation, Status};
+use crate::money::views::keys;
+
+/// How a ratio figure of a finished year stands, as the page's status filter names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RatioStatus {
+    /// Failed, and no explanation was published for the year.
+    Fail,
+    /// Failed, with an explanation published (Charity Law Art. 61 para. 2); still a failure.
+    Explained,
+    /// The cap does not apply (small administrative costs).
+    Exempt,
+    /// No verdict: a figure the rule needs is not in the ledger.
+    NotEnoughData,
+}
+
+impl RatioStatus {
+    /// The wire name: the CSV's `status` and the page's filter value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RatioStatus::Fail => "fail",
+            RatioStatus::Explained => "explained",
+            RatioStatus::Exempt => "exempt",
+            RatioStatus::NotEnoughData => "not_enough_data",
+        }
+    }
+
+    pub const ALL: [RatioStatus; 4] = [
+        RatioStatus::Fail,
+        RatioStatus::Explained,
+        RatioStatus::Exempt,
+        RatioStatus::NotEnoughData,
+    ];
+}
+
+/// Why a figure is in the list beyond its status: shown beside it, in both languages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reason {
+    /// Failed with no explanation published.
+    Unexplained,
+    /// The explanations the organisation published for the year (`explanation/{org}/{year}`).
+    Explained(Vec<Explanation>),
+    /// Administrative costs below the rule's exemption amount.
+    Exempt {
+        admin_costs: Decimal,
+        below: Decimal,
+        currency: String,
+    },
+    /// The prior year the rule measures against has no figures in the ledger.
+    NoPriorYear { prior: i64 },
+    /// The prior year is there but a figure could still not be worked out (an overflow, or a
+    /// band the rule table does not cover).
+    Incomplete,
+}
+
+/// One published explanation of a shortfall.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    pub seq: Option<u64>,
+    pub subject: String,
+    pub text: String,
+    pub published_on: String,
+}
+
+/// One ratio figure of one organisation-year that did not simply pass.
+#[derive(Debug, Clone)]
+pub struct RatioRow<'a> {
+    pub org: &'a str,
+    pub year: i64,
+    pub currency: &'a str,
+    /// The `compliance/` row's figure (id, labels, value, threshold, comparison, source).
+    pub figure: &'a Value,
+    pub status: RatioStatus,
+    pub reason: Reason,
+    /// The organisation's annual report for the year, if published.
+    pub report_seq: Option<u64>,
+}
+
+/// One late or missing disclosure.
+#[derive(Debug, Clone)]
+pub struct DisclosureRow {
+    pub judged: OrgObligation,
+    /// Entries it concerns beyond the one that met it: the related-party payment or major
+    /// event it discloses.
+    pub about_seq: Option<u64>,
+}
+
+impl DisclosureRow {
+    /// The year the page's year filter puts it in: the year it fell due.
+    pub fn year(&self) -> i32 {
+        self.judged.judged.due.year()
+    }
+}
+
+/// The year in progress on the day judged: it and later years are not judged. `None` when the
+/// snapshot has no date (a snapshot built by hand), and then no year is.
+pub fn current_year(snap: &Snapshot) -> Option<i64> {
+    snap.judged_on.map(|d| i64::from(d.year()))
+}
+
+/// Every ratio figure of a finished year that did not pass (of one organisation, or of all),
+/// newest year first, then by organisation, in the rule table's figure order.
+pub fn ratio_rows<'a>(snap: &'a Snapshot, org: Option<&str>) -> Vec<RatioRow<'a>> {
+    let Some(current) = current_year(snap) else {
+        return Vec::new();
+    };
+    let prefix = match org {
+        Some(o) => keys::COMPLIANCE.under(&[&o]),
+        None => keys::COMPLIANCE.prefix().to_owned(),
+    };
+    let mut out = Vec::new();
+    for row in snap.rows(&prefix) {
+        let (org, currency) = (s(row, "org"), s(row, "currency"));
+        let Some(year) = row["year"].as_i64().filter(|y| *y < current) else {
+            continue;
+        };
+        for figure in row["figures"].as_array().into_iter().flatten() {
+            let explained = figure["explained"].as_bool() == Some(true);
+            let status = match s(figure, "status") {
+                "fail" if explained => RatioStatus::Explained,
+                "fail" => RatioStatus::Fail,
+                "exempt" => RatioStatus::Exempt,
+                "not_enough_data" => RatioStatus::NotEnoughData,
+                _ => continue,
+            };
+            out.push(RatioRow {
+                org,
+                year,
+                currency,
+                figure,
+                status,
+                reason: reason(snap, org, year, currency, status),
+                report_seq: snap
+                    .view(&keys::REPORT.key(&[&org, &year]))
+                    .and_then(|r| r["seq"].as_u64()),
+            });
+        }
+    }
+    // Failures before exceptions (the page lists them in two tables, in this order), newest
+    // year first; then the view order (organisation, currency, the rule's figures).
+    out.sort_by_key(|r| {
+        (
+            r.status >= RatioStatus::Exempt,
+            std::cmp::Reverse(r.year),
+            r.status,
+        )
+    });
+    out
+}
+
+fn reason(snap: &Snapshot, org: &str, year: i64, currency: &str, status: RatioStatus) -> Reason {
+    match status {
+        RatioStatus::Fail => Reason::Unexplained,
+        RatioStatus::Explained => Reason::Explained(explanations(snap, org, year)),
+        RatioStatus::Exempt => {
+            let figures = snap.view(&keys::FIGURES.key(&[&org, &year, &currency]));
+            let below = figures.and_then(|f| exemption_below(f, year));
+            match (figures, below) {
+                (Some(f), Some(below)) => Reason::Exempt {
+                    admin_costs: dec(&f["administrative_costs"]),
+                    below,
+                    currency: currency.to_owned(),
+                },
+                _ => Reason::Incomplete,
+            }
+        }
+        RatioStatus::NotEnoughData => {
+            let prior = year - 1;
+            if snap
+                .view(&keys::FIGURES.key(&[&org, &prior, &currency]))
+                .is_none()
+            {
+                Reason::NoPriorYear { prior }
+            } else {
+                Reason::Incomplete
+            }
+        }
+    }
+}
+
+/// The exemption amount of the rule covering a `figures/` row's organisation in `year`.
+fn exemption_below(figures: &Value, year: i64) -> Option<Decimal> {
+    let table = crate::money::compliance::default_table().ok()?;
+    let org_type = serde_json::from_value(figures["org_type"].clone()).ok()?;
+    let fundraising = figures["public_fundraising"].as_bool()?;
+    table
+        .admin_exemption(org_type, fundraising, i32::try_from(year).ok()?)
+        .map(|ex| ex.below)
+}
+
+/// The explanations `org` published for `year`.
+pub fn explanations(snap: &Snapshot, org: &str, year: i64) -> Vec<Explanation> {
+    snap.view(&keys::EXPLANATION.key(&[&org, &year]))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| Explanation {
+            seq: e["seq"].as_u64(),
+            subject: s(e, "subject").to_owned(),
+            text: s(e, "text").to_owned(),
+            published_on: s(e, "published_on").to_owned(),
+        })
+        .collect()
+}
+
+/// Every disclosure made late or missing on the day judged, most days late first.
+pub fn disclosure_rows(snap: &Snapshot, org: Option<&str>) -> Vec<DisclosureRow> {
+    let mut out: Vec<DisclosureRow> = snap
+        .obligations(org)
+        .into_iter()
+        .filter(|o| matches!(o.judged.status, Status::Late | Status::Missing))
+        .map(|judged| {
+            let about_seq = match &judged.judged.obligation {
+                Obligation::RelatedParty { entry_seq, .. }
+                | Obligation::MajorEvent { entry_seq, .. } => Some(*entry_seq),
+                _ => None,
+            };
+            DisclosureRow { judged, about_seq }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.judged
+            .judged
+            .days_late
+            .cmp(&a.judged.judged.days_late)
+            .then_with(|| a.judged.org.cmp(&b.judged.org))
+            .then_with(|| a.judged.judged.due.cmp(&b.judged.judged.due))
+    });
+    out
+}
+
+impl Reason {
+    /// The reason in words, in Chinese or English.
+    pub fn text(&self, zh: bool) -> String {
+        let money = crate::site::format::money;
+        match (self, zh) {
+            (Reason::Unexplained, true) => "未发布说明".to_owned(),
+            (Reason::Unexplained, false) => "No explanation published".to_owned(),
+            (Reason::Explained(list), _) if list.is_empty() => String::new(),
+            (Reason::Explained(list), true) => list
+                .iter()
+                .map(|e| format!("{}（{}发布）：{}", e.subject, e.published_on, e.text))
+                .collect::<Vec<_>>()
+                .join("；"),
+            (Reason::Explained(list), false) => list
+                .iter()
+                .map(|e| {
+                    format!(
+                        "Explanation published {} on \"{}\" (in Chinese): {}",
+                        e.published_on, e.subject, e.text
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            (
+                Reason::Exempt {
+                    admin_costs,
+                    below,
+                    currency,
+                },
+                true,
+            ) => format!(
+                "管理费用{}，低于{}，不适用管理费用比例上限",
+                money(*admin_costs, currency),
+                money(*below, "CNY")
+            ),
+            (
+                Reason::Exempt {
+                    admin_costs,
+                    below,
+                    currency,
+                },
+                false,
+            ) => format!(
+                "Administrative costs of {} are below {}: the cap does not apply",
+                money(*admin_costs, currency),
+                money(*below, "CNY")
+            ),
+            (Reason::NoPriorYear { prior }, true) => {
+                format!("账本中没有该组织{prior}年的收支数据，无法得出上年收入和上年末净资产")
+            }
+            (Reason::NoPriorYear { prior }, false) => format!(
+                "The ledger has no figures of the organisation for {prior}: its prior-year revenue and net assets are unknown"
+            ),
+            (Reason::Incomplete, true) => "计算所需的数据不全".to_owned(),
+            (Reason::Incomplete, false) => "Figures the rule needs are incomplete".to_owned(),
+        }
+    }
+}
+
+/// The ratio value or threshold ("0.0583") as a number for sorting and the CSV.
+pub fn ratio_of(figure: &Value, field: &str) -> Option<Decimal> {
+    figure[field].as_str().and_then(|t| t.parse().ok())
+}
+
+/// `data/regulator/ratios.csv`: the page's first table, row for row.
+pub fn ratios_table(snap: &Snapshot) -> Table {
+    let mut t = Table::new(&[
+        "year",
+        "org",
+        "name",
+        "org_type",
+        "region",
+        "currency",
+        "figure",
+        "label_zh",
+        "label_en",
+        "value",
+        "comparison",
+        "threshold",
+        "status",
+        "reason_zh",
+        "reason_en",
+        "annual_report_seq",
+        "explanation_seqs",
+        "source",
+    ]);
+    for r in ratio_rows(snap, None) {
+        let o = org_row(snap, r.org);
+        let seqs = match &r.reason {
+            Reason::Explained(list) => list
+                .iter()
+                .filter_map(|e| e.seq.map(|s| s.to_string()))
+                .collect::<Vec<_>>()
+                .join(" "),
+            _ => String::new(),
+        };
+        t.rows.push(vec![
+            r.year.to_string(),
+            r.org.to_owned(),
+            snap.org_name(r.org).to_owned(),
+            s(o, "org_type").to_owned(),
+            s(o, "region").to_owned(),
+            r.currency.to_owned(),
+            s(r.figure, "id").to_owned(),
+            s(r.figure, "label_zh").to_owned(),
+            s(r.figure, "label_en").to_owned(),
+            s(r.figure, "value").to_owned(),
+            s(r.figure, "comparison").to_owned(),
+            s(r.figure, "threshold").to_owned(),
+            r.status.as_str().to_owned(),
+            r.reason.text(true),
+            r.reason.text(false),
+            r.report_seq.map(|s| s.to_string()).unwrap_or_default(),
+            seqs,
+            s(r.figure, "source").to_owned(),
+        ]);
+    }
+    t
+}
+
+/// `data/regulator/disclosures.csv`: the page's second table, row for row.
+pub fn disclosures_table(snap: &Snapshot) -> Table {
+    let mut columns = vec!["org", "name", "org_type", "region", "year"];
+    columns.extend_from_slice(&crate::money::obligations::CSV_COLUMNS[1..]);
+    columns.extend_from_slice(&["about_seq", "judged_on"]);
+    let mut t = Table::new(&columns);
+    let judged_on = snap.judged_on.map(format_date).unwrap_or_default();
+    for r in disclosure_rows(snap, None) {
+        let org = r.judged.org.to_string();
+        let o = org_row(snap, &org);
+        let mut row = vec![
+            org.clone(),
+            snap.org_name(&org).to_owned(),
+            s(o, "org_type").to_owned(),
+            s(o, "region").to_owned(),
+            r.year().to_string(),
+        ];
+        row.extend(FlatRow::from(&r.judged).cells().into_iter().skip(1));
+        row.push(r.about_seq.map(|s| s.to_string()).unwrap_or_default());
+        row.push(judged_on.clone());
+        t.rows.push(row);
+    }
+    t
+}
+
+/// An organisation's `org/` row (`null` when it is not registered).
+pub fn org_row<'a>(snap: &'a Snapshot, uscc: &str) -> &'a Value {
+    snap.view(&keys::ORG.key(&[&uscc])).unwrap_or(&Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ORG: &str = "53440100MJ0001000W";
+
+    fn figure(id: &str, status: &str, explained: bool) -> Value {
+        json!({"id": id, "label_zh": id, "label_en": id, "value": "0.5", "threshold": "0.7",
+               "comparison": "at_least", "basis": "prior_year", "status": status,
+               "explained": explained, "source": "src"})
+    }
+
+    /// A social group without fundraising status (its rule exempts admin costs under
+    /// 200,000): 2024 without a prior year, 2025 failed and explained with admin costs exempt,
+    /// 2026 failing while in progress on 1 March 2026.
+    fn snapshot() -> Snapshot {
+        let mut snap = Snapshot {
+            judged_on: Some(time::macros::date!(2026 - 03 - 01)),
+            ..Snapshot::default()
+        };
+        let mut put = |k: String, v: Value| {
+            snap.views.insert(k, v);
+        };
+        put(
+            format!("org/{ORG}"),
+            json!({"org": ORG, "name": "甲", "org_type": "social_group", "region": "440100"}),
+        );
+        for (year, figs) in [
+            (
+                2024,
+                vec![
+                    figure("spend", "not_enough_data", false),
+                    figure("admin", "pass", false),
+                ],
+            ),
+            (
+                2025,
+                vec![
+                    figure("spend", "fail", true),
+                    figure("admin", "exempt", false),
+                ],
+            ),
+            (2026, vec![figure("spend", "fail", false)]),
+        ] {
+            put(
+                format!("compliance/{ORG}/{year}/CNY"),
+                json!({"org": ORG, "year": year, "currency": "CNY", "figures": figs}),
+            );
+        }
+        for year in [2024, 2025, 2026] {
+            put(
+                format!("figures/{ORG}/{year}/CNY"),
+                json!({"org": ORG, "year": year, "currency": "CNY", "org_type": "social_group",
+                       "public_fundraising": false, "administrative_costs": "1234.50"}),
+            );
+        }
+        put(
+            format!("explanation/{ORG}/2025"),
+            json!([{"org": ORG, "seq": 77, "year": 2025, "subject": "支出比例",
+                    "text": "资金留作明年工程", "published_on": "2026-02-01"}]),
+        );
+        put(format!("report/{ORG}/2025"), json!({"seq": 70}));
+        snap
+    }
+
+    #[test]
+    fn finished_years_only_and_each_exception_with_its_reason() {
+        let snap = snapshot();
+        let rows = ratio_rows(&snap, None);
+        let got: Vec<(i64, RatioStatus)> = rows.iter().map(|r| (r.year, r.status)).collect();
+        assert_eq!(
+            got,
+            [
+                (2025, RatioStatus::Explained),
+                (2025, RatioStatus::Exempt),
+                (2024, RatioStatus::NotEnoughData),
+            ]
+        );
+        assert_eq!(rows[0].report_seq, Some(70));
+        assert_eq!(
+            rows[0].reason.text(true),
+            "支出比例（2026-02-01发布）：资金留作明年工程"
+        );
+        assert_eq!(
+            rows[1].reason.text(true),
+            "管理费用¥1,234.50，低于¥200,000.00，不适用管理费用比例上限"
+        );
+        assert_eq!(rows[2].reason, Reason::NoPriorYear { prior: 2023 });
+        // The CSV is the same rows.
+        let t = ratios_table(&snap);
+        assert_eq!(t.rows.len(), 3);
+        assert_eq!(t.rows[0][16], "77");
+        // A snapshot with no date judges no year.
+        let undated = Snapshot {
+            judged_on: None,
+            ..snapshot()
+        };
+        assert!(ratio_rows(&undated, None).is_empty());
+    }
+}
