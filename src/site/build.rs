@@ -371,8 +371,9 @@ enum Job {
     Pages(Lang, Vec<Page>),
     Feed(Lang),
     Asset(&'static str, &'static str),
-    /// One organisation's receipt shards and index, from its unit.
-    Shards(String),
+    /// Part `.1` of [`workers`] parts of one organisation's receipt shards (and its index),
+    /// from its unit.
+    Shards(String, usize),
     /// The downloads made from the summaries.
     Data,
     /// One organisation's downloads, from its unit.
@@ -435,7 +436,8 @@ fn summary_jobs(snap: &Snapshot) -> Vec<Job> {
 
 /// What renders from organisation `org`'s unit.
 fn unit_jobs(unit: &Snapshot, org: &str) -> Vec<Job> {
-    let mut out = vec![Job::OrgData(org.to_owned()), Job::Shards(org.to_owned())];
+    let mut out = vec![Job::OrgData(org.to_owned())];
+    out.extend((0..workers()).map(|part| Job::Shards(org.to_owned(), part)));
     page_jobs(
         all_pages(unit).into_iter().filter(|p| p.org() == Some(org)),
         &mut out,
@@ -481,8 +483,8 @@ fn run_job(snap: &Snapshot, w: &Writer, job: &Job) -> Result<Done, BuildError> {
                 .push(w.put(format!("{}feed.atom", lang.dir()), feed.as_bytes())?);
         }
         Job::Asset(path, text) => done.puts.push(w.put((*path).to_owned(), text.as_bytes())?),
-        Job::Shards(org) => {
-            for (path, bytes) in shards::org_files(snap, org) {
+        Job::Shards(org, part) => {
+            for (path, bytes) in shards::org_files_part(snap, org, *part, workers()) {
                 done.puts.push(w.put(path, &bytes)?);
             }
         }
@@ -513,6 +515,11 @@ async fn render_jobs(
     tokio::task::spawn_blocking(move || run_jobs(&jobs, |j| run_job(&snap, &writer, j)))
         .await
         .map_err(|e| BuildError::Worker(e.to_string()))?
+}
+
+/// What a spawned task returned, or why it did not.
+fn joined<T>(r: Result<Result<T, BuildError>, tokio::task::JoinError>) -> Result<T, BuildError> {
+    r.map_err(|e| BuildError::Worker(e.to_string()))?
 }
 
 /// Writes the download of every entry, row by row from the store.
@@ -642,15 +649,33 @@ pub async fn build_on(
         writer.stream(&format!("data/{}.json", data::DONATIONS))?,
     )
     .map_err(writer.stream_error(data::DONATIONS))?;
+    // The next unit is read while the last one renders: at most two are held.
+    let mut rendering: Option<tokio::task::JoinHandle<Result<Done, BuildError>>> = None;
     for org in &orgs {
+        let reading = std::time::Instant::now();
         let unit = Arc::new(source.unit(&snap, org).await?);
+        tracing::debug!(org, read = ?reading.elapsed(), "unit read");
         for d in data::live_donations(&unit) {
             donations
                 .row(&data::donation_cells(&unit, d))
                 .map_err(writer.stream_error(data::DONATIONS))?;
         }
+        if let Some(previous) = rendering.take() {
+            done.extend(joined(previous.await)?);
+            bar.inc(1);
+        }
         let jobs = unit_jobs(&unit, org);
-        done.extend(render_jobs(unit, &writer, jobs).await?);
+        let writer = writer.clone();
+        let org = org.clone();
+        rendering = Some(tokio::spawn(async move {
+            let rendering = std::time::Instant::now();
+            let done = render_jobs(unit, &writer, jobs).await;
+            tracing::debug!(org, rendered = ?rendering.elapsed(), "unit rendered");
+            done
+        }));
+    }
+    if let Some(last) = rendering {
+        done.extend(joined(last.await)?);
         bar.inc(1);
     }
     drop(source);

@@ -85,11 +85,9 @@ mod tests {
         let at = 2 * ENTRIES_PER_FILE + 1;
         let corrected = json!({"seq": at, "status": "live",
             "correction": {"by": at + 1, "action": "amend", "notice": "n"}});
-        snap.views
-            .insert(keys::ENTRY.key(&[&at]), corrected.clone());
+        snap.insert_view(keys::ENTRY.key(&[&at]), corrected.clone());
         // A correction entry's own row has no `correction`: not listed.
-        snap.views
-            .insert(keys::ENTRY.key(&[&3]), json!({"seq": 3, "status": "live"}));
+        snap.insert_view(keys::ENTRY.key(&[&3]), json!({"seq": 3, "status": "live"}));
         let files = files(&snap);
         assert_eq!(
             files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),

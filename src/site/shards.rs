@@ -158,6 +158,17 @@ fn index(snap: &Snapshot, org: &str, bits: u32) -> Vec<u8> {
 /// Every data file of organisation `org`, as (path from the site root, bytes): its index and
 /// all its shards (empty ones too, so a lookup of an unknown receipt finds an answer).
 pub fn org_files(snap: &Snapshot, org: &str) -> Vec<(String, Vec<u8>)> {
+    org_files_part(snap, org, 0, 1)
+}
+
+/// Part `part` of `parts` of [`org_files`]: the shards whose number is `part` modulo `parts`
+/// (and the index with part 0), so workers can share one organisation's shards.
+pub fn org_files_part(
+    snap: &Snapshot,
+    org: &str,
+    part: usize,
+    parts: usize,
+) -> Vec<(String, Vec<u8>)> {
     let nos: Vec<&str> = receipts(snap, org).collect();
     let bits = bits_for(nos.len());
     let mut buckets: Vec<Vec<&str>> = vec![Vec::new(); 1 << bits];
@@ -167,8 +178,14 @@ pub fn org_files(snap: &Snapshot, org: &str) -> Vec<(String, Vec<u8>)> {
         }
     }
     let dir = org_dir(org);
-    let mut out = vec![(format!("{dir}index.json"), index(snap, org, bits))];
+    let mut out = Vec::new();
+    if part == 0 {
+        out.push((format!("{dir}index.json"), index(snap, org, bits)));
+    }
     for (b, nos) in buckets.into_iter().enumerate() {
+        if b % parts.max(1) != part {
+            continue;
+        }
         out.push((
             format!("{dir}receipts-{b}.json"),
             shard(snap, org, nos.into_iter()),

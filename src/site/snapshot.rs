@@ -10,6 +10,7 @@
 //! the summaries. So a build holds the summaries and one organisation, never the whole log.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::money::views::keys;
 use rust_decimal::Decimal;
@@ -82,7 +83,10 @@ pub const RAW_PREFIX: &str = keys::TRACE.prefix();
 pub struct Snapshot {
     /// The log size the views reflect.
     pub as_of: u64,
-    pub views: BTreeMap<String, Value>,
+    /// The views but donations: shared, not copied, by every unit of a build.
+    pub views: Arc<BTreeMap<String, Value>>,
+    /// Donation rows: a unit's organisation's, or the summaries' one example.
+    pub donations: BTreeMap<String, Value>,
     /// The views under [`RAW_PREFIX`], as their JSON text: the receipt shards copy them out
     /// whole and no page reads inside them, so parsing them would only cost memory (a parsed
     /// trace takes several times its text).
@@ -90,7 +94,9 @@ pub struct Snapshot {
     /// Entries by seq: in the summaries, the newest [`NEWEST_ENTRIES`] and those whose bodies
     /// pages show ([`keeps_body`]); a unit adds every entry its organisation signed. A snapshot
     /// built by hand may hold them all.
-    pub entries: BTreeMap<u64, EntryMeta>,
+    pub entries: Arc<BTreeMap<u64, EntryMeta>>,
+    /// In a unit, every entry its organisation signed.
+    pub signed: BTreeMap<u64, EntryMeta>,
     /// The organisation a unit is of (`None`: the summaries, or a snapshot built by hand).
     pub unit: Option<String>,
     /// Money raised by (org, project, currency) over live donations of the whole ledger: the
@@ -120,27 +126,35 @@ pub struct Index {
 impl Snapshot {
     /// Builds [`Snapshot::idx`] from the views.
     pub fn index(&mut self) {
-        let mut idx = Index::default();
+        self.index_donations();
+        let mut spends: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for (k, v) in self.prefixed(keys::SPEND.prefix()) {
+            let from = &v["from"];
+            spends
+                .entry((s(from, "org").to_owned(), s(from, "project").to_owned()))
+                .or_default()
+                .push(k.to_owned());
+        }
+        for list in spends.values_mut() {
+            list.sort_by_cached_key(|k| spend_order(k, self.view(k).unwrap_or(&Value::Null)));
+        }
+        self.idx.spends = spends;
+    }
+
+    /// Builds the donations part of [`Snapshot::idx`] (a unit's donations change; the
+    /// payments are the summaries').
+    fn index_donations(&mut self) {
+        let mut donations: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for (k, v) in self.prefixed(keys::DONATION.prefix()) {
             let d = donation_fields(v);
             if let Some(p) = d["project"].as_str() {
-                idx.donations
+                donations
                     .entry((s(d, "org").to_owned(), p.to_owned()))
                     .or_default()
                     .push(k.to_owned());
             }
         }
-        for (k, v) in self.prefixed(keys::SPEND.prefix()) {
-            let from = &v["from"];
-            idx.spends
-                .entry((s(from, "org").to_owned(), s(from, "project").to_owned()))
-                .or_default()
-                .push(k.to_owned());
-        }
-        for list in idx.spends.values_mut() {
-            list.sort_by_cached_key(|k| spend_order(k, self.view(k).unwrap_or(&Value::Null)));
-        }
-        self.idx = idx;
+        self.idx.donations = donations;
     }
 
     /// Disclosure obligations judged on [`Snapshot::judged_on`], of one organisation or all,
@@ -170,7 +184,20 @@ impl Snapshot {
     }
 
     pub fn view(&self, key: &str) -> Option<&Value> {
-        self.views.get(key)
+        if keys::DONATION.has(key) {
+            self.donations.get(key)
+        } else {
+            self.views.get(key)
+        }
+    }
+
+    /// Adds a view row (where [`Snapshot::view`] finds it): for snapshots built by hand.
+    pub fn insert_view(&mut self, key: String, value: Value) {
+        if keys::DONATION.has(&key) {
+            self.donations.insert(key, value);
+        } else {
+            Arc::make_mut(&mut self.views).insert(key, value);
+        }
     }
 
     /// A view under [`RAW_PREFIX`], as JSON text.
@@ -184,13 +211,17 @@ impl Snapshot {
         prefix: &str,
     ) -> impl Iterator<Item = (&'a str, &'a Value)> + use<'a> {
         let owned = prefix.to_owned();
-        self.views
-            .range::<str, _>((
-                std::ops::Bound::Included(prefix),
-                std::ops::Bound::Unbounded,
-            ))
-            .take_while(move |(k, _)| k.starts_with(owned.as_str()))
-            .map(|(k, v)| (k.as_str(), v))
+        let rows = if prefix.starts_with(keys::DONATION.prefix()) {
+            &self.donations
+        } else {
+            &*self.views
+        };
+        rows.range::<str, _>((
+            std::ops::Bound::Included(prefix),
+            std::ops::Bound::Unbounded,
+        ))
+        .take_while(move |(k, _)| k.starts_with(owned.as_str()))
+        .map(|(k, v)| (k.as_str(), v))
     }
 
     pub fn rows<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a Value> + use<'a> {
@@ -198,7 +229,7 @@ impl Snapshot {
     }
 
     pub fn entry(&self, seq: u64) -> Option<&EntryMeta> {
-        self.entries.get(&seq)
+        self.signed.get(&seq).or_else(|| self.entries.get(&seq))
     }
 
     /// The newest entries, newest first (at most [`NEWEST_ENTRIES`] from the summaries).
@@ -208,7 +239,12 @@ impl Snapshot {
 
     /// The entries `author` signed, oldest first: all of them in `author`'s unit.
     pub fn signed_by<'a>(&'a self, author: &'a str) -> impl Iterator<Item = &'a EntryMeta> {
-        self.entries.values().filter(move |e| e.author == author)
+        let pool = if self.unit.is_some() {
+            &self.signed
+        } else {
+            &*self.entries
+        };
+        pool.values().filter(move |e| e.author == author)
     }
 
     /// The unit of organisation `org`: these summaries with its donation rows, their traces
@@ -220,15 +256,13 @@ impl Snapshot {
         traces: BTreeMap<String, String>,
         signed: impl IntoIterator<Item = EntryMeta>,
     ) -> Snapshot {
+        // The summaries' shared maps are not copied; the example donation is replaced.
         let mut unit = self.clone();
-        // The summaries' one example donation belongs to some organisation's unit, not all.
-        let prefix = keys::DONATION.prefix();
-        unit.views.retain(|k, _| !k.starts_with(prefix));
-        unit.views.extend(donations);
+        unit.donations = donations.into_iter().collect();
         unit.raw = traces;
-        unit.entries.extend(signed.into_iter().map(|e| (e.seq, e)));
+        unit.signed = signed.into_iter().map(|e| (e.seq, e)).collect();
         unit.unit = Some(org.to_owned());
-        unit.index();
+        unit.index_donations();
         unit
     }
 

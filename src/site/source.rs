@@ -102,6 +102,9 @@ pub struct Source {
     as_of: u64,
 }
 
+/// Entries per bucket of the store's lookup indexes (`seq >> 12`).
+const ENTRY_BUCKET: u64 = 1 << 12;
+
 /// Whether a record row's `seq` is within the log size `as_of` the views reflect.
 fn within(v: &Value, as_of: u64) -> bool {
     v["seq"].as_u64().is_some_and(|seq| seq < as_of)
@@ -131,12 +134,13 @@ pub async fn summaries(store: &Store) -> Result<(Snapshot, Source), SourceError>
         }
     }
     // The first donation, which the lookup page offers as an example.
+    let mut donations = BTreeMap::new();
     {
         let mut rows = reader.records_under(keys::DONATION.prefix());
         while let Some((k, text)) = rows.try_next().await? {
             let v = parse_view(&k, &text)?;
             if within(&v, as_of) {
-                views.insert(k, v);
+                donations.insert(k, v);
                 break;
             }
         }
@@ -188,8 +192,9 @@ pub async fn summaries(store: &Store) -> Result<(Snapshot, Source), SourceError>
     keys.sort_by(|a, b| (a.added_at, &a.key).cmp(&(b.added_at, &b.key)));
     let mut snap = Snapshot {
         as_of,
-        views,
-        entries,
+        views: std::sync::Arc::new(views),
+        donations,
+        entries: std::sync::Arc::new(entries),
         checkpoint,
         vkey,
         keys,
@@ -209,6 +214,56 @@ pub async fn source_at(store: &Store, as_of: u64) -> Result<Source, SourceError>
     })
 }
 
+/// A unit's donation rows parsed (those within `as_of`) and their traces composed from
+/// `hops`, the rows split among the build's workers.
+#[allow(clippy::type_complexity)]
+fn compose(
+    rows: Vec<(String, String)>,
+    hops: &BTreeMap<String, Vec<(String, String)>>,
+    as_of: u64,
+) -> Result<(Vec<(String, Value)>, BTreeMap<String, String>), SourceError> {
+    let chunk = rows.len().div_ceil(super::build::workers()).max(1);
+    let part = |rows: &[(String, String)]| {
+        let mut donations = Vec::with_capacity(rows.len());
+        let mut traces = Vec::with_capacity(rows.len());
+        for (k, text) in rows {
+            let v = parse_view(k, text)?;
+            if !within(&v, as_of) {
+                continue;
+            }
+            let owner = &k[keys::DONATION.prefix().len()..];
+            let own = hops.get(owner).map(Vec::as_slice).unwrap_or_default();
+            let trace = compose_trace((k, text), own).map_err(|e| SourceError::View(e.key))?;
+            if let Some(trace) = trace {
+                let text = serde_json::to_string(&trace)
+                    .map_err(|e| SourceError::Parsing(e.to_string()))?;
+                traces.push((format!("{RAW_PREFIX}{owner}"), text));
+            }
+            donations.push((k.clone(), v));
+        }
+        Ok::<_, SourceError>((donations, traces))
+    };
+    let parts = std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || part(c)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| SourceError::Parsing("a worker panicked".into()))?
+            })
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    let (mut donations, mut traces) = (Vec::new(), BTreeMap::new());
+    for (d, t) in parts {
+        donations.extend(d);
+        traces.extend(t);
+    }
+    Ok((donations, traces))
+}
+
 fn parse_view(key: &str, text: &str) -> Result<Value, SourceError> {
     serde_json::from_str::<Value>(text).map_err(|_| SourceError::View(key.to_owned()))
 }
@@ -218,53 +273,52 @@ impl Source {
     /// composed from their hops, and every entry it signed.
     pub async fn unit(&mut self, summaries: &Snapshot, org: &str) -> Result<Snapshot, SourceError> {
         let as_of = self.as_of;
-        let mut donations = Vec::new();
-        let mut texts = Vec::new();
+        let started = std::time::Instant::now();
+        let mut rows: Vec<(String, String)> = Vec::new();
         {
-            let mut rows = self.reader.records_under(&keys::DONATION.under(&[&org]));
-            while let Some((k, text)) = rows.try_next().await? {
-                let v = parse_view(&k, &text)?;
-                if within(&v, as_of) {
-                    texts.push((k.clone(), text));
-                    donations.push((k, v));
-                }
+            let mut stream = self.reader.records_under(&keys::DONATION.under(&[&org]));
+            while let Some(row) = stream.try_next().await? {
+                rows.push(row);
             }
         }
         // `hop/{org}/{receipt}/...`, grouped under the donation they are of.
         let mut hops: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         {
-            let mut rows = self.reader.records_under(&keys::HOP.under(&[&org]));
-            while let Some((k, text)) = rows.try_next().await? {
-                if !within(&parse_view(&k, &text)?, as_of) {
+            let mut stream = self.reader.records_under(&keys::HOP.under(&[&org]));
+            while let Some((k, text)) = stream.try_next().await? {
+                // `hop/{org}/{receipt}/{seq}/{i}`: the seq is in the key.
+                let parts: Vec<&str> = keys::HOP
+                    .parts(&k)
+                    .map(Iterator::collect)
+                    .unwrap_or_default();
+                let seq = parts.get(2).and_then(|s| s.parse::<u64>().ok());
+                if !seq.is_some_and(|seq| seq < as_of) {
                     continue;
                 }
-                let owner = keys::HOP
-                    .parts(&k)
-                    .map(|p| p.take(2).collect::<Vec<_>>().join("/"))
-                    .unwrap_or_default();
+                let owner = parts.get(..2).map(|p| p.join("/")).unwrap_or_default();
                 hops.entry(owner).or_default().push((k, text));
             }
         }
-        let mut traces = BTreeMap::new();
-        for (k, text) in texts {
-            let owner = &k[keys::DONATION.prefix().len()..];
-            let own = hops.remove(owner).unwrap_or_default();
-            let trace = compose_trace((&k, &text), &own).map_err(|e| SourceError::View(e.key))?;
-            if let Some(trace) = trace {
-                let text = serde_json::to_string(&trace)
-                    .map_err(|e| SourceError::Parsing(e.to_string()))?;
-                traces.insert(format!("{RAW_PREFIX}{owner}"), text);
-            }
-        }
+        // Parsing the rows and composing the traces is the work of a unit: on every core.
+        let (donations, traces) = tokio::task::spawn_blocking(move || compose(rows, &hops, as_of))
+            .await
+            .map_err(|e| SourceError::Parsing(e.to_string()))??;
+        tracing::debug!(elapsed = ?started.elapsed(), "donations and traces read");
         let mut signed = Vec::new();
-        {
-            let author = format!("org:{org}");
-            let mut rows = self.reader.entries_signed_by(&author, as_of);
-            while let Some(row) = rows.try_next().await? {
+        let author = format!("org:{org}");
+        for bucket in 0..as_of.div_ceil(ENTRY_BUCKET) {
+            for row in self
+                .reader
+                .entries_signed_in_bucket(&author, bucket, as_of)
+                .await?
+            {
                 signed.push(entry_meta(&row)?);
             }
         }
-        Ok(summaries.with_unit(org, donations, traces, signed))
+        tracing::debug!(elapsed = ?started.elapsed(), "signed entries read");
+        let unit = summaries.with_unit(org, donations, traces, signed);
+        tracing::debug!(elapsed = ?started.elapsed(), "unit indexed");
+        Ok(unit)
     }
 
     /// Money raised by project over the whole ledger ([`Snapshot::raised`]), summed as the

@@ -423,7 +423,7 @@ mod tests {
             ..Snapshot::default()
         };
         let mut put = |k: String, v: Value| {
-            snap.views.insert(k, v);
+            snap.insert_view(k, v);
         };
         put(
             format!("org/{ORG}"),

@@ -490,20 +490,30 @@ impl ViewsReader {
             })
     }
 
-    /// The entries `author` signed below log size `below`, streamed in seq order (through the
-    /// `(author, nonce)` index: an organisation's entries without reading the whole log).
-    pub fn entries_signed_by(
+    /// The entries `author` signed among those with seq `bucket * 4096 ..` and below `below`,
+    /// in seq order: through the `((seq >> 12), author, nonce)` index, so an organisation's
+    /// entries are found bucket by bucket without reading the whole log.
+    pub async fn entries_signed_in_bucket(
         &mut self,
         author: &str,
+        bucket: u64,
         below: u64,
-    ) -> impl Stream<Item = Result<StoredEntry, StoreError>> + '_ {
-        sqlx::query(
-            "SELECT seq, leaf_hash, leaf FROM entries WHERE author = $1 AND seq < $2 ORDER BY seq",
+    ) -> Result<Vec<StoredEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, leaf_hash, leaf FROM entries \
+             WHERE (seq >> 12) = $1 AND author = $2 AND seq < $3",
         )
-        .bind(author.to_owned())
-        .bind(i64::try_from(below).unwrap_or(i64::MAX))
-        .fetch(&mut *self.tx)
-        .map(|r| r.map_err(StoreError::from).and_then(|r| stored_entry(&r)))
+        .bind(to_i64(bucket)?)
+        .bind(author)
+        .bind(to_i64(below)?)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        let mut out = rows
+            .iter()
+            .map(stored_entry)
+            .collect::<Result<Vec<_>, _>>()?;
+        out.sort_unstable_by_key(|e| e.seq);
+        Ok(out)
     }
 
     /// The stored record rows among `keys`.

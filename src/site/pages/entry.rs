@@ -125,8 +125,7 @@ mod tests {
             vkey: "example.org/log+01234567+AQ==".into(),
             ..Snapshot::default()
         };
-        snap.views
-            .insert("regulator/R1".into(), json!({"name": "广东省民政厅 <b>"}));
+        snap.insert_view("regulator/R1".into(), json!({"name": "广东省民政厅 <b>"}));
         let c = Ctx::new(Lang::En, PATH);
         let html = render(&c, &snap).into_string();
         assert!(html.contains("static/view.js"), "{html}");
