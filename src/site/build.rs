@@ -39,7 +39,8 @@ use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
 use super::{
-    Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed, render, shards,
+    NOTFOUND_JS, Page, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected, data, feed,
+    render, shards,
 };
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
@@ -281,6 +282,12 @@ enum Job {
     Data,
 }
 
+/// The static hosts' `404.html`: the same for every ledger, rendered once.
+fn static_404() -> &'static str {
+    static PAGE: OnceLock<String> = OnceLock::new();
+    PAGE.get_or_init(|| super::pages::missing::render_static().into_string())
+}
+
 fn jobs(snap: &Snapshot) -> Vec<Job> {
     // The data job is the longest: first, so it runs beside the pages rather than after them.
     let mut out = vec![
@@ -289,6 +296,8 @@ fn jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Asset("static/verify.js", VERIFY_JS),
         Job::Asset("static/view.js", VIEW_JS),
         Job::Asset("static/submit.js", SUBMIT_JS),
+        Job::Asset("static/notfound.js", NOTFOUND_JS),
+        Job::Asset("404.html", static_404()),
     ];
     out.extend(shards::orgs(snap).into_iter().map(Job::Org));
     out.extend(Lang::ALL.map(Job::Feed));

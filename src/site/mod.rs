@@ -55,6 +55,8 @@ pub const SITE_CSS: &str = include_str!("../../public/site.css");
 pub const VERIFY_JS: &str = include_str!("../../public/verify.js");
 /// The entry and receipt viewers (`public/view.js`).
 pub const VIEW_JS: &str = include_str!("../../public/view.js");
+/// The static 404 page's script (`public/notfound.js`), which finds the site's root.
+pub const NOTFOUND_JS: &str = include_str!("../../public/notfound.js");
 /// The signing page's script (`public/submit.js`).
 pub const SUBMIT_JS: &str = include_str!("../../public/submit.js");
 

@@ -135,7 +135,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
             tbody {
                 @for o in &orgs {
                     tr {
-                        td { a href=(c.href(&org_path(s(o, "org")))) { (name(c, o)) } }
+                        td { a href=(c.href(&org_path(s(o, "org")))) lang=[super::name_lang(c, name(c, o))] { (name(c, o)) } }
                         td { (c.lang.org_type(s(o, "org_type"))) }
                         td { (regions::name(c.lang, s(o, "region"))) }
                         td { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
