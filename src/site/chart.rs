@@ -183,7 +183,7 @@ pub fn bars(b: &Bars) -> Markup {
         }
     };
     html! {
-        figure.chart id=(b.id) {
+        figure class=(if b.series.len() <= 2 { "chart beside" } else { "chart" }) id=(b.id) {
             div.chart-plot {
                 svg viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) role="img" aria-labelledby=(format!("{title_id} {desc_id}")) preserveAspectRatio="xMidYMid meet" {
                     title id=(title_id) { (b.title) }

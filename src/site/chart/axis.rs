@@ -8,8 +8,9 @@
 //!   screen: the SVG scales as a whole, so what does not overlap in its own units does not
 //!   overlap on any screen. Months carry their year on a second row, under each January.
 //! - Value: a zero-based axis in round steps (1, 2, 2.5, 5 times a power of ten) and in a unit a
-//!   reader counts in: 元, 万元, 亿元 on Chinese pages; ¥, ¥ thousand, ¥ million on English ones
-//!   (English readers count in thousands, not in ten-thousands).
+//!   reader counts in: 元, 万元 (from 10,000), 亿元 (from 100 million) on Chinese pages; ¥,
+//!   ¥ thousand (from 10,000), ¥ million (from a million) on English ones (English readers count
+//!   in thousands and millions, not in ten-thousands).
 //!
 //! Label widths are estimated from the characters (CJK a full em, digits and Latin letters at
 //! DejaVu Sans's widths, the widest common fallback), on the generous side; the browser test
@@ -317,7 +318,7 @@ fn unit(max: Decimal, currency: &str, lang: Lang) -> (Decimal, String) {
     let (unit, zh, en) = match lang {
         Lang::Zh if max >= Decimal::from(100_000_000) => (100_000_000, "亿", " million"),
         Lang::Zh if max >= Decimal::from(10_000) => (10_000, "万", ""),
-        Lang::En if max >= Decimal::from(10_000_000) => (1_000_000, "", " million"),
+        Lang::En if max >= Decimal::from(1_000_000) => (1_000_000, "", " million"),
         Lang::En if max >= Decimal::from(10_000) => (1_000, "", " thousand"),
         _ => (1, "", ""),
     };
@@ -547,6 +548,12 @@ mod tests {
             ("¥ million", dec!(100), 3)
         );
         assert_eq!(s.label(3), "300");
+        // ¥5.7 million reads in millions, not as 5,700 thousand: 5.7 / 4 = 1.425, up to 2.
+        let s = scale(dec!(5700000), "CNY", Lang::En);
+        assert_eq!(
+            (s.unit_name.as_str(), s.step, s.count),
+            ("¥ million", dec!(2), 3)
+        );
         // Small sums in yuan: 900 / 4 = 225, up to 250: 0, 250, ..., 1,000.
         let s = scale(dec!(900), "CNY", Lang::En);
         assert_eq!((s.unit_name.as_str(), s.step, s.count), ("¥", dec!(250), 4));

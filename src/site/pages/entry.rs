@@ -41,8 +41,8 @@ fn values(c: &Ctx) -> serde_json::Value {
 /// fund, and the body's own fields by name. A kind without one gets `other`.
 fn summaries(c: &Ctx) -> serde_json::Value {
     json!({
-        "donation": c.t("{date}，{org}收到{donor}的捐赠 {amount}，{fund}。收据号 {receipt_no}。",
-                        "On {date}, {org} received {amount} from {donor}, {fund}. Receipt {receipt_no}."),
+        "donation": c.t("{date}，{org}收到{donor_display}的捐赠 {amount}，{fund}。收据号 {receipt_no}。",
+                        "On {date}, {org} received {amount} from {donor_display}, {fund}. Receipt {receipt_no}."),
         "disbursement": c.t("{date}，{org}从{fund}向{payee_display}支付 {amount}，用途：{purpose}（{category}）。",
                             "On {date}, {org} paid {amount} from {fund} to {payee_display} for {purpose} ({category})."),
         "grant.transfer": c.t("{date}，{org}从{fund}向{to_org}的项目{to_project}拨付 {amount}，用途：{purpose}。",

@@ -56,7 +56,7 @@ fn summary(c: &Ctx, snap: &Snapshot) -> Markup {
             @let years: BTreeSet<i64> = sums.keys().filter(|k| k.0 == cur).map(|k| k.1).collect();
             @let purposes: BTreeSet<&str> = sums.keys().filter(|k| k.0 == cur).map(|k| k.2.as_str()).collect();
             @let cell = |y: i64, p: &str| sums.get(&(cur.to_owned(), y, p.to_owned())).copied().unwrap_or_default();
-            div.table-wrap { table.lottery-summary {
+            div.table-wrap { table.lottery-summary.stack-on-phone {
                 caption { (c.t("各年度按类别的资助（", "Grants by fiscal year and purpose (")) (cur) (c.t("）", ")")) }
                 thead { tr {
                     th scope="col" { (c.t("类别", "Purpose")) }
@@ -67,14 +67,14 @@ fn summary(c: &Ctx, snap: &Snapshot) -> Markup {
                     @for p in &purposes {
                         tr {
                             th scope="row" { (c.lang.lottery_purpose(p)) }
-                            @for y in &years { td.num { (format::money(cell(*y, p), cur)) } }
-                            td.num { (format::money(years.iter().map(|y| cell(*y, p)).sum(), cur)) }
+                            @for y in &years { td.num data-label=(c.lang.year(*y)) { (format::money(cell(*y, p), cur)) } }
+                            td.num data-label=(c.t("合计", "Total")) { (format::money(years.iter().map(|y| cell(*y, p)).sum(), cur)) }
                         }
                     }
                     tr.total {
                         th scope="row" { (c.t("合计", "Total")) }
-                        @for y in &years { td.num { (format::money(purposes.iter().map(|p| cell(*y, p)).sum(), cur)) } }
-                        td.num { (format::money(sums.iter().filter(|(k, _)| k.0 == cur).map(|(_, v)| *v).sum(), cur)) }
+                        @for y in &years { td.num data-label=(c.lang.year(*y)) { (format::money(purposes.iter().map(|p| cell(*y, p)).sum(), cur)) } }
+                        td.num data-label=(c.t("合计", "Total")) { (format::money(sums.iter().filter(|(k, _)| k.0 == cur).map(|(_, v)| *v).sum(), cur)) }
                     }
                 }
             } }
