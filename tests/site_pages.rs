@@ -346,7 +346,7 @@ fn the_entry_viewer_sums_an_entry_up_with_links_that_resolve() {
                 tab.eval("(d => !d.hidden && d.textContent)(document.querySelector('.tree-note'))");
             let note = note.as_str().unwrap();
             assert!(
-                note.contains(&format!("{size_now}")) && note.contains(&seq.to_string()),
+                note.contains(size_now) && note.contains(&seq.to_string()),
                 "{what}: {note}"
             );
             assert_fits(&mut tab, &what);
