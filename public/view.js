@@ -85,10 +85,27 @@
     return resp.json();
   }
 
-  /** An organisation's published facts (name, receipt shard bits), or null. */
-  const orgInfo = (base, org) => ID_RE.test(org)
-    ? fetchJson(new URL(`${org}/index.json`, new URL(base, location.href)).href).catch(() => null)
-    : Promise.resolve(null);
+  /**
+   * An organisation's published facts (names, receipt shard bits, project titles), or null;
+   * fetched once per page, however many links name it.
+   */
+  const infoCache = new Map();
+  function orgInfo(base, org) {
+    if (!ID_RE.test(org)) return Promise.resolve(null);
+    const url = new URL(`${org}/index.json`, new URL(base, location.href)).href;
+    if (!infoCache.has(url)) infoCache.set(url, fetchJson(url).catch(() => null));
+    return infoCache.get(url);
+  }
+
+  /**
+   * Puts an organisation's or a project's name into `node`: the English one on an English page
+   * when there is one, else the Chinese one, marked as Chinese so it is read as such.
+   */
+  function nameInto(node, zhName, enName, suffix) {
+    const english = !zh && typeof enName === 'string' && enName;
+    node.textContent = (english ? enName : zhName) + (suffix || '');
+    if (!zh && !english) node.setAttribute('lang', 'zh-CN');
+  }
 
   /** Names what the page shows, in its heading and its title (keeping the site's name). */
   function retitle(text) {
@@ -110,8 +127,10 @@
   function signer(view, labels, author, info) {
     if (author.startsWith('org:')) {
       const org = author.slice(4);
-      const name = info && typeof info.name === 'string' ? info.name : org;
-      return info && ID_RE.test(org) ? el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, name) : name;
+      if (!info || typeof info.name !== 'string' || !ID_RE.test(org)) return org;
+      const a = el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` });
+      nameInto(a, info.name, info.name_en);
+      return a;
     }
     if (author.startsWith('regulator:')) {
       const id = author.slice('regulator:'.length);
@@ -131,14 +150,90 @@
   const MONEY_RE = /^\d{1,13}\.\d{2}$/;
   const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
   const HASH_RE = /^[0-9a-f]{64}$/;
+  const CJK_RE = /[\u3400-\u9fff\uf900-\ufaff]/;
 
   /** A link to organisation `org`'s page, named once its published facts arrive. */
   function orgLink(view, org) {
     const a = el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, org);
     orgInfo(view.dataset.orgData, org).then((info) => {
-      if (info && typeof info.name === 'string') a.textContent = `${info.name} (${org})`;
+      if (info && typeof info.name === 'string') nameInto(a, info.name, info.name_en, ` (${org})`);
     });
     return a;
+  }
+
+  /** A link to project `id` of organisation `owner`, titled once the organisation's facts arrive. */
+  function projectLink(view, owner, id) {
+    const a = el('a', { href: `${view.dataset.projectsHref}${pageStem(owner)}/${pageStem(id)}.html` }, id);
+    orgInfo(view.dataset.orgData, owner).then((info) => {
+      const titles = info && info.projects && info.projects[id];
+      if (Array.isArray(titles) && typeof titles[0] === 'string') nameInto(a, titles[0], titles[1]);
+    });
+    return a;
+  }
+
+  // ---- Entry summary --------------------------------------------------------------------------
+
+  /** The body field holding the date an entry's summary gives, by kind. */
+  const DATE_OF = {
+    donation: 'received_on', disbursement: 'paid_on', 'grant.transfer': 'paid_on',
+    'project.open': 'start', 'project.update': 'as_of', 'project.close': 'closed_on',
+    'trust.file': 'filed_on', 'trust.disburse': 'paid_on', 'trust.report': 'reported_on',
+    'lottery.grant': 'granted_on', 'lottery.usage': 'used_on', 'lottery.announce': 'announced_on',
+    'org.register': 'registered_on', 'report.annual': 'published_on', disclosure: 'occurred_on',
+    explanation: 'published_on',
+  };
+  /** Body fields naming a project, with the field naming its organisation ('' for the signer). */
+  const PROJECT_OF = { project: '', id: '', to_project: 'to_org', recipient_project: 'recipient_org' };
+
+  /** `template` with each `{name}` replaced by `part(name)` (a list of texts and nodes). */
+  function compose(template, part) {
+    return String(template || '').split(/\{(\w+)\}/).flatMap((s, i) => (i % 2 ? part(s) : [s]));
+  }
+
+  /**
+   * One sentence saying who did what, for how much and when, in the page's language, with the
+   * organisation, the project and the receipt as links (issue 16). The templates come from the
+   * page (src/site/pages/entry.rs); the values from the verified bytes.
+   */
+  function summary(ctx, entry, info) {
+    const { view, labels, body, kind, org } = ctx;
+    const S = labels.summary || {};
+    const fund = (field, restricted, unrestricted) => (org && typeof body[field] === 'string' && ID_RE.test(body[field])
+      ? compose(S[restricted], () => [projectLink(view, org, body[field])])
+      : [S[unrestricted]]);
+    const amount = () => {
+      const value = kind === 'project.open' ? body.target : kind === 'trust.file' ? body.property : body.amount;
+      if (typeof value === 'string') return [money(value, String(body.currency || ''))];
+      const goods = body.in_kind;
+      if (goods && typeof goods === 'object') {
+        return compose(S.goods, (k) => [String(goods[k] === undefined ? '' : goods[k])]);
+      }
+      return ['—'];
+    };
+    const part = (name) => {
+      switch (name) {
+        case 'org':
+          return [kind === 'org.register' && ID_RE.test(String(body.org)) ? orgLink(view, body.org)
+            : signer(view, labels, entry.submission.author, info)];
+        case 'date': return [date(body[DATE_OF[kind]])];
+        case 'recorded': return [date(entry.recorded_at)];
+        case 'kind': return [(labels.kinds || {})[kind] || kind];
+        case 'amount': return amount();
+        case 'fund':
+          return kind === 'donation' ? fund('project', 'fundTo', 'unrestrictedTo')
+            : fund(kind === 'grant.transfer' ? 'from_project' : 'project', 'fundFrom', 'unrestrictedFrom');
+        default: break;
+      }
+      if (name in PROJECT_OF && typeof body[name] === 'string' && ID_RE.test(body[name])) {
+        const owner = PROJECT_OF[name] ? body[PROJECT_OF[name]] : org;
+        if (typeof owner === 'string' && ID_RE.test(owner)) return [projectLink(view, owner, body[name])];
+      }
+      if (body[name] === undefined) return ['—'];
+      const value = bodyValue(ctx, name, body[name]);
+      // Free text in Chinese (a purpose, a payee) inside an English page is marked as Chinese.
+      return [!zh && typeof value === 'string' && CJK_RE.test(value) ? el('span', { lang: 'zh-CN' }, value) : value];
+    };
+    return compose(S[kind] || S.other, part);
   }
 
   /**
@@ -206,6 +301,15 @@
     const body = sub.body && typeof sub.body === 'object' ? sub.body : {};
     const org = sub.author.startsWith('org:') ? sub.author.slice(4) : '';
     const ctx = { view, labels, body, kind: sub.kind, org };
+    const said = fill(document, 'summary', ...summary(ctx, entry, info));
+    if (said) said.hidden = false;
+    const note = document.querySelector('[data-field="tree-note"]');
+    if (note && labels.treeNote) {
+      const size = detail.checkpoint.size;
+      const values = { seq: String(seq), size: String(size), last: String(size - 1) };
+      note.querySelector('p').textContent = String(labels.treeNote).replace(/\{(seq|size|last)\}/g, (_, k) => values[k]);
+      note.hidden = false;
+    }
     // In the order the labels list fields (the format's), not the bytes' (sorted by name).
     const order = Object.keys(labels.fields || {});
     const rank = (k) => (order.indexOf(k) + order.length + 1) % (order.length + 1);

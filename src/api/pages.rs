@@ -165,6 +165,10 @@ pub async fn page(
         "static/view.js" => return Ok(respond(ct, site::VIEW_JS.into())),
         "static/submit.js" => return Ok(respond(ct, site::SUBMIT_JS.into())),
         "static/explore.js" => return Ok(respond(ct, site::EXPLORE_JS.into())),
+        "static/notfound.js" => return Ok(respond(ct, site::NOTFOUND_JS.into())),
+        // The static hosts' not-found page, as the export writes it (this server answers a
+        // missing page with its own 404 in the path's language).
+        "404.html" => return Ok(respond(ct, site::static_404().into())),
         "static/regulator.js" => return Ok(respond(ct, site::REGULATOR_JS.into())),
         _ => {}
     }

@@ -45,8 +45,8 @@ use super::i18n::Lang;
 use super::snapshot::Snapshot;
 use super::source::{self, SourceError};
 use super::{
-    EXPLORE_JS, Page, REGULATOR_JS, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS, all_pages, corrected,
-    data, feed, render, search, shards, yearly,
+    EXPLORE_JS, NOTFOUND_JS, Page, REGULATOR_JS, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS,
+    all_pages, corrected, data, feed, render, search, shards, yearly,
 };
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
@@ -425,6 +425,8 @@ fn summary_jobs(snap: &Snapshot) -> Vec<Job> {
         Job::Asset("static/submit.js", SUBMIT_JS),
         Job::Asset("static/explore.js", EXPLORE_JS),
         Job::Asset("static/regulator.js", REGULATOR_JS),
+        Job::Asset("static/notfound.js", NOTFOUND_JS),
+        Job::Asset("404.html", super::static_404()),
     ];
     out.extend(Lang::ALL.map(Job::Feed));
     page_jobs(

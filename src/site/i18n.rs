@@ -93,6 +93,11 @@ impl Lang {
         self.label(CATEGORIES, wire)
     }
 
+    /// The label of a charitable purpose (a project's or a trust's).
+    pub fn purpose(self, wire: &str) -> String {
+        self.label(PURPOSES, wire)
+    }
+
     /// The label of a welfare-lottery purpose. Purposes are the administrator's own words; the
     /// common ones are translated, any other reads as written.
     pub fn lottery_purpose(self, wire: &str) -> String {
@@ -282,6 +287,25 @@ pub const CATEGORIES: &[(&str, &str, &str)] = &[
     ("fundraising", "募捐成本", "Fundraising"),
 ];
 
+/// Charitable purposes (docs/FORMAT.md `purpose`: the activities Article 3 of the Charity Law of
+/// the PRC lists, as the ledger spells them): wire value, zh, en.
+pub const PURPOSES: &[(&str, &str, &str)] = &[
+    ("扶贫济困", "扶贫济困", "Poverty relief"),
+    ("扶老", "扶老", "Care for the elderly"),
+    ("救孤", "救孤", "Care for orphans"),
+    ("恤病", "恤病", "Help for the sick"),
+    ("助残", "助残", "Help for people with disabilities"),
+    ("优抚", "优抚", "Support for veterans and their families"),
+    ("救灾", "救灾", "Disaster relief"),
+    ("教育", "教育", "Education"),
+    ("科学", "科学", "Science"),
+    ("文化", "文化", "Culture"),
+    ("卫生", "卫生", "Health"),
+    ("体育", "体育", "Sport"),
+    ("环境保护", "环境保护", "Environmental protection"),
+    ("other", "其他", "Other"),
+];
+
 /// Welfare-lottery purposes as administrators write them (the demo's and the usual fields of
 /// 福彩公益金 spending): wire value, zh, en.
 pub const LOTTERY_PURPOSES: &[(&str, &str, &str)] = &[
@@ -290,6 +314,8 @@ pub const LOTTERY_PURPOSES: &[(&str, &str, &str)] = &[
     ("残疾人福利", "残疾人福利", "Disability welfare"),
     ("社会救助", "社会救助", "Social assistance"),
     ("社会事务", "社会事务", "Social affairs"),
+    ("社会公益", "社会公益", "Public welfare"),
+    ("other", "其他", "Other"),
 ];
 
 /// Entry kinds: wire value, zh, en.
@@ -343,6 +369,12 @@ mod tests {
         assert_eq!(Lang::En.labels(KINDS)["correction"], "Correction");
         assert_eq!(Lang::Zh.org_type("trust_company"), "信托公司");
         assert_eq!(Lang::En.org_type("no_such_type"), "no_such_type");
+        assert_eq!(
+            Lang::En.purpose("助残"),
+            "Help for people with disabilities"
+        );
+        assert_eq!(Lang::Zh.purpose("other"), "其他");
+        assert_eq!(Lang::En.lottery_purpose("社会公益"), "Public welfare");
     }
 
     #[test]

@@ -97,14 +97,91 @@ pub struct Shell<'a> {
     pub as_of: Option<u64>,
 }
 
-/// A page's description for search engines and link previews: what it shows, then what the
-/// site is.
+/// A page's description for search engines and link previews: one sentence saying what this
+/// kind of page holds (issue 16), naming the thing for a page about one thing; a page of a kind
+/// it does not know says its title and what the site is.
 fn description(c: &Ctx, title: &str) -> String {
-    let about = c.t(
-        "慈善组织的捐赠、支出和信息公开记录在一本签名的公开账本里，每条记录都可以在浏览器中核验。",
-        "Charities' donations, spending and disclosures in a signed public ledger; every record can be checked in your browser.",
-    );
-    concat(&[title, c.t("。", ". "), about])
+    use super::Page;
+    let about = |what: (&'static str, &'static str)| concat(&[title, c.t(what.0, what.1)]);
+    let kind: (&str, &str) = match Page::parse(c.path) {
+        Some(Page::Home) => (
+            "本站公开慈善组织的每一笔捐赠、支出、慈善信托和福彩公益金资助，每条记录都已签名、可在浏览器中核验。",
+            "Every donation, payment, charitable trust and welfare-lottery grant charities disclosed, each signed and checkable in your browser.",
+        ),
+        Some(Page::Orgs(_)) => (
+            "：账本上的慈善组织，及其类型、地区和公开募捐资格。",
+            ": the charities on the ledger, with their type, region and public-fundraising status.",
+        ),
+        Some(Page::Org(_)) => {
+            return about((
+                "的登记信息、信息公开义务、项目、历年收入与支出、监管比例和它签名的条目。",
+                "'s registration, disclosure duties, projects, income and spending by year, regulator ratios and the entries it signed.",
+            ));
+        }
+        Some(Page::Projects) => (
+            "每个慈善项目的目标、已募集和已支出金额。",
+            "Every charitable project with its target and the money raised and spent.",
+        ),
+        Some(Page::Project(..)) => {
+            return about((
+                "：项目目标、每月募集与支出、每笔捐赠和每笔支出及其凭证。",
+                ": the project's target, money raised and spent month by month, and every donation and payment with its evidence.",
+            ));
+        }
+        Some(Page::Trusts) => (
+            "每个已备案慈善信托的期限、慈善目的、信托财产、余额和受益方。",
+            "Every filed charitable trust with its term, purpose, property, what is left and who received its money.",
+        ),
+        Some(Page::Trust(_)) => {
+            return about((
+                "：备案信息、受托人、期限、慈善目的、信托财产、每笔支出和年度报告。",
+                ": filing, trustee, term, purpose, property, every payment and the annual reports.",
+            ));
+        }
+        Some(Page::Lottery) => (
+            "福彩公益金的发行机构，以及按年度和类别汇总的资助。",
+            "Welfare-lottery public-welfare funds: the issuers, and grants by year and purpose.",
+        ),
+        Some(Page::LotteryIssuer(_)) => {
+            return about((
+                "：年度公告和每笔资助及其使用。",
+                ": yearly announcements and every grant with its use.",
+            ));
+        }
+        Some(Page::Receipts) => (
+            "按收据号查询捐赠，查看善款去向。",
+            "Look up a donation by its receipt number and see where the money went.",
+        ),
+        Some(Page::Receipt) => (
+            "一笔捐赠的收据：捐赠本身、善款去向，以及对照签名账本的核验。",
+            "A donation receipt: the gift, where the money went, and a check against the signed ledger.",
+        ),
+        Some(Page::Entry) => (
+            "一条账本条目的内容摘要和原文，在浏览器中对照签名检查点核验。",
+            "One ledger entry, summarised and in full, checked in your browser against the signed checkpoint.",
+        ),
+        Some(Page::Audit) => (
+            "如何离线核验整本账本和本站公布的数字。",
+            "How to verify the whole ledger and this site's figures offline.",
+        ),
+        Some(Page::Obligations) => (
+            "慈善组织的信息公开义务：按时、逾期和逾期未公开的披露。",
+            "Charities' disclosure duties: what was disclosed on time, late, or not at all.",
+        ),
+        Some(Page::Submit) => (
+            "慈善组织签名并提交信息公开表格的页面。",
+            "Where a charity signs and submits its disclosure spreadsheet.",
+        ),
+        _ => (
+            "慈善组织的捐赠、支出和信息公开记录在一本签名的公开账本里，每条记录都可以在浏览器中核验。",
+            "Charities' donations, spending and disclosures in a signed public ledger; every record can be checked in your browser.",
+        ),
+    };
+    match Page::parse(c.path) {
+        Some(Page::Orgs(_)) => concat(&[title, c.t(kind.0, kind.1)]),
+        Some(_) => c.t(kind.0, kind.1).to_owned(),
+        None => concat(&[title, c.t("。", ". "), c.t(kind.0, kind.1)]),
+    }
 }
 
 /// Wraps `body` in the page shell.
@@ -174,7 +251,7 @@ pub fn page(c: &Ctx, shell: &Shell, body: Markup) -> Markup {
                     }
                 }
                 main #main tabindex="-1" {
-                    h1 { (shell.title) }
+                    h1 lang=[super::pages::name_lang(c, shell.title)] { (shell.title) }
                     (body)
                 }
                 footer {

@@ -60,12 +60,20 @@ pub const SITE_CSS: &str = include_str!("../../public/site.css");
 pub const VERIFY_JS: &str = include_str!("../../public/verify.js");
 /// The entry and receipt viewers (`public/view.js`).
 pub const VIEW_JS: &str = include_str!("../../public/view.js");
+/// The static 404 page's script (`public/notfound.js`), which finds the site's root.
+pub const NOTFOUND_JS: &str = include_str!("../../public/notfound.js");
 /// The signing page's script (`public/submit.js`).
 pub const SUBMIT_JS: &str = include_str!("../../public/submit.js");
 /// Search, the organisation list's filters and sorting, and the comparison (`public/explore.js`).
 pub const EXPLORE_JS: &str = include_str!("../../public/explore.js");
 /// The supervision page's filters and sorting (`public/regulator.js`).
 pub const REGULATOR_JS: &str = include_str!("../../public/regulator.js");
+
+/// The static hosts' `404.html`: the same for every ledger, rendered once.
+pub fn static_404() -> &'static str {
+    static PAGE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PAGE.get_or_init(|| pages::missing::render_static().into_string())
+}
 
 /// Every page, by what it shows.
 #[derive(Debug, Clone, PartialEq, Eq)]

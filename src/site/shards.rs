@@ -6,9 +6,10 @@
 //! more than the whole site's budget per entry; a shard holds dozens of receipts in one file, and
 //! only the shards whose donations moved are written again.
 //!
-//! - `data/org/{uscc}/index.json`: `{"name", "receipt_bits"}` — the organisation's name (the
-//!   entry viewer shows signers by name) and how many shards its receipts are split into
-//!   (2^bits).
+//! - `data/org/{uscc}/index.json`: `{"name", "name_en", "receipt_bits", "projects"}` — the
+//!   organisation's names (the entry viewer shows signers by name), how many shards its receipts
+//!   are split into (2^bits), and its projects' titles by id (`[title, title_en or null]`), so
+//!   the entry viewer's summary names the project an entry concerns.
 //! - `data/org/{uscc}/receipts-{b}.json`: `{receipt_no: {"row", "trace", "leaf_hash",
 //!   "spends", "correction"}}` for the receipts whose SHA-256 of the receipt number has `b` in
 //!   its top `bits` bits. The browser computes the same bucket with WebCrypto. `spends` says,
@@ -151,7 +152,24 @@ fn shard<'a>(snap: &Snapshot, org: &str, nos: impl Iterator<Item = &'a str>) -> 
 }
 
 fn index(snap: &Snapshot, org: &str, bits: u32) -> Vec<u8> {
-    let body = json!({"name": snap.org_name(org), "receipt_bits": bits});
+    // The project titles by id, so the entry viewer names the project an entry concerns.
+    let projects: serde_json::Map<String, serde_json::Value> = snap
+        .rows(&keys::PROJECT.under(&[&org]))
+        .map(|p| {
+            let open = &p["open"];
+            let id = open["id"].as_str().unwrap_or_default().to_owned();
+            (id, json!([open["title"], open["title_en"]]))
+        })
+        .collect();
+    let name_en = snap
+        .view(&keys::ORG.key(&[&org]))
+        .map(|o| o["name_en"].clone());
+    let body = json!({
+        "name": snap.org_name(org),
+        "name_en": name_en,
+        "receipt_bits": bits,
+        "projects": projects,
+    });
     serde_json::to_vec(&body).unwrap_or_default()
 }
 

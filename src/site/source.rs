@@ -292,7 +292,7 @@ impl Source {
                     .map(Iterator::collect)
                     .unwrap_or_default();
                 let seq = parts.get(2).and_then(|s| s.parse::<u64>().ok());
-                if !seq.is_some_and(|seq| seq < as_of) {
+                if seq.is_none_or(|seq| seq >= as_of) {
                     continue;
                 }
                 let owner = parts.get(..2).map(|p| p.join("/")).unwrap_or_default();

@@ -53,8 +53,9 @@ pub struct StaticServer {
 }
 
 impl StaticServer {
-    /// Serves `root`; `dir/` answers with `dir/index.html`. Files are read per request, so a
-    /// test may change them between page loads.
+    /// Serves `root`; `dir/` answers with `dir/index.html`, a missing file with `root/404.html`
+    /// (status 404) when there is one. Files are read per request, so a test may change them
+    /// between page loads.
     pub fn start(root: &Path) -> StaticServer {
         let served = Served {
             root: root.to_owned(),
@@ -144,7 +145,17 @@ async fn serve_file(State(served): State<Served>, req: Request) -> Response {
     };
     let resp = match tokio::fs::read(&path).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, kind)], bytes).into_response(),
-        Err(_) => StatusCode::NOT_FOUND.into_response(),
+        // As GitHub Pages, Netlify and Cloudflare Pages do: the root's 404.html, if there is
+        // one, answers any missing address, with status 404.
+        Err(_) => match tokio::fs::read(root.join("404.html")).await {
+            Ok(page) => (
+                StatusCode::NOT_FOUND,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                page,
+            )
+                .into_response(),
+            Err(_) => StatusCode::NOT_FOUND.into_response(),
+        },
     };
     with_csp(resp)
 }

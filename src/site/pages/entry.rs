@@ -35,6 +35,49 @@ fn values(c: &Ctx) -> serde_json::Value {
     all
 }
 
+/// The summary sentence above an entry's fields, per kind: who, what, how much, when. `{name}`
+/// marks where the viewer puts a value (a link where it has one): `org` the signer, `date` the
+/// body's date, `amount` with its currency, `fund` the project (linked) or the unrestricted
+/// fund, and the body's own fields by name. A kind without one gets `other`.
+fn summaries(c: &Ctx) -> serde_json::Value {
+    json!({
+        "donation": c.t("{date}，{org}收到{donor_display}的捐赠 {amount}，{fund}。收据号 {receipt_no}。",
+                        "On {date}, {org} received {amount} from {donor_display}, {fund}. Receipt {receipt_no}."),
+        "disbursement": c.t("{date}，{org}从{fund}向{payee_display}支付 {amount}，用途：{purpose}（{category}）。",
+                            "On {date}, {org} paid {amount} from {fund} to {payee_display} for {purpose} ({category})."),
+        "grant.transfer": c.t("{date}，{org}从{fund}向{to_org}的项目{to_project}拨付 {amount}，用途：{purpose}。",
+                              "On {date}, {org} granted {amount} from {fund} to {to_org}'s project {to_project} for {purpose}."),
+        "project.open": c.t("{org}设立项目{id}，目标 {amount}，{date}开始。",
+                            "{org} opened the project {id}, with a target of {amount}, starting {date}."),
+        "project.update": c.t("{org}公开项目{project}截至{date}的进展。",
+                              "{org} reported the progress of the project {project} as of {date}."),
+        "project.close": c.t("{date}，{org}结束项目{project}。", "On {date}, {org} closed the project {project}."),
+        "trust.file": c.t("慈善信托「{name}」于{date}备案，受托人{trustee}，信托财产 {amount}。",
+                          "The charitable trust “{name}” was filed on {date}, with {trustee} as trustee and property of {amount}."),
+        "trust.disburse": c.t("{date}，受托人{org}从慈善信托 {trust_id} 向{payee_display}支付 {amount}，用途：{purpose}。",
+                              "On {date}, the trustee {org} paid {amount} from the charitable trust {trust_id} to {payee_display} for {purpose}."),
+        "trust.report": c.t("受托人{org}于{date}报告慈善信托 {trust_id} 的 {year} 年度情况，当年支出 {disbursed}。",
+                            "On {date}, the trustee {org} reported on the charitable trust {trust_id} for {year}: {disbursed} disbursed that year."),
+        "lottery.grant": c.t("{date}，{org}以福彩公益金资助{recipient_org}的项目{recipient_project} {amount}（{purpose}）。",
+                             "On {date}, {org} granted {amount} of welfare-lottery funds to {recipient_org}'s project {recipient_project} ({purpose})."),
+        "lottery.usage": c.t("{date}，{org}使用{administrator}的福彩公益金资助 {grant_id} 中的 {amount}，用于：{used_for}。",
+                             "On {date}, {org} used {amount} of the welfare-lottery grant {grant_id} from {administrator} for {used_for}."),
+        "lottery.announce": c.t("{org}于{date}公告 {fiscal_year} 年度福彩公益金：筹集 {raised}，结转 {carried_forward}。",
+                                "On {date}, {org} announced its welfare-lottery fund for {fiscal_year}: {raised} raised, {carried_forward} carried forward."),
+        "org.register": c.t("{org}登记为{org_type}，登记日期{date}。", "{org} was registered as a {org_type} on {date}."),
+        "report.annual": c.t("{org}于{date}公布 {year} 年度报告。", "On {date}, {org} published its annual report for {year}."),
+        "disclosure": c.t("{org}于{date}公开一项事项（{subject}）。", "On {date}, {org} disclosed an event ({subject})."),
+        "explanation": c.t("{org}于{date}发布情况说明：{subject}。", "On {date}, {org} published an explanation: {subject}."),
+        "correction": c.t("{org}更正第 {target} 号条目（{action}）。", "{org} corrected entry {target} ({action})."),
+        "other": c.t("{kind}，由{org}签名，记录于{recorded}。", "{kind}, signed by {org}, recorded on {recorded}."),
+        "fundTo": c.t("限定用于项目{project}", "restricted to the project {project}"),
+        "unrestrictedTo": c.t("非限定捐赠（机构可用于其任何慈善活动）", "unrestricted (the organisation may use it for any of its charitable work)"),
+        "fundFrom": c.t("项目{project}", "the project {project}"),
+        "unrestrictedFrom": c.t("非限定资金", "its unrestricted funds"),
+        "goods": c.t("物资：{quantity} {unit} {description}", "goods: {quantity} {unit} of {description}"),
+    })
+}
+
 pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let regulators: serde_json::Map<_, _> = snap
         .prefixed(keys::REGULATOR.prefix())
@@ -58,6 +101,11 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "badSeq": c.t("条目序号应为非负整数。", "An entry number is a whole number, 0 or more."),
         "unreadable": c.t("已验证的条目字节无法读取为条目。", "The verified entry bytes do not read as an entry."),
         "correction": super::corrected::labels(c),
+        "summary": summaries(c),
+        "treeNote": c.t(
+            "第 {seq} 号条目是账本的第 {seq} 个叶子（从 0 数起）。上面的包含证明对照的是本站发布的最新签名检查点（树大小 {size}，即第 0 至 {last} 号条目），而不是截至本条目的树：每个检查点都包含它之前的所有条目，所以树大小是签名时账本的条目数，大于本条目的序号。在账本服务器上运行 sunshine prove --seq {seq}，默认对照账本当时最新的检查点，树大小可能更大；两棵树是否一致可用 sunshine prove --from A --to B 核对。",
+            "Entry {seq} is leaf {seq} of the log, counting from 0. The inclusion proof above runs to the newest signed checkpoint this site publishes (tree size {size}: entries 0 to {last}), not to a tree that ends at this entry: every checkpoint covers all the entries before it, so its size is how many entries the log held when it was signed, more than this entry's number. On the ledger's server, sunshine prove --seq {seq} proves against the ledger's latest checkpoint by default, which may be newer, with a larger tree size still; sunshine prove --from A --to B shows the two trees agree.",
+        ),
     });
     let body = html! {
         form.lookup.entry-lookup method="get" action="index.html" {
@@ -66,6 +114,8 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
             }
             button type="submit" { (c.t("查看", "Show")) }
         }
+        // What the entry says, in a sentence, first: filled in once the entry is verified.
+        p.entry-summary data-field="summary" hidden {}
         section.verify data-log=(c.asset("log/")) data-vkey=(snap.vkey) aria-labelledby="verify-h" {
             h2 #verify-h { "验证 / Verify" }
             p.verify-status role="status" aria-live="polite" {
@@ -76,6 +126,10 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
                 code { "sunshine audit --dir ." }
                 (c.t("。", " over the published log."))
             }
+        }
+        details.tree-note data-field="tree-note" hidden {
+            summary { (c.t("为什么树大小大于条目序号？", "Why is the tree size larger than the entry number?")) }
+            p.muted {}
         }
         div.entry-view hidden data-labels=(labels.to_string())
             data-entry-href="index.html?seq=" data-orgs-href=(c.href("orgs/"))

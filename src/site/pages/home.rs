@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 
 use super::{MAX_ROWS, entries_table};
 use crate::money::views::keys;
-use crate::site::chart::{self, Bars};
+use crate::site::chart::axis::{self, Periods, Step};
+use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, dec};
@@ -45,10 +46,42 @@ pub fn yearly(snap: &Snapshot) -> BTreeMap<i64, [Decimal; 4]> {
     out
 }
 
+/// Raised beside spending (stacked by category) per year, every year from the first to the last,
+/// the year under way marked.
+fn years_chart(
+    c: &Ctx,
+    snap: &Snapshot,
+    years: &BTreeMap<i64, [Decimal; 4]>,
+    names: &[&str; 4],
+) -> Markup {
+    let span = |y: Option<&i64>| y.and_then(|y| i32::try_from(*y).ok());
+    let (Some(first), Some(last)) = (span(years.keys().next()), span(years.keys().next_back()))
+    else {
+        return html! { p { (c.t("暂无数据。", "No figures yet.")) } };
+    };
+    let col = |i: usize| {
+        let amounts = years
+            .iter()
+            .filter_map(|(y, t)| Some((i32::try_from(*y).ok()?, t[i])));
+        axis::dense(first, last, amounts)
+    };
+    chart::bars(&Bars {
+        id: "years",
+        title: c.t("历年募集与支出（人民币）", "Raised and spent by year (CNY)"),
+        lang: c.lang,
+        periods: Periods::span(Step::Year, first, last),
+        series: names.iter().enumerate().map(|(i, n)| Series { name: n, values: col(i), stack: usize::from(i > 0) }).collect(),
+        currency: "CNY",
+        today: snap.judged_on,
+        over: Some((0, 1, c.t(
+            "支出多于当年募集的捐赠，差额来自以前年度结余的资金，以及资助、福彩公益金等其他收入。",
+            "spending exceeded the donations raised that year; the difference came from earlier years' money and from other income such as grants and lottery funds.",
+        ))),
+    })
+}
+
 pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let years = yearly(snap);
-    let labels: Vec<String> = years.keys().map(|y| c.lang.year(*y)).collect();
-    let col = |i: usize| years.values().map(|t| t[i]).collect::<Vec<_>>();
     let names = [
         c.t("募集", "Raised"),
         c.t("公益项目支出", "Programmes"),
@@ -70,13 +103,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
             }
         }
         h2 { (c.t("历年募集与支出", "Raised and spent by year")) }
-        (chart::bars(&Bars {
-            id: "years",
-            title: c.t("历年募集与支出（人民币）", "Raised and spent by year (CNY)"),
-            labels,
-            series: names.iter().enumerate().map(|(i, n)| (*n, col(i))).collect(),
-            currency: "CNY",
-        }))
+        (years_chart(c, snap, &years, &names))
         h2 { (c.t("最新签名检查点", "Latest signed checkpoint")) }
         @if let Some(cp) = &snap.checkpoint {
             dl.facts {

@@ -1,15 +1,18 @@
-//! Welfare-lottery public-welfare funds (福彩公益金): per issuer and fiscal year the announcement
-//! figures (raised, granted by purpose category, carried forward), then every grant with its
-//! reported uses and what remains unused.
+//! Welfare-lottery public-welfare funds (福彩公益金): on the index, the issuers and every grant
+//! summed by fiscal year and purpose; per issuer and fiscal year the announcement figures
+//! (raised, granted by purpose category, carried forward), then every grant with its reported
+//! uses and what remains unused.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use maud::{Markup, html};
+use rust_decimal::Decimal;
 
 use super::{downloads, entry_link, lottery_path, money_td, org_link, project_path};
 use crate::money::views::keys;
+use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::{Snapshot, dec, s};
 
 /// Every issuer with an announcement or a grant.
 pub fn issuers(snap: &Snapshot) -> Vec<String> {
@@ -28,13 +31,69 @@ pub fn issuers(snap: &Snapshot) -> Vec<String> {
     out.into_iter().collect()
 }
 
+/// Grants by fiscal year and purpose, summed over every issuer, per currency: (currency,
+/// fiscal year, purpose) -> amount.
+fn by_year_and_purpose(snap: &Snapshot) -> BTreeMap<(String, i64, String), Decimal> {
+    let mut out: BTreeMap<(String, i64, String), Decimal> = BTreeMap::new();
+    for g in snap.rows(keys::LOTTERY_GRANT.prefix()) {
+        let key = (
+            s(g, "currency").to_owned(),
+            g["fiscal_year"].as_i64().unwrap_or_default(),
+            s(g, "purpose").to_owned(),
+        );
+        *out.entry(key).or_default() += dec(&g["amount"]);
+    }
+    out
+}
+
+/// The year-by-purpose summary: a table per currency, a row per purpose, a column per fiscal
+/// year and the total, so a phone reads a few columns (years are few, purposes many).
+fn summary(c: &Ctx, snap: &Snapshot) -> Markup {
+    let sums = by_year_and_purpose(snap);
+    let currencies: BTreeSet<&str> = sums.keys().map(|(cur, _, _)| cur.as_str()).collect();
+    html! {
+        @for cur in currencies {
+            @let years: BTreeSet<i64> = sums.keys().filter(|k| k.0 == cur).map(|k| k.1).collect();
+            @let purposes: BTreeSet<&str> = sums.keys().filter(|k| k.0 == cur).map(|k| k.2.as_str()).collect();
+            @let cell = |y: i64, p: &str| sums.get(&(cur.to_owned(), y, p.to_owned())).copied().unwrap_or_default();
+            div.table-wrap { table.lottery-summary.stack-on-phone {
+                caption { (c.t("各年度按类别的资助（", "Grants by fiscal year and purpose (")) (cur) (c.t("）", ")")) }
+                thead { tr {
+                    th scope="col" { (c.t("类别", "Purpose")) }
+                    @for y in &years { th.num scope="col" { (c.lang.year(*y)) } }
+                    th.num scope="col" { (c.t("合计", "Total")) }
+                } }
+                tbody {
+                    @for p in &purposes {
+                        tr {
+                            th scope="row" { (c.lang.lottery_purpose(p)) }
+                            @for y in &years { td.num data-label=(c.lang.year(*y)) { (format::money(cell(*y, p), cur)) } }
+                            td.num data-label=(c.t("合计", "Total")) { (format::money(years.iter().map(|y| cell(*y, p)).sum(), cur)) }
+                        }
+                    }
+                    tr.total {
+                        th scope="row" { (c.t("合计", "Total")) }
+                        @for y in &years { td.num data-label=(c.lang.year(*y)) { (format::money(purposes.iter().map(|p| cell(*y, p)).sum(), cur)) } }
+                        td.num data-label=(c.t("合计", "Total")) { (format::money(sums.iter().filter(|(k, _)| k.0 == cur).map(|(_, v)| *v).sum(), cur)) }
+                    }
+                }
+            } }
+        }
+    }
+}
+
 pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
         p { (c.t("各福利彩票发行机构按年度公告公益金的筹集与分配，并逐笔披露资助及其使用。",
                  "Each welfare-lottery issuer announces, per fiscal year, what its public-welfare fund raised and how it was allocated, and discloses every grant and its use.")) }
+        h2 { (c.t("发行机构", "Issuers")) }
         ul { @for a in issuers(snap) {
-            li { a href=(c.href(&lottery_path(&a))) { (snap.org_name(&a)) } }
+            li { a href=(c.href(&lottery_path(&a))) { (super::name_text(c, snap.org_name(&a))) } }
         } }
+        h2 { (c.t("各年度资助", "Grants by year")) }
+        p { (c.t("按资金年度和类别合计每笔已披露的资助（含尚未公告的年度）。",
+                 "Every disclosed grant, summed by fiscal year and purpose (years not yet announced included).")) }
+        (summary(c, snap))
         (downloads(c, "lottery_grants"))
     };
     page(
@@ -73,7 +132,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
             } }
         }
         h2 { (c.t("资助", "Grants")) }
-        div.table-wrap { table {
+        div.table-wrap { table.stack-on-phone {
             caption { (c.t("每笔资助及其使用", "Every grant and its use")) }
             thead { tr {
                 th scope="col" { (c.t("资助", "Grant")) }
@@ -86,14 +145,16 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
             tbody { @for g in &grants {
                 @let cur = s(g, "currency");
                 tr {
-                    td { (s(g, "grant_id")) " " @if let Some(seq) = g["seq"].as_u64() { (entry_link(c, seq)) } br; (c.lang.date_str(s(g, "granted_on"))) }
-                    td { a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (snap.org_name(s(g, "recipient_org"))) " · " (recipient_title(c, snap, g)) } }
-                    td { (c.lang.lottery_purpose(s(g, "purpose"))) }
-                    (money_td(&g["amount"], cur))
-                    td { ul { @for u in g["usages"].as_array().into_iter().flatten() {
-                        li { (c.lang.date_str(s(u, "used_on"))) " · " (crate::site::format::money_str(s(u, "amount"), cur)) " " @if let Some(seq) = u["seq"].as_u64() { (entry_link(c, seq)) } }
+                    td data-label=(c.t("资助", "Grant")) { (s(g, "grant_id")) " " @if let Some(seq) = g["seq"].as_u64() { (entry_link(c, seq)) } br; (c.lang.date_str(s(g, "granted_on"))) }
+                    td data-label=(c.t("受资助项目", "Recipient project")) { a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (super::name_text(c, snap.org_name(s(g, "recipient_org")))) " · " (super::name_text(c, recipient_title(c, snap, g))) } }
+                    td data-label=(c.t("类别", "Purpose")) { (c.lang.lottery_purpose(s(g, "purpose"))) }
+                    td.num data-label=(c.t("金额", "Amount")) { (format::money(dec(&g["amount"]), cur)) }
+                    // One line per use: its date, amount and entry (a plain list: the date
+                    // already leads each line, a bullet before it was one mark too many).
+                    td data-label=(c.t("使用情况", "Reported use")) { ul.plain.uses { @for u in g["usages"].as_array().into_iter().flatten() {
+                        li { (c.lang.date_str(s(u, "used_on"))) (c.t("：", ": ")) (format::money_str(s(u, "amount"), cur)) " " @if let Some(seq) = u["seq"].as_u64() { (entry_link(c, seq)) } }
                     } } }
-                    (money_td(&g["remaining"], cur))
+                    td.num data-label=(c.t("未使用", "Unused")) { (format::money(dec(&g["remaining"]), cur)) }
                 }
             } }
         } }

@@ -137,6 +137,28 @@ fn plain(v: &Value) -> String {
     }
 }
 
+/// Whether `text` holds Chinese characters (the CJK ideograph blocks).
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|ch| {
+        matches!(ch, '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}')
+    })
+}
+
+/// The `lang` a name needs inside a page: on an English page, a Chinese name (an organisation,
+/// project or trust with no English name) is marked `zh-CN`, so a screen reader reads it as
+/// Chinese and the browser picks a Chinese font for it (issue 16).
+pub fn name_lang(c: &Ctx, text: &str) -> Option<&'static str> {
+    (c.lang == super::i18n::Lang::En && has_cjk(text)).then_some("zh-CN")
+}
+
+/// A name as text, in a `lang="zh-CN"` span when [`name_lang`] says so.
+pub fn name_text(c: &Ctx, text: &str) -> Markup {
+    match name_lang(c, text) {
+        Some(lang) => html! { span lang=(lang) { (text) } },
+        None => html! { (text) },
+    }
+}
+
 /// "#123" linking to the entry page.
 pub fn entry_link(c: &Ctx, seq: u64) -> Markup {
     html! { a href=(c.href(&entry_path(seq))) { "#" (seq) } }
@@ -144,8 +166,9 @@ pub fn entry_link(c: &Ctx, seq: u64) -> Markup {
 
 /// An organisation's name linking to its page (the code when it is not registered).
 pub fn org_link(c: &Ctx, snap: &Snapshot, uscc: &str) -> Markup {
-    if snap.view(&keys::ORG.key(&[&uscc])).is_some() {
-        html! { a href=(c.href(&org_path(uscc))) { (snap.org_name(uscc)) } }
+    if let Some(o) = snap.view(&keys::ORG.key(&[&uscc])) {
+        let name = orgs::name(c, o);
+        html! { a href=(c.href(&org_path(uscc))) lang=[name_lang(c, name)] { (name) } }
     } else {
         html! { span.hash { (uscc) } }
     }

@@ -14,7 +14,8 @@ use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
 use crate::money::obligations::OrgObligation;
 use crate::money::timeliness::Status;
 use crate::money::views::keys;
-use crate::site::chart::{self, Bars};
+use crate::site::chart::axis::{self, Periods, Step};
+use crate::site::chart::{self, Bars, Series};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, dec, s};
 use crate::site::supervision::{self, RatioRow, RatioStatus};
@@ -30,7 +31,6 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         .iter()
         .filter(|f| s(f, "currency") == "CNY")
         .collect();
-    let col = |f: &str| cny.iter().map(|r| dec(&r[f])).collect::<Vec<Decimal>>();
     let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
     let projects: Vec<&Value> = snap.rows(&keys::PROJECT.under(&[&uscc])).collect();
     let duties = snap.obligations(Some(uscc));
@@ -46,20 +46,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         (status_section(c, snap, uscc, &duties, &reasons))
         p.compare-link { a href=(c.href(&super::compare::link(&[uscc]))) { (c.t("与其他机构逐年比较", "Compare with other organisations, year by year")) } }
         h2 { (c.t("历年收入与支出", "Income and spending by year")) }
-        @if !cny.is_empty() {
-            (chart::bars(&Bars {
-                id: "org-years",
-                title: c.t("历年收入与支出（人民币）", "Income and spending by year (CNY)"),
-                labels: cny.iter().map(|r| c.lang.year(r["year"].as_i64().unwrap_or_default())).collect(),
-                series: vec![
-                    (c.t("收入", "Income"), col("income")),
-                    (c.t("公益项目支出", "Programmes"), col("charitable_spending")),
-                    (c.t("管理费用", "Administration"), col("administrative_costs")),
-                    (c.t("募捐成本", "Fundraising"), col("fundraising_costs")),
-                ],
-                currency: "CNY",
-            }))
-        }
+        @if !cny.is_empty() { (years_chart(c, snap, &cny)) }
         div.table-wrap { table {
             caption { (c.t("年度数字（各币种）", "Yearly figures (every currency)")) }
             thead { tr {
@@ -106,7 +93,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         }
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {
-            dt { (c.t("名称", "Name")) } dd { (s(o, "name")) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
+            dt { (c.t("名称", "Name")) } dd { (super::name_text(c, s(o, "name"))) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
             dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
             dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
             dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(o, "region"))) " (" (s(o, "region")) ")" }
@@ -123,7 +110,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         h2 { (c.t("项目", "Projects")) }
         @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
             ul { @for p in &projects {
-                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::project::title(c, p)) } (super::project::distinction(c, p)) }
+                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::name_text(c, super::project::title(c, p))) } (super::project::distinction(c, p)) }
             } }
         }
         h2 { (c.t("更正", "Corrections")) }
@@ -160,6 +147,41 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         },
         body,
     ))
+}
+
+/// Income beside spending (stacked by category) per year in CNY, every year from the first row to
+/// the last, the year under way marked.
+fn years_chart(c: &Ctx, snap: &Snapshot, cny: &[&&Value]) -> Markup {
+    let years: Vec<i32> = cny
+        .iter()
+        .filter_map(|r| r["year"].as_i64())
+        .filter_map(|y| i32::try_from(y).ok())
+        .collect();
+    let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
+        return html! {};
+    };
+    let col = |f: &str| {
+        let amounts = cny.iter().zip(&years).map(|(r, y)| (*y, dec(&r[f])));
+        axis::dense(first, last, amounts)
+    };
+    chart::bars(&Bars {
+        id: "org-years",
+        title: c.t("历年收入与支出（人民币）", "Income and spending by year (CNY)"),
+        lang: c.lang,
+        periods: Periods::span(Step::Year, first, last),
+        series: vec![
+            Series { name: c.t("收入", "Income"), values: col("income"), stack: 0 },
+            Series { name: c.t("公益项目支出", "Programmes"), values: col("charitable_spending"), stack: 1 },
+            Series { name: c.t("管理费用", "Administration"), values: col("administrative_costs"), stack: 1 },
+            Series { name: c.t("募捐成本", "Fundraising"), values: col("fundraising_costs"), stack: 1 },
+        ],
+        currency: "CNY",
+        today: snap.judged_on,
+        over: Some((0, 1, c.t(
+            "支出多于当年收入，差额来自以前年度收到、结余下来的资金。",
+            "spending exceeded that year's income; the difference was paid from money received in earlier years.",
+        ))),
+    })
 }
 
 /// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").

@@ -229,7 +229,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                         tr data-type=(s(o, "org_type")) data-region=(s(o, "region"))
                             data-fundraising=(if o["public_fundraising"].as_bool() == Some(true) { "yes" } else { "no" }) {
                             td { input type="checkbox" name="org" value=(code) aria-label=(format!("{}{}", c.t("比较 ", "Compare "), name(c, o))); }
-                            td data-sort=(name(c, o)) { a href=(c.href(&org_path(code))) { (name(c, o)) } br; small.hash { (code) } }
+                            td data-sort=(name(c, o)) { a href=(c.href(&org_path(code))) lang=[super::name_lang(c, name(c, o))] { (name(c, o)) } br; small.hash { (code) } }
                             td.facet-col { (c.lang.org_type(s(o, "org_type"))) }
                             td.facet-col { (regions::name(c.lang, s(o, "region"))) }
                             td.facet-col { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }

@@ -3,15 +3,14 @@
 //! anything else); the money that left it with purpose and evidence hashes; what remains; and
 //! its entries that a correction amended or voided, each with its notice.
 
-use std::collections::BTreeMap;
-
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
 use crate::money::views::keys;
-use crate::site::chart::{self, Bars};
+use crate::site::chart::axis::{self, Periods, Step};
+use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
 use crate::site::i18n::Lang;
 use crate::site::layout::{Ctx, Shell, page};
@@ -52,7 +51,10 @@ pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> 
 
 /// Adds donation row `d` to the sums [`raised_spent`] reads from the summaries: a live
 /// donation to a project counts for it, in its currency (what [`donations`] lists).
-pub fn add_raised(raised: &mut BTreeMap<(String, String, String), Decimal>, d: &Value) {
+pub fn add_raised(
+    raised: &mut std::collections::BTreeMap<(String, String, String), Decimal>,
+    d: &Value,
+) {
     if d["status"] != "live" {
         return;
     }
@@ -105,29 +107,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
     let ds = donations(snap, org, id);
     let xs = spends(snap, org, id);
     let (raised, spent) = raised_spent(snap, org, id, cur);
-    // Month -> cumulative (raised, spent) in the project's currency.
-    let mut months: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
-    for d in ds.iter().filter(|d| s(d, "currency") == cur) {
-        months
-            .entry(s(d, "received_on").chars().take(7).collect())
-            .or_default()
-            .0 += dec(&d["amount"]);
-    }
-    for x in xs.iter().filter(|x| s(&x["from"], "currency") == cur) {
-        months
-            .entry(s(x, "paid_on").chars().take(7).collect())
-            .or_default()
-            .1 += dec(&x["amount"]);
-    }
-    let (mut r, mut sp) = (Decimal::ZERO, Decimal::ZERO);
-    let cumulative: Vec<(String, Decimal, Decimal)> = months
-        .into_iter()
-        .map(|(m, (a, b))| {
-            r += a;
-            sp += b;
-            (m, r, sp)
-        })
-        .collect();
+    let chart = months_chart(c, snap, p, &ds, &xs);
     let body = html! {
         ul.cards {
             li { (c.t("目标", "Target")) span.figure { (format::money_str(s(open, "target"), cur)) } }
@@ -140,7 +120,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
         dl.facts {
             dt { (c.t("机构", "Organisation")) } dd { (super::org_link(c, snap, org)) }
             dt { (c.t("项目编号", "Project id")) } dd.hash { (id) }
-            dt { (c.t("慈善目的", "Purpose")) } dd { (s(open, "purpose")) }
+            dt { (c.t("慈善目的", "Purpose")) } dd { (c.lang.purpose(s(open, "purpose"))) }
             dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(open, "region"))) " (" (s(open, "region")) ")" }
             dt { (c.t("开始", "Start")) } dd { (c.lang.date_str(s(open, "start"))) }
             dt { (c.t("设立条目", "Opened in entry")) } dd { @if let Some(seq) = p["seq"].as_u64() { (entry_link(c, seq)) } }
@@ -148,17 +128,8 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
                 dt { (c.t("结束条目", "Closed in entry")) } dd { @if let Some(seq) = closed.get("seq").and_then(Value::as_u64) { (entry_link(c, seq)) } }
             }
         }
-        h2 { (c.t("募集与支出（累计）", "Raised and spent (cumulative)")) }
-        (chart::bars(&Bars {
-            id: "project-months",
-            title: c.t("按月累计募集与支出", "Cumulative raised and spent by month"),
-            labels: cumulative.iter().map(|(m, _, _)| m.clone()).collect(),
-            series: vec![
-                (c.t("已募集", "Raised"), cumulative.iter().map(|x| x.1).collect()),
-                (c.t("已支出", "Spent"), cumulative.iter().map(|x| x.2).collect()),
-            ],
-            currency: cur,
-        }))
+        h2 { (c.t("每月募集与支出", "Raised and spent by month")) }
+        (chart)
         h2 { (c.t("捐赠", "Donations")) }
         p { (c.t("共 ", "")) (ds.len()) (c.t(" 笔；下表为最新的捐赠，完整列表见下载。捐赠人按其意愿署名或隐去姓名。", " donations; the newest are below, all of them in the downloads. Donors are masked unless they chose to be named.")) }
         div.table-wrap { table {
@@ -197,6 +168,58 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
     ))
 }
 
+/// Donations in and money out per month, in the project's currency, from the first month with
+/// either to the month it closed, or, while it is open, the month the figures run to (so months
+/// since the last gift show as the nothing they are).
+fn months_chart(c: &Ctx, snap: &Snapshot, p: &Value, ds: &[&Value], xs: &[&Value]) -> Markup {
+    let open = &p["open"];
+    let cur = s(open, "currency");
+    let raised: Vec<(i32, Decimal)> = ds
+        .iter()
+        .filter(|d| s(d, "currency") == cur)
+        .filter_map(|d| Some((axis::month_of(s(d, "received_on"))?, dec(&d["amount"]))))
+        .collect();
+    let spent: Vec<(i32, Decimal)> = xs
+        .iter()
+        .filter(|x| s(&x["from"], "currency") == cur)
+        .filter_map(|x| Some((axis::month_of(s(x, "paid_on"))?, dec(&x["amount"]))))
+        .collect();
+    let closed = p["closed"].is_object();
+    // While the project is open its figures run to the day the pages were made.
+    let today = snap.judged_on.filter(|_| !closed);
+    let ends = [
+        axis::month_of(s(&p["closed"], "closed_on")),
+        today.map(|d| axis::month(d.year(), u8::from(d.month()))),
+    ];
+    // From the first month money came in or went out (a project may be opened long before),
+    // so the months that matter are not squeezed into slivers; the start date is above.
+    let activity = raised.iter().chain(&spent).map(|(m, _)| *m);
+    let first = activity.clone().min();
+    let last = activity.chain(ends.into_iter().flatten()).max();
+    let (Some(first), Some(last)) = (first, last) else {
+        return html! { p { (c.t("暂无募集或支出。", "Nothing raised or spent yet.")) } };
+    };
+    if raised.is_empty() && spent.is_empty() || last < first {
+        return html! { p { (c.t("暂无募集或支出。", "Nothing raised or spent yet.")) } };
+    }
+    chart::bars(&Bars {
+        id: "project-months",
+        title: c.t("每月募集与支出", "Raised and spent by month"),
+        lang: c.lang,
+        periods: Periods::span(Step::Month, first, last),
+        series: vec![
+            Series { name: c.t("募集", "Raised"), values: axis::dense(first, last, raised), stack: 0 },
+            Series { name: c.t("支出", "Spent"), values: axis::dense(first, last, spent), stack: 1 },
+        ],
+        currency: cur,
+        today,
+        over: Some((0, 1, c.t(
+            "支出多于当月收到的捐赠，用的是此前收到、尚未用完的捐赠或拨入本项目的资助。",
+            "more was paid out than came in as donations that month, from donations or grants the project received earlier.",
+        ))),
+    })
+}
+
 /// Money leaving funds, with each entry's purpose and evidence hashes.
 pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
     html! {
@@ -217,7 +240,7 @@ pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
                     td { (entry_link(c, seq)) }
                     (date_td(c, &x["paid_on"]))
                     td { (c.lang.category(s(x, "category"))) }
-                    td { @if let Some(b) = body { (s(b, "purpose")) } }
+                    td { @if let Some(b) = body { (super::name_text(c, s(b, "purpose"))) } }
                     (money_td(&x["amount"], s(&x["from"], "currency")))
                     td.hash { @if let Some(b) = body { @for h in b["evidence"].as_array().into_iter().flatten() { (h.as_str().unwrap_or("")) br; } } }
                 }
@@ -244,7 +267,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 @let cur = s(&p["open"], "currency");
                 @let (raised, spent) = raised_spent(snap, org, id, cur);
                 tr {
-                    td { a href=(c.href(&super::project_path(org, id))) { (title(c, p)) } (distinction(c, p)) }
+                    td { a href=(c.href(&super::project_path(org, id))) { (super::name_text(c, title(c, p))) } (distinction(c, p)) }
                     td { (super::org_link(c, snap, org)) }
                     (money_td(&p["open"]["target"], cur))
                     td.num { (format::money(raised, cur)) }

@@ -1,5 +1,6 @@
-//! Charitable trusts (慈善信托): the list, and each trust's filing facts, trustee and supervisor,
-//! property, disbursements (with purpose and evidence from their entries) and annual reports.
+//! Charitable trusts (慈善信托): the list, each trust with its term, purpose, property, what is
+//! left and who received its money; and each trust's filing facts, trustee, settlors and
+//! supervisor, disbursements (recipient and purpose from their entries) and annual reports.
 
 use maud::{Markup, html};
 use serde_json::Value;
@@ -10,26 +11,71 @@ use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
 
+/// The trust's term: "1 Jan 2024 – 31 Dec 2034", or from its start with no end date.
+fn term(c: &Ctx, f: &Value) -> String {
+    let from = c.lang.date_str(s(f, "term_start"));
+    match f["term_end"].as_str() {
+        Some(end) => format!("{from} – {}", c.lang.date_str(end)),
+        None => format!(
+            "{from}{}",
+            c.t("起，无固定期限", " onwards, with no end date")
+        ),
+    }
+}
+
+/// Who the trust's money went to, each once, in the order first paid, from the bodies of its
+/// `trust.disburse` entries (the view keeps the amounts; the payee is in the entry).
+fn recipients<'a>(snap: &'a Snapshot, t: &Value) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for d in t["disbursements"].as_array().into_iter().flatten() {
+        let payee = d["seq"]
+            .as_u64()
+            .and_then(|seq| snap.entry(seq))
+            .and_then(|e| e.body.as_ref())
+            .and_then(|b| b["payee_display"].as_str());
+        if let Some(p) = payee.filter(|p| !out.contains(p)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Recipients shown on the list before "and N more".
+const RECIPIENTS_LISTED: usize = 5;
+
+/// Every trust as a card a phone reads down: term, purpose, property and what is left, and who
+/// received its money (issue 16).
 pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
-        div.table-wrap { table {
-            caption { (c.t("已备案的慈善信托", "Filed charitable trusts")) }
-            thead { tr {
-                th scope="col" { (c.t("名称", "Name")) }
-                th scope="col" { (c.t("受托人", "Trustee")) }
-                th.num scope="col" { (c.t("信托财产", "Property")) }
-                th.num scope="col" { (c.t("余额", "Balance")) }
-            } }
-            tbody { @for t in snap.rows(keys::TRUST.prefix()) {
+        p { (c.t("慈善信托由受托人（信托公司或慈善组织）管理，信托财产独立于受托人自有财产，按备案的慈善目的使用。",
+                 "A charitable trust is run by its trustee (a trust company or a charity); its property is held apart from the trustee's own and spent on the purpose it was filed for.")) }
+        ul.trust-list {
+            @for t in snap.rows(keys::TRUST.prefix()) {
                 @let f = &t["filing"];
-                tr {
-                    td { a href=(c.href(&trust_path(s(f, "trust_id")))) { (s(f, "name")) } }
-                    td { (org_link(c, snap, s(f, "trustee"))) }
-                    (money_td(&f["property"], s(f, "currency")))
-                    (money_td(&t["balance"], s(f, "currency")))
+                @let cur = s(f, "currency");
+                @let who = recipients(snap, t);
+                li.card {
+                    h2 { a href=(c.href(&trust_path(s(f, "trust_id")))) lang=[super::name_lang(c, s(f, "name"))] { (s(f, "name")) } }
+                    dl.facts {
+                        dt { (c.t("受托人", "Trustee")) } dd { (org_link(c, snap, s(f, "trustee"))) }
+                        dt { (c.t("慈善目的", "Purpose")) } dd { (c.lang.purpose(s(f, "purpose"))) }
+                        dt { (c.t("期限", "Term")) } dd { (term(c, f)) }
+                        dt { (c.t("信托财产", "Property")) } dd { (format::money_str(s(f, "property"), cur)) }
+                        dt { (c.t("尚余", "Not yet spent")) } dd { (format::money_str(s(t, "balance"), cur)) }
+                        dt { (c.t("受益方", "Recipients")) } dd {
+                            @if who.is_empty() { (c.t("尚无支出", "nothing paid out yet")) } @else {
+                                @for (i, r) in who.iter().take(RECIPIENTS_LISTED).enumerate() {
+                                    @if i > 0 { (c.t("、", ", ")) } (super::name_text(c, r))
+                                }
+                                @if who.len() > RECIPIENTS_LISTED {
+                                    (c.t("等 ", " and ")) (who.len() - RECIPIENTS_LISTED) (c.t(" 个", " more"))
+                                }
+                            }
+                        }
+                    }
                 }
-            } }
-        } }
+            }
+        }
         (downloads(c, "trusts"))
     };
     page(
@@ -55,10 +101,21 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
             dt { (c.t("备案日期", "Filed on")) } dd { (c.lang.date_str(s(f, "filed_on"))) }
             dt { (c.t("受托人", "Trustee")) } dd { (org_link(c, snap, s(f, "trustee"))) }
             dt { (c.t("监察人", "Supervisor")) } dd { (f["supervisor"].as_str().unwrap_or(c.t("无", "none"))) }
-            dt { (c.t("慈善目的", "Purpose")) } dd { (s(f, "purpose")) }
+            dt { (c.t("慈善目的", "Purpose")) } dd { (c.lang.purpose(s(f, "purpose"))) }
             dt { (c.t("信托财产", "Property")) } dd { (format::money_str(s(f, "property"), cur)) }
             dt { (c.t("当前余额", "Balance")) } dd { (format::money_str(s(t, "balance"), cur)) }
-            dt { (c.t("期限", "Term")) } dd { (c.lang.date_str(s(f, "term_start"))) " – " (c.lang.date_str(s(f, "term_end"))) }
+            dt { (c.t("期限", "Term")) } dd { (term(c, f)) }
+            dt { (c.t("委托人", "Settlors")) } dd {
+                @for (i, st) in f["settlors"].as_array().into_iter().flatten().enumerate() {
+                    @if i > 0 { (c.t("、", ", ")) } (super::name_text(c, s(st, "display")))
+                }
+            }
+            dt { (c.t("受益方", "Recipients")) } dd {
+                @let who = recipients(snap, t);
+                @if who.is_empty() { (c.t("尚无支出", "nothing paid out yet")) } @else {
+                    (who.len()) (c.t(" 个，见下表", ", listed below"))
+                }
+            }
             dt { (c.t("备案条目", "Filing entry")) } dd { @if let Some(seq) = t["seq"].as_u64() { (entry_link(c, seq)) } }
         }
         h2 { (c.t("支出", "Disbursements")) }
@@ -67,15 +124,18 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
             thead { tr {
                 th scope="col" { (c.t("条目", "Entry")) }
                 th scope="col" { (c.t("日期", "Paid on")) }
+                th scope="col" { (c.t("受益方", "Recipient")) }
                 th scope="col" { (c.t("用途", "Purpose")) }
                 th.num scope="col" { (c.t("金额", "Amount")) }
             } }
             tbody { @for d in t["disbursements"].as_array().into_iter().flatten() {
                 @let seq = d["seq"].as_u64().unwrap_or_default();
+                @let b = snap.entry(seq).and_then(|e| e.body.as_ref());
                 tr {
                     td { (entry_link(c, seq)) }
                     (date_td(c, &d["paid_on"]))
-                    td { (snap.entry(seq).and_then(|e| e.body.as_ref()).map(|b| s(b, "purpose")).unwrap_or("")) }
+                    td { (super::name_text(c, b.map(|b| s(b, "payee_display")).unwrap_or(""))) }
+                    td { (super::name_text(c, b.map(|b| s(b, "purpose")).unwrap_or(""))) }
                     (money_td(&d["amount"], cur))
                 }
             } }
