@@ -252,7 +252,7 @@ async fn downloads_are_spreadsheet_safe_ordered_and_paths_never_collide() {
         .unwrap();
     want.sort();
     let page = ledger.text(&format!("projects/{porg}/{pid}.html"));
-    let table = &page[page.find("支出及其凭证").unwrap()..];
+    let table = &page[page.find("<caption>支出及其凭证").unwrap()..];
     let shown: Vec<u64> = table
         .split("entries/index.html?seq=")
         .skip(1)
@@ -294,7 +294,7 @@ async fn downloads_are_spreadsheet_safe_ordered_and_paths_never_collide() {
     for lang in ["", "en/"] {
         let list = ledger.text(&format!("{lang}trusts/index.html"));
         assert!(
-            list.contains("<table"),
+            list.contains(r#"<ul class="trust-list">"#),
             "{lang}trusts/index.html is the list"
         );
         assert!(list.contains(r#"trusts/~69ndex.html""#), "{list:.3000}");

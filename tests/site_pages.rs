@@ -25,18 +25,7 @@ const LANGS: [&str; 2] = ["", "en/"];
 /// partial month is known: (temp dir, site dir, the day).
 fn built_site() -> (tempfile::TempDir, PathBuf, &'static str) {
     const DAY: &str = "2026-11-30";
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| common::run_in(dir.path(), args);
-    run(&["demo", "--seed", "1", "--scale", "150"]);
-    let site = dir.path().join("site");
-    run(&[
-        "site",
-        "build",
-        "--out",
-        site.to_str().unwrap(),
-        "--as-of",
-        DAY,
-    ]);
+    let (dir, site) = common::demo_site(150, DAY);
     (dir, site, DAY)
 }
 

@@ -16,19 +16,7 @@ use serde_json::Value;
 /// A demo ledger at `scale` with its site built as of `as_of` (so the latest finished year is
 /// known): (dir, site).
 fn built(scale: u64, as_of: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| common::run_in(dir.path(), args);
-    run(&["demo", "--seed", "1", "--scale", &scale.to_string()]);
-    let site = dir.path().join("site");
-    run(&[
-        "site",
-        "build",
-        "--out",
-        site.to_str().unwrap(),
-        "--as-of",
-        as_of,
-    ]);
-    (dir, site)
+    common::demo_site(scale, as_of)
 }
 
 fn json(site: &Path, path: &str) -> Value {

@@ -19,19 +19,7 @@ use sunshine_ledger::site::format::money;
 /// A demo ledger with its static site built by the binary as of mid-2026 (2025 is the latest
 /// finished year).
 fn built_site() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| common::run_in(dir.path(), args);
-    run(&["demo", "--seed", "1", "--scale", "150"]);
-    let site = dir.path().join("site");
-    run(&[
-        "site",
-        "build",
-        "--out",
-        site.to_str().unwrap(),
-        "--as-of",
-        "2026-06-30",
-    ]);
-    (dir, site)
+    common::demo_site(150, "2026-06-30")
 }
 
 fn json(site: &Path, path: &str) -> Value {

@@ -320,6 +320,24 @@ pub fn bin() -> &'static str {
 
 /// Runs the binary on the ledger `ledger.db` and the keys `keys/` in `dir`, as a user would,
 /// and expects it to succeed.
+/// A demo ledger (seed 1, `scale`) with its static site built by the binary, judging
+/// obligations on `as_of`: (temp dir, site dir).
+#[allow(dead_code)]
+pub fn demo_site(scale: u64, as_of: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    run_in(
+        dir.path(),
+        &["demo", "--seed", "1", "--scale", &scale.to_string()],
+    );
+    let site = dir.path().join("site");
+    let out = site.to_str().unwrap();
+    run_in(
+        dir.path(),
+        &["site", "build", "--out", out, "--as-of", as_of],
+    );
+    (dir, site)
+}
+
 pub fn run_in(dir: &Path, args: &[&str]) {
     let out = std::process::Command::new(bin())
         .args(["--db", dir.join("ledger.db").to_str().unwrap()])
