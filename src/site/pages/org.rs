@@ -85,7 +85,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                 } }
                 tbody { @for f in row["figures"].as_array().into_iter().flatten() {
                     @let why = reasons.iter().find(|r| r.year == year && r.currency == s(row, "currency") && s(r.figure, "id") == s(f, "id"));
-                    (super::ratios::figure_rows(c, f))
+                    (super::ratios::figure_rows(c, f, s(row, "currency")))
                     // The reason on a line of its own, so the four columns stay readable on a phone.
                     @if let Some(r) = why { tr.reason { td colspan="4" { (super::regulator::reason(c, &r.reason)) } } }
                 } }

@@ -7,11 +7,12 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::org::{comparison, ratio, status};
+use crate::site::format;
 use crate::site::layout::Ctx;
 use crate::site::snapshot::s;
 
 /// The rows of figure `f` of a `compliance/` view row.
-pub fn figure_rows(c: &Ctx, f: &Value) -> Markup {
+pub fn figure_rows(c: &Ctx, f: &Value, currency: &str) -> Markup {
     let decided = f["decided_by"].as_str();
     html! {
         tr {
@@ -25,13 +26,17 @@ pub fn figure_rows(c: &Ctx, f: &Value) -> Markup {
         }
         @for b in f["bases"].as_array().into_iter().flatten() {
             tr.basis {
+                // The base under the label: a phone keeps the four columns readable.
                 td { "└ " (s(b, c.t("label_zh", "label_en")))
                     @if decided.is_some() && b["basis"].as_str() == decided {
                         " " strong { (c.t("（据此判定）", "(decides)")) }
                     }
+                    @if let Some(base) = b["base"].as_str() {
+                        br; small.muted { (c.t("基数 ", "base ")) (format::money_str(base, currency)) }
+                    }
                 }
                 td.num { (ratio(s(b, "value"))) }
-                td.num { (c.t("基数 ", "base ")) (s(b, "base")) }
+                td {}
                 td { (status(c, s(b, "status"))) }
             }
         }
@@ -68,6 +73,7 @@ mod tests {
         let html = figure_rows(
             &c,
             &figure("pass", Some("three_year_average"), ["fail", "pass"]),
+            "CNY",
         )
         .into_string();
         // The failing prior-year basis is shown, then the average that passed and decided.
@@ -77,7 +83,7 @@ mod tests {
         assert_eq!(html.matches("（据此判定）").count(), 1);
         assert!(html[avg..].contains("（据此判定）"));
         assert!(html[prior..avg].contains("35.00%") && html[prior..avg].contains("未达标"));
-        assert!(html.contains("基数 2000000.00"));
+        assert!(html.contains("基数 ¥2,000,000.00"), "{html}");
     }
 
     #[test]
@@ -86,6 +92,7 @@ mod tests {
         let html = figure_rows(
             &c,
             &figure("in_progress", None, ["in_progress", "in_progress"]),
+            "CNY",
         )
         .into_string();
         assert_eq!(html.matches("进行中").count(), 3, "{html}");
@@ -97,6 +104,7 @@ mod tests {
         let html = figure_rows(
             &en,
             &figure("in_progress", None, ["in_progress", "in_progress"]),
+            "CNY",
         )
         .into_string();
         assert!(
