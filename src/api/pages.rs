@@ -32,6 +32,8 @@ use crate::site::{self, Page, corrected, data, feed, moved, search, shards, spli
 pub struct PageCache {
     summaries: Mutex<Option<Arc<Snapshot>>>,
     unit: Mutex<Option<Arc<Snapshot>>>,
+    /// The summaries with the money raised by every project (a read of every donation row).
+    raised: Mutex<Option<Arc<Snapshot>>>,
 }
 
 impl PageCache {
@@ -85,6 +87,24 @@ impl PageCache {
         Ok(Some(unit))
     }
 
+    /// `summaries` with [`Snapshot::raised`] filled, kept until the summaries move on.
+    async fn with_raised(
+        &self,
+        app: &AppState,
+        summaries: &Arc<Snapshot>,
+    ) -> Result<Arc<Snapshot>, ApiError> {
+        let mut slot = self.raised.lock().await;
+        if let Some(r) = slot
+            .as_ref()
+            .filter(|r| r.as_of == summaries.as_of && r.judged_on == summaries.judged_on)
+        {
+            return Ok(r.clone());
+        }
+        let r = with_raised(app, summaries).await?;
+        *slot = Some(r.clone());
+        Ok(r)
+    }
+
     /// The snapshot `page` renders from: its organisation's unit, the summaries with the money
     /// raised by every project for the project list, or the summaries.
     async fn for_page(
@@ -94,7 +114,7 @@ impl PageCache {
         page: &Page,
     ) -> Result<Option<Arc<Snapshot>>, ApiError> {
         match page {
-            Page::Projects => Ok(Some(with_raised(app, &summaries).await?)),
+            Page::Projects => Ok(Some(self.with_raised(app, &summaries).await?)),
             _ => match page.org() {
                 Some(org) => self.unit(app, &summaries, org).await,
                 None => Ok(Some(summaries)),
@@ -257,10 +277,13 @@ async fn download(
     }
     if name == "index.json" {
         let mut listed = Vec::new();
-        data::summary_tables(&*with_raised(app, &summaries).await?, |name, t| {
-            listed.push((name, t.rows.len()));
-            true
-        });
+        data::summary_tables(
+            &*app.pages.with_raised(app, &summaries).await?,
+            |name, t| {
+                listed.push((name, t.rows.len()));
+                true
+            },
+        );
         for org in shards::orgs(&summaries) {
             if let Some(unit) = app.pages.unit(app, &summaries, &org).await? {
                 data::unit_tables(&unit, &org, |name, t| {
@@ -291,7 +314,7 @@ async fn download(
             }
         }
         None if stem == "projects" => {
-            data::summary_tables(&*with_raised(app, &summaries).await?, &mut find)
+            data::summary_tables(&*app.pages.with_raised(app, &summaries).await?, &mut find)
         }
         None => data::summary_tables(&summaries, &mut find),
     }
