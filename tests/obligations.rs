@@ -386,3 +386,26 @@ on_both_backends!(
     the_api_judges_on_the_day_asked_and_names_bad_parameters,
     the_site_shows_what_is_missing_on_its_build_date,
 );
+
+/// A reader that stops reading (`sunshine report late | head`) closes the pipe before the report
+/// is written: the command ends as it would have, with no panic on standard error.
+#[tokio::test]
+async fn a_report_piped_into_a_reader_that_stops_early_ends_quietly() {
+    let (t, _) = closed_project().await;
+    // There is a report to write (an empty one would never meet the closed pipe).
+    assert!(!report_ok(&t, &["--as-of", "2026-12-31"]).is_empty());
+    let mut child = std::process::Command::new(bin())
+        .arg("--db")
+        .arg(&t.url)
+        .args(["report", "late", "--as-of", "2026-12-31"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The read end closes before the report is written.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -162,7 +162,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             } else {
                 found.iter().map(table_line).collect()
             };
-            print!("{out}");
+            print_stdout(&out)?;
             return Ok(());
         }
         Report::Balances { org } => {
@@ -200,7 +200,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             }
         }
     }
-    print!("{out}");
+    print_stdout(&out)?;
     Ok(())
 }
 
@@ -271,4 +271,19 @@ fn table_line(o: &OrgObligation) -> String {
         disclosed,
         r.days_late,
     )
+}
+
+/// Writes a report to standard output. A reader that stops early (`sunshine report compliance |
+/// head`) closes the pipe: that is the reader's choice, not an error, and must not end in a panic
+/// (as `print!` does).
+fn print_stdout(out: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
 }
