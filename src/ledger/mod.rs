@@ -7,6 +7,7 @@ pub mod authority;
 pub mod columns;
 pub mod cosignature;
 pub mod entry;
+pub mod fingerprints;
 pub mod hash;
 pub mod ids;
 pub mod jcs;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use imbl::{OrdMap, OrdSet};
 
+use crate::ledger::fingerprints::FingerprintSet;
 use crate::ledger::{Author, Kind, Submission, Timestamp, Uscc};
 
 use super::bodies::{Body, parse_body};
@@ -136,8 +137,7 @@ pub struct Log {
     /// Corrections and the entries they target.
     pub kept: OrdMap<u64, Stored>,
     /// Identifiers reserved forever, as 16-byte fingerprints ([`super::bodies::IdKey::fingerprint`]).
-    #[serde(with = "crate::ledger::sorted::fingerprints")]
-    pub ids: imbl::HashSet<[u8; 16]>,
+    pub ids: FingerprintSet,
     pub corrections: OrdSet<u64>,
     pub last_seq: Option<u64>,
 }

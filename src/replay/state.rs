@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::ledger::authority::{Authority, AuthorityChange, AuthorityError};
+use crate::ledger::fingerprints::FingerprintSet;
 use crate::ledger::{Hash, SealedEntry};
 use crate::money::corrections::Rebuild;
 use crate::money::records::Records;
@@ -65,8 +66,7 @@ pub struct State {
     pub authority: Authority,
     pub money: MoneyState,
     /// 16-byte fingerprints of (author, nonce): the replay guard, at a fixed cost per entry.
-    #[serde(with = "crate::ledger::sorted::fingerprints")]
-    nonces: imbl::HashSet<[u8; 16]>,
+    nonces: FingerprintSet,
 }
 
 fn nonce_fingerprint(author: &str, nonce: &str) -> [u8; 16] {
@@ -254,7 +254,7 @@ impl After {
         self,
         mut authority: Authority,
         money: MoneyState,
-        mut nonces: imbl::HashSet<[u8; 16]>,
+        mut nonces: FingerprintSet,
     ) -> State {
         // After the money model, nothing can fail.
         authority.apply(self.size - 1, self.change);
@@ -274,7 +274,7 @@ impl After {
 /// wherever the caller keeps them (the store, an exported log, memory).
 pub struct Rebuilding {
     authority: Authority,
-    nonces: imbl::HashSet<[u8; 16]>,
+    nonces: FingerprintSet,
     rest: After,
     rebuild: Box<Rebuild>,
 }
