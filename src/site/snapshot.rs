@@ -35,11 +35,17 @@ pub struct EntryMeta {
 
 /// Whether pages need this kind's body from the entry itself.
 pub fn keeps_body(kind: &str) -> bool {
-    matches!(
-        kind,
-        "disbursement" | "grant.transfer" | "trust.disburse" | "trust.report" | "correction"
-    )
+    BODY_KINDS.contains(&kind)
 }
+
+/// The kinds whose bodies [`keeps_body`].
+pub const BODY_KINDS: &[&str] = &[
+    "disbursement",
+    "grant.transfer",
+    "trust.disburse",
+    "trust.report",
+    "correction",
+];
 
 impl EntryMeta {
     /// The organisation that signed it, if an organisation did.

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::pages::project::add_raised;
 use super::snapshot::{
-    CheckpointMeta, EntryMeta, KeyRow, NEWEST_ENTRIES, RAW_PREFIX, Snapshot, keeps_body,
+    BODY_KINDS, CheckpointMeta, EntryMeta, KeyRow, NEWEST_ENTRIES, RAW_PREFIX, Snapshot, keeps_body,
 };
 use crate::ledger::authority::Authority;
 use crate::ledger::note::{self, Checkpoint};
@@ -145,34 +145,37 @@ pub async fn summaries(store: &Store) -> Result<(Snapshot, Source), SourceError>
             }
         }
     }
-    let mut entries = BTreeMap::new();
-    let mut newest = std::collections::VecDeque::with_capacity(NEWEST_ENTRIES + 1);
+    // Through the kind index, not a read of the whole log: the entries that change keys (in
+    // seq order, for the key history), those whose bodies pages show, and the newest others.
     let mut authority = Authority::default();
-    let mut stream = store.entries_from(0);
-    while let Some(row) = stream.try_next().await? {
-        if row.seq >= as_of {
-            break;
-        }
-        let meta = entry_meta(&row)?;
-        if matches!(meta.kind, "genesis" | "org.register" | "org.keys") {
-            let sealed = SealedEntry::open(row.leaf).map_err(|e| bad(row.seq, e))?;
-            let change = authority
-                .check(row.seq, &sealed.entry.submission.submission)
-                .map_err(|e| bad(row.seq, e))?;
-            authority.apply(row.seq, change);
-        }
-        if meta.body.is_some() {
+    let mut changes_keys = Vec::new();
+    for kind in ["genesis", "org.register", "org.keys"] {
+        changes_keys.extend(reader.entries_of_kind(kind, as_of).await?);
+    }
+    changes_keys.sort_unstable_by_key(|row| row.seq);
+    for row in changes_keys {
+        let seq = row.seq;
+        let sealed = SealedEntry::open(row.leaf).map_err(|e| bad(seq, e))?;
+        let change = authority
+            .check(seq, &sealed.entry.submission.submission)
+            .map_err(|e| bad(seq, e))?;
+        authority.apply(seq, change);
+    }
+    let mut entries = BTreeMap::new();
+    for kind in BODY_KINDS {
+        for row in reader.entries_of_kind(kind, as_of).await? {
+            let meta = entry_meta(&row)?;
             entries.insert(meta.seq, meta);
-        } else {
-            newest.push_back(meta);
-            if newest.len() > NEWEST_ENTRIES {
-                newest.pop_front();
-            }
         }
     }
-    drop(stream);
     // The newest few, whatever their kind: `NEWEST_ENTRIES` newest of all are among them.
-    entries.extend(newest.into_iter().map(|e| (e.seq, e)));
+    let newest = reader
+        .newest_entries_except(BODY_KINDS, as_of, NEWEST_ENTRIES as u64)
+        .await?;
+    for row in newest {
+        let meta = entry_meta(&row)?;
+        entries.insert(meta.seq, meta);
+    }
     let origin = authority.origin().ok_or(SourceError::NoGenesis)?;
     let key = authority.operator_key().ok_or(SourceError::NoGenesis)?;
     let vkey = note::vkey_string(origin, key.verifying_key());

@@ -516,6 +516,49 @@ impl ViewsReader {
         Ok(out)
     }
 
+    /// The entries of `kind` below `below`, in seq order, through the `(kind, seq)` index.
+    pub async fn entries_of_kind(
+        &mut self,
+        kind: &str,
+        below: u64,
+    ) -> Result<Vec<StoredEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT seq, leaf_hash, leaf FROM entries WHERE kind = $1 AND seq < $2 ORDER BY seq",
+        )
+        .bind(kind)
+        .bind(to_i64(below)?)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        rows.iter().map(stored_entry).collect()
+    }
+
+    /// The newest `limit` entries below `below` whose kind is not among `except`, newest
+    /// first: read backwards along the log, which stops as soon as it has them.
+    pub async fn newest_entries_except(
+        &mut self,
+        except: &[&str],
+        below: u64,
+        limit: u64,
+    ) -> Result<Vec<StoredEntry>, StoreError> {
+        // Placeholders in the order they appear: the bound, the kinds, the limit.
+        let mark = |i: usize| self.backend.placeholder(i);
+        let marks: Vec<String> = (2..2 + except.len()).map(mark).collect();
+        let sql = format!(
+            "SELECT seq, leaf_hash, leaf FROM entries WHERE seq < {} AND kind NOT IN ({}) \
+             ORDER BY seq DESC LIMIT {}",
+            mark(1),
+            marks.join(", "),
+            mark(2 + except.len())
+        );
+        let mut q = sqlx::query(&sql).bind(to_i64(below)?);
+        for k in except {
+            q = q.bind(*k);
+        }
+        let q = q.bind(to_i64(limit)?);
+        let rows = q.fetch_all(&mut *self.tx).await?;
+        rows.iter().map(stored_entry).collect()
+    }
+
     /// The stored record rows among `keys`.
     pub async fn records_among(
         &mut self,
