@@ -293,7 +293,7 @@ fn search_finds_an_organisation_by_its_chinese_and_english_name_at_both_widths()
     let orgs = rows(site, "orgs");
     let o = orgs
         .iter()
-        .find(|o| o["org_type"] == "foundation" && text(o, "name_en") != "")
+        .find(|o| o["org_type"] == "foundation" && !text(o, "name_en").is_empty())
         .unwrap();
     let (code, zh, en) = (text(o, "org"), text(o, "name"), text(o, "name_en"));
     for size in WIDTHS {
