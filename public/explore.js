@@ -394,8 +394,8 @@
         const basis = (L.basis || {})[r.id];
         return el('td', { class: 'num', 'data-sort': r.value || '' },
           r.value === null ? el('span', { class: 'muted' }, '—') : percent(r.value),
-          basis ? el('small', { class: 'muted basis' }, ` ${basis}`) : null,
-          el('br'),
+          // The basis is a block of its own; without one, a break puts the verdict below.
+          basis ? el('small', { class: 'muted basis' }, ` ${basis}`) : el('br'),
           el('span', { class: r.status === 'pass' ? 'pass' : r.status === 'fail' ? 'fail' : 'muted' }, `${mark}${verdict}`),
           el('span', { class: 'muted' }, `${threshold}${r.explained ? ` · ${L.explained || ''}` : ''}`));
       }));

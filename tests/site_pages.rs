@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use common::browser::{Page, StaticServer, png_size};
+use common::browser::{Page, StaticServer, assert_chart_text_apart, assert_fits, png_size};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -74,66 +74,6 @@ fn open(server: &StaticServer, path: &str, (w, h): (u32, u32)) -> Page {
     tab.set_viewport(w, h, w < 500);
     tab.wait_for("document.readyState === 'complete'");
     tab
-}
-
-fn assert_fits(tab: &mut Page, what: &str) {
-    let widths =
-        tab.eval("[document.documentElement.scrollWidth, document.documentElement.clientWidth]");
-    assert!(
-        widths[0].as_u64().unwrap() <= widths[1].as_u64().unwrap(),
-        "{what} is {} px wide in a {} px screen",
-        widths[0],
-        widths[1]
-    );
-}
-
-/// Every text of every chart on the page, with its box: none overlaps another (by more than
-/// half a pixel, for anti-aliasing) and none runs outside its chart.
-const CHART_TEXT_BOXES: &str = r#"[...document.querySelectorAll('figure.chart svg')].map(svg => {
-  const s = svg.getBoundingClientRect();
-  return { svg: [s.left, s.top, s.right, s.bottom],
-    texts: [...svg.querySelectorAll('text')].map(t => {
-      const b = t.getBoundingClientRect();
-      return [t.textContent, b.left, b.top, b.right, b.bottom];
-    }) };
-})"#;
-
-fn assert_chart_text_apart(tab: &mut Page, what: &str) {
-    let charts = tab.eval(CHART_TEXT_BOXES);
-    let charts = charts.as_array().unwrap();
-    assert!(!charts.is_empty(), "{what}: no chart");
-    for chart in charts {
-        let svg: Vec<f64> = serde_json::from_value(chart["svg"].clone()).unwrap();
-        let texts = chart["texts"].as_array().unwrap();
-        assert!(texts.len() >= 4, "{what}: {texts:?}");
-        let boxes: Vec<(String, [f64; 4])> = texts
-            .iter()
-            .map(|t| {
-                let t = t.as_array().unwrap();
-                let n = |i: usize| t[i].as_f64().unwrap();
-                (t[0].as_str().unwrap().to_owned(), [n(1), n(2), n(3), n(4)])
-            })
-            .collect();
-        for (text, b) in &boxes {
-            assert!(
-                b[0] >= svg[0] - 0.5
-                    && b[2] <= svg[2] + 0.5
-                    && b[1] >= svg[1] - 0.5
-                    && b[3] <= svg[3] + 0.5,
-                "{what}: {text:?} at {b:?} runs outside its chart {svg:?}"
-            );
-        }
-        for (i, (ta, a)) in boxes.iter().enumerate() {
-            for (tb, b) in &boxes[i + 1..] {
-                let overlap_x = a[2].min(b[2]) - a[0].max(b[0]);
-                let overlap_y = a[3].min(b[3]) - a[1].max(b[1]);
-                assert!(
-                    overlap_x <= 0.5 || overlap_y <= 0.5,
-                    "{what}: {ta:?} {a:?} overlaps {tb:?} {b:?}"
-                );
-            }
-        }
-    }
 }
 
 /// The open project with money in or out (in CNY) in the most distinct months: (org, id, the

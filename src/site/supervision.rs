@@ -4,7 +4,8 @@
 //! - ratio figures of finished years that did not simply pass: failed, failed with a published
 //!   explanation, exempt, or without a verdict for want of data — each with its reason (what
 //!   was explained, under which exemption, which year's figures are missing). A year still in
-//!   progress on the day judged is not judged: its spending is not complete.
+//!   progress by the log's clock ([`ratios_read_on`]) is not judged: its spending is not
+//!   complete.
 //! - disclosures made late or still missing on the day judged, with the due date and the days
 //!   late ([`crate::money::obligations::judge`], the same judgement `sunshine report late`
 //!   prints).
@@ -114,10 +115,22 @@ impl DisclosureRow {
     }
 }
 
-/// The year in progress on the day judged: it and later years are not judged. `None` when the
-/// snapshot has no date (a snapshot built by hand), and then no year is.
+/// The day the ratio figures are read on: the newest entry's recording date in China, the
+/// log's own clock. The core judges the cached `compliance/` rows on that day
+/// ([`crate::replay`]'s regulator rows), so every page that says which year is finished says
+/// it as the figures do: a year is finished once the ledger has recorded an entry in a later
+/// year. The build's day (`site build --as-of`) is for deadlines, which run on without entries.
+pub fn ratios_read_on(snap: &Snapshot) -> Option<time::Date> {
+    snap.newest()
+        .next()
+        .and_then(|e| crate::ledger::Timestamp::from_unix(e.recorded_at))
+        .map(|t| t.china_date())
+}
+
+/// The year in progress on [`ratios_read_on`]: it and later years are not judged. `None` for
+/// an empty log, and then no year is.
 pub fn current_year(snap: &Snapshot) -> Option<i64> {
-    snap.judged_on.map(|d| i64::from(d.year()))
+    ratios_read_on(snap).map(|d| i64::from(d.year()))
 }
 
 /// Every ratio figure of a finished year that did not pass (of one organisation, or of all),
@@ -404,6 +417,7 @@ pub fn org_row<'a>(snap: &'a Snapshot, uscc: &str) -> &'a Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::site::snapshot::EntryMeta;
     use serde_json::json;
 
     const ORG: &str = "53440100MJ0001000W";
@@ -414,12 +428,31 @@ mod tests {
                "explained": explained, "source": "src"})
     }
 
+    /// A log whose newest entry was recorded at `unix` seconds.
+    fn newest_entry_at(unix: i64) -> std::sync::Arc<std::collections::BTreeMap<u64, EntryMeta>> {
+        let e = EntryMeta {
+            seq: 80,
+            leaf_hash: crate::ledger::Hash([0; 32]),
+            author: "operator".into(),
+            kind: "org.register",
+            recorded_at: unix,
+            body: None,
+        };
+        std::sync::Arc::new([(80, e)].into())
+    }
+
+    /// 2026-03-01 00:30 in China, 2026-02-28 16:30 UTC: the China date is the log's date.
+    const MARCH_1_2026_CHINA: i64 = 1_772_296_200;
+    /// 2025-12-31 23:30 in China.
+    const DEC_31_2025_CHINA: i64 = 1_767_195_000;
+
     /// A social group without fundraising status (its rule exempts admin costs under
     /// 200,000): 2024 without a prior year, 2025 failed and explained with admin costs exempt,
-    /// 2026 failing while in progress on 1 March 2026.
+    /// 2026 failing while in progress: the newest entry was recorded on 1 March 2026 in China.
     fn snapshot() -> Snapshot {
         let mut snap = Snapshot {
             judged_on: Some(time::macros::date!(2026 - 03 - 01)),
+            entries: newest_entry_at(MARCH_1_2026_CHINA),
             ..Snapshot::default()
         };
         let mut put = |k: String, v: Value| {
@@ -494,11 +527,32 @@ mod tests {
         let t = ratios_table(&snap);
         assert_eq!(t.rows.len(), 3);
         assert_eq!(t.rows[0][16], "77");
-        // A snapshot with no date judges no year.
-        let undated = Snapshot {
-            judged_on: None,
+        // An empty log judges no year.
+        let empty = Snapshot {
+            entries: Default::default(),
             ..snapshot()
         };
-        assert!(ratio_rows(&undated, None).is_empty());
+        assert!(ratio_rows(&empty, None).is_empty());
+    }
+
+    /// The year in progress is the log's, as the cached figures judge it, not the build day's:
+    /// built on 1 March 2026 from a log whose newest entry is of 31 December 2025 (China),
+    /// 2025 is still in progress and not listed.
+    #[test]
+    fn a_year_is_finished_once_the_log_records_a_later_entry() {
+        assert_eq!(
+            ratios_read_on(&snapshot()),
+            Some(time::macros::date!(2026 - 03 - 01))
+        );
+        let quiet = Snapshot {
+            entries: newest_entry_at(DEC_31_2025_CHINA),
+            ..snapshot()
+        };
+        assert_eq!(current_year(&quiet), Some(2025));
+        let got: Vec<(i64, RatioStatus)> = ratio_rows(&quiet, None)
+            .iter()
+            .map(|r| (r.year, r.status))
+            .collect();
+        assert_eq!(got, [(2024, RatioStatus::NotEnoughData)]);
     }
 }

@@ -27,13 +27,11 @@ pub const MONEY_FIELDS: &[&str] = &[
     "net_assets_year_end",
 ];
 
-/// The latest year that has ended by the day obligations are judged on (the build date); with
-/// no such day (a snapshot built by hand), the year before the newest entry's.
+/// The latest finished year, as the ratio figures judge it: the year before the one in
+/// progress by the log's clock ([`super::supervision::current_year`]), so the list, the
+/// comparison, the organisation page and the supervision page agree on which year is over.
 pub fn latest_finished_year(snap: &Snapshot) -> Option<i64> {
-    let today = snap
-        .judged_on
-        .or_else(|| snap.newest().next().and_then(|e| e.date()))?;
-    Some(i64::from(today.year()) - 1)
+    super::supervision::current_year(snap).map(|y| y - 1)
 }
 
 /// The charitable-spending figure of a `compliance/` row (against prior-year revenue or prior

@@ -44,6 +44,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "fail": c.t("未达标", "fail"),
         "exempt": c.t("豁免", "exempt"),
         "not_enough_data": c.t("数据不足", "not enough data"),
+        "in_progress": c.t("进行中", "in progress"),
         "explained": c.t("已说明", "explained"),
         "pick": c.t("请选择两至三家机构进行比较。", "Choose two or three organisations to compare."),
         "unknown": c.t("没有这家机构：", "No such organisation: "),

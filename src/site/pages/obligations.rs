@@ -5,7 +5,7 @@
 
 use maud::{Markup, html};
 
-use super::{entry_link, org_path};
+use super::entry_link;
 use crate::ledger::time::format_date;
 use crate::money::obligations::{FlatRow, OrgObligation};
 use crate::money::timeliness::Status;
@@ -59,9 +59,11 @@ pub fn judged_on(c: &Ctx, snap: &Snapshot) -> Markup {
 }
 
 /// A table of obligations; `with_org` adds the organisation column.
-pub fn table(c: &Ctx, rows: &[&OrgObligation], with_org: bool) -> Markup {
+pub fn table(c: &Ctx, snap: &Snapshot, rows: &[&OrgObligation], with_org: bool) -> Markup {
     html! {
-        div.table-wrap { table {
+        // On a phone each obligation reads as a block, each cell named: eight columns made
+        // rows a screen tall, the source one character a line.
+        div.table-wrap { table.stack-on-phone.obligations {
             caption { (c.t("信息公开义务", "Disclosure obligations")) }
             thead { tr {
                 @if with_org { th scope="col" { (c.t("组织", "Organisation")) } }
@@ -76,17 +78,17 @@ pub fn table(c: &Ctx, rows: &[&OrgObligation], with_org: bool) -> Markup {
             tbody { @for o in rows {
                 @let r = FlatRow::from(*o);
                 tr data-status=(r.status) {
-                    @if with_org { td { a href=(c.href(&org_path(&r.org))) { (r.org) } } }
-                    td { (kind_label(c, r.kind)) }
-                    td { (r.subject) @if !r.period.is_empty() { " #" (r.period) } }
-                    td { (r.due) }
-                    td { (status_label(c, o.judged.status)) }
-                    td {
+                    @if with_org { th scope="row" { (super::org_link(c, snap, &r.org)) } }
+                    td data-label=(c.t("义务", "Obligation")) { (kind_label(c, r.kind)) }
+                    td data-label=(c.t("事项", "Subject")) { (r.subject) @if !r.period.is_empty() { " #" (r.period) } }
+                    td.date data-label=(c.t("截止日期", "Due")) { (r.due) }
+                    td.status data-label=(c.t("状态", "Status")) { (status_label(c, o.judged.status)) }
+                    td.date data-label=(c.t("公开日期", "Disclosed")) {
                         (r.disclosed)
                         @if let Some(seq) = o.judged.met_by { " " (entry_link(c, seq)) }
                     }
-                    td.num { (r.days_late) }
-                    td { small { (r.source) } }
+                    td.num data-label=(c.t("逾期天数", "Days late")) { (r.days_late) }
+                    td data-label=(c.t("依据", "Source")) { small { (r.source) } }
                 }
             } }
         } }
@@ -109,9 +111,9 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
                  "Each obligation is judged against its legal deadline: one whose due date has not passed is \"due\"; one disclosed after its due date stays \"late\", with the days it was late. The full list is in "))
             a href=(c.asset("data/obligations.csv")) { "CSV" } " / " a href=(c.asset("data/obligations.json")) { "JSON" } (c.t("。", ".")) }
         h2 { (c.t("逾期", "Late and missing")) }
-        @if open.is_empty() { p { (c.t("无。", "None.")) } } @else { (table(c, &open, true)) }
+        @if open.is_empty() { p { (c.t("无。", "None.")) } } @else { (table(c, snap, &open, true)) }
         h2 { (c.t("待公开", "Due")) }
-        @if due.is_empty() { p { (c.t("无。", "None.")) } } @else { (table(c, &due, true)) }
+        @if due.is_empty() { p { (c.t("无。", "None.")) } } @else { (table(c, snap, &due, true)) }
     };
     page(
         c,

@@ -105,7 +105,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
             h2 #duties { (c.t("信息公开义务", "Disclosure obligations")) }
             (super::obligations::judged_on(c, snap))
             p { (c.t("按时公开 ", "Met on time: ")) (duties.len() - open_duties.len()) (c.t(" 项；以下为逾期、逾期未公开和待公开的义务。", "; below, those disclosed late, missing, or due.")) }
-            @if !open_duties.is_empty() { (super::obligations::table(c, &open_duties, false)) }
+            @if !open_duties.is_empty() { (super::obligations::table(c, snap, &open_duties, false)) }
         }
         h2 { (c.t("项目", "Projects")) }
         @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
@@ -203,11 +203,11 @@ pub fn comparison(wire: &str) -> &str {
 /// A verdict in words, styled by class (never colour alone).
 pub fn status(c: &Ctx, wire: &str) -> Markup {
     match wire {
-        "pass" => html! { span.pass { "✓ " (c.t("达标", "Pass")) } },
-        "fail" => html! { span.fail { "✗ " (c.t("未达标", "Fail")) } },
-        "exempt" => html! { span { (c.t("豁免", "Exempt")) } },
-        "in_progress" => html! { span { (c.t("进行中", "In progress")) } },
-        _ => html! { span.muted { (c.t("数据不足", "Not enough data")) } },
+        "pass" => html! { span.verdict.pass { "✓ " (c.t("达标", "Pass")) } },
+        "fail" => html! { span.verdict.fail { "✗ " (c.t("未达标", "Fail")) } },
+        "exempt" => html! { span.verdict { (c.t("豁免", "Exempt")) } },
+        "in_progress" => html! { span.verdict { (c.t("进行中", "In progress")) } },
+        _ => html! { span.verdict.muted { (c.t("数据不足", "Not enough data")) } },
     }
 }
 
@@ -284,7 +284,7 @@ fn status_section(
         @if !due_this_year.is_empty() {
             details.this-year {
                 summary { (c.t("今年到期的公开义务", "This year's obligations")) }
-                (super::obligations::table(c, &due_this_year, false))
+                (super::obligations::table(c, snap, &due_this_year, false))
             }
         }
         p { a href=(c.href(&super::regulator::org_rows_path(uscc))) { (c.t("在监管视图中查看本组织 →", "This organisation on the supervision page →")) } }

@@ -223,7 +223,9 @@ fn months_chart(c: &Ctx, snap: &Snapshot, p: &Value, ds: &[&Value], xs: &[&Value
 /// Money leaving funds, with each entry's purpose and evidence hashes.
 pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
     html! {
-        div.table-wrap { table {
+        // On a phone a payment reads as a block, each cell named: the 64-character evidence
+        // hashes left the category and purpose one character a line.
+        div.table-wrap { table.stack-on-phone {
             caption { (c.t("支出及其凭证", "Money out, with evidence")) }
             thead { tr {
                 th scope="col" { (c.t("条目", "Entry")) }
@@ -237,12 +239,12 @@ pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
                 @let seq = x["seq"].as_u64().unwrap_or_default();
                 @let body = snap.entry(seq).and_then(|e| e.body.as_ref());
                 tr {
-                    td { (entry_link(c, seq)) }
-                    (date_td(c, &x["paid_on"]))
-                    td { (c.lang.category(s(x, "category"))) }
-                    td { @if let Some(b) = body { (super::name_text(c, s(b, "purpose"))) } }
-                    (money_td(&x["amount"], s(&x["from"], "currency")))
-                    td.hash { @if let Some(b) = body { @for h in b["evidence"].as_array().into_iter().flatten() { (h.as_str().unwrap_or("")) br; } } }
+                    td data-label=(c.t("条目", "Entry")) { (entry_link(c, seq)) }
+                    td data-label=(c.t("日期", "Paid on")) { (c.lang.date_str(s(x, "paid_on"))) }
+                    td data-label=(c.t("类别", "Category")) { (c.lang.category(s(x, "category"))) }
+                    td data-label=(c.t("用途", "Purpose")) { @if let Some(b) = body { (super::name_text(c, s(b, "purpose"))) } }
+                    td.num data-label=(c.t("金额", "Amount")) { (format::money(crate::site::snapshot::dec(&x["amount"]), s(&x["from"], "currency"))) }
+                    td.hash data-label=(c.t("凭证哈希", "Evidence hash")) { @if let Some(b) = body { @for h in b["evidence"].as_array().into_iter().flatten() { (h.as_str().unwrap_or("")) br; } } }
                 }
             } }
         } }
@@ -252,7 +254,9 @@ pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
 /// Every project with target, raised and spent in its currency.
 pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
-        div.table-wrap { table {
+        // On a phone a project reads as a block, each figure named: five columns left the
+        // project and organisation names one character a line.
+        div.table-wrap { table.stack-on-phone {
             caption { (c.t("全部项目", "All projects")) }
             thead { tr {
                 th scope="col" { (c.t("项目", "Project")) }
@@ -267,11 +271,11 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 @let cur = s(&p["open"], "currency");
                 @let (raised, spent) = raised_spent(snap, org, id, cur);
                 tr {
-                    td { a href=(c.href(&super::project_path(org, id))) { (super::name_text(c, title(c, p))) } (distinction(c, p)) }
-                    td { (super::org_link(c, snap, org)) }
-                    (money_td(&p["open"]["target"], cur))
-                    td.num { (format::money(raised, cur)) }
-                    td.num { (format::money(spent, cur)) }
+                    th scope="row" { a href=(c.href(&super::project_path(org, id))) { (super::name_text(c, title(c, p))) } (distinction(c, p)) }
+                    td data-label=(c.t("机构", "Organisation")) { (super::org_link(c, snap, org)) }
+                    td.num data-label=(c.t("目标", "Target")) { (format::money(crate::site::snapshot::dec(&p["open"]["target"]), cur)) }
+                    td.num data-label=(c.t("已募集", "Raised")) { (format::money(raised, cur)) }
+                    td.num data-label=(c.t("已支出", "Spent")) { (format::money(spent, cur)) }
                 }
             } }
         } }

@@ -38,10 +38,13 @@ fn lookup(c: &Ctx, snap: &Snapshot, lands: bool, filled: Option<(&str, &str)>) -
     let (org, no) = filled.unwrap_or_default();
     html! {
         form.lookup method="get" action=(c.href(VIEW_PATH)) data-lands[lands] {
-            label { (c.t("机构统一社会信用代码", "Organisation credit code"))
-                select name="org" {
+            // The donor picks the organisation named on the receipt: none is chosen for them
+            // (the first of the list was, and a lookup there finds nothing).
+            label { (c.t("开具收据的机构", "Organisation that issued the receipt"))
+                select name="org" required {
+                    option value="" disabled selected[org.is_empty()] { (c.t("请选择", "Choose one")) }
                     @for o in snap.rows(keys::ORG.prefix()) {
-                        option value=(s(o, "org")) selected[s(o, "org") == org] { (s(o, "name")) " (" (s(o, "org")) ")" }
+                        option value=(s(o, "org")) selected[s(o, "org") == org] { (super::orgs::name(c, o)) " (" (s(o, "org")) ")" }
                     }
                 }
             }
@@ -73,8 +76,8 @@ pub fn lookup_filled(c: &Ctx, snap: &Snapshot, org: &str, no: &str) -> Markup {
 
 pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
     let body = html! {
-        p { (c.t("输入捐赠收据号和出具收据的机构代码，查看这笔捐赠的去向和验证状态。",
-                 "Enter your receipt number and the issuing organisation's credit code to see your donation, where it went and whether it is in the signed ledger.")) }
+        p { (c.t("选择出具收据的机构，输入收据号，查看这笔捐赠的去向和验证状态。",
+                 "Choose the organisation that issued your receipt and enter its number to see your donation, where it went and whether it is in the signed ledger.")) }
         (lookup(c, snap, true, None))
         h2 { (c.t("直接打开收据页", "Opening a receipt page directly")) }
         p { (c.t("收据页的地址是（两种写法都可以，在任何静态网站上都能打开）：", "A receipt's page is at either of these (both work on any static host): ")) }

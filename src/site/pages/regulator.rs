@@ -337,6 +337,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let rsrc = Sources::new(ratios.iter().map(|r| s(r.figure, "source")));
     let dsrc = Sources::new(disclosures.iter().map(|r| r.judged.judged.source.as_str()));
     let current = current_year(snap);
+    let read_on = supervision::ratios_read_on(snap);
     let body = html! {
         (judged_on(c, snap))
         p { (c.t("本页列出已结束年度中未达到法定比例或有例外情况的年度数字（附原因或组织的说明），以及逾期公开和逾期未公开的信息（附截止日期和逾期天数）。每一行都链接到组织和相关条目；各项标准和期限的法规依据列在表下。",
@@ -351,7 +352,10 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
             h2 { (c.t("年度支出和管理费用比例", "Spending and administrative-cost ratios")) }
             p {
                 (c.t("只判断已结束的年度", "Only finished years are judged"))
-                @if let Some(y) = current { (c.t("：", ": ")) (y) (c.t("年度尚未结束，不作判断。", " is still in progress and is not judged.")) } @else { (c.t("。", ".")) }
+                @if let (Some(y), Some(d)) = (current, read_on) {
+                    (c.t("：账本最新一条记录的日期是", ": the ledger's newest entry is of ")) (c.lang.date(d))
+                    (c.t("，", ", so ")) (y) (c.t("年度尚未结束，不作判断（账本记下下一年的记录后，该年度即告结束）。", " is still in progress and is not judged (a year is over once the ledger records an entry in a later year)."))
+                } @else { (c.t("。", ".")) }
                 (c.t("达标的数字不列出，见各组织页面。", " Figures that passed are not listed; each organisation's page has them all."))
             }
             @if ratios.is_empty() { p { (c.t("没有。", "None.")) } } @else {

@@ -119,7 +119,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
             dt { (c.t("备案条目", "Filing entry")) } dd { @if let Some(seq) = t["seq"].as_u64() { (entry_link(c, seq)) } }
         }
         h2 { (c.t("支出", "Disbursements")) }
-        div.table-wrap { table {
+        div.table-wrap { table.stack-on-phone {
             caption { (c.t("信托支出", "Trust disbursements")) }
             thead { tr {
                 th scope="col" { (c.t("条目", "Entry")) }
@@ -131,12 +131,14 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
             tbody { @for d in t["disbursements"].as_array().into_iter().flatten() {
                 @let seq = d["seq"].as_u64().unwrap_or_default();
                 @let b = snap.entry(seq).and_then(|e| e.body.as_ref());
+                // On a phone a payment reads as a block, each cell named: five columns left
+                // the recipient one character a line.
                 tr {
-                    td { (entry_link(c, seq)) }
-                    (date_td(c, &d["paid_on"]))
-                    td { (super::name_text(c, b.map(|b| s(b, "payee_display")).unwrap_or(""))) }
-                    td { (super::name_text(c, b.map(|b| s(b, "purpose")).unwrap_or(""))) }
-                    (money_td(&d["amount"], cur))
+                    td data-label=(c.t("条目", "Entry")) { (entry_link(c, seq)) }
+                    td data-label=(c.t("日期", "Paid on")) { (c.lang.date_str(s(d, "paid_on"))) }
+                    td data-label=(c.t("受益方", "Recipient")) { (super::name_text(c, b.map(|b| s(b, "payee_display")).unwrap_or(""))) }
+                    td data-label=(c.t("用途", "Purpose")) { (super::name_text(c, b.map(|b| s(b, "purpose")).unwrap_or(""))) }
+                    td.num data-label=(c.t("金额", "Amount")) { (format::money(crate::site::snapshot::dec(&d["amount"]), cur)) }
                 }
             } }
         } }
