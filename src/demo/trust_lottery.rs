@@ -15,8 +15,10 @@ use crate::ledger::Kind;
 /// The children's welfare home registered beside the issuer.
 pub(super) const WELFARE_HOME: &str = "广州市儿童福利院";
 /// Fund received for fiscal 2025: (day, cents).
-const FUND_2025: [((i32, u8, u8), i64); 2] =
-    [((2025, 1, 15), 300_000_000), ((2025, 7, 15), 200_000_000)];
+const FUND_2025: [((i32, u8, u8), i64); 2] = [
+    ((2025, 1, 15), 2_000_000_000),
+    ((2025, 7, 15), 1_000_000_000),
+];
 /// The trust that ends, and when its cause arose and when it is reported.
 const ENDING_TRUST: usize = 1;
 const ENDS_ON: (i32, u8, u8) = (2026, 6, 30);
