@@ -94,16 +94,6 @@ impl Books {
                 ));
             }
         }
-        if matches!(
-            org.register.org_type,
-            OrgType::LotteryAdministrator | OrgType::TrustCompany
-        ) {
-            return Err(MoneyError::refused(
-                "body.recipient_org",
-                Rule::WrongOrgType,
-                "lottery grants go to charities and welfare institutions",
-            ));
-        }
         Ok(())
     }
 

@@ -372,6 +372,18 @@ fn a_terminated_trust_hands_over_what_is_left_and_takes_nothing_more() {
         let e = k.as_org(&trustee, kind, body).unwrap_err();
         assert_eq!((e.code(), e.field()), ("trust_terminated", field), "{kind}");
     }
+    // Reports are owed for the years before the end only: 2026, not 2027 nor 2028.
+    let as_of = crate::ledger::time::parse_date("2029-06-01").unwrap();
+    let duties = k.state.duties();
+    let owed: Vec<i32> = duties
+        .iter()
+        .flat_map(|d| d.obligations(as_of).items)
+        .filter_map(|o| match o.obligation {
+            crate::money::timeliness::Obligation::TrustReport { year, .. } => Some(year),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(owed, vec![2026]);
     k.now = "2028-01-25T02:00:00Z".parse().unwrap();
     let late_report = json!({"trust_id": T, "year": 2027, "document": h(7), "disbursed": "0.00",
         "reported_on": "2028-01-20"});
