@@ -180,7 +180,8 @@
     'trust.file': 'filed_on', 'trust.disburse': 'paid_on', 'trust.report': 'reported_on',
     'lottery.grant': 'granted_on', 'lottery.usage': 'used_on', 'lottery.announce': 'announced_on',
     'org.register': 'registered_on', 'report.annual': 'published_on', disclosure: 'occurred_on',
-    explanation: 'published_on',
+    explanation: 'published_on', 'trust.receive': 'received_on', 'trust.fee': 'paid_on',
+    'trust.terminate': 'terminated_on', 'lottery.receive': 'received_on',
   };
   /** Body fields naming a project, with the field naming its organisation ('' for the signer). */
   const PROJECT_OF = { project: '', id: '', to_project: 'to_org', recipient_project: 'recipient_org' };

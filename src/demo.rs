@@ -31,6 +31,8 @@ use sha2::{Digest, Sha256};
 use time::{Date, Duration, Month};
 
 use crate::ledger::submission::FORMAT_VERSION;
+
+mod trust_lottery;
 use crate::ledger::{
     Author, Kind, Nonce, SecretKey, SignedSubmission, Submission, Timestamp, Uscc,
 };
@@ -527,6 +529,10 @@ struct Trust {
     remaining: i64,
     paid_by_year: BTreeMap<i32, i64>,
     start: Date,
+    /// Filed property, and receipts and fees by (year, "contribution" | "income" | "fee").
+    property: i64,
+    flows: BTreeMap<(i32, &'static str), i64>,
+    ended: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -652,6 +658,7 @@ impl Gen {
                 "social_group" => format!("social-group-{n:02}"),
                 "social_service_org" => format!("service-org-{n:02}"),
                 "trust_company" => format!("trust-company-{n:02}"),
+                "welfare_institution" => format!("welfare-home-{n:02}"),
                 _ => format!("lottery-admin-{n:02}"),
             };
             let code = uscc(&format!(
@@ -708,6 +715,14 @@ impl Gen {
             0,
             1,
         );
+        add(
+            trust_lottery::WELFARE_HOME,
+            "12",
+            "welfare_institution",
+            false,
+            0,
+            1,
+        );
         orgs[1].behaviour = Behaviour::AdminHeavy; // 深圳市壹心公益基金会
         orgs[13].behaviour = Behaviour::Underspends; // 广州市慈善会
         orgs[4].behaviour = Behaviour::Late;
@@ -738,11 +753,19 @@ impl Gen {
     }
 
     fn trust_company(&self) -> usize {
-        self.orgs.len() - 2
+        self.of_type("trust_company")
     }
 
     fn lottery_admin(&self) -> usize {
-        self.orgs.len() - 1
+        self.of_type("lottery_administrator")
+    }
+
+    /// The demo's one organisation of `org_type` (registered in [`Gen::new`]).
+    fn of_type(&self, org_type: &str) -> usize {
+        self.orgs
+            .iter()
+            .position(|o| o.d.org_type == org_type)
+            .unwrap_or_default()
     }
 
     // ---- plumbing -------------------------------------------------------------------------
@@ -1458,6 +1481,7 @@ impl Gen {
     }
 
     fn trusts_today(&mut self) {
+        self.trust_life_today();
         let d = self.day;
         let tc = self.trust_company();
         // Filed by the regulator: one on time (5 days), one late (13 days after signing).
@@ -1502,6 +1526,9 @@ impl Gen {
                     remaining: property,
                     paid_by_year: BTreeMap::new(),
                     start: d,
+                    property,
+                    flows: BTreeMap::new(),
+                    ended: false,
                 });
             }
         }
@@ -1509,7 +1536,7 @@ impl Gen {
         if d.day() == 25 && matches!(d.month() as u8, 3 | 6 | 9 | 12) {
             for t in 0..self.trusts.len() {
                 let tr = &self.trusts[t];
-                if tr.start >= d {
+                if tr.start >= d || self.trust_paused(t) {
                     continue;
                 }
                 let cents = (tr.remaining / 12).min(tr.remaining);
@@ -1552,9 +1579,19 @@ impl Gen {
                 let paid = tr.paid_by_year.get(&year).copied().unwrap_or(0);
                 let (trustee, id, remaining) = (tr.trustee, tr.id.clone(), tr.remaining);
                 let doc = self.hash("trust-report");
-                let body = json!({"trust_id": id, "year": year, "document": doc,
+                let mut body = json!({"trust_id": id, "year": year, "document": doc,
                     "disbursed": yuan(paid), "income": yuan(remaining / 40),
                     "closing_balance": yuan(remaining), "reported_on": day_str(d)});
+                // From 2025 the report states the year's property, checked by the ledger
+                // (issue 14); 2024's stay declared figures.
+                if year >= 2025 {
+                    body["statement"] = self.trust_statement(t, year);
+                    body["supervisor_opinion"] = json!(self.hash("supervisor-opinion"));
+                    if let Some(b) = body.as_object_mut() {
+                        b.remove("income");
+                        b.remove("closing_balance");
+                    }
+                }
                 self.push(Signer::Org(trustee), Kind::TrustReport, body);
             }
         }
@@ -1564,6 +1601,7 @@ impl Gen {
         let d = self.day;
         let admin = self.lottery_admin();
         const PURPOSES: [&str; 4] = ["养老服务", "儿童福利", "残疾人福利", "社会救助"];
+        self.lottery_funds_today(admin);
         // Fiscal 2023's last grant, made on 10 January 2024 and never announced: that
         // announcement is missing (due 30 June 2024).
         if d == date(2024, 1, 10) {
@@ -1617,15 +1655,18 @@ impl Gen {
                 *allocated.entry(g.purpose).or_default() += g.amount;
             }
             let total: i64 = allocated.values().sum();
-            let raised = total + total / 5;
+            let raised = self.lottery_received(year).unwrap_or(total + total / 5);
             let doc = self.hash("lottery-announce");
             let allocated: Vec<Value> = allocated
                 .into_iter()
                 .map(|(p, a)| json!({"purpose": p, "amount": yuan(a)}))
                 .collect();
-            let body = json!({"fiscal_year": year, "currency": "CNY", "raised": yuan(raised),
+            let mut body = json!({"fiscal_year": year, "currency": "CNY", "raised": yuan(raised),
                 "allocated": allocated, "carried_forward": yuan(raised - total),
                 "announced_on": day_str(d), "document": doc});
+            if self.lottery_received(year).is_some() {
+                body["executed"] = self.lottery_executed(year);
+            }
             self.push(Signer::Org(admin), Kind::LotteryAnnounce, body);
         }
     }

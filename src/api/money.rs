@@ -238,9 +238,9 @@ pub async fn trusts(State(app): State<AppState>) -> Result<AppJson<Value>, ApiEr
     ))
 }
 
-/// One charitable trust.
+/// One charitable trust, with its years as the ledger holds them (issue 14).
 ///
-/// `{as_of_size, trust}`.
+/// `{as_of_size, trust, years: [trust_year row]}`.
 #[utoipa::path(
     get,
     path = "/api/v1/trusts/{id}",
@@ -261,7 +261,8 @@ pub async fn trust(
     let row = one(&app, &keys::TRUST.key(&[&id]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no trust {id}")))?;
-    Ok(answer(size, json!({"trust": row})))
+    let years = rows(&app, &keys::TRUST_YEAR.under(&[&id])).await?;
+    Ok(answer(size, json!({"trust": row, "years": years})))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,9 +276,10 @@ pub struct GrantsParams {
     pub administrator: Option<String>,
 }
 
-/// Lottery public-welfare fund grants with what remains of them.
+/// Lottery public-welfare fund grants with what remains of them, and each fiscal year's
+/// execution by purpose (issue 14).
 ///
-/// `{as_of_size, grants: [grant row]}`.
+/// `{as_of_size, grants: [grant row], execution: [lottery_execution row]}`.
 #[utoipa::path(
     get,
     path = "/api/v1/lottery/grants",
@@ -292,12 +294,24 @@ pub async fn grants(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<GrantsParams>,
 ) -> Result<AppJson<Value>, ApiError> {
-    let prefix = match p.administrator {
-        Some(a) => keys::LOTTERY_GRANT.under(&[&uscc("administrator", &a)?]),
-        None => keys::LOTTERY_GRANT.prefix().to_owned(),
+    let (prefix, execution) = match p.administrator {
+        Some(a) => {
+            let a = uscc("administrator", &a)?;
+            (
+                keys::LOTTERY_GRANT.under(&[&a]),
+                keys::LOTTERY_EXECUTION.under(&[&a]),
+            )
+        }
+        None => (
+            keys::LOTTERY_GRANT.prefix().to_owned(),
+            keys::LOTTERY_EXECUTION.prefix().to_owned(),
+        ),
     };
     let size = as_of(&app).await?;
-    Ok(answer(size, json!({"grants": rows(&app, &prefix).await?})))
+    Ok(answer(
+        size,
+        json!({"grants": rows(&app, &prefix).await?, "execution": rows(&app, &execution).await?}),
+    ))
 }
 
 /// One lottery grant.

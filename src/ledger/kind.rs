@@ -54,6 +54,10 @@ kinds! {
     LotteryGrant = "lottery.grant" by [Org];
     LotteryUsage = "lottery.usage" by [Org];
     LotteryAnnounce = "lottery.announce" by [Org];
+    TrustReceive = "trust.receive" by [Org];
+    TrustFee = "trust.fee" by [Org];
+    TrustTerminate = "trust.terminate" by [Org];
+    LotteryReceive = "lottery.receive" by [Org];
     ReportAnnual = "report.annual" by [Org];
     Explanation = "explanation" by [Org];
     Disclosure = "disclosure" by [Org];

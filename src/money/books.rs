@@ -140,6 +140,9 @@ pub struct Books {
     pub trusts: OrdMap<Ident, TrustRecord>,
     pub grants: OrdMap<(Uscc, Ident), GrantRecord>,
     pub announcements: OrdMap<(Uscc, i32), AnnounceRecord>,
+    /// `lottery.receive` entries by administrator and fiscal year.
+    #[serde(default)]
+    pub lottery_receipts: OrdMap<(Uscc, i32), Vector<super::lottery::funds::FundReceipt>>,
     pub reports: OrdMap<(Uscc, i32), ReportRecord>,
     pub explanations: OrdMap<(Uscc, i32), Vector<ExplanationRecord>>,
     /// Figures, totals and related-party payments summed as entries step.
@@ -222,6 +225,10 @@ impl Books {
             Body::LotteryGrant(b) => self.lottery_grant(e, b),
             Body::LotteryUsage(b) => self.lottery_usage(e, b),
             Body::LotteryAnnounce(b) => self.lottery_announce(e, b),
+            Body::TrustReceive(b) => self.trust_receive(e, b),
+            Body::TrustFee(b) => self.trust_fee(e, b),
+            Body::TrustTerminate(b) => self.trust_terminate(e, b),
+            Body::LotteryReceive(b) => self.lottery_receive(e, b),
             Body::ReportAnnual(b) => self.report_annual(e, b),
             Body::Explanation(b) => self.explanation(e, b),
             Body::Disclosure(b) => self.disclosure(e, b),

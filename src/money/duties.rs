@@ -176,6 +176,9 @@ pub struct TrustDuty {
     pub term_start: Date,
     #[serde(default, with = "opt_date", skip_serializing_if = "Option::is_none")]
     pub term_end: Option<Date>,
+    /// When a terminated trust ended: reports are owed for the years before (issue 14).
+    #[serde(default, with = "opt_date", skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<Date>,
     /// Year -> the trustee's report.
     pub reports: BTreeMap<i32, Disclosure>,
 }
@@ -387,7 +390,8 @@ impl OrgDuties {
             );
             let last_year = t
                 .term_end
-                .map_or(as_of.year() - 1, |e| e.year().min(as_of.year() - 1));
+                .map_or(as_of.year() - 1, |e| e.year().min(as_of.year() - 1))
+                .min(t.ended_on.map_or(i32::MAX, |e| e.year() - 1));
             for year in t.term_start.year()..=last_year {
                 facts.push(
                     Obligation::TrustReport {
@@ -589,6 +593,7 @@ impl MoneyState {
                     },
                     term_start: t.term_start,
                     term_end: t.term_end,
+                    ended_on: t.ended_on,
                     reports: t
                         .reports
                         .iter()

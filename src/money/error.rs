@@ -121,6 +121,10 @@ pub enum Rule {
     RestrictedToProject,
     /// Money restricted until a later year spent (or granted) before that year.
     TimeRestricted,
+    /// A trust's yearly statement or liquidation without the opinion of its supervisor (监察人).
+    SupervisorOpinion,
+    /// An entry about a trust that has been terminated.
+    TrustTerminated,
 }
 
 impl Rule {
@@ -153,6 +157,8 @@ impl Rule {
             Rule::AmendChangesId => "amend_changes_id",
             Rule::RestrictedToProject => "restricted_to_project",
             Rule::TimeRestricted => "time_restricted",
+            Rule::SupervisorOpinion => "supervisor_opinion",
+            Rule::TrustTerminated => "trust_terminated",
         }
     }
 }

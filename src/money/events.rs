@@ -79,6 +79,10 @@ pub struct TrustEvent {
     pub term_start: Date,
     #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
     pub term_end: Option<Date>,
+    /// When the trust ended (`trust.terminate`'s `terminated_on`): its liquidation report covers
+    /// that year, so yearly reports are owed for the years before it only.
+    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
+    pub ended_on: Option<Date>,
     /// Year -> report (`date` is `reported_on`).
     pub reports: BTreeMap<i32, Dated>,
 }
@@ -181,6 +185,7 @@ impl MoneyState {
                 },
                 term_start: t.filing.term_start,
                 term_end: t.filing.term_end,
+                ended_on: t.terminated.as_ref().map(|e| e.body.terminated_on),
                 reports: t
                     .reports
                     .iter()

@@ -2,6 +2,11 @@
 //!
 //! A grant is held per grant (not in the recipient's donation funds): usage draws on the grant
 //! alone, so lottery money is never mixed into a donor's trace.
+//!
+//! Issue 14 added the money coming in, the execution figures and grants to welfare institutions
+//! that are not charities: see [`funds`].
+
+pub mod funds;
 
 use std::collections::BTreeMap;
 
@@ -79,13 +84,7 @@ impl Books {
                 "that fiscal year is announced; correct the announcement first",
             ));
         }
-        self.org(&b.recipient_org, "body.recipient_org")?;
-        self.project(
-            &b.recipient_org,
-            &b.recipient_project,
-            "body.recipient_project",
-            true,
-        )?;
+        self.grant_recipient(b)?;
         let key = (admin.clone(), b.grant_id.clone());
         if self.grants.contains_key(&key) {
             return Err(MoneyError::duplicate(
@@ -207,6 +206,7 @@ impl Books {
                 format!("{} granted for {p} is not announced", Money(*v)),
             ));
         }
+        self.check_announced_funds(&admin, b)?;
         let allocated: Decimal = granted.values().sum();
         if b.raised.0 - allocated != b.carried_forward.0 {
             return Err(MoneyError::refused(
@@ -232,3 +232,6 @@ impl Books {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

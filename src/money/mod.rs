@@ -41,6 +41,7 @@ pub mod sums;
 pub mod text;
 pub mod timeliness;
 pub mod trace;
+pub mod trust_lottery_rules;
 pub mod trusts;
 pub mod types;
 pub mod views;

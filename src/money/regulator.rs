@@ -41,6 +41,8 @@ fn rule_type(t: OrgType) -> Option<compliance::OrgType> {
         // Trust companies and lottery administrators are not charitable organisations under the
         // spending rules; their duties are the trust and announcement deadlines.
         OrgType::TrustCompany | OrgType::LotteryAdministrator => None,
+        // Welfare institutions that are not charities report lottery grants only (issue 14).
+        OrgType::WelfareInstitution => None,
     }
 }
 

@@ -42,7 +42,7 @@ pub struct RestrictionTable {
 }
 
 impl RestrictionTable {
-    fn parse(json: &str) -> Result<Self, String> {
+    pub(crate) fn parse(json: &str) -> Result<Self, String> {
         let t: RestrictionTable = serde_json::from_str(json).map_err(|e| e.to_string())?;
         if t.schema != 1 {
             return Err(format!("unsupported schema {}", t.schema));

@@ -1,4 +1,10 @@
-//! Charitable trusts: filing, disbursements within the property, yearly reports.
+//! Charitable trusts: filing, disbursements within the property, yearly reports. What came with
+//! issue 14 (receipts, fees, the checked yearly statement, termination) lives in [`life`], the
+//! rules' citations in [`super::trust_lottery_rules`].
+
+pub mod life;
+
+pub use life::{TrustEnd, TrustFlow, TrustYear};
 
 use std::collections::BTreeMap;
 
@@ -25,6 +31,15 @@ pub struct TrustRecord {
     pub disbursements: Vec<TrustSpend>,
     /// By year.
     pub reports: BTreeMap<i32, TrustReportRecord>,
+    /// Contributions and income received after filing (`trust.receive`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub receipts: Vec<TrustFlow>,
+    /// `trust.fee` payments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fees: Vec<TrustFlow>,
+    /// The `trust.terminate` that ended it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminated: Option<TrustEnd>,
 }
 
 /// One `trust.disburse`.
@@ -56,6 +71,9 @@ impl TrustRecord {
             balance: Money(b.property.decimal()),
             disbursements: Vec::new(),
             reports: BTreeMap::new(),
+            receipts: Vec::new(),
+            fees: Vec::new(),
+            terminated: None,
         }
     }
 
@@ -120,6 +138,7 @@ impl Books {
     pub(crate) fn trust_disburse(&mut self, e: &Eff, b: &TrustDisburse) -> Result<(), MoneyError> {
         self.author_org(e)?;
         let mut t = self.trustee_trust(e, &b.trust_id)?;
+        t.live()?;
         if b.currency != t.filing.currency {
             return Err(MoneyError::refused(
                 "body.currency",
@@ -158,6 +177,7 @@ impl Books {
                 "the trust was filed after that year",
             ));
         }
+        t.reportable(b.year.0)?;
         if t.reports.contains_key(&b.year.0) {
             return Err(MoneyError::duplicate(
                 "body.year",
@@ -177,6 +197,7 @@ impl Books {
                 ),
             ));
         }
+        t.check_statement(b)?;
         t.reports.insert(
             b.year.0,
             TrustReportRecord {
@@ -189,3 +210,6 @@ impl Books {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

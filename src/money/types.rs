@@ -329,6 +329,7 @@ macro_rules! wire_enum {
         }
     };
 }
+pub(crate) use wire_enum;
 
 wire_enum! {
     /// Charitable purposes as listed in the Charity Law (慈善法 art. 3), plus `other`.
@@ -358,6 +359,9 @@ wire_enum! {
         SocialServiceOrg = "social_service_org",
         TrustCompany = "trust_company",
         LotteryAdministrator = "lottery_administrator",
+        // A public-welfare institution that is not a charity (福利院, 敬老院, 残疾人康复机构):
+        // it receives and reports lottery grants, and nothing else (issue 14).
+        WelfareInstitution = "welfare_institution",
     }
 }
 

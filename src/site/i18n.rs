@@ -144,6 +144,11 @@ pub const ORG_TYPES: &[(&str, &str, &str)] = &[
         "福彩发行机构",
         "Welfare-lottery issuer",
     ),
+    (
+        "welfare_institution",
+        "社会福利机构（非慈善组织）",
+        "Welfare institution (not a charity)",
+    ),
 ];
 
 /// The other enumerated values of entry bodies (docs/FORMAT.md section 6: donation form, donor,
@@ -161,6 +166,12 @@ pub const VALUES: &[(&str, &str, &str)] = &[
     ("void", "作废", "Void"),
     ("amend", "修改", "Amend"),
     ("other", "其他", "Other"),
+    // A trust's receipts and fees (issue 14); a fee type `trustee`/`supervisor` reads as the
+    // party paid.
+    ("contribution", "追加委托", "Contribution"),
+    ("investment_income", "投资收益", "Investment income"),
+    ("other_income", "其他收入", "Other income"),
+    ("custody", "保管费", "Custody fee"),
 ];
 
 /// Entry body fields (docs/FORMAT.md section 6): wire name, zh, en. The entry viewer labels a
@@ -237,6 +248,30 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("filing_authority", "备案机关", "Filed with"),
     ("signed_on", "签订日期", "Signed on"),
     ("filed_on", "备案日期", "Filed on"),
+    ("source", "来源", "Source"),
+    ("settlor", "委托人", "Settlor"),
+    ("fee_type", "费用类别", "Fee type"),
+    ("statement", "年度财务报表", "Yearly statement"),
+    ("opening_property", "期初信托财产", "Opening property"),
+    ("contributions", "追加委托", "Contributions"),
+    ("fees", "费用", "Fees"),
+    ("closing_property", "期末信托财产", "Closing property"),
+    (
+        "supervisor_opinion",
+        "监察人意见哈希",
+        "Supervisor's opinion hash",
+    ),
+    ("reason", "原因", "Reason"),
+    ("terminated_on", "终止日期", "Ended on"),
+    (
+        "liquidation_report",
+        "清算报告哈希",
+        "Liquidation report hash",
+    ),
+    ("remaining_property", "剩余财产", "Remaining property"),
+    ("remaining_to", "剩余财产去向", "Remaining property to"),
+    ("remaining_to_org", "接收机构", "Receiving organisation"),
+    ("executed", "执行情况", "Execution"),
     ("year", "年度", "Year"),
     ("disbursed", "支出", "Disbursed"),
     ("income", "收入", "Income"),
@@ -342,6 +377,10 @@ pub const KINDS: &[(&str, &str, &str)] = &[
         "公益金公告",
         "Lottery fund announcement",
     ),
+    ("trust.receive", "信托财产收入", "Trust property received"),
+    ("trust.fee", "信托费用", "Trust fee"),
+    ("trust.terminate", "慈善信托终止", "Charitable trust ended"),
+    ("lottery.receive", "公益金收入", "Lottery fund received"),
     ("report.annual", "年度报告", "Annual report"),
     ("explanation", "情况说明", "Explanation"),
     ("disclosure", "事项公开", "Disclosure"),

@@ -47,6 +47,13 @@ pub fn past_dates(body: &Body) -> Vec<(&'static str, Date)> {
         Body::LotteryGrant(b) => vec![("granted_on", b.granted_on)],
         Body::LotteryUsage(b) => vec![("used_on", b.used_on)],
         Body::LotteryAnnounce(b) => vec![("announced_on", b.announced_on)],
+        Body::TrustReceive(b) => vec![("received_on", b.received_on)],
+        Body::TrustFee(b) => vec![("paid_on", b.paid_on)],
+        Body::TrustTerminate(b) => vec![
+            ("terminated_on", b.terminated_on),
+            ("reported_on", b.reported_on),
+        ],
+        Body::LotteryReceive(b) => vec![("received_on", b.received_on)],
         Body::ReportAnnual(b) => vec![("published_on", b.published_on)],
         Body::Explanation(b) => vec![("published_on", b.published_on)],
         Body::Disclosure(b) => vec![("occurred_on", b.occurred_on)],
@@ -62,7 +69,7 @@ fn bad_dates(field: String, message: &str) -> MoneyError {
     MoneyError::refused(field, Rule::BadDates, message)
 }
 
-fn evidence(prefix: &str, field: &str, n: usize) -> Result<(), MoneyError> {
+pub(super) fn evidence(prefix: &str, field: &str, n: usize) -> Result<(), MoneyError> {
     if n == 0 || n > MAX_EVIDENCE {
         return Err(MoneyError::malformed(
             format!("{prefix}.{field}"),
@@ -284,20 +291,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                 ));
             }
             for (i, s) in b.settlors.iter().enumerate() {
-                let ok = match s.settlor_type {
-                    DonorType::Individual => {
-                        s.named_with_consent || is_masked_name(s.display.as_str())
-                    }
-                    DonorType::Anonymous => {
-                        crate::money::text::GENERIC_LABELS.contains(&s.display.as_str())
-                    }
-                    DonorType::Organisation => true,
-                };
-                masked(
-                    format!("{prefix}.settlors[{i}].display"),
-                    s.display.as_str(),
-                    ok,
-                )?;
+                settlor_masked(format!("{prefix}.settlors[{i}].display"), s)?;
             }
             if b.term_end.is_some_and(|end| end < b.term_start) {
                 return Err(bad_dates(at("term_end"), "the term ends before it starts"));
@@ -347,6 +341,15 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                     ));
                 }
             }
+            let mut seen = std::collections::BTreeSet::new();
+            for (i, a) in b.executed.iter().flatten().enumerate() {
+                if !seen.insert(a.purpose) {
+                    return Err(MoneyError::malformed(
+                        format!("{prefix}.executed[{i}].purpose"),
+                        "each purpose once",
+                    ));
+                }
+            }
         }
         Body::ReportAnnual(b) => {
             if !year_over(b.year, recorded_at) {
@@ -377,6 +380,10 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
             }
             _ => {}
         },
+        Body::TrustReceive(_) | Body::TrustFee(_) | Body::TrustTerminate(_) => {
+            super::trust_life::check_static(body, prefix)?
+        }
+        Body::LotteryReceive(_) => {}
         Body::Genesis(_)
         | Body::OrgRegister(_)
         | Body::OrgKeys(_)
@@ -387,8 +394,18 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
     Ok(())
 }
 
+/// A settlor shows like a donor: an individual masked unless they consented to be named.
+pub(super) fn settlor_masked(field: String, s: &super::Settlor) -> Result<(), MoneyError> {
+    let ok = match s.settlor_type {
+        DonorType::Individual => s.named_with_consent || is_masked_name(s.display.as_str()),
+        DonorType::Anonymous => crate::money::text::GENERIC_LABELS.contains(&s.display.as_str()),
+        DonorType::Organisation => true,
+    };
+    masked(field, s.display.as_str(), ok)
+}
+
 /// Beneficiaries are often children or the elderly: an individual payee is only ever masked.
-fn payee(prefix: &str, kind: PayeeType, display: &str) -> Result<(), MoneyError> {
+pub(super) fn payee(prefix: &str, kind: PayeeType, display: &str) -> Result<(), MoneyError> {
     masked(
         format!("{prefix}.payee_display"),
         display,

@@ -16,7 +16,10 @@ pub struct LotteryGrant {
     pub grant_id: Ident,
     pub fiscal_year: Year,
     pub recipient_org: Uscc,
-    pub recipient_project: Ident,
+    /// The project funded: required for a charity; a welfare institution that is not a charity
+    /// (`welfare_institution`) receives the grant itself and names none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipient_project: Option<Ident>,
     pub amount: Amount,
     pub currency: Currency,
     pub purpose: LotteryPurpose,
@@ -48,7 +51,8 @@ pub struct Allocation {
 
 /// `lottery.announce`: the year's figures. `allocated` must list exactly the purposes granted in
 /// that fiscal year (in that currency) with their sums, and `carried_forward` must equal `raised`
-/// minus everything allocated.
+/// minus everything allocated. When the administrator recorded `lottery.receive` entries for the
+/// year, `raised` must equal their sum.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct LotteryAnnounce {
@@ -60,4 +64,8 @@ pub struct LotteryAnnounce {
     #[serde(with = "date_serde")]
     pub announced_on: Date,
     pub document: Hash,
+    /// 执行情况: usage so far of the year's grants, every purpose granted once. When present it
+    /// must agree with the recipients' `lottery.usage` entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub executed: Option<Vec<super::lottery_funds::Executed>>,
 }

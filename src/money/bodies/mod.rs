@@ -11,11 +11,13 @@ pub mod correction;
 pub mod disclosure;
 pub mod donation;
 pub mod lottery;
+pub mod lottery_funds;
 pub mod org;
 pub mod project;
 pub mod reports;
 pub mod spending;
 pub mod trust;
+pub mod trust_life;
 
 use serde_json::Value;
 
@@ -32,11 +34,13 @@ pub use correction::Correction;
 pub use disclosure::{EventDisclosure, Subject};
 pub use donation::{Donation, InKind};
 pub use lottery::{Allocation, LotteryAnnounce, LotteryGrant, LotteryUsage};
+pub use lottery_funds::{Executed, LotteryReceive};
 pub use org::OrgRegister;
 pub use project::{CurrencyAmount, ProjectClose, ProjectOpen, ProjectRef, ProjectUpdate};
 pub use reports::{DeclaredFigures, Explanation, ReportAnnual};
 pub use spending::{Disbursement, GrantTransfer};
 pub use trust::{Settlor, TrustDisburse, TrustFile, TrustReport};
+pub use trust_life::{TrustFee, TrustReceive, TrustStatement, TrustTerminate};
 
 /// A parsed entry body, one variant per kind. Serialises as the body's JSON (untagged: the kind
 /// travels beside the body), so a parsed body can be encoded and read again (tests/fuzz_decoders.rs).
@@ -61,6 +65,10 @@ pub enum Body {
     LotteryGrant(LotteryGrant),
     LotteryUsage(LotteryUsage),
     LotteryAnnounce(LotteryAnnounce),
+    TrustReceive(TrustReceive),
+    TrustFee(TrustFee),
+    TrustTerminate(TrustTerminate),
+    LotteryReceive(LotteryReceive),
     ReportAnnual(ReportAnnual),
     Explanation(Explanation),
     Disclosure(EventDisclosure),
@@ -89,6 +97,10 @@ impl Body {
             Body::LotteryGrant(_) => Kind::LotteryGrant,
             Body::LotteryUsage(_) => Kind::LotteryUsage,
             Body::LotteryAnnounce(_) => Kind::LotteryAnnounce,
+            Body::TrustReceive(_) => Kind::TrustReceive,
+            Body::TrustFee(_) => Kind::TrustFee,
+            Body::TrustTerminate(_) => Kind::TrustTerminate,
+            Body::LotteryReceive(_) => Kind::LotteryReceive,
             Body::ReportAnnual(_) => Kind::ReportAnnual,
             Body::Explanation(_) => Kind::Explanation,
             Body::Disclosure(_) => Kind::Disclosure,
@@ -135,6 +147,10 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
         Kind::LotteryGrant => Body::LotteryGrant(read(value, prefix)?),
         Kind::LotteryUsage => Body::LotteryUsage(read(value, prefix)?),
         Kind::LotteryAnnounce => Body::LotteryAnnounce(read(value, prefix)?),
+        Kind::TrustReceive => Body::TrustReceive(read(value, prefix)?),
+        Kind::TrustFee => Body::TrustFee(read(value, prefix)?),
+        Kind::TrustTerminate => Body::TrustTerminate(read(value, prefix)?),
+        Kind::LotteryReceive => Body::LotteryReceive(read(value, prefix)?),
         Kind::ReportAnnual => Body::ReportAnnual(read(value, prefix)?),
         Kind::Explanation => Body::Explanation(read(value, prefix)?),
         Kind::Disclosure => Body::Disclosure(read(value, prefix)?),
@@ -229,6 +245,9 @@ impl Body {
             Body::TrustFile(b) => Some(b.trust_id.to_string()),
             Body::TrustDisburse(b) => Some(b.trust_id.to_string()),
             Body::TrustReport(b) => Some(b.trust_id.to_string()),
+            Body::TrustReceive(b) => Some(b.trust_id.to_string()),
+            Body::TrustFee(b) => Some(b.trust_id.to_string()),
+            Body::TrustTerminate(b) => Some(b.trust_id.to_string()),
             Body::LotteryGrant(b) => Some(b.grant_id.to_string()),
             Body::LotteryUsage(b) => Some(format!("{}/{}", b.administrator, b.grant_id)),
             _ => None,

@@ -69,7 +69,9 @@ pub struct TrustDisburse {
 }
 
 /// `trust.report`: the trustee's yearly report. `disbursed` must equal the ledger's
-/// disbursements of the trust dated in `year`; the other figures are declared as is.
+/// disbursements of the trust dated in `year`; `statement`, when given, is checked against the
+/// ledger too (see [`super::trust_life::TrustStatement`]); `income` and `closing_balance` are
+/// declared as is, but must agree with a statement given beside them.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrustReport {
@@ -83,4 +85,10 @@ pub struct TrustReport {
     pub closing_balance: Option<Money>,
     #[serde(with = "date_serde")]
     pub reported_on: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statement: Option<super::trust_life::TrustStatement>,
+    /// The supervisor's (监察人) opinion on the report; owed with a statement when the trust
+    /// has a supervisor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor_opinion: Option<Hash>,
 }

@@ -38,6 +38,11 @@ pub const HOP: Family = Family("hop/");
 pub const SPEND: Family = Family("spend/");
 /// `trust/{trust_id}`: a charitable trust with its balance, disbursements and reports.
 pub const TRUST: Family = Family("trust/");
+/// `trust_year/{trust_id}/{year}`: a trust's year as the ledger holds it (issue 14).
+pub const TRUST_YEAR: Family = Family("trust_year/");
+/// `lottery_execution/{administrator}/{year}/{currency}`: a fiscal year's money in, grants and
+/// their execution by purpose (issue 14).
+pub const LOTTERY_EXECUTION: Family = Family("lottery_execution/");
 /// `lottery_grant/{administrator}/{grant_id}`: a welfare-lottery grant with its usage.
 pub const LOTTERY_GRANT: Family = Family("lottery_grant/");
 /// `lottery_year/{administrator}/{year}`: a fiscal year's announcement.

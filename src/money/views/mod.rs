@@ -16,6 +16,7 @@
 //! | `trust/{trust_id}` | trust with balance, disbursements, reports |
 //! | `lottery_grant/{admin}/{grant_id}` | grant with usage and `remaining` |
 //! | `lottery_year/{admin}/{year}` | announcement |
+//! | `trust_year/{trust_id}/{year}`, `lottery_execution/{admin}/{year}/{currency}` | issue 14's trust and lottery figures ([`crate::money::trusts::TrustYear`], [`crate::money::lottery::funds::LotteryYear`]) |
 //! | `report/{org}/{year}` | annual report as declared |
 //! | `explanation/{org}/{year}` | explanations for the year |
 //! | `figures/{org}/{year}/{currency}` | [`super::figures::OrgYearFigures`] |
@@ -96,6 +97,17 @@ impl MoneyState {
         self.balance_rows(&mut rows);
         for t in b.trusts.values() {
             row(&mut rows, keys::TRUST.key(&[&t.filing.trust_id]), t);
+            for y in t.years() {
+                row(
+                    &mut rows,
+                    keys::TRUST_YEAR.key(&[&t.filing.trust_id, &y]),
+                    &t.year(y),
+                );
+            }
+        }
+        for y in b.lottery_years() {
+            let k = [&y.administrator as &keys::Part, &y.fiscal_year, &y.currency];
+            row(&mut rows, keys::LOTTERY_EXECUTION.key(&k), &y);
         }
         for g in b.grants.values() {
             let mut v = serde_json::to_value(g).unwrap_or_default();

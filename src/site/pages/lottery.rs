@@ -131,6 +131,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                 }
             } }
         }
+        (super::trust_lottery_figures::lottery_execution(c, snap, admin))
         h2 { (c.t("资助", "Grants")) }
         div.table-wrap { table.stack-on-phone {
             caption { (c.t("每笔资助及其使用", "Every grant and its use")) }
@@ -146,7 +147,12 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                 @let cur = s(g, "currency");
                 tr {
                     td data-label=(c.t("资助", "Grant")) { (s(g, "grant_id")) " " @if let Some(seq) = g["seq"].as_u64() { (entry_link(c, seq)) } br; (c.lang.date_str(s(g, "granted_on"))) }
-                    td data-label=(c.t("受资助项目", "Recipient project")) { a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (super::name_text(c, snap.org_name(s(g, "recipient_org")))) " · " (super::name_text(c, recipient_title(c, snap, g))) } }
+                    td data-label=(c.t("受资助项目", "Recipient project")) {
+                        // A welfare institution that is not a charity receives a grant itself.
+                        @if g["recipient_project"].is_null() { (org_link(c, snap, s(g, "recipient_org"))) } @else {
+                            a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (super::name_text(c, snap.org_name(s(g, "recipient_org")))) " · " (super::name_text(c, recipient_title(c, snap, g))) }
+                        }
+                    }
                     td data-label=(c.t("类别", "Purpose")) { (c.lang.lottery_purpose(s(g, "purpose"))) }
                     td.num data-label=(c.t("金额", "Amount")) { (format::money(dec(&g["amount"]), cur)) }
                     // One line per use: its date, amount and entry (a plain list: the date

@@ -18,6 +18,7 @@ pub mod receipt;
 pub mod regulator;
 pub mod search;
 pub mod submit;
+pub mod trust_lottery_figures;
 pub mod trusts;
 
 use maud::{Markup, html};

@@ -118,6 +118,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, id: &str) -> Option<Markup> {
             }
             dt { (c.t("备案条目", "Filing entry")) } dd { @if let Some(seq) = t["seq"].as_u64() { (entry_link(c, seq)) } }
         }
+        (super::trust_lottery_figures::trust_years(c, snap, t))
         h2 { (c.t("支出", "Disbursements")) }
         div.table-wrap { table.stack-on-phone {
             caption { (c.t("信托支出", "Trust disbursements")) }

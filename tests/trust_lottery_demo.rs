@@ -1,0 +1,163 @@
+//! Issue 14's trusts and lottery funds through the whole tool: `sunshine demo` writes every new
+//! kind (a trust's income, contribution, fees, checked yearly statement and termination; the
+//! lottery fund received, an announcement with its execution, a grant to a welfare home that is
+//! not a charity), `sunshine audit` re-derives the figures, and the site's trust and lottery
+//! pages show them in both languages with their failing cases: a termination reported after
+//! the 15 days, an announcement whose amount raised has no receipts to be checked against.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use sunshine_ledger::site::format::money;
+use sunshine_ledger::store::{Store, database_url};
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+/// A view ratio as the pages print it: percent, one decimal.
+fn percent(v: &Value) -> String {
+    format!("{:.1}%", (dec(v) * Decimal::from(100)).round_dp(1))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_demo_trusts_and_lottery_funds_are_audited_and_shown_with_their_failing_cases() {
+    let (dir, site) = common::demo_site(150, "2026-11-01");
+    common::run_in(dir.path(), &["audit"]);
+    let url = database_url(dir.path().join("ledger.db").to_str().unwrap());
+    let store = Store::open(&url, false).await.unwrap();
+    let views = |prefix: &'static str| {
+        let store = &store;
+        async move {
+            store
+                .views_with_prefix(prefix)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::from_str::<Value>(&v).unwrap()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let page =
+        |p: &str| std::fs::read_to_string(site.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+
+    // The trust that ended, late; the trust whose 2025 statement the ledger checked.
+    let trusts = views("trust/").await;
+    let ended = &trusts
+        .iter()
+        .find(|(_, t)| t.get("terminated").is_some())
+        .expect("the demo ends a trust")
+        .1;
+    let end = &ended["terminated"];
+    assert_eq!(end["days_to_report"], 28);
+    assert_eq!(end["reported_late"], true);
+    assert_eq!(dec(&ended["balance"]), Decimal::ZERO);
+    let years = views("trust_year/").await;
+    let checked: Vec<_> = years
+        .iter()
+        .filter(|(_, y)| y["report_checked"] == true)
+        .collect();
+    assert!(
+        !checked.is_empty(),
+        "a statement checked against the ledger"
+    );
+    let declared = years
+        .iter()
+        .find(|(_, y)| y["report_seq"].is_u64() && y["report_checked"] == false)
+        .expect("a 2024 report declared only");
+    // Each year's figures add up: opening + in − out = closing.
+    for (k, y) in &years {
+        let sum = dec(&y["opening_property"]) + dec(&y["contributions"]) + dec(&y["income"])
+            - dec(&y["fees"])
+            - dec(&y["disbursed"])
+            - dec(&y["transferred_at_end"]);
+        assert_eq!(sum, dec(&y["closing_property"]), "{k}");
+    }
+
+    // The lottery: 2025 received and checked with its execution, 2024 declared only.
+    let exec = views("lottery_execution/").await;
+    let year = |y: i64| {
+        &exec
+            .iter()
+            .find(|(_, e)| e["fiscal_year"] == y)
+            .unwrap_or_else(|| panic!("lottery_execution for {y}"))
+            .1
+    };
+    let (y2025, y2024) = (year(2025), year(2024));
+    assert_eq!(
+        (
+            y2025["raised_status"].as_str(),
+            y2025["executed_announced"].as_bool()
+        ),
+        (Some("checked"), Some(true))
+    );
+    assert_eq!(dec(&y2025["received"]), dec(&y2025["raised_announced"]));
+    assert_eq!(
+        dec(&y2025["granted_to_welfare_institutions"]),
+        Decimal::from(300_000)
+    );
+    assert_eq!(y2024["raised_status"], "declared");
+    let shares: Decimal = y2025["by_purpose"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| dec(&p["granted"]))
+        .sum();
+    assert_eq!(shares, dec(&y2025["granted"]));
+    let admin = y2025["administrator"].as_str().unwrap();
+
+    for (lang, zh) in [("", true), ("en/", false)] {
+        let t = page(&format!(
+            "{lang}trusts/{}.html",
+            ended["filing"]["trust_id"].as_str().unwrap()
+        ));
+        let pick = |a: &'static str, b: &'static str| if zh { a } else { b };
+        assert!(
+            t.contains(pick("逐年信托财产", "Trust property year by year")),
+            "{lang}"
+        );
+        assert!(
+            t.contains(pick("✗ 超过终止事由发生后十五日", "✗ over the 15 days")),
+            "{lang}"
+        );
+        assert!(
+            t.contains(&money(dec(&end["remaining_property"]), "CNY")),
+            "{lang}"
+        );
+        let (k, d) = declared;
+        let id = k.split('/').nth(1).unwrap();
+        let t = page(&format!("{lang}trusts/{id}.html"));
+        assert!(
+            t.contains(pick("仅申报，未附财务报表", "declared only, no statement")),
+            "{lang}"
+        );
+        assert!(
+            t.contains(&money(dec(&d["closing_property"]), "CNY")),
+            "{lang}"
+        );
+        let c = &checked[0].1;
+        let t = page(&format!(
+            "{lang}trusts/{}.html",
+            c["trust_id"].as_str().unwrap()
+        ));
+        assert!(
+            t.contains(pick("✓ 已与账本核对", "✓ checked against the ledger")),
+            "{lang}"
+        );
+
+        let l = page(&format!("{lang}lottery/{admin}.html"));
+        assert!(l.contains(pick("执行情况", "Execution")), "{lang}");
+        assert!(l.contains(&percent(&y2025["execution_rate"])), "{lang}");
+        assert!(
+            l.contains(pick("✓ 与收入记录一致", "✓ agrees with the receipts")),
+            "{lang}"
+        );
+        assert!(
+            l.contains(pick("✗ 未记录收入，无法核对", "✗ no receipts recorded")),
+            "{lang}"
+        );
+        assert!(l.contains("广州市儿童福利院"), "the welfare home: {lang}");
+    }
+}
