@@ -46,6 +46,7 @@ pub enum Unique {
     AnnualReport,
     TrustReport,
     Announcement,
+    Opening,
 }
 
 impl Unique {
@@ -60,6 +61,7 @@ impl Unique {
             Unique::AnnualReport => "duplicate_report",
             Unique::TrustReport => "duplicate_trust_report",
             Unique::Announcement => "duplicate_announcement",
+            Unique::Opening => "duplicate_opening",
         }
     }
 }
@@ -121,6 +123,14 @@ pub enum Rule {
     RestrictedToProject,
     /// Money restricted until a later year spent (or granted) before that year.
     TimeRestricted,
+    /// A public-fundraising change that changes nothing (granted when held, revoked when not).
+    StatusUnchanged,
+    /// An opening balance whose parts do not add up, or that is not a year-end balance.
+    OpeningBalance,
+    /// Audited figures whose parts do not add up to their totals.
+    PartsMismatch,
+    /// Audited figures without the audit report they come from.
+    AuditReportMissing,
 }
 
 impl Rule {
@@ -153,6 +163,10 @@ impl Rule {
             Rule::AmendChangesId => "amend_changes_id",
             Rule::RestrictedToProject => "restricted_to_project",
             Rule::TimeRestricted => "time_restricted",
+            Rule::StatusUnchanged => "status_unchanged",
+            Rule::OpeningBalance => "opening_balance",
+            Rule::PartsMismatch => "parts_mismatch",
+            Rule::AuditReportMissing => "audit_report_missing",
         }
     }
 }
