@@ -10,7 +10,10 @@
 //!   disbursements of those categories; total spending is all three;
 //! - a leftover moved between two projects of the same organisation is neither;
 //! - net assets at year end = the running sum of income minus total spending up to that year, which
-//!   equals the organisation's fund balances plus unused lottery grants dated up to then;
+//!   equals the organisation's fund balances plus unused lottery grants dated up to then; for an
+//!   organisation that declared an opening balance (`org.opening`), the sum restarts from it at
+//!   the end of its year ([`super::org_time`]);
+//! - type and public-fundraising status are those in force on the year's 31 December;
 //! - trust property is the trust's, not the trustee's, and is left out.
 //!
 //! Rows run without gaps from an organisation's first to last year with any activity, report or
