@@ -20,7 +20,9 @@
 //! settlor, annual reports with and without their audit or major projects, a lottery fiscal
 //! year never announced — except missing where it cannot be: a related-party transaction, a
 //! major event and a trust filing are known to the ledger only through the entry that
-//! discloses them (tests/demo_import.rs checks each).
+//! discloses them (tests/demo_import.rs checks each). Organisations change over time too
+//! ([`org_time`]): an endowed foundation joins with its opening balance, a report carries audited
+//! figures, a status is granted and another revoked, a social group is renamed.
 
 use std::collections::BTreeMap;
 
@@ -469,6 +471,8 @@ const GOODS: &[(&str, &str, &str)] = &[
 /// Charities whose 2025 annual report leaves out what the 2025 Disclosure Measures add to it:
 /// foundation-06 (with fundraising status: the audit report) and foundation-10 (without: its
 /// major projects).
+mod org_time;
+
 const OMITS_2025_AUDIT_OR_MAJOR_PROJECTS: [usize; 2] = [5, 9];
 
 /// The charity (service-org-12) whose project ending in 2025 is never closed.
@@ -582,6 +586,8 @@ struct Gen {
     pending: Vec<(Date, Signer, Value)>,
     /// Scripted donation mistakes made so far.
     mistakes: u8,
+    /// Public-fundraising changes made so far ([`org_time`]).
+    org_time: org_time::Shadow,
 }
 
 /// Builds the demo ledger. Deterministic in `opts`.
@@ -749,6 +755,7 @@ impl Gen {
             evidence: 0,
             pending: Vec::new(),
             mistakes: 0,
+            org_time: org_time::Shadow::default(),
         }
     }
 
@@ -856,6 +863,7 @@ impl Gen {
         self.day = day;
         self.open_projects();
         self.scripted();
+        self.org_time_today();
         while let Some(&(on, org, major)) = donation_days.get(*next)
             && on == day
         {
@@ -1827,12 +1835,13 @@ impl Gen {
                 // organisations' come late with their reports. Two leave them out, so the duty
                 // shows missing: a foundation with fundraising status and one without.
                 if year >= 2025 && !OMITS_2025_AUDIT_OR_MAJOR_PROJECTS.contains(&o) {
-                    if self.orgs[o].d.public_fundraising {
+                    if self.holds_status_in(o, year) {
                         body["audit_report"] = json!(self.hash("audit-report"));
                     } else {
                         body["major_projects"] = json!(self.hash("major-projects"));
                     }
                 }
+                self.audited_figures(o, year, &mut body);
                 self.push(Signer::Org(o), Kind::ReportAnnual, body);
             }
         }

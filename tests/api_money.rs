@@ -265,7 +265,104 @@ async fn restricted_money_is_refused_with_its_rule_and_nothing_is_written() {
     ok(app.submit(&spend(Some("P1"), "programme")).await);
 }
 
+/// Organisations over time (issue 14): a status change and an opening balance through the API,
+/// refusals naming their field and rule, and the compliance row judged with the year's status
+/// and showing the figures it read.
+async fn a_status_change_and_an_opening_balance_reach_the_compliance_row() {
+    let app = spawn_app().await;
+    let t = &app.ledger;
+    let org = t.org_id.to_string();
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    let year: i32 = today[..4].parse().unwrap();
+    let as_reg = |kind, body: Value| {
+        sub(
+            kind,
+            Author::Regulator(t.regulator_id.clone()),
+            &t.regulator,
+            body,
+        )
+    };
+    let as_org = |kind, body: Value| sub(kind, Author::Org(t.org_id.clone()), &t.org, body);
+    let ok = |(status, r): (u16, Value)| {
+        assert_eq!(status, 200, "{r}");
+        r["seq"].as_u64().unwrap()
+    };
+    let refused = |(status, r): (u16, Value), code: &str, field: &str| {
+        assert_eq!(status, 422, "{r}");
+        assert_eq!(
+            (r["error"]["code"].as_str(), r["error"]["field"].as_str()),
+            (Some(code), Some(field)),
+            "{r}"
+        );
+    };
+    // Registered with status (tests/common); revoked from 1 January of this year.
+    let revoke = json!({"org": org, "change": "revoked", "effective_on": format!("{year}-01-01"),
+        "decision": "ef".repeat(32)});
+    ok(app
+        .submit(&as_reg(Kind::OrgFundraising, revoke.clone()))
+        .await);
+    refused(
+        app.submit(&as_reg(Kind::OrgFundraising, revoke)).await,
+        "status_unchanged",
+        "body.change",
+    );
+    let opening = |restricted: &str| {
+        json!({"as_of": format!("{}-12-31", year - 1), "currency": "CNY", "net_assets": "9000000.00",
+            "restricted": restricted, "unrestricted": "6000000.00", "document": "aa".repeat(32)})
+    };
+    refused(
+        app.submit(&as_org(Kind::OrgOpening, opening("2999999.99")))
+            .await,
+        "opening_balance",
+        "body.net_assets",
+    );
+    ok(app
+        .submit(&as_org(Kind::OrgOpening, opening("3000000.00")))
+        .await);
+    let last = ok(app
+        .submit(&as_org(
+            Kind::Donation,
+            json!({"receipt_no": "R-0001", "received_on": today, "form": "cash", "amount": "1000.00",
+                   "currency": "CNY", "donor_type": "individual", "donor_display": "张*",
+                   "receipt": "issued", "commitment": "ab".repeat(32)}),
+        ))
+        .await);
+    org_as_of(&app, &org, last).await;
+
+    let (status, c) = app
+        .get_json(&format!("/api/v1/compliance/{org}/{year}"))
+        .await;
+    assert_eq!(status, 200, "{c}");
+    let row = &c["compliance"][0];
+    assert_eq!(row["public_fundraising"], false, "{c}");
+    // The years the test reads: last year (the opening, 9,000,000.00) and this one
+    // (9,000,000.00 + 1,000.00), both the ledger's.
+    let sides = row["sides"].as_array().unwrap();
+    assert_eq!(sides.len(), 2, "{c}");
+    assert_eq!(sides[0]["year"], year - 1);
+    assert_eq!(sides[0]["used"], "ledger");
+    assert_eq!(
+        sides[0]["ledger"]["net_assets_year_end"], "9000000.00",
+        "{c}"
+    );
+    assert_eq!(
+        sides[1]["ledger"]["net_assets_year_end"], "9001000.00",
+        "{c}"
+    );
+    // Without status, a foundation is banded by last year-end's net assets: 8,000,000 to
+    // 60,000,000 needs 6%.
+    let spend = row["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "charitable_spending_vs_prior_net_assets")
+        .expect("band figure");
+    assert_eq!(spend["threshold"], "0.06", "{spend}");
+    assert_eq!(spend["bases"][0]["base"], "9000000.00", "{spend}");
+}
+
 on_both_backends!(
     money_is_read_from_fresh_views_with_verifiable_receipts,
     restricted_money_is_refused_with_its_rule_and_nothing_is_written,
+    a_status_change_and_an_opening_balance_reach_the_compliance_row,
 );

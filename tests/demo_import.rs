@@ -180,6 +180,10 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
         "obligation kinds not met, late and missing as they can be: {gaps:?}"
     );
 
+    // Organisations over time (issue 14, part 3): a failing case of each rule, as the cached
+    // rows show them.
+    demo_org_time_cases(&state.money, &figures);
+
     // Keys for every organisation were written, and they sign for it.
     let index = std::fs::read_to_string(a.path().join("keys/demo/orgs.tsv")).unwrap();
     assert_eq!(index.lines().count() - 1, state.money.orgs().count());
@@ -442,3 +446,74 @@ on_both_backends!(
     csv_import_all_or_none_lists_every_bad_row_and_refuses_duplicates,
     end_to_end_through_the_binary,
 );
+
+/// The endowed foundation is banded by its opening balance and fails its band; the foundation
+/// granted status in December 2025 is judged by the 70% rule for 2025 (not 2024) and fails it;
+/// the audited report's revenue is used for the next year, and its differences are flagged.
+fn demo_org_time_cases(
+    money: &sunshine_ledger::money::state::MoneyState,
+    figures: &[sunshine_ledger::money::regulator::OrgCompliance],
+) {
+    use sunshine_ledger::money::org_time::sides::Side;
+    let row = |org: &sunshine_ledger::ledger::Uscc, year: i32| {
+        figures
+            .iter()
+            .find(|c| &c.org == org && c.year == year)
+            .unwrap_or_else(|| panic!("no compliance row {org} {year}"))
+    };
+    let fails = |c: &sunshine_ledger::money::regulator::OrgCompliance, id: &str| {
+        c.figures
+            .iter()
+            .any(|f| f.id == id && f.status == Status::Fail)
+    };
+    let timelines = &money.books().org_time;
+    let endowed = timelines
+        .iter()
+        .find(|(_, t)| t.opening.is_some())
+        .map(|(o, _)| o.clone())
+        .expect("an opening balance in the demo");
+    let c = row(&endowed, 2024);
+    let s = c
+        .figures
+        .iter()
+        .find(|f| f.id == "charitable_spending_vs_prior_net_assets")
+        .unwrap();
+    // Band >= 60,000,000: 6% of the declared 100,000,000.00.
+    assert_eq!(s.threshold, Some(Decimal::new(6, 2)));
+    assert_eq!(s.bases[0].base, Some(Decimal::new(100_000_000, 0)));
+    assert_eq!(s.status, Status::Fail);
+
+    let granted = timelines
+        .iter()
+        .find(|(_, t)| t.fundraising.iter().any(|c| c.body.change.holds()))
+        .map(|(o, _)| o.clone())
+        .expect("a status granted in the demo");
+    assert!(!row(&granted, 2024).public_fundraising);
+    let c = row(&granted, 2025);
+    assert!(c.public_fundraising);
+    assert!(fails(c, "charitable_spending_vs_prior_revenue"), "{c:?}");
+    assert!(
+        timelines
+            .values()
+            .any(|t| t.fundraising.iter().any(|c| !c.body.change.holds())),
+        "a status revoked in the demo"
+    );
+    assert!(
+        timelines.values().any(|t| !t.changes.is_empty()),
+        "a registration change"
+    );
+
+    let audited = figures
+        .iter()
+        .find(|c| {
+            c.year == 2025
+                && c.sides
+                    .iter()
+                    .any(|y| y.used == Side::Audited && !y.differences.is_empty())
+        })
+        .expect("a 2025 row reading audited 2024 figures that differ from the ledger's");
+    assert!(
+        fails(audited, "charitable_spending_vs_prior_revenue"),
+        "{audited:?}"
+    );
+}

@@ -249,6 +249,16 @@ async fn report_command_shows_trace_figures_and_late_items() {
         "{figures}"
     );
     assert!(!figures.contains("FAIL"), "{figures}");
+    // The status the year is judged with (tests/common registers with it), and the years read,
+    // the ledger's own (no audited figures).
+    assert!(
+        figures.contains("judged with public-fundraising status: yes"),
+        "{figures}"
+    );
+    assert!(
+        figures.contains("figures of 2026 (used: ledger)"),
+        "{figures}"
+    );
     next_year(&t).await;
     t.service.refresh_views().await.unwrap();
     let figures = run(&["report", "compliance", "--org", &org, "--year", "2026"]);

@@ -193,6 +193,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 for f in v["figures"].as_array().into_iter().flatten() {
                     out.push_str(&compliance_lines(&v, f));
                 }
+                out.push_str(&super::report_sides::lines(&v));
             }
             Report::Late(_) => {}
             Report::Balances { .. } => {

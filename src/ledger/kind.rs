@@ -39,6 +39,9 @@ kinds! {
     Genesis = "genesis" by [Operator];
     OrgRegister = "org.register" by [Regulator];
     OrgKeys = "org.keys" by [Regulator];
+    OrgFundraising = "org.fundraising" by [Regulator];
+    OrgChange = "org.change" by [Regulator];
+    OrgOpening = "org.opening" by [Org];
     ProjectOpen = "project.open" by [Org];
     ProjectUpdate = "project.update" by [Org];
     ProjectClose = "project.close" by [Org];

@@ -147,6 +147,9 @@ pub struct Books {
     pub explanations: OrdMap<(Uscc, i32), Vector<ExplanationRecord>>,
     /// Figures, totals and related-party payments summed as entries step.
     pub sums: Sums,
+    /// Status and registration changes and opening balances ([`super::org_time`]).
+    #[serde(default)]
+    pub org_time: OrdMap<Uscc, super::org_time::OrgTimeline>,
 }
 
 impl Books {
@@ -210,6 +213,9 @@ impl Books {
                 self.org(&b.org, "body.org")?;
                 Ok(())
             }
+            Body::OrgFundraising(b) => self.org_fundraising(e, b),
+            Body::OrgChange(b) => self.org_change(e, b),
+            Body::OrgOpening(b) => self.org_opening(e, b),
             Body::ProjectOpen(b) => self.project_open(e, b),
             Body::ProjectUpdate(b) => self.project_update(e, b),
             Body::ProjectClose(b) => self.project_close(e, b),

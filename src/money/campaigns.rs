@@ -54,11 +54,11 @@ pub struct CampaignRecord {
 impl Books {
     pub(crate) fn campaign_open(&mut self, e: &Eff, b: &CampaignOpen) -> Result<(), MoneyError> {
         let org = self.author_org(e)?;
-        if !org.register.public_fundraising {
+        if !self.public_fundraising_on(&org.register.org, e.recorded_at.china_date()) {
             return Err(MoneyError::refused(
                 "body.filing_no",
                 Rule::NoPublicFundraising,
-                "only an organisation registered with public-fundraising status may run a campaign",
+                "only an organisation holding public-fundraising status on the day may run a campaign",
             ));
         }
         let id = org.register.org.clone();

@@ -46,6 +46,7 @@ pub enum Unique {
     AnnualReport,
     TrustReport,
     Announcement,
+    Opening,
 }
 
 impl Unique {
@@ -60,6 +61,7 @@ impl Unique {
             Unique::AnnualReport => "duplicate_report",
             Unique::TrustReport => "duplicate_trust_report",
             Unique::Announcement => "duplicate_announcement",
+            Unique::Opening => "duplicate_opening",
         }
     }
 }
@@ -125,6 +127,14 @@ pub enum Rule {
     SupervisorOpinion,
     /// An entry about a trust that has been terminated.
     TrustTerminated,
+    /// A public-fundraising change that changes nothing (granted when held, revoked when not).
+    StatusUnchanged,
+    /// An opening balance whose parts do not add up, or that is not a year-end balance.
+    OpeningBalance,
+    /// Audited figures whose parts do not add up to their totals.
+    PartsMismatch,
+    /// Audited figures without the audit report they come from.
+    AuditReportMissing,
 }
 
 impl Rule {
@@ -159,6 +169,10 @@ impl Rule {
             Rule::TimeRestricted => "time_restricted",
             Rule::SupervisorOpinion => "supervisor_opinion",
             Rule::TrustTerminated => "trust_terminated",
+            Rule::StatusUnchanged => "status_unchanged",
+            Rule::OpeningBalance => "opening_balance",
+            Rule::PartsMismatch => "parts_mismatch",
+            Rule::AuditReportMissing => "audit_report_missing",
         }
     }
 }

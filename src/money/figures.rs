@@ -10,7 +10,10 @@
 //!   disbursements of those categories; total spending is all three;
 //! - a leftover moved between two projects of the same organisation is neither;
 //! - net assets at year end = the running sum of income minus total spending up to that year, which
-//!   equals the organisation's fund balances plus unused lottery grants dated up to then;
+//!   equals the organisation's fund balances plus unused lottery grants dated up to then; for an
+//!   organisation that declared an opening balance (`org.opening`), the sum restarts from it at
+//!   the end of its year ([`super::org_time`]);
+//! - type and public-fundraising status are those in force on the year's 31 December;
 //! - trust property is the trust's, not the trustee's, and is left out.
 //!
 //! Rows run without gaps from an organisation's first to last year with any activity, report or
@@ -54,6 +57,9 @@ pub struct OrgYearFigures {
     /// The seq of the organisation's `report.annual` for this year, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annual_report_seq: Option<u64>,
+    /// The declared opening net assets, on the row of the year they close (`org.opening`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opening_net_assets: Option<Money>,
 }
 
 type Acc = BTreeMap<(Uscc, Currency), BTreeMap<i32, Flows>>;
@@ -110,6 +116,12 @@ impl MoneyState {
                 }
             }
         }
+        // An opening balance starts the net assets of its year's end (`super::org_time`).
+        for (org, t) in self.books.org_time.iter() {
+            if let Some(o) = &t.opening {
+                at(&mut acc, org, o.body.currency, o.body.as_of.year());
+            }
+        }
         let mut out = Vec::new();
         for ((org, cur), by_year) in acc {
             let Some(rec) = self.org(&org) else { continue };
@@ -127,16 +139,32 @@ impl MoneyState {
             let (Some(first), Some(last)) = (first, last) else {
                 continue;
             };
+            let opening = self
+                .books
+                .org_time
+                .get(&org)
+                .and_then(|t| t.opening.as_ref())
+                .filter(|o| o.body.currency == cur)
+                .map(|o| (o.body.as_of.year(), o.body.net_assets));
             let mut net = Decimal::ZERO;
             for year in first..=last {
                 let f = by_year.get(&year).copied().unwrap_or_default();
                 let income = f.donation + f.in_kind + f.grant_in + f.lottery_in;
                 let total = f.charitable + f.admin + f.fundraising;
                 net += income - total;
+                // The declared balance already holds the flows of its year and before.
+                let opening_here = opening.filter(|(y, _)| *y == year).map(|(_, m)| m);
+                if let Some(m) = opening_here {
+                    net = m.0;
+                }
+                // The facts in force at the year's end (`org_time::timeline::year_end`).
+                let facts = self.books.org_facts_in_year(&org, year);
                 out.push(OrgYearFigures {
                     org: org.clone(),
-                    org_type: rec.register.org_type,
-                    public_fundraising: rec.register.public_fundraising,
+                    org_type: facts.as_ref().map_or(rec.register.org_type, |f| f.org_type),
+                    public_fundraising: facts
+                        .as_ref()
+                        .map_or(rec.register.public_fundraising, |f| f.public_fundraising),
                     year,
                     currency: cur,
                     income: Money(income),
@@ -153,6 +181,7 @@ impl MoneyState {
                     net_assets_year_end: Money(net),
                     explanation_present: self.books.explanations.contains_key(&(org.clone(), year)),
                     annual_report_seq: self.books.reports.get(&(org.clone(), year)).map(|r| r.seq),
+                    opening_net_assets: opening_here,
                 });
             }
         }

@@ -31,6 +31,7 @@ pub mod flows;
 pub mod funds;
 pub mod lottery;
 pub mod obligations;
+pub mod org_time;
 pub mod projects;
 pub mod records;
 pub mod regulator;

@@ -51,11 +51,11 @@ impl Books {
     pub(crate) fn project_open(&mut self, e: &Eff, b: &ProjectOpen) -> Result<(), MoneyError> {
         let org = self.author_org(e)?;
         let id = org.register.org.clone();
-        if b.public_fundraising && !org.register.public_fundraising {
+        if b.public_fundraising && !self.public_fundraising_on(&id, e.recorded_at.china_date()) {
             return Err(MoneyError::refused(
                 "body.public_fundraising",
                 Rule::NoPublicFundraising,
-                "only an organisation registered with public-fundraising status may raise from the public",
+                "only an organisation holding public-fundraising status on the day may raise from the public",
             ));
         }
         let key = (id.clone(), b.id.clone());

@@ -18,6 +18,7 @@ use time::Date;
 use super::compliance::{self, Figure, OrgYearFacts, YearRevenue};
 use super::duties::OrgDuties;
 use super::figures::OrgYearFigures;
+use super::org_time::sides::{self, YearSides};
 use super::state::MoneyState;
 use super::timeliness::{self, DisclosureFacts, LateItem};
 use super::types::OrgType;
@@ -30,7 +31,13 @@ pub struct OrgCompliance {
     pub org: Uscc,
     pub year: i32,
     pub currency: Currency,
+    /// The public-fundraising status the year was judged with: the one in force on 31 December
+    /// ([`super::org_time`]).
+    pub public_fundraising: bool,
     pub figures: Vec<Figure>,
+    /// The ledger's and the audited figures of the years the test read, side by side, with
+    /// which were used and every difference flagged ([`super::org_time::sides`]).
+    pub sides: Vec<YearSides>,
 }
 
 fn rule_type(t: OrgType) -> Option<compliance::OrgType> {
@@ -104,12 +111,26 @@ pub fn compliance(state: &MoneyState, as_of: Option<Date>) -> Vec<OrgCompliance>
     }
     let mut out = Vec::new();
     for ((org, currency), group) in groups {
-        for (year, facts) in facts_for(&group) {
+        // The audited figures of a year stand in for the ledger's (`org_time::sides`).
+        let audited = sides::audited_for(state, &org, currency);
+        let used = sides::as_used(&group, &audited);
+        let used: Vec<&OrgYearFigures> = used.iter().collect();
+        // Before its opening year the organisation was not on the ledger: nothing to judge
+        // unless its report brought audited figures.
+        let joined = group
+            .iter()
+            .find_map(|r| r.opening_net_assets.map(|_| r.year));
+        for (year, facts) in facts_for(&used) {
+            if joined.is_some_and(|j| year <= j) && !audited.contains_key(&year) {
+                continue;
+            }
             out.push(OrgCompliance {
                 org: org.clone(),
                 year,
                 currency,
+                public_fundraising: facts.public_fundraising,
                 figures: compliance::evaluate(table, &facts, as_of),
+                sides: sides::sides_for_year(&group, &audited, year),
             });
         }
     }

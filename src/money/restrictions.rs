@@ -42,6 +42,7 @@ pub struct RestrictionTable {
 }
 
 impl RestrictionTable {
+    /// Parses and checks a table of this shape (the organisations-over-time table has it too).
     pub(crate) fn parse(json: &str) -> Result<Self, String> {
         let t: RestrictionTable = serde_json::from_str(json).map_err(|e| e.to_string())?;
         if t.schema != 1 {
@@ -81,19 +82,27 @@ pub fn table() -> Result<&'static RestrictionTable, &'static String> {
 
 /// The sources of `rule`, as a refusal cites them.
 pub fn citation(rule: Rule) -> String {
-    let Ok(t) = table() else {
-        return "citation table unreadable".to_owned();
-    };
-    t.rule(rule.code())
-        .map(|r| {
-            r.sources
-                .iter()
-                .filter_map(|s| t.sources.get(s))
-                .map(Source::display)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
+    match table() {
+        Ok(t) => t.citation(rule.code()),
+        Err(_) => "citation table unreadable".to_owned(),
+    }
+}
+
+impl RestrictionTable {
+    /// The sources of the rule with refusal code `code`, as a refusal cites them.
+    pub(crate) fn citation(&self, code: &str) -> String {
+        let t = self;
+        t.rule(code)
+            .map(|r| {
+                r.sources
+                    .iter()
+                    .filter_map(|s| t.sources.get(s))
+                    .map(Source::display)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// Refuses administration and fundraising paid from project `project`'s restricted money.

@@ -212,6 +212,13 @@ pub const FIELDS: &[(&str, &str, &str)] = &[
     ("spent", "已支出", "Spent"),
     ("beneficiaries", "受益人数", "Beneficiaries"),
     ("document", "文件哈希", "Document hash"),
+    ("change", "变更", "Change"),
+    ("effective_on", "生效日期", "Effective on"),
+    ("decision", "决定文件哈希", "Decision document hash"),
+    ("net_assets", "净资产合计", "Net assets"),
+    ("restricted", "限定性净资产", "Restricted net assets"),
+    ("unrestricted", "非限定性净资产", "Unrestricted net assets"),
+    ("audited", "审计数字", "Audited figures"),
     ("closed_on", "结束日期", "Closed on"),
     ("summary", "总结", "Summary"),
     ("leftover", "剩余资金", "Leftover"),
@@ -385,6 +392,13 @@ pub const KINDS: &[(&str, &str, &str)] = &[
     ("explanation", "情况说明", "Explanation"),
     ("disclosure", "事项公开", "Disclosure"),
     ("correction", "更正", "Correction"),
+    (
+        "org.fundraising",
+        "公开募捐资格变更",
+        "Public-fundraising status change",
+    ),
+    ("org.change", "变更登记", "Registration change"),
+    ("org.opening", "期初净资产", "Opening balance"),
 ];
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ pub fn past_dates(body: &Body) -> Vec<(&'static str, Date)> {
         Body::ReportAnnual(b) => vec![("published_on", b.published_on)],
         Body::Explanation(b) => vec![("published_on", b.published_on)],
         Body::Disclosure(b) => vec![("occurred_on", b.occurred_on)],
+        Body::OrgFundraising(b) => vec![("effective_on", b.effective_on)],
+        Body::OrgChange(b) => vec![("effective_on", b.effective_on)],
+        Body::OrgOpening(b) => vec![("as_of", b.as_of)],
         Body::Genesis(_)
         | Body::OrgKeys(_)
         | Body::ProjectOpen(_)
@@ -359,7 +362,12 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                     "an annual report covers a year that has ended",
                 ));
             }
+            if let Some(a) = &b.audited {
+                a.check(prefix, b.audit_report.is_some())?;
+            }
         }
+        Body::OrgChange(b) => b.check(prefix)?,
+        Body::OrgOpening(b) => b.check(prefix)?,
         Body::Explanation(b) => {
             if b.year.0 > latest.year() {
                 return Err(bad_dates(at("year"), "explain a year that has begun"));
@@ -387,6 +395,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
         Body::Genesis(_)
         | Body::OrgRegister(_)
         | Body::OrgKeys(_)
+        | Body::OrgFundraising(_)
         | Body::ProjectUpdate(_)
         | Body::CampaignUpdate(_)
         | Body::CampaignClose(_) => {}

@@ -13,6 +13,7 @@ pub mod donation;
 pub mod lottery;
 pub mod lottery_funds;
 pub mod org;
+pub mod org_time;
 pub mod project;
 pub mod reports;
 pub mod spending;
@@ -36,6 +37,7 @@ pub use donation::{Donation, InKind};
 pub use lottery::{Allocation, LotteryAnnounce, LotteryGrant, LotteryUsage};
 pub use lottery_funds::{Executed, LotteryReceive};
 pub use org::OrgRegister;
+pub use org_time::{AuditedFigures, FundraisingChange, OrgChange, OrgFundraising, OrgOpening};
 pub use project::{CurrencyAmount, ProjectClose, ProjectOpen, ProjectRef, ProjectUpdate};
 pub use reports::{DeclaredFigures, Explanation, ReportAnnual};
 pub use spending::{Disbursement, GrantTransfer};
@@ -50,6 +52,9 @@ pub enum Body {
     Genesis(GenesisBody),
     OrgRegister(OrgRegister),
     OrgKeys(OrgKeysBody),
+    OrgFundraising(OrgFundraising),
+    OrgChange(OrgChange),
+    OrgOpening(OrgOpening),
     ProjectOpen(ProjectOpen),
     ProjectUpdate(ProjectUpdate),
     ProjectClose(ProjectClose),
@@ -82,6 +87,9 @@ impl Body {
             Body::Genesis(_) => Kind::Genesis,
             Body::OrgRegister(_) => Kind::OrgRegister,
             Body::OrgKeys(_) => Kind::OrgKeys,
+            Body::OrgFundraising(_) => Kind::OrgFundraising,
+            Body::OrgChange(_) => Kind::OrgChange,
+            Body::OrgOpening(_) => Kind::OrgOpening,
             Body::ProjectOpen(_) => Kind::ProjectOpen,
             Body::ProjectUpdate(_) => Kind::ProjectUpdate,
             Body::ProjectClose(_) => Kind::ProjectClose,
@@ -132,6 +140,9 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
         Kind::Genesis => Body::Genesis(read(value, prefix)?),
         Kind::OrgRegister => Body::OrgRegister(read(value, prefix)?),
         Kind::OrgKeys => Body::OrgKeys(read(value, prefix)?),
+        Kind::OrgFundraising => Body::OrgFundraising(read(value, prefix)?),
+        Kind::OrgChange => Body::OrgChange(read(value, prefix)?),
+        Kind::OrgOpening => Body::OrgOpening(read(value, prefix)?),
         Kind::ProjectOpen => Body::ProjectOpen(read(value, prefix)?),
         Kind::ProjectUpdate => Body::ProjectUpdate(read(value, prefix)?),
         Kind::ProjectClose => Body::ProjectClose(read(value, prefix)?),
@@ -250,6 +261,9 @@ impl Body {
             Body::TrustTerminate(b) => Some(b.trust_id.to_string()),
             Body::LotteryGrant(b) => Some(b.grant_id.to_string()),
             Body::LotteryUsage(b) => Some(format!("{}/{}", b.administrator, b.grant_id)),
+            // A status or registration change stays about the organisation it was made for.
+            Body::OrgFundraising(b) => Some(b.org.to_string()),
+            Body::OrgChange(b) => Some(b.org.to_string()),
             _ => None,
         }
     }

@@ -40,6 +40,10 @@ pub struct ReportAnnual {
     /// organisation without public-fundraising status, 2025 Disclosure Measures).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub major_projects: Option<Hash>,
+    /// The audited year figures (issue 14): what the ratio tests read for this year, beside
+    /// the ledger's own. Needs `audit_report`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audited: Option<super::AuditedFigures>,
 }
 
 /// `explanation`: the public explanation of a ratio shortfall for a year.

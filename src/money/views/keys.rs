@@ -21,6 +21,9 @@ pub struct Family(&'static str);
 pub const REGULATOR: Family = Family("regulator/");
 /// `org/{uscc}`: registration facts.
 pub const ORG: Family = Family("org/");
+/// `org_time/{org}`: public-fundraising and registration changes and the opening balance
+/// ([`crate::money::org_time`]); only for an organisation that has any.
+pub const ORG_TIME: Family = Family("org_time/");
 /// `org_total/{org}/{currency}`: unrestricted, restricted, unused lottery grants, total.
 pub const ORG_TOTAL: Family = Family("org_total/");
 /// `project/{org}/{id}`: a project with its balance per currency.

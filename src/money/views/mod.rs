@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | `regulator/{uscc}` | regulator named in genesis |
 //! | `org/{uscc}` | registration facts |
+//! | `org_time/{uscc}` | status and registration changes, opening balance ([`super::org_time`]) |
 //! | `org_total/{org}/{currency}` | unrestricted, restricted, unused lottery grants, total |
 //! | `project/{org}/{id}` | project record with `balances` per currency |
 //! | `balance/{org}/unrestricted/{currency}` | unrestricted fund balance |
@@ -93,6 +94,9 @@ impl MoneyState {
         }
         for o in b.orgs.values() {
             row(&mut rows, keys::ORG.key(&[&o.register.org]), o);
+        }
+        for (org, t) in b.org_time.iter() {
+            row(&mut rows, keys::ORG_TIME.key(&[org]), t);
         }
         self.balance_rows(&mut rows);
         for t in b.trusts.values() {

@@ -11,6 +11,7 @@ pub mod lottery;
 pub mod missing;
 pub mod obligations;
 pub mod org;
+pub mod org_time;
 pub mod orgs;
 pub mod project;
 pub mod ratios;

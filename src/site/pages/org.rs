@@ -22,6 +22,7 @@ use crate::site::supervision::{self, RatioRow, RatioStatus};
 
 pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     let o = snap.view(&keys::ORG.key(&[&uscc]))?;
+    let timeline = snap.view(&keys::ORG_TIME.key(&[&uscc]));
     let author = format!("org:{uscc}");
     let signed: Vec<_> = snap.signed_by(&author).collect();
     let corrections: Vec<_> = signed.iter().filter(|e| e.kind == "correction").collect();
@@ -90,6 +91,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                     @if let Some(r) = why { tr.reason { td colspan="4" { (super::regulator::reason(c, &r.reason)) } } }
                 } }
             } }
+            (super::org_time::judged_on(c, row, s(row, "currency")))
         }
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {
@@ -97,10 +99,11 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
             dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
             dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
             dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(o, "region"))) " (" (s(o, "region")) ")" }
-            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
+            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, super::org_time::holds_now(o, timeline))) }
             dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date_str(s(o, "registered_on"))) }
             dt { (c.t("登记条目", "Registration entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
         }
+        (super::org_time::history(c, timeline))
         @if snap.judged_on.is_some() {
             h2 #duties { (c.t("信息公开义务", "Disclosure obligations")) }
             (super::obligations::judged_on(c, snap))

@@ -215,4 +215,29 @@ const RULE_NAMES: &[(&str, &str, &str)] = &[
         "时间限定的捐赠尚未到可使用的年度",
         "money restricted until a later year",
     ),
+    (
+        "status_unchanged",
+        "公开募捐资格未改变（已有再授予或未有而撤销）",
+        "public-fundraising status unchanged",
+    ),
+    (
+        "opening_balance",
+        "期初净资产不符（须为年末数，限定性与非限定性之和等于合计）",
+        "opening balance does not fit",
+    ),
+    (
+        "parts_mismatch",
+        "审计数字分项与合计不符",
+        "audited parts do not add up",
+    ),
+    (
+        "audit_report_missing",
+        "审计数字须附审计报告",
+        "audited figures need the audit report",
+    ),
+    (
+        "duplicate_opening",
+        "期初余额已申报",
+        "opening balance already declared",
+    ),
 ];

@@ -1,0 +1,162 @@
+//! An organisation over time on its page (issue 14, part 3): beside each year's ratios, the
+//! public-fundraising status the year was judged with and the ledger's and the audited figures
+//! side by side, every difference flagged; under its registration, the status and registration
+//! changes the regulator recorded and the opening balance it declared.
+
+use maud::{Markup, html};
+use serde_json::Value;
+
+use super::entry_link;
+use crate::site::format;
+use crate::site::layout::Ctx;
+use crate::site::snapshot::s;
+
+/// The compared items, in reading order, with their labels.
+const ITEMS: [(&str, &str, &str); 6] = [
+    ("revenue", "收入合计", "Total revenue"),
+    ("donations", "捐赠收入", "Donations"),
+    ("charitable_spending", "慈善活动支出", "Charitable spending"),
+    ("admin_costs", "管理费用", "Administrative costs"),
+    ("total_spending", "费用合计", "Total spending"),
+    (
+        "net_assets_year_end",
+        "年末净资产",
+        "Net assets at year end",
+    ),
+];
+
+/// The status a `compliance/` row was judged with, and its figures side by side.
+pub fn judged_on(c: &Ctx, row: &Value, currency: &str) -> Markup {
+    let status = if row["public_fundraising"].as_bool() == Some(true) {
+        c.t("有公开募捐资格", "with public-fundraising status")
+    } else {
+        c.t("无公开募捐资格", "without public-fundraising status")
+    };
+    html! {
+        p.muted { (c.t("按该年12月31日的资格判定：", "Judged on the status in force on 31 December: ")) (status) }
+        @for y in row["sides"].as_array().into_iter().flatten() {
+            @if y["audited"].is_object() { (sides_table(c, y, currency)) }
+        }
+    }
+}
+
+fn sides_table(c: &Ctx, y: &Value, currency: &str) -> Markup {
+    let year = y["year"].as_i64().unwrap_or_default();
+    let difference = |item: &str| {
+        y["differences"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["item"].as_str() == Some(item))
+    };
+    html! {
+        div.table-wrap { table.sides {
+            caption {
+                (c.lang.year(year)) (c.t("账本数与审计数", ": the ledger's and the audited figures"))
+                @if let Some(seq) = y["report_seq"].as_u64() { " (" (c.t("年度报告 ", "annual report ")) (entry_link(c, seq)) ")" }
+                @if y["used"].as_str() == Some("audited") { " — " (c.t("比例按审计数计算", "the ratios use the audited figures")) }
+            }
+            thead { tr {
+                th scope="col" { (c.t("项目", "Item")) }
+                th.num scope="col" { (c.t("账本数", "Ledger")) }
+                th.num scope="col" { (c.t("审计数", "Audited")) }
+                th.num scope="col" { (c.t("差额（审计数−账本数）", "Difference (audited − ledger)")) }
+            } }
+            tbody { @for (item, zh, en) in ITEMS {
+                tr {
+                    th scope="row" { (c.t(zh, en)) }
+                    td.num { (format::money_str(s(&y["ledger"], item), currency)) }
+                    td.num { (format::money_str(s(&y["audited"], item), currency)) }
+                    td.num { @match difference(item) {
+                        Some(d) => strong.flag { "⚠ " (format::money_str(s(d, "difference"), currency)) " " (c.t("不一致", "differs")) },
+                        None => (c.t("一致", "agrees")),
+                    } }
+                }
+            } }
+        } }
+    }
+}
+
+/// The `org_time/` row's history: status changes, registration changes, opening balance.
+pub fn history(c: &Ctx, t: Option<&Value>) -> Markup {
+    let Some(t) = t else { return html! {} };
+    let list = |k: &str| t[k].as_array().cloned().unwrap_or_default();
+    let (status, changes) = (list("fundraising"), list("changes"));
+    html! {
+        @if !status.is_empty() {
+            h3 { (c.t("公开募捐资格变更", "Public-fundraising status changes")) }
+            ul { @for x in &status { li {
+                (c.lang.date_str(s(x, "effective_on"))) (c.t(" 起", " from: "))
+                @if s(x, "change") == "granted" { (c.t("取得公开募捐资格", "status granted")) } @else { (c.t("公开募捐资格被撤销", "status revoked")) }
+                " · " @if let Some(seq) = x["seq"].as_u64() { (entry_link(c, seq)) }
+            } } }
+        }
+        @if !changes.is_empty() {
+            h3 { (c.t("变更登记", "Registration changes")) }
+            ul { @for x in &changes { li {
+                (c.lang.date_str(s(x, "effective_on"))) (c.t(" 起：", " from: "))
+                @for (k, zh, en) in [("name", "名称", "name"), ("name_en", "英文名称", "English name"), ("org_type", "类型", "type"), ("region", "地区", "region")] {
+                    @if let Some(v) = x[k].as_str() { (c.t(zh, en)) " " (if k == "org_type" { c.lang.org_type(v).to_string() } else { v.to_owned() }) "; " }
+                }
+                @if let Some(seq) = x["seq"].as_u64() { (entry_link(c, seq)) }
+            } } }
+        }
+        @if let Some(o) = t.get("opening").filter(|o| o.is_object()) {
+            @let cur = s(o, "currency");
+            h3 { (c.t("期初净资产（加入账本时申报）", "Opening net assets (declared on joining the ledger)")) }
+            dl.facts {
+                dt { (c.t("截至", "As of")) } dd { (c.lang.date_str(s(o, "as_of"))) }
+                dt { (c.t("净资产合计", "Net assets")) } dd { (format::money_str(s(o, "net_assets"), cur)) }
+                dt { (c.t("其中限定性", "of which restricted")) } dd { (format::money_str(s(o, "restricted"), cur)) }
+                dt { (c.t("其中非限定性", "of which unrestricted")) } dd { (format::money_str(s(o, "unrestricted"), cur)) }
+                dt { (c.t("依据文件", "Document")) } dd.hash { (s(o, "document")) }
+                dt { (c.t("申报条目", "Entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
+            }
+        }
+    }
+}
+
+/// Whether the organisation holds the status now: its last change, else its registration.
+pub fn holds_now(org: &Value, t: Option<&Value>) -> bool {
+    t.and_then(|t| t["fundraising"].as_array())
+        .and_then(|l| l.last())
+        .map_or(org["public_fundraising"].as_bool() == Some(true), |x| {
+            s(x, "change") == "granted"
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::i18n::Lang;
+
+    #[test]
+    fn the_audited_side_is_shown_and_a_difference_flagged() {
+        let c = Ctx::new(Lang::Zh, "orgs/x.html");
+        let row = serde_json::json!({"public_fundraising": true, "sides": [
+            {"year": 2024, "used": "audited", "report_seq": 7,
+             "ledger": {"revenue": "1000000.00", "donations": "1000000.00"},
+             "audited": {"revenue": "1200000.00", "donations": "1000000.00"},
+             "differences": [{"item": "revenue", "difference": "200000.00"}]},
+            {"year": 2025, "used": "ledger", "ledger": {"revenue": "5.00"}, "differences": []}]});
+        let html = judged_on(&c, &row, "CNY").into_string();
+        assert!(html.contains("有公开募捐资格"), "{html}");
+        assert!(
+            html.contains("¥1,200,000.00") && html.contains("⚠ ¥200,000.00"),
+            "{html}"
+        );
+        assert_eq!(html.matches("不一致").count(), 1, "{html}");
+        // The ledger-only year has no audited side to show.
+        assert_eq!(html.matches("<table").count(), 1, "{html}");
+    }
+
+    #[test]
+    fn the_status_now_is_the_last_change() {
+        let org = serde_json::json!({"public_fundraising": false});
+        assert!(!holds_now(&org, None));
+        let t = serde_json::json!({"fundraising": [{"change": "granted"}, {"change": "revoked"}]});
+        assert!(!holds_now(&org, Some(&t)));
+        let t = serde_json::json!({"fundraising": [{"change": "granted"}]});
+        assert!(holds_now(&org, Some(&t)));
+    }
+}
