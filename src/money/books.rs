@@ -144,6 +144,9 @@ pub struct Books {
     pub explanations: OrdMap<(Uscc, i32), Vector<ExplanationRecord>>,
     /// Figures, totals and related-party payments summed as entries step.
     pub sums: Sums,
+    /// The goods ledger: in-kind gifts that name an item, as stock ([`super::goods`]).
+    #[serde(default)]
+    pub goods: super::goods::Goods,
 }
 
 impl Books {
@@ -216,6 +219,7 @@ impl Books {
             Body::Donation(_) => self.donation(e, DonationBody::new(e.body.clone())),
             Body::Disbursement(b) => self.disbursement(e, b),
             Body::GrantTransfer(b) => self.grant_transfer(e, b),
+            Body::GoodsDistribute(b) => self.goods_distribute(e, b),
             Body::TrustFile(b) => self.trust_file(e, b),
             Body::TrustDisburse(b) => self.trust_disburse(e, b),
             Body::TrustReport(b) => self.trust_report(e, b),
@@ -277,6 +281,11 @@ impl Books {
     pub(crate) fn add_spend(&mut self, key: (u64, u32), rec: SpendRecord) {
         self.count_spend(key, &rec);
         self.emitted.push(Record::Spend(key, rec));
+    }
+
+    /// Records what a rule outside this file wrote (the goods ledger's records).
+    pub(crate) fn emit(&mut self, rec: Record) {
+        self.emitted.push(rec);
     }
 
     /// Records a donation.

@@ -19,6 +19,8 @@ pub enum Thing {
     Trust,
     LotteryGrant,
     Entry,
+    /// A goods-ledger item no gift has named in that stock.
+    GoodsItem,
 }
 
 impl Thing {
@@ -30,6 +32,7 @@ impl Thing {
             Thing::Trust => "unknown_trust",
             Thing::LotteryGrant => "unknown_grant",
             Thing::Entry => "unknown_entry",
+            Thing::GoodsItem => "unknown_item",
         }
     }
 }
@@ -121,6 +124,12 @@ pub enum Rule {
     RestrictedToProject,
     /// Money restricted until a later year spent (or granted) before that year.
     TimeRestricted,
+    /// Goods distributed beyond the item's stock.
+    GoodsShortage,
+    /// A gift joining an item in another unit, valuation state or currency than the item's.
+    GoodsItemMismatch,
+    /// A project closed while its goods stock is not all distributed.
+    GoodsInStock,
 }
 
 impl Rule {
@@ -153,6 +162,9 @@ impl Rule {
             Rule::AmendChangesId => "amend_changes_id",
             Rule::RestrictedToProject => "restricted_to_project",
             Rule::TimeRestricted => "time_restricted",
+            Rule::GoodsShortage => "goods_shortage",
+            Rule::GoodsItemMismatch => "goods_item_mismatch",
+            Rule::GoodsInStock => "goods_in_stock",
         }
     }
 }
