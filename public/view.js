@@ -177,7 +177,7 @@
   const DATE_OF = {
     donation: 'received_on', disbursement: 'paid_on', 'grant.transfer': 'paid_on',
     'project.open': 'start', 'project.update': 'as_of', 'project.close': 'closed_on',
-    'trust.file': 'filed_on', 'trust.disburse': 'paid_on', 'trust.report': 'reported_on',
+    'goods.distribute': 'distributed_on', 'trust.file': 'filed_on', 'trust.disburse': 'paid_on', 'trust.report': 'reported_on',
     'lottery.grant': 'granted_on', 'lottery.usage': 'used_on', 'lottery.announce': 'announced_on',
     'org.register': 'registered_on', 'report.annual': 'published_on', disclosure: 'occurred_on',
     explanation: 'published_on', 'trust.receive': 'received_on', 'trust.fee': 'paid_on',
@@ -422,6 +422,36 @@
     return out;
   }
 
+  /**
+   * Where a gift's goods went (issue 14): goods are their own ledger, so a goods-ledger gift
+   * shows its distributions by quantity (and the value of each part, for valued goods), never
+   * money spent.
+   */
+  function goodsTables(view, labels, g, cur, details) {
+    const qty = (q) => `${String(q)} ${String(g.unit || '')}`;
+    const worth = (a) => (typeof a === 'string' ? [' · ', money(a, cur)] : []);
+    const out = [el('p', { class: 'muted' }, labels.goodsNote), el('ul', { class: 'cards' },
+      el('li', {}, labels.goodsDistributed, el('span', { class: 'figure' }, qty(g.distributed_quantity), ...worth(g.distributed_value))),
+      el('li', {}, labels.goodsInStock, el('span', { class: 'figure' }, qty(g.in_stock_quantity), ...worth(g.in_stock_value))))];
+    const given = Array.isArray(g.distributed) ? g.distributed : [];
+    if (!given.length) {
+      out.push(el('p', {}, labels.goodsNone));
+      return out;
+    }
+    const items = given.map((x) => {
+      const d = (details && details[String(x.seq)]) || {};
+      return el('li', {},
+        el('p', { class: 'trail-head' },
+          el('span', {}, date(x.distributed_on)),
+          el('strong', { class: 'num' }, qty(x.quantity), ...worth(x.amount))),
+        el('p', { class: 'trail-purpose' }, typeof d.purpose === 'string' ? d.purpose : ''),
+        el('p', { class: 'muted' }, typeof d.payee === 'string' && d.payee ? `${labels.recipient}${d.payee} · ` : '',
+          labels.entry, SEQ_RE.test(String(x.seq)) ? entryLink(view.dataset.entryHref, x.seq) : ''));
+    });
+    out.push(el('ol', { class: 'trail goods', 'aria-label': labels.goodsCaption }, ...items));
+    return out;
+  }
+
   function showReceipt(view, labels, org, no, info, got) {
     const row = got.row || {};
     const voided = row.status === 'voided';
@@ -436,7 +466,9 @@
     const name = info && typeof info.name === 'string' ? info.name : org;
     fill(view, 'org', el('a', { href: `${view.dataset.orgsHref}${pageStem(org)}.html` }, name));
     fill(view, 'donor', String(d.donor_display || ''));
-    fill(view, 'amount', typeof d.amount === 'string' ? money(d.amount, cur) : labels.inKind);
+    const stock = d.in_kind && typeof d.in_kind === 'object' && d.in_kind.item ? d.in_kind : null;
+    fill(view, 'amount', typeof d.amount === 'string' ? money(d.amount, cur) : labels.inKind,
+      stock ? ` · ${String(stock.quantity)} ${String(stock.unit)} ${String(stock.description || '')}` : '');
     fill(view, 'received-on', date(d.received_on));
     fill(view, 'project', typeof d.project === 'string'
       ? fund(view, labels, { org, project: d.project }) : labels.unrestricted);
@@ -444,8 +476,10 @@
     fill(view, 'leaf-hash', String(got.leaf_hash || ''));
     const form = view.querySelector('form.receipt-secret');
     if (form) form.dataset.secretHash = String(d.commitment || '');
-    const trace = got.trace && typeof d.amount === 'string'
-      ? traceTables(view, labels, got.trace, cur, got.spends) : [el('p', {}, labels.noTrace)];
+    const goods = got.trace && got.trace.goods && typeof got.trace.goods === 'object' ? got.trace.goods : null;
+    const trace = goods ? goodsTables(view, labels, goods, cur, got.spends)
+      : got.trace && typeof d.amount === 'string'
+        ? traceTables(view, labels, got.trace, cur, got.spends) : [el('p', {}, labels.noTrace)];
     fill(view, 'trace', ...trace);
     view.hidden = false;
     const section = view.querySelector('section.verify');

@@ -39,6 +39,10 @@ use crate::ledger::{
     Author, Kind, Nonce, SecretKey, SignedSubmission, Submission, Timestamp, Uscc,
 };
 
+mod goods;
+
+pub use goods::Refusal;
+
 /// The first simulated day (genesis and registrations).
 pub const FIRST_DAY: Date = time::macros::date!(2024 - 01 - 01);
 /// The last simulated day.
@@ -779,6 +783,28 @@ impl Gen {
 
     /// Signs and queues one submission for today; returns its seq.
     fn push(&mut self, signer: Signer, kind: Kind, body: Value) -> u64 {
+        let at = recorded_at(self.day).unix();
+        // Signed during the working day before the batch is recorded, in order.
+        let time = Timestamp::from_unix((at - 6 * 3600 + 5 * self.batch.len() as i64).min(at))
+            .unwrap_or_else(|| recorded_at(self.day));
+        let nonce: Nonce = format!("demo-{}-{:09}", self.seed % 1_000_000, self.seq)
+            .parse()
+            .expect("demo nonces are well-formed");
+        let sub = self.sign(signer, kind, body, time, nonce);
+        self.batch.push(sub);
+        self.seq += 1;
+        self.seq - 1
+    }
+
+    /// One submission signed by `signer`.
+    fn sign(
+        &self,
+        signer: Signer,
+        kind: Kind,
+        body: Value,
+        time: Timestamp,
+        nonce: Nonce,
+    ) -> SignedSubmission {
         let (author, key) = match signer {
             Signer::Operator => (Author::Operator, &self.operator),
             Signer::Regulator => (
@@ -787,13 +813,6 @@ impl Gen {
             ),
             Signer::Org(i) => (Author::Org(self.orgs[i].d.id.clone()), &self.orgs[i].d.key),
         };
-        let at = recorded_at(self.day).unix();
-        // Signed during the working day before the batch is recorded, in order.
-        let time = Timestamp::from_unix((at - 6 * 3600 + 5 * self.batch.len() as i64).min(at))
-            .unwrap_or_else(|| recorded_at(self.day));
-        let nonce: Nonce = format!("demo-{}-{:09}", self.seed % 1_000_000, self.seq)
-            .parse()
-            .expect("demo nonces are well-formed");
         let sub = Submission {
             v: FORMAT_VERSION,
             kind,
@@ -803,9 +822,7 @@ impl Gen {
             nonce,
             body,
         };
-        self.batch.push(sub.sign(key));
-        self.seq += 1;
-        self.seq - 1
+        sub.sign(key)
     }
 
     fn flush(&mut self) {
@@ -864,6 +881,7 @@ impl Gen {
         self.open_projects();
         self.scripted();
         self.org_time_today();
+        self.goods_today();
         while let Some(&(on, org, major)) = donation_days.get(*next)
             && on == day
         {

@@ -361,8 +361,74 @@ async fn a_status_change_and_an_opening_balance_reach_the_compliance_row() {
     assert_eq!(spend["bases"][0]["base"], "9000000.00", "{spend}");
 }
 
+/// Issue 14 over HTTP: goods given out by quantity, their value derived to the cent, a receipt's
+/// trace showing them, and a distribution beyond the stock refused with its rule and field.
+async fn goods_are_given_out_by_quantity_and_traced_over_http() {
+    let app = spawn_app().await;
+    let t = &app.ledger;
+    let today = Timestamp::now().to_string()[..10].to_owned();
+    let as_org = |kind, body: Value| sub(kind, Author::Org(t.org_id.clone()), &t.org, body);
+    let ok = |(status, r): (u16, Value)| {
+        assert_eq!(status, 200, "{r}");
+        r["seq"].as_u64().unwrap()
+    };
+    // 3 bags worth 100.00.
+    ok(app
+        .submit(&as_org(
+            Kind::Donation,
+            json!({"receipt_no": "W-1", "received_on": today, "form": "in_kind",
+                "in_kind": {"description": "大米", "quantity": "3", "unit": "袋", "item": "rice",
+                            "valuation_proof": "ef".repeat(32)},
+                "amount": "100.00", "currency": "CNY", "donor_type": "organisation",
+                "donor_display": "某粮油有限公司", "receipt": "issued", "commitment": "ab".repeat(32)}),
+        ))
+        .await);
+    let give = |quantity: &str| {
+        as_org(
+            Kind::GoodsDistribute,
+            json!({"item": "rice", "quantity": quantity, "purpose": "口粮发放",
+                "recipient_type": "individual", "recipient_display": "王*",
+                "evidence": ["cd".repeat(32)], "distributed_on": today}),
+        )
+    };
+    // The first bag: 100.00 × 1 / 3 = 33.333…, to the cent 33.33.
+    let seq = ok(app.submit(&give("1")).await);
+    app.views_settled().await;
+    let size = t.store().size().await.unwrap();
+    let before = common::dump(&t.url).await;
+    let (status, r) = app.submit(&give("2.5")).await;
+    assert_eq!(status, 422, "{r}");
+    assert_eq!(
+        (&r["error"]["code"], &r["error"]["field"]),
+        (&json!("goods_shortage"), &json!("body.quantity")),
+        "{r}"
+    );
+    assert_eq!(t.store().size().await.unwrap(), size);
+    app.views_settled().await;
+    assert_eq!(common::dump(&t.url).await, before);
+    let (status, rc) = app.get_json("/api/v1/receipts/W-1").await;
+    assert_eq!(status, 200, "{rc}");
+    let goods = &rc["trace"]["goods"];
+    assert_eq!(goods["distributed"][0]["seq"], json!(seq), "{rc}");
+    assert_eq!(
+        (
+            &goods["distributed"][0]["amount"],
+            &goods["in_stock_quantity"],
+            &goods["in_stock_value"]
+        ),
+        (&json!("33.33"), &json!("2"), &json!("66.67")),
+        "{rc}"
+    );
+    assert_eq!(
+        rc["trace"]["spent"],
+        json!([]),
+        "goods are never money: {rc}"
+    );
+}
+
 on_both_backends!(
     money_is_read_from_fresh_views_with_verifiable_receipts,
     restricted_money_is_refused_with_its_rule_and_nothing_is_written,
     a_status_change_and_an_opening_balance_reach_the_compliance_row,
+    goods_are_given_out_by_quantity_and_traced_over_http,
 );

@@ -51,6 +51,14 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
     run_demo(&db_b, b.path(), 5, 300);
     let out_c = run_demo(&db_c, c.path(), 6, 300);
     assert!(out_a.contains("300 donations"), "{out_a}");
+    // Issue 14, goods: the distribution beyond the stock is offered and shown refused.
+    assert!(
+        out_a.contains(
+            "refused, as the rules require: goods.distribute of 500 床 quilts with 50 in stock \
+             — goods_shortage at body.quantity"
+        ),
+        "{out_a}"
+    );
 
     // Same seed: every row of every table identical (leaves, nodes, checkpoints, views).
     let dump_a = dump(&db_a).await;
@@ -188,6 +196,52 @@ async fn demo_is_deterministic_complete_auditable_and_has_failing_ratios() {
     let index = std::fs::read_to_string(a.path().join("keys/demo/orgs.tsv")).unwrap();
     assert_eq!(index.lines().count() - 1, state.money.orgs().count());
     assert!(a.path().join("keys/regulator.key").exists());
+
+    // Issue 14, goods: the first organisation's rice, traced by quantity to its distributions.
+    // 1,000 bags worth 33,333.33: 300 given out on 1 June (33,333.33 × 300 / 1,000 =
+    // 9,999.999, so 10,000.00) and the other 700 on 1 July (the rest, 23,333.33); the second
+    // gift, 500 bags worth 16,000.00, gave 100 that day (3,200.00) and keeps 400 (12,800.00).
+    let first_org: sunshine_ledger::ledger::Uscc = index
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split('\t').nth(1))
+        .and_then(|u| u.parse().ok())
+        .expect("the first organisation");
+    let rice = |no: &str| {
+        let (service, org) = (&service, &first_org);
+        let no = sunshine_ledger::money::Ident::parse(no).unwrap();
+        async move { service.store().trace(org, &no).await.unwrap().unwrap() }
+    };
+    let t = rice("WZ2026-0002").await;
+    assert!(
+        t.spent.is_empty() && t.unspent.is_empty(),
+        "goods are never money: {t:?}"
+    );
+    let g = serde_json::to_value(t.goods.expect("the goods part")).unwrap();
+    let out: Vec<_> = g["distributed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["distributed_on"].clone(),
+                d["quantity"].clone(),
+                d["amount"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        out,
+        [
+            (json!("2026-06-01"), json!("300"), json!("10000.00")),
+            (json!("2026-07-01"), json!("700"), json!("23333.33"))
+        ]
+    );
+    let g = serde_json::to_value(rice("WZ2026-0003").await.goods).unwrap();
+    assert_eq!(
+        (&g["in_stock_quantity"], &g["in_stock_value"]),
+        (&json!("400"), &json!("12800.00"))
+    );
 
     // The demo's last year is in progress on its last day: shown, never judged.
     let last_year = as_of.year();

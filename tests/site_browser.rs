@@ -495,3 +495,53 @@ fn screenshots_of_home_organisation_receipt_and_entry_at_desktop_and_phone_width
         }
     }
 }
+
+/// Issue 14: a gift in the goods ledger shows its goods by quantity, not a money trail. The
+/// demo's first foundation got 1,000 bags of rice worth 33,333.33 (`WZ2026-0002`): 300 went out
+/// on 1 June, worth 33,333.33 × 300 / 1,000 = 9,999.999, so ¥10,000.00, and the other 700 on
+/// 1 July, worth the rest, ¥23,333.33; none are left.
+#[test]
+fn a_goods_gift_shows_where_its_goods_went_by_quantity() {
+    let (dir, site) = built_site();
+    let server = StaticServer::start(&site);
+    let index = std::fs::read_to_string(dir.path().join("keys/demo/orgs.tsv")).unwrap();
+    let org = index.lines().nth(1).unwrap().split('\t').nth(1).unwrap();
+    for lang in ["", "en/"] {
+        let page = format!("{lang}receipts/view.html?org={org}&no=WZ2026-0002");
+        let mut tab = Page::open(&server.url(&page), 1280, 900);
+        tab.wait_for("document.querySelector('.verify').dataset.state === 'verified'");
+        let trail = tab.eval("document.querySelector('section.trail').textContent");
+        let trail = trail.as_str().unwrap();
+        let items = tab.eval(
+            "[...document.querySelectorAll('ol.trail.goods li')].map((li) => li.textContent)",
+        );
+        let items: Vec<&str> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(items.len(), 2, "{page}: {trail}");
+        assert!(
+            items[0].contains("300 袋") && items[0].contains("¥10,000.00"),
+            "{page}: {}",
+            items[0]
+        );
+        assert!(items[0].contains("洪灾受灾群众口粮发放"), "{}", items[0]);
+        assert!(items[0].contains("清远市某镇受灾群众"), "{}", items[0]);
+        assert!(
+            items[1].contains("700 袋") && items[1].contains("¥23,333.33"),
+            "{page}: {}",
+            items[1]
+        );
+        let left = tab.eval(
+            "document.querySelector('section.trail ul.cards li:nth-child(2) .figure').textContent",
+        );
+        assert_eq!(left.as_str(), Some("0 袋 · ¥0.00"), "nothing left: {trail}");
+        let amount = tab.eval("document.querySelector('[data-field=\"amount\"]').textContent");
+        assert!(
+            amount.as_str().unwrap().contains("1000 袋"),
+            "{page}: {amount}"
+        );
+    }
+}

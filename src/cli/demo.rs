@@ -15,6 +15,8 @@ use crate::ledger::SecretKey;
 use crate::ledger::note::Checkpoint;
 use crate::store::{Store, database_url};
 
+mod refusals;
+
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// Seed of everything generated: the same seed and scale give a byte-identical ledger.
@@ -148,6 +150,7 @@ pub async fn run(g: &Global, args: &DemoArgs) -> anyhow::Result<()> {
     }
     bar.finish_and_clear();
     views.finish().await?;
+    refusals::offer(&service, days.refusals()).await?;
     service.close().await?;
     let state = service.state().await;
     let root = match service.store().latest_checkpoint().await? {

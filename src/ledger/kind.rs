@@ -51,6 +51,7 @@ kinds! {
     Donation = "donation" by [Org];
     Disbursement = "disbursement" by [Org];
     GrantTransfer = "grant.transfer" by [Org];
+    GoodsDistribute = "goods.distribute" by [Org];
     TrustFile = "trust.file" by [Regulator];
     TrustDisburse = "trust.disburse" by [Org];
     TrustReport = "trust.report" by [Org];

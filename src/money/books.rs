@@ -150,6 +150,9 @@ pub struct Books {
     /// Status and registration changes and opening balances ([`super::org_time`]).
     #[serde(default)]
     pub org_time: OrdMap<Uscc, super::org_time::OrgTimeline>,
+    /// The goods ledger: in-kind gifts that name an item, as stock ([`super::goods`]).
+    #[serde(default)]
+    pub goods: super::goods::Goods,
 }
 
 impl Books {
@@ -225,6 +228,7 @@ impl Books {
             Body::Donation(_) => self.donation(e, DonationBody::new(e.body.clone())),
             Body::Disbursement(b) => self.disbursement(e, b),
             Body::GrantTransfer(b) => self.grant_transfer(e, b),
+            Body::GoodsDistribute(b) => self.goods_distribute(e, b),
             Body::TrustFile(b) => self.trust_file(e, b),
             Body::TrustDisburse(b) => self.trust_disburse(e, b),
             Body::TrustReport(b) => self.trust_report(e, b),
@@ -290,6 +294,11 @@ impl Books {
     pub(crate) fn add_spend(&mut self, key: (u64, u32), rec: SpendRecord) {
         self.count_spend(key, &rec);
         self.emitted.push(Record::Spend(key, rec));
+    }
+
+    /// Records what a rule outside this file wrote (the goods ledger's records).
+    pub(crate) fn emit(&mut self, rec: Record) {
+        self.emitted.push(rec);
     }
 
     /// Records a donation.

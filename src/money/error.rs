@@ -19,6 +19,8 @@ pub enum Thing {
     Trust,
     LotteryGrant,
     Entry,
+    /// A goods-ledger item no gift has named in that stock.
+    GoodsItem,
 }
 
 impl Thing {
@@ -30,6 +32,7 @@ impl Thing {
             Thing::Trust => "unknown_trust",
             Thing::LotteryGrant => "unknown_grant",
             Thing::Entry => "unknown_entry",
+            Thing::GoodsItem => "unknown_item",
         }
     }
 }
@@ -135,6 +138,12 @@ pub enum Rule {
     PartsMismatch,
     /// Audited figures without the audit report they come from.
     AuditReportMissing,
+    /// Goods distributed beyond the item's stock.
+    GoodsShortage,
+    /// A gift joining an item in another unit, valuation state or currency than the item's.
+    GoodsItemMismatch,
+    /// A project closed while its goods stock is not all distributed.
+    GoodsInStock,
 }
 
 impl Rule {
@@ -173,6 +182,9 @@ impl Rule {
             Rule::OpeningBalance => "opening_balance",
             Rule::PartsMismatch => "parts_mismatch",
             Rule::AuditReportMissing => "audit_report_missing",
+            Rule::GoodsShortage => "goods_shortage",
+            Rule::GoodsItemMismatch => "goods_item_mismatch",
+            Rule::GoodsInStock => "goods_in_stock",
         }
     }
 }

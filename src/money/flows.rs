@@ -19,8 +19,10 @@ impl Books {
         // Receipt numbers are unique: the state refuses a reused one before the books see it.
         let key = (org.clone(), b.receipt_no.clone());
         self.count_donation(&org, b);
+        // Goods naming an item are stock, whatever their value: never in a cash fund.
+        self.goods_gift(e, &org, b)?;
         // Goods without a valuation have no amount: recorded, never counted.
-        if let Some((amount, currency)) = b.value() {
+        if let Some((amount, currency)) = b.value().filter(|_| b.goods_item().is_none()) {
             let fund = FundKey {
                 org: org.clone(),
                 project: b.project.clone(),

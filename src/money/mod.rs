@@ -29,6 +29,7 @@ pub mod events;
 pub mod figures;
 pub mod flows;
 pub mod funds;
+pub mod goods;
 pub mod lottery;
 pub mod obligations;
 pub mod org_time;

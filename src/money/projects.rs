@@ -122,6 +122,7 @@ impl Books {
         let mut p = self
             .project(&org, &b.project, "body.project", true)?
             .clone();
+        self.goods_close_check(&org, &b.project)?;
         // The stated leftover must be exactly what the project holds, currency by currency.
         let held: Vec<(FundKey, Decimal)> = self
             .funds

@@ -17,6 +17,7 @@
 //! | `donation/{org}/{receipt_no}` | the effective donation with `"status":"live"`, or a voided one as it was first recorded with `"status":"voided"` |
 //! | `spend/{seq}/{i}` | [`SpendRecord`]: money leaving a fund |
 //! | `hop/{org}/{receipt_no}/{seq}/{i}` | [`HopRow`]: part of the donation's money moving at entry `seq` |
+//! | `hop/{org}/{receipt_no}/{seq}/g{i}`, `distribution/{seq}` | goods given out ([`super::goods::records`]) |
 //!
 //! [`Books::step`]: super::books::Books::step
 
@@ -33,6 +34,8 @@ use crate::ledger::{Kind, Timestamp, Uscc};
 use super::bodies::{Body, Donation};
 use super::books::{DonationBody, DonationRecord, SpendRecord};
 use super::funds::{FundKey, Hop, ReceiptKey};
+use super::goods::records::is_goods_hop_key;
+use super::goods::{DistributionRecord, GoodsHopRow};
 use super::trace::{Trace, TraceMove, TraceSpend, TraceUnspent};
 use super::types::{Ident, Money, SpendCategory};
 use super::views::keys::{self, Family};
@@ -48,6 +51,10 @@ pub enum Record {
     Spend((u64, u32), SpendRecord),
     /// Part of one donation's money moving.
     Hop(ReceiptKey, HopRow),
+    /// Goods given out ([`super::goods`]).
+    Distribution(DistributionRecord),
+    /// Part of one gift's goods given out.
+    GoodsHop(ReceiptKey, GoodsHopRow),
 }
 
 /// Part of one donation's money leaving a fund: spent, or carried to another fund.
@@ -95,7 +102,7 @@ impl HopRow {
 
 /// The families whose rows are records (every other view row is a summary, cached behind the
 /// view size and recomputed from the state).
-pub const FAMILIES: [Family; 3] = [keys::DONATION, keys::SPEND, keys::HOP];
+pub const FAMILIES: [Family; 4] = [keys::DONATION, keys::SPEND, keys::HOP, keys::DISTRIBUTION];
 
 /// Whether `key` names a record row.
 pub fn is_record_key(key: &str) -> bool {
@@ -117,6 +124,8 @@ impl Record {
             Record::Donation(d) | Record::Voided(d) => d.seq,
             Record::Spend((seq, _), _) => *seq,
             Record::Hop(_, h) => h.seq,
+            Record::Distribution(d) => d.seq,
+            Record::GoodsHop(_, h) => h.seq,
         }
     }
 
@@ -127,6 +136,10 @@ impl Record {
             }
             Record::Spend((seq, i), _) => keys::SPEND.key(&[seq, i]),
             Record::Hop((org, receipt), h) => keys::HOP.key(&[org, receipt, &h.seq, &h.index]),
+            Record::Distribution(d) => keys::DISTRIBUTION.key(&[&d.seq]),
+            Record::GoodsHop((org, receipt), h) => {
+                keys::HOP.key(&[org, receipt, &h.seq, &h.key_index()])
+            }
         }
     }
 
@@ -141,6 +154,8 @@ impl Record {
             }
             Record::Spend(_, s) => text(s),
             Record::Hop(_, h) => text(h),
+            Record::Distribution(d) => text(d),
+            Record::GoodsHop(_, h) => text(h),
         }
     }
 
@@ -237,12 +252,24 @@ pub fn compose_trace(
     if !live {
         return Ok(None);
     }
-    let mut rows = hops
-        .iter()
+    let (goods, cash): (Vec<_>, Vec<_>) = hops.iter().partition(|(k, _)| is_goods_hop_key(k));
+    let mut rows = cash
+        .into_iter()
         .map(|(k, v)| parse_hop(k, v))
         .collect::<Result<Vec<_>, _>>()?;
     rows.sort_by_key(|h| (h.seq, h.index));
-    Ok(Some(trace_of(&d, rows)))
+    let goods = goods
+        .into_iter()
+        .map(|(k, v)| {
+            serde_json::from_str::<GoodsHopRow>(v).map_err(|e| RecordError {
+                key: k.clone(),
+                reason: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut t = trace_of(&d, rows);
+    t.goods = super::goods::records::trace(&d, goods);
+    Ok(Some(t))
 }
 
 /// Where `d`'s money went, from its hops in log order.
@@ -260,8 +287,10 @@ pub fn trace_of(d: &DonationRecord, hops: Vec<HopRow>) -> Trace {
         unspent: Vec::new(),
         spent_total: Money::ZERO,
         unspent_total: Money::ZERO,
+        goods: None,
     };
-    let Some((amount, currency)) = d.body.value() else {
+    // Goods in the goods ledger are never traced as money (their own part: `goods`).
+    let Some((amount, currency)) = d.body.value().filter(|_| d.body.goods_item().is_none()) else {
         return t;
     };
     let mut sitting: BTreeMap<FundKey, Decimal> = BTreeMap::new();

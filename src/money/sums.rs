@@ -55,7 +55,7 @@ pub struct Sums {
 }
 
 impl Sums {
-    fn flows(&mut self, org: &Uscc, currency: Currency, year: i32) -> &mut Flows {
+    pub(crate) fn flows(&mut self, org: &Uscc, currency: Currency, year: i32) -> &mut Flows {
         self.flows.entry((org.clone(), currency, year)).or_default()
     }
 }
@@ -118,7 +118,7 @@ impl Books {
 
     /// Adds to the totals of the fund's year, of its project's purpose (or "unrestricted") and
     /// of its project's region (an unrestricted fund: its organisation's region).
-    fn count_total(&mut self, fund: &FundKey, year: i32, add: impl Fn(&mut Total)) {
+    pub(crate) fn count_total(&mut self, fund: &FundKey, year: i32, add: impl Fn(&mut Total)) {
         let (purpose, region) = match &fund.project {
             Some(p) => match self.projects.get(&(fund.org.clone(), p.clone())) {
                 Some(rec) => (

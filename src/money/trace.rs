@@ -38,6 +38,10 @@ pub struct Trace {
     pub unspent: Vec<TraceUnspent>,
     pub spent_total: Money,
     pub unspent_total: Money,
+    /// For a gift in the goods ledger: where its goods went, by quantity. Its money fields
+    /// then stay empty: goods are never traced as money.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goods: Option<super::goods::GoodsTrace>,
 }
 
 /// A part of a disbursement.

@@ -75,7 +75,12 @@ fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::V
     let Ok(trace) = serde_json::from_str::<serde_json::Value>(trace) else {
         return out;
     };
-    for x in trace["spent"].as_array().into_iter().flatten() {
+    // Goods given out (issue 14) are asked the same: what for, and to whom.
+    let goods = trace["goods"]["distributed"]
+        .as_array()
+        .into_iter()
+        .flatten();
+    for x in trace["spent"].as_array().into_iter().flatten().chain(goods) {
         let Some(seq) = x["seq"].as_u64() else {
             continue;
         };
@@ -90,7 +95,12 @@ fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::V
         // Absent rather than null: a shard repeats these for every gift a payment drew on.
         let detail: serde_json::Map<String, serde_json::Value> = [
             ("purpose", text("purpose").map(str::to_owned)),
-            ("payee", text("payee_display").map(str::to_owned)),
+            (
+                "payee",
+                text("payee_display")
+                    .or_else(|| text("recipient_display"))
+                    .map(str::to_owned),
+            ),
             ("title", title("title").map(str::to_owned)),
             ("title_en", title("title_en").map(str::to_owned)),
             (

@@ -29,7 +29,8 @@ pub struct EntryMeta {
     /// Unix seconds.
     pub recorded_at: i64,
     /// The submission body, kept only for kinds whose details pages show beyond the views
-    /// (disbursements' purpose and evidence, corrections, reports): see [`keeps_body`].
+    /// (disbursements' and goods distributions' purpose and evidence, corrections, reports):
+    /// see [`keeps_body`].
     pub body: Option<Value>,
 }
 
@@ -42,6 +43,7 @@ pub fn keeps_body(kind: &str) -> bool {
 pub const BODY_KINDS: &[&str] = &[
     "disbursement",
     "grant.transfer",
+    "goods.distribute",
     "trust.disburse",
     "trust.report",
     "correction",

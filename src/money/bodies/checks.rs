@@ -41,6 +41,7 @@ pub fn past_dates(body: &Body) -> Vec<(&'static str, Date)> {
         Body::Donation(b) => vec![("received_on", b.received_on)],
         Body::Disbursement(b) => vec![("paid_on", b.paid_on)],
         Body::GrantTransfer(b) => vec![("paid_on", b.paid_on)],
+        Body::GoodsDistribute(b) => vec![("distributed_on", b.distributed_on)],
         Body::TrustFile(b) => vec![("signed_on", b.signed_on), ("filed_on", b.filed_on)],
         Body::TrustDisburse(b) => vec![("paid_on", b.paid_on)],
         Body::TrustReport(b) => vec![("reported_on", b.reported_on)],
@@ -271,6 +272,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                 DonorType::Organisation => true,
             };
             masked(at("donor_display"), b.donor_display.as_str(), name_ok)?;
+            super::goods::check_gift(b, prefix)?;
             if let Some(y) = b.restricted_until_year {
                 let received = b.received_on.year();
                 if y.0 <= received || y.0 > received + 50 {
@@ -286,6 +288,15 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
             payee(prefix, b.payee_type, b.payee_display.as_str())?;
         }
         Body::GrantTransfer(b) => evidence(prefix, "evidence", b.evidence.len())?,
+        Body::GoodsDistribute(b) => {
+            evidence(prefix, "evidence", b.evidence.len())?;
+            masked(
+                at("recipient_display"),
+                b.recipient_display.as_str(),
+                b.recipient_type != PayeeType::Individual
+                    || is_masked_name(b.recipient_display.as_str()),
+            )?;
+        }
         Body::TrustFile(b) => {
             if b.settlors.is_empty() || b.settlors.len() > 100 {
                 return Err(MoneyError::malformed(

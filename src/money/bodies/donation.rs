@@ -21,6 +21,12 @@ pub struct InKind {
     /// an amount (its fair value).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valuation_proof: Option<Hash>,
+    /// The goods-ledger item the gift joins (issue 14): with it the goods are stock of the
+    /// receiving fund's project (or unrestricted stock), distributed by quantity, and a valued
+    /// gift's value stays with the goods instead of entering the cash fund
+    /// ([`crate::money::goods`]). Without it the gift means what it meant before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Ident>,
 }
 
 /// `donation`.
@@ -60,6 +66,11 @@ pub struct Donation {
 }
 
 impl Donation {
+    /// The goods-ledger item of an in-kind gift that names one.
+    pub fn goods_item(&self) -> Option<&Ident> {
+        self.in_kind.as_ref().and_then(|k| k.item.as_ref())
+    }
+
     /// The value the donation adds to a fund: cash, or goods with a valuation.
     pub fn value(&self) -> Option<(Amount, Currency)> {
         self.amount.zip(self.currency)

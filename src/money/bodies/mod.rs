@@ -10,6 +10,7 @@ pub mod checks;
 pub mod correction;
 pub mod disclosure;
 pub mod donation;
+pub mod goods;
 pub mod lottery;
 pub mod lottery_funds;
 pub mod org;
@@ -34,6 +35,7 @@ pub use campaign::{CampaignClose, CampaignOpen, CampaignUpdate};
 pub use correction::Correction;
 pub use disclosure::{EventDisclosure, Subject};
 pub use donation::{Donation, InKind};
+pub use goods::GoodsDistribute;
 pub use lottery::{Allocation, LotteryAnnounce, LotteryGrant, LotteryUsage};
 pub use lottery_funds::{Executed, LotteryReceive};
 pub use org::OrgRegister;
@@ -64,6 +66,7 @@ pub enum Body {
     Donation(Donation),
     Disbursement(Disbursement),
     GrantTransfer(GrantTransfer),
+    GoodsDistribute(GoodsDistribute),
     TrustFile(TrustFile),
     TrustDisburse(TrustDisburse),
     TrustReport(TrustReport),
@@ -99,6 +102,7 @@ impl Body {
             Body::Donation(_) => Kind::Donation,
             Body::Disbursement(_) => Kind::Disbursement,
             Body::GrantTransfer(_) => Kind::GrantTransfer,
+            Body::GoodsDistribute(_) => Kind::GoodsDistribute,
             Body::TrustFile(_) => Kind::TrustFile,
             Body::TrustDisburse(_) => Kind::TrustDisburse,
             Body::TrustReport(_) => Kind::TrustReport,
@@ -152,6 +156,7 @@ pub fn parse_body_at(kind: Kind, value: &Value, prefix: &str) -> Result<Body, Mo
         Kind::Donation => Body::Donation(read(value, prefix)?),
         Kind::Disbursement => Body::Disbursement(read(value, prefix)?),
         Kind::GrantTransfer => Body::GrantTransfer(read(value, prefix)?),
+        Kind::GoodsDistribute => Body::GoodsDistribute(read(value, prefix)?),
         Kind::TrustFile => Body::TrustFile(read(value, prefix)?),
         Kind::TrustDisburse => Body::TrustDisburse(read(value, prefix)?),
         Kind::TrustReport => Body::TrustReport(read(value, prefix)?),

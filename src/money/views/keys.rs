@@ -39,6 +39,10 @@ pub const TRACE: Family = Family("trace/");
 pub const HOP: Family = Family("hop/");
 /// `spend/{seq}/{index}`: money leaving a fund.
 pub const SPEND: Family = Family("spend/");
+/// `distribution/{seq}`: goods given out (a record; [`crate::money::goods::records`]).
+pub const DISTRIBUTION: Family = Family("distribution/");
+/// `goods/{org}/unrestricted/{item}` and `goods/{org}/project/{id}/{item}`: one item's stock.
+pub const GOODS: Family = Family("goods/");
 /// `trust/{trust_id}`: a charitable trust with its balance, disbursements and reports.
 pub const TRUST: Family = Family("trust/");
 /// `trust_year/{trust_id}/{year}`: a trust's year as the ledger holds it (issue 14).

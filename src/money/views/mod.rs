@@ -25,6 +25,7 @@
 //! | `totals/purpose/{purpose or unrestricted}/{year}/{currency}` | same, by project purpose |
 //! | `totals/region/{region}/{year}/{currency}` | same, by project region (unrestricted: the org's) |
 //! | `events/annual_report/{org}/{year}`, `events/project/{org}/{id}`, `events/related_party/{seq}`, `events/trust/{id}`, `events/lottery/{admin}/{year}` | [`super::events`] |
+//! | `goods/{org}/unrestricted/{item}`, `goods/{org}/project/{id}/{item}` | one item's goods stock ([`super::goods::records`]) |
 //! | `entry/{seq}` | correction status of a corrected entry or a correction |
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,6 +100,7 @@ impl MoneyState {
             row(&mut rows, keys::ORG_TIME.key(&[org]), t);
         }
         self.balance_rows(&mut rows);
+        self.goods_rows(&mut rows);
         for t in b.trusts.values() {
             row(&mut rows, keys::TRUST.key(&[&t.filing.trust_id]), t);
             for y in t.years() {

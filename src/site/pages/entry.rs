@@ -47,6 +47,8 @@ fn summaries(c: &Ctx) -> serde_json::Value {
                             "On {date}, {org} paid {amount} from {fund} to {payee_display} for {purpose} ({category})."),
         "grant.transfer": c.t("{date}，{org}从{fund}向{to_org}的项目{to_project}拨付 {amount}，用途：{purpose}。",
                               "On {date}, {org} granted {amount} from {fund} to {to_org}'s project {to_project} for {purpose}."),
+        "goods.distribute": c.t("{date}，{org}向{recipient_display}发放物资 {quantity}（{item}），用途：{purpose}。",
+                                "On {date}, {org} gave {quantity} ({item}) to {recipient_display} for {purpose}."),
         "project.open": c.t("{org}设立项目{id}，目标 {amount}，{date}开始。",
                             "{org} opened the project {id}, with a target of {amount}, starting {date}."),
         "project.update": c.t("{org}公开项目{project}截至{date}的进展。",

@@ -126,6 +126,13 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "entry": c.t("条目 ", "entry "),
         "more": c.t("其余 {n} 笔支出", "{n} more payments"),
         "movedCaption": c.t("转入其他资金", "Moved to other funds"),
+        "goodsDistributed": c.t("已发放物资", "Goods given out"),
+        "goodsInStock": c.t("尚在库存", "Still in stock"),
+        "goodsCaption": c.t("物资发放（按数量，先进先出）", "Goods given out (by quantity, first in, first out)"),
+        "goodsNone": c.t("这批物资尚未发放。", "None of these goods has been given out yet."),
+        "goodsNote": c.t("物资单独记账，不计入资金账户：下面是用到您捐赠物资的发放记录，估值物资按数量折算金额（精确到分）。",
+                         "Goods are kept apart from money: these are the distributions that gave out your goods; valued goods carry the value of the quantity, to the cent."),
+        "recipient": c.t("受助方：", "Given to "),
         "categories": c.lang.labels(CATEGORIES),
         "correction": super::corrected::labels(c),
     });
