@@ -364,6 +364,7 @@ const NAMES_EN: &[(&str, &str)] = &[
         "广东省福利彩票公益金管理中心",
         "Guangdong Welfare Lottery Fund Management Centre",
     ),
+    ("广州市儿童福利院", "Guangzhou Children's Welfare Home"),
 ];
 
 /// English project titles: the city's name, then the theme's (keyed by purpose).

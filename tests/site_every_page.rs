@@ -186,9 +186,23 @@ const SQUEEZED_CELLS: &str = r#"[...document.querySelectorAll('td, th')]
   })
   .filter(([t, w, h, n]) => n >= 3 && w < 1.9 && h > 2.6)"#;
 
+/// Cells of a table that a phone shows as blocks (its header hidden) whose value stands
+/// without its column's name: a `td` with text whose `::before` (from `data-label` or, for a
+/// table named by column in site.css, from the stylesheet) shows nothing. Read at a phone's
+/// width only, where the blocks are.
+const UNLABELLED_CELLS: &str = r#"innerWidth > 640 ? [] : [...document.querySelectorAll('table.stack-on-phone td')]
+  .filter(e => e.textContent.trim() !== '')
+  .filter(e => {
+    let c = getComputedStyle(e, '::before').content;
+    if (c.startsWith('attr(')) c = e.dataset.label || '';
+    c = c.replace(/^"|"$/g, '').trim();
+    return c === '' || c === 'none' || c === 'normal';
+  })
+  .map(e => e.textContent.trim().slice(0, 40))"#;
+
 /// What is wrong with the page at this width, in its language (nothing, it is hoped): wider
 /// than the screen, in the wrong language, without its one heading, a cell squeezed to one
-/// character a line. Charts' labels are checked too, and their overlap panics at once.
+/// character a line or shown on a phone without its column's name. Charts' labels are checked too, and their overlap panics at once.
 fn problems(tab: &mut Page, lang: &str, kind: &Kind) -> Vec<String> {
     let mut out = Vec::new();
     let w =
@@ -211,6 +225,12 @@ fn problems(tab: &mut Page, lang: &str, kind: &Kind) -> Vec<String> {
     let squeezed = tab.eval(SQUEEZED_CELLS);
     if !squeezed.as_array().unwrap().is_empty() {
         out.push(format!("cells one character wide: {squeezed}"));
+    }
+    let unlabelled = tab.eval(UNLABELLED_CELLS);
+    if !unlabelled.as_array().unwrap().is_empty() {
+        out.push(format!(
+            "cells without their column's name on a phone: {unlabelled}"
+        ));
     }
     let charts = tab
         .eval("document.querySelectorAll('figure.chart svg').length")

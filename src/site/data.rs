@@ -28,27 +28,35 @@ impl Table {
         spreadsheet::write(&self.columns, &self.rows)
     }
 
-    /// A JSON array of objects keyed by column (in column order), written row by row: a
-    /// tree of the whole table would cost several times its text.
+    /// A JSON array of objects keyed by column (in column order), one object a line
+    /// ([`json_row`]): a tree of the whole table would cost several times its text.
     pub fn json(&self) -> Vec<u8> {
-        // Writing to a Vec cannot fail.
-        serde_json::to_vec_pretty(&RowsJson(self)).unwrap_or_default()
+        let mut out = b"[".to_vec();
+        for (i, row) in self.rows.iter().enumerate() {
+            // Writing to a Vec cannot fail.
+            let _ = json_row(&mut out, &self.columns, row, i == 0);
+        }
+        out.extend_from_slice(if self.rows.is_empty() { b"]" } else { b"\n]" });
+        out
     }
 }
 
-/// A table's rows as JSON objects, for [`Table::json`].
-struct RowsJson<'a>(&'a Table);
+/// One row of a JSON download: an object on a line of its own. Not indented: a row a line
+/// reads and diffs as well, and indentation made a fifth of the downloads' bytes, which grow
+/// with the log (issue 13's 3 KB an entry).
+fn json_row(
+    out: &mut impl std::io::Write,
+    columns: &[&'static str],
+    row: &[String],
+    first: bool,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"\n" } else { b",\n" })?;
+    serde_json::to_writer(out, &RowJson { columns, row }).map_err(std::io::Error::other)
+}
 
 struct RowJson<'a> {
     columns: &'a [&'static str],
     row: &'a [String],
-}
-
-impl serde::Serialize for RowsJson<'_> {
-    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let columns = &self.0.columns;
-        ser.collect_seq(self.0.rows.iter().map(|row| RowJson { columns, row }))
-    }
 }
 
 impl serde::Serialize for RowJson<'_> {
@@ -442,21 +450,7 @@ impl<W: std::io::Write> Stream<W> {
 
     pub fn row(&mut self, cells: &[String]) -> std::io::Result<()> {
         self.csv.row(cells)?;
-        // An element of a pretty-printed array: its object pretty-printed, indented one level.
-        let row = RowJson {
-            columns: self.columns,
-            row: cells,
-        };
-        let text = serde_json::to_string_pretty(&row).map_err(std::io::Error::other)?;
-        self.json
-            .write_all(if self.rows == 0 { b"\n" } else { b",\n" })?;
-        for (i, line) in text.split('\n').enumerate() {
-            if i > 0 {
-                self.json.write_all(b"\n")?;
-            }
-            self.json.write_all(b"  ")?;
-            self.json.write_all(line.as_bytes())?;
-        }
+        json_row(&mut self.json, self.columns, cells, self.rows == 0)?;
         self.rows += 1;
         Ok(())
     }
@@ -546,7 +540,18 @@ mod tests {
             })
             .collect();
         let json = String::from_utf8(t.json()).unwrap();
-        assert_eq!(json, serde_json::to_string_pretty(&tree).unwrap());
+        assert_eq!(
+            serde_json::from_str::<Value>(&json).unwrap(),
+            Value::Array(tree.clone())
+        );
+        // One object a line, between the brackets' lines.
+        let lines: Vec<&str> = json.split('\n').collect();
+        assert_eq!(lines.len(), tree.len() + 2, "{json}");
+        assert_eq!((lines[0], lines[lines.len() - 1]), ("[", "]"));
+        for (line, row) in lines[1..=tree.len()].iter().zip(&tree) {
+            let line = line.strip_suffix(',').unwrap_or(line);
+            assert_eq!(serde_json::from_str::<Value>(line).unwrap(), *row);
+        }
         // In column order, not sorted.
         assert!(json.find("\"org\"") < json.find("\"amount\""));
         assert_eq!(Table::new(&["a"]).json(), b"[]");

@@ -62,7 +62,9 @@ pub fn judged_on(c: &Ctx, snap: &Snapshot) -> Markup {
 pub fn table(c: &Ctx, snap: &Snapshot, rows: &[&OrgObligation], with_org: bool) -> Markup {
     html! {
         // On a phone each obligation reads as a block, each cell named: eight columns made
-        // rows a screen tall, the source one character a line.
+        // rows a screen tall, the source one character a line. The names come from
+        // `table.obligations` in site.css, by column, not from a label on every cell: the
+        // table grows with the ledger's obligations, in two languages.
         div.table-wrap { table.stack-on-phone.obligations {
             caption { (c.t("信息公开义务", "Disclosure obligations")) }
             thead { tr {
@@ -79,16 +81,16 @@ pub fn table(c: &Ctx, snap: &Snapshot, rows: &[&OrgObligation], with_org: bool) 
                 @let r = FlatRow::from(*o);
                 tr data-status=(r.status) {
                     @if with_org { th scope="row" { (super::org_link(c, snap, &r.org)) } }
-                    td data-label=(c.t("义务", "Obligation")) { (kind_label(c, r.kind)) }
-                    td data-label=(c.t("事项", "Subject")) { (r.subject) @if !r.period.is_empty() { " #" (r.period) } }
-                    td.date data-label=(c.t("截止日期", "Due")) { (r.due) }
-                    td.status data-label=(c.t("状态", "Status")) { (status_label(c, o.judged.status)) }
-                    td.date data-label=(c.t("公开日期", "Disclosed")) {
+                    td { (kind_label(c, r.kind)) }
+                    td { (r.subject) @if !r.period.is_empty() { " #" (r.period) } }
+                    td.date { (r.due) }
+                    td.status { (status_label(c, o.judged.status)) }
+                    td.date {
                         (r.disclosed)
                         @if let Some(seq) = o.judged.met_by { " " (entry_link(c, seq)) }
                     }
-                    td.num data-label=(c.t("逾期天数", "Days late")) { (r.days_late) }
-                    td data-label=(c.t("依据", "Source")) { small { (r.source) } }
+                    td.num { (r.days_late) }
+                    td { small { (r.source) } }
                 }
             } }
         } }

@@ -99,9 +99,18 @@ fn title(c: &Ctx, filter: &Filter) -> String {
     }
 }
 
+/// Whether the spending rules judge an organisation of this registered type (wire value):
+/// only the three charity forms (the 2016 rule Arts. 6-9); a welfare institution, a trust
+/// company or a lottery administrator is not judged.
+fn judged(org_type: &str) -> bool {
+    serde_json::from_value::<crate::money::types::OrgType>(Value::from(org_type))
+        .is_ok_and(crate::money::bodies::org_time::is_charity_type)
+}
+
 /// A ratio figure of a `compliance/` row as a cell: the percentage with its verdict in words,
-/// sortable by the exact value.
-fn ratio_td(c: &Ctx, f: Option<&Value>) -> Markup {
+/// sortable by the exact value; without a figure, for an organisation the rules do not judge,
+/// says so.
+fn ratio_td(c: &Ctx, judged: bool, f: Option<&Value>) -> Markup {
     let value = f.and_then(|f| f["value"].as_str());
     html! {
         @match (f, value) {
@@ -114,6 +123,7 @@ fn ratio_td(c: &Ctx, f: Option<&Value>) -> Markup {
                 }
                 @if let Some(b) = basis(c, s(f, "id")) { br; small.muted { (b) } }
             },
+            _ if !judged => td.num data-sort="" { span.muted title=(c.t("非慈善组织，不适用支出比例规则", "Not a charity: the spending rules do not apply")) { (c.t("不适用", "n/a")) } },
             _ => td.num data-sort="" { span.muted title=(c.t("数据不足", "Not enough data")) { "—" } },
         }
     }
@@ -235,8 +245,9 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                             td.facet-col { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
                             (money_cell(fig, "income"))
                             (money_cell(fig, "total_spending"))
-                            (ratio_td(c, comp.and_then(yearly::charitable_ratio)))
-                            (ratio_td(c, comp.and_then(yearly::admin_ratio)))
+                            @let judged = judged(s(o, "org_type"));
+                            (ratio_td(c, judged, comp.and_then(yearly::charitable_ratio)))
+                            (ratio_td(c, judged, comp.and_then(yearly::admin_ratio)))
                         }
                     }
                 }

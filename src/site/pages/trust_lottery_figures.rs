@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use super::{entry_link, money_td};
+use super::entry_link;
 use crate::money::views::keys;
 use crate::site::format;
 use crate::site::layout::Ctx;
@@ -36,6 +36,17 @@ fn flow_kind(c: &Ctx, wire: &str) -> String {
     c.t(label.0, label.1).to_owned()
 }
 
+/// A trust year's money columns: the `trust_year/` field, and its label in zh and en.
+const TRUST_YEAR_COLUMNS: [(&str, &str, &str); 7] = [
+    ("opening_property", "期初", "Opening"),
+    ("contributions", "追加", "Contributions"),
+    ("income", "收益", "Income"),
+    ("fees", "费用", "Fees"),
+    ("disbursed", "支出", "Disbursed"),
+    ("transferred_at_end", "终止移交", "Handed over"),
+    ("closing_property", "期末", "Closing"),
+];
+
 /// The trust `t` (its `trust/` row): year by year, then receipts and fees, then its end.
 pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
     let f = &t["filing"];
@@ -62,25 +73,16 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
             caption { (c.t("逐年信托财产", "Trust property by year")) }
             thead { tr {
                 th scope="col" { (c.t("年度", "Year")) }
-                th.num scope="col" { (c.t("期初", "Opening")) }
-                th.num scope="col" { (c.t("追加", "Contributions")) }
-                th.num scope="col" { (c.t("收益", "Income")) }
-                th.num scope="col" { (c.t("费用", "Fees")) }
-                th.num scope="col" { (c.t("支出", "Disbursed")) }
-                th.num scope="col" { (c.t("终止移交", "Handed over")) }
-                th.num scope="col" { (c.t("期末", "Closing")) }
+                @for (_, zh, en) in TRUST_YEAR_COLUMNS { th.num scope="col" { (c.t(zh, en)) } }
                 th scope="col" { (c.t("年度报告", "Yearly report")) }
             } }
             tbody { @for y in &years {
                 tr {
                     th scope="row" { (y["year"].as_i64().unwrap_or_default()) }
-                    (money_td(&y["opening_property"], cur))
-                    (money_td(&y["contributions"], cur))
-                    (money_td(&y["income"], cur))
-                    (money_td(&y["fees"], cur))
-                    (money_td(&y["disbursed"], cur))
-                    (money_td(&y["transferred_at_end"], cur))
-                    (money_td(&y["closing_property"], cur))
+                    // Labelled: on a phone each row is a block of label and value.
+                    @for (field, zh, en) in TRUST_YEAR_COLUMNS {
+                        td.num data-label=(c.t(zh, en)) { (format::money(dec(&y[field]), cur)) }
+                    }
                     td data-label=(c.t("年度报告", "Yearly report")) {
                         @match (y["report_seq"].as_u64(), y["report_checked"].as_bool()) {
                             (Some(seq), Some(true)) => { (c.t("✓ 已与账本核对 ", "✓ checked against the ledger ")) (entry_link(c, seq)) }
@@ -92,7 +94,9 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
             } }
         } }
         @if !flows.is_empty() {
-            div.table-wrap { table {
+            // On a phone a movement reads as a block, each cell named: five columns left the
+            // kind one character a line.
+            div.table-wrap { table.stack-on-phone {
                 caption { (c.t("信托财产的收入与费用", "Property received and fees paid")) }
                 thead { tr {
                     th scope="col" { (c.t("条目", "Entry")) }
@@ -103,10 +107,15 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
                 } }
                 tbody { @for (dir, r) in &flows {
                     tr {
-                        td { @if let Some(seq) = r["seq"].as_u64() { (entry_link(c, seq)) } }
-                        td { (c.lang.date_str(s(r, "on"))) }
-                        td { (flow_kind(c, s(r, "kind"))) }
-                        @if *dir == "in" { (money_td(&r["amount"], cur)) td {} } @else { td {} (money_td(&r["amount"], cur)) }
+                        td data-label=(c.t("条目", "Entry")) { @if let Some(seq) = r["seq"].as_u64() { (entry_link(c, seq)) } }
+                        td data-label=(c.t("日期", "Date")) { (c.lang.date_str(s(r, "on"))) }
+                        td data-label=(c.t("类别", "Kind")) { (flow_kind(c, s(r, "kind"))) }
+                        @let amount = format::money(dec(&r["amount"]), cur);
+                        @if *dir == "in" {
+                            td.num data-label=(c.t("收入", "In")) { (amount) } td.num {}
+                        } @else {
+                            td.num {} td.num data-label=(c.t("支出", "Out")) { (amount) }
+                        }
                     }
                 } }
             } }
