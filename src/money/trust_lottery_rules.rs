@@ -4,7 +4,6 @@
 
 use std::sync::OnceLock;
 
-use super::compliance::Source;
 use super::restrictions::RestrictionTable;
 
 const RULES_JSON: &str = include_str!("trust_lottery_rules.json");
@@ -20,19 +19,10 @@ pub fn table() -> Result<&'static RestrictionTable, &'static String> {
 
 /// The sources of rule `code` (a row of the table), as a refusal cites them.
 pub fn citation(code: &str) -> String {
-    let Ok(t) = table() else {
-        return "citation table unreadable".to_owned();
-    };
-    t.rule(code)
-        .map(|r| {
-            r.sources
-                .iter()
-                .filter_map(|s| t.sources.get(s))
-                .map(Source::display)
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
-        .unwrap_or_default()
+    match table() {
+        Ok(t) => t.citation(code),
+        Err(_) => "citation table unreadable".to_owned(),
+    }
 }
 
 #[cfg(test)]
