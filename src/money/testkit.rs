@@ -271,3 +271,24 @@ pub fn m(s: &str) -> super::types::Money {
 pub fn d(s: &str) -> rust_decimal::Decimal {
     s.parse().expect("decimal literal")
 }
+
+/// Offers `body`, expects the refusal `code` at `field`, and checks nothing changed.
+pub fn refused(
+    k: &mut Kit,
+    org: &Uscc,
+    kind: Kind,
+    body: Value,
+    code: &str,
+    field: &str,
+) -> String {
+    let before = k.view_rows();
+    let seq = k.next_seq;
+    let e = match k.as_org(org, kind, body) {
+        Err(e) => e,
+        Ok(s) => panic!("entry {s} accepted; expected {code}"),
+    };
+    assert_eq!((e.code(), e.field()), (code, field), "{e}");
+    assert_eq!(k.next_seq, seq);
+    assert_eq!(k.view_rows(), before, "a refused entry changed the views");
+    e.to_string()
+}

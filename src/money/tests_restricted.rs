@@ -30,20 +30,6 @@ fn cost(project: Option<&str>, amount: &str, category: &str) -> Value {
     v
 }
 
-/// Offers `body`, expects the refusal `code` at `field`, and checks nothing changed.
-fn refused(k: &mut Kit, org: &Uscc, kind: Kind, body: Value, code: &str, field: &str) -> String {
-    let before = k.view_rows();
-    let seq = k.next_seq;
-    let e = match k.as_org(org, kind, body) {
-        Err(e) => e,
-        Ok(s) => panic!("entry {s} accepted; expected {code}"),
-    };
-    assert_eq!((e.code(), e.field()), (code, field), "{e}");
-    assert_eq!(k.next_seq, seq);
-    assert_eq!(k.view_rows(), before, "a refused entry changed the views");
-    e.to_string()
-}
-
 #[test]
 fn administration_and_fundraising_never_come_from_a_project_donors_restricted() {
     let mut k = Kit::new();

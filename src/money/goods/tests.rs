@@ -68,20 +68,6 @@ fn distribution(k: &Kit, seq: u64) -> Value {
     serde_json::from_str(text).expect("record is JSON")
 }
 
-/// Offers `body`, expects the refusal `code` at `field`, and checks nothing changed.
-fn refused(k: &mut Kit, org: &Uscc, kind: Kind, body: Value, code: &str, field: &str) -> String {
-    let before = k.view_rows();
-    let seq = k.next_seq;
-    let e = match k.as_org(org, kind, body) {
-        Err(e) => e,
-        Ok(s) => panic!("entry {s} accepted; expected {code}"),
-    };
-    assert_eq!((e.code(), e.field()), (code, field), "{e}");
-    assert_eq!(k.next_seq, seq);
-    assert_eq!(k.view_rows(), before, "a refused entry changed the views");
-    e.to_string()
-}
-
 #[test]
 fn a_valued_gift_is_stock_not_cash_and_its_distributions_are_valued_from_the_quantity() {
     let mut k = Kit::new();
