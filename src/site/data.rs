@@ -430,36 +430,105 @@ pub fn org_of(stem: &str) -> Option<String> {
 
 /// A download written row by row as CSV and JSON into two sinks, with the same bytes as
 /// [`Table::csv`] and [`Table::json`] of the whole table.
+///
+/// It counts what it wrote ([`Mark`]), so an incremental site build can copy the rows of an
+/// unchanged part from the previous build's files ([`Stream::splice`]) instead of reading and
+/// rendering them again (issue 13: one new entry rebuilds in seconds at a million).
 pub struct Stream<W: std::io::Write> {
-    csv: spreadsheet::Writer<W>,
+    csv: W,
     json: W,
     columns: &'static [&'static str],
-    rows: usize,
+    at: Mark,
+    line: Vec<u8>,
+}
+
+/// Where a download stood: bytes of its CSV and JSON files, and rows, written so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Mark {
+    pub csv: u64,
+    pub json: u64,
+    pub rows: usize,
+}
+
+/// The rows between two [`Mark`]s of one download: what [`Stream::splice`] copies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Span {
+    pub from: Mark,
+    pub to: Mark,
 }
 
 impl<W: std::io::Write> Stream<W> {
-    pub fn new(columns: &'static [&'static str], csv: W, mut json: W) -> std::io::Result<Self> {
-        json.write_all(b"[")?;
-        Ok(Stream {
-            csv: spreadsheet::Writer::new(csv, columns)?,
+    pub fn new(columns: &'static [&'static str], csv: W, json: W) -> std::io::Result<Self> {
+        let mut s = Stream {
+            csv,
             json,
             columns,
-            rows: 0,
-        })
+            at: Mark::default(),
+            line: Vec::new(),
+        };
+        s.line.extend_from_slice(spreadsheet::BOM.as_bytes());
+        spreadsheet::encode_row(&mut s.line, columns)?;
+        s.put_csv()?;
+        s.json.write_all(b"[")?;
+        s.at.json = 1;
+        Ok(s)
+    }
+
+    fn put_csv(&mut self) -> std::io::Result<()> {
+        self.csv.write_all(&self.line)?;
+        self.at.csv += self.line.len() as u64;
+        self.line.clear();
+        Ok(())
+    }
+
+    fn put_json(&mut self) -> std::io::Result<()> {
+        self.json.write_all(&self.line)?;
+        self.at.json += self.line.len() as u64;
+        self.line.clear();
+        Ok(())
     }
 
     pub fn row(&mut self, cells: &[String]) -> std::io::Result<()> {
-        self.csv.row(cells)?;
-        json_row(&mut self.json, self.columns, cells, self.rows == 0)?;
-        self.rows += 1;
+        spreadsheet::encode_row(&mut self.line, cells)?;
+        self.put_csv()?;
+        json_row(&mut self.line, self.columns, cells, self.at.rows == 0)?;
+        self.put_json()?;
+        self.at.rows += 1;
+        Ok(())
+    }
+
+    /// What has been written so far.
+    pub fn mark(&self) -> Mark {
+        self.at
+    }
+
+    /// Appends `rows` rows given as the bytes an earlier stream of the same columns wrote
+    /// between two marks: `csv` as they were, `json` with its first row's separator made right
+    /// for its new place (the first row of a file has none). Refuses JSON that does not start
+    /// with a row separator: the bytes are not what a [`Span`] of a download holds.
+    pub fn splice(&mut self, csv: &[u8], json: &[u8], rows: usize) -> std::io::Result<()> {
+        if rows == 0 {
+            return Ok(());
+        }
+        let body = json
+            .strip_prefix(b",\n")
+            .or_else(|| json.strip_prefix(b"\n"))
+            .ok_or_else(|| std::io::Error::other("the copied rows do not start with a row"))?;
+        self.line.extend_from_slice(csv);
+        self.put_csv()?;
+        self.line
+            .extend_from_slice(if self.at.rows == 0 { b"\n" } else { b",\n" });
+        self.line.extend_from_slice(body);
+        self.put_json()?;
+        self.at.rows += rows;
         Ok(())
     }
 
     /// The number of rows written, and the two sinks.
     pub fn finish(mut self) -> std::io::Result<(usize, W, W)> {
         self.json
-            .write_all(if self.rows == 0 { b"]" } else { b"\n]" })?;
-        Ok((self.rows, self.csv.finish()?, self.json))
+            .write_all(if self.at.rows == 0 { b"]" } else { b"\n]" })?;
+        Ok((self.at.rows, self.csv, self.json))
     }
 }
 
@@ -512,6 +581,70 @@ mod tests {
                 String::from_utf8(t.json()).unwrap()
             );
         }
+    }
+
+    /// Rows copied from an earlier file between two marks make the bytes writing them again
+    /// would: parts dropped, moved to the front (the first row's separator changes) or kept
+    /// behind new rows, with no rows and with quotes and newlines in cells.
+    #[test]
+    fn spliced_rows_are_the_rows_written_again() {
+        const COLUMNS: &[&str] = &["org", "amount"];
+        let rows: Vec<Vec<String>> = (0..7)
+            .map(|i| vec![format!("org \"{i}\""), format!("{i}\n.50")])
+            .collect();
+        let write = |rows: &[Vec<String>]| {
+            let mut s = Stream::new(COLUMNS, Vec::new(), Vec::new()).unwrap();
+            let mut marks = vec![s.mark()];
+            for r in rows {
+                s.row(r).unwrap();
+                marks.push(s.mark());
+            }
+            let (_, csv, json) = s.finish().unwrap();
+            (csv, json, marks)
+        };
+        let (csv, json, marks) = write(&rows);
+        // Parts of the old file, by row ranges, in a new order, with new rows among them.
+        let plans: &[&[(usize, usize)]] =
+            &[&[(0, 7)], &[(2, 5)], &[(3, 7), (0, 2)], &[(4, 4)], &[]];
+        for plan in plans {
+            for new_first in [false, true] {
+                let mut expected: Vec<Vec<String>> = Vec::new();
+                let mut s = Stream::new(COLUMNS, Vec::new(), Vec::new()).unwrap();
+                let fresh = vec!["new".to_owned(), "-1.00".to_owned()];
+                if new_first {
+                    s.row(&fresh).unwrap();
+                    expected.push(fresh.clone());
+                }
+                for &(a, b) in *plan {
+                    let (from, to) = (marks[a], marks[b]);
+                    s.splice(
+                        &csv[from.csv as usize..to.csv as usize],
+                        &json[from.json as usize..to.json as usize],
+                        to.rows - from.rows,
+                    )
+                    .unwrap();
+                    expected.extend(rows[a..b].iter().cloned());
+                }
+                s.row(&fresh).unwrap();
+                expected.push(fresh);
+                let (count, got_csv, got_json) = s.finish().unwrap();
+                let (want_csv, want_json, _) = write(&expected);
+                assert_eq!(count, expected.len());
+                assert_eq!(
+                    String::from_utf8(got_csv).unwrap(),
+                    String::from_utf8(want_csv).unwrap(),
+                    "{plan:?}"
+                );
+                assert_eq!(
+                    String::from_utf8(got_json).unwrap(),
+                    String::from_utf8(want_json).unwrap(),
+                    "{plan:?}"
+                );
+            }
+        }
+        // Bytes that are not rows are refused, not written.
+        let mut s = Stream::new(COLUMNS, Vec::new(), Vec::new()).unwrap();
+        assert!(s.splice(b"x", b"{}", 1).is_err());
     }
 
     /// The row-by-row JSON is byte for byte what a tree of the whole table gives (the way

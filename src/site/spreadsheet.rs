@@ -60,6 +60,27 @@ where
     w.finish().unwrap_or_default()
 }
 
+/// Every cell quoted: a spreadsheet set to split on `;` (the list separator of many locales)
+/// would otherwise start a new cell, and a formula, inside `a;=HYPERLINK(..)`.
+fn builder() -> csv::WriterBuilder {
+    let mut b = csv::WriterBuilder::new();
+    b.quote_style(csv::QuoteStyle::Always);
+    b
+}
+
+/// Appends one row's bytes to `out`, as [`Writer::row`] writes them: for a download that
+/// counts its bytes as it goes (`site::data::Stream`).
+pub fn encode_row<C: AsRef<str>>(
+    out: &mut Vec<u8>,
+    cells: impl IntoIterator<Item = C>,
+) -> std::io::Result<()> {
+    let mut w = Writer {
+        csv: builder().buffer_capacity(1024).from_writer(out),
+    };
+    w.row(cells)?;
+    w.csv.flush()
+}
+
 /// A CSV file written row by row into `W` (a download that grows with the log is written as
 /// it streams): the same bytes as [`write`].
 pub struct Writer<W: std::io::Write> {
@@ -78,12 +99,9 @@ impl<W: std::io::Write> Writer<W> {
     /// Starts the file: the BOM and the header row.
     pub fn new(mut out: W, header: &[&str]) -> std::io::Result<Self> {
         out.write_all(BOM.as_bytes())?;
-        // Every cell quoted: a spreadsheet set to split on `;` (the list separator of many
-        // locales) would otherwise start a new cell, and a formula, inside `a;=HYPERLINK(..)`.
-        let csv = csv::WriterBuilder::new()
-            .quote_style(csv::QuoteStyle::Always)
-            .from_writer(out);
-        let mut w = Writer { csv };
+        let mut w = Writer {
+            csv: builder().from_writer(out),
+        };
         w.row(header)?;
         Ok(w)
     }
