@@ -737,6 +737,163 @@ fn tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// The files of `got` are those of `want` (a full build), the log's older partial tiles
+/// aside.
+fn assert_same_site(got: &Path, want: &Path, step: &str) {
+    let (got, want) = (tree(got), tree(want));
+    for (path, bytes) in &want {
+        let mine = got.get(path);
+        if mine != Some(bytes) && path.ends_with(".json") {
+            // Say which members differ: a manifest is one long line.
+            let parse = |b: &[u8]| serde_json::from_slice::<Value>(b).unwrap_or_default();
+            let (a, b) = (
+                parse(mine.map(Vec::as_slice).unwrap_or_default()),
+                parse(bytes),
+            );
+            let members: Vec<&String> = b
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, v)| a.get(k.as_str()) != Some(*v))
+                .map(|(k, _)| k)
+                .collect();
+            panic!("after {step}: {path} differs from a full build's in {members:?}");
+        }
+        assert!(
+            mine == Some(bytes),
+            "after {step}: {path} differs from a full build's (or is missing)"
+        );
+    }
+    for path in got.keys().filter(|p| !want.contains_key(*p)) {
+        assert!(
+            path.starts_with("log/tile/"),
+            "after {step}: {path} is not in a full build"
+        );
+    }
+}
+
+/// Issue 13: a rebuild renders again only the organisations new entries reached, and makes
+/// the files a full build makes. Money moves A -> B -> C by grants, then C spends: the spend
+/// writes hops of A's donations (A's receipts change) though no entry since names A, so A is
+/// rendered; D is never rendered. A correction renders every organisation.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rebuild_renders_only_the_organisations_new_entries_reached_and_matches_a_full_build() {
+    let demo = Demo::new(100);
+    let service = demo.service().await;
+    let [a, b, c] = ["foundation-01", "foundation-02", "foundation-03"].map(|n| demo.org(n));
+    let first = demo.build().await;
+    assert!(
+        first.every_unit.is_some(),
+        "a first build renders everything"
+    );
+    let all_orgs = first.units_rendered.len();
+    assert!(all_orgs >= 4, "{:?}", first.units_rendered);
+
+    let mut step = 0;
+    let mut append_and_build = async |who: &(Uscc, sunshine_ledger::ledger::SecretKey),
+                                      kind: Kind,
+                                      body: Value,
+                                      expect: Option<Vec<&Uscc>>| {
+        step += 1;
+        let name = format!("step {step} ({})", kind.as_str());
+        let added = service
+            .append(vec![sub(kind, Author::Org(who.0.clone()), &who.1, body)])
+            .await
+            .unwrap();
+        service.refresh_views().await.unwrap();
+        let report = demo.build().await;
+        assert_eq!(report.size, added[0].seq + 1);
+        let fresh = tempfile::tempdir().unwrap();
+        build(&demo.store().await, fresh.path(), &ProgressBar::hidden())
+            .await
+            .unwrap();
+        assert_same_site(&demo.site(), fresh.path(), &name);
+        match expect {
+            Some(orgs) => {
+                let want: BTreeSet<String> = orgs.iter().map(|o| o.to_string()).collect();
+                let got: BTreeSet<String> = report.units_rendered.iter().cloned().collect();
+                assert_eq!(got, want, "{name}: {:?}", report.every_unit);
+                assert_eq!(report.units_kept, all_orgs - want.len(), "{name}");
+            }
+            None => assert!(
+                report.every_unit.is_some(),
+                "{name}: {:?}",
+                report.units_rendered
+            ),
+        }
+        added[0].seq
+    };
+    let open = |id: &str, region: &str| {
+        json!({"id": id, "title": "增量测试", "purpose": "教育", "region": region,
+               "target": "100000.00", "currency": "CNY", "start": "2026-01-01",
+               "description": "测试"})
+    };
+    append_and_build(
+        &b,
+        Kind::ProjectOpen,
+        open("INC-B", "440300"),
+        Some(vec![&b.0]),
+    )
+    .await;
+    append_and_build(
+        &c,
+        Kind::ProjectOpen,
+        open("INC-C", "440100"),
+        Some(vec![&c.0]),
+    )
+    .await;
+    append_and_build(
+        &a,
+        Kind::Donation,
+        json!({"receipt_no": "INC-A1", "received_on": "2026-01-02", "form": "cash",
+               "amount": "500.00", "currency": "CNY", "donor_type": "individual",
+               "donor_display": "王*", "receipt": "issued", "commitment": "cd".repeat(32)}),
+        Some(vec![&a.0]),
+    )
+    .await;
+    let grant = |to: &Uscc, to_project: &str, from_project: Option<&str>, amount: &str| {
+        let mut body = json!({"to_org": to.to_string(), "to_project": to_project,
+               "amount": amount, "currency": "CNY", "purpose": "联合助学",
+               "paid_on": "2026-01-03", "evidence": ["ef".repeat(32)]});
+        if let Some(p) = from_project {
+            body["from_project"] = json!(p);
+        }
+        body
+    };
+    // The grant draws A's unrestricted money (A's own donations: A), into B's project.
+    append_and_build(
+        &a,
+        Kind::GrantTransfer,
+        grant(&b.0, "INC-B", None, "300.00"),
+        Some(vec![&a.0, &b.0]),
+    )
+    .await;
+    // B passes it on to C: B's fund held A's donations' money, so A's receipts change too.
+    append_and_build(
+        &b,
+        Kind::GrantTransfer,
+        grant(&c.0, "INC-C", Some("INC-B"), "200.00"),
+        Some(vec![&a.0, &b.0, &c.0]),
+    )
+    .await;
+    let spent = append_and_build(
+        &c,
+        Kind::Disbursement,
+        json!({"project": "INC-C", "amount": "10.00", "currency": "CNY", "category": "programme",
+               "purpose": "助学金发放", "payee_type": "group", "payee_display": "学生",
+               "evidence": ["ef".repeat(32)], "paid_on": "2026-01-04"}),
+        Some(vec![&a.0, &b.0, &c.0]),
+    )
+    .await;
+    append_and_build(
+        &c,
+        Kind::Correction,
+        json!({"target": spent, "action": "void", "notice": "录入错误，作废"}),
+        None,
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incremental_rebuild_makes_the_same_tree_as_a_full_build_and_renders_only_what_changed()
 {

@@ -86,8 +86,16 @@ pub async fn run(g: &Global, args: &SiteArgs) -> anyhow::Result<()> {
         .as_ref()
         .map(|l| format!("{} log tiles written", l.tiles_written))
         .unwrap_or_default();
+    let units = match &r.every_unit {
+        Some(why) => format!("every organisation rendered ({why})"),
+        None => format!(
+            "{} organisations rendered, {} kept",
+            r.units_rendered.len(),
+            r.units_kept
+        ),
+    };
     println!(
-        "site for log size {} in {}: {} files written, {} unchanged, {log}; {:.1}s",
+        "site for log size {} in {}: {} files written, {} unchanged, {units}, {log}; {:.1}s",
         r.size,
         out.display(),
         r.written,

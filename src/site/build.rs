@@ -41,13 +41,16 @@ use indicatif::ProgressBar;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::delta::{Delta, Touched};
 use super::i18n::Lang;
 use super::snapshot::Snapshot;
-use super::source::{self, SourceError};
+use super::source::{self, Raised, SourceError};
 use super::{
     EXPLORE_JS, NOTFOUND_JS, Page, REGULATOR_JS, SITE_CSS, SUBMIT_JS, VERIFY_JS, VIEW_JS,
     all_pages, corrected, data, feed, render, search, shards, yearly,
 };
+use crate::ledger::Kind;
+use crate::money::views::keys;
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
 
@@ -99,6 +102,12 @@ pub struct BuildReport {
     /// Files of the previous build that no longer exist, deleted.
     pub deleted_paths: Vec<String>,
     pub log: Option<ExportReport>,
+    /// The organisations whose units were rendered, in build order.
+    pub units_rendered: Vec<String>,
+    /// Units kept as the previous build made them (nothing new touched them).
+    pub units_kept: usize,
+    /// Why every unit was rendered, when it was ([`Touched::All`]).
+    pub every_unit: Option<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -120,6 +129,16 @@ struct Manifest {
     judged_on: String,
     /// Path -> [`digest`] of the bytes of every file.
     files: BTreeMap<String, String>,
+    /// What each organisation's unit made, for a later build that does not touch it to keep
+    /// ([`super::delta`]).
+    #[serde(default)]
+    units: BTreeMap<String, UnitRecord>,
+    /// [`digest`] of every summary row (records apart), to tell the changed ones.
+    #[serde(default)]
+    views: BTreeMap<String, String>,
+    /// The rows of the download of every entry: all entries below `size`.
+    #[serde(default)]
+    entries: Option<data::Span>,
     /// Read from an older build's manifest only: it wrote a page per entry for seqs below this,
     /// in both languages, which this build deletes.
     #[serde(default, skip_serializing)]
@@ -128,6 +147,19 @@ struct Manifest {
     /// per receipt), which this build deletes.
     #[serde(default, skip_serializing)]
     inputs: BTreeMap<String, String>,
+}
+
+/// What one organisation's unit made.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct UnitRecord {
+    /// Its files (pages, receipt shards, downloads).
+    files: Vec<String>,
+    /// Its downloads and their rows, for `data/index.json`.
+    listed: Vec<(String, usize)>,
+    /// Its rows in the download of every donation.
+    donations: data::Span,
+    /// Money raised by (project, currency): [`Snapshot::raised`] for other units' pages.
+    raised: Vec<(String, String, String)>,
 }
 
 impl Manifest {
@@ -524,15 +556,28 @@ fn joined<T>(r: Result<Result<T, BuildError>, tokio::task::JoinError>) -> Result
     r.map_err(|e| BuildError::Worker(e.to_string()))?
 }
 
-/// Writes the download of every entry, row by row from the store.
-async fn write_entries(store: &Store, snap: &Snapshot, w: &Writer) -> Result<Done, BuildError> {
+/// Writes the download of every entry, row by row from the store; after `kept`'s rows (every
+/// entry below its size, copied from the previous build's file) when given.
+async fn write_entries(
+    store: &Store,
+    snap: &Snapshot,
+    w: &Writer,
+    kept: Option<(OldDownload, data::Span)>,
+) -> Result<(Done, data::Span), BuildError> {
     let mut out = data::Stream::new(
         data::ENTRY_COLUMNS,
         w.stream(&format!("data/{}.csv", data::ENTRIES))?,
         w.stream(&format!("data/{}.json", data::ENTRIES))?,
     )
     .map_err(w.stream_error(data::ENTRIES))?;
-    let mut rows = store.entries_from(0);
+    let from = out.mark();
+    let mut next = 0;
+    if let Some((mut old, span)) = kept {
+        old.splice_into(&mut out, span)
+            .map_err(w.stream_error(data::ENTRIES))?;
+        next = span.rows() as u64;
+    }
+    let mut rows = store.entries_from(next);
     while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
         if row.seq >= snap.as_of {
             break;
@@ -541,7 +586,214 @@ async fn write_entries(store: &Store, snap: &Snapshot, w: &Writer) -> Result<Don
         out.row(&data::entry_cells(snap, &meta))
             .map_err(w.stream_error(data::ENTRIES))?;
     }
-    finish_stream(w, data::ENTRIES, out)
+    let span = data::Span {
+        from,
+        to: out.mark(),
+    };
+    Ok((finish_stream(w, data::ENTRIES, out)?, span))
+}
+
+/// A download of the previous build, open for copying spans of its rows into this build's.
+struct OldDownload {
+    csv: std::fs::File,
+    json: std::fs::File,
+}
+
+impl OldDownload {
+    /// `data/{name}.csv` and `.json` as the previous build wrote them: only when its manifest
+    /// is trusted and lists both (a file changed by hand since is the caller's to replace).
+    fn open(w: &Writer, name: &str) -> Option<OldDownload> {
+        let open = |ext: &str| {
+            let path = format!("data/{name}.{ext}");
+            w.old.files.contains_key(&path).then_some(())?;
+            std::fs::File::open(w.dir.join(path)).ok()
+        };
+        if !w.trusted {
+            return None;
+        }
+        Some(OldDownload {
+            csv: open("csv")?,
+            json: open("json")?,
+        })
+    }
+
+    /// Copies `span`'s rows into `out`, failing when the file holds fewer bytes than it says.
+    fn splice_into<W: std::io::Write>(
+        &mut self,
+        out: &mut data::Stream<W>,
+        span: data::Span,
+    ) -> std::io::Result<()> {
+        use std::io::{Read, Seek, SeekFrom};
+        let before = out.mark();
+        self.csv.seek(SeekFrom::Start(span.from.csv))?;
+        self.json.seek(SeekFrom::Start(span.from.json))?;
+        let csv = (&mut self.csv).take(span.to.csv.saturating_sub(span.from.csv));
+        let json = (&mut self.json).take(span.to.json.saturating_sub(span.from.json));
+        // The JSON's first row separator is rewritten, so its length may change by one.
+        out.splice(csv, json, span.rows())?;
+        let after = out.mark();
+        if after.csv - before.csv != span.to.csv - span.from.csv {
+            return Err(std::io::Error::other(
+                "the previous build's download is shorter than its manifest says",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The summary rows pages read (records apart) with a digest of each.
+fn view_digests(snap: &Snapshot) -> BTreeMap<String, String> {
+    snap.prefixed("")
+        .filter(|(k, _)| !keys::SPEND.has(k))
+        .map(|(k, v)| {
+            let bytes = serde_json::to_vec(v).unwrap_or_default();
+            (k.to_owned(), digest(&bytes))
+        })
+        .collect()
+}
+
+/// The fields of a leaf [`plan`] reads.
+#[derive(Deserialize)]
+struct LeafBody {
+    submission: SubmissionBody,
+}
+
+#[derive(Deserialize)]
+struct SubmissionBody {
+    author: String,
+    kind: String,
+    body: serde_json::Value,
+}
+
+/// What this build renders again ([`super::delta`]), and the previous build's downloads to
+/// copy untouched rows from (none when every unit is rendered).
+async fn plan(
+    store: &Store,
+    w: &Writer,
+    snap: &Snapshot,
+    views: &BTreeMap<String, String>,
+    judged: &str,
+) -> Result<(Touched, Option<(OldDownload, OldDownload)>), BuildError> {
+    let old = &w.old;
+    let why = if !w.trusted {
+        Some("the previous build was interrupted")
+    } else if renderer().is_empty() || old.renderer != renderer() {
+        Some("the pages were rendered by another program")
+    } else if old.judged_on != judged {
+        Some("obligations are judged on another day")
+    } else if old.vkey != snap.vkey || old.size > snap.as_of {
+        Some("the pages are of another log")
+    } else if old.units.is_empty() || old.entries.is_none_or(|e| e.rows() as u64 != old.size) {
+        Some("no previous build to keep units of")
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        return Ok((Touched::All(why.into()), None));
+    }
+    let (Some(donations), Some(entries)) = (
+        OldDownload::open(w, data::DONATIONS),
+        OldDownload::open(w, data::ENTRIES),
+    ) else {
+        return Ok((
+            Touched::All("the previous build's downloads are missing".into()),
+            None,
+        ));
+    };
+    let mut delta = Delta::default();
+    let mut rows = store.entries_from(old.size);
+    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+        if row.seq >= snap.as_of {
+            break;
+        }
+        let seq = row.seq;
+        let leaf: LeafBody = serde_json::from_slice(&row.leaf).map_err(|e| SourceError::Entry {
+            seq,
+            reason: e.to_string(),
+        })?;
+        let sub = leaf.submission;
+        match sub.kind.parse::<Kind>() {
+            Ok(kind) => delta.entry(seq, kind, &sub.author, &sub.body),
+            Err(e) => delta.everything(format!("entry {seq}: {e}")),
+        }
+    }
+    let spends = || snap.prefixed(keys::SPEND.prefix()).map(|(_, v)| v);
+    for v in spends() {
+        if v["seq"].as_u64().is_some_and(|seq| seq >= old.size) {
+            delta.spend(v);
+        }
+    }
+    for (k, d) in views {
+        if old.views.get(k) != Some(d) {
+            delta.view(k, snap.view(k));
+        }
+    }
+    for k in old.views.keys().filter(|k| !views.contains_key(*k)) {
+        delta.view(k, None);
+    }
+    let edges =
+        spends().filter_map(|v| Some((v["from"]["org"].as_str()?, v["to"]["org"].as_str()?)));
+    let touched = delta.finish(edges);
+    Ok((touched, Some((donations, entries))))
+}
+
+/// Money raised by project ([`Snapshot::raised`]): kept from the previous build for the
+/// organisations this one does not render, summed again for the others.
+async fn raised(
+    source: &mut source::Source,
+    old: &Manifest,
+    touched: &Touched,
+) -> Result<Raised, BuildError> {
+    let Touched::Orgs(orgs) = touched else {
+        return Ok(source.raised().await?);
+    };
+    let mut out = Raised::new();
+    for (org, unit) in old.units.iter().filter(|(o, _)| !orgs.contains(*o)) {
+        for (project, currency, amount) in &unit.raised {
+            let Ok(amount) = amount.parse() else {
+                // Not a sum this program wrote: sum everything again.
+                return Ok(source.raised().await?);
+            };
+            out.insert((org.clone(), project.clone(), currency.clone()), amount);
+        }
+    }
+    for org in orgs {
+        out.extend(source.raised_of(org).await?);
+    }
+    Ok(out)
+}
+
+/// Takes a rendered unit's files and downloads into `done`, and what it made into `units`.
+fn record_unit(
+    units: &mut BTreeMap<String, UnitRecord>,
+    raised: &Raised,
+    done: &mut Done,
+    org: String,
+    donations: data::Span,
+    made: Done,
+) {
+    // Sorted: workers finish in any order, and the manifest is part of the site's bytes.
+    let mut files: Vec<String> = made.puts.iter().map(|p| p.path.clone()).collect();
+    files.sort_unstable();
+    let mut listed = made.listed.clone();
+    listed.sort_unstable();
+    let unit = UnitRecord {
+        files,
+        listed,
+        donations,
+        raised: raised_of(raised, &org),
+    };
+    units.insert(org, unit);
+    done.extend(made);
+}
+
+/// [`Snapshot::raised`] of organisation `org`, for its [`UnitRecord`].
+fn raised_of(raised: &Raised, org: &str) -> Vec<(String, String, String)> {
+    raised
+        .iter()
+        .filter(|((o, _, _), _)| o == org)
+        .map(|((_, p, c), a)| (p.clone(), c.clone(), a.to_string()))
+        .collect()
 }
 
 /// Puts a streamed download's two files in place, listing it.
@@ -611,29 +863,42 @@ pub async fn build_on(
 
     let (mut snap, mut source) = source::summaries(store).await?;
     snap.judged_on = Some(judged_on);
-    snap.raised = source.raised().await?;
+    let views = view_digests(&snap);
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    let writer = Arc::new(Writer {
+        dir: dir.to_owned(),
+        old,
+        trusted: !interrupted,
+    });
+    let (touched, olds) = plan(store, &writer, &snap, &views, &judged).await?;
+    tracing::debug!(elapsed = ?started.elapsed(), ?touched, "summaries read");
+    snap.raised = raised(&mut source, &writer.old, &touched).await?;
     let snap = Arc::new(snap);
-    tracing::debug!(elapsed = ?started.elapsed(), "summaries read");
+    tracing::debug!(elapsed = ?started.elapsed(), "money raised summed");
     let mut report = BuildReport {
         size: snap.as_of,
+        every_unit: match &touched {
+            Touched::All(why) => Some(why.clone()),
+            Touched::Orgs(_) => None,
+        },
         ..BuildReport::default()
     };
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     std::fs::write(&in_progress, b"").map_err(io_error(&in_progress))?;
     // The log is written (with a sync per tile) while the pages render.
     let export = {
         let (store, dir) = (store.clone(), dir.to_owned());
         tokio::spawn(async move { export::export(&store, &dir, &ProgressBar::hidden()).await })
     };
-    let writer = Arc::new(Writer {
-        dir: dir.to_owned(),
-        old,
-        trusted: !interrupted,
-    });
+    // Rows are copied from the previous build only when some units are kept: whatever renders
+    // every unit (a correction among them) may change any row.
+    let (mut old_donations, old_entries) = match (olds, &touched) {
+        (Some((d, e)), Touched::Orgs(_)) => (Some(d), writer.old.entries.map(|span| (e, span))),
+        _ => (None, None),
+    };
     // Every entry's row, streamed from the store beside the pages.
     let entries = {
         let (store, snap, writer) = (store.clone(), snap.clone(), writer.clone());
-        tokio::spawn(async move { write_entries(&store, &snap, &writer).await })
+        tokio::spawn(async move { write_entries(&store, &snap, &writer, old_entries).await })
     };
 
     bar.set_message("pages");
@@ -651,46 +916,107 @@ pub async fn build_on(
         writer.stream(&format!("data/{}.json", data::DONATIONS))?,
     )
     .map_err(writer.stream_error(data::DONATIONS))?;
+    let mut units: BTreeMap<String, UnitRecord> = BTreeMap::new();
+    // Units kept as the previous build made them.
+    let mut kept: Vec<String> = Vec::new();
     // The next unit is read while the last one renders: at most two are held.
-    let mut rendering: Option<tokio::task::JoinHandle<Result<Done, BuildError>>> = None;
+    type Rendering = (
+        String,
+        data::Span,
+        tokio::task::JoinHandle<Result<Done, BuildError>>,
+    );
+    let mut rendering: Option<Rendering> = None;
     for org in &orgs {
+        let keep = match (&touched, old_donations.as_mut(), writer.old.units.get(org)) {
+            (Touched::Orgs(t), Some(old), Some(unit)) if !t.contains(org) => Some((old, unit)),
+            _ => None,
+        };
+        if let Some((old, unit)) = keep {
+            let from = donations.mark();
+            old.splice_into(&mut donations, unit.donations)
+                .map_err(writer.stream_error(data::DONATIONS))?;
+            let mut unit = unit.clone();
+            unit.donations = data::Span {
+                from,
+                to: donations.mark(),
+            };
+            units.insert(org.clone(), unit);
+            kept.push(org.clone());
+            bar.inc(1);
+            continue;
+        }
         let reading = std::time::Instant::now();
         let unit = Arc::new(source.unit(&snap, org).await?);
         tracing::debug!(org, read = ?reading.elapsed(), "unit read");
+        let from = donations.mark();
         for d in data::live_donations(&unit) {
             donations
                 .row(&data::donation_cells(&unit, d))
                 .map_err(writer.stream_error(data::DONATIONS))?;
         }
-        if let Some(previous) = rendering.take() {
-            done.extend(joined(previous.await)?);
+        let span = data::Span {
+            from,
+            to: donations.mark(),
+        };
+        if let Some((previous, span, handle)) = rendering.take() {
+            record_unit(
+                &mut units,
+                &snap.raised,
+                &mut done,
+                previous,
+                span,
+                joined(handle.await)?,
+            );
             bar.inc(1);
         }
+        report.units_rendered.push(org.clone());
         let jobs = unit_jobs(&unit, org);
         let writer = writer.clone();
-        let org = org.clone();
-        rendering = Some(tokio::spawn(async move {
-            let rendering = std::time::Instant::now();
-            let done = render_jobs(unit, &writer, jobs).await;
-            tracing::debug!(org, rendered = ?rendering.elapsed(), "unit rendered");
-            done
-        }));
+        let name = org.clone();
+        rendering = Some((
+            org.clone(),
+            span,
+            tokio::spawn(async move {
+                let rendering = std::time::Instant::now();
+                let done = render_jobs(unit, &writer, jobs).await;
+                tracing::debug!(org = name, rendered = ?rendering.elapsed(), "unit rendered");
+                done
+            }),
+        ));
     }
-    if let Some(last) = rendering {
-        done.extend(joined(last.await)?);
+    if let Some((last, span, handle)) = rendering {
+        record_unit(
+            &mut units,
+            &snap.raised,
+            &mut done,
+            last,
+            span,
+            joined(handle.await)?,
+        );
         bar.inc(1);
     }
     drop(source);
     done.extend(finish_stream(&writer, data::DONATIONS, donations)?);
-    done.extend(
-        entries
-            .await
-            .map_err(|e| BuildError::Worker(e.to_string()))??,
-    );
+    let (entries_done, entries_span) = entries
+        .await
+        .map_err(|e| BuildError::Worker(e.to_string()))??;
+    done.extend(entries_done);
+    report.units_kept = kept.len();
+    let mut files = BTreeMap::new();
+    // A kept unit's files stand as the previous build left them.
+    for org in &kept {
+        let unit = &units[org];
+        done.listed.extend(unit.listed.iter().cloned());
+        for path in &unit.files {
+            if let Some(d) = writer.old.files.get(path) {
+                files.insert(path.clone(), d.clone());
+                report.unchanged += 1;
+            }
+        }
+    }
     done.listed.sort();
     done.puts
         .push(writer.put("data/index.json".into(), &data::index(&done.listed))?);
-    let mut files = BTreeMap::new();
     for put in done.puts {
         report.rendered += 1;
         match put.written {
@@ -740,6 +1066,9 @@ pub async fn build_on(
         checkpoint,
         judged_on: judged,
         files,
+        units,
+        views,
+        entries: Some(entries_span),
         ..Manifest::default()
     };
     let bytes = serde_json::to_vec(&manifest).unwrap_or_default();

@@ -457,6 +457,12 @@ pub struct Span {
     pub to: Mark,
 }
 
+impl Span {
+    pub fn rows(&self) -> usize {
+        self.to.rows.saturating_sub(self.from.rows)
+    }
+}
+
 impl<W: std::io::Write> Stream<W> {
     pub fn new(columns: &'static [&'static str], csv: W, json: W) -> std::io::Result<Self> {
         let mut s = Stream {
@@ -506,20 +512,29 @@ impl<W: std::io::Write> Stream<W> {
     /// between two marks: `csv` as they were, `json` with its first row's separator made right
     /// for its new place (the first row of a file has none). Refuses JSON that does not start
     /// with a row separator: the bytes are not what a [`Span`] of a download holds.
-    pub fn splice(&mut self, csv: &[u8], json: &[u8], rows: usize) -> std::io::Result<()> {
+    pub fn splice(
+        &mut self,
+        mut csv: impl std::io::Read,
+        mut json: impl std::io::Read,
+        rows: usize,
+    ) -> std::io::Result<()> {
         if rows == 0 {
             return Ok(());
         }
-        let body = json
-            .strip_prefix(b",\n")
-            .or_else(|| json.strip_prefix(b"\n"))
-            .ok_or_else(|| std::io::Error::other("the copied rows do not start with a row"))?;
-        self.line.extend_from_slice(csv);
-        self.put_csv()?;
-        self.line
-            .extend_from_slice(if self.at.rows == 0 { b"\n" } else { b",\n" });
-        self.line.extend_from_slice(body);
-        self.put_json()?;
+        let not_rows = || std::io::Error::other("the copied rows do not start with a row");
+        let mut head = [0u8; 1];
+        json.read_exact(&mut head)?;
+        if head == *b"," {
+            json.read_exact(&mut head)?;
+        }
+        if head != *b"\n" {
+            return Err(not_rows());
+        }
+        self.at.csv += std::io::copy(&mut csv, &mut self.csv)?;
+        let sep: &[u8] = if self.at.rows == 0 { b"\n" } else { b",\n" };
+        self.json.write_all(sep)?;
+        self.at.json += sep.len() as u64;
+        self.at.json += std::io::copy(&mut json, &mut self.json)?;
         self.at.rows += rows;
         Ok(())
     }
@@ -618,8 +633,8 @@ mod tests {
                 for &(a, b) in *plan {
                     let (from, to) = (marks[a], marks[b]);
                     s.splice(
-                        &csv[from.csv as usize..to.csv as usize],
-                        &json[from.json as usize..to.json as usize],
+                        &csv[from.csv as usize..to.csv as usize][..],
+                        &json[from.json as usize..to.json as usize][..],
                         to.rows - from.rows,
                     )
                     .unwrap();
@@ -644,7 +659,7 @@ mod tests {
         }
         // Bytes that are not rows are refused, not written.
         let mut s = Stream::new(COLUMNS, Vec::new(), Vec::new()).unwrap();
-        assert!(s.splice(b"x", b"{}", 1).is_err());
+        assert!(s.splice(&b"x"[..], &b"{}"[..], 1).is_err());
     }
 
     /// The row-by-row JSON is byte for byte what a tree of the whole table gives (the way

@@ -33,6 +33,7 @@ pub mod build;
 pub mod chart;
 pub mod corrected;
 pub mod data;
+pub mod delta;
 pub mod feed;
 pub mod format;
 pub mod i18n;

@@ -102,6 +102,9 @@ pub struct Source {
     as_of: u64,
 }
 
+/// Money raised by (organisation, project, currency) ([`Snapshot::raised`]).
+pub type Raised = BTreeMap<(String, String, String), rust_decimal::Decimal>;
+
 /// Entries per bucket of the store's lookup indexes (`seq >> 12`).
 const ENTRY_BUCKET: u64 = 1 << 12;
 
@@ -326,12 +329,20 @@ impl Source {
 
     /// Money raised by project over the whole ledger ([`Snapshot::raised`]), summed as the
     /// donation rows stream by.
-    pub async fn raised(
-        &mut self,
-    ) -> Result<BTreeMap<(String, String, String), rust_decimal::Decimal>, SourceError> {
+    pub async fn raised(&mut self) -> Result<Raised, SourceError> {
+        self.raised_under(keys::DONATION.prefix()).await
+    }
+
+    /// [`Source::raised`] of organisation `org` alone (an incremental build keeps the other
+    /// organisations' sums).
+    pub async fn raised_of(&mut self, org: &str) -> Result<Raised, SourceError> {
+        self.raised_under(&keys::DONATION.under(&[&org])).await
+    }
+
+    async fn raised_under(&mut self, prefix: &str) -> Result<Raised, SourceError> {
         let as_of = self.as_of;
         let mut out = BTreeMap::new();
-        let mut rows = self.reader.records_under(keys::DONATION.prefix());
+        let mut rows = self.reader.records_under(prefix);
         while let Some((k, text)) = rows.try_next().await? {
             let v = parse_view(&k, &text)?;
             if within(&v, as_of) {
