@@ -624,7 +624,7 @@ mod tests {
 
     use super::*;
     use crate::ledger::Kind;
-    use crate::money::testkit::{Kit, h};
+    use crate::money::tests::testkit::{Kit, h};
     use crate::money::timeliness::{ObligationStatus, Status, evaluate};
 
     fn judge(d: &OrgDuties, as_of: Date) -> Vec<ObligationStatus> {
@@ -636,7 +636,7 @@ mod tests {
 
     fn foundation(registered_on: Date, joined_on: Date) -> OrgDuties {
         OrgDuties {
-            org: crate::money::testkit::org_id(1),
+            org: crate::money::tests::testkit::org_id(1),
             org_type: OrgType::Foundation,
             public_fundraising: false,
             registered_on,
@@ -1168,7 +1168,7 @@ mod tests {
         assert_eq!(err.field(), "body.amount");
         // Art. 14 (1): a donation from a related party received 20 May, recorded 1 June: due
         // 19 June, met by the donation itself.
-        let mut gift = crate::money::testkit::cash("R-1", None, "1000.00", "CNY");
+        let mut gift = crate::money::tests::testkit::cash("R-1", None, "1000.00", "CNY");
         gift["related_party"] = json!(true);
         let gift_seq = k.as_org(&org, Kind::Donation, gift).expect("donation");
         // Art. 12: a trust the foundation set up as settlor, signed 3 January: its publication
@@ -1179,7 +1179,7 @@ mod tests {
             "purpose": "教育", "property": "1000000.00", "currency": "CNY",
             "term_start": "2026-01-10", "filing_no": "YN-2026-001",
             "filing_authority": "云南省民政厅", "signed_on": "2026-01-03", "filed_on": "2026-01-08"});
-        trust["settlors"][0]["org"] = json!(crate::money::testkit::org_id(77).as_str());
+        trust["settlors"][0]["org"] = json!(crate::money::tests::testkit::org_id(77).as_str());
         let err = k
             .as_reg(Kind::TrustFile, trust.clone())
             .expect_err("unknown settlor");

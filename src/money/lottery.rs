@@ -232,6 +232,3 @@ impl Books {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests;

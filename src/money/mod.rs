@@ -49,17 +49,7 @@ pub mod types;
 pub mod views;
 
 #[cfg(test)]
-pub mod testkit;
-#[cfg(test)]
-mod tests_correct;
-#[cfg(test)]
-mod tests_flows;
-#[cfg(test)]
-mod tests_other;
-#[cfg(test)]
-mod tests_prop;
-#[cfg(test)]
-mod tests_restricted;
+pub(crate) mod tests;
 
 pub use bodies::{Body, parse_body};
 pub use error::{MoneyError, Rule, Thing, Unique};

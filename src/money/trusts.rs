@@ -210,6 +210,3 @@ impl Books {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests;

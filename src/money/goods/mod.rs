@@ -23,8 +23,6 @@
 
 mod books;
 pub mod records;
-#[cfg(test)]
-mod tests;
 
 use std::fmt;
 

@@ -16,7 +16,4 @@ pub mod rules;
 pub mod sides;
 pub mod timeline;
 
-#[cfg(test)]
-mod tests;
-
 pub use timeline::{OrgFacts, OrgTimeline};

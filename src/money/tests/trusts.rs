@@ -3,9 +3,8 @@
 
 use serde_json::{Value, json};
 
+use super::testkit::*;
 use crate::ledger::Kind;
-use crate::money::testkit::*;
-use crate::money::types::Ident;
 
 const T: &str = "T2026-09";
 
@@ -38,10 +37,6 @@ fn receive(source: &str, amount: &str, on: &str) -> Value {
 fn fee(kind: &str, amount: &str, on: &str) -> Value {
     json!({"trust_id": T, "fee_type": kind, "amount": amount, "currency": "CNY",
         "payee_display": "某信托公司", "evidence": [h(4)], "paid_on": on})
-}
-
-fn id(s: &str) -> Ident {
-    Ident::parse(s).unwrap()
 }
 
 /// A kit recording on 2027-01-25 (10:00 in China), after every date used here but 2028's.
@@ -392,4 +387,132 @@ fn a_terminated_trust_hands_over_what_is_left_and_takes_nothing_more() {
         .unwrap_err();
     assert_eq!((e.code(), e.field()), ("trust_terminated", "body.year"));
     assert_eq!(k.replay().view_rows(), k.view_rows());
+}
+
+fn trust_body(trustee: &crate::ledger::Uscc) -> Value {
+    json!({"trust_id": "T2026-01", "name": "阳光助学慈善信托", "trustee": trustee.as_str(),
+        "settlors": [{"settlor_type": "individual", "display": "王*", "commitment": h(1)},
+                     {"settlor_type": "organisation", "display": "某科技有限公司", "commitment": h(2)}],
+        "supervisor": "某律师事务所", "purpose": "教育", "property": "1000000.00", "currency": "CNY",
+        "term_start": "2026-01-10", "term_end": "2036-01-09", "filing_no": "YN-2026-001",
+        "filing_authority": "云南省民政厅", "signed_on": "2026-01-03", "filed_on": "2026-01-08"})
+}
+
+fn trust_pay(amount: &str, paid_on: &str) -> Value {
+    json!({"trust_id": "T2026-01", "amount": amount, "currency": "CNY", "purpose": "奖学金",
+        "payee_type": "group", "payee_display": "某县中学32名学生", "evidence": [h(6)], "paid_on": paid_on})
+}
+
+#[test]
+fn a_trust_through_its_life() {
+    let mut k = Kit::new();
+    let trustee = k.register(1, "trust_company", false);
+    let stranger = k.register(2, "foundation", false);
+    // Only a regulator files; the trustee must exist.
+    assert_eq!(
+        k.as_org(&trustee, Kind::TrustFile, trust_body(&trustee))
+            .unwrap_err()
+            .code(),
+        "not_author"
+    );
+    assert_eq!(
+        k.as_reg(Kind::TrustFile, trust_body(&org_id(99)))
+            .unwrap_err()
+            .code(),
+        "unknown_org"
+    );
+    let mut unmasked = trust_body(&trustee);
+    unmasked["settlors"][0]["display"] = json!("王小明");
+    assert_eq!(
+        k.as_reg(Kind::TrustFile, unmasked).unwrap_err().field(),
+        "body.settlors[0].display"
+    );
+    k.as_reg(Kind::TrustFile, trust_body(&trustee)).unwrap();
+    assert_eq!(
+        k.as_reg(Kind::TrustFile, trust_body(&trustee))
+            .unwrap_err()
+            .code(),
+        "duplicate_trust"
+    );
+
+    k.as_org(
+        &trustee,
+        Kind::TrustDisburse,
+        trust_pay("300000.00", "2026-03-01"),
+    )
+    .unwrap();
+    k.as_org(
+        &trustee,
+        Kind::TrustDisburse,
+        trust_pay("200000.00", "2026-04-01"),
+    )
+    .unwrap();
+    assert_eq!(
+        k.as_org(
+            &stranger,
+            Kind::TrustDisburse,
+            trust_pay("1.00", "2026-04-01")
+        )
+        .unwrap_err()
+        .code(),
+        "not_owner"
+    );
+    let e = k
+        .as_org(
+            &trustee,
+            Kind::TrustDisburse,
+            trust_pay("500000.01", "2026-05-01"),
+        )
+        .unwrap_err();
+    assert_eq!((e.code(), e.field()), ("overdraft", "body.amount"));
+    let mut usd = trust_pay("1.00", "2026-05-01");
+    usd["currency"] = json!("USD");
+    assert_eq!(
+        k.as_org(&trustee, Kind::TrustDisburse, usd)
+            .unwrap_err()
+            .code(),
+        "currency_mismatch"
+    );
+    assert_eq!(
+        k.state.trust(&id("T2026-01")).unwrap().balance,
+        m("500000.00")
+    );
+
+    // The yearly report: only once the year is over, and it must agree with the ledger.
+    let report = |disbursed: &str| {
+        json!({"trust_id": "T2026-01", "year": 2026, "document": h(7), "disbursed": disbursed,
+               "closing_balance": "500000.00", "reported_on": "2027-01-20"})
+    };
+    assert_eq!(
+        k.as_org(&trustee, Kind::TrustReport, report("500000.00"))
+            .unwrap_err()
+            .code(),
+        "future_date"
+    );
+    k.now = "2027-01-25T02:00:00Z".parse().unwrap();
+    assert_eq!(
+        k.as_org(&trustee, Kind::TrustReport, report("400000.00"))
+            .unwrap_err()
+            .code(),
+        "figures_mismatch"
+    );
+    let r = k
+        .as_org(&trustee, Kind::TrustReport, report("500000.00"))
+        .unwrap();
+    assert_eq!(
+        k.as_org(&trustee, Kind::TrustReport, report("500000.00"))
+            .unwrap_err()
+            .code(),
+        "duplicate_trust_report"
+    );
+
+    // Trust property is not the trustee's: no figures for the trustee.
+    assert!(k.state.org_year_figures_for(&trustee, 2026).is_empty());
+    let ev = k.state.disclosure_events();
+    let t = &ev.trusts[0];
+    assert_eq!(
+        t.filed.date,
+        crate::ledger::time::parse_date("2026-01-08").unwrap()
+    );
+    assert_eq!(t.reports[&2026].seq, r);
 }

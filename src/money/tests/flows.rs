@@ -4,13 +4,9 @@ use serde_json::json;
 
 use crate::ledger::{Currency, Kind, Uscc};
 
-use super::funds::FundKey;
 use super::testkit::*;
-use super::types::{Ident, Money};
-
-fn id(s: &str) -> Ident {
-    Ident::parse(s).unwrap()
-}
+use crate::money::funds::FundKey;
+use crate::money::types::Money;
 
 fn fund(org: &Uscc, project: Option<&str>) -> FundKey {
     FundKey {

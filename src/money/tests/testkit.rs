@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 use crate::ledger::submission::FORMAT_VERSION;
 use crate::ledger::{Author, Kind, Nonce, SecretKey, Submission, Timestamp, Uscc};
 
-use super::books::{DonationRecord, SpendRecord};
-use super::error::MoneyError;
-use super::records::{compose_trace, hops_prefix, parse_donation};
-use super::state::{EntryCtx, MoneyState};
-use super::trace::Trace;
-use super::types::Ident;
-use super::views::keys;
+use crate::money::books::{DonationRecord, SpendRecord};
+use crate::money::error::MoneyError;
+use crate::money::records::{compose_trace, hops_prefix, parse_donation};
+use crate::money::state::{EntryCtx, MoneyState};
+use crate::money::trace::Trace;
+use crate::money::types::Ident;
+use crate::money::views::keys;
 
 /// The regulator named in every test genesis.
 pub const REG: &str = "11100000000013338W";
@@ -263,8 +263,8 @@ pub fn amend(target: u64, amended: Value) -> Value {
 }
 
 /// A money figure from its spelling, for expected values.
-pub fn m(s: &str) -> super::types::Money {
-    super::types::Money(d(s))
+pub fn m(s: &str) -> crate::money::types::Money {
+    crate::money::types::Money(d(s))
 }
 
 /// A decimal from its spelling, for expected values.
@@ -291,4 +291,9 @@ pub fn refused(
     assert_eq!(k.next_seq, seq);
     assert_eq!(k.view_rows(), before, "a refused entry changed the views");
     e.to_string()
+}
+
+/// An identifier the test knows to be valid.
+pub fn id(s: &str) -> Ident {
+    Ident::parse(s).expect("test id")
 }

@@ -5,16 +5,12 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::{Value, json};
 
+use super::testkit::*;
 use crate::ledger::{Currency, Kind, Uscc};
 use crate::money::funds::FundKey;
-use crate::money::testkit::*;
-use crate::money::types::{Ident, Money};
+use crate::money::types::Money;
 
-use super::{Qty, share};
-
-fn id(s: &str) -> Ident {
-    Ident::parse(s).expect("test id")
-}
+use crate::money::goods::{Qty, share};
 
 fn bal(k: &Kit, org: &Uscc, project: Option<&str>) -> Money {
     k.state.balance(&FundKey {

@@ -2,14 +2,14 @@
 
 use serde_json::{Value, json};
 
+use super::testkit::{Kit, cash, d, h, m, pay, void};
 use crate::ledger::{Kind, Uscc};
 use crate::money::compliance::{Basis, Status};
 use crate::money::error::MoneyError;
 use crate::money::regulator::{OrgCompliance, compliance};
-use crate::money::testkit::{Kit, cash, d, h, m, pay, void};
 use crate::money::views::keys;
 
-use super::sides::{Side, difference_of};
+use crate::money::org_time::sides::{Side, difference_of};
 
 fn refused(r: Result<u64, MoneyError>, code: &str, field: &str) -> MoneyError {
     match r {
@@ -147,7 +147,7 @@ fn each_year_is_judged_with_the_status_in_force_on_its_last_day() {
     refused(
         k.as_reg(
             Kind::OrgFundraising,
-            status_change(&crate::money::testkit::org_id(9), "granted", "2025-01-01"),
+            status_change(&super::testkit::org_id(9), "granted", "2025-01-01"),
         ),
         "unknown_org",
         "body.org",
@@ -174,7 +174,7 @@ fn public_fundraising_needs_the_status_on_the_day_of_the_entry() {
     let mut k = Kit::new();
     let a = k.register(1, "foundation", true);
     let public = |id: &str| {
-        let mut p = crate::money::testkit::project_body(id, "教育");
+        let mut p = super::testkit::project_body(id, "教育");
         p["public_fundraising"] = json!(true);
         p["fundraising_filing_no"] = json!("53000020260001");
         p
@@ -464,7 +464,7 @@ fn audited_figures_are_used_and_shown_beside_the_ledgers_with_differences_flagge
 
 #[test]
 fn the_rule_table_parses_and_cites_what_was_checked() {
-    let t = match super::rules::table() {
+    let t = match crate::money::org_time::rules::table() {
         Ok(t) => t,
         Err(e) => panic!("org_time rules.json: {e}"),
     };
@@ -477,10 +477,13 @@ fn the_rule_table_parses_and_cites_what_was_checked() {
         "audit_report_missing",
     ] {
         assert!(t.rule(code).is_some(), "{code}");
-        assert!(!super::rules::cite(code).is_empty(), "{code}");
+        assert!(
+            !crate::money::org_time::rules::cite(code).is_empty(),
+            "{code}"
+        );
     }
-    assert!(super::rules::cite("status_unchanged").contains("第二十二条"));
+    assert!(crate::money::org_time::rules::cite("status_unchanged").contains("第二十二条"));
     // The revocation article and the registration regulations' articles were not retrieved.
-    assert!(super::rules::cite("status_unchanged").contains("[unconfirmed]"));
-    assert!(super::rules::cite("registration_change").contains("[unconfirmed]"));
+    assert!(crate::money::org_time::rules::cite("status_unchanged").contains("[unconfirmed]"));
+    assert!(crate::money::org_time::rules::cite("registration_change").contains("[unconfirmed]"));
 }

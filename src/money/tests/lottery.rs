@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
+use super::testkit::*;
 use crate::ledger::{Kind, Uscc};
-use crate::money::testkit::*;
 
 fn grant(
     id: &str,
@@ -264,4 +264,161 @@ fn an_announcement_without_receipts_keeps_its_raised_as_declared() {
     );
     // Nothing used yet: execution 0.
     assert_eq!(years[0].execution_rate, Some(d("0")));
+}
+
+fn lottery_grant(grant_id: &str, to: &crate::ledger::Uscc, amount: &str, purpose: &str) -> Value {
+    json!({"grant_id": grant_id, "fiscal_year": 2026, "recipient_org": to.as_str(), "recipient_project": "P1",
+           "amount": amount, "currency": "CNY", "purpose": purpose, "granted_on": "2026-02-01"})
+}
+
+#[test]
+fn a_lottery_grant_through_its_life() {
+    let mut k = Kit::new();
+    let admin = k.register(1, "lottery_administrator", false);
+    let a = k.register(2, "social_service_org", false);
+    k.project(&a, "P1", "扶老");
+    // Only an administrator grants.
+    assert_eq!(
+        k.as_org(
+            &a,
+            Kind::LotteryGrant,
+            lottery_grant("G0", &a, "1.00", "养老服务")
+        )
+        .unwrap_err()
+        .code(),
+        "wrong_org_type"
+    );
+    k.as_org(
+        &admin,
+        Kind::LotteryGrant,
+        lottery_grant("G1", &a, "50000.00", "养老服务"),
+    )
+    .unwrap();
+    k.as_org(
+        &admin,
+        Kind::LotteryGrant,
+        lottery_grant("G2", &a, "20000.00", "社会救助"),
+    )
+    .unwrap();
+    assert_eq!(
+        k.as_org(
+            &admin,
+            Kind::LotteryGrant,
+            lottery_grant("G1", &a, "1.00", "养老服务")
+        )
+        .unwrap_err()
+        .code(),
+        "duplicate_grant"
+    );
+
+    let usage = |amount: &str| {
+        json!({"administrator": admin.as_str(), "grant_id": "G1", "amount": amount, "currency": "CNY",
+               "used_for": "社区养老食堂运营", "used_on": "2026-04-01", "evidence": [h(5)]})
+    };
+    k.as_org(&a, Kind::LotteryUsage, usage("30000.00")).unwrap();
+    k.as_org(&a, Kind::LotteryUsage, usage("15000.00")).unwrap();
+    let e = k
+        .as_org(&a, Kind::LotteryUsage, usage("5000.01"))
+        .unwrap_err();
+    assert_eq!((e.code(), e.field()), ("grant_overuse", "body.amount"));
+    assert_eq!(
+        k.state
+            .lottery_grant(&admin, &id("G1"))
+            .unwrap()
+            .remaining(),
+        d("5000.00")
+    );
+    assert_eq!(
+        k.as_org(&admin, Kind::LotteryUsage, usage("1.00"))
+            .unwrap_err()
+            .code(),
+        "not_owner"
+    );
+
+    // The announcement must agree with the grants: per purpose, and raised = allocated + carried.
+    let announce = |elderly: &str, carried: &str| {
+        json!({"fiscal_year": 2026, "currency": "CNY", "raised": "100000.00",
+               "allocated": [{"purpose": "养老服务", "amount": elderly}, {"purpose": "社会救助", "amount": "20000.00"}],
+               "carried_forward": carried, "announced_on": "2026-05-31", "document": h(3)})
+    };
+    let e = k
+        .as_org(
+            &admin,
+            Kind::LotteryAnnounce,
+            announce("40000.00", "40000.00"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.field()),
+        ("figures_mismatch", "body.allocated[0].amount")
+    );
+    let e = k
+        .as_org(
+            &admin,
+            Kind::LotteryAnnounce,
+            announce("50000.00", "20000.00"),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (e.code(), e.field()),
+        ("figures_mismatch", "body.carried_forward")
+    );
+    let mut missing = announce("50000.00", "50000.00");
+    missing["allocated"] = json!([{"purpose": "养老服务", "amount": "50000.00"}]);
+    assert_eq!(
+        k.as_org(&admin, Kind::LotteryAnnounce, missing)
+            .unwrap_err()
+            .field(),
+        "body.allocated"
+    );
+    k.as_org(
+        &admin,
+        Kind::LotteryAnnounce,
+        announce("50000.00", "30000.00"),
+    )
+    .unwrap();
+    assert_eq!(
+        k.as_org(
+            &admin,
+            Kind::LotteryAnnounce,
+            announce("50000.00", "30000.00")
+        )
+        .unwrap_err()
+        .code(),
+        "duplicate_announcement"
+    );
+    // An announced year takes no more grants.
+    assert_eq!(
+        k.as_org(
+            &admin,
+            Kind::LotteryGrant,
+            lottery_grant("G3", &a, "1.00", "养老服务")
+        )
+        .unwrap_err()
+        .code(),
+        "year_announced"
+    );
+
+    // Recipient figures: 70000 income, 45000 charitable spending, 25000 unused.
+    let f = &k.state.org_year_figures_for(&a, 2026)[0];
+    assert_eq!(
+        (
+            f.lottery_income,
+            f.charitable_spending,
+            f.net_assets_year_end
+        ),
+        (m("70000.00"), m("45000.00"), m("25000.00"))
+    );
+    let ev = k.state.disclosure_events();
+    assert_eq!(ev.lottery_years.len(), 1);
+    assert_eq!(
+        (
+            ev.lottery_years[0].grants,
+            ev.lottery_years[0].announced.is_some()
+        ),
+        (2, true)
+    );
+    assert!(
+        k.view_rows()[&format!("org_total/{a}/CNY")].contains("\"lottery_unused\":\"25000.00\"")
+    );
 }

@@ -4,13 +4,9 @@ use serde_json::json;
 
 use crate::ledger::{Author, Currency, Kind};
 
-use super::funds::FundKey;
 use super::testkit::*;
-use super::types::{Ident, Money};
-
-fn id(s: &str) -> Ident {
-    Ident::parse(s).unwrap()
-}
+use crate::money::funds::FundKey;
+use crate::money::types::Money;
 
 #[test]
 fn voided_and_amended_donations_change_balances_and_trace() {
@@ -39,7 +35,7 @@ fn voided_and_amended_donations_change_balances_and_trace() {
     let before = k.view_rows();
     let e = k.as_org(&a, Kind::Correction, void(r1)).unwrap_err();
     assert_eq!((e.code(), e.field()), ("overdraft", "body.target"));
-    assert!(matches!(e, super::MoneyError::Replay { at_seq, .. } if at_seq == d));
+    assert!(matches!(e, crate::money::MoneyError::Replay { at_seq, .. } if at_seq == d));
     assert_eq!(k.view_rows(), before);
 
     // Amending R1 down to 600.00 would too (600 + 500 < 1200).

@@ -5,13 +5,9 @@ use serde_json::{Value, json};
 
 use crate::ledger::{Currency, Kind, Uscc};
 
-use super::funds::FundKey;
 use super::testkit::*;
-use super::types::{Ident, Money};
-
-fn id(s: &str) -> Ident {
-    Ident::parse(s).expect("test id")
-}
+use crate::money::funds::FundKey;
+use crate::money::types::Money;
 
 fn bal(k: &Kit, org: &Uscc, project: Option<&str>) -> Money {
     k.state.balance(&FundKey {
