@@ -3,10 +3,10 @@
 
 use time::{Date, Duration};
 
+use super::personal_data::is_masked_name;
 use crate::ledger::Timestamp;
 use crate::ledger::time::format_date;
 use crate::money::error::{MoneyError, Rule};
-use crate::money::text::is_masked_name;
 use crate::money::types::{CorrectionAction, DonationForm, DonorType, PayeeType, Year};
 
 use super::Body;
@@ -267,7 +267,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                 }
                 DonorType::Anonymous => {
                     !b.named_with_consent
-                        && crate::money::text::GENERIC_LABELS.contains(&b.donor_display.as_str())
+                        && super::personal_data::GENERIC_LABELS.contains(&b.donor_display.as_str())
                 }
                 DonorType::Organisation => true,
             };
@@ -418,7 +418,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
 pub(super) fn settlor_masked(field: String, s: &super::Settlor) -> Result<(), MoneyError> {
     let ok = match s.settlor_type {
         DonorType::Individual => s.named_with_consent || is_masked_name(s.display.as_str()),
-        DonorType::Anonymous => crate::money::text::GENERIC_LABELS.contains(&s.display.as_str()),
+        DonorType::Anonymous => super::personal_data::GENERIC_LABELS.contains(&s.display.as_str()),
         DonorType::Organisation => true,
     };
     masked(field, s.display.as_str(), ok)

@@ -15,6 +15,7 @@ pub mod lottery;
 pub mod lottery_funds;
 pub mod org;
 pub mod org_time;
+pub mod personal_data;
 pub mod project;
 pub mod reports;
 pub mod spending;
@@ -27,9 +28,9 @@ use crate::ledger::authority::{GenesisBody, OrgKeysBody};
 use crate::ledger::submission::from_value_ref_at;
 use crate::ledger::{Kind, Uscc};
 
-use super::error::{MoneyError, Unique};
-use super::text::scan_members;
-use super::types::Ident;
+use crate::money::error::{MoneyError, Unique};
+use crate::money::types::Ident;
+use personal_data::scan_members;
 
 pub use campaign::{CampaignClose, CampaignOpen, CampaignUpdate};
 pub use correction::Correction;

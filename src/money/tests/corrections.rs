@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::ledger::{Author, Currency, Kind};
 
 use super::testkit::*;
-use crate::money::funds::FundKey;
+use crate::money::books::funds::FundKey;
 use crate::money::types::Money;
 
 #[test]

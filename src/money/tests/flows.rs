@@ -5,7 +5,7 @@ use serde_json::json;
 use crate::ledger::{Currency, Kind, Uscc};
 
 use super::testkit::*;
-use crate::money::funds::FundKey;
+use crate::money::books::funds::FundKey;
 use crate::money::types::Money;
 
 fn fund(org: &Uscc, project: Option<&str>) -> FundKey {

@@ -7,10 +7,10 @@ use serde_json::{Value, json};
 
 use super::testkit::*;
 use crate::ledger::{Currency, Kind, Uscc};
-use crate::money::funds::FundKey;
+use crate::money::books::funds::FundKey;
 use crate::money::types::Money;
 
-use crate::money::goods::{Qty, share};
+use crate::money::books::goods::{Qty, share};
 
 fn bal(k: &Kit, org: &Uscc, project: Option<&str>) -> Money {
     k.state.balance(&FundKey {

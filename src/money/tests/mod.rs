@@ -5,6 +5,7 @@ pub mod testkit;
 
 mod admission;
 mod corrections;
+mod duties;
 mod flows;
 mod goods;
 mod lottery;

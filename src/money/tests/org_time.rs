@@ -4,12 +4,12 @@ use serde_json::{Value, json};
 
 use super::testkit::{Kit, cash, d, h, m, pay, void};
 use crate::ledger::{Kind, Uscc};
-use crate::money::compliance::{Basis, Status};
 use crate::money::error::MoneyError;
+use crate::money::regulator::compliance::{Basis, Status};
 use crate::money::regulator::{OrgCompliance, compliance};
 use crate::money::views::keys;
 
-use crate::money::org_time::sides::{Side, difference_of};
+use crate::money::regulator::sides::{Side, difference_of};
 
 fn refused(r: Result<u64, MoneyError>, code: &str, field: &str) -> MoneyError {
     match r {
@@ -55,7 +55,7 @@ fn row(k: &Kit, org: &Uscc, year: i32) -> OrgCompliance {
 const SPEND_REV: &str = "charitable_spending_vs_prior_revenue";
 const SPEND_NA: &str = "charitable_spending_vs_prior_net_assets";
 
-fn figure<'a>(c: &'a OrgCompliance, id: &str) -> &'a crate::money::compliance::Figure {
+fn figure<'a>(c: &'a OrgCompliance, id: &str) -> &'a crate::money::regulator::compliance::Figure {
     match c.figures.iter().find(|f| f.id == id) {
         Some(f) => f,
         None => panic!("no figure {id} in {:#?}", c.figures),
@@ -464,9 +464,9 @@ fn audited_figures_are_used_and_shown_beside_the_ledgers_with_differences_flagge
 
 #[test]
 fn the_rule_table_parses_and_cites_what_was_checked() {
-    let t = match crate::money::org_time::rules::table() {
+    let t = match crate::money::rules::org_time::table() {
         Ok(t) => t,
-        Err(e) => panic!("org_time rules.json: {e}"),
+        Err(e) => panic!("rules/org_time.json: {e}"),
     };
     for code in [
         "status_unchanged",
@@ -478,12 +478,12 @@ fn the_rule_table_parses_and_cites_what_was_checked() {
     ] {
         assert!(t.rule(code).is_some(), "{code}");
         assert!(
-            !crate::money::org_time::rules::cite(code).is_empty(),
+            !crate::money::rules::org_time::cite(code).is_empty(),
             "{code}"
         );
     }
-    assert!(crate::money::org_time::rules::cite("status_unchanged").contains("第二十二条"));
+    assert!(crate::money::rules::org_time::cite("status_unchanged").contains("第二十二条"));
     // The revocation article and the registration regulations' articles were not retrieved.
-    assert!(crate::money::org_time::rules::cite("status_unchanged").contains("[unconfirmed]"));
-    assert!(crate::money::org_time::rules::cite("registration_change").contains("[unconfirmed]"));
+    assert!(crate::money::rules::org_time::cite("status_unchanged").contains("[unconfirmed]"));
+    assert!(crate::money::rules::org_time::cite("registration_change").contains("[unconfirmed]"));
 }

@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use crate::ledger::{Currency, Kind, Uscc};
 
 use super::testkit::*;
+use crate::money::books::sums::{Flows, Total};
 use crate::money::state::{EntryCtx, MoneyState};
-use crate::money::sums::{Flows, Total};
 use crate::money::types::{DonationForm, Money, SpendCategory};
 use crate::money::views::ViewDelta;
 
@@ -252,7 +252,7 @@ type NaiveSums = (
 );
 
 /// The figures' flows, the totals and the related-party spends summed the slow, obvious way:
-/// over every live donation and spend record, with the conventions of `crate::money::figures`.
+/// over every live donation and spend record, with the conventions of `crate::money::regulator::figures`.
 fn naive_sums(k: &Kit) -> NaiveSums {
     let s = &k.state;
     let mut flows: BTreeMap<(Uscc, Currency, i32), Flows> = BTreeMap::new();

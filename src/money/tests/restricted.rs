@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::ledger::{Currency, Kind, Uscc};
 
 use super::testkit::*;
-use crate::money::funds::FundKey;
+use crate::money::books::funds::FundKey;
 use crate::money::types::Money;
 
 fn bal(k: &Kit, org: &Uscc, project: Option<&str>) -> Money {

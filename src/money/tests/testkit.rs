@@ -8,11 +8,11 @@ use serde_json::{Value, json};
 use crate::ledger::submission::FORMAT_VERSION;
 use crate::ledger::{Author, Kind, Nonce, SecretKey, Submission, Timestamp, Uscc};
 
+use crate::money::books::records::{compose_trace, hops_prefix, parse_donation};
+use crate::money::books::trace::Trace;
 use crate::money::books::{DonationRecord, SpendRecord};
 use crate::money::error::MoneyError;
-use crate::money::records::{compose_trace, hops_prefix, parse_donation};
 use crate::money::state::{EntryCtx, MoneyState};
-use crate::money::trace::Trace;
 use crate::money::types::Ident;
 use crate::money::views::keys;
 

@@ -374,7 +374,7 @@ fn a_terminated_trust_hands_over_what_is_left_and_takes_nothing_more() {
         .iter()
         .flat_map(|d| d.obligations(as_of).items)
         .filter_map(|o| match o.obligation {
-            crate::money::timeliness::Obligation::TrustReport { year, .. } => Some(year),
+            crate::money::regulator::timeliness::Obligation::TrustReport { year, .. } => Some(year),
             _ => None,
         })
         .collect();
