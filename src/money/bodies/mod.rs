@@ -20,7 +20,6 @@ pub mod project;
 pub mod reports;
 pub mod spending;
 pub mod trust;
-pub mod trust_life;
 
 use serde_json::Value;
 
@@ -44,8 +43,10 @@ pub use org_time::{AuditedFigures, FundraisingChange, OrgChange, OrgFundraising,
 pub use project::{CurrencyAmount, ProjectClose, ProjectOpen, ProjectRef, ProjectUpdate};
 pub use reports::{DeclaredFigures, Explanation, ReportAnnual};
 pub use spending::{Disbursement, GrantTransfer};
-pub use trust::{Settlor, TrustDisburse, TrustFile, TrustReport};
-pub use trust_life::{TrustFee, TrustReceive, TrustStatement, TrustTerminate};
+pub use trust::{
+    Settlor, TrustDisburse, TrustFee, TrustFile, TrustReceive, TrustReport, TrustStatement,
+    TrustTerminate,
+};
 
 /// A parsed entry body, one variant per kind. Serialises as the body's JSON (untagged: the kind
 /// travels beside the body), so a parsed body can be encoded and read again (tests/fuzz_decoders.rs).

@@ -26,7 +26,6 @@ use std::sync::Arc;
 
 use crate::ledger::{Author, Kind, Timestamp};
 
-use super::{EntryCtx, Log, MoneyState, Stored};
 use crate::money::bodies::checks::check_static;
 use crate::money::bodies::{Body, Correction, parse_body, parse_body_at};
 use crate::money::books::records::{Record, Records};
@@ -34,53 +33,11 @@ use crate::money::books::{Books, DonationBody, DonationRecord, Eff};
 use crate::money::error::{MoneyError, Rule, Thing};
 use crate::money::types::CorrectionAction;
 
-/// The seqs of entries (corrections included) that are voided in the effective view.
-///
-/// A correction is live unless a live correction voids it; corrections only target earlier seqs,
-/// so one pass from the newest correction down settles every chain without recursion.
-pub fn voided_set(log: &Log) -> BTreeSet<u64> {
-    let mut voided = BTreeSet::new();
-    for seq in log.corrections.iter().rev() {
-        if voided.contains(seq) {
-            continue;
-        }
-        if let Some(Body::Correction(c)) = log.kept.get(seq).map(|s| s.body.as_ref())
-            && c.action == CorrectionAction::Void
-        {
-            voided.insert(c.target);
-        }
-    }
-    voided
-}
+use super::log::{EntryCtx, Stored, effective};
+use super::money_state::MoneyState;
 
-/// The effective body of `s` and the time it was written: its latest live amendment, if any.
-pub fn effective<'a>(
-    log: &'a Log,
-    s: &'a Stored,
-    voided: &BTreeSet<u64>,
-) -> (&'a Arc<Body>, Timestamp) {
-    let mut out = (&s.body, s.recorded_at);
-    for c in s.corrected_by.iter().filter(|c| !voided.contains(c)) {
-        if let Some(Stored {
-            amendment: Some(body),
-            recorded_at,
-            ..
-        }) = log.kept.get(c)
-        {
-            out = (body, *recorded_at);
-        }
-    }
-    out
-}
-
-/// The live amendments of `s`, oldest first.
-pub fn live_amendments(s: &Stored, log: &Log, voided: &BTreeSet<u64>) -> Vec<u64> {
-    s.corrected_by
-        .iter()
-        .filter(|c| !voided.contains(c) && log.kept.get(*c).is_some_and(|x| x.amendment.is_some()))
-        .copied()
-        .collect()
-}
+/// The effective view of the log lives with the log; these are its names from before.
+pub use super::log::{live_amendments, voided_set};
 
 /// A correction being admitted: the books rebuilt from scratch over the effective log as the
 /// adapter feeds it the entries before the correction, in order.
