@@ -47,7 +47,7 @@ impl MoneyState {
     /// on a refusal clone it once (O(1)) for a whole run of entries.
     ///
     /// A correction is answered as a [`Rebuild`] for the caller to feed with the earlier
-    /// entries (see [`corrections`]).
+    /// entries (see [`super::corrections`]).
     pub fn admitted(mut self, ctx: &EntryCtx, body: Body) -> Result<Admission, MoneyError> {
         if matches!(body, Body::Correction(_)) {
             return Ok(Admission::Rebuild(Box::new(
