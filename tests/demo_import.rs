@@ -508,7 +508,7 @@ fn demo_org_time_cases(
     money: &sunshine_ledger::money::state::MoneyState,
     figures: &[sunshine_ledger::money::regulator::OrgCompliance],
 ) {
-    use sunshine_ledger::money::org_time::sides::Side;
+    use sunshine_ledger::money::regulator::sides::Side;
     let row = |org: &sunshine_ledger::ledger::Uscc, year: i32| {
         figures
             .iter()

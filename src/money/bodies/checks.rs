@@ -3,14 +3,15 @@
 
 use time::{Date, Duration};
 
+use super::personal_data::is_masked_name;
 use crate::ledger::Timestamp;
 use crate::ledger::time::format_date;
 use crate::money::error::{MoneyError, Rule};
-use crate::money::text::is_masked_name;
-use crate::money::types::{CorrectionAction, DonationForm, DonorType, PayeeType, Year};
+use crate::money::types::{CorrectionAction, DonationForm, DonorType, Money, PayeeType, Year};
 
 use super::Body;
 use super::spending::MAX_EVIDENCE;
+use super::trust::ReceiptSource;
 
 /// Calendar dates may run one day ahead of the recording instant's UTC date: bodies carry China
 /// local dates (UTC+8), so a payment made at 07:00 Beijing time on the 24th is recorded at 23:00
@@ -73,7 +74,7 @@ fn bad_dates(field: String, message: &str) -> MoneyError {
     MoneyError::refused(field, Rule::BadDates, message)
 }
 
-pub(super) fn evidence(prefix: &str, field: &str, n: usize) -> Result<(), MoneyError> {
+fn evidence(prefix: &str, field: &str, n: usize) -> Result<(), MoneyError> {
     if n == 0 || n > MAX_EVIDENCE {
         return Err(MoneyError::malformed(
             format!("{prefix}.{field}"),
@@ -267,7 +268,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
                 }
                 DonorType::Anonymous => {
                     !b.named_with_consent
-                        && crate::money::text::GENERIC_LABELS.contains(&b.donor_display.as_str())
+                        && super::personal_data::GENERIC_LABELS.contains(&b.donor_display.as_str())
                 }
                 DonorType::Organisation => true,
             };
@@ -400,7 +401,7 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
             _ => {}
         },
         Body::TrustReceive(_) | Body::TrustFee(_) | Body::TrustTerminate(_) => {
-            super::trust_life::check_static(body, prefix)?
+            trust_life(body, prefix)?
         }
         Body::LotteryReceive(_) => {}
         Body::Genesis(_)
@@ -415,20 +416,70 @@ pub fn check_static(body: &Body, prefix: &str, recorded_at: Timestamp) -> Result
 }
 
 /// A settlor shows like a donor: an individual masked unless they consented to be named.
-pub(super) fn settlor_masked(field: String, s: &super::Settlor) -> Result<(), MoneyError> {
+fn settlor_masked(field: String, s: &super::Settlor) -> Result<(), MoneyError> {
     let ok = match s.settlor_type {
         DonorType::Individual => s.named_with_consent || is_masked_name(s.display.as_str()),
-        DonorType::Anonymous => crate::money::text::GENERIC_LABELS.contains(&s.display.as_str()),
+        DonorType::Anonymous => super::personal_data::GENERIC_LABELS.contains(&s.display.as_str()),
         DonorType::Organisation => true,
     };
     masked(field, s.display.as_str(), ok)
 }
 
 /// Beneficiaries are often children or the elderly: an individual payee is only ever masked.
-pub(super) fn payee(prefix: &str, kind: PayeeType, display: &str) -> Result<(), MoneyError> {
+fn payee(prefix: &str, kind: PayeeType, display: &str) -> Result<(), MoneyError> {
     masked(
         format!("{prefix}.payee_display"),
         display,
         kind != PayeeType::Individual || is_masked_name(display),
     )
+}
+
+/// The body-only rules of the three kinds: a contribution names its settlor (masked) and income
+/// names none, a fee has evidence and a masked payee, a termination names who receives what is
+/// left exactly when something is, and is reported on or after the day it happened.
+fn trust_life(body: &Body, prefix: &str) -> Result<(), MoneyError> {
+    let at = |f: &str| format!("{prefix}.{f}");
+    match body {
+        Body::TrustReceive(b) => match (b.source, &b.settlor) {
+            (ReceiptSource::Contribution, None) => Err(MoneyError::malformed(
+                at("settlor"),
+                "a contribution names its settlor",
+            )),
+            (ReceiptSource::Contribution, Some(s)) => settlor_masked(at("settlor.display"), s),
+            (_, Some(_)) => Err(MoneyError::malformed(
+                at("settlor"),
+                "income comes from the property, not from a settlor",
+            )),
+            (_, None) => Ok(()),
+        },
+        Body::TrustFee(b) => evidence(prefix, "evidence", b.evidence.len()),
+        Body::TrustTerminate(b) => {
+            if b.reported_on < b.terminated_on {
+                return Err(MoneyError::refused(
+                    at("reported_on"),
+                    Rule::BadDates,
+                    "a termination is reported once it has happened",
+                ));
+            }
+            let left = b.remaining_property != Money::ZERO;
+            if left != b.remaining_to.is_some() {
+                return Err(MoneyError::malformed(
+                    at("remaining_to"),
+                    if left {
+                        "name who receives the remaining property"
+                    } else {
+                        "nothing remains, so nothing goes anywhere"
+                    },
+                ));
+            }
+            if b.remaining_to_org.is_some() && !left {
+                return Err(MoneyError::malformed(
+                    at("remaining_to_org"),
+                    "nothing remains, so nothing goes anywhere",
+                ));
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }

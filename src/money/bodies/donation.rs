@@ -24,7 +24,7 @@ pub struct InKind {
     /// The goods-ledger item the gift joins (issue 14): with it the goods are stock of the
     /// receiving fund's project (or unrestricted stock), distributed by quantity, and a valued
     /// gift's value stays with the goods instead of entering the cash fund
-    /// ([`crate::money::goods`]). Without it the gift means what it meant before.
+    /// ([`crate::money::books::goods`]). Without it the gift means what it meant before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<Ident>,
 }

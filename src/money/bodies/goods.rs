@@ -2,7 +2,7 @@
 //! the distributing organisation; and the body-only rule of a gift that joins the goods ledger.
 //!
 //! A distribution states what left and how many, never an amount: the value of valued goods is
-//! derived from the quantity ([`crate::money::goods`]), so it cannot disagree with the gifts.
+//! derived from the quantity ([`crate::money::books::goods`]), so it cannot disagree with the gifts.
 
 use serde::{Deserialize, Serialize};
 use time::Date;

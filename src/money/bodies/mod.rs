@@ -15,11 +15,11 @@ pub mod lottery;
 pub mod lottery_funds;
 pub mod org;
 pub mod org_time;
+pub mod personal_data;
 pub mod project;
 pub mod reports;
 pub mod spending;
 pub mod trust;
-pub mod trust_life;
 
 use serde_json::Value;
 
@@ -27,9 +27,9 @@ use crate::ledger::authority::{GenesisBody, OrgKeysBody};
 use crate::ledger::submission::from_value_ref_at;
 use crate::ledger::{Kind, Uscc};
 
-use super::error::{MoneyError, Unique};
-use super::text::scan_members;
-use super::types::Ident;
+use crate::money::error::{MoneyError, Unique};
+use crate::money::types::Ident;
+use personal_data::scan_members;
 
 pub use campaign::{CampaignClose, CampaignOpen, CampaignUpdate};
 pub use correction::Correction;
@@ -43,8 +43,10 @@ pub use org_time::{AuditedFigures, FundraisingChange, OrgChange, OrgFundraising,
 pub use project::{CurrencyAmount, ProjectClose, ProjectOpen, ProjectRef, ProjectUpdate};
 pub use reports::{DeclaredFigures, Explanation, ReportAnnual};
 pub use spending::{Disbursement, GrantTransfer};
-pub use trust::{Settlor, TrustDisburse, TrustFile, TrustReport};
-pub use trust_life::{TrustFee, TrustReceive, TrustStatement, TrustTerminate};
+pub use trust::{
+    Settlor, TrustDisburse, TrustFee, TrustFile, TrustReceive, TrustReport, TrustStatement,
+    TrustTerminate,
+};
 
 /// A parsed entry body, one variant per kind. Serialises as the body's JSON (untagged: the kind
 /// travels beside the body), so a parsed body can be encoded and read again (tests/fuzz_decoders.rs).

@@ -4,7 +4,7 @@
 //! registration; these say when they changed, so each year is judged on the facts of that year.
 //!
 //! The rules that need no ledger state are here ([`OrgChange::check`], [`OrgOpening::check`],
-//! [`AuditedFigures::check`]); the rules that need it live in [`crate::money::org_time`].
+//! [`AuditedFigures::check`]); the rules that need it live in [`crate::money::books::org_time`].
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use time::{Date, Month};
 use crate::ledger::time::date_serde;
 use crate::ledger::{Currency, Hash, Uscc};
 use crate::money::error::{MoneyError, Rule};
-use crate::money::org_time::rules::citation;
+use crate::money::rules::org_time::citation;
 use crate::money::types::{Money, OrgType, RegionCode, Title};
 
 /// What an `org.fundraising` entry does to public-fundraising status (公开募捐资格).
