@@ -18,6 +18,7 @@ pub mod monitor;
 pub mod progress;
 pub mod prove;
 pub mod report;
+pub mod report_goods;
 pub mod report_sides;
 pub mod sealed_key;
 pub mod serve;

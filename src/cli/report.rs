@@ -33,7 +33,8 @@ pub enum Report {
         /// The receipt number.
         receipt: String,
     },
-    /// Regulator ratio figures (charitable spending, administrative costs) per organisation-year.
+    /// Regulator ratio figures (charitable spending, administrative costs) per organisation-year,
+    /// then the goods in stock per item (issue 14).
     Compliance {
         #[arg(long)]
         org: Option<Uscc>,
@@ -120,6 +121,9 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             "no views are cached yet; they are computed after every `sunshine append`, `import` or `demo`"
         );
     };
+    // `report compliance` ends with the goods in stock (issue 14): not a yearly figure, so
+    // `--year` leaves them as they are.
+    let mut goods = Vec::new();
     let rows = match &args.what {
         Report::Trace { org, receipt } => {
             let key = keys::TRACE.key(&[org, receipt]);
@@ -137,6 +141,10 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 .map_or(keys::COMPLIANCE.prefix().to_owned(), |o| {
                     keys::COMPLIANCE.under(&[o])
                 });
+            let goods_prefix = org
+                .as_ref()
+                .map_or(keys::GOODS.prefix().to_owned(), |o| keys::GOODS.under(&[o]));
+            goods = store.views_with_prefix(&goods_prefix).await?;
             store.views_with_prefix(&prefix).await?
         }
         Report::Late(late) => {
@@ -200,6 +208,21 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 out.push_str(&format!("{key}  {}\n", serde_json::to_string(&v)?))
             }
         }
+    }
+    let goods = goods
+        .iter()
+        .map(|(key, text)| Ok((key, parse(key, text)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if args.json {
+        for (key, v) in &goods {
+            out.push_str(&format!(
+                "{}\n",
+                serde_json::json!({"key": key, "value": v})
+            ));
+        }
+    } else {
+        let values: Vec<Value> = goods.into_iter().map(|(_, v)| v).collect();
+        out.push_str(&super::report_goods::lines(&values));
     }
     print_stdout(&out)?;
     Ok(())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod compare;
 pub mod corrected;
 pub mod entry;
+pub mod goods;
 pub mod home;
 pub mod lottery;
 pub mod missing;
