@@ -10,6 +10,7 @@ pub mod goods;
 pub mod home;
 pub mod lottery;
 pub mod missing;
+pub mod net_assets;
 pub mod obligations;
 pub mod org;
 pub mod org_time;

@@ -68,7 +68,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                     (money_td(&f["charitable_spending"], cur))
                     (money_td(&f["administrative_costs"], cur))
                     (money_td(&f["fundraising_costs"], cur))
-                    (money_td(&f["net_assets_year_end"], cur))
+                    (super::net_assets::cell(c, snap, f, cur))
                 }
             } }
         } }
