@@ -195,6 +195,13 @@ impl Books {
                 Ok(())
             }
             Body::OrgRegister(b) => {
+                if b.public_fundraising {
+                    super::org_time::charity_only::may_hold_fundraising_status(
+                        &b.org,
+                        b.org_type,
+                        "body.public_fundraising",
+                    )?;
+                }
                 if self.orgs.contains_key(&b.org) {
                     return Err(MoneyError::duplicate(
                         "body.org",

@@ -17,7 +17,7 @@ use crate::ledger::{Author, Timestamp, Uscc};
 use super::bodies::{TrustDisburse, TrustFile, TrustReport};
 use super::books::{Books, Eff};
 use super::error::{MoneyError, Rule, Thing, Unique};
-use super::types::{Money, OrgType};
+use super::types::Money;
 
 /// A trust and its history in the effective log.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -97,11 +97,15 @@ impl Books {
             ));
         };
         let trustee = self.org(&b.trustee, "body.trustee")?;
-        if trustee.register.org_type == OrgType::LotteryAdministrator {
+        if !super::org_time::charity_only::may_be_trustee(trustee.register.org_type) {
             return Err(MoneyError::refused(
                 "body.trustee",
                 Rule::WrongOrgType,
-                "a trustee is a charity or a trust company",
+                format!(
+                    "a trustee is a charity or a trust company, not a {} ({})",
+                    trustee.register.org_type,
+                    super::org_time::rules::cite("charity_only_trustee")
+                ),
             ));
         }
         if self.trusts.contains_key(&b.trust_id) {

@@ -12,6 +12,7 @@
 //! Layout: `timeline` (the entries' records and the facts on a day), `sides` (ledger and audited
 //! figures side by side), `rules` (citations).
 
+pub mod charity_only;
 pub mod rules;
 pub mod sides;
 pub mod timeline;
