@@ -20,6 +20,7 @@ pub mod prove;
 pub mod report;
 pub mod report_goods;
 pub mod report_sides;
+pub mod report_trusts;
 pub mod sealed_key;
 pub mod serve;
 pub mod sign;

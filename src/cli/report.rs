@@ -44,6 +44,20 @@ pub enum Report {
     /// Disclosure obligations judged on a date: late and missing ones by default, or every
     /// status with `--status`.
     Late(LateArgs),
+    /// Charitable trusts year by year (property at start and end and what moved it, whether the
+    /// yearly report was checked against the ledger) and how each ended (issue 14).
+    Trusts {
+        /// Only this trust.
+        #[arg(long)]
+        trust: Option<String>,
+    },
+    /// Welfare-lottery funds by fiscal year: received against announced, granted, used, and the
+    /// execution by purpose (issue 14).
+    Lottery {
+        /// Only this administrator's.
+        #[arg(long)]
+        administrator: Option<Uscc>,
+    },
     /// Fund balances of an organisation (restricted per project, unrestricted), per currency.
     Balances {
         #[arg(long)]
@@ -101,7 +115,7 @@ fn obligations(
     Ok(found)
 }
 
-fn parse(key: &str, text: &str) -> anyhow::Result<Value> {
+pub(super) fn parse(key: &str, text: &str) -> anyhow::Result<Value> {
     serde_json::from_str(text)
         .with_context(|| format!("cached view {key} is not JSON; run `sunshine audit`"))
 }
@@ -178,6 +192,17 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 .views_with_prefix(&keys::BALANCE.under(&[org]))
                 .await?
         }
+        Report::Trusts { trust } => {
+            eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
+            let out = super::report_trusts::trusts(&store, trust.as_deref(), args.json).await?;
+            return print_stdout(&out);
+        }
+        Report::Lottery { administrator } => {
+            eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
+            let out =
+                super::report_trusts::lottery(&store, administrator.as_ref(), args.json).await?;
+            return print_stdout(&out);
+        }
     };
     eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
     let mut out = String::new();
@@ -203,7 +228,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 }
                 out.push_str(&super::report_sides::lines(&v));
             }
-            Report::Late(_) => {}
+            Report::Late(_) | Report::Trusts { .. } | Report::Lottery { .. } => {}
             Report::Balances { .. } => {
                 out.push_str(&format!("{key}  {}\n", serde_json::to_string(&v)?))
             }
