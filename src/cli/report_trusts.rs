@@ -106,55 +106,6 @@ pub fn lottery_lines(rows: &[Value]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn a_trusts_years_add_up_on_their_lines_and_a_late_end_says_so() {
-        // 1,000,000.00 + 200,000.00 + 12,345.67 − 6,234.56 − 1,100,000.00 = 106,111.11.
-        let t = json!({"filing": {"trust_id": "T-1", "name": "春晖助学慈善信托", "trustee": "ORG",
-                "filed_on": "2026-01-08", "property": "1000000.00", "currency": "CNY"},
-            "balance": "0.00",
-            "terminated": {"seq": 40, "terminated_on": "2026-06-30", "days_to_report": 28,
-                "reported_late": true, "remaining_property": "106111.11", "remaining_to": "某慈善会"}});
-        let years = [json!({"year": 2026, "opening_property": "1000000.00",
-            "contributions": "200000.00", "income": "12345.67", "fees": "6234.56",
-            "disbursed": "1100000.00", "transferred_at_end": "106111.11",
-            "closing_property": "0.00", "report_seq": 33, "report_checked": true})];
-        let out = trust_lines(&t, &years);
-        assert!(out.contains("opening 1000000.00 + contributions 200000.00 + income 12345.67 - fees 6234.56 - disbursed 1100000.00 - handed over 106111.11 = closing 0.00"), "{out}");
-        assert!(
-            out.contains("report entry 33: checked against the ledger"),
-            "{out}"
-        );
-        assert!(out.contains("reported after 28 day(s): LATE"), "{out}");
-    }
-
-    #[test]
-    fn a_lottery_year_shows_its_execution_by_purpose() {
-        // 62,500.00 used of 100,000.00 granted: 0.625.
-        let rows = [
-            json!({"administrator": "ADM", "fiscal_year": 2026, "currency": "CNY",
-            "received": "120000.00", "raised_announced": "120000.00", "raised_status": "checked",
-            "granted": "100000.00", "used": "62500.00", "execution_rate": "0.625",
-            "granted_to_welfare_institutions": "0.00",
-            "by_purpose": [{"purpose": "养老服务", "grants": 2, "granted": "60000.00",
-                "share": "0.6", "used": "45000.00", "execution_rate": "0.75"}]}),
-        ];
-        let out = lottery_lines(&rows);
-        assert!(
-            out.contains("execution 0.625") && out.contains("agrees with the receipts"),
-            "{out}"
-        );
-        assert!(
-            out.contains("养老服务") && out.contains("share 0.6") && out.contains("execution 0.75"),
-            "{out}"
-        );
-    }
-}
-
 /// What `report trusts` prints: every trust (or `only`), each with its years; as JSON Lines of
 /// `{key, value}` with `json`.
 pub async fn trusts(
@@ -217,4 +168,53 @@ pub async fn lottery(
         out = lottery_lines(&rows);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_trusts_years_add_up_on_their_lines_and_a_late_end_says_so() {
+        // 1,000,000.00 + 200,000.00 + 12,345.67 − 6,234.56 − 1,100,000.00 = 106,111.11.
+        let t = json!({"filing": {"trust_id": "T-1", "name": "春晖助学慈善信托", "trustee": "ORG",
+                "filed_on": "2026-01-08", "property": "1000000.00", "currency": "CNY"},
+            "balance": "0.00",
+            "terminated": {"seq": 40, "terminated_on": "2026-06-30", "days_to_report": 28,
+                "reported_late": true, "remaining_property": "106111.11", "remaining_to": "某慈善会"}});
+        let years = [json!({"year": 2026, "opening_property": "1000000.00",
+            "contributions": "200000.00", "income": "12345.67", "fees": "6234.56",
+            "disbursed": "1100000.00", "transferred_at_end": "106111.11",
+            "closing_property": "0.00", "report_seq": 33, "report_checked": true})];
+        let out = trust_lines(&t, &years);
+        assert!(out.contains("opening 1000000.00 + contributions 200000.00 + income 12345.67 - fees 6234.56 - disbursed 1100000.00 - handed over 106111.11 = closing 0.00"), "{out}");
+        assert!(
+            out.contains("report entry 33: checked against the ledger"),
+            "{out}"
+        );
+        assert!(out.contains("reported after 28 day(s): LATE"), "{out}");
+    }
+
+    #[test]
+    fn a_lottery_year_shows_its_execution_by_purpose() {
+        // 62,500.00 used of 100,000.00 granted: 0.625.
+        let rows = [
+            json!({"administrator": "ADM", "fiscal_year": 2026, "currency": "CNY",
+            "received": "120000.00", "raised_announced": "120000.00", "raised_status": "checked",
+            "granted": "100000.00", "used": "62500.00", "execution_rate": "0.625",
+            "granted_to_welfare_institutions": "0.00",
+            "by_purpose": [{"purpose": "养老服务", "grants": 2, "granted": "60000.00",
+                "share": "0.6", "used": "45000.00", "execution_rate": "0.75"}]}),
+        ];
+        let out = lottery_lines(&rows);
+        assert!(
+            out.contains("execution 0.625") && out.contains("agrees with the receipts"),
+            "{out}"
+        );
+        assert!(
+            out.contains("养老服务") && out.contains("share 0.6") && out.contains("execution 0.75"),
+            "{out}"
+        );
+    }
 }
