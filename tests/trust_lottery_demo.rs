@@ -108,6 +108,42 @@ async fn the_demo_trusts_and_lottery_funds_are_audited_and_shown_with_their_fail
     assert_eq!(shares, dec(&y2025["granted"]));
     let admin = y2025["administrator"].as_str().unwrap();
 
+    // The same figures through the CLI: `report trusts` and `report lottery`.
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(common::bin())
+            .arg("--db")
+            .arg(dir.path().join("ledger.db"))
+            .args(args)
+            .output()
+            .unwrap();
+        common::succeeded(&format!("{args:?}"), out)
+    };
+    let out = cli(&["report", "trusts"]);
+    assert!(
+        out.contains("reported after 28 day(s): LATE (over 15 days, 逾期报告)"),
+        "{out}"
+    );
+    assert!(
+        out.contains(": checked against the ledger")
+            && out.contains(": declared only, no statement"),
+        "{out}"
+    );
+    let out = cli(&["report", "lottery", "--administrator", admin]);
+    let line = |y: &str| {
+        out.lines()
+            .find(|l| l.starts_with(&format!("lottery {admin} {y} CNY")))
+            .unwrap_or_else(|| panic!("no {y} line: {out}"))
+    };
+    assert!(
+        line("2025").contains("(agrees with the receipts)")
+            && line("2025").ends_with("to welfare institutions 300000.00"),
+        "{out}"
+    );
+    assert!(
+        line("2024").contains("(declared, no receipts recorded: not checked)"),
+        "{out}"
+    );
+
     for (lang, zh) in [("", true), ("en/", false)] {
         let t = page(&format!(
             "{lang}trusts/{}.html",

@@ -33,7 +33,8 @@ pub enum Report {
         /// The receipt number.
         receipt: String,
     },
-    /// Regulator ratio figures (charitable spending, administrative costs) per organisation-year.
+    /// Regulator ratio figures (charitable spending, administrative costs) per organisation-year,
+    /// then the goods in stock per item (issue 14).
     Compliance {
         #[arg(long)]
         org: Option<Uscc>,
@@ -43,6 +44,20 @@ pub enum Report {
     /// Disclosure obligations judged on a date: late and missing ones by default, or every
     /// status with `--status`.
     Late(LateArgs),
+    /// Charitable trusts year by year (property at start and end and what moved it, whether the
+    /// yearly report was checked against the ledger) and how each ended (issue 14).
+    Trusts {
+        /// Only this trust.
+        #[arg(long)]
+        trust: Option<String>,
+    },
+    /// Welfare-lottery funds by fiscal year: received against announced, granted, used, and the
+    /// execution by purpose (issue 14).
+    Lottery {
+        /// Only this administrator's.
+        #[arg(long)]
+        administrator: Option<Uscc>,
+    },
     /// Fund balances of an organisation (restricted per project, unrestricted), per currency.
     Balances {
         #[arg(long)]
@@ -100,7 +115,7 @@ fn obligations(
     Ok(found)
 }
 
-fn parse(key: &str, text: &str) -> anyhow::Result<Value> {
+pub(super) fn parse(key: &str, text: &str) -> anyhow::Result<Value> {
     serde_json::from_str(text)
         .with_context(|| format!("cached view {key} is not JSON; run `sunshine audit`"))
 }
@@ -120,6 +135,9 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             "no views are cached yet; they are computed after every `sunshine append`, `import` or `demo`"
         );
     };
+    // `report compliance` ends with the goods in stock (issue 14): not a yearly figure, so
+    // `--year` leaves them as they are.
+    let mut goods = Vec::new();
     let rows = match &args.what {
         Report::Trace { org, receipt } => {
             let key = keys::TRACE.key(&[org, receipt]);
@@ -137,6 +155,10 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 .map_or(keys::COMPLIANCE.prefix().to_owned(), |o| {
                     keys::COMPLIANCE.under(&[o])
                 });
+            let goods_prefix = org
+                .as_ref()
+                .map_or(keys::GOODS.prefix().to_owned(), |o| keys::GOODS.under(&[o]));
+            goods = store.views_with_prefix(&goods_prefix).await?;
             store.views_with_prefix(&prefix).await?
         }
         Report::Late(late) => {
@@ -170,6 +192,17 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 .views_with_prefix(&keys::BALANCE.under(&[org]))
                 .await?
         }
+        Report::Trusts { trust } => {
+            eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
+            let out = super::report_trusts::trusts(&store, trust.as_deref(), args.json).await?;
+            return print_stdout(&out);
+        }
+        Report::Lottery { administrator } => {
+            eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
+            let out =
+                super::report_trusts::lottery(&store, administrator.as_ref(), args.json).await?;
+            return print_stdout(&out);
+        }
     };
     eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
     let mut out = String::new();
@@ -195,11 +228,26 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 }
                 out.push_str(&super::report_sides::lines(&v));
             }
-            Report::Late(_) => {}
+            Report::Late(_) | Report::Trusts { .. } | Report::Lottery { .. } => {}
             Report::Balances { .. } => {
                 out.push_str(&format!("{key}  {}\n", serde_json::to_string(&v)?))
             }
         }
+    }
+    let goods = goods
+        .iter()
+        .map(|(key, text)| Ok((key, parse(key, text)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if args.json {
+        for (key, v) in &goods {
+            out.push_str(&format!(
+                "{}\n",
+                serde_json::json!({"key": key, "value": v})
+            ));
+        }
+    } else {
+        let values: Vec<Value> = goods.into_iter().map(|(_, v)| v).collect();
+        out.push_str(&super::report_goods::lines(&values));
     }
     print_stdout(&out)?;
     Ok(())

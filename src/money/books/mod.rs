@@ -14,6 +14,7 @@
 //! donor's trace composed from them.
 
 pub mod campaigns;
+pub mod charity_only;
 pub mod disclosures;
 pub mod flows;
 pub mod funds;
@@ -216,6 +217,13 @@ impl Books {
                 Ok(())
             }
             Body::OrgRegister(b) => {
+                if b.public_fundraising {
+                    charity_only::may_hold_fundraising_status(
+                        &b.org,
+                        b.org_type,
+                        "body.public_fundraising",
+                    )?;
+                }
                 if self.orgs.contains_key(&b.org) {
                     return Err(MoneyError::duplicate(
                         "body.org",

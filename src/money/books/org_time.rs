@@ -179,6 +179,13 @@ impl Books {
         b: &OrgFundraising,
     ) -> Result<(), MoneyError> {
         let reg = self.org(&b.org, "body.org")?.clone();
+        if b.change.holds() {
+            super::charity_only::may_hold_fundraising_status(
+                &b.org,
+                reg.register.org_type,
+                "body.change",
+            )?;
+        }
         let mut t = self.org_timeline(&b.org);
         let last = t.fundraising.last();
         in_order(

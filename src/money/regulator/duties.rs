@@ -25,6 +25,13 @@
 //!   `registered_on` and the year its `org.register` entry was recorded. An organisation
 //!   registered in 2008 that joined the ledger in 2024 is not listed as missing its 2008 report,
 //!   which it owed before the ledger could see it.
+//! - A lottery administrator's announcement of a fiscal year's fund is judged on the same
+//!   footing: only for the years from the one its `org.register` entry was recorded in. The
+//!   announcement reports the whole year's use of the fund (the Lottery Public-Welfare Fund
+//!   Measures, `lottery_fund_measures` in `timeliness_rules.json`), and the ledger holds none of
+//!   a year before it saw the administrator but the grants recorded later; nothing in the
+//!   Measures ties the duty to the ledger, so a fiscal 2023 grant recorded in January 2024 does
+//!   not make the ledger the place the 2023 announcement was owed.
 
 use std::collections::BTreeMap;
 
@@ -402,7 +409,11 @@ impl OrgDuties {
                 );
             }
         }
-        for l in &self.lottery_years {
+        for l in self
+            .lottery_years
+            .iter()
+            .filter(|l| l.year >= self.joined_on.year())
+        {
             facts.push(
                 Obligation::LotteryAnnouncement {
                     administrator: org.clone(),

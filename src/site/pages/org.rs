@@ -68,7 +68,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                     (money_td(&f["charitable_spending"], cur))
                     (money_td(&f["administrative_costs"], cur))
                     (money_td(&f["fundraising_costs"], cur))
-                    (money_td(&f["net_assets_year_end"], cur))
+                    (super::net_assets::cell(c, snap, f, cur))
                 }
             } }
         } }
@@ -116,6 +116,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                 li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::name_text(c, super::project::title(c, p))) } (super::project::distinction(c, p)) }
             } }
         }
+        (super::goods::org_section(c, snap, uscc))
         h2 { (c.t("更正", "Corrections")) }
         (super::corrected::org_section(c, snap, uscc))
         @if corrections.is_empty() { p { (c.t("没有更正。", "No corrections.")) } } @else {

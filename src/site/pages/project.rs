@@ -153,6 +153,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
         (super::downloads(c, &super::project_donations_data(org, id)))
         h2 { (c.t("支出", "Disbursements")) }
         (spend_table(c, snap, &xs))
+        (super::goods::project_section(c, snap, org, id))
         h2 { (c.t("更正", "Corrections")) }
         (super::corrected::project_section(c, snap, org, id))
     };

@@ -24,11 +24,15 @@ impl Books {
             ));
         };
         let trustee = self.org(&b.trustee, "body.trustee")?;
-        if trustee.register.org_type == OrgType::LotteryAdministrator {
+        if !crate::money::books::charity_only::may_be_trustee(trustee.register.org_type) {
             return Err(MoneyError::refused(
                 "body.trustee",
                 Rule::WrongOrgType,
-                "a trustee is a charity or a trust company",
+                format!(
+                    "a trustee is a charity or a trust company, not a {} ({})",
+                    trustee.register.org_type,
+                    crate::money::rules::org_time::cite("charity_only_trustee")
+                ),
             ));
         }
         if self.trusts.contains_key(&b.trust_id) {

@@ -1,0 +1,220 @@
+//! `sunshine report trusts` and `sunshine report lottery` (issue 14, parts 4 and 5): the trust
+//! and lottery figures the site and the API show, as lines a regulator can read or grep — a
+//! trust's years (property at start and end and what moved it, whether the year's report was
+//! checked against the ledger), its end with the days to report it against the Trust Law's 15;
+//! an administrator's fiscal years (received against the amount announced, granted, used, the
+//! execution rate, and each purpose's share and execution). Read from the cached `trust/`,
+//! `trust_year/` and `lottery_execution/` rows.
+
+use serde_json::Value;
+
+fn text<'a>(v: &'a Value, field: &str) -> &'a str {
+    v[field].as_str().unwrap_or("-")
+}
+
+/// A ratio field ("0.625") as written, or "-" when there is none.
+fn ratio(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        _ => "-".to_owned(),
+    }
+}
+
+/// The lines of trust row `t` and its `trust_year/` rows `years`.
+pub fn trust_lines(t: &Value, years: &[Value]) -> String {
+    let f = &t["filing"];
+    let cur = text(f, "currency");
+    let mut out = format!(
+        "trust {} {} trustee {} filed {} property {} {cur}, now {} {cur}\n",
+        text(f, "trust_id"),
+        text(f, "name"),
+        text(f, "trustee"),
+        text(f, "filed_on"),
+        text(f, "property"),
+        text(t, "balance"),
+    );
+    for y in years {
+        let report = match (y["report_seq"].as_u64(), y["report_checked"].as_bool()) {
+            (Some(seq), Some(true)) => format!("report entry {seq}: checked against the ledger"),
+            (Some(seq), _) => format!("report entry {seq}: declared only, no statement"),
+            (None, _) => "no report".to_owned(),
+        };
+        out.push_str(&format!(
+            "    {} opening {} + contributions {} + income {} - fees {} - disbursed {} - handed over {} = closing {}  {report}\n",
+            y["year"],
+            text(y, "opening_property"),
+            text(y, "contributions"),
+            text(y, "income"),
+            text(y, "fees"),
+            text(y, "disbursed"),
+            text(y, "transferred_at_end"),
+            text(y, "closing_property"),
+        ));
+    }
+    if let Some(end) = t["terminated"].as_object().map(|_| &t["terminated"]) {
+        let verdict = if end["reported_late"] == Value::Bool(true) {
+            "LATE (over 15 days, 逾期报告)"
+        } else {
+            "on time"
+        };
+        out.push_str(&format!(
+            "    terminated {} (entry {}), reported after {} day(s): {verdict}; remaining {} to {}\n",
+            text(end, "terminated_on"),
+            end["seq"],
+            end["days_to_report"],
+            text(end, "remaining_property"),
+            end["remaining_to"].as_str().unwrap_or("-"),
+        ));
+    }
+    out
+}
+
+/// The lines of `lottery_execution/` rows `rows`.
+pub fn lottery_lines(rows: &[Value]) -> String {
+    let mut out = String::new();
+    for y in rows {
+        let cur = text(y, "currency");
+        let raised = match text(y, "raised_status") {
+            "checked" => "agrees with the receipts".to_owned(),
+            "declared" => "declared, no receipts recorded: not checked".to_owned(),
+            other => other.to_owned(),
+        };
+        out.push_str(&format!(
+            "lottery {} {} {cur}  received {}  announced raised {} ({raised})  granted {}  used {}  execution {}  to welfare institutions {}\n",
+            text(y, "administrator"),
+            y["fiscal_year"],
+            text(y, "received"),
+            text(y, "raised_announced"),
+            text(y, "granted"),
+            text(y, "used"),
+            ratio(&y["execution_rate"]),
+            text(y, "granted_to_welfare_institutions"),
+        ));
+        for p in y["by_purpose"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "    {:<10} grants {}  granted {}  share {}  used {}  execution {}\n",
+                text(p, "purpose"),
+                p["grants"],
+                text(p, "granted"),
+                ratio(&p["share"]),
+                text(p, "used"),
+                ratio(&p["execution_rate"]),
+            ));
+        }
+    }
+    out
+}
+
+/// What `report trusts` prints: every trust (or `only`), each with its years; as JSON Lines of
+/// `{key, value}` with `json`.
+pub async fn trusts(
+    store: &crate::store::Store,
+    only: Option<&str>,
+    json: bool,
+) -> anyhow::Result<String> {
+    use crate::money::views::keys;
+    let mut out = String::new();
+    for (key, text) in store.views_with_prefix(keys::TRUST.prefix()).await? {
+        let t = super::report::parse(&key, &text)?;
+        let id = t["filing"]["trust_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if only.is_some_and(|o| o != id) {
+            continue;
+        }
+        let years = store
+            .views_with_prefix(&keys::TRUST_YEAR.under(&[&id]))
+            .await?
+            .into_iter()
+            .map(|(k, v)| Ok((super::report::parse(&k, &v)?, k)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        if json {
+            for (k, v) in std::iter::once((&key, &t)).chain(years.iter().map(|(v, k)| (k, v))) {
+                out.push_str(&format!("{}\n", serde_json::json!({"key": k, "value": v})));
+            }
+        } else {
+            let years: Vec<Value> = years.into_iter().map(|(v, _)| v).collect();
+            out.push_str(&trust_lines(&t, &years));
+        }
+    }
+    Ok(out)
+}
+
+/// What `report lottery` prints: every administrator's fiscal years (or `only`'s).
+pub async fn lottery(
+    store: &crate::store::Store,
+    only: Option<&crate::ledger::Uscc>,
+    json: bool,
+) -> anyhow::Result<String> {
+    use crate::money::views::keys;
+    let prefix = only.map_or(keys::LOTTERY_EXECUTION.prefix().to_owned(), |a| {
+        keys::LOTTERY_EXECUTION.under(&[a])
+    });
+    let mut rows = Vec::new();
+    let mut out = String::new();
+    for (key, text) in store.views_with_prefix(&prefix).await? {
+        let v = super::report::parse(&key, &text)?;
+        if json {
+            out.push_str(&format!(
+                "{}\n",
+                serde_json::json!({"key": key, "value": v})
+            ));
+        }
+        rows.push(v);
+    }
+    if !json {
+        out = lottery_lines(&rows);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_trusts_years_add_up_on_their_lines_and_a_late_end_says_so() {
+        // 1,000,000.00 + 200,000.00 + 12,345.67 − 6,234.56 − 1,100,000.00 = 106,111.11.
+        let t = json!({"filing": {"trust_id": "T-1", "name": "春晖助学慈善信托", "trustee": "ORG",
+                "filed_on": "2026-01-08", "property": "1000000.00", "currency": "CNY"},
+            "balance": "0.00",
+            "terminated": {"seq": 40, "terminated_on": "2026-06-30", "days_to_report": 28,
+                "reported_late": true, "remaining_property": "106111.11", "remaining_to": "某慈善会"}});
+        let years = [json!({"year": 2026, "opening_property": "1000000.00",
+            "contributions": "200000.00", "income": "12345.67", "fees": "6234.56",
+            "disbursed": "1100000.00", "transferred_at_end": "106111.11",
+            "closing_property": "0.00", "report_seq": 33, "report_checked": true})];
+        let out = trust_lines(&t, &years);
+        assert!(out.contains("opening 1000000.00 + contributions 200000.00 + income 12345.67 - fees 6234.56 - disbursed 1100000.00 - handed over 106111.11 = closing 0.00"), "{out}");
+        assert!(
+            out.contains("report entry 33: checked against the ledger"),
+            "{out}"
+        );
+        assert!(out.contains("reported after 28 day(s): LATE"), "{out}");
+    }
+
+    #[test]
+    fn a_lottery_year_shows_its_execution_by_purpose() {
+        // 62,500.00 used of 100,000.00 granted: 0.625.
+        let rows = [
+            json!({"administrator": "ADM", "fiscal_year": 2026, "currency": "CNY",
+            "received": "120000.00", "raised_announced": "120000.00", "raised_status": "checked",
+            "granted": "100000.00", "used": "62500.00", "execution_rate": "0.625",
+            "granted_to_welfare_institutions": "0.00",
+            "by_purpose": [{"purpose": "养老服务", "grants": 2, "granted": "60000.00",
+                "share": "0.6", "used": "45000.00", "execution_rate": "0.75"}]}),
+        ];
+        let out = lottery_lines(&rows);
+        assert!(
+            out.contains("execution 0.625") && out.contains("agrees with the receipts"),
+            "{out}"
+        );
+        assert!(
+            out.contains("养老服务") && out.contains("share 0.6") && out.contains("execution 0.75"),
+            "{out}"
+        );
+    }
+}
