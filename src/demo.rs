@@ -28,6 +28,7 @@ use std::collections::BTreeMap;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use time::{Date, Duration, Month};
@@ -93,8 +94,7 @@ pub struct Demo {
 /// The demo's batches, one per simulated day that has entries, generated as they are taken.
 pub struct Days {
     g: Gen,
-    donation_days: Vec<(Date, usize, bool)>,
-    next_donation: usize,
+    plan: DonationPlan,
     /// The next day to simulate; `None` once past [`LAST_DAY`].
     next_day: Option<Date>,
 }
@@ -128,10 +128,60 @@ impl Iterator for Days {
                 return Some(batch);
             }
             let day = self.next_day?;
-            self.g
-                .simulate(day, &self.donation_days, &mut self.next_donation);
+            self.g.simulate(day, &self.plan);
             self.next_day = day.next_day().filter(|d| *d <= LAST_DAY);
         }
+    }
+}
+
+/// How many gifts each organisation receives on each day, major gifts apart: the history's
+/// whole plan of gifts in a fixed size (days x 2 x organisations counters) at any scale, where
+/// a list of every gift grew with it (16 bytes a gift, 160 MB at ten million). A day's gifts
+/// are made major gifts first, then by organisation; gifts alike in all three are made alike
+/// (each draws its own amount and donor when it is made), so counting them loses nothing.
+struct DonationPlan {
+    orgs: usize,
+    counts: Vec<u32>,
+    len: u64,
+}
+
+impl DonationPlan {
+    fn new(orgs: usize) -> DonationPlan {
+        let days = Days::total_days() as usize;
+        DonationPlan {
+            orgs,
+            counts: vec![0; days * 2 * orgs],
+            len: 0,
+        }
+    }
+
+    /// Gifts planned so far.
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn slot(&self, day: Date, major: bool, org: usize) -> Option<usize> {
+        let d = usize::try_from((day - FIRST_DAY).whole_days()).ok()?;
+        let i = (d * 2 + usize::from(!major)) * self.orgs + org;
+        (org < self.orgs && i < self.counts.len()).then_some(i)
+    }
+
+    /// One more gift to `org` on `day` (a day of the history).
+    fn add(&mut self, day: Date, org: usize, major: bool) {
+        if let Some(i) = self.slot(day, major, org) {
+            self.counts[i] += 1;
+            self.len += 1;
+        }
+    }
+
+    /// The gifts of `day` as (organisation, major), in the order they are made.
+    fn of_day(&self, day: Date) -> impl Iterator<Item = (usize, bool)> + '_ {
+        [true, false].into_iter().flat_map(move |major| {
+            (0..self.orgs).flat_map(move |org| {
+                let n = self.slot(day, major, org).map_or(0, |i| self.counts[i]);
+                std::iter::repeat_n((org, major), n as usize)
+            })
+        })
     }
 }
 
@@ -162,16 +212,43 @@ fn sha_hex(data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// Cents as a money string.
-fn yuan(cents: i64) -> String {
-    format!("{}.{:02}", cents / 100, cents % 100)
+/// An amount of the shadow books in cents: how the scenario's fixed sums are written.
+fn cents(c: i64) -> Decimal {
+    Decimal::new(c, 2)
+}
+
+/// An amount as a body's money string: two decimals, always exact, since every amount the
+/// generator keeps is whole cents.
+fn yuan(amount: Decimal) -> String {
+    format!("{amount:.2}")
+}
+
+/// `num / den` of `amount`, cut to whole cents toward zero: the generator's shares (a third,
+/// a sixth, 78%) stay amounts the ledger accepts, never a fraction of a cent.
+fn share(amount: Decimal, num: i64, den: i64) -> Decimal {
+    (amount * Decimal::from(num) / Decimal::from(den)).trunc_with_scale(2)
+}
+
+/// `rate` of `amount`, cut to whole cents toward zero.
+fn at_rate(amount: Decimal, rate: Decimal) -> Decimal {
+    (amount * rate).trunc_with_scale(2)
+}
+
+/// A spending rate drawn from the random stream, as a decimal: the draw is a float (the stream
+/// the history has always been drawn from), money never is. Kept to the float's binary value
+/// (28 digits), so an amount cut from it differs from the float product the generator once
+/// computed only where that product rounded across a cent's edge: not once in a million
+/// random draws, and not in the seed-1 ledgers, which stayed byte for byte the same.
+fn rate_of(draw: f64) -> Decimal {
+    Decimal::from_f64_retain(draw).unwrap_or(Decimal::ZERO)
 }
 
 /// An amount as a report's prose writes it, digits grouped by thousands (1,380,000,000.00): a
 /// run of eleven digits starting 13-19 reads as a mobile number to the personal-data scan,
 /// which a 1M-scale demo's project totals reached.
-fn yuan_text(cents: i64) -> String {
-    let whole = (cents / 100).to_string();
+fn yuan_text(amount: Decimal) -> String {
+    let plain = yuan(amount);
+    let (whole, fraction) = plain.split_once('.').unwrap_or((&plain, "00"));
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
     for (i, c) in whole.chars().enumerate() {
         if i > 0 && (whole.len() - i).is_multiple_of(3) {
@@ -179,7 +256,7 @@ fn yuan_text(cents: i64) -> String {
         }
         grouped.push(c);
     }
-    format!("{grouped}.{:02}", cents % 100)
+    format!("{grouped}.{fraction}")
 }
 
 fn day_str(d: Date) -> String {
@@ -518,29 +595,29 @@ struct Project {
     closed: bool,
     emergency: bool,
     last_update: Date,
-    raised: i64,
-    spent: i64,
+    raised: Decimal,
+    spent: Decimal,
     beneficiaries: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Fig {
-    income: i64,
-    charitable: i64,
-    admin: i64,
-    fundraising: i64,
+    income: Decimal,
+    charitable: Decimal,
+    admin: Decimal,
+    fundraising: Decimal,
 }
 
 #[derive(Debug, Clone)]
 struct Trust {
     id: String,
     trustee: usize,
-    remaining: i64,
-    paid_by_year: BTreeMap<i32, i64>,
+    remaining: Decimal,
+    paid_by_year: BTreeMap<i32, Decimal>,
     start: Date,
     /// Filed property, and receipts and fees by (year, "contribution" | "income" | "fee").
-    property: i64,
-    flows: BTreeMap<(i32, &'static str), i64>,
+    property: Decimal,
+    flows: BTreeMap<(i32, &'static str), Decimal>,
     ended: bool,
 }
 
@@ -550,8 +627,8 @@ struct Grant {
     fiscal_year: i32,
     recipient: usize,
     purpose: &'static str,
-    amount: i64,
-    used: i64,
+    amount: Decimal,
+    used: Decimal,
 }
 
 /// Who signs a submission.
@@ -562,6 +639,29 @@ enum Signer {
     Org(usize),
 }
 
+/// A correction the history makes on a later day, and what it does to the shadow books then.
+struct Pending {
+    on: Date,
+    signer: Signer,
+    body: Value,
+    books: Undo,
+}
+
+/// What a pending correction changes in the shadow books when it is made.
+enum Undo {
+    /// A donation recorded by mistake is voided: its held amount leaves the fund and the
+    /// year's income.
+    VoidDonation { org: usize, amount: Decimal },
+    /// A donation's amount is amended upward by `added`.
+    AmendDonation { org: usize, added: Decimal },
+    /// A disbursement recorded twice is voided: its amount returns to the project's fund.
+    VoidDisbursement {
+        org: usize,
+        project: usize,
+        amount: Decimal,
+    },
+}
+
 struct Gen {
     seed: u64,
     rng: ChaCha20Rng,
@@ -570,13 +670,14 @@ struct Gen {
     regulator_id: Uscc,
     orgs: Vec<Org>,
     projects: Vec<Project>,
-    /// Balance in cents per (org, project or unrestricted); CNY only.
-    funds: BTreeMap<(usize, Option<usize>), i64>,
+    /// Balance per (org, project or unrestricted); CNY only.
+    funds: BTreeMap<(usize, Option<usize>), Decimal>,
     /// Amount in a fund that must not be spent (a donation that will be voided).
-    held: BTreeMap<(usize, Option<usize>), i64>,
-    /// Unrestricted gifts restricted until a later year: (org, first usable year, cents). The
-    /// ledger refuses to spend them earlier (`time_restricted`).
-    time_locked: Vec<(usize, i32, i64)>,
+    held: BTreeMap<(usize, Option<usize>), Decimal>,
+    /// Unrestricted gifts restricted until a later year, summed by (org, first usable year): the
+    /// ledger refuses to spend them earlier (`time_restricted`). Summed, not listed, so the
+    /// books stay the same size at any scale.
+    time_locked: BTreeMap<(usize, i32), Decimal>,
     figs: BTreeMap<(usize, i32), Fig>,
     trusts: Vec<Trust>,
     grants: Vec<Grant>,
@@ -587,8 +688,8 @@ struct Gen {
     batches: Vec<Batch>,
     donations: u64,
     evidence: u64,
-    /// Pending corrections: (day, signer, body).
-    pending: Vec<(Date, Signer, Value)>,
+    /// Corrections to make on a later day.
+    pending: Vec<Pending>,
     /// Scripted donation mistakes made so far.
     mistakes: u8,
     /// Public-fundraising changes made so far ([`org_time`]).
@@ -603,7 +704,7 @@ pub fn generate(opts: &Options) -> Result<Demo, DemoError> {
     let mut g = Gen::new(opts.seed);
     g.genesis(opts);
     g.plan_projects();
-    let donation_days = g.plan_donations(opts.scale);
+    let plan = g.plan_donations(opts.scale);
     Ok(Demo {
         operator: operator_key(opts.seed),
         regulator: regulator_key(opts.seed),
@@ -626,8 +727,7 @@ pub fn generate(opts: &Options) -> Result<Demo, DemoError> {
         )],
         days: Days {
             g,
-            donation_days,
-            next_donation: 0,
+            plan,
             next_day: FIRST_DAY.next_day(),
         },
     })
@@ -748,7 +848,7 @@ impl Gen {
             projects: Vec::new(),
             funds: BTreeMap::new(),
             held: BTreeMap::new(),
-            time_locked: Vec::new(),
+            time_locked: BTreeMap::new(),
             figs: BTreeMap::new(),
             trusts: Vec::new(),
             grants: Vec::new(),
@@ -844,23 +944,27 @@ impl Gen {
         self.figs.entry((org, year)).or_default()
     }
 
-    fn balance(&self, org: usize, project: Option<usize>) -> i64 {
-        self.funds.get(&(org, project)).copied().unwrap_or(0)
+    fn balance(&self, org: usize, project: Option<usize>) -> Decimal {
+        self.funds.get(&(org, project)).copied().unwrap_or_default()
     }
 
-    fn spendable(&self, org: usize, project: Option<usize>) -> i64 {
+    fn spendable(&self, org: usize, project: Option<usize>) -> Decimal {
         let year = self.day.year();
-        let locked: i64 = self
-            .time_locked
-            .iter()
-            .filter(|(o, until, _)| project.is_none() && *o == org && *until > year)
-            .map(|(_, _, cents)| cents)
-            .sum();
-        self.balance(org, project) - self.held.get(&(org, project)).copied().unwrap_or(0) - locked
+        let locked: Decimal = if project.is_none() {
+            self.time_locked
+                .range((org, year + 1)..=(org, i32::MAX))
+                .map(|(_, amount)| amount)
+                .sum()
+        } else {
+            Decimal::ZERO
+        };
+        self.balance(org, project)
+            - self.held.get(&(org, project)).copied().unwrap_or_default()
+            - locked
     }
 
-    fn add_funds(&mut self, org: usize, project: Option<usize>, cents: i64) {
-        *self.funds.entry((org, project)).or_default() += cents;
+    fn add_funds(&mut self, org: usize, project: Option<usize>, amount: Decimal) {
+        *self.funds.entry((org, project)).or_default() += amount;
     }
 
     fn masked_person(&mut self) -> String {
@@ -877,17 +981,14 @@ impl Gen {
     // ---- the history ------------------------------------------------------------------------
 
     /// Everything that happens on `day`, as one batch (none if nothing happens).
-    fn simulate(&mut self, day: Date, donation_days: &[(Date, usize, bool)], next: &mut usize) {
+    fn simulate(&mut self, day: Date, plan: &DonationPlan) {
         self.day = day;
         self.open_projects();
         self.scripted();
         self.org_time_today();
         self.goods_today();
-        while let Some(&(on, org, major)) = donation_days.get(*next)
-            && on == day
-        {
+        for (org, major) in plan.of_day(day) {
             self.donation(org, major);
-            *next += 1;
         }
         self.weekly_spending();
         self.year_end_spending();
@@ -973,8 +1074,8 @@ impl Gen {
                     closed: false,
                     emergency: false,
                     last_update: start,
-                    raised: 0,
-                    spent: 0,
+                    raised: Decimal::ZERO,
+                    spent: Decimal::ZERO,
                     beneficiaries: 0,
                 });
                 let p = self.projects.len() - 1;
@@ -994,30 +1095,31 @@ impl Gen {
             closed: false,
             emergency: true,
             last_update: start,
-            raised: 0,
-            spent: 0,
+            raised: Decimal::ZERO,
+            spent: Decimal::ZERO,
             beneficiaries: 0,
         });
         let p = self.projects.len() - 1;
         self.orgs[0].projects.push(p);
     }
 
-    /// (day, receiving org, major gift) for every donation, in day order.
-    fn plan_donations(&mut self, scale: u64) -> Vec<(Date, usize, bool)> {
+    /// How many gifts each charity receives on each day, drawn from the random stream.
+    fn plan_donations(&mut self, scale: u64) -> DonationPlan {
         let charities: Vec<usize> = (0..self.orgs.len())
             .filter(|&o| self.orgs[o].charity)
             .collect();
-        let mut out = Vec::with_capacity(scale as usize);
+        let mut plan = DonationPlan::new(self.orgs.len());
         // A major gift per charity early in each year so every organisation has money.
         for (k, &o) in charities.iter().enumerate() {
             for year in [2024, 2025, 2026] {
-                if (out.len() as u64) < scale {
+                if plan.len() < scale {
                     let d = date(year, 1, 20) + Duration::days((k * 2) as i64 % 40);
-                    out.push((d, o, true));
+                    plan.add(d, o, true);
                 }
             }
         }
         let span = (LAST_DAY - date(2024, 1, 10)).whole_days();
+        // Public fundraisers draw three times the gifts: weights of a random pick, not money.
         let weights: Vec<f64> = charities
             .iter()
             .map(|&o| {
@@ -1029,7 +1131,7 @@ impl Gen {
             })
             .collect();
         let total: f64 = weights.iter().sum();
-        while (out.len() as u64) < scale {
+        while plan.len() < scale {
             // 99 Giving Day (9 September) and the year end draw more gifts.
             let mut d = date(2024, 1, 10) + Duration::days(self.rng.gen_range(0..=span));
             if self.rng.gen_bool(0.12) {
@@ -1049,10 +1151,9 @@ impl Gen {
                 }
                 x -= w;
             }
-            out.push((d, org, false));
+            plan.add(d, org, false);
         }
-        out.sort_by_key(|(d, o, major)| (*d, !*major, *o));
-        out
+        plan
     }
 
     fn open_projects(&mut self) {
@@ -1078,7 +1179,7 @@ impl Gen {
             };
             let mut body = json!({"id": pr.id, "title": title, "purpose": pr.purpose,
                 "region": if pr.emergency { "441400" } else { REGIONS[org.region].0 },
-                "target": yuan(if pr.emergency { 500_000_000 } else { 100_000_000 + 10_000_000 * (p as i64 % 20) }),
+                "target": yuan(cents(if pr.emergency { 500_000_000 } else { 100_000_000 + 10_000_000 * (p as i64 % 20) })),
                 "currency": "CNY", "start": day_str(pr.start),
                 "description": format!("{}发起的{}项目，资金使用情况按季度公开。", org.d.name, pr.purpose)});
             if let Some(end) = pr.end {
@@ -1134,8 +1235,9 @@ impl Gen {
         self.orgs[o].receipts += 1;
         let receipt_no = format!("JZ{year}-{:06}", self.orgs[o].receipts);
         let commitment = sha_hex(&receipt_secret(self.seed, &self.orgs[o].d.id, &receipt_no));
+        // Which size of gift: a probability, not money.
         let r: f64 = self.rng.r#gen();
-        let cents: i64 = if major {
+        let amount = cents(if major {
             self.rng.gen_range(30_000..150_000)
                 * 1000
                 * if self.orgs[o].d.public_fundraising {
@@ -1151,7 +1253,7 @@ impl Gen {
             self.rng.gen_range(10..200) * 100_000
         } else {
             self.rng.gen_range(20..100) * 1_000_000
-        };
+        });
         let (donor_type, display, consent) = if major || r >= 0.99 {
             let c = COMPANIES[self.rng.gen_range(0..COMPANIES.len())];
             ("organisation", c.to_owned(), false)
@@ -1200,16 +1302,16 @@ impl Gen {
             true
         };
         if valued {
-            body["amount"] = json!(yuan(cents));
+            body["amount"] = json!(yuan(amount));
             body["currency"] = json!("CNY");
             if !goods && project.is_none() && year < 2026 && self.rng.gen_bool(0.01) {
                 body["restricted_until_year"] = json!(year + 1);
-                self.time_locked.push((o, year + 1, cents));
+                *self.time_locked.entry((o, year + 1)).or_default() += amount;
             }
-            self.add_funds(o, project, cents);
-            self.fig(o, year).income += cents;
+            self.add_funds(o, project, amount);
+            self.fig(o, year).income += amount;
             if let Some(p) = project {
-                self.projects[p].raised += cents;
+                self.projects[p].raised += amount;
             }
         }
         let seq = self.push(Signer::Org(o), Kind::Donation, body.clone());
@@ -1224,22 +1326,24 @@ impl Gen {
             if self.mistakes == 0 && self.day >= date(2026, 3, 1) {
                 self.mistakes += 1;
                 // Recorded by mistake (a test entry): voided by the organisation.
-                *self.held.entry((o, None)).or_default() += cents;
-                self.pending.push((
-                    self.day + Duration::days(7),
-                    Signer::Org(o),
-                    json!({"target": seq, "action": "void", "notice": "系统测试数据误录入，予以作废", "_hold": [o, cents]}),
-                ));
+                *self.held.entry((o, None)).or_default() += amount;
+                self.pending.push(Pending {
+                    on: self.day + Duration::days(7),
+                    signer: Signer::Org(o),
+                    body: json!({"target": seq, "action": "void", "notice": "系统测试数据误录入，予以作废"}),
+                    books: Undo::VoidDonation { org: o, amount },
+                });
             } else if self.mistakes == 1 && self.day >= date(2026, 4, 1) {
                 self.mistakes += 1;
                 // The amount was typed short by a factor of ten: amended upward.
                 let mut amended = body;
-                amended["amount"] = json!(yuan(cents * 10));
-                self.pending.push((
-                    self.day + Duration::days(5),
-                    Signer::Org(o),
-                    json!({"target": seq, "action": "amend", "notice": "捐赠金额录入少一位，依据银行回单更正", "amended": amended, "_add": [o, cents * 9]}),
-                ));
+                amended["amount"] = json!(yuan(amount * Decimal::TEN));
+                self.pending.push(Pending {
+                    on: self.day + Duration::days(5),
+                    signer: Signer::Org(o),
+                    body: json!({"target": seq, "action": "amend", "notice": "捐赠金额录入少一位，依据银行回单更正", "amended": amended}),
+                    books: Undo::AmendDonation { org: o, added: amount * Decimal::from(9) },
+                });
             }
         }
     }
@@ -1248,10 +1352,10 @@ impl Gen {
         &mut self,
         o: usize,
         project: Option<usize>,
-        cents: i64,
+        amount: Decimal,
         category: &str,
     ) -> Option<u64> {
-        if cents < 100 || cents > self.spendable(o, project) {
+        if amount < Decimal::ONE || amount > self.spendable(o, project) {
             return None;
         }
         let city = self.city(o);
@@ -1303,21 +1407,21 @@ impl Gen {
             },
         };
         let ev = self.hash("invoice");
-        let mut body = json!({"amount": yuan(cents), "currency": "CNY", "category": category,
+        let mut body = json!({"amount": yuan(amount), "currency": "CNY", "category": category,
             "purpose": purpose, "payee_type": payee_type, "payee_display": payee,
             "evidence": [ev], "paid_on": day_str(self.day)});
         if let Some(p) = project {
             body["project"] = json!(self.projects[p].id);
-            self.projects[p].spent += cents;
+            self.projects[p].spent += amount;
             self.projects[p].beneficiaries += self.rng.gen_range(1..20);
         }
-        self.add_funds(o, project, -cents);
+        self.add_funds(o, project, -amount);
         let year = self.day.year();
         let f = self.fig(o, year);
         match category {
-            "administration" => f.admin += cents,
-            "fundraising" => f.fundraising += cents,
-            _ => f.charitable += cents,
+            "administration" => f.admin += amount,
+            "fundraising" => f.fundraising += amount,
+            _ => f.charitable += amount,
         }
         Some(self.push(Signer::Org(o), Kind::Disbursement, body))
     }
@@ -1341,29 +1445,34 @@ impl Gen {
                 continue;
             }
             let rate = match behaviour {
-                Behaviour::Underspends if year == 2025 => 0.01,
-                _ => 0.15 + self.rng.gen_range(0.0..0.1),
+                Behaviour::Underspends if year == 2025 => Decimal::new(1, 2),
+                _ => rate_of(0.15 + self.rng.gen_range(0.0..0.1)),
             };
-            let mut programme = 0;
+            let least = cents(50_000);
+            let mut programme = Decimal::ZERO;
             for p in self.open_projects_of(o) {
-                let amount = (self.spendable(o, Some(p)) as f64 * rate) as i64;
-                if amount >= 50_000 && self.disburse(o, Some(p), amount, "programme").is_some() {
+                let amount = at_rate(self.spendable(o, Some(p)), rate);
+                if amount >= least && self.disburse(o, Some(p), amount, "programme").is_some() {
                     programme += amount;
                 }
             }
             let free = self.spendable(o, None);
-            let amount = (free as f64 * rate * 0.5) as i64;
-            if amount >= 50_000 && self.disburse(o, None, amount, "programme").is_some() {
+            let amount = at_rate(free, rate / Decimal::TWO);
+            if amount >= least && self.disburse(o, None, amount, "programme").is_some() {
                 programme += amount;
             }
             let admin_rate = match behaviour {
-                Behaviour::AdminHeavy => 0.5,
-                _ => 0.05 + self.rng.gen_range(0.0..0.03),
+                Behaviour::AdminHeavy => Decimal::new(5, 1),
+                _ => rate_of(0.05 + self.rng.gen_range(0.0..0.03)),
             };
-            let admin = ((programme as f64 * admin_rate) as i64).min(self.spendable(o, None) / 2);
+            let admin = at_rate(programme, admin_rate).min(share(self.spendable(o, None), 1, 2));
             self.disburse(o, None, admin, "administration");
             if self.orgs[o].d.public_fundraising {
-                let fr = ((programme as f64 * 0.015) as i64).min(self.spendable(o, None) / 2);
+                let fr = at_rate(programme, Decimal::new(15, 3)).min(share(
+                    self.spendable(o, None),
+                    1,
+                    2,
+                ));
                 self.disburse(o, None, fr, "fundraising");
             }
         }
@@ -1373,16 +1482,16 @@ impl Gen {
             (date(2025, 8, 20), 45, 15usize),
         ] {
             if self.day == when {
-                let cents = 12_000_000.min(self.spendable(o, None) / 3);
-                if cents >= 100 {
+                let amount = cents(12_000_000).min(share(self.spendable(o, None), 1, 3));
+                if amount >= Decimal::ONE {
                     let paid = self.day - Duration::days(lag);
                     let ev = self.hash("related");
-                    let body = json!({"amount": yuan(cents), "currency": "CNY", "category": "programme",
+                    let body = json!({"amount": yuan(amount), "currency": "CNY", "category": "programme",
                         "purpose": "委托理事关联企业采购助学物资（关联交易）", "payee_type": "organisation",
                         "payee_display": "广州市恒信贸易有限公司", "evidence": [ev],
                         "paid_on": day_str(paid), "related_party": true});
-                    self.add_funds(o, None, -cents);
-                    self.fig(o, paid.year()).charitable += cents;
+                    self.add_funds(o, None, -amount);
+                    self.fig(o, paid.year()).charitable += amount;
                     self.push(Signer::Org(o), Kind::Disbursement, body);
                 }
             }
@@ -1391,15 +1500,16 @@ impl Gen {
         if self.day == date(2026, 5, 6) {
             let o = 3;
             if let Some(&p) = self.open_projects_of(o).first() {
-                let cents = (self.spendable(o, Some(p)) / 10).max(0);
-                if self.disburse(o, Some(p), cents, "programme").is_some()
-                    && let Some(dup) = self.disburse(o, Some(p), cents, "programme")
+                let amount = share(self.spendable(o, Some(p)), 1, 10).max(Decimal::ZERO);
+                if self.disburse(o, Some(p), amount, "programme").is_some()
+                    && let Some(dup) = self.disburse(o, Some(p), amount, "programme")
                 {
-                    self.pending.push((
-                        self.day + Duration::days(3),
-                        Signer::Org(o),
-                        json!({"target": dup, "action": "void", "notice": "同一笔支出重复登记，作废重复记录", "_undo": [o, p, cents]}),
-                    ));
+                    self.pending.push(Pending {
+                        on: self.day + Duration::days(3),
+                        signer: Signer::Org(o),
+                        body: json!({"target": dup, "action": "void", "notice": "同一笔支出重复登记，作废重复记录"}),
+                        books: Undo::VoidDisbursement { org: o, project: p, amount },
+                    });
                 }
             }
         }
@@ -1419,9 +1529,15 @@ impl Gen {
             {
                 continue;
             }
-            let prior = self.figs.get(&(o, year - 1)).map_or(0, |f| f.income);
-            let done = self.figs.get(&(o, year)).map_or(0, |f| f.charitable);
-            let mut needed = prior * 78 / 100 - done;
+            let prior = self
+                .figs
+                .get(&(o, year - 1))
+                .map_or(Decimal::ZERO, |f| f.income);
+            let done = self
+                .figs
+                .get(&(o, year))
+                .map_or(Decimal::ZERO, |f| f.charitable);
+            let mut needed = share(prior, 78, 100) - done;
             let funds: Vec<Option<usize>> = self
                 .open_projects_of(o)
                 .into_iter()
@@ -1429,7 +1545,7 @@ impl Gen {
                 .chain([None])
                 .collect();
             for fund in funds {
-                if needed <= 0 {
+                if needed <= Decimal::ZERO {
                     break;
                 }
                 let amount = needed.min(self.spendable(o, fund));
@@ -1457,23 +1573,23 @@ impl Gen {
                 continue;
             }
             let to = targets[(self.day.month() as usize + o) % targets.len()];
-            let cents = self.spendable(o, Some(from)) / 6;
-            if cents < 100_000 {
+            let amount = share(self.spendable(o, Some(from)), 1, 6);
+            if amount < cents(100_000) {
                 continue;
             }
             let t = self.projects[to].org;
             let ev = self.hash("grant");
             let body = json!({"from_project": self.projects[from].id, "to_org": self.orgs[t].d.id,
-                "to_project": self.projects[to].id, "amount": yuan(cents), "currency": "CNY",
+                "to_project": self.projects[to].id, "amount": yuan(amount), "currency": "CNY",
                 "purpose": format!("联合资助{}", self.projects[to].purpose), "paid_on": day_str(self.day),
                 "evidence": [ev]});
-            self.add_funds(o, Some(from), -cents);
-            self.add_funds(t, Some(to), cents);
-            self.projects[from].spent += cents;
-            self.projects[to].raised += cents;
+            self.add_funds(o, Some(from), -amount);
+            self.add_funds(t, Some(to), amount);
+            self.projects[from].spent += amount;
+            self.projects[to].raised += amount;
             let year = self.day.year();
-            self.fig(o, year).charitable += cents;
-            self.fig(t, year).income += cents;
+            self.fig(o, year).charitable += amount;
+            self.fig(t, year).income += amount;
             self.push(Signer::Org(o), Kind::GrantTransfer, body);
         }
     }
@@ -1534,6 +1650,7 @@ impl Gen {
         ];
         for (signed, lag, trustee, id, name, property, purpose) in filings {
             if d == signed + Duration::days(lag) {
+                let property = cents(property);
                 let settlor = self.masked_person();
                 let c1 = sha_hex(&derive(self.seed, &format!("settlor/{id}/1")));
                 let c2 = sha_hex(&derive(self.seed, &format!("settlor/{id}/2")));
@@ -1566,8 +1683,8 @@ impl Gen {
                 if tr.start >= d || self.trust_paused(t) {
                     continue;
                 }
-                let cents = (tr.remaining / 12).min(tr.remaining);
-                if cents < 100 {
+                let amount = share(tr.remaining, 1, 12).min(tr.remaining);
+                if amount < Decimal::ONE {
                     continue;
                 }
                 let (trustee, id) = (tr.trustee, tr.id.clone());
@@ -1577,11 +1694,11 @@ impl Gen {
                     ["山区小学", "敬老院", "乡村卫生院"][t % 3]
                 );
                 let ev = self.hash("trust");
-                let body = json!({"trust_id": id, "amount": yuan(cents), "currency": "CNY",
+                let body = json!({"trust_id": id, "amount": yuan(amount), "currency": "CNY",
                     "purpose": "按信托合同约定拨付年度资助款", "payee_type": "organisation",
                     "payee_display": payee, "evidence": [ev], "paid_on": day_str(d)});
-                self.trusts[t].remaining -= cents;
-                *self.trusts[t].paid_by_year.entry(d.year()).or_default() += cents;
+                self.trusts[t].remaining -= amount;
+                *self.trusts[t].paid_by_year.entry(d.year()).or_default() += amount;
                 self.push(Signer::Org(trustee), Kind::TrustDisburse, body);
             }
         }
@@ -1603,11 +1720,11 @@ impl Gen {
                     continue;
                 }
                 let tr = &self.trusts[t];
-                let paid = tr.paid_by_year.get(&year).copied().unwrap_or(0);
+                let paid = tr.paid_by_year.get(&year).copied().unwrap_or_default();
                 let (trustee, id, remaining) = (tr.trustee, tr.id.clone(), tr.remaining);
                 let doc = self.hash("trust-report");
                 let mut body = json!({"trust_id": id, "year": year, "document": doc,
-                    "disbursed": yuan(paid), "income": yuan(remaining / 40),
+                    "disbursed": yuan(paid), "income": yuan(share(remaining, 1, 40)),
                     "closing_balance": yuan(remaining), "reported_on": day_str(d)});
                 // From 2025 the report states the year's property, checked by the ledger
                 // (issue 14); 2024's stay declared figures.
@@ -1632,7 +1749,7 @@ impl Gen {
         // Fiscal 2023's last grant, made on 10 January 2024 and never announced: that
         // announcement is missing (due 30 June 2024).
         if d == date(2024, 1, 10) {
-            self.lottery_grant(admin, 2023, 25, "养老服务", 5_000_000, "FC2023-099");
+            self.lottery_grant(admin, 2023, 25, "养老服务", cents(5_000_000), "FC2023-099");
         }
         // Grants on the 10th of March to October, to the same programmes every year (fiscal
         // 2026 is not due for announcement before the history ends).
@@ -1644,7 +1761,7 @@ impl Gen {
                 .count();
             let recipient = 25 + (n * 5) % 12;
             let purpose = PURPOSES[n % PURPOSES.len()];
-            let amount = (20 + (n as i64 * 7) % 30) * 10_000_000;
+            let amount = cents((20 + (n as i64 * 7) % 30) * 10_000_000);
             let id = format!("FC{}-{:03}", d.year(), n + 1);
             self.lottery_grant(admin, d.year(), recipient, purpose, amount, &id);
         }
@@ -1653,14 +1770,11 @@ impl Gen {
             for gi in 0..self.grants.len() {
                 let g = &self.grants[gi];
                 let left = g.amount - g.used;
-                if left <= 0 {
+                if left <= Decimal::ZERO {
                     continue;
                 }
-                let amount = if left <= g.amount / 4 {
-                    left
-                } else {
-                    g.amount / 4
-                };
+                let quarter = share(g.amount, 1, 4);
+                let amount = if left <= quarter { left } else { quarter };
                 let (recipient, id) = (g.recipient, g.id.clone());
                 let ev = self.hash("lottery-usage");
                 let body = json!({"administrator": self.orgs[admin].d.id, "grant_id": id,
@@ -1677,12 +1791,14 @@ impl Gen {
             if d != on {
                 continue;
             }
-            let mut allocated: BTreeMap<&str, i64> = BTreeMap::new();
+            let mut allocated: BTreeMap<&str, Decimal> = BTreeMap::new();
             for g in self.grants.iter().filter(|g| g.fiscal_year == year) {
                 *allocated.entry(g.purpose).or_default() += g.amount;
             }
-            let total: i64 = allocated.values().sum();
-            let raised = self.lottery_received(year).unwrap_or(total + total / 5);
+            let total: Decimal = allocated.values().sum();
+            let raised = self
+                .lottery_received(year)
+                .unwrap_or(total + share(total, 1, 5));
             let doc = self.hash("lottery-announce");
             let allocated: Vec<Value> = allocated
                 .into_iter()
@@ -1706,7 +1822,7 @@ impl Gen {
         year: i32,
         recipient: usize,
         purpose: &'static str,
-        amount: i64,
+        amount: Decimal,
         id: &str,
     ) {
         let d = self.day;
@@ -1727,7 +1843,7 @@ impl Gen {
             recipient,
             purpose,
             amount,
-            used: 0,
+            used: Decimal::ZERO,
         });
     }
 
@@ -1785,13 +1901,13 @@ impl Gen {
                     let own = self.projects[q].org == o;
                     (own != underspends, (self.projects[q].org + 40 - o) % 40, q)
                 });
-            let held = self.held.get(&(o, Some(p))).copied().unwrap_or(0);
+            let held = self.held.get(&(o, Some(p))).copied().unwrap_or_default();
             let left = self.balance(o, Some(p));
             let doc = self.hash("close");
             let mut body = json!({"project": self.projects[p].id, "closed_on": day_str(d),
                 "summary": format!("项目已按计划执行完毕，累计筹款{}元，支出{}元。", yuan_text(self.projects[p].raised), yuan_text(self.projects[p].spent)),
                 "document": doc});
-            if left > 0 && held == 0 {
+            if left > Decimal::ZERO && held.is_zero() {
                 let Some(q) = target else {
                     continue;
                 };
@@ -1807,7 +1923,7 @@ impl Gen {
                     self.fig(o, year).charitable += left;
                     self.fig(t, year).income += left;
                 }
-            } else if left != 0 {
+            } else if !left.is_zero() {
                 continue;
             }
             self.projects[p].closed = true;
@@ -1835,7 +1951,7 @@ impl Gen {
                 if d != on {
                     continue;
                 }
-                let mut net = 0;
+                let mut net = Decimal::ZERO;
                 for ((fo, fy), f) in &self.figs {
                     if *fo == o && *fy <= year {
                         net += f.income - f.charitable - f.admin - f.fundraising;
@@ -1848,7 +1964,7 @@ impl Gen {
                     "published_on": day_str(d), "figures": {"currency": "CNY",
                         "income": yuan(f.income), "charitable_spending": yuan(f.charitable),
                         "administrative_costs": yuan(f.admin), "fundraising_costs": yuan(f.fundraising),
-                        "total_spending": yuan(total), "net_assets_year_end": yuan(net.max(0))}});
+                        "total_spending": yuan(total), "net_assets_year_end": yuan(net.max(Decimal::ZERO))}});
                 // From 2025 (the 2025 Disclosure Measures): an organisation with fundraising
                 // status carries its audit report, one without it its major projects; the late
                 // organisations' come late with their reports. Two leave them out, so the duty
@@ -2001,13 +2117,13 @@ impl Gen {
                 &self.orgs[good].d.id,
                 receipt_no,
             ));
-            let cents = 20_000_000;
+            let amount = cents(20_000_000);
             let body = json!({"receipt_no": receipt_no, "received_on": day_str(d), "form": "cash",
-                "amount": yuan(cents), "currency": "CNY", "donor_type": "organisation",
+                "amount": yuan(amount), "currency": "CNY", "donor_type": "organisation",
                 "donor_display": "本会发起单位", "receipt": "issued", "commitment": commitment,
                 "related_party": true});
-            self.add_funds(good, None, cents);
-            self.fig(good, d.year()).income += cents;
+            self.add_funds(good, None, amount);
+            self.fig(good, d.year()).income += amount;
             self.push(Signer::Org(good), Kind::Donation, body);
             // A trust the good one set up as settlor, signed on 2 February.
             self.settlor_trust(good, "GDCT-2026-003", date(2026, 2, 2));
@@ -2038,44 +2154,40 @@ impl Gen {
 
     fn corrections_today(&mut self) {
         let d = self.day;
-        let due: Vec<(Date, Signer, Value)> = self
-            .pending
-            .iter()
-            .filter(|(on, ..)| *on == d)
-            .cloned()
-            .collect();
-        for (_, signer, mut body) in due {
-            let Some(map) = body.as_object_mut() else {
-                continue;
-            };
-            let nums = |v: Option<Value>| -> Vec<i64> {
-                v.and_then(|v| {
-                    v.as_array()
-                        .map(|a| a.iter().filter_map(Value::as_i64).collect())
-                })
-                .unwrap_or_default()
-            };
-            let year = d.year();
-            if let [o, cents] = nums(map.remove("_hold"))[..] {
-                let o = o as usize;
-                *self.held.entry((o, None)).or_default() -= cents;
-                self.add_funds(o, None, -cents);
-                self.fig(o, year).income -= cents;
-            }
-            if let [o, cents] = nums(map.remove("_add"))[..] {
-                let o = o as usize;
-                self.add_funds(o, None, cents);
-                self.fig(o, year).income += cents;
-            }
-            if let [o, p, cents] = nums(map.remove("_undo"))[..] {
-                let (o, p) = (o as usize, p as usize);
-                self.add_funds(o, Some(p), cents);
-                self.projects[p].spent -= cents;
-                self.fig(o, year).charitable -= cents;
+        let (due, later) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| p.on == d);
+        self.pending = later;
+        let year = d.year();
+        for Pending {
+            signer,
+            body,
+            books,
+            ..
+        } in due
+        {
+            match books {
+                Undo::VoidDonation { org, amount } => {
+                    *self.held.entry((org, None)).or_default() -= amount;
+                    self.add_funds(org, None, -amount);
+                    self.fig(org, year).income -= amount;
+                }
+                Undo::AmendDonation { org, added } => {
+                    self.add_funds(org, None, added);
+                    self.fig(org, year).income += added;
+                }
+                Undo::VoidDisbursement {
+                    org,
+                    project,
+                    amount,
+                } => {
+                    self.add_funds(org, Some(project), amount);
+                    self.projects[project].spent -= amount;
+                    self.fig(org, year).charitable -= amount;
+                }
             }
             self.push(signer, Kind::Correction, body);
         }
-        self.pending.retain(|(on, ..)| *on != d);
     }
 }
 
@@ -2085,19 +2197,88 @@ mod tests {
 
     #[test]
     fn prose_amounts_are_grouped_by_thousands() {
-        assert_eq!(yuan_text(138_123_456_780), "1,381,234,567.80");
-        assert_eq!(yuan_text(1_381_234_567_800), "13,812,345,678.00");
-        assert_eq!(yuan_text(99_999), "999.99");
-        assert_eq!(yuan_text(100_000), "1,000.00");
-        assert_eq!(yuan_text(5), "0.05");
+        assert_eq!(yuan_text(cents(138_123_456_780)), "1,381,234,567.80");
+        assert_eq!(yuan_text(cents(1_381_234_567_800)), "13,812,345,678.00");
+        assert_eq!(yuan_text(cents(99_999)), "999.99");
+        assert_eq!(yuan_text(cents(100_000)), "1,000.00");
+        assert_eq!(yuan_text(cents(5)), "0.05");
         // Grouped, an eleven-digit total is no mobile number to the personal-data scan; the
         // same total ungrouped is (why the demo groups them).
         let text = |a: &str| format!("截至2025-03-27，项目累计筹款{a}元。");
         assert_eq!(
-            crate::money::text::personal_data_in(&text(&yuan_text(1_381_234_567_800))),
+            crate::money::text::personal_data_in(&text(&yuan_text(cents(1_381_234_567_800)))),
             None
         );
-        assert!(crate::money::text::personal_data_in(&text(&yuan(1_381_234_567_800))).is_some());
+        assert!(
+            crate::money::text::personal_data_in(&text(&yuan(cents(1_381_234_567_800)))).is_some()
+        );
+    }
+
+    #[test]
+    fn shares_are_cut_to_cents_toward_zero_like_integer_cents() {
+        // Hand-computed: a third of 1.00 is 0.33, of -1.00 is -0.33 (toward zero, as integer
+        // division of cents was); 78% of 1,234.57 is 962.9646 -> 962.96.
+        assert_eq!(share(cents(100), 1, 3), cents(33));
+        assert_eq!(share(cents(-100), 1, 3), cents(-33));
+        assert_eq!(share(cents(123_457), 78, 100), cents(96_296));
+        assert_eq!(share(cents(1_000_000), 3, 1000), cents(3_000));
+        // Against integer cents over a range: the same cut for every amount and divisor the
+        // generator uses.
+        for c in (-5_000..5_000).chain([999_999_999_999, 123_456_789_012]) {
+            for (num, den) in [(1, 2), (1, 3), (1, 6), (1, 10), (1, 12), (1, 40), (78, 100)] {
+                assert_eq!(
+                    share(cents(c), num, den),
+                    cents(c * num / den),
+                    "{c} {num}/{den}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_rate_cuts_to_cents_toward_zero() {
+        // 5/32 is exact in binary and in decimal: 1,000.01 * 5/32 = 156.2515625 -> 156.25.
+        let rate = rate_of(0.156_25);
+        assert_eq!(rate, Decimal::new(15_625, 5));
+        assert_eq!(at_rate(cents(100_001), rate), cents(15_625));
+        for c in [1, 99, 31, 64_000, 123_456_789] {
+            assert_eq!(at_rate(cents(c), rate), cents(c * 5 / 32), "{c}");
+        }
+        assert_eq!(at_rate(cents(200_000), Decimal::new(15, 3)), cents(3_000));
+        assert_eq!(yuan(cents(-5)), "-0.05");
+        assert_eq!(yuan(Decimal::from(7)), "7.00");
+    }
+
+    #[test]
+    fn the_plan_of_gifts_gives_each_day_its_gifts_in_the_listed_order() {
+        // Reference: the list of every gift, sorted the way the generator once sorted it.
+        let mut rng = ChaCha20Rng::from_seed([7; 32]);
+        let orgs = 40;
+        let mut plan = DonationPlan::new(orgs);
+        let mut list = Vec::new();
+        let days = Days::total_days() as i64;
+        for _ in 0..20_000 {
+            let day = FIRST_DAY + Duration::days(rng.gen_range(0..days));
+            // Clustered on a few days and organisations, so many gifts share all three.
+            let day = if rng.gen_bool(0.3) {
+                date(2025, 9, 9)
+            } else {
+                day
+            };
+            let org = rng.gen_range(0..orgs) % if rng.gen_bool(0.5) { 3 } else { orgs };
+            let major = rng.gen_bool(0.1);
+            plan.add(day, org, major);
+            list.push((day, org, major));
+        }
+        list.sort_by_key(|(d, o, major)| (*d, !*major, *o));
+        let mut from_plan = Vec::new();
+        let mut day = FIRST_DAY;
+        while day <= LAST_DAY {
+            from_plan.extend(plan.of_day(day).map(|(o, major)| (day, o, major)));
+            day = day.next_day().unwrap_or(LAST_DAY + Duration::days(1));
+        }
+        assert_eq!(plan.len(), 20_000);
+        assert_eq!(from_plan, list);
     }
 
     #[test]

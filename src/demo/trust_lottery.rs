@@ -7,9 +7,10 @@
 //! announcement, with no receipts recorded, stays declared and unchecked (the other failing
 //! case).
 
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use super::{Gen, Grant, Signer, date, day_str, derive, sha_hex, yuan};
+use super::{Gen, Grant, Signer, cents, date, day_str, derive, sha_hex, share, yuan};
 use crate::ledger::Kind;
 
 /// The children's welfare home registered beside the issuer.
@@ -33,15 +34,22 @@ impl Gen {
         self.orgs.iter().position(|o| o.d.name == WELFARE_HOME)
     }
 
-    fn trust_flow(&mut self, t: usize, kind: Kind, body: Value, flow: &'static str, cents: i64) {
+    fn trust_flow(
+        &mut self,
+        t: usize,
+        kind: Kind,
+        body: Value,
+        flow: &'static str,
+        amount: Decimal,
+    ) {
         let d = self.day;
         let trustee = self.trusts[t].trustee;
         if flow == "fee" {
-            self.trusts[t].remaining -= cents;
+            self.trusts[t].remaining -= amount;
         } else {
-            self.trusts[t].remaining += cents;
+            self.trusts[t].remaining += amount;
         }
-        *self.trusts[t].flows.entry((d.year(), flow)).or_default() += cents;
+        *self.trusts[t].flows.entry((d.year(), flow)).or_default() += amount;
         self.push(Signer::Org(trustee), kind, body);
     }
 
@@ -56,33 +64,33 @@ impl Gen {
         if d.year() >= 2025
             && ((d.month() as u8, d.day()) == (6, 30) || (d.month() as u8, d.day()) == (12, 31))
         {
-            let cents = self.trusts[0].remaining / 100;
+            let amount = share(self.trusts[0].remaining, 1, 100);
             let doc = self.hash("trust-income");
-            let body = json!({"trust_id": id, "source": "investment_income", "amount": yuan(cents),
+            let body = json!({"trust_id": id, "source": "investment_income", "amount": yuan(amount),
                 "currency": "CNY", "description": "信托财产存款及国债逆回购收益", "document": doc,
                 "received_on": day_str(d)});
-            self.trust_flow(0, Kind::TrustReceive, body, "income", cents);
+            self.trust_flow(0, Kind::TrustReceive, body, "income", amount);
         }
         if d == date(2025, 9, 1) {
-            let cents = 50_000_000;
+            let amount = cents(50_000_000);
             let doc = self.hash("trust-contribution");
             let c = sha_hex(&derive(self.seed, &format!("settlor/{id}/3")));
-            let body = json!({"trust_id": id, "source": "contribution", "amount": yuan(cents),
+            let body = json!({"trust_id": id, "source": "contribution", "amount": yuan(amount),
                 "currency": "CNY", "description": "委托人按信托合同追加信托财产",
                 "settlor": {"settlor_type": "organisation", "display": "广东南海建材集团有限公司", "commitment": c},
                 "document": doc, "received_on": day_str(d)});
-            self.trust_flow(0, Kind::TrustReceive, body, "contribution", cents);
+            self.trust_flow(0, Kind::TrustReceive, body, "contribution", amount);
         }
         for (day, fee_type, payee) in [
             (date(2025, 12, 31), "trustee", "南粤信托有限责任公司"),
             (date(2026, 6, 30), "custody", "某商业银行广州分行"),
         ] {
             if d == day {
-                let cents = self.trusts[0].remaining * 3 / 1000;
+                let amount = share(self.trusts[0].remaining, 3, 1000);
                 let ev = self.hash("trust-fee");
-                let body = json!({"trust_id": id, "fee_type": fee_type, "amount": yuan(cents),
+                let body = json!({"trust_id": id, "fee_type": fee_type, "amount": yuan(amount),
                     "currency": "CNY", "payee_display": payee, "evidence": [ev], "paid_on": day_str(d)});
-                self.trust_flow(0, Kind::TrustFee, body, "fee", cents);
+                self.trust_flow(0, Kind::TrustFee, body, "fee", amount);
             }
         }
         if d == on(END_REPORTED_ON) && self.trusts.len() > ENDING_TRUST {
@@ -94,7 +102,7 @@ impl Gen {
                 "supervisor_opinion": opinion, "remaining_property": yuan(left),
                 "remaining_to": "广州市慈善会（同类养老项目）", "remaining_to_org": self.orgs[13].d.id,
                 "reported_on": day_str(d)});
-            self.trusts[ENDING_TRUST].remaining = 0;
+            self.trusts[ENDING_TRUST].remaining = Decimal::ZERO;
             self.trusts[ENDING_TRUST].ended = true;
             self.push(Signer::Org(trustee), Kind::TrustTerminate, body);
         }
@@ -108,10 +116,10 @@ impl Gen {
     /// The statement of trust `t` for `year`, from the generator's own books.
     pub(super) fn trust_statement(&self, t: usize, year: i32) -> Value {
         let tr = &self.trusts[t];
-        let flow = |y: i32, k: &str| tr.flows.get(&(y, k)).copied().unwrap_or(0);
-        let paid = |y: i32| tr.paid_by_year.get(&y).copied().unwrap_or(0);
+        let flow = |y: i32, k: &str| tr.flows.get(&(y, k)).copied().unwrap_or_default();
+        let paid = |y: i32| tr.paid_by_year.get(&y).copied().unwrap_or_default();
         let net = |y: i32| flow(y, "contribution") + flow(y, "income") - flow(y, "fee") - paid(y);
-        let opening = tr.property + (tr.start.year()..year).map(net).sum::<i64>();
+        let opening = tr.property + (tr.start.year()..year).map(net).sum::<Decimal>();
         json!({"opening_property": yuan(opening), "contributions": yuan(flow(year, "contribution")),
             "income": yuan(flow(year, "income")), "fees": yuan(flow(year, "fee")),
             "closing_property": yuan(opening + net(year))})
@@ -120,10 +128,10 @@ impl Gen {
     /// The fund received for 2025, and the welfare home's grant.
     pub(super) fn lottery_funds_today(&mut self, admin: usize) {
         let d = self.day;
-        for (day, cents) in FUND_2025 {
+        for (day, fund) in FUND_2025 {
             if d == on(day) {
                 let doc = self.hash("lottery-fund");
-                let body = json!({"fiscal_year": 2025, "amount": yuan(cents), "currency": "CNY",
+                let body = json!({"fiscal_year": 2025, "amount": yuan(cents(fund)), "currency": "CNY",
                     "source": "广东省财政厅（福利彩票公益金分配）", "document": doc,
                     "received_on": day_str(d)});
                 self.push(Signer::Org(admin), Kind::LotteryReceive, body);
@@ -132,7 +140,7 @@ impl Gen {
         if d == date(2025, 5, 12)
             && let Some(home) = self.welfare_home()
         {
-            let (id, amount, purpose) = ("FC2025-WH1", 30_000_000, "儿童福利");
+            let (id, amount, purpose) = ("FC2025-WH1", cents(30_000_000), "儿童福利");
             let body = json!({"grant_id": id, "fiscal_year": 2025,
                 "recipient_org": self.orgs[home].d.id, "amount": yuan(amount), "currency": "CNY",
                 "purpose": purpose, "granted_on": day_str(d)});
@@ -143,24 +151,24 @@ impl Gen {
                 recipient: home,
                 purpose,
                 amount,
-                used: 0,
+                used: Decimal::ZERO,
             });
         }
     }
 
     /// What fiscal `year` raised by the recorded receipts, if any were recorded.
-    pub(super) fn lottery_received(&self, year: i32) -> Option<i64> {
-        (year == 2025).then(|| FUND_2025.iter().map(|(_, c)| c).sum())
+    pub(super) fn lottery_received(&self, year: i32) -> Option<Decimal> {
+        (year == 2025).then(|| FUND_2025.iter().map(|(_, c)| cents(*c)).sum())
     }
 
     /// The execution of fiscal `year`'s grants by purpose, as the announcement states it.
     pub(super) fn lottery_executed(&self, year: i32) -> Value {
-        let mut used: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+        let mut used: std::collections::BTreeMap<&str, Decimal> = std::collections::BTreeMap::new();
         for g in self.grants.iter().filter(|g| g.fiscal_year == year) {
             *used.entry(g.purpose).or_default() += g.used;
         }
         used.into_iter()
-            .map(|(p, c)| json!({"purpose": p, "amount": yuan(c)}))
+            .map(|(p, amount)| json!({"purpose": p, "amount": yuan(amount)}))
             .collect()
     }
 }
