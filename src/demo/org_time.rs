@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::Date;
 
-use super::{Gen, Signer, cents, date, day_str, yuan};
+use super::generator::{Gen, Signer};
+use super::{cents, date, day_str, yuan};
 use crate::ledger::Kind;
 
 /// The foundation without public-fundraising status that joins with an endowment (潮州市韩江乡贤基金会).
