@@ -9,11 +9,12 @@
 
 use serde_json::{Value, json};
 
+use super::generator::{Gen, Signer};
 use super::{
-    Days, Gen, LAST_DAY, Nonce, SignedSubmission, Signer, Timestamp, date, day_str, derive,
-    receipt_secret, recorded_at, sha_hex,
+    Days, LAST_DAY, SignedSubmission, Timestamp, date, day_str, derive, receipt_secret,
+    recorded_at, sha_hex,
 };
-use crate::ledger::Kind;
+use crate::ledger::{Kind, Nonce};
 
 /// The organisation whose goods the demo records (a foundation).
 const GOODS_ORG: usize = 0;

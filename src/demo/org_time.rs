@@ -6,10 +6,12 @@
 //! public-fundraising status in December 2025 (so 2025 is judged by the 70% rule), a status
 //! revoked in October 2026, and a social group renamed.
 
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use time::Date;
 
-use super::{Gen, Signer, date, day_str, yuan};
+use super::generator::{Gen, Signer};
+use super::{cents, date, day_str, yuan};
 use crate::ledger::Kind;
 
 /// The foundation without public-fundraising status that joins with an endowment (潮州市韩江乡贤基金会).
@@ -45,9 +47,9 @@ impl Gen {
         if d == date(2024, 1, 2) {
             let doc = self.hash("opening-balance");
             let body = json!({"as_of": "2023-12-31", "currency": "CNY",
-                "net_assets": yuan(ENDOWMENT_CENTS),
-                "restricted": yuan(ENDOWMENT_RESTRICTED_CENTS),
-                "unrestricted": yuan(ENDOWMENT_CENTS - ENDOWMENT_RESTRICTED_CENTS),
+                "net_assets": yuan(cents(ENDOWMENT_CENTS)),
+                "restricted": yuan(cents(ENDOWMENT_RESTRICTED_CENTS)),
+                "unrestricted": yuan(cents(ENDOWMENT_CENTS - ENDOWMENT_RESTRICTED_CENTS)),
                 "document": doc});
             self.push(Signer::Org(ENDOWED), Kind::OrgOpening, body);
         }
@@ -72,9 +74,15 @@ impl Gen {
 
     fn grantee(&self) -> usize {
         let short = |o: &usize| {
-            let prior = self.figs.get(&(*o, 2024)).map_or(0, |f| f.income);
-            let spent = self.figs.get(&(*o, 2025)).map_or(0, |f| f.charitable);
-            spent * 10 < prior * 7
+            let prior = self
+                .figs
+                .get(&(*o, 2024))
+                .map_or(Decimal::ZERO, |f| f.income);
+            let spent = self
+                .figs
+                .get(&(*o, 2025))
+                .map_or(Decimal::ZERO, |f| f.charitable);
+            spent * Decimal::TEN < prior * Decimal::from(7)
         };
         MAY_BE_GRANTED
             .iter()
@@ -109,8 +117,8 @@ impl Gen {
             return;
         }
         let f = self.figs.get(&(o, year)).copied().unwrap_or_default();
-        let extra = GOVERNMENT_GRANTS_CENTS + INVESTMENT_INCOME_CENTS;
-        let net: i64 = self
+        let extra = cents(GOVERNMENT_GRANTS_CENTS + INVESTMENT_INCOME_CENTS);
+        let net: Decimal = self
             .figs
             .iter()
             .filter(|((fo, fy), _)| *fo == o && *fy <= year)
@@ -119,14 +127,14 @@ impl Gen {
         body["audited"] = json!({
             "total_revenue": yuan(f.income + extra),
             "donations": yuan(f.income),
-            "government_grants": yuan(GOVERNMENT_GRANTS_CENTS),
-            "investment_income": yuan(INVESTMENT_INCOME_CENTS),
+            "government_grants": yuan(cents(GOVERNMENT_GRANTS_CENTS)),
+            "investment_income": yuan(cents(INVESTMENT_INCOME_CENTS)),
             "service_income": "0.00",
             "other_income": "0.00",
             "charitable_expenditure": yuan(f.charitable),
             "management_costs": yuan(f.admin),
             "total_expenditure": yuan(f.charitable + f.admin + f.fundraising),
-            "net_assets_year_end": yuan((net + extra).max(0)),
+            "net_assets_year_end": yuan((net + extra).max(Decimal::ZERO)),
         });
         body["audit_report"] = json!(self.hash("audit-report"));
     }
