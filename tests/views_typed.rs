@@ -104,7 +104,11 @@ fn violations(doc: &Value, s: &Value, v: &Value, at: &str) -> Vec<String> {
             .collect();
         let free = parts.iter().any(|p| {
             p["properties"].is_null()
-                && (p["type"] == "object" || p["additionalProperties"].is_object())
+                && (p["type"] == "object"
+                    || p["type"]
+                        .as_array()
+                        .is_some_and(|t| t.contains(&"object".into()))
+                    || p["additionalProperties"].is_object())
         });
         for p in &parts {
             for r in p["required"].as_array().into_iter().flatten() {
