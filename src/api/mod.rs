@@ -34,6 +34,7 @@ pub mod import;
 pub mod listener;
 pub mod log;
 pub mod money;
+pub mod money_answers;
 pub mod obligations;
 pub mod openapi;
 pub mod pages;

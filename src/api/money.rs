@@ -8,14 +8,20 @@
 
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::error::{ApiError, AppJson, AppPath, AppQuery, ErrorDetail};
+use super::money_answers::{
+    ComplianceAnswer, GrantAnswer, GrantsAnswer, KeyedBalance, KeyedTotal, OrgAnswer, OrgsAnswer,
+    ProjectAnswer, ProjectsAnswer, ReceiptAnswer, TrustAnswer, TrustsAnswer,
+};
 use crate::ledger::Uscc;
 use crate::money::types::Ident;
 use crate::money::views::keys;
+use crate::money::views::rows::{self, BalanceRow, DonationRow, OrgTotalRow};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -59,31 +65,57 @@ async fn prefixed(app: &AppState, prefix: &str) -> Result<Vec<(String, Value)>, 
         .collect()
 }
 
-async fn rows(app: &AppState, prefix: &str) -> Result<Vec<Value>, ApiError> {
-    Ok(prefixed(app, prefix)
+/// One row of a typed family; a row that does not read is a 500 whose log names the key.
+pub(super) async fn typed<T: DeserializeOwned>(
+    app: &AppState,
+    key: &str,
+) -> Result<Option<T>, ApiError> {
+    app.reads()
+        .view(key)
+        .await?
+        .map(|text| rows::read(key, &text).map_err(ApiError::internal))
+        .transpose()
+}
+
+/// Every row of a typed family under `prefix`, with its key.
+async fn typed_keyed<T: DeserializeOwned>(
+    app: &AppState,
+    prefix: &str,
+) -> Result<Vec<(String, T)>, ApiError> {
+    app.reads()
+        .views_with_prefix(prefix)
+        .await?
+        .into_iter()
+        .map(|(k, text)| {
+            let v = rows::read(&k, &text).map_err(ApiError::internal)?;
+            Ok((k, v))
+        })
+        .collect()
+}
+
+/// Every row of a typed family under `prefix`.
+async fn typed_rows<T: DeserializeOwned>(app: &AppState, prefix: &str) -> Result<Vec<T>, ApiError> {
+    Ok(typed_keyed(app, prefix)
         .await?
         .into_iter()
         .map(|(_, v)| v)
         .collect())
 }
 
-/// Rows with their view key, for families whose rows do not name everything the key does
-/// (balances: the fund and currency are in the key).
-async fn keyed(app: &AppState, prefix: &str) -> Result<Vec<Value>, ApiError> {
-    Ok(prefixed(app, prefix)
+async fn balances(app: &AppState, prefix: &str) -> Result<Vec<KeyedBalance>, ApiError> {
+    Ok(typed_keyed::<BalanceRow>(app, prefix)
         .await?
         .into_iter()
-        .map(|(key, value)| json!({"key": key, "value": value}))
+        .map(|(key, value)| KeyedBalance { key, value })
         .collect())
 }
 
-pub(super) fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
-    let mut out = Map::new();
-    out.insert("as_of_size".into(), json!(as_of_size));
-    if let Value::Object(m) = fields {
-        out.extend(m);
-    }
-    AppJson(Value::Object(out))
+async fn rows(app: &AppState, prefix: &str) -> Result<Vec<Value>, ApiError> {
+    Ok(prefixed(app, prefix)
+        .await?
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -96,14 +128,14 @@ pub(super) fn answer(as_of_size: u64, fields: Value) -> AppJson<Value> {
     get,
     path = "/api/v1/orgs",
     tag = "money",
-    responses((status = 200, body = Object, description = "Organisation rows"))
+    responses((status = 200, body = OrgsAnswer, description = "Organisation rows"))
 )]
-pub async fn orgs(State(app): State<AppState>) -> Result<AppJson<Value>, ApiError> {
-    let size = as_of(&app).await?;
-    Ok(answer(
-        size,
-        json!({"orgs": rows(&app, keys::ORG.prefix()).await?}),
-    ))
+pub async fn orgs(State(app): State<AppState>) -> Result<AppJson<OrgsAnswer>, ApiError> {
+    let as_of_size = as_of(&app).await?;
+    Ok(AppJson(OrgsAnswer {
+        as_of_size,
+        orgs: typed_rows(&app, keys::ORG.prefix()).await?,
+    }))
 }
 
 /// One organisation: its registration row, fund balances, totals, yearly figures and
@@ -117,7 +149,7 @@ pub async fn orgs(State(app): State<AppState>) -> Result<AppJson<Value>, ApiErro
     tag = "money",
     params(("org" = String, Path, description = "Unified social credit code")),
     responses(
-        (status = 200, body = Object, description = "The organisation with its figures"),
+        (status = 200, body = OrgAnswer, description = "The organisation with its figures"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -125,22 +157,25 @@ pub async fn orgs(State(app): State<AppState>) -> Result<AppJson<Value>, ApiErro
 pub async fn org(
     State(app): State<AppState>,
     AppPath(org): AppPath<String>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<OrgAnswer>, ApiError> {
     let org = uscc("org", &org)?;
-    let size = as_of(&app).await?;
-    let row = one(&app, &keys::ORG.key(&[&org]))
+    let as_of_size = as_of(&app).await?;
+    let row = typed(&app, &keys::ORG.key(&[&org]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no organisation {org}")))?;
-    Ok(answer(
-        size,
-        json!({
-            "org": row,
-            "balances": keyed(&app, &keys::BALANCE.under(&[&org])).await?,
-            "totals": keyed(&app, &keys::ORG_TOTAL.under(&[&org])).await?,
-            "figures": rows(&app, &keys::FIGURES.under(&[&org])).await?,
-            "compliance": rows(&app, &keys::COMPLIANCE.under(&[&org])).await?,
-        }),
-    ))
+    let totals = typed_keyed::<OrgTotalRow>(&app, &keys::ORG_TOTAL.under(&[&org]))
+        .await?
+        .into_iter()
+        .map(|(key, value)| KeyedTotal { key, value })
+        .collect();
+    Ok(AppJson(OrgAnswer {
+        as_of_size,
+        org: row,
+        balances: balances(&app, &keys::BALANCE.under(&[&org])).await?,
+        totals,
+        figures: rows(&app, &keys::FIGURES.under(&[&org])).await?,
+        compliance: rows(&app, &keys::COMPLIANCE.under(&[&org])).await?,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,23 +198,23 @@ pub struct ProjectsParams {
     tag = "money",
     params(ProjectsParams),
     responses(
-        (status = 200, body = Object, description = "Project rows"),
+        (status = 200, body = ProjectsAnswer, description = "Project rows"),
         (status = 400, body = super::error::ErrorBody),
     )
 )]
 pub async fn projects(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<ProjectsParams>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<ProjectsAnswer>, ApiError> {
     let prefix = match p.org {
         Some(org) => keys::PROJECT.under(&[&uscc("org", &org)?]),
         None => keys::PROJECT.prefix().to_owned(),
     };
-    let size = as_of(&app).await?;
-    Ok(answer(
-        size,
-        json!({"projects": rows(&app, &prefix).await?}),
-    ))
+    let as_of_size = as_of(&app).await?;
+    Ok(AppJson(ProjectsAnswer {
+        as_of_size,
+        projects: typed_rows(&app, &prefix).await?,
+    }))
 }
 
 /// One project with its figures and its restricted fund balances.
@@ -194,7 +229,7 @@ pub async fn projects(
         ("id" = String, Path, description = "Project id"),
     ),
     responses(
-        (status = 200, body = Object, description = "The project"),
+        (status = 200, body = ProjectAnswer, description = "The project"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -202,20 +237,18 @@ pub async fn projects(
 pub async fn project(
     State(app): State<AppState>,
     AppPath((org, id)): AppPath<(String, String)>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<ProjectAnswer>, ApiError> {
     let org = uscc("org", &org)?;
     let id = ident("id", &id)?;
-    let size = as_of(&app).await?;
-    let row = one(&app, &keys::PROJECT.key(&[&org, &id]))
+    let as_of_size = as_of(&app).await?;
+    let project = typed(&app, &keys::PROJECT.key(&[&org, &id]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no project {id} of {org}")))?;
-    Ok(answer(
-        size,
-        json!({
-            "project": row,
-            "balances": keyed(&app, &keys::BALANCE.under(&[&org, &"project", &id])).await?,
-        }),
-    ))
+    Ok(AppJson(ProjectAnswer {
+        as_of_size,
+        project,
+        balances: balances(&app, &keys::BALANCE.under(&[&org, &"project", &id])).await?,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,14 +261,14 @@ pub async fn project(
     get,
     path = "/api/v1/trusts",
     tag = "money",
-    responses((status = 200, body = Object, description = "Trust rows"))
+    responses((status = 200, body = TrustsAnswer, description = "Trust rows"))
 )]
-pub async fn trusts(State(app): State<AppState>) -> Result<AppJson<Value>, ApiError> {
-    let size = as_of(&app).await?;
-    Ok(answer(
-        size,
-        json!({"trusts": rows(&app, keys::TRUST.prefix()).await?}),
-    ))
+pub async fn trusts(State(app): State<AppState>) -> Result<AppJson<TrustsAnswer>, ApiError> {
+    let as_of_size = as_of(&app).await?;
+    Ok(AppJson(TrustsAnswer {
+        as_of_size,
+        trusts: typed_rows(&app, keys::TRUST.prefix()).await?,
+    }))
 }
 
 /// One charitable trust, with its years as the ledger holds them (issue 14).
@@ -247,7 +280,7 @@ pub async fn trusts(State(app): State<AppState>) -> Result<AppJson<Value>, ApiEr
     tag = "money",
     params(("id" = String, Path, description = "Trust id")),
     responses(
-        (status = 200, body = Object, description = "The trust"),
+        (status = 200, body = TrustAnswer, description = "The trust"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -255,14 +288,18 @@ pub async fn trusts(State(app): State<AppState>) -> Result<AppJson<Value>, ApiEr
 pub async fn trust(
     State(app): State<AppState>,
     AppPath(id): AppPath<String>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<TrustAnswer>, ApiError> {
     let id = ident("id", &id)?;
-    let size = as_of(&app).await?;
-    let row = one(&app, &keys::TRUST.key(&[&id]))
+    let as_of_size = as_of(&app).await?;
+    let trust = typed(&app, &keys::TRUST.key(&[&id]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no trust {id}")))?;
     let years = rows(&app, &keys::TRUST_YEAR.under(&[&id])).await?;
-    Ok(answer(size, json!({"trust": row, "years": years})))
+    Ok(AppJson(TrustAnswer {
+        as_of_size,
+        trust,
+        years,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -286,14 +323,14 @@ pub struct GrantsParams {
     tag = "money",
     params(GrantsParams),
     responses(
-        (status = 200, body = Object, description = "Grant rows"),
+        (status = 200, body = GrantsAnswer, description = "Grant rows"),
         (status = 400, body = super::error::ErrorBody),
     )
 )]
 pub async fn grants(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<GrantsParams>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<GrantsAnswer>, ApiError> {
     let (prefix, execution) = match p.administrator {
         Some(a) => {
             let a = uscc("administrator", &a)?;
@@ -307,11 +344,12 @@ pub async fn grants(
             keys::LOTTERY_EXECUTION.prefix().to_owned(),
         ),
     };
-    let size = as_of(&app).await?;
-    Ok(answer(
-        size,
-        json!({"grants": rows(&app, &prefix).await?, "execution": rows(&app, &execution).await?}),
-    ))
+    let as_of_size = as_of(&app).await?;
+    Ok(AppJson(GrantsAnswer {
+        as_of_size,
+        grants: typed_rows(&app, &prefix).await?,
+        execution: rows(&app, &execution).await?,
+    }))
 }
 
 /// One lottery grant.
@@ -326,7 +364,7 @@ pub async fn grants(
         ("grant" = String, Path, description = "Grant id"),
     ),
     responses(
-        (status = 200, body = Object, description = "The grant"),
+        (status = 200, body = GrantAnswer, description = "The grant"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -334,14 +372,17 @@ pub async fn grants(
 pub async fn grant(
     State(app): State<AppState>,
     AppPath((admin, grant)): AppPath<(String, String)>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<GrantAnswer>, ApiError> {
     let admin = uscc("admin", &admin)?;
     let grant = ident("grant", &grant)?;
-    let size = as_of(&app).await?;
-    let row = one(&app, &keys::LOTTERY_GRANT.key(&[&admin, &grant]))
+    let as_of_size = as_of(&app).await?;
+    let row = typed(&app, &keys::LOTTERY_GRANT.key(&[&admin, &grant]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no grant {grant} of {admin}")))?;
-    Ok(answer(size, json!({"grant": row})))
+    Ok(AppJson(GrantAnswer {
+        as_of_size,
+        grant: row,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +413,7 @@ pub struct ReceiptParams {
         ReceiptParams,
     ),
     responses(
-        (status = 200, body = Object, description = "The donation, its trace and its proof"),
+        (status = 200, body = ReceiptAnswer, description = "The donation, its trace and its proof"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
         (status = 409, body = super::error::ErrorBody),
@@ -382,20 +423,20 @@ pub async fn receipt(
     State(app): State<AppState>,
     AppPath(receipt_no): AppPath<String>,
     AppQuery(p): AppQuery<ReceiptParams>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<ReceiptAnswer>, ApiError> {
     let receipt_no = ident("receipt_no", &receipt_no)?;
     let org = p.org.map(|o| uscc("org", &o)).transpose()?;
-    let size = as_of(&app).await?;
+    let as_of_size = as_of(&app).await?;
     let (org, donation) = match org {
         Some(org) => {
-            let d = one(&app, &keys::DONATION.key(&[&org, &receipt_no])).await?;
+            let d = typed::<DonationRow>(&app, &keys::DONATION.key(&[&org, &receipt_no])).await?;
             (org.to_string(), d)
         }
         None => {
             // Scans every donation row: fine at today's volumes; an index of receipt number to
             // organisations belongs in the views if this grows.
             let suffix = format!("/{receipt_no}");
-            let mut found: Vec<(String, Value)> = prefixed(&app, keys::DONATION.prefix())
+            let mut found: Vec<(String, DonationRow)> = typed_keyed(&app, keys::DONATION.prefix())
                 .await?
                 .into_iter()
                 .filter(|(k, _)| k.ends_with(&suffix))
@@ -435,21 +476,21 @@ pub async fn receipt(
         Ok(uscc) => app.reads().trace(&uscc, &receipt_no).await?,
         Err(_) => None,
     };
-    let seq = donation["seq"]
-        .as_u64()
-        .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
+    let seq = donation.record.seq;
     let proof = crate::publish::proofs::inclusion(app.reads(), seq, None).await?;
-    let proof = serde_json::to_value(&proof).map_err(ApiError::internal)?;
     // The correction notice goes with the item it corrects (2025 Disclosure Measures Art. 16):
     // the correcting entry, the notice and the original body; `null` when never corrected.
     let correction = one(&app, &keys::ENTRY.key(&[&seq]))
         .await?
         .filter(|e| e.get("correction").is_some());
-    Ok(answer(
-        size,
-        json!({"org": org, "donation": donation, "trace": trace, "proof": proof,
-               "correction": correction}),
-    ))
+    Ok(AppJson(ReceiptAnswer {
+        as_of_size,
+        org,
+        donation,
+        trace,
+        proof,
+        correction,
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -468,7 +509,7 @@ pub async fn receipt(
         ("year" = i32, Path, description = "Calendar year"),
     ),
     responses(
-        (status = 200, body = Object, description = "Compliance figures and late items"),
+        (status = 200, body = ComplianceAnswer, description = "Compliance figures and late items"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -476,14 +517,14 @@ pub async fn receipt(
 pub async fn compliance(
     State(app): State<AppState>,
     AppPath((org, year)): AppPath<(String, String)>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<ComplianceAnswer>, ApiError> {
     let org = uscc("org", &org)?;
     let year: i32 = year
         .parse()
         .ok()
         .filter(|y| (1900..=9999).contains(y))
         .ok_or_else(|| ApiError::malformed("year", "year: must be a 4-digit year"))?;
-    let size = as_of(&app).await?;
+    let as_of_size = as_of(&app).await?;
     if one(&app, &keys::ORG.key(&[&org])).await?.is_none() {
         return Err(ApiError::not_found(format!("no organisation {org}")));
     }
@@ -491,17 +532,19 @@ pub async fn compliance(
     // Judged today (China time), not on the newest entry's date: a ledger that goes quiet
     // still shows the deadlines it misses.
     let today = crate::ledger::Timestamp::now().china_date();
-    let late: Vec<Value> = super::obligations::judged(&app, today, Some(&org), None)
+    let late = super::obligations::judged(&app, today, Some(&org), None)
         .await?
         .into_iter()
         .filter(|o| {
             use crate::money::timeliness::Status;
             matches!(o.judged.status, Status::Late | Status::Missing)
         })
-        .map(|o| serde_json::to_value(o).map_err(ApiError::internal))
-        .collect::<Result<_, _>>()?;
-    Ok(answer(
-        size,
-        json!({"org": org.as_str(), "year": year, "compliance": figures, "late": late}),
-    ))
+        .collect();
+    Ok(AppJson(ComplianceAnswer {
+        as_of_size,
+        org: org.as_str().to_owned(),
+        year,
+        compliance: figures,
+        late,
+    }))
 }

@@ -6,13 +6,13 @@
 
 use axum::extract::State;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use time::Date;
 use utoipa::IntoParams;
 
 use super::AppState;
 use super::error::{ApiError, AppJson, AppQuery};
-use super::money::{answer, as_of, uscc};
+use super::money::{as_of, uscc};
+use super::money_answers::ObligationsAnswer;
 use crate::ledger::Uscc;
 use crate::ledger::time::{format_date, parse_date};
 use crate::money::duties::OrgDuties;
@@ -77,7 +77,7 @@ pub(super) async fn judged(
     tag = "money",
     params(ObligationsParams),
     responses(
-        (status = 200, body = Object, description = "Obligations judged on as_of"),
+        (status = 200, body = ObligationsAnswer, description = "Obligations judged on as_of"),
         (status = 400, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
     )
@@ -85,7 +85,7 @@ pub(super) async fn judged(
 pub async fn obligations(
     State(app): State<AppState>,
     AppQuery(p): AppQuery<ObligationsParams>,
-) -> Result<AppJson<Value>, ApiError> {
+) -> Result<AppJson<ObligationsAnswer>, ApiError> {
     let org = p.org.as_deref().map(|o| uscc("org", o)).transpose()?;
     let status = p
         .status
@@ -101,7 +101,7 @@ pub async fn obligations(
         }
         None => crate::ledger::Timestamp::now().china_date(),
     };
-    let size = as_of(&app).await?;
+    let as_of_size = as_of(&app).await?;
     if let Some(o) = &org
         && super::money::one(&app, &keys::ORG.key(&[o]))
             .await?
@@ -109,9 +109,10 @@ pub async fn obligations(
     {
         return Err(ApiError::not_found(format!("no organisation {o}")));
     }
-    let found = judged(&app, day, org.as_ref(), status).await?;
-    Ok(answer(
-        size,
-        json!({"as_of": format_date(day), "obligations": found}),
-    ))
+    let obligations = judged(&app, day, org.as_ref(), status).await?;
+    Ok(AppJson(ObligationsAnswer {
+        as_of_size,
+        as_of: format_date(day),
+        obligations,
+    }))
 }

@@ -12,8 +12,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::error::{ApiError, AppPath, AppQuery};
-use super::money::{ReceiptParams, ident, one, uscc};
+use super::money::{ReceiptParams, ident, typed, uscc};
 use crate::ledger::tlog_proof::TlogProof;
+use crate::money::views::keys;
+use crate::money::views::rows::DonationRow;
 
 /// A receipt's entry as a `.tlog-proof` file.
 #[utoipa::path(
@@ -42,12 +44,10 @@ pub async fn proof(
             ApiError::malformed("org", "org: the issuing organisation is required")
         })?,
     )?;
-    let donation = one(&app, &format!("donation/{org}/{receipt_no}"))
+    let donation: DonationRow = typed(&app, &keys::DONATION.key(&[&org, &receipt_no]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no receipt {receipt_no} of {org}")))?;
-    let seq = donation["seq"]
-        .as_u64()
-        .ok_or_else(|| ApiError::internal(format!("donation row {receipt_no} has no seq")))?;
+    let seq = donation.record.seq;
     // One snapshot of the published checkpoint: the proof and the note must be of one size.
     let published = match &app.cosigning {
         Some(c) => Some(c.published().ok_or_else(|| {

@@ -6,6 +6,7 @@
 //! - [`snapshot`]: what pages read — the views, entry summaries, the checkpoint, key history.
 //! - [`source`]: the one adapter with I/O here: fills a snapshot (and entry documents) from the
 //!   store.
+//! - [`typed`]: a snapshot's rows read as their view family's row type.
 //! - [`i18n`]: the two languages (zh at the root, en under `en/`), dates, wire-value labels.
 //! - [`format`]: money ("¥1,234.50") and counts.
 //! - [`regions`]: GB/T 2260 region names (a table kept as data, with its source and date).
@@ -47,13 +48,14 @@ pub mod snapshot;
 pub mod source;
 pub mod spreadsheet;
 pub mod supervision;
+pub mod typed;
 pub mod yearly;
 
 use crate::money::views::keys;
 use i18n::Lang;
 use layout::Ctx;
 use pages::orgs::Filter;
-use snapshot::{Snapshot, s};
+use snapshot::Snapshot;
 
 /// The stylesheet, embedded so the binary serves and exports it with no files beside it.
 pub const SITE_CSS: &str = include_str!("../../public/site.css");
@@ -223,12 +225,12 @@ pub fn all_pages(snap: &Snapshot) -> Vec<Page> {
     ];
     out.extend(pages::orgs::filters(snap).into_iter().map(Page::Orgs));
     out.extend(
-        snap.rows(keys::ORG.prefix())
-            .map(|o| Page::Org(s(o, "org").to_owned())),
+        snap.typed_rows::<crate::money::views::rows::OrgRow>(keys::ORG.prefix())
+            .map(|(_, o)| Page::Org(o.register.org.to_string())),
     );
     out.extend(
-        snap.rows(keys::PROJECT.prefix())
-            .map(|p| Page::Project(s(p, "org").to_owned(), s(&p["open"], "id").to_owned())),
+        snap.typed_rows::<crate::money::views::rows::ProjectRow>(keys::PROJECT.prefix())
+            .map(|(_, p)| Page::Project(p.record.org.to_string(), p.record.open.id.to_string())),
     );
     out.extend(pages::trusts::ids(snap).into_iter().map(Page::Trust));
     out.extend(

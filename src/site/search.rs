@@ -20,6 +20,7 @@ use super::i18n::ORG_TYPES;
 use super::pages::{org_path, project_path, trust_path};
 use super::snapshot::{Snapshot, s};
 use crate::money::views::keys;
+use crate::money::views::rows::{OrgRow, ProjectRow};
 
 /// Where the index is, from the site root.
 pub const INDEX_PATH: &str = "data/search/index.json";
@@ -37,33 +38,34 @@ pub fn index(snap: &Snapshot) -> Vec<u8> {
         }
     };
     let orgs: Vec<Value> = snap
-        .rows(keys::ORG.prefix())
-        .map(|o| {
-            let code = s(o, "org");
-            region(s(o, "region"));
+        .typed_rows::<OrgRow>(keys::ORG.prefix())
+        .map(|(_, o)| {
+            let o = &o.register;
+            let code = o.org.as_str();
+            region(o.region.as_str());
             json!([
                 code,
-                s(o, "name"),
-                s(o, "name_en"),
-                s(o, "org_type"),
-                s(o, "region"),
+                o.name.as_str(),
+                o.name_en.as_ref().map_or("", |n| n.as_str()),
+                o.org_type.as_str(),
+                o.region.as_str(),
                 org_path(code)
             ])
         })
         .collect();
     let projects: Vec<Value> = snap
-        .rows(keys::PROJECT.prefix())
-        .map(|p| {
-            let (org, open) = (s(p, "org"), &p["open"]);
-            region(s(open, "region"));
+        .typed_rows::<ProjectRow>(keys::PROJECT.prefix())
+        .map(|(_, p)| {
+            let (org, open) = (p.record.org.as_str(), &p.record.open);
+            region(open.region.as_str());
             json!([
                 org,
-                s(open, "id"),
-                s(open, "title"),
-                s(open, "title_en"),
-                s(open, "purpose"),
-                s(open, "region"),
-                project_path(org, s(open, "id"))
+                open.id.as_str(),
+                open.title.as_str(),
+                open.title_en.as_ref().map_or("", |t| t.as_str()),
+                open.purpose.as_str(),
+                open.region.as_str(),
+                project_path(org, open.id.as_str())
             ])
         })
         .collect();

@@ -30,6 +30,9 @@ pub enum SourceError {
     Entry { seq: u64, reason: String },
     #[error("view {0} is not JSON; run `sunshine audit`")]
     View(String),
+    /// A row of a typed family ([`crate::money::views::rows`]) that does not read as its type.
+    #[error("{0}; run `sunshine audit`")]
+    Row(String),
     #[error("parsing the views failed: {0}")]
     Parsing(String),
     #[error("the ledger has no genesis entry: run `sunshine init`")]
@@ -271,6 +274,7 @@ fn compose(
 }
 
 fn parse_view(key: &str, text: &str) -> Result<Value, SourceError> {
+    crate::money::views::rows::check(key, text).map_err(|e| SourceError::Row(e.to_string()))?;
     serde_json::from_str::<Value>(text).map_err(|_| SourceError::View(key.to_owned()))
 }
 

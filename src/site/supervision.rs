@@ -459,7 +459,7 @@ mod tests {
             snap.insert_view(k, v);
         };
         put(
-            format!("org/{ORG}"),
+            keys::ORG.key(&[&ORG]),
             json!({"org": ORG, "name": "甲", "org_type": "social_group", "region": "440100"}),
         );
         for (year, figs) in [
@@ -480,23 +480,23 @@ mod tests {
             (2026, vec![figure("spend", "fail", false)]),
         ] {
             put(
-                format!("compliance/{ORG}/{year}/CNY"),
+                keys::COMPLIANCE.key(&[&ORG, &year, &"CNY"]),
                 json!({"org": ORG, "year": year, "currency": "CNY", "figures": figs}),
             );
         }
         for year in [2024, 2025, 2026] {
             put(
-                format!("figures/{ORG}/{year}/CNY"),
+                keys::FIGURES.key(&[&ORG, &year, &"CNY"]),
                 json!({"org": ORG, "year": year, "currency": "CNY", "org_type": "social_group",
                        "public_fundraising": false, "administrative_costs": "1234.50"}),
             );
         }
         put(
-            format!("explanation/{ORG}/2025"),
+            keys::EXPLANATION.key(&[&ORG, &2025]),
             json!([{"org": ORG, "seq": 77, "year": 2025, "subject": "支出比例",
                     "text": "资金留作明年工程", "published_on": "2026-02-01"}]),
         );
-        put(format!("report/{ORG}/2025"), json!({"seq": 70}));
+        put(keys::REPORT.key(&[&ORG, &2025]), json!({"seq": 70}));
         snap
     }
 

@@ -55,7 +55,7 @@ mod tests {
     use serde_json::json;
 
     use crate::ledger::Kind;
-    use crate::money::testkit::{Kit, cash, h, org_id, project_body};
+    use crate::money::tests::testkit::{Kit, cash, h, org_id, project_body};
 
     fn register_body(n: u16, org_type: &str, public_fundraising: bool) -> serde_json::Value {
         json!({"org": org_id(n).as_str(), "name": format!("测试机构{n}"), "org_type": org_type,

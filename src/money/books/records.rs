@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::ledger::jcs::canonical;
 use crate::ledger::{Kind, Timestamp, Uscc};
@@ -39,6 +39,7 @@ use super::{DonationBody, DonationRecord, SpendRecord};
 use crate::money::bodies::{Body, Donation};
 use crate::money::types::{Ident, Money, SpendCategory};
 use crate::money::views::keys::{self, Family};
+use crate::money::views::rows::{DonationRow, DonationStatus};
 
 /// One record an entry produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,12 +147,14 @@ impl Record {
     /// The row's value: RFC 8785 JSON, money as two-decimal strings.
     pub fn value(&self) -> String {
         match self {
-            Record::Donation(d) | Record::Voided(d) => {
-                let mut v = serde_json::to_value(d).unwrap_or_default();
-                let live = matches!(self, Record::Donation(_));
-                v["status"] = json!(if live { "live" } else { "voided" });
-                text(&v)
-            }
+            Record::Donation(d) | Record::Voided(d) => text(&DonationRow {
+                record: d.clone(),
+                status: if matches!(self, Record::Donation(_)) {
+                    DonationStatus::Live
+                } else {
+                    DonationStatus::Voided
+                },
+            }),
             Record::Spend(_, s) => text(s),
             Record::Hop(_, h) => text(h),
             Record::Distribution(d) => text(d),

@@ -3,7 +3,8 @@
 //!
 //! Storage caches these rows; audit rebuilds the state from the log and compares row for row, so
 //! a tampered cache shows up as a differing key. Values are RFC 8785 JSON, money as two-decimal
-//! strings. Keys are spelled in one place, [`keys`], which every reader uses too.
+//! strings. Keys are spelled in one place, [`keys`], which every reader uses too; the families
+//! the API serves have one row type each in [`rows`], which writer and readers share.
 //!
 //! | key | value |
 //! | --- | --- |
@@ -40,9 +41,11 @@ use crate::ledger::jcs::canonical;
 use super::bodies::Body;
 use super::corrections::{live_amendments, voided_set};
 use super::state::{MoneyState, Stored};
-use super::types::Money;
 
 pub mod keys;
+pub mod rows;
+
+use rows::{BalanceRow, Figure, GrantRow, OrgTotalRow, ProjectRow};
 
 pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
     // Serialising our own records cannot fail; an empty value would still show up in an audit.
@@ -116,12 +119,10 @@ impl MoneyState {
             row(&mut rows, keys::LOTTERY_EXECUTION.key(&k), &y);
         }
         for g in b.grants.values() {
-            let mut v = serde_json::to_value(g).unwrap_or_default();
-            v["remaining"] = json!(Money(g.remaining()));
             row(
                 &mut rows,
                 keys::LOTTERY_GRANT.key(&[&g.administrator, &g.grant.grant_id]),
-                &v,
+                &GrantRow::new(g.clone()),
             );
         }
         for ((admin, y), a) in b.announcements.iter() {
@@ -151,7 +152,7 @@ impl MoneyState {
         let b = &self.books;
         // (org, currency) -> [unrestricted, restricted, lottery unused]
         let mut org_totals: BTreeMap<(String, Currency), [Decimal; 3]> = BTreeMap::new();
-        let mut project_balances: BTreeMap<(String, String), BTreeMap<String, Money>> =
+        let mut project_balances: BTreeMap<(String, String), BTreeMap<String, Figure>> =
             BTreeMap::new();
         for (k, v) in b.funds.balances() {
             let t = org_totals
@@ -163,7 +164,9 @@ impl MoneyState {
                     row(
                         rows,
                         keys::BALANCE.key(&[&k.org, &"unrestricted", &k.currency]),
-                        &json!({"balance": Money(*v)}),
+                        &BalanceRow {
+                            balance: Figure(*v),
+                        },
                     );
                 }
                 Some(p) => {
@@ -171,12 +174,14 @@ impl MoneyState {
                     row(
                         rows,
                         keys::BALANCE.key(&[&k.org, &"project", p, &k.currency]),
-                        &json!({"balance": Money(*v)}),
+                        &BalanceRow {
+                            balance: Figure(*v),
+                        },
                     );
                     project_balances
                         .entry((k.org.to_string(), p.to_string()))
                         .or_default()
-                        .insert(k.currency.to_string(), Money(*v));
+                        .insert(k.currency.to_string(), Figure(*v));
                 }
             }
         }
@@ -186,15 +191,22 @@ impl MoneyState {
                 .or_default()[2] += g.remaining();
         }
         for ((org, cur), [u, r, l]) in org_totals {
-            let v = json!({"unrestricted": Money(u), "restricted": Money(r), "lottery_unused": Money(l), "total": Money(u + r + l)});
+            let v = OrgTotalRow {
+                unrestricted: Figure(u),
+                restricted: Figure(r),
+                lottery_unused: Figure(l),
+                total: Figure(u + r + l),
+            };
             row(rows, keys::ORG_TOTAL.key(&[&org, &cur]), &v);
         }
         for p in b.projects.values() {
-            let mut v = serde_json::to_value(p).unwrap_or_default();
-            let bal = project_balances
+            let balances = project_balances
                 .remove(&(p.org.to_string(), p.open.id.to_string()))
                 .unwrap_or_default();
-            v["balances"] = json!(bal);
+            let v = ProjectRow {
+                record: p.clone(),
+                balances,
+            };
             row(rows, keys::PROJECT.key(&[&p.org, &p.open.id]), &v);
         }
     }

@@ -3,6 +3,7 @@
 //! quantity with its unit, and by value when the item is valued. Goods are their own ledger
 //! (`crate::money::goods`): these figures are never added to the money cards beside them.
 
+use crate::money::views::rows::ProjectRow;
 use maud::{Markup, html};
 use serde_json::Value;
 
@@ -87,9 +88,12 @@ fn section(c: &Ctx, snap: &Snapshot, rows: &[&Value], by_fund: bool) -> Markup {
 }
 
 /// A project's title in the page's language, or its id when the project row is missing.
-fn project_title<'a>(c: &Ctx, snap: &'a Snapshot, org: &str, id: &'a str) -> &'a str {
-    snap.view(&keys::PROJECT.key(&[&org, &id]))
-        .map_or(id, |p| super::project::title(c, p))
+fn project_title(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> String {
+    snap.typed::<ProjectRow>(&keys::PROJECT.key(&[&org, &id]))
+        .map_or_else(
+            || id.to_owned(),
+            |p| super::project::title(c, &p).to_owned(),
+        )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{downloads, entry_link, lottery_path, money_td, org_link, project_path};
 use crate::money::views::keys;
+use crate::money::views::rows::{GrantRow, ProjectRow};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, dec, s};
@@ -110,7 +111,10 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
 
 pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
     let years: Vec<_> = snap.rows(&keys::LOTTERY_YEAR.under(&[&admin])).collect();
-    let grants: Vec<_> = snap.rows(&keys::LOTTERY_GRANT.under(&[&admin])).collect();
+    let grants: Vec<GrantRow> = snap
+        .typed_rows(&keys::LOTTERY_GRANT.under(&[&admin]))
+        .map(|(_, g)| g)
+        .collect();
     if years.is_empty() && grants.is_empty() {
         return None;
     }
@@ -144,23 +148,26 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                 th.num scope="col" { (c.t("未使用", "Unused")) }
             } }
             tbody { @for g in &grants {
-                @let cur = s(g, "currency");
+                @let b = &g.record.grant;
+                @let cur = &*b.currency.to_string();
+                @let to = b.recipient_org.as_str();
                 tr {
-                    td data-label=(c.t("资助", "Grant")) { (s(g, "grant_id")) " " @if let Some(seq) = g["seq"].as_u64() { (entry_link(c, seq)) } br; (c.lang.date_str(s(g, "granted_on"))) }
+                    td data-label=(c.t("资助", "Grant")) { (b.grant_id) " " (entry_link(c, g.record.seq)) br; (c.lang.date(b.granted_on)) }
                     td data-label=(c.t("受资助项目", "Recipient project")) {
                         // A welfare institution that is not a charity receives a grant itself.
-                        @if g["recipient_project"].is_null() { (org_link(c, snap, s(g, "recipient_org"))) } @else {
-                            a href=(c.href(&project_path(s(g, "recipient_org"), s(g, "recipient_project")))) { (super::name_text(c, snap.org_name(s(g, "recipient_org")))) " · " (super::name_text(c, recipient_title(c, snap, g))) }
+                        @match &b.recipient_project {
+                            None => (org_link(c, snap, to)),
+                            Some(project) => a href=(c.href(&project_path(to, project.as_str()))) { (super::name_text(c, snap.org_name(to))) " · " (super::name_text(c, &recipient_title(c, snap, to, project.as_str()))) },
                         }
                     }
-                    td data-label=(c.t("类别", "Purpose")) { (c.lang.lottery_purpose(s(g, "purpose"))) }
-                    td.num data-label=(c.t("金额", "Amount")) { (format::money(dec(&g["amount"]), cur)) }
+                    td data-label=(c.t("类别", "Purpose")) { (c.lang.lottery_purpose(b.purpose.as_str())) }
+                    td.num data-label=(c.t("金额", "Amount")) { (format::money(b.amount.decimal(), cur)) }
                     // One line per use: its date, amount and entry (a plain list: the date
                     // already leads each line, a bullet before it was one mark too many).
-                    td data-label=(c.t("使用情况", "Reported use")) { ul.plain.uses { @for u in g["usages"].as_array().into_iter().flatten() {
-                        li { (c.lang.date_str(s(u, "used_on"))) (c.t("：", ": ")) (format::money_str(s(u, "amount"), cur)) " " @if let Some(seq) = u["seq"].as_u64() { (entry_link(c, seq)) } }
+                    td data-label=(c.t("使用情况", "Reported use")) { ul.plain.uses { @for u in &g.record.usages {
+                        li { (c.lang.date(u.used_on)) (c.t("：", ": ")) (format::money(u.amount.0, cur)) " " (entry_link(c, u.seq)) }
                     } } }
-                    td.num data-label=(c.t("未使用", "Unused")) { (format::money(dec(&g["remaining"]), cur)) }
+                    td.num data-label=(c.t("未使用", "Unused")) { (format::money(g.remaining.0, cur)) }
                 }
             } }
         } }
@@ -183,8 +190,10 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
 
 /// The title of the project a grant went to, in the page's language (its id if the project is
 /// not in the views).
-fn recipient_title<'a>(c: &Ctx, snap: &'a Snapshot, grant: &'a serde_json::Value) -> &'a str {
-    let (org, project) = (s(grant, "recipient_org"), s(grant, "recipient_project"));
-    snap.view(&keys::PROJECT.key(&[&org, &project]))
-        .map_or(project, |p| super::project::title(c, p))
+fn recipient_title(c: &Ctx, snap: &Snapshot, org: &str, project: &str) -> String {
+    snap.typed::<ProjectRow>(&keys::PROJECT.key(&[&org, &project]))
+        .map_or_else(
+            || project.to_owned(),
+            |p| super::project::title(c, &p).to_owned(),
+        )
 }

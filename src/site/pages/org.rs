@@ -14,6 +14,7 @@ use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
 use crate::money::obligations::OrgObligation;
 use crate::money::timeliness::Status;
 use crate::money::views::keys;
+use crate::money::views::rows::ProjectRow;
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::layout::{Ctx, Shell, page};
@@ -33,7 +34,10 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         .filter(|f| s(f, "currency") == "CNY")
         .collect();
     let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
-    let projects: Vec<&Value> = snap.rows(&keys::PROJECT.under(&[&uscc])).collect();
+    let projects: Vec<ProjectRow> = snap
+        .typed_rows(&keys::PROJECT.under(&[&uscc]))
+        .map(|(_, p)| p)
+        .collect();
     let duties = snap.obligations(Some(uscc));
     let reasons = supervision::ratio_rows(snap, Some(uscc));
     let current = supervision::current_year(snap);
@@ -113,7 +117,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         h2 { (c.t("项目", "Projects")) }
         @if projects.is_empty() { p { (c.t("暂无项目。", "No projects.")) } } @else {
             ul { @for p in &projects {
-                li { a href=(c.href(&project_path(uscc, s(&p["open"], "id")))) { (super::name_text(c, super::project::title(c, p))) } (super::project::distinction(c, p)) }
+                li { a href=(c.href(&project_path(uscc, p.record.open.id.as_str()))) { (super::name_text(c, super::project::title(c, p))) } (super::project::distinction(c, p)) }
             } }
         }
         (super::goods::org_section(c, snap, uscc))

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
 use crate::money::views::keys;
+use crate::money::views::rows::ProjectRow;
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
@@ -17,21 +18,22 @@ use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, dec, s};
 
 /// The project's title in the page's language.
-pub fn title<'a>(c: &Ctx, p: &'a Value) -> &'a str {
-    match (c.lang, p["open"]["title_en"].as_str()) {
-        (Lang::En, Some(t)) => t,
-        _ => s(&p["open"], "title"),
+pub fn title<'a>(c: &Ctx, p: &'a ProjectRow) -> &'a str {
+    let open = &p.record.open;
+    match (c.lang, &open.title_en) {
+        (Lang::En, Some(t)) => t.as_str(),
+        _ => open.title.as_str(),
     }
 }
 
 /// What tells a project apart from another of the same title in a list (organisations reuse
 /// titles year after year): its id, the date it started, and whether it has closed.
-pub fn distinction(c: &Ctx, p: &Value) -> Markup {
-    let open = &p["open"];
+pub fn distinction(c: &Ctx, p: &ProjectRow) -> Markup {
+    let open = &p.record.open;
     html! {
         " " span.muted {
-            "(" (s(open, "id")) " · " (c.t("始于 ", "from ")) (c.lang.date_str(s(open, "start")))
-            @if p["closed"].is_object() { " · " (c.t("已结束", "closed")) }
+            "(" (open.id) " · " (c.t("始于 ", "from ")) (c.lang.date(open.start))
+            @if p.record.closed.is_some() { " · " (c.t("已结束", "closed")) }
             ")"
         }
     }
@@ -101,31 +103,32 @@ pub fn raised_spent(snap: &Snapshot, org: &str, id: &str, currency: &str) -> (De
 }
 
 pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
-    let p = snap.view(&keys::PROJECT.key(&[&org, &id]))?;
-    let open = &p["open"];
-    let cur = s(open, "currency");
+    let p: ProjectRow = snap.typed(&keys::PROJECT.key(&[&org, &id]))?;
+    let p = &p;
+    let open = &p.record.open;
+    let cur = &*open.currency.to_string();
     let ds = donations(snap, org, id);
     let xs = spends(snap, org, id);
     let (raised, spent) = raised_spent(snap, org, id, cur);
     let chart = months_chart(c, snap, p, &ds, &xs);
     let body = html! {
         ul.cards {
-            li { (c.t("目标", "Target")) span.figure { (format::money_str(s(open, "target"), cur)) } }
+            li { (c.t("目标", "Target")) span.figure { (format::money(open.target.decimal(), cur)) } }
             li { (c.t("已募集", "Raised")) span.figure { (format::money(raised, cur)) } }
             li { (c.t("已支出", "Spent")) span.figure { (format::money(spent, cur)) } }
             li { (c.t("剩余限定性余额", "Remaining restricted balance")) span.figure {
-                (format::money_str(p["balances"][cur].as_str().unwrap_or("0"), cur))
+                (format::money(p.balances.get(cur).map(|b| b.0).unwrap_or_default(), cur))
             } }
         }
         dl.facts {
             dt { (c.t("机构", "Organisation")) } dd { (super::org_link(c, snap, org)) }
             dt { (c.t("项目编号", "Project id")) } dd.hash { (id) }
-            dt { (c.t("慈善目的", "Purpose")) } dd { (c.lang.purpose(s(open, "purpose"))) }
-            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(open, "region"))) " (" (s(open, "region")) ")" }
-            dt { (c.t("开始", "Start")) } dd { (c.lang.date_str(s(open, "start"))) }
-            dt { (c.t("设立条目", "Opened in entry")) } dd { @if let Some(seq) = p["seq"].as_u64() { (entry_link(c, seq)) } }
-            @if let Some(closed) = p["closed"].as_object() {
-                dt { (c.t("结束条目", "Closed in entry")) } dd { @if let Some(seq) = closed.get("seq").and_then(Value::as_u64) { (entry_link(c, seq)) } }
+            dt { (c.t("慈善目的", "Purpose")) } dd { (c.lang.purpose(open.purpose.as_str())) }
+            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, open.region.as_str())) " (" (open.region.as_str()) ")" }
+            dt { (c.t("开始", "Start")) } dd { (c.lang.date(open.start)) }
+            dt { (c.t("设立条目", "Opened in entry")) } dd { (entry_link(c, p.record.seq)) }
+            @if let Some(closed) = &p.record.closed {
+                dt { (c.t("结束条目", "Closed in entry")) } dd { (entry_link(c, closed.seq)) }
             }
         }
         h2 { (c.t("每月募集与支出", "Raised and spent by month")) }
@@ -172,9 +175,8 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
 /// Donations in and money out per month, in the project's currency, from the first month with
 /// either to the month it closed, or, while it is open, the month the figures run to (so months
 /// since the last gift show as the nothing they are).
-fn months_chart(c: &Ctx, snap: &Snapshot, p: &Value, ds: &[&Value], xs: &[&Value]) -> Markup {
-    let open = &p["open"];
-    let cur = s(open, "currency");
+fn months_chart(c: &Ctx, snap: &Snapshot, p: &ProjectRow, ds: &[&Value], xs: &[&Value]) -> Markup {
+    let cur = &*p.record.open.currency.to_string();
     let raised: Vec<(i32, Decimal)> = ds
         .iter()
         .filter(|d| s(d, "currency") == cur)
@@ -185,11 +187,11 @@ fn months_chart(c: &Ctx, snap: &Snapshot, p: &Value, ds: &[&Value], xs: &[&Value
         .filter(|x| s(&x["from"], "currency") == cur)
         .filter_map(|x| Some((axis::month_of(s(x, "paid_on"))?, dec(&x["amount"]))))
         .collect();
-    let closed = p["closed"].is_object();
+    let closed = p.record.closed.as_ref();
     // While the project is open its figures run to the day the pages were made.
-    let today = snap.judged_on.filter(|_| !closed);
+    let today = snap.judged_on.filter(|_| closed.is_none());
     let ends = [
-        axis::month_of(s(&p["closed"], "closed_on")),
+        closed.map(|k| axis::month(k.body.closed_on.year(), u8::from(k.body.closed_on.month()))),
         today.map(|d| axis::month(d.year(), u8::from(d.month()))),
     ];
     // From the first month money came in or went out (a project may be opened long before),
@@ -269,15 +271,16 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                 th.num scope="col" { (c.t("已募集", "Raised")) }
                 th.num scope="col" { (c.t("已支出", "Spent")) }
             } }
-            tbody { @for p in snap.rows(keys::PROJECT.prefix()) {
-                @let org = s(p, "org");
-                @let id = s(&p["open"], "id");
-                @let cur = s(&p["open"], "currency");
+            tbody { @for (_, p) in snap.typed_rows::<ProjectRow>(keys::PROJECT.prefix()) {
+                @let p = &p;
+                @let org = p.record.org.as_str();
+                @let id = p.record.open.id.as_str();
+                @let cur = &*p.record.open.currency.to_string();
                 @let (raised, spent) = raised_spent(snap, org, id, cur);
                 tr {
                     th scope="row" { a href=(c.href(&super::project_path(org, id))) { (super::name_text(c, title(c, p))) } (distinction(c, p)) }
                     td data-label=(c.t("机构", "Organisation")) { (super::org_link(c, snap, org)) }
-                    td.num data-label=(c.t("目标", "Target")) { (format::money(crate::site::snapshot::dec(&p["open"]["target"]), cur)) }
+                    td.num data-label=(c.t("目标", "Target")) { (format::money(p.record.open.target.decimal(), cur)) }
                     td.num data-label=(c.t("已募集", "Raised")) { (format::money(raised, cur)) }
                     td.num data-label=(c.t("已支出", "Spent")) { (format::money(spent, cur)) }
                 }

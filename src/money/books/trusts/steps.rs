@@ -7,7 +7,7 @@ use crate::money::bodies::{
 };
 use crate::money::error::{MoneyError, Rule, Thing, Unique};
 use crate::money::rules::trusts_lottery::citation;
-use crate::money::types::{Ident, Money, OrgType};
+use crate::money::types::{Ident, Money};
 
 use super::super::{Books, Eff};
 use super::{
