@@ -68,10 +68,8 @@ pub struct Delta {
 /// Every unified social credit code in `v`'s strings (keys of objects are not looked at).
 fn codes(v: &Value, out: &mut BTreeSet<String>) {
     match v {
-        Value::String(s) => {
-            if is_code(s) {
-                out.insert(s.clone());
-            }
+        Value::String(s) if is_code(s) => {
+            out.insert(s.clone());
         }
         Value::Array(items) => items.iter().for_each(|i| codes(i, out)),
         Value::Object(map) => map.values().for_each(|i| codes(i, out)),

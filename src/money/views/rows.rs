@@ -322,7 +322,7 @@ mod tests {
         }
         let p1 = &rows[&keys::PROJECT.key(&[&a, &"P1"])];
         let mut v = serde_json::to_value(
-            &b.projects
+            b.projects
                 .values()
                 .find(|p| p.open.id.as_str() == "P1")
                 .unwrap(),
