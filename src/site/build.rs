@@ -139,6 +139,10 @@ struct Manifest {
     /// The rows of the download of every entry: all entries below `size`.
     #[serde(default)]
     entries: Option<data::Span>,
+    /// The day figures were read on ([`super::supervision::ratios_read_on`]: the newest
+    /// entry's date), which every organisation's page shows for the year in progress.
+    #[serde(default)]
+    read_on: String,
     /// Read from an older build's manifest only: it wrote a page per entry for seqs below this,
     /// in both languages, which this build deletes.
     #[serde(default, skip_serializing)]
@@ -652,6 +656,13 @@ fn view_digests(snap: &Snapshot) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// [`Manifest::read_on`] of `snap`.
+fn read_on(snap: &Snapshot) -> String {
+    super::supervision::ratios_read_on(snap)
+        .map(crate::ledger::time::format_date)
+        .unwrap_or_default()
+}
+
 /// The fields of a leaf [`plan`] reads.
 #[derive(Deserialize)]
 struct LeafBody {
@@ -683,6 +694,8 @@ async fn plan(
         Some("obligations are judged on another day")
     } else if old.vkey != snap.vkey || old.size > snap.as_of {
         Some("the pages are of another log")
+    } else if old.read_on != read_on(snap) {
+        Some("the newest entry is of another day, which every organisation's page shows")
     } else if old.units.is_empty() || old.entries.is_none_or(|e| e.rows() as u64 != old.size) {
         Some("no previous build to keep units of")
     } else {
@@ -1069,6 +1082,7 @@ pub async fn build_on(
         units,
         views,
         entries: Some(entries_span),
+        read_on: read_on(&snap),
         ..Manifest::default()
     };
     let bytes = serde_json::to_vec(&manifest).unwrap_or_default();

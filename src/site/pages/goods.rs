@@ -121,7 +121,12 @@ mod tests {
         );
         snap.insert_view(
             "project/ORG/P1".into(),
-            json!({"org": "ORG", "open": {"id": "P1", "title": "救灾口粮", "title_en": "Flood relief food"}}),
+            // A whole project row: pages read it as its typed row.
+            json!({"org": "51330100MJ00010182", "seq": 9, "recorded_at": "2024-01-22T08:00:00Z",
+                   "open": {"id": "P1", "title": "救灾口粮", "title_en": "Flood relief food",
+                            "purpose": "救灾", "region": "330100", "target": "100000.00",
+                            "currency": "CNY", "start": "2024-01-22"},
+                   "updates": [], "balances": {}}),
         );
         snap
     }
