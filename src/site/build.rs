@@ -686,7 +686,9 @@ async fn plan(
     judged: &str,
 ) -> Result<(Touched, Option<(OldDownload, OldDownload)>), BuildError> {
     let old = &w.old;
-    let why = if !w.trusted {
+    let why = if old.files.is_empty() {
+        Some("no previous build here")
+    } else if !w.trusted {
         Some("the previous build was interrupted")
     } else if renderer().is_empty() || old.renderer != renderer() {
         Some("the pages were rendered by another program")
