@@ -19,19 +19,53 @@ use sunshine_ledger::replay::snapshot;
 use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
 use sunshine_ledger::store::{Store, database_url};
 
-/// The snapshot's 8-byte header (magic and version), then its CBOR.
-const HEADER: usize = 8;
-
-/// `bytes` with the top-level field `field` of the encoded state changed by `change`.
+/// `bytes` with the top-level field `field` of the encoded state's CBOR changed by `change`.
 fn edited(bytes: &[u8], field: &str, change: impl Fn(&mut ciborium::Value)) -> Vec<u8> {
-    let mut value: ciborium::Value = ciborium::from_reader(&bytes[HEADER..]).unwrap();
+    let parts = snapshot::split(bytes).unwrap();
+    let mut value: ciborium::Value = ciborium::from_reader(parts.cbor).unwrap();
     let map = value.as_map_mut().unwrap();
     let (_, v) = map
         .iter_mut()
         .find(|(k, _)| k.as_text() == Some(field))
         .unwrap_or_else(|| panic!("no field {field} in the snapshot"));
     change(v);
-    let mut out = bytes[..HEADER].to_vec();
+    let mut cbor = Vec::new();
+    ciborium::into_writer(&value, &mut cbor).unwrap();
+    snapshot::Parts {
+        cbor: &cbor,
+        ..parts
+    }
+    .join()
+}
+
+/// `bytes` as version 2 wrote it: the magic, the version, then one CBOR map that holds the
+/// fingerprint sets inline (`nonces` at the top, `ids` in `money.log`) as byte strings.
+fn as_version_2(bytes: &[u8]) -> Vec<u8> {
+    use ciborium::Value;
+    let parts = snapshot::split(bytes).unwrap();
+    let mut value: Value = ciborium::from_reader(parts.cbor).unwrap();
+    let top = value.as_map_mut().unwrap();
+    top.push((
+        Value::Text("nonces".into()),
+        Value::Bytes(parts.nonces.to_vec()),
+    ));
+    let money = top
+        .iter_mut()
+        .find(|(k, _)| k.as_text() == Some("money"))
+        .unwrap();
+    let log = money
+        .1
+        .as_map_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|(k, _)| k.as_text() == Some("log"))
+        .unwrap();
+    log.1
+        .as_map_mut()
+        .unwrap()
+        .push((Value::Text("ids".into()), Value::Bytes(parts.ids.to_vec())));
+    let mut out = b"SLSNAP".to_vec();
+    out.extend_from_slice(&2u16.to_be_bytes());
     ciborium::into_writer(&value, &mut out).unwrap();
     out
 }
@@ -93,15 +127,15 @@ async fn a_closing_service_writes_a_snapshot_the_next_start_uses_and_audit_check
         let n = i64::try_from(v.as_integer().unwrap()).unwrap();
         *v = ciborium::Value::Integer((n + 1).into());
     });
-    tamper_bytes(&t.url, "UPDATE snapshots SET state = $1", &[&forged]).await;
+    tamper_bytes(&t.url, "UPDATE snapshot_chunks SET bytes = $1", &[&forged]).await;
     let (at, reason) = snapshot_finding(audit(store).await);
     assert_eq!(at, size);
     assert!(reason.contains("at last_recorded"), "{reason}");
     // (Compared as this build encodes the forged state: the edit re-encoded the CBOR with
     // lengths up front where serde leaves some open.)
-    let forged_state = snapshot::encode(&snapshot::decode(&forged).unwrap());
+    let forged_state = snapshot::encode(&snapshot::decode(forged.clone()).unwrap());
     assert_same(&reopen().await, &forged_state);
-    tamper_bytes(&t.url, "UPDATE snapshots SET state = $1", &[&bytes]).await;
+    tamper_bytes(&t.url, "UPDATE snapshot_chunks SET bytes = $1", &[&bytes]).await;
 
     // Entries after the snapshot (a crash before the next one): the next start admits them.
     let more: Vec<_> = (5_000..5_007).map(|i| t.filler(i)).collect();
@@ -112,7 +146,7 @@ async fn a_closing_service_writes_a_snapshot_the_next_start_uses_and_audit_check
 
     // Forged again: now the entries after it do not follow from it (the first is recorded
     // before the time it claims), so the start replays the whole log instead.
-    tamper_bytes(&t.url, "UPDATE snapshots SET state = $1", &[&forged]).await;
+    tamper_bytes(&t.url, "UPDATE snapshot_chunks SET bytes = $1", &[&forged]).await;
     assert_same(&reopen().await, &live);
 }
 
@@ -174,7 +208,7 @@ async fn from_the_snapshot_a_demo_ledger_decides_exactly_as_a_full_replay() {
     )
     .unwrap();
     // B has no snapshot: it replays the whole log.
-    tamper(&b_url, "DELETE FROM snapshots").await;
+    tamper(&b_url, "DELETE FROM snapshot_chunks").await;
     let a = open(&a_url, &a_dir).await;
     let b = open(&b_url, &b_dir).await;
     let size = a.state().await.size();
@@ -299,7 +333,7 @@ async fn a_snapshot_of_another_log_or_unreadable_is_passed_over_and_reported() {
 
     // The state at `size` filed under `size - 1`: not of the log at that size. A process
     // replays the log instead, and the audit names where the replayed state parts from it.
-    tamper(&t.url, "DELETE FROM snapshots").await;
+    tamper(&t.url, "DELETE FROM snapshot_chunks").await;
     store.put_snapshot(size - 1, &good).await.unwrap();
     assert_same(&reopened().await, &good);
     let (at, reason) = snapshot_finding(audit(store).await);
@@ -345,4 +379,78 @@ async fn a_snapshot_of_another_log_or_unreadable_is_passed_over_and_reported() {
     let (at, reason) = snapshot_finding(audit(store).await);
     assert_eq!(at, size + 5);
     assert!(reason.contains("beyond the end of the log"), "{reason}");
+}
+
+/// A snapshot written by the build before (version 2: the fingerprint sets inside the CBOR)
+/// is still started from, decides the same, and is replaced by this version's at the close.
+#[tokio::test]
+async fn a_version_2_snapshot_is_started_from_and_replaced() {
+    let t = TestLedger::new().await;
+    t.fill(1_100, 100).await;
+    let known = t.filler(9_000);
+    t.service.append(vec![known.clone()]).await.unwrap();
+    t.service.close().await.unwrap();
+    let store = t.store();
+    let (size, good) = store.newest_snapshot().await.unwrap().unwrap();
+    let old = as_version_2(&good);
+    assert_eq!(snapshot::version(&old), Ok(2));
+    // Decoded, it is the same state as this version's snapshot (the sets included).
+    assert_same(
+        &snapshot::encode(&snapshot::decode(old.clone()).unwrap()),
+        &good,
+    );
+    store.put_snapshot(size, &old).await.unwrap();
+    assert_eq!(
+        audit(store).await.unwrap(),
+        SnapshotCheck::OtherVersion { size, version: 2 }
+    );
+    let s = LedgerService::open(
+        Store::open(&t.url, false).await.unwrap(),
+        SecretKey::from_seed([1; 32]),
+    )
+    .await
+    .unwrap();
+    assert_same(&snapshot::encode(&s.state().await), &good);
+    // Its nonces were read: a submission it holds is refused as a used nonce.
+    let refused = s.append(vec![known]).await.unwrap_err().to_string();
+    assert!(refused.contains("nonce"), "{refused}");
+    s.close().await.unwrap();
+    let (_, now) = store.newest_snapshot().await.unwrap().unwrap();
+    assert_eq!(snapshot::version(&now), Ok(snapshot::VERSION));
+    assert_same(&now, &good);
+    assert_eq!(audit(store).await.unwrap(), SnapshotCheck::Matched(size));
+}
+
+/// A fingerprint changed in a stored snapshot is named by the audit: which set, which one.
+#[tokio::test]
+async fn a_changed_fingerprint_is_named_by_the_audit() {
+    let t = TestLedger::new().await;
+    t.fill(1_100, 100).await;
+    t.service.close().await.unwrap();
+    let store = t.store();
+    let (size, good) = store.newest_snapshot().await.unwrap().unwrap();
+    let parts = snapshot::split(&good).unwrap();
+    for set in ["nonces", "money.log.ids"] {
+        let mut nonces = parts.nonces.to_vec();
+        let mut ids = parts.ids.to_vec();
+        let target = if set == "nonces" {
+            &mut nonces
+        } else {
+            &mut ids
+        };
+        // The last fingerprint's last byte: the set stays in order.
+        let last = target.len() / 16 - 1;
+        target[last * 16 + 15] ^= 1;
+        let expected = format!("{set}[{last}]");
+        let forged = snapshot::Parts {
+            nonces: &nonces,
+            ids: &ids,
+            cbor: parts.cbor,
+        }
+        .join();
+        store.put_snapshot(size, &forged).await.unwrap();
+        let (at, reason) = snapshot_finding(audit(store).await);
+        assert_eq!(at, size);
+        assert!(reason.contains(&expected), "{set}: {reason}");
+    }
 }

@@ -200,7 +200,8 @@ impl LedgerService {
         let Some((size, bytes)) = self.store.newest_snapshot().await? else {
             return Ok(false);
         };
-        let decoded = tokio::task::spawn_blocking(move || snapshot::decode(&bytes))
+        let older = snapshot::version(&bytes).is_ok_and(|v| v != snapshot::VERSION);
+        let decoded = tokio::task::spawn_blocking(move || snapshot::decode(bytes))
             .await
             .map_err(|e| AppendError::Task(e.to_string()))?;
         let state = match decoded {
@@ -224,8 +225,11 @@ impl LedgerService {
         let appender = self.store.with_nodes(|r| Appender::load(size, r)).await?;
         let mut head = self.head.lock().await;
         self.set_head(&mut head, Head { state, appender });
-        self.snapshot_size.store(size, Ordering::SeqCst);
-        tracing::info!(size, "started from the snapshot");
+        // A snapshot of an older version is replaced at the next chance (the next refresh or
+        // the close), as if none were stored.
+        self.snapshot_size
+            .store(if older { 0 } else { size }, Ordering::SeqCst);
+        tracing::info!(size, older, "started from the snapshot");
         Ok(true)
     }
 

@@ -26,17 +26,51 @@ pub type Fingerprint = [u8; 16];
 /// waiting set costs at most a few megabytes.
 const MERGE_AT: usize = 65_536;
 
+/// The sorted array: fingerprints back to back, 16 bytes each, in a buffer that may be shared
+/// (a start snapshot's bytes hold both of the state's sets; decoding hands each its range of
+/// them instead of copying hundreds of megabytes at every start).
+#[derive(Clone, Default)]
+struct Sorted {
+    buf: Arc<Vec<u8>>,
+    /// The bytes of `buf` that are this array's: a whole number of fingerprints.
+    range: std::ops::Range<usize>,
+}
+
+impl Sorted {
+    fn owned(bytes: Vec<u8>) -> Sorted {
+        let range = 0..bytes.len();
+        Sorted {
+            buf: Arc::new(bytes),
+            range,
+        }
+    }
+
+    fn as_slice(&self) -> &[Fingerprint] {
+        // `range` always spans whole fingerprints (see `FingerprintSet::from_shared`).
+        self.buf[self.range.clone()].as_chunks::<16>().0
+    }
+
+    /// The array to change in place, if nothing else holds its buffer and it is all of it.
+    fn unique_mut(&mut self) -> Option<&mut Vec<u8>> {
+        let whole = self.range.start == 0 && self.range.end == self.buf.len();
+        match Arc::get_mut(&mut self.buf) {
+            Some(buf) if whole => Some(buf),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct FingerprintSet {
     /// Sorted ascending, no repeats.
-    merged: Arc<Vec<Fingerprint>>,
+    merged: Sorted,
     /// Inserted since the last merge; never in `merged`.
     recent: imbl::HashSet<Fingerprint>,
 }
 
 impl FingerprintSet {
     pub fn len(&self) -> usize {
-        self.merged.len() + self.recent.len()
+        self.merged.as_slice().len() + self.recent.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -44,12 +78,12 @@ impl FingerprintSet {
     }
 
     pub fn contains(&self, f: &Fingerprint) -> bool {
-        self.recent.contains(f) || self.merged.binary_search(f).is_ok()
+        self.recent.contains(f) || self.merged.as_slice().binary_search(f).is_ok()
     }
 
     /// Adds `f`; answers whether it was new.
     pub fn insert(&mut self, f: Fingerprint) -> bool {
-        if self.merged.binary_search(&f).is_ok() || self.recent.insert(f).is_some() {
+        if self.merged.as_slice().binary_search(&f).is_ok() || self.recent.insert(f).is_some() {
             return false;
         }
         if self.recent.len() >= MERGE_AT {
@@ -64,9 +98,12 @@ impl FingerprintSet {
         let mut recent: Vec<Fingerprint> = self.recent.iter().copied().collect();
         recent.sort_unstable();
         self.recent = imbl::HashSet::new();
-        match Arc::get_mut(&mut self.merged) {
-            Some(merged) => merge_in_place(merged, &recent),
-            None => self.merged = Arc::new(merge_sorted(&self.merged, &recent)),
+        match self.merged.unique_mut() {
+            Some(merged) => {
+                merge_in_place(merged, &recent);
+                self.merged.range = 0..self.merged.buf.len();
+            }
+            None => self.merged = Sorted::owned(merge_sorted(self.merged.as_slice(), &recent)),
         }
     }
 
@@ -75,18 +112,45 @@ impl FingerprintSet {
         let mut recent: Vec<&Fingerprint> = self.recent.iter().collect();
         recent.sort_unstable();
         Union {
-            a: self.merged.iter().peekable(),
+            a: self.merged.as_slice().iter().peekable(),
             b: recent.into_iter().peekable(),
         }
     }
 
-    /// The set of `sorted`, which must ascend strictly: how a decoded snapshot is checked.
-    fn from_sorted(sorted: Vec<Fingerprint>) -> Result<FingerprintSet, &'static str> {
-        if sorted.windows(2).any(|w| w[0] >= w[1]) {
-            return Err("the fingerprints are not in strictly ascending order");
+    /// The sorted concatenation of every fingerprint, 16 bytes each: how a snapshot stores it.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.len() * 16);
+        for f in self.sorted() {
+            bytes.extend_from_slice(f);
+        }
+        bytes
+    }
+
+    /// The set whose sorted concatenation is `buf[range]`, sharing `buf`: how a decoded
+    /// snapshot is checked. The range must hold whole fingerprints, strictly ascending.
+    pub fn from_shared(
+        buf: Arc<Vec<u8>>,
+        range: std::ops::Range<usize>,
+    ) -> Result<FingerprintSet, String> {
+        let Some(bytes) = buf.get(range.clone()) else {
+            return Err(format!(
+                "the fingerprints at bytes {}..{} lie outside the {} bytes there are",
+                range.start,
+                range.end,
+                buf.len()
+            ));
+        };
+        if bytes.len() % 16 != 0 {
+            return Err(format!(
+                "a fingerprint set of {} bytes is not a whole number of 16-byte fingerprints",
+                bytes.len()
+            ));
+        }
+        if bytes.as_chunks::<16>().0.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("the fingerprints are not in strictly ascending order".to_owned());
         }
         Ok(FingerprintSet {
-            merged: Arc::new(sorted),
+            merged: Sorted { buf, range },
             recent: imbl::HashSet::new(),
         })
     }
@@ -112,7 +176,7 @@ impl FromIterator<Fingerprint> for FingerprintSet {
         all.sort_unstable();
         all.dedup();
         FingerprintSet {
-            merged: Arc::new(all),
+            merged: Sorted::owned(all.into_iter().flatten().collect()),
             recent: imbl::HashSet::new(),
         }
     }
@@ -140,28 +204,30 @@ where
     }
 }
 
-fn merge_sorted(a: &[Fingerprint], b: &[Fingerprint]) -> Vec<Fingerprint> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
+fn merge_sorted(a: &[Fingerprint], b: &[Fingerprint]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16 * (a.len() + b.len()));
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         if b[j] < a[i] {
-            out.push(b[j]);
+            out.extend_from_slice(&b[j]);
             j += 1;
         } else {
-            out.push(a[i]);
+            out.extend_from_slice(&a[i]);
             i += 1;
         }
     }
-    out.extend_from_slice(&a[i..]);
-    out.extend_from_slice(&b[j..]);
+    out.extend(a[i..].iter().flatten());
+    out.extend(b[j..].iter().flatten());
     out
 }
 
-/// Merges ascending `b` into ascending `a` from the back, so no second array is needed.
-fn merge_in_place(a: &mut Vec<Fingerprint>, b: &[Fingerprint]) {
-    let mut i = a.len();
+/// Merges ascending `b` into ascending `a` (fingerprints back to back) from the back, so no
+/// second array is needed.
+fn merge_in_place(a: &mut Vec<u8>, b: &[Fingerprint]) {
+    let mut i = a.len() / 16;
     let mut j = b.len();
-    a.resize(i + j, [0; 16]);
+    a.resize(a.len() + 16 * j, 0);
+    let a = a.as_chunks_mut::<16>().0;
     let mut w = a.len();
     while j > 0 {
         w -= 1;
@@ -177,32 +243,15 @@ fn merge_in_place(a: &mut Vec<Fingerprint>, b: &[Fingerprint]) {
 
 impl Serialize for FingerprintSet {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut bytes = Vec::with_capacity(self.len() * 16);
-        for f in self.sorted() {
-            bytes.extend_from_slice(f);
-        }
-        s.serialize_bytes(&bytes)
+        s.serialize_bytes(&self.to_bytes())
     }
 }
 
 impl<'de> Deserialize<'de> for FingerprintSet {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<FingerprintSet, D::Error> {
         let bytes = d.deserialize_byte_buf(ByteBuf)?;
-        if bytes.len() % 16 != 0 {
-            return Err(serde::de::Error::custom(format!(
-                "a fingerprint set of {} bytes is not a whole number of 16-byte fingerprints",
-                bytes.len()
-            )));
-        }
-        let sorted = bytes
-            .chunks_exact(16)
-            .map(|c| {
-                let mut f = [0u8; 16];
-                f.copy_from_slice(c);
-                f
-            })
-            .collect();
-        FingerprintSet::from_sorted(sorted).map_err(serde::de::Error::custom)
+        let range = 0..bytes.len();
+        FingerprintSet::from_shared(Arc::new(bytes), range).map_err(serde::de::Error::custom)
     }
 }
 
@@ -311,6 +360,40 @@ mod tests {
             let mut out = Vec::new();
             ciborium::into_writer(&ciborium::Value::Bytes(bytes), &mut out).expect("encodes");
             assert!(ciborium::from_reader::<FingerprintSet, _>(out.as_slice()).is_err());
+        }
+    }
+
+    /// Two sets decoded from one buffer (as a snapshot's are) answer like their own copies,
+    /// before and after merges, and neither sees the other's inserts.
+    #[test]
+    fn sets_sharing_one_buffer_answer_as_their_own_copies() {
+        let mut first: Vec<Fingerprint> = (0..1000).map(fp).collect();
+        let mut second: Vec<Fingerprint> = (1000..1500).map(fp).collect();
+        first.sort_unstable();
+        second.sort_unstable();
+        let mut buf = b"header".to_vec();
+        buf.extend(first.iter().flatten());
+        buf.extend(second.iter().flatten());
+        buf.extend(b"trailer");
+        let buf = Arc::new(buf);
+        let (a_end, b_end) = (6 + 16 * first.len(), 6 + 16 * (first.len() + second.len()));
+        let mut a = FingerprintSet::from_shared(buf.clone(), 6..a_end).expect("first");
+        let b = FingerprintSet::from_shared(buf.clone(), a_end..b_end).expect("second");
+        assert_eq!(a, first.iter().copied().collect());
+        assert_eq!(b, second.iter().copied().collect());
+        assert!(a.contains(&fp(0)) && !a.contains(&fp(1000)) && b.contains(&fp(1000)));
+        let mut reference: BTreeSet<Fingerprint> = first.iter().copied().collect();
+        for i in 2000..2000 + MERGE_AT as u64 + 10 {
+            assert_eq!(a.insert(fp(i)), reference.insert(fp(i)));
+        }
+        assert!(a.sorted().eq(reference.iter()));
+        assert_eq!(
+            b,
+            second.iter().copied().collect(),
+            "b does not see a's merge"
+        );
+        for range in [a_end..b_end + 16, 7..a_end + 7, 6..a_end + 8] {
+            assert!(FingerprintSet::from_shared(buf.clone(), range).is_err());
         }
     }
 }

@@ -66,6 +66,9 @@ pub struct State {
     pub authority: Authority,
     pub money: MoneyState,
     /// 16-byte fingerprints of (author, nonce): the replay guard, at a fixed cost per entry.
+    /// A snapshot stores it apart from the CBOR ([`super::snapshot`]); `default` reads the
+    /// snapshots of version 2, which held it inline.
+    #[serde(default, skip_serializing)]
     nonces: FingerprintSet,
 }
 
@@ -74,6 +77,16 @@ fn nonce_fingerprint(author: &str, nonce: &str) -> [u8; 16] {
 }
 
 impl State {
+    /// The nonces and the reserved identifiers: the sets a snapshot stores apart from the rest.
+    pub(super) fn fingerprint_sets(&self) -> [&FingerprintSet; 2] {
+        [&self.nonces, &self.money.log.ids]
+    }
+
+    pub(super) fn set_fingerprint_sets(&mut self, nonces: FingerprintSet, ids: FingerprintSet) {
+        self.nonces = nonces;
+        self.money.log.ids = ids;
+    }
+
     /// Number of entries admitted.
     pub fn size(&self) -> u64 {
         self.size

@@ -1,7 +1,17 @@
-//! The start snapshot's table (migration 0004): written by the append service now and then,
-//! read at start and by the audit. The bytes are opaque here (`replay::snapshot` reads them).
+//! The start snapshot's chunks (migrations 0004, 0007): written by the append service now and
+//! then, read at start and by the audit. The bytes are opaque here (`replay::snapshot` reads
+//! them).
+//!
+//! A snapshot is stored as chunks of [`CHUNK`] bytes and read back one chunk at a time into a
+//! buffer of its whole size: a single value of hundreds of megabytes would be copied whole
+//! between the database and the driver two or three times, each time into fresh memory.
+
+use futures_util::TryStreamExt;
 
 use super::{Store, StoreError, to_i64, to_u64};
+
+/// The bytes in a chunk.
+const CHUNK: usize = 1 << 20;
 
 impl Store {
     /// Keeps `state` as the snapshot at log `size`, and drops any older one. A snapshot older
@@ -9,24 +19,35 @@ impl Store {
     pub async fn put_snapshot(&self, size: u64, state: &[u8]) -> Result<(), StoreError> {
         let size = to_i64(size)?;
         let mut tx = self.write.begin().await?;
-        sqlx::query(
-            "INSERT INTO snapshots (size, state) VALUES ($1, $2) \
-             ON CONFLICT (size) DO UPDATE SET state = excluded.state",
-        )
-        .bind(size)
-        .bind(state)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM snapshots WHERE size < (SELECT MAX(size) FROM snapshots)")
+        sqlx::query("DELETE FROM snapshot_chunks WHERE size = $1")
+            .bind(size)
             .execute(&mut *tx)
             .await?;
+        // An empty snapshot is still one (empty) chunk, so that its size is recorded.
+        let chunks: Vec<&[u8]> = match state.is_empty() {
+            true => vec![state],
+            false => state.chunks(CHUNK).collect(),
+        };
+        for (idx, chunk) in chunks.into_iter().enumerate() {
+            sqlx::query("INSERT INTO snapshot_chunks (size, idx, bytes) VALUES ($1, $2, $3)")
+                .bind(size)
+                .bind(to_i64(idx as u64)?)
+                .bind(chunk)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "DELETE FROM snapshot_chunks WHERE size < (SELECT MAX(size) FROM snapshot_chunks)",
+        )
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The log size of the newest snapshot, if there is one.
     pub async fn snapshot_size(&self) -> Result<Option<u64>, StoreError> {
-        let size: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM snapshots")
+        let size: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM snapshot_chunks")
             .fetch_one(&self.write)
             .await?;
         size.map(to_u64).transpose()
@@ -34,17 +55,34 @@ impl Store {
 
     /// The newest snapshot: its log size and bytes.
     pub async fn newest_snapshot(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
-        let row: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT size, state FROM snapshots ORDER BY size DESC LIMIT 1")
-                .fetch_optional(&self.write)
-                .await?;
-        row.map(|(size, state)| Ok((to_u64(size)?, state)))
-            .transpose()
+        let mut tx = self.write.begin().await?;
+        let newest: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT size, CAST(SUM(LENGTH(bytes)) AS BIGINT) FROM snapshot_chunks \
+             WHERE size = (SELECT MAX(size) FROM snapshot_chunks) GROUP BY size",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((size, total)) = newest else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+        {
+            let mut chunks = sqlx::query_scalar::<_, Vec<u8>>(
+                "SELECT bytes FROM snapshot_chunks WHERE size = $1 ORDER BY idx",
+            )
+            .bind(size)
+            .fetch(&mut *tx);
+            while let Some(chunk) = chunks.try_next().await? {
+                bytes.extend_from_slice(&chunk);
+            }
+        }
+        tx.commit().await?;
+        Ok(Some((to_u64(size)?, bytes)))
     }
 
     /// Drops every snapshot: the next start replays the whole log (the benchmark's baseline).
     pub async fn clear_snapshots(&self) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM snapshots")
+        sqlx::query("DELETE FROM snapshot_chunks")
             .execute(&self.write)
             .await?;
         Ok(())

@@ -131,6 +131,9 @@ pub struct Log {
     /// Corrections and the entries they target.
     pub kept: OrdMap<u64, Stored>,
     /// Identifiers reserved forever, as 16-byte fingerprints ([`crate::money::bodies::IdKey::fingerprint`]).
+    /// A snapshot stores it apart from the CBOR (`replay::snapshot`); `default` reads the
+    /// snapshots of version 2, which held it inline.
+    #[serde(default, skip_serializing)]
     pub ids: FingerprintSet,
     pub corrections: OrdSet<u64>,
     pub last_seq: Option<u64>,
