@@ -454,3 +454,24 @@ async fn a_changed_fingerprint_is_named_by_the_audit() {
         assert!(reason.contains(&expected), "{set}: {reason}");
     }
 }
+
+/// A run that defers its views (`sunshine demo`) writes start snapshots as the log grows, not
+/// only at its end: none before the gap (10,000 entries past the last), one after it.
+#[tokio::test]
+async fn a_run_with_deferred_views_writes_snapshots_as_it_grows() {
+    let t = TestLedger::new().await;
+    let store = t.store();
+    let views = t.service.defer_views();
+    t.fill(9_990, 1_000).await;
+    t.service.snapshot_as_it_grows().await.unwrap();
+    assert_eq!(store.snapshot_size().await.unwrap(), None, "not due yet");
+    let more: Vec<_> = (20_000..20_020).map(|i| t.filler(i)).collect();
+    t.service.append(more).await.unwrap();
+    t.service.snapshot_as_it_grows().await.unwrap();
+    let size = t.service.state().await.size();
+    assert!(size >= 10_000);
+    assert_eq!(store.snapshot_size().await.unwrap(), Some(size));
+    let (_, bytes) = store.newest_snapshot().await.unwrap().unwrap();
+    assert_same(&bytes, &snapshot::encode(&t.service.state().await));
+    views.finish().await.unwrap();
+}

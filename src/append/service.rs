@@ -128,6 +128,10 @@ pub struct LedgerService {
     views_deferred: AtomicBool,
     /// The log size of the newest start snapshot this process knows of (0: none).
     snapshot_size: AtomicU64,
+    /// Held while a snapshot is encoded and written: a second writer (the refresher and a
+    /// closing server race) waits, then finds it no longer due, instead of encoding the same
+    /// state again.
+    snapshotting: Mutex<()>,
 }
 
 /// The fewest entries after the newest snapshot for which a command, or a server stopping,
@@ -162,6 +166,7 @@ impl LedgerService {
             refresher: OnceLock::new(),
             views_deferred: AtomicBool::new(false),
             snapshot_size: AtomicU64::new(0),
+            snapshotting: Mutex::new(()),
         };
         service.write_missing_records().await?;
         let from_snapshot = service.start_from_snapshot().await?;
@@ -237,6 +242,7 @@ impl LedgerService {
     /// A snapshot only saves time at the next start, so a failure is logged, not raised: the
     /// append it follows is durable already.
     async fn snapshot_if_due(&self, state: &State, gap: u64) {
+        let _writing = self.snapshotting.lock().await;
         let size = state.size();
         if size
             < self
@@ -265,6 +271,17 @@ impl LedgerService {
 
     /// What a command or a server does before it exits: a start snapshot, if more than a few
     /// entries came after the newest one, so that the next start is quick.
+    /// Writes a start snapshot if the log grew enough since the newest one (as a view refresh
+    /// after appends does): for long runs that defer their views (`sunshine demo`), which
+    /// would otherwise write one only at their end, so that a run killed halfway leaves the
+    /// next start a short replay instead of the whole log.
+    pub async fn snapshot_as_it_grows(&self) -> Result<(), AppendError> {
+        let state = self.current_state().await?;
+        self.snapshot_if_due(&state, running_snapshot_gap(state.size()))
+            .await;
+        Ok(())
+    }
+
     pub async fn close(&self) -> Result<(), AppendError> {
         let state = self.current_state().await?;
         self.snapshot_if_due(&state, SNAPSHOT_GAP).await;

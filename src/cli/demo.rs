@@ -146,6 +146,7 @@ pub async fn run(g: &Global, args: &DemoArgs) -> anyhow::Result<()> {
             );
         }
         appended += n;
+        service.snapshot_as_it_grows().await?;
         bar.set_position(days.days_done());
     }
     bar.finish_and_clear();
