@@ -63,6 +63,11 @@ pub struct BenchArgs {
     /// report each command's time and peak memory on it, `--requests` HTTP appends included.
     #[arg(long, value_parser = at_least_one::<u64>())]
     pub scale: Option<u64>,
+    /// With --scale and --workdir: measure the demo ledger an earlier run left in the working
+    /// directory (`ledger.db`, `keys/`) instead of building it again; the demo's row is left
+    /// out. The run appends to it (the HTTP appends, one more entry): give it a copy.
+    #[arg(long, requires_all = ["scale", "workdir"])]
+    pub reuse: bool,
 }
 
 /// A count that must be at least 1: a benchmark of nothing has no rate, only a division by zero,

@@ -156,12 +156,25 @@ fn demo_org(keys: &Path) -> anyhow::Result<(crate::ledger::Uscc, crate::ledger::
 pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     let (_tmp, work) = super::bench::workdir(args, "sunshine-bench-scale")?;
     let db = work.join("ledger.db");
-    if db.exists() {
-        bail!("{} exists: give --workdir an empty directory", db.display());
-    }
-    let scale_arg = scale.to_string();
-    eprintln!("demo at scale {scale} ...");
-    let demo = child(&work, &["demo", "--seed", "1", "--scale", &scale_arg])?;
+    let demo = if args.reuse {
+        if !db.exists() {
+            bail!("--reuse: {} does not exist", db.display());
+        }
+        None
+    } else {
+        if db.exists() {
+            bail!(
+                "{} exists: give --workdir an empty directory (or --reuse it)",
+                db.display()
+            );
+        }
+        let scale_arg = scale.to_string();
+        eprintln!("demo at scale {scale} ...");
+        Some(child(
+            &work,
+            &["demo", "--seed", "1", "--scale", &scale_arg],
+        )?)
+    };
     let store = Store::open(&database_url(&path_str(&db)?), false).await?;
     let entries = store.size().await?;
     store.close().await;
@@ -215,14 +228,20 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     child(&work, &["append", &path_str(&one)?])?;
     let site_again = child(&work, &["site", "build", "--out", &path_str(&site_dir)?])?;
 
-    println!("sunshine bench --scale {scale}: {entries} entries (demo, seed 1), SQLite");
+    let made = match demo {
+        Some(_) => "demo, seed 1",
+        None => "a demo ledger made before, reused",
+    };
+    println!("sunshine bench --scale {scale}: {entries} entries ({made}), SQLite");
     println!(
         "  raw: ledger database        {:>8.0} MiB on disk   {:>6.0} bytes/entry",
         db_bytes as f64 / 1048576.0,
         db_bytes as f64 / entries.max(1) as f64
     );
     export.row("raw: export (streams)", entries);
-    demo.row("demo", entries);
+    if let Some(demo) = demo {
+        demo.row("demo", entries);
+    }
     audit.row("audit", entries);
     audit_dir.row("audit --dir", entries);
     println!(
