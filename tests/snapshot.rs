@@ -82,6 +82,16 @@ fn assert_same(found: &[u8], expected: &[u8]) {
     }
 }
 
+/// A second process on the test ledger at `url` (the operator key of [`TestLedger`]).
+async fn open_again(url: &str) -> LedgerService {
+    LedgerService::open(
+        Store::open(url, false).await.unwrap(),
+        SecretKey::from_seed([1; 32]),
+    )
+    .await
+    .unwrap()
+}
+
 async fn audit(store: &Store) -> Result<SnapshotCheck, AuditRunError> {
     audit_store(store, &ProgressBar::hidden())
         .await
@@ -111,12 +121,7 @@ async fn a_closing_service_writes_a_snapshot_the_next_start_uses_and_audit_check
     assert_eq!(audit(store).await.unwrap(), SnapshotCheck::Matched(size));
 
     let reopen = || async {
-        let s = LedgerService::open(
-            Store::open(&t.url, false).await.unwrap(),
-            SecretKey::from_seed([1; 32]),
-        )
-        .await
-        .unwrap();
+        let s = open_again(&t.url).await;
         snapshot::encode(&s.state().await)
     };
 
@@ -322,12 +327,7 @@ async fn a_snapshot_of_another_log_or_unreadable_is_passed_over_and_reported() {
     let store = t.store();
     let (size, good) = store.newest_snapshot().await.unwrap().unwrap();
     let reopened = || async {
-        let s = LedgerService::open(
-            Store::open(&t.url, false).await.unwrap(),
-            SecretKey::from_seed([1; 32]),
-        )
-        .await
-        .unwrap();
+        let s = open_again(&t.url).await;
         snapshot::encode(&s.state().await)
     };
 
@@ -404,12 +404,7 @@ async fn a_version_2_snapshot_is_started_from_and_replaced() {
         audit(store).await.unwrap(),
         SnapshotCheck::OtherVersion { size, version: 2 }
     );
-    let s = LedgerService::open(
-        Store::open(&t.url, false).await.unwrap(),
-        SecretKey::from_seed([1; 32]),
-    )
-    .await
-    .unwrap();
+    let s = open_again(&t.url).await;
     assert_same(&snapshot::encode(&s.state().await), &good);
     // Its nonces were read: a submission it holds is refused as a used nonce.
     let refused = s.append(vec![known]).await.unwrap_err().to_string();
