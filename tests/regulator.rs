@@ -7,7 +7,8 @@ mod common;
 use common::{TestLedger, sub_at, tamper};
 use indicatif::ProgressBar;
 use serde_json::{Value, json};
-use sunshine_ledger::ledger::{Author, Kind, SignedSubmission, Timestamp};
+use sunshine_ledger::append::service::LedgerService;
+use sunshine_ledger::ledger::{Author, Kind, SecretKey, SignedSubmission, Timestamp};
 use sunshine_ledger::replay::audit::AuditError;
 use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
 use sunshine_ledger::store::Store;
@@ -188,6 +189,22 @@ async fn cached_views_are_audited_and_a_changed_view_is_named() {
         Err(AuditRunError::Failed(AuditError::View { key: k, .. })) => assert_eq!(k, key),
         other => panic!("expected a view failure, got {other:?}"),
     }
+    // The same row as a build whose figures differ would have left it (an upgrade): the next
+    // process that opens the ledger derives the views at their size, finds the row differs,
+    // and writes them again; the audit passes.
+    let reopened = LedgerService::open(
+        Store::open(&t.url, false).await.unwrap(),
+        SecretKey::from_seed([1; 32]),
+    )
+    .await
+    .unwrap();
+    let row = reopened.store().view(&key).await.unwrap().unwrap();
+    assert!(
+        row.contains("250000.00") && !row.contains("250001.00"),
+        "{row}"
+    );
+    let report = audit_store(&store, &ProgressBar::hidden()).await.unwrap();
+    assert_eq!(report.size, size);
 }
 
 async fn overdraft_is_refused_and_nothing_is_written() {

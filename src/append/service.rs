@@ -191,9 +191,42 @@ impl LedgerService {
         drop(head);
         if let Some(state) = at_cached {
             let summary = state.summary_view_rows();
+            service.repair_stale_views(state.size(), &summary).await?;
             *service.last_views.lock().await = Some((state.size(), summary));
         }
         Ok(service)
+    }
+
+    /// Views of one log size are the same rows whoever wrote them, as long as the rules are
+    /// the same: a build whose figures changed (an upgrade) finds the views an earlier build
+    /// cached at `size` and would otherwise carry them on unchanged, since later refreshes
+    /// write only what changed since, and `sunshine audit` would then fail on them. The
+    /// summary views are a few thousand rows, so they are compared at every start and
+    /// rewritten whole if any differs. (The records, which grow with the log, are not.)
+    async fn repair_stale_views(
+        &self,
+        size: u64,
+        summary: &BTreeMap<String, String>,
+    ) -> Result<(), AppendError> {
+        let mut reader = self.store.views_reader().await?;
+        if reader.size != Some(size) {
+            return Ok(());
+        }
+        let stored: BTreeMap<String, String> = reader.rows().try_collect().await?;
+        drop(reader);
+        if &stored == summary {
+            return Ok(());
+        }
+        let changed = ViewDelta::between(&stored, summary.clone());
+        tracing::warn!(
+            size,
+            rows = changed.set.len() + changed.removed.len(),
+            "the cached views differ from what this build derives (written by another version?); rewriting them"
+        );
+        self.store
+            .replace_views(size, ViewWrite::Full(summary))
+            .await?;
+        Ok(())
     }
 
     /// Starts the head from the newest stored snapshot, if it can be used (answers whether it
