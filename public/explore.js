@@ -377,9 +377,17 @@
     for (const f of FIGURES) {
       const pick = RATIOS[f];
       if (!pick) {
-        out.push(table(f, L[f] || f, (row) => (row
-          ? el('td', { class: 'num', 'data-sort': row[f] }, money(row[f]))
-          : el('td', { class: 'num muted' }, '—'))));
+        out.push(table(f, L[f] || f, (row) => {
+          if (!row) return el('td', { class: 'num muted' }, '—');
+          // A year still running holds its net assets so far, not at its end: said in the cell,
+          // as the organisation page says it.
+          if (f === 'net_assets_year_end' && !row.finished) {
+            return el('td', { class: 'num in-progress', 'data-sort': row[f] },
+              `${L.so_far || ''}${money(row[f])}`, el('br'),
+              el('span', { class: 'muted' }, L.in_progress_to || ''));
+          }
+          return el('td', { class: 'num', 'data-sort': row[f] }, money(row[f]));
+        }));
         continue;
       }
       out.push(table(f, L[f] || f, (row) => {

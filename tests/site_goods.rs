@@ -26,6 +26,15 @@ fn org_sub(t: &TestLedger, kind: Kind, body: Value, on: &str) -> SignedSubmissio
     )
 }
 
+/// What each item's gifts say the goods are.
+fn description(item: &str) -> &'static str {
+    if item == "rice" {
+        "大米（5公斤装）"
+    } else {
+        "棉被"
+    }
+}
+
 fn gift(
     t: &TestLedger,
     no: &str,
@@ -37,7 +46,7 @@ fn gift(
     let mut body = json!({"receipt_no": no, "received_on": "2025-02-01", "form": "in_kind",
         "project": "P1", "donor_type": "organisation", "donor_display": "某粮油有限公司",
         "receipt": "issued", "commitment": "ab".repeat(32),
-        "in_kind": {"description": "捐赠物资", "quantity": qty, "unit": unit, "item": item}});
+        "in_kind": {"description": description(item), "quantity": qty, "unit": unit, "item": item}});
     if let Some(v) = value {
         body["in_kind"]["valuation_proof"] = json!("ef".repeat(32));
         body["amount"] = json!(v);
@@ -198,9 +207,10 @@ async fn the_project_and_organisation_pages_show_the_stock_with_every_cell_named
                 // Rows in key order: quilts, then rice.
                 let cell = |row: usize, i: usize| rows[row][i][1].as_str().unwrap().to_owned();
                 let off = usize::from(by_fund);
-                assert_eq!(cell(0, 0), "quilts", "{what}");
+                // The item's id, then (on a line of its own) what its gifts say the goods are.
+                assert_eq!(cell(0, 0), "quilts棉被", "{what}");
                 assert_eq!(cell(0, 3 + off), "6 床", "{what}");
-                assert_eq!(cell(1, 0), "rice", "{what}");
+                assert_eq!(cell(1, 0), "rice大米（5公斤装）", "{what}");
                 assert_eq!(
                     [cell(1, 1 + off), cell(1, 2 + off), cell(1, 3 + off)],
                     ["5 袋".to_owned(), "4 袋".to_owned(), rice.to_owned()],

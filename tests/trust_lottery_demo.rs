@@ -128,6 +128,45 @@ async fn the_demo_trusts_and_lottery_funds_are_audited_and_shown_with_their_fail
             && out.contains(": declared only, no statement"),
         "{out}"
     );
+    // The end's report as a disclosure obligation (the Trust Law's 15 days from the cause): 30
+    // June 2026 + 15 days = 15 July; reported on 28 July, 13 days late, met by the
+    // `trust.terminate` entry.
+    let trust_id = ended["filing"]["trust_id"].as_str().unwrap();
+    let out = cli(&["report", "late", "--json", "--as-of", "2026-11-01"]);
+    let ends: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|o| o["obligation"]["kind"] == "trust_termination")
+        .collect();
+    assert_eq!(ends.len(), 1, "{out}");
+    let e = &ends[0];
+    assert_eq!(
+        (
+            e["obligation"]["trust"].as_str(),
+            e["obligation"]["terminated_on"].as_str(),
+            e["due"].as_str(),
+            e["status"].as_str(),
+            e["days_late"].as_i64(),
+            &e["met_by"]
+        ),
+        (
+            Some(trust_id),
+            Some("2026-06-30"),
+            Some("2026-07-15"),
+            Some("late"),
+            Some(13),
+            &end["seq"]
+        ),
+        "{e}"
+    );
+    let out = cli(&["report", "late", "--as-of", "2026-11-01"]);
+    assert!(
+        out.lines().any(|l| l.contains("trust_termination")
+            && l.contains(trust_id)
+            && l.contains("due 2026-07-15")
+            && l.ends_with("13 day(s) late")),
+        "{out}"
+    );
     let out = cli(&["report", "lottery", "--administrator", admin]);
     let line = |y: &str| {
         out.lines()
@@ -181,6 +220,17 @@ async fn the_demo_trusts_and_lottery_funds_are_audited_and_shown_with_their_fail
         assert!(
             t.contains(pick("✓ 已与账本核对", "✓ checked against the ledger")),
             "{lang}"
+        );
+
+        // The supervision page lists the late end under its own name, linked to the trust.
+        let r = page(&format!("{lang}regulator/index.html"));
+        let row = r
+            .split("<tr")
+            .find(|tr| tr.contains(pick("慈善信托终止报告", "Trust termination report")))
+            .unwrap_or_else(|| panic!("{lang}: no termination row"));
+        assert!(
+            row.contains(&format!("{trust_id}.html")) && row.contains("2026-07-15"),
+            "{lang}: {row}"
         );
 
         let l = page(&format!("{lang}lottery/{admin}.html"));

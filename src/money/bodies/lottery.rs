@@ -1,12 +1,15 @@
-//! Lottery public-welfare funds (彩票公益金): grants by a registered administrator, usage by the
-//! recipient, and the administrator's yearly announcement, which must agree with the grants.
+//! Lottery public-welfare funds (彩票公益金): the fund an administrator receives for a fiscal
+//! year (`lottery.receive`, so an announcement's `raised` has something to agree with), grants
+//! by a registered administrator, usage by the recipient, and the administrator's yearly
+//! announcement, which must agree with the grants and carries its execution (执行情况) by
+//! purpose ([`Executed`]).
 
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::ledger::time::date_serde;
 use crate::ledger::{Amount, Currency, Hash, Uscc};
-use crate::money::types::{Ident, LotteryPurpose, Money, Prose, Year};
+use crate::money::types::{Ident, LotteryPurpose, Money, Prose, Title, Year};
 
 /// `lottery.grant`, signed by a `lottery_administrator` organisation.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -67,5 +70,29 @@ pub struct LotteryAnnounce {
     /// 执行情况: usage so far of the year's grants, every purpose granted once. When present it
     /// must agree with the recipients' `lottery.usage` entries.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub executed: Option<Vec<super::lottery_funds::Executed>>,
+    pub executed: Option<Vec<Executed>>,
+}
+
+/// `lottery.receive`, signed by the administrator: fund received for `fiscal_year` (from the
+/// finance department's allocation of lottery proceeds).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LotteryReceive {
+    pub fiscal_year: Year,
+    pub amount: Amount,
+    pub currency: Currency,
+    /// Who paid it in, e.g. 广东省财政厅.
+    pub source: Title,
+    pub document: Hash,
+    #[serde(with = "date_serde")]
+    pub received_on: Date,
+}
+
+/// One purpose's execution in an announcement: what the recipients have reported using of that
+/// fiscal year's grants for the purpose, up to the announcement.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Executed {
+    pub purpose: LotteryPurpose,
+    pub amount: Money,
 }

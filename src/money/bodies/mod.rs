@@ -12,7 +12,6 @@ pub mod disclosure;
 pub mod donation;
 pub mod goods;
 pub mod lottery;
-pub mod lottery_funds;
 pub mod org;
 pub mod org_time;
 pub mod personal_data;
@@ -36,8 +35,9 @@ pub use correction::Correction;
 pub use disclosure::{EventDisclosure, Subject};
 pub use donation::{Donation, InKind};
 pub use goods::GoodsDistribute;
-pub use lottery::{Allocation, LotteryAnnounce, LotteryGrant, LotteryUsage};
-pub use lottery_funds::{Executed, LotteryReceive};
+pub use lottery::{
+    Allocation, Executed, LotteryAnnounce, LotteryGrant, LotteryReceive, LotteryUsage,
+};
 pub use org::OrgRegister;
 pub use org_time::{AuditedFigures, FundraisingChange, OrgChange, OrgFundraising, OrgOpening};
 pub use project::{CurrencyAmount, ProjectClose, ProjectOpen, ProjectRef, ProjectUpdate};

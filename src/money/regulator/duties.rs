@@ -32,6 +32,15 @@
 //!   a year before it saw the administrator but the grants recorded later; nothing in the
 //!   Measures ties the duty to the ledger, so a fiscal 2023 grant recorded in January 2024 does
 //!   not make the ledger the place the 2023 announcement was owed.
+//! - A trustee's yearly report on a trust is judged on the same footing: for the years of the
+//!   trust's term from the one the trustee's `org.register` entry was recorded in. The duty (Charity
+//!   Law 2016 Art. 48 para. 2, `trust_annual_report` in `timeliness_rules.json`) is owed every
+//!   year of the term whatever the ledger holds; a trust filed in 2020 and brought into the ledger
+//!   with its trustee in 2026 is not listed as missing its 2020-2025 reports.
+//! - A trust's termination is reported by its `trust.terminate` entry (cause, date, remaining
+//!   property and the liquidation report's hash), judged against the Trust Law's 15 days from the
+//!   cause (`trust_law_art70_termination`); the ledger learns of an end only from that entry, so
+//!   the obligation is met or late, never missing, on any day after the entry.
 
 use std::collections::BTreeMap;
 
@@ -186,6 +195,9 @@ pub struct TrustDuty {
     /// When a terminated trust ended: reports are owed for the years before (issue 14).
     #[serde(default, with = "opt_date", skip_serializing_if = "Option::is_none")]
     pub ended_on: Option<Date>,
+    /// The `trust.terminate` entry that reported the end (never before `ended_on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination_reported: Option<Disclosure>,
     /// Year -> the trustee's report.
     pub reports: BTreeMap<i32, Disclosure>,
 }
@@ -395,11 +407,20 @@ impl OrgDuties {
                 },
                 [t.filed],
             );
+            if let Some(terminated_on) = t.ended_on {
+                facts.push(
+                    Obligation::TrustTermination {
+                        trust: t.trust.to_string(),
+                        terminated_on,
+                    },
+                    t.termination_reported,
+                );
+            }
             let last_year = t
                 .term_end
                 .map_or(as_of.year() - 1, |e| e.year().min(as_of.year() - 1))
                 .min(t.ended_on.map_or(i32::MAX, |e| e.year() - 1));
-            for year in t.term_start.year()..=last_year {
+            for year in t.term_start.year().max(self.joined_on.year())..=last_year {
                 facts.push(
                     Obligation::TrustReport {
                         trust: t.trust.to_string(),
@@ -604,7 +625,11 @@ impl MoneyState {
                     },
                     term_start: t.term_start,
                     term_end: t.term_end,
-                    ended_on: t.ended_on,
+                    ended_on: t.terminated.as_ref().map(|e| e.date),
+                    termination_reported: t
+                        .terminated
+                        .as_ref()
+                        .map(|e| disclosed(e.seq, e.recorded_at, Some(e.date))),
                     reports: t
                         .reports
                         .iter()

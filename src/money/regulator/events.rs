@@ -79,10 +79,11 @@ pub struct TrustEvent {
     pub term_start: Date,
     #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
     pub term_end: Option<Date>,
-    /// When the trust ended (`trust.terminate`'s `terminated_on`): its liquidation report covers
-    /// that year, so yearly reports are owed for the years before it only.
-    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
-    pub ended_on: Option<Date>,
+    /// Its `trust.terminate` (`date` is `terminated_on`): its liquidation report covers that
+    /// year, so yearly reports are owed for the years before it only; and the entry is the
+    /// report of the termination, due within 15 days of the cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub terminated: Option<Dated>,
     /// Year -> report (`date` is `reported_on`).
     pub reports: BTreeMap<i32, Dated>,
 }
@@ -185,7 +186,11 @@ impl MoneyState {
                 },
                 term_start: t.filing.term_start,
                 term_end: t.filing.term_end,
-                ended_on: t.terminated.as_ref().map(|e| e.body.terminated_on),
+                terminated: t.terminated.as_ref().map(|e| Dated {
+                    seq: e.seq,
+                    date: e.body.terminated_on,
+                    recorded_at: e.recorded_at,
+                }),
                 reports: t
                     .reports
                     .iter()

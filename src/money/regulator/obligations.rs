@@ -64,6 +64,7 @@ impl Obligation {
             Obligation::RelatedParty { .. } => "related_party",
             Obligation::TrustFiling { .. } => "trust_filing",
             Obligation::TrustReport { .. } => "trust_report",
+            Obligation::TrustTermination { .. } => "trust_termination",
             Obligation::LotteryAnnouncement { .. } => "lottery_announcement",
             Obligation::CampaignUpdates { .. } => "campaign_updates",
             Obligation::CampaignFinal { .. } => "campaign_final",
@@ -95,7 +96,9 @@ impl Obligation {
             } => format!("{subject} (entry {entry_seq})"),
             Obligation::RelatedPartyList { year, .. } => year.to_string(),
             Obligation::SettlorTrust { trust, .. } => trust.clone(),
-            Obligation::TrustFiling { trust, .. } => trust.clone(),
+            Obligation::TrustFiling { trust, .. } | Obligation::TrustTermination { trust, .. } => {
+                trust.clone()
+            }
             Obligation::TrustReport { trust, year } => format!("{trust} {year}"),
         }
     }

@@ -144,6 +144,8 @@ pub struct DeadlineTable {
     pub trust_filing: EventDeadline,
     /// Trustee's yearly report.
     pub trust_report: YearlyDeadline,
+    /// The trustee's report of a trust's termination (its cause and date), counted from the cause.
+    pub trust_termination: EventDeadline,
     /// Welfare-lottery public-welfare-fund announcement.
     pub lottery_announcement: YearlyDeadline,
     /// Fundraising disclosures (募捐情况) of a public fundraising campaign while it runs.
@@ -237,6 +239,7 @@ impl DeadlineTable {
             ("project_close", &self.project_close),
             ("related_party", &self.related_party),
             ("trust_filing", &self.trust_filing),
+            ("trust_termination", &self.trust_termination),
             ("campaign_final", &self.campaign_final),
             ("partner_evaluation", &self.partner_evaluation),
             ("major_event", &self.major_event),
@@ -385,6 +388,17 @@ pub enum Obligation {
         trust: String,
         /// The reported year.
         year: i32,
+    },
+    /// The trustee's report that a charitable trust ended: its cause and date (and, in this
+    /// ledger, the liquidation report's hash), made by the `trust.terminate` entry. The ledger
+    /// learns of a termination only from that entry, so on any day after it was recorded the
+    /// obligation is met or late, never missing.
+    TrustTermination {
+        /// Trust id.
+        trust: String,
+        /// When the cause of termination arose (`trust.terminate`'s `terminated_on`).
+        #[serde(with = "iso_date")]
+        terminated_on: Date,
     },
     /// Lottery public-welfare-fund announcement by `administrator` for `year`.
     LotteryAnnouncement {
@@ -726,6 +740,9 @@ pub fn evaluate_with(
             Obligation::TrustFiling { signed_on, .. } => {
                 out.extend(j.after_event(&table.trust_filing, *signed_on));
             }
+            Obligation::TrustTermination { terminated_on, .. } => {
+                out.extend(j.after_event(&table.trust_termination, *terminated_on));
+            }
             Obligation::ProjectUpdates {
                 started_on,
                 ended_on,
@@ -905,6 +922,7 @@ mod tests {
         assert_eq!(t.emergency_update.every, Period::Days(5));
         assert_eq!(t.related_party.within, Period::Days(30));
         assert_eq!(t.trust_filing.within, Period::Days(7));
+        assert_eq!(t.trust_termination.within, Period::Days(15));
         assert_eq!(
             t.lottery_announcement.due(2025),
             Some(date!(2026 - 06 - 30))
@@ -973,6 +991,36 @@ mod tests {
         assert_eq!(
             (items[0].due, items[0].days_late),
             (date!(2026 - 03 - 04), 1)
+        );
+    }
+
+    #[test]
+    fn a_trusts_termination_is_reported_within_15_days_of_the_cause_across_a_month_end() {
+        // The cause arose on 20 January 2027: 20 Jan + 15 days = 4 February (11 days left in
+        // January, 4 in February). Reported on day 15: met; on day 16 (5 February): 1 day late.
+        let ob = Obligation::TrustTermination {
+            trust: "trust-1".into(),
+            terminated_on: date!(2027 - 01 - 20),
+        };
+        let on_time = judge(
+            ob.clone(),
+            &[(date!(2027 - 02 - 04), 7)],
+            date!(2027 - 12 - 31),
+        );
+        assert_eq!(
+            (on_time[0].due, on_time[0].status, on_time[0].met_by),
+            (date!(2027 - 02 - 04), Status::Met, Some(7))
+        );
+        let late = run(ob, &[date!(2027 - 02 - 05)], date!(2027 - 12 - 31));
+        assert_eq!(
+            (late[0].due, late[0].disclosed, late[0].days_late),
+            (date!(2027 - 02 - 04), Some(date!(2027 - 02 - 05)), 1)
+        );
+        assert!(late[0].source.contains("十五日内"), "{}", late[0].source);
+        assert!(
+            late[0].source.contains("[secondary source]"),
+            "{}",
+            late[0].source
         );
     }
 

@@ -5,12 +5,51 @@
 //! (in `regulator`) included; [`restrictions`] (restricted money), [`trusts_lottery`] and
 //! [`org_time`] are the tables of the books' refusals.
 
+use std::sync::OnceLock;
+
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 
 pub mod org_time;
 pub mod restrictions;
 pub mod trusts_lottery;
+
+use restrictions::RestrictionTable;
+
+/// A table of the books' refusals (the shape of `restrictions.json`), embedded at compile time
+/// so a release carries the rules it was tested with, and parsed and checked on first use. Each
+/// table's module holds one in a `static` and answers through it; a unit test per table proves
+/// the shipped data parses, so a refusal never reads "citation table unreadable".
+pub struct EmbeddedTable {
+    json: &'static str,
+    parsed: OnceLock<Result<RestrictionTable, String>>,
+}
+
+impl EmbeddedTable {
+    /// The table whose JSON is `json` (an `include_str!`), not yet parsed.
+    pub const fn new(json: &'static str) -> Self {
+        EmbeddedTable {
+            json,
+            parsed: OnceLock::new(),
+        }
+    }
+
+    /// The table, parsed and checked once.
+    pub fn table(&self) -> Result<&RestrictionTable, &String> {
+        self.parsed
+            .get_or_init(|| RestrictionTable::parse(self.json))
+            .as_ref()
+    }
+
+    /// The sources of the row with code `code` (a refusal's code, or a figure's), as a refusal
+    /// cites them.
+    pub fn cite(&self, code: &str) -> String {
+        match self.table() {
+            Ok(t) => t.citation(code),
+            Err(_) => "citation table unreadable".to_owned(),
+        }
+    }
+}
 
 /// How far a cited figure was checked against the source. Published with the
 /// figure so readers are not misled about how certain it is.

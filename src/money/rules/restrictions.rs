@@ -8,11 +8,10 @@
 //! refusal names its article and how far that article was checked.
 
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::Source;
+use super::{EmbeddedTable, Source};
 use crate::money::error::{MoneyError, Rule};
 use crate::money::types::{Ident, SpendCategory};
 
@@ -71,21 +70,16 @@ impl RestrictionTable {
     }
 }
 
-static TABLE: OnceLock<Result<RestrictionTable, String>> = OnceLock::new();
+static TABLE: EmbeddedTable = EmbeddedTable::new(RULES_JSON);
 
 /// The embedded table, parsed and checked once (a unit test proves it parses).
 pub fn table() -> Result<&'static RestrictionTable, &'static String> {
-    TABLE
-        .get_or_init(|| RestrictionTable::parse(RULES_JSON))
-        .as_ref()
+    TABLE.table()
 }
 
 /// The sources of `rule`, as a refusal cites them.
 pub fn citation(rule: Rule) -> String {
-    match table() {
-        Ok(t) => t.citation(rule.code()),
-        Err(_) => "citation table unreadable".to_owned(),
-    }
+    TABLE.cite(rule.code())
 }
 
 impl RestrictionTable {

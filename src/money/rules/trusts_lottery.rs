@@ -2,27 +2,19 @@
 //! in the shape of `restrictions.json`), so a refusal names what it rests on and how far
 //! that was checked.
 
-use std::sync::OnceLock;
-
+use super::EmbeddedTable;
 use super::restrictions::RestrictionTable;
 
-const RULES_JSON: &str = include_str!("trusts_lottery.json");
-
-static TABLE: OnceLock<Result<RestrictionTable, String>> = OnceLock::new();
+static TABLE: EmbeddedTable = EmbeddedTable::new(include_str!("trusts_lottery.json"));
 
 /// The embedded table, parsed and checked once (a unit test proves it parses).
 pub fn table() -> Result<&'static RestrictionTable, &'static String> {
-    TABLE
-        .get_or_init(|| RestrictionTable::parse(RULES_JSON))
-        .as_ref()
+    TABLE.table()
 }
 
 /// The sources of rule `code` (a row of the table), as a refusal cites them.
 pub fn citation(code: &str) -> String {
-    match table() {
-        Ok(t) => t.citation(code),
-        Err(_) => "citation table unreadable".to_owned(),
-    }
+    TABLE.cite(code)
 }
 
 #[cfg(test)]

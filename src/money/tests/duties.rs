@@ -617,3 +617,112 @@ fn the_2025_measures_events_are_judged_from_their_own_entries() {
         (Status::Late, 119, Some(pubd))
     );
 }
+
+/// A trust of `trustee` with no supervisor, filed by the regulator: signed 3 January, filed
+/// 8 January, its term from 10 January of `year`.
+fn trust_filing(id: &str, trustee: &crate::ledger::Uscc, year: i32) -> serde_json::Value {
+    json!({"trust_id": id, "name": "助学慈善信托", "trustee": trustee.as_str(),
+        "settlors": [{"settlor_type": "individual", "display": "王*", "commitment": h(1)}],
+        "purpose": "教育", "property": "1000000.00", "currency": "CNY",
+        "term_start": format!("{year}-01-10"), "filing_no": format!("YN-{id}"),
+        "filing_authority": "云南省民政厅", "signed_on": format!("{year}-01-03"),
+        "filed_on": format!("{year}-01-08")})
+}
+
+#[test]
+fn a_trusts_end_is_reported_on_day_15_on_time_and_on_day_16_one_day_late() {
+    let mut k = Kit::new();
+    let trustee = k.register(1, "trust_company", false);
+    for t in ["T1", "T2"] {
+        k.as_reg(Kind::TrustFile, trust_filing(t, &trustee, 2026))
+            .expect("filed");
+    }
+    let end = |t: &str| {
+        json!({"trust_id": t, "reason": "信托目的已实现", "terminated_on": "2027-01-20",
+            "liquidation_report": h(12), "remaining_property": "1000000.00",
+            "remaining_to": "某教育基金会", "reported_on": "2027-02-04"})
+    };
+    // Both ended on 20 January 2027; 20 Jan + 15 days = 4 February (11 days in January, 4 in
+    // February). T1's end is recorded at 23:59:59 on 4 February in China (15:59:59 UTC): day
+    // 15, on time. T2's one second later, 00:00 on 5 February in China: day 16, one day late.
+    k.now = "2027-02-04T15:59:59Z".parse().expect("time");
+    let on_time = k
+        .as_org(&trustee, Kind::TrustTerminate, end("T1"))
+        .expect("T1 ends");
+    k.now = "2027-02-04T16:00:00Z".parse().expect("time");
+    let late = k
+        .as_org(&trustee, Kind::TrustTerminate, end("T2"))
+        .expect("T2 ends");
+    let duties = k.state.duties();
+    let d = duties.iter().find(|d| d.org == trustee).expect("duties");
+    let items = judge(d, date!(2027 - 12 - 31));
+    let ends: Vec<_> = row(&items, "trust_termination")
+        .iter()
+        .map(|s| (s.obligation.clone(), s.due, s.status, s.days_late, s.met_by))
+        .collect();
+    let ob = |t: &str| Obligation::TrustTermination {
+        trust: t.into(),
+        terminated_on: date!(2027 - 01 - 20),
+    };
+    assert_eq!(
+        ends,
+        vec![
+            (
+                ob("T1"),
+                date!(2027 - 02 - 04),
+                Status::Met,
+                0,
+                Some(on_time)
+            ),
+            (ob("T2"), date!(2027 - 02 - 04), Status::Late, 1, Some(late)),
+        ]
+    );
+    // The trust page's figure agrees: 15 days to report T1 (within), 16 for T2 (over).
+    let days = |t: &str| {
+        let ended = k.state.trust(&super::testkit::id(t)).expect("trust");
+        let e = ended.terminated.as_ref().expect("ended");
+        (e.days_to_report, e.reported_late)
+    };
+    assert_eq!((days("T1"), days("T2")), ((15, false), (16, true)));
+    // The row reads back as written, and the replayed state agrees.
+    let text = serde_json::to_string(d).expect("serialises");
+    assert_eq!(&serde_json::from_str::<OrgDuties>(&text).expect("reads"), d);
+    assert_eq!(k.replay().state.duties(), duties);
+}
+
+#[test]
+fn trust_reports_are_owed_only_for_years_the_ledger_saw_the_trustee_in() {
+    // The trustee joins the ledger on 1 June 2026 (Kit's clock) with a trust whose term began
+    // in January 2020. Its reports on 2020-2025 were owed before the ledger could see it; the
+    // 2026 report, due 31 March 2027, is judged: missing 1 day on 1 April 2027.
+    let mut k = Kit::new();
+    let trustee = k.register(1, "trust_company", false);
+    k.as_reg(Kind::TrustFile, trust_filing("T1", &trustee, 2020))
+        .expect("filed");
+    let duties = k.state.duties();
+    let d = duties.iter().find(|d| d.org == trustee).expect("duties");
+    assert_eq!(d.joined_on, date!(2026 - 06 - 01));
+    let items = judge(d, date!(2027 - 04 - 01));
+    let reports: Vec<_> = row(&items, "trust_report")
+        .iter()
+        .map(|s| (s.obligation.clone(), s.due, s.status, s.days_late))
+        .collect();
+    assert_eq!(
+        reports,
+        vec![(
+            Obligation::TrustReport {
+                trust: "T1".into(),
+                year: 2026
+            },
+            date!(2027 - 03 - 31),
+            Status::Missing,
+            1
+        )]
+    );
+    // The filing itself (signed 3 January 2020, filed 8 January, within 7 days) is met.
+    let filing = row(&items, "trust_filing");
+    assert_eq!(
+        (filing.len(), filing[0].status, filing[0].due),
+        (1, Status::Met, date!(2020 - 01 - 10))
+    );
+}

@@ -156,9 +156,13 @@ fn income_and_contributions_can_be_spent_and_fees_are_paid_from_the_property() {
     );
 }
 
+/// A trust company in the ledger since 2 January 2026 (yearly reports are owed for the years
+/// the ledger saw the trustee in) and its trust, filed on the kit's day, with its 2026 flows.
 fn filled_trust() -> (Kit, crate::ledger::Uscc) {
     let mut k = kit();
+    k.now = "2026-01-02T02:00:00Z".parse().unwrap();
     let trustee = k.register(1, "trust_company", false);
+    k.now = kit().now;
     k.as_reg(Kind::TrustFile, file(&trustee, true)).unwrap();
     for (kind, body) in [
         (Kind::TrustDisburse, spend("300000.00", "2026-03-01")),

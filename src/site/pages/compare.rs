@@ -11,7 +11,7 @@ use super::orgs::name;
 use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
-use crate::site::yearly;
+use crate::site::{supervision, yearly};
 
 /// The page's path within a language.
 pub const PATH: &str = "compare/index.html";
@@ -24,6 +24,12 @@ pub fn link(orgs: &[&str]) -> String {
 }
 
 pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
+    // A year in progress holds its net assets so far, not at year end: the script says so in
+    // its cell, to the day the figures run to, as the organisation page does
+    // ([`super::net_assets`]).
+    let to = supervision::ratios_read_on(snap)
+        .map(|d| c.lang.date(d))
+        .unwrap_or_default();
     let labels = json!({
         "year": c.t("年度", "Year"),
         "partial": c.t("（未结束）", " (year not over)"),
@@ -34,6 +40,8 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "fundraising_costs": c.t("募捐成本", "Fundraising costs"),
         "total_spending": c.t("总支出", "Total spending"),
         "net_assets_year_end": c.t("年末净资产", "Net assets at year end"),
+        "so_far": c.t("截至目前 ", "so far "),
+        "in_progress_to": format!("{}{to}", c.t("年度未结束，数据截至 ", "year in progress; figures to ")),
         "charitable_ratio": c.t("慈善活动支出比例", "Charitable spending ratio"),
         "admin_ratio": c.t("管理费用比例", "Administrative cost ratio"),
         "basis": {

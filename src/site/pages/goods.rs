@@ -67,7 +67,12 @@ fn section(c: &Ctx, snap: &Snapshot, rows: &[&Value], by_fund: bool) -> Markup {
                 th.num scope="col" { (label("库存价值", "Value in stock")) }
             } }
             tbody { @for r in rows { tr {
-                th scope="row" { (s(r, "item")) }
+                th scope="row" {
+                    (s(r, "item"))
+                    // What the goods are, in the first gift's words (rows of ledgers before
+                    // issue 14's extras have none).
+                    @if let Some(d) = r["description"].as_str() { br; small.muted { (d) } }
+                }
                 @if by_fund {
                     td data-label=(label("所属", "Held for")) {
                         @match r["project"].as_str() {
@@ -108,7 +113,8 @@ mod tests {
         let mut snap = Snapshot::default();
         snap.insert_view(
             "goods/ORG/project/P1/rice".into(),
-            json!({"org": "ORG", "project": "P1", "item": "rice", "unit": "袋", "currency": "CNY",
+            json!({"org": "ORG", "project": "P1", "item": "rice", "description": "大米（5公斤装）",
+                   "unit": "袋", "currency": "CNY",
                    "received": "1500", "distributed": "1100", "in_stock": "400",
                    "value_received": "49333.33", "value_distributed": "36533.33",
                    "value_in_stock": "12800.00", "gifts": 2, "distributions": 2, "lots": []}),
@@ -145,6 +151,7 @@ mod tests {
             "¥36,533.33",
             "¥12,800.00",
             r#"data-label="库存价值""#,
+            r#"<th scope="row">rice<br><small class="muted">大米（5公斤装）</small></th>"#,
         ] {
             assert!(html.contains(want), "{want}: {html}");
         }
@@ -174,6 +181,8 @@ mod tests {
             3,
             "a header and two items: {html}"
         );
+        // A row without a description (written before it was kept) shows the item's id alone.
+        assert!(html.contains(r#"<th scope="row">quilts</th>"#), "{html}");
         assert_eq!(org_section(&c, &snap, "OTHER").into_string(), "");
     }
 }

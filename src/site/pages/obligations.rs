@@ -33,6 +33,7 @@ pub fn kind_label(c: &Ctx, kind: &str) -> &'static str {
         "related_party" => c.t("关联交易", "Related-party transaction"),
         "trust_filing" => c.t("慈善信托备案", "Trust filing"),
         "trust_report" => c.t("慈善信托年度报告", "Trust report"),
+        "trust_termination" => c.t("慈善信托终止报告", "Trust termination report"),
         "lottery_announcement" => c.t("彩票公益金公告", "Lottery announcement"),
         "campaign_updates" => c.t("募捐情况（定期）", "Fundraising updates"),
         "campaign_final" => c.t("募捐活动结束报告", "Campaign final report"),

@@ -204,7 +204,9 @@ fn subject(c: &Ctx, snap: &Snapshot, r: &DisclosureRow) -> Markup {
         | Obligation::ProjectClose { org, project, .. } => snap
             .view(&keys::PROJECT.key(&[org, project]))
             .map(|_| project_path(org, project)),
-        Obligation::TrustFiling { trust, .. } | Obligation::TrustReport { trust, .. } => snap
+        Obligation::TrustFiling { trust, .. }
+        | Obligation::TrustReport { trust, .. }
+        | Obligation::TrustTermination { trust, .. } => snap
             .view(&keys::TRUST.key(&[trust]))
             .map(|_| trust_path(trust)),
         _ => None,

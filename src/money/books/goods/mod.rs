@@ -32,7 +32,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::ledger::{Currency, Uscc};
 
-use crate::money::types::{Ident, Label};
+use crate::money::types::{Ident, Label, Prose};
 
 pub use records::{DistributionRecord, GoodsHopRow, GoodsTrace, GoodsTraceOut};
 
@@ -106,6 +106,10 @@ impl GoodsLot {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     pub unit: Label,
+    /// The first gift's description of its goods ("大米（5公斤装）"): the item's id is a short
+    /// code, and a reader of the stock wants to know what the goods are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Prose>,
     /// The currency of a valued item; `None` for goods moved by quantity alone.
     pub currency: Option<Currency>,
     pub received: Decimal,

@@ -19,7 +19,7 @@ use crate::ledger::{Currency, Kind, Timestamp};
 
 use super::super::DonationRecord;
 use super::{Goods, GoodsLot, Item, ItemKey, Qty};
-use crate::money::types::{Ident, Label, Money};
+use crate::money::types::{Ident, Label, Money, Prose};
 use crate::money::views::{keys, row};
 
 /// Goods given out by one `goods.distribute`.
@@ -149,6 +149,9 @@ pub struct StockRow<'a> {
     #[serde(flatten)]
     pub stock: &'a ItemKey,
     pub unit: &'a Label,
+    /// What the goods are, in the words of the item's first gift.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'a Prose>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     pub received: Qty,
@@ -180,6 +183,7 @@ impl<'a> StockRow<'a> {
         StockRow {
             stock,
             unit: &i.unit,
+            description: i.description.as_ref(),
             currency: i.currency,
             received: Qty(i.received),
             distributed: Qty(i.distributed),

@@ -79,6 +79,7 @@ impl Books {
             key,
             Item {
                 unit: k.unit.clone(),
+                description: Some(k.description.clone()),
                 currency,
                 received: Decimal::ZERO,
                 distributed: Decimal::ZERO,
