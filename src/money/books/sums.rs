@@ -17,8 +17,8 @@ use crate::ledger::{Currency, Kind, Uscc};
 use super::funds::FundKey;
 use super::{Books, SpendRecord};
 use crate::money::bodies::Donation;
+use crate::money::keys;
 use crate::money::types::{DonationForm, Money, SpendCategory};
-use crate::money::views::keys;
 
 /// One organisation's money flows in one currency and year (conventions: [`crate::money::regulator::figures`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
