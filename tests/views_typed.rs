@@ -432,17 +432,25 @@ async fn money_answers_are_named_schemas_served_as_named() {
     assert_eq!(r["correction"], Value::Null);
 
     // Every stored row of a typed family reads as its type and writes back the stored bytes:
-    // P1's balance, the org total, the project, the organisation, the donation.
+    // P1's balance, the org total, the project, the organisation, the donation, the year's
+    // figures, the regulator named in genesis, the organisation's duties, the one payment and
+    // the year's totals overall, by purpose and by region.
     let seen = round_trip_all(t.store()).await;
     assert_eq!(
         seen,
         BTreeMap::from([
             ("balance/", 1),
             ("donation/", 1),
+            ("duties/", 1),
             ("figures/", 1),
             ("org/", 1),
             ("org_total/", 1),
             ("project/", 1),
+            ("regulator/", 1),
+            ("spend/", 1),
+            ("totals/purpose/", 1),
+            ("totals/region/", 1),
+            ("totals/year/", 1),
         ])
     );
 }

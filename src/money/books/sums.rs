@@ -37,8 +37,12 @@ pub struct Flows {
 /// Donations, disbursements and grants given, for one `totals/...` view row.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Total {
+    // Sums over the whole ledger: read back as derived figures, not as one entry's amount.
+    #[serde(with = "crate::money::types::signed")]
     pub donations: Money,
+    #[serde(with = "crate::money::types::signed")]
     pub disbursed: Money,
+    #[serde(with = "crate::money::types::signed")]
     pub granted: Money,
 }
 

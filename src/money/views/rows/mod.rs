@@ -161,6 +161,36 @@ pub type LotteryExecutionRow = crate::money::books::lottery::funds::LotteryYear;
 mod entry;
 pub use entry::{CorrectionNotice, EntryRow};
 
+/// `regulator/{uscc}`: a regulator named in genesis.
+pub type RegulatorRow = crate::money::books::RegulatorRecord;
+
+/// `report/{org}/{year}`: an annual report as declared.
+pub type ReportRow = crate::money::books::ReportRecord;
+
+/// `explanation/{org}/{year}`: the explanations an organisation gave for a year, in log order.
+pub type ExplanationRow = Vec<crate::money::books::ExplanationRecord>;
+
+/// `lottery_year/{administrator}/{year}`: a fiscal year's announcement.
+pub type LotteryYearRow = crate::money::books::AnnounceRecord;
+
+/// `org_time/{org}`: status and registration changes and the opening balance.
+pub type OrgTimeRow = crate::money::books::org_time::OrgTimeline;
+
+/// `totals/year/...`, `totals/purpose/...`, `totals/region/...`: donations, disbursed, granted.
+pub type TotalRow = crate::money::books::sums::Total;
+
+/// `spend/{seq}/{index}`: money leaving a fund (a record).
+pub type SpendRow = crate::money::books::SpendRecord;
+
+/// `distribution/{seq}`: goods given out (a record).
+pub type DistributionRow = crate::money::books::goods::DistributionRecord;
+
+/// `duties/{org}`: what an organisation owes in disclosures, judged on any date.
+pub type DutiesRow = crate::money::duties::OrgDuties;
+
+/// `late/{index}`: a late or missing disclosure.
+pub type LateRow = crate::money::timeliness::LateItem;
+
 /// `org/{uscc}`: registration facts, as the books hold them.
 pub type OrgRow = OrgRecord;
 
@@ -258,6 +288,18 @@ pub const TYPED: &[Typed] = &[
     typed::<TrustYearRow>(super::keys::TRUST_YEAR),
     typed::<LotteryExecutionRow>(super::keys::LOTTERY_EXECUTION),
     typed::<EntryRow>(super::keys::ENTRY),
+    typed::<RegulatorRow>(super::keys::REGULATOR),
+    typed::<ReportRow>(super::keys::REPORT),
+    typed::<ExplanationRow>(super::keys::EXPLANATION),
+    typed::<LotteryYearRow>(super::keys::LOTTERY_YEAR),
+    typed::<OrgTimeRow>(super::keys::ORG_TIME),
+    typed::<TotalRow>(super::keys::TOTALS_YEAR),
+    typed::<TotalRow>(super::keys::TOTALS_PURPOSE),
+    typed::<TotalRow>(super::keys::TOTALS_REGION),
+    typed::<SpendRow>(super::keys::SPEND),
+    typed::<DistributionRow>(super::keys::DISTRIBUTION),
+    typed::<DutiesRow>(super::keys::DUTIES),
+    typed::<LateRow>(super::keys::LATE),
 ];
 
 /// The typed family of `key`, if its family is typed.
