@@ -134,47 +134,27 @@ fn violations(doc: &Value, s: &Value, v: &Value, at: &str) -> Vec<String> {
     out
 }
 
-fn round_trip<T: Serialize + DeserializeOwned>(key: &str, text: &str) {
-    let typed: T = rows::read(key, text).unwrap();
-    assert_eq!(
-        String::from_utf8(canonical(&typed).unwrap()).unwrap(),
-        text,
-        "{key}"
-    );
-}
-
 /// Reads every stored row of a typed family as its type and writes it back: the bytes must be
-/// the stored ones. How many rows of each family were read.
+/// the stored ones. How many rows of each family (by key prefix) were read.
 async fn round_trip_all(store: &Store) -> BTreeMap<&'static str, usize> {
     let mut seen = BTreeMap::new();
     for (k, v) in store.views_with_prefix("").await.unwrap() {
-        let family = if keys::BALANCE.has(&k) {
-            round_trip::<BalanceRow>(&k, &v);
-            "balance"
-        } else if keys::ORG_TOTAL.has(&k) {
-            round_trip::<OrgTotalRow>(&k, &v);
-            "org_total"
-        } else if keys::PROJECT.has(&k) {
-            round_trip::<ProjectRow>(&k, &v);
-            "project"
-        } else if keys::LOTTERY_GRANT.has(&k) {
-            round_trip::<GrantRow>(&k, &v);
-            "lottery_grant"
-        } else if keys::ORG.has(&k) {
-            round_trip::<OrgRow>(&k, &v);
-            "org"
-        } else if keys::TRUST.has(&k) {
-            round_trip::<TrustRow>(&k, &v);
-            "trust"
-        } else if keys::DONATION.has(&k) {
-            round_trip::<DonationRow>(&k, &v);
-            "donation"
-        } else {
+        let Some(t) = rows::typed_family(&k) else {
             continue;
         };
-        *seen.entry(family).or_default() += 1;
+        assert_eq!(t.again(&k, &v).unwrap(), v, "{k}");
+        *seen.entry(t.family.prefix()).or_default() += 1;
     }
     seen
+}
+
+/// Each typed family's row type is the one its documentation names: a row of one family does
+/// not read as another's (so the table in `rows::TYPED` cannot pair a family with a type that
+/// happens to accept anything).
+fn reads_as<T: Serialize + DeserializeOwned>(key: &str, text: &str) -> bool {
+    rows::read::<T>(key, text)
+        .map(|t| String::from_utf8(canonical(&t).unwrap()).unwrap() == text)
+        .unwrap_or(false)
 }
 
 /// The demo ledger has every kind (trusts, lottery grants, voided and amended donations): each
@@ -186,22 +166,92 @@ async fn every_typed_row_of_a_demo_ledger_reads_back_to_its_stored_bytes() {
     let url = sunshine_ledger::store::database_url(dir.path().join("ledger.db").to_str().unwrap());
     let store = Store::open(&url, false).await.unwrap();
     let seen = round_trip_all(&store).await;
-    for family in [
-        "balance",
-        "org_total",
-        "project",
-        "lottery_grant",
-        "org",
-        "trust",
-        "donation",
-    ] {
+    for t in rows::TYPED {
+        let family = t.family.prefix();
         assert!(
             seen.get(family).is_some_and(|n| *n > 0),
             "{family}: {seen:?}"
         );
     }
     // At least the scale's donations (voided ones keep their rows).
-    assert!(seen["donation"] >= 150, "{seen:?}");
+    assert!(seen["donation/"] >= 150, "{seen:?}");
+    // The table pairs each family with its own type: spot checks against the named types.
+    let all = store.views_with_prefix("").await.unwrap();
+    let first = |f: keys::Family| all.iter().find(|(k, _)| f.has(k)).unwrap();
+    let (k, v) = first(keys::BALANCE);
+    assert!(reads_as::<BalanceRow>(k, v) && !reads_as::<OrgTotalRow>(k, v));
+    let (k, v) = first(keys::ORG_TOTAL);
+    assert!(reads_as::<OrgTotalRow>(k, v) && !reads_as::<BalanceRow>(k, v));
+    let (k, v) = first(keys::PROJECT);
+    assert!(reads_as::<ProjectRow>(k, v) && !reads_as::<GrantRow>(k, v));
+    let (k, v) = first(keys::LOTTERY_GRANT);
+    assert!(reads_as::<GrantRow>(k, v) && !reads_as::<ProjectRow>(k, v));
+    let (k, v) = first(keys::ORG);
+    assert!(reads_as::<OrgRow>(k, v) && !reads_as::<TrustRow>(k, v));
+    let (k, v) = first(keys::TRUST);
+    assert!(reads_as::<TrustRow>(k, v) && !reads_as::<OrgRow>(k, v));
+    let (k, v) = first(keys::DONATION);
+    assert!(reads_as::<DonationRow>(k, v) && !reads_as::<OrgRow>(k, v));
+}
+
+/// A full `site build` (into a new directory `out`) of the demo ledger in `dir`: its error text,
+/// or `None` when it succeeded.
+fn site_build_error(dir: &std::path::Path, out: &str) -> Option<String> {
+    let out = std::process::Command::new(common::bin())
+        .args(["--db", dir.join("ledger.db").to_str().unwrap()])
+        .args(["--keys", dir.join("keys").to_str().unwrap()])
+        .args(["site", "build", "--out", dir.join(out).to_str().unwrap()])
+        .output()
+        .unwrap();
+    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The site's loader parses each row once, and still stops at a row of a typed family that
+/// does not read as its type, naming its key: a donation (a record, read by the units) and a
+/// project (a summary row).
+#[tokio::test]
+async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    common::run_in(dir.path(), &["demo", "--seed", "1", "--scale", "100"]);
+    let url = sunshine_ledger::store::database_url(dir.path().join("ledger.db").to_str().unwrap());
+    let store = Store::open(&url, false).await.unwrap();
+    let all = store.views_with_prefix("").await.unwrap();
+    drop(store);
+    assert_eq!(site_build_error(dir.path(), "before"), None);
+    let donation = all.iter().find(|(k, _)| keys::DONATION.has(k)).unwrap();
+    let project = all.iter().find(|(k, _)| keys::PROJECT.has(k)).unwrap();
+    // Still JSON, no longer the type: a status that is neither live nor voided, a balance that
+    // is not a two-decimal figure.
+    let cases = [
+        (
+            "records",
+            donation,
+            r#""status":"live""#,
+            r#""status":"kept""#,
+        ),
+        (
+            "views",
+            project,
+            r#""balances":{"#,
+            r#""balances":{"CNY":"1.5"},"was":{"#,
+        ),
+    ];
+    for (table, (key, text), from, to) in cases {
+        let bad = text.replacen(from, to, 1);
+        assert_ne!(&bad, text, "{key}");
+        let set = |v: &str| {
+            let v = v.replace('\'', "''");
+            format!("UPDATE {table} SET value = '{v}' WHERE key = '{key}'")
+        };
+        common::tamper(&url, &set(&bad)).await;
+        let err = site_build_error(dir.path(), table).unwrap_or_default();
+        assert!(
+            err.contains(&format!("view row {key} does not read")),
+            "{key}: {err}"
+        );
+        common::tamper(&url, &set(text)).await;
+    }
+    assert_eq!(site_build_error(dir.path(), "after"), None);
 }
 
 #[tokio::test]
@@ -335,6 +385,40 @@ async fn money_answers_are_named_schemas_served_as_named() {
                           "lottery_unused": "0.00", "total": "749.50"}}])
     );
     assert_eq!(o["balances"], p["balances"]);
+    // The figures are a named schema too, and this year's are the hand-computed ones.
+    let schemas = &doc["components"]["schemas"];
+    for (answer, field, schema) in [
+        ("OrgAnswer", "figures", "OrgYearFigures"),
+        ("TrustAnswer", "years", "TrustYear"),
+        ("GrantsAnswer", "execution", "LotteryYear"),
+    ] {
+        assert_eq!(
+            schemas[answer]["properties"][field]["items"]["$ref"],
+            format!("#/components/schemas/{schema}"),
+            "{answer}.{field}"
+        );
+        assert!(schemas[schema]["properties"].is_object(), "{schema}");
+    }
+    assert!(
+        schemas["EntryRow"]["properties"]["correction"].is_object(),
+        "{}",
+        schemas["EntryRow"]
+    );
+    assert!(
+        schemas["ReceiptAnswer"]["properties"]["correction"]
+            .to_string()
+            .contains("#/components/schemas/EntryRow"),
+        "{}",
+        schemas["ReceiptAnswer"]
+    );
+    let f = &o["figures"][0];
+    assert_eq!(f["year"], year.parse::<i64>().unwrap());
+    assert_eq!(f["currency"], "CNY");
+    assert_eq!(f["income"], "1000.00");
+    assert_eq!(f["donation_income"], "1000.00");
+    assert_eq!(f["charitable_spending"], "250.50");
+    assert_eq!(f["total_spending"], "250.50");
+    assert_eq!(f["net_assets_year_end"], "749.50");
     let r = &answers["ReceiptAnswer"];
     assert_eq!(r["org"], org);
     assert_eq!(r["donation"]["seq"], gift);
@@ -348,16 +432,25 @@ async fn money_answers_are_named_schemas_served_as_named() {
     assert_eq!(r["correction"], Value::Null);
 
     // Every stored row of a typed family reads as its type and writes back the stored bytes:
-    // P1's balance, the org total, the project, the organisation, the donation.
+    // P1's balance, the org total, the project, the organisation, the donation, the year's
+    // figures, the regulator named in genesis, the organisation's duties, the one payment and
+    // the year's totals overall, by purpose and by region.
     let seen = round_trip_all(t.store()).await;
     assert_eq!(
         seen,
         BTreeMap::from([
-            ("balance", 1),
-            ("donation", 1),
-            ("org", 1),
-            ("org_total", 1),
-            ("project", 1),
+            ("balance/", 1),
+            ("donation/", 1),
+            ("duties/", 1),
+            ("figures/", 1),
+            ("org/", 1),
+            ("org_total/", 1),
+            ("project/", 1),
+            ("regulator/", 1),
+            ("spend/", 1),
+            ("totals/purpose/", 1),
+            ("totals/region/", 1),
+            ("totals/year/", 1),
         ])
     );
 }

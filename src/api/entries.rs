@@ -30,8 +30,7 @@ pub struct EntryView {
     /// recorded (`original`) and the one in force (`current`). The leaf never changes, so the
     /// notice goes beside it (2025 Disclosure Measures Art. 16). Absent otherwise, and in lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub correction: Option<Value>,
+    pub correction: Option<crate::money::views::rows::EntryRow>,
 }
 
 /// A page of entries.
@@ -77,9 +76,12 @@ fn view(row: StoredEntry) -> Result<EntryView, ApiError> {
 /// [`view`], with the correction of a corrected entry beside it.
 async fn view_corrected(app: &AppState, row: StoredEntry) -> Result<EntryView, ApiError> {
     let mut v = view(row)?;
-    v.correction = super::money::one(app, &crate::money::views::keys::ENTRY.key(&[&v.seq]))
-        .await?
-        .filter(|e| e.get("correction").is_some());
+    v.correction = super::money::typed::<crate::money::views::rows::EntryRow>(
+        app,
+        &crate::money::views::keys::ENTRY.key(&[&v.seq]),
+    )
+    .await?
+    .filter(|e| e.correction.is_some());
     Ok(v)
 }
 

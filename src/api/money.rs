@@ -21,7 +21,7 @@ use super::money_answers::{
 use crate::ledger::Uscc;
 use crate::money::types::Ident;
 use crate::money::views::keys;
-use crate::money::views::rows::{self, BalanceRow, DonationRow, OrgTotalRow};
+use crate::money::views::rows::{self, BalanceRow, DonationRow, EntryRow, OrgTotalRow};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -173,7 +173,7 @@ pub async fn org(
         org: row,
         balances: balances(&app, &keys::BALANCE.under(&[&org])).await?,
         totals,
-        figures: rows(&app, &keys::FIGURES.under(&[&org])).await?,
+        figures: typed_rows(&app, &keys::FIGURES.under(&[&org])).await?,
         compliance: rows(&app, &keys::COMPLIANCE.under(&[&org])).await?,
     }))
 }
@@ -294,7 +294,7 @@ pub async fn trust(
     let trust = typed(&app, &keys::TRUST.key(&[&id]))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no trust {id}")))?;
-    let years = rows(&app, &keys::TRUST_YEAR.under(&[&id])).await?;
+    let years = typed_rows(&app, &keys::TRUST_YEAR.under(&[&id])).await?;
     Ok(AppJson(TrustAnswer {
         as_of_size,
         trust,
@@ -348,7 +348,7 @@ pub async fn grants(
     Ok(AppJson(GrantsAnswer {
         as_of_size,
         grants: typed_rows(&app, &prefix).await?,
-        execution: rows(&app, &execution).await?,
+        execution: typed_rows(&app, &execution).await?,
     }))
 }
 
@@ -480,9 +480,9 @@ pub async fn receipt(
     let proof = crate::publish::proofs::inclusion(app.reads(), seq, None).await?;
     // The correction notice goes with the item it corrects (2025 Disclosure Measures Art. 16):
     // the correcting entry, the notice and the original body; `null` when never corrected.
-    let correction = one(&app, &keys::ENTRY.key(&[&seq]))
+    let correction = typed::<EntryRow>(&app, &keys::ENTRY.key(&[&seq]))
         .await?
-        .filter(|e| e.get("correction").is_some());
+        .filter(|e| e.correction.is_some());
     Ok(AppJson(ReceiptAnswer {
         as_of_size,
         org,

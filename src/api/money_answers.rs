@@ -3,8 +3,8 @@
 //! (in the log) instead of a field quietly missing from an answer.
 //!
 //! Rows of the typed families ([`crate::money::views::rows`]) are described field by field;
-//! a domain record carried whole (an organisation's registration, a trust, a figures row) is an
-//! object in the schema.
+//! a domain record carried whole (an organisation's registration, a trust) is an object in the
+//! schema.
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,7 +13,8 @@ use utoipa::ToSchema;
 use crate::money::Trace;
 use crate::money::obligations::OrgObligation;
 use crate::money::views::rows::{
-    BalanceRow, DonationRow, GrantRow, OrgRow, OrgTotalRow, ProjectRow, TrustRow,
+    BalanceRow, DonationRow, EntryRow, FiguresRow, GrantRow, LotteryExecutionRow, OrgRow,
+    OrgTotalRow, ProjectRow, TrustRow, TrustYearRow,
 };
 use crate::publish::proofs::InclusionProof;
 
@@ -50,8 +51,7 @@ pub struct OrgAnswer {
     pub balances: Vec<KeyedBalance>,
     pub totals: Vec<KeyedTotal>,
     /// `figures/{org}/{year}/{currency}` rows.
-    #[schema(value_type = Vec<Object>)]
-    pub figures: Vec<Value>,
+    pub figures: Vec<FiguresRow>,
     /// `compliance/{org}/{year}/{currency}` rows.
     #[schema(value_type = Vec<Object>)]
     pub compliance: Vec<Value>,
@@ -87,8 +87,7 @@ pub struct TrustAnswer {
     #[schema(value_type = Object)]
     pub trust: TrustRow,
     /// `trust_year/{trust_id}/{year}` rows.
-    #[schema(value_type = Vec<Object>)]
-    pub years: Vec<Value>,
+    pub years: Vec<TrustYearRow>,
 }
 
 /// `GET /api/v1/lottery/grants`.
@@ -97,8 +96,7 @@ pub struct GrantsAnswer {
     pub as_of_size: u64,
     pub grants: Vec<GrantRow>,
     /// `lottery_execution/{administrator}/{year}/{currency}` rows.
-    #[schema(value_type = Vec<Object>)]
-    pub execution: Vec<Value>,
+    pub execution: Vec<LotteryExecutionRow>,
 }
 
 /// `GET /api/v1/lottery/grants/{admin}/{grant}`.
@@ -122,8 +120,7 @@ pub struct ReceiptAnswer {
     pub trace: Option<Trace>,
     pub proof: InclusionProof,
     /// The `entry/{seq}` row when the donation was amended or voided.
-    #[schema(value_type = Option<Object>)]
-    pub correction: Option<Value>,
+    pub correction: Option<EntryRow>,
 }
 
 /// `GET /api/v1/compliance/{org}/{year}`.

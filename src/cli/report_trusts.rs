@@ -6,23 +6,34 @@
 //! execution rate, and each purpose's share and execution). Read from the cached `trust/`,
 //! `trust_year/` and `lottery_execution/` rows.
 
+use rust_decimal::Decimal;
 use serde_json::Value;
+
+use crate::money::books::lottery::funds::RaisedStatus;
+use crate::money::types::Money;
+use crate::money::views::rows::{self, LotteryExecutionRow, TrustYearRow};
 
 fn text<'a>(v: &'a Value, field: &str) -> &'a str {
     v[field].as_str().unwrap_or("-")
 }
 
-/// A ratio field ("0.625") as written, or "-" when there is none.
-fn ratio(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => "-".to_owned(),
-    }
+/// A ratio ("0.625") as written, or "-" when there is none.
+fn ratio(v: Option<Decimal>) -> String {
+    v.map_or_else(|| "-".to_owned(), |d| d.to_string())
+}
+
+/// A figure that may be absent, or "-".
+fn figure(m: Option<Money>) -> String {
+    m.map_or_else(|| "-".to_owned(), |m| m.to_string())
+}
+
+/// A stored row of a typed family read as its type, or an error naming the key.
+fn typed<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> anyhow::Result<T> {
+    rows::read(key, text).map_err(|e| anyhow::anyhow!("{e}; run `sunshine audit`"))
 }
 
 /// The lines of trust row `t` and its `trust_year/` rows `years`.
-pub fn trust_lines(t: &Value, years: &[Value]) -> String {
+pub fn trust_lines(t: &Value, years: &[TrustYearRow]) -> String {
     let f = &t["filing"];
     let cur = text(f, "currency");
     let mut out = format!(
@@ -35,21 +46,21 @@ pub fn trust_lines(t: &Value, years: &[Value]) -> String {
         text(t, "balance"),
     );
     for y in years {
-        let report = match (y["report_seq"].as_u64(), y["report_checked"].as_bool()) {
-            (Some(seq), Some(true)) => format!("report entry {seq}: checked against the ledger"),
-            (Some(seq), _) => format!("report entry {seq}: declared only, no statement"),
+        let report = match (y.report_seq, y.report_checked) {
+            (Some(seq), true) => format!("report entry {seq}: checked against the ledger"),
+            (Some(seq), false) => format!("report entry {seq}: declared only, no statement"),
             (None, _) => "no report".to_owned(),
         };
         out.push_str(&format!(
             "    {} opening {} + contributions {} + income {} - fees {} - disbursed {} - handed over {} = closing {}  {report}\n",
-            y["year"],
-            text(y, "opening_property"),
-            text(y, "contributions"),
-            text(y, "income"),
-            text(y, "fees"),
-            text(y, "disbursed"),
-            text(y, "transferred_at_end"),
-            text(y, "closing_property"),
+            y.year,
+            y.opening_property,
+            y.contributions,
+            y.income,
+            y.fees,
+            y.disbursed,
+            y.transferred_at_end,
+            y.closing_property,
         ));
     }
     if let Some(end) = t["terminated"].as_object().map(|_| &t["terminated"]) {
@@ -71,35 +82,35 @@ pub fn trust_lines(t: &Value, years: &[Value]) -> String {
 }
 
 /// The lines of `lottery_execution/` rows `rows`.
-pub fn lottery_lines(rows: &[Value]) -> String {
+pub fn lottery_lines(rows: &[LotteryExecutionRow]) -> String {
     let mut out = String::new();
     for y in rows {
-        let cur = text(y, "currency");
-        let raised = match text(y, "raised_status") {
-            "checked" => "agrees with the receipts".to_owned(),
-            "declared" => "declared, no receipts recorded: not checked".to_owned(),
-            other => other.to_owned(),
+        let cur = y.currency;
+        let raised = match y.raised_status {
+            RaisedStatus::Checked => "agrees with the receipts",
+            RaisedStatus::Declared => "declared, no receipts recorded: not checked",
+            RaisedStatus::NotAnnounced => "not_announced",
         };
         out.push_str(&format!(
             "lottery {} {} {cur}  received {}  announced raised {} ({raised})  granted {}  used {}  execution {}  to welfare institutions {}\n",
-            text(y, "administrator"),
-            y["fiscal_year"],
-            text(y, "received"),
-            text(y, "raised_announced"),
-            text(y, "granted"),
-            text(y, "used"),
-            ratio(&y["execution_rate"]),
-            text(y, "granted_to_welfare_institutions"),
+            y.administrator,
+            y.fiscal_year,
+            figure(y.received),
+            figure(y.raised_announced),
+            y.granted,
+            y.used,
+            ratio(y.execution_rate),
+            y.granted_to_welfare_institutions,
         ));
-        for p in y["by_purpose"].as_array().into_iter().flatten() {
+        for p in &y.by_purpose {
             out.push_str(&format!(
                 "    {:<10} grants {}  granted {}  share {}  used {}  execution {}\n",
-                text(p, "purpose"),
-                p["grants"],
-                text(p, "granted"),
-                ratio(&p["share"]),
-                text(p, "used"),
-                ratio(&p["execution_rate"]),
+                p.purpose.as_str(),
+                p.grants,
+                p.granted,
+                ratio(p.share),
+                p.used,
+                ratio(p.execution_rate),
             ));
         }
     }
@@ -126,16 +137,20 @@ pub async fn trusts(
         }
         let years = store
             .views_with_prefix(&keys::TRUST_YEAR.under(&[&id]))
-            .await?
-            .into_iter()
-            .map(|(k, v)| Ok((super::report::parse(&k, &v)?, k)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+            .await?;
         if json {
-            for (k, v) in std::iter::once((&key, &t)).chain(years.iter().map(|(v, k)| (k, v))) {
+            let years = years
+                .iter()
+                .map(|(k, v)| Ok((k, super::report::parse(k, v)?)))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            for (k, v) in std::iter::once((&key, &t)).chain(years.iter().map(|(k, v)| (*k, v))) {
                 out.push_str(&format!("{}\n", serde_json::json!({"key": k, "value": v})));
             }
         } else {
-            let years: Vec<Value> = years.into_iter().map(|(v, _)| v).collect();
+            let years = years
+                .iter()
+                .map(|(k, v)| typed(k, v))
+                .collect::<anyhow::Result<Vec<TrustYearRow>>>()?;
             out.push_str(&trust_lines(&t, &years));
         }
     }
@@ -155,14 +170,15 @@ pub async fn lottery(
     let mut rows = Vec::new();
     let mut out = String::new();
     for (key, text) in store.views_with_prefix(&prefix).await? {
-        let v = super::report::parse(&key, &text)?;
         if json {
+            let v = super::report::parse(&key, &text)?;
             out.push_str(&format!(
                 "{}\n",
                 serde_json::json!({"key": key, "value": v})
             ));
+        } else {
+            rows.push(typed::<LotteryExecutionRow>(&key, &text)?);
         }
-        rows.push(v);
     }
     if !json {
         out = lottery_lines(&rows);
@@ -183,10 +199,14 @@ mod tests {
             "balance": "0.00",
             "terminated": {"seq": 40, "terminated_on": "2026-06-30", "days_to_report": 28,
                 "reported_late": true, "remaining_property": "106111.11", "remaining_to": "某慈善会"}});
-        let years = [json!({"year": 2026, "opening_property": "1000000.00",
+        let years = [
+            serde_json::from_value(json!({"trust_id": "T-1", "year": 2026,
+            "opening_property": "1000000.00",
             "contributions": "200000.00", "income": "12345.67", "fees": "6234.56",
             "disbursed": "1100000.00", "transferred_at_end": "106111.11",
-            "closing_property": "0.00", "report_seq": 33, "report_checked": true})];
+            "closing_property": "0.00", "report_seq": 33, "report_checked": true}))
+            .unwrap(),
+        ];
         let out = trust_lines(&t, &years);
         assert!(out.contains("opening 1000000.00 + contributions 200000.00 + income 12345.67 - fees 6234.56 - disbursed 1100000.00 - handed over 106111.11 = closing 0.00"), "{out}");
         assert!(
@@ -199,14 +219,15 @@ mod tests {
     #[test]
     fn a_lottery_year_shows_its_execution_by_purpose() {
         // 62,500.00 used of 100,000.00 granted: 0.625.
-        let rows = [
-            json!({"administrator": "ADM", "fiscal_year": 2026, "currency": "CNY",
+        let rows = [serde_json::from_value(
+            json!({"administrator": "53100000500021676K", "fiscal_year": 2026, "currency": "CNY",
             "received": "120000.00", "raised_announced": "120000.00", "raised_status": "checked",
             "granted": "100000.00", "used": "62500.00", "execution_rate": "0.625",
-            "granted_to_welfare_institutions": "0.00",
+            "granted_to_welfare_institutions": "0.00", "executed_announced": false,
             "by_purpose": [{"purpose": "养老服务", "grants": 2, "granted": "60000.00",
                 "share": "0.6", "used": "45000.00", "execution_rate": "0.75"}]}),
-        ];
+        )
+        .unwrap()];
         let out = lottery_lines(&rows);
         assert!(
             out.contains("execution 0.625") && out.contains("agrees with the receipts"),

@@ -14,8 +14,9 @@
 //! Corrections replay the effective log instead ([`state::corrections`]).
 //!
 //! Rooms, each importing only rooms listed before it, and `views` (the cached rows and their
-//! keys), which in turn reads the state:
-//! - [`types`], [`error`]: the shared vocabulary (money, identifiers, refusals);
+//! types), which in turn reads the state:
+//! - [`types`], [`error`], [`keys`]: the shared vocabulary (money, identifiers, refusals, the
+//!   keys view rows are stored under);
 //! - [`rules`]: the cited rule tables the refusals and figures name their sources from;
 //! - [`bodies`]: what each kind of entry says, its body-only rules, and the personal-data
 //!   scanner ([`bodies::personal_data`]) every body passes first;
@@ -36,6 +37,7 @@
 pub mod bodies;
 pub mod books;
 pub mod error;
+pub mod keys;
 pub mod regulator;
 pub mod rules;
 pub mod state;

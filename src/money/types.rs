@@ -64,6 +64,69 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+impl Money {
+    /// A derived figure as the ledger writes it (a sum or a balance: any sign, exactly two
+    /// decimals, `"-3.00"`, not `"-3"`): how stored view rows read back. Declared figures in
+    /// bodies read through [`Money`]'s `Deserialize`, which refuses a negative one.
+    pub fn parse_figure(s: &str) -> Result<Money, String> {
+        let d = s
+            .parse::<Decimal>()
+            .map_err(|e| format!("{s:?} is not a decimal: {e}"))?;
+        let m = Money(d);
+        if m.to_string() == s {
+            Ok(m)
+        } else {
+            Err(format!("{s:?} is not a two-decimal money figure"))
+        }
+    }
+}
+
+/// `#[serde(with = "signed")]` on a [`Money`] field of a derived row: written as always, read
+/// with [`Money::parse_figure`] (any sign).
+pub mod signed {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Money;
+
+    pub fn serialize<S: Serializer>(m: &Money, s: S) -> Result<S::Ok, S::Error> {
+        m.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+        Money::parse_figure(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`signed`] for an optional figure.
+pub mod opt_signed {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Money;
+
+    pub fn serialize<S: Serializer>(m: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+        m.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| Money::parse_figure(&s).map_err(serde::de::Error::custom))
+            .transpose()
+    }
+}
+
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .pattern(Some(r"^-?[0-9]+\.[0-9]{2}$"))
+            .description(Some("Money, two decimals, as a string"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Money {}
+
 /// What [`Ident::check`] says of a string outside the id alphabet.
 pub const IDENT_ALPHABET: &str = "must be 1 to 64 characters of A-Z a-z 0-9 . _ -";
 
@@ -312,7 +375,10 @@ pub mod opt_date {
 macro_rules! wire_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident = $wire:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize,
+            utoipa::ToSchema,
+        )]
         pub enum $name { $(#[serde(rename = $wire)] $variant),+ }
 
         impl $name {

@@ -37,9 +37,8 @@ use super::goods::{DistributionRecord, GoodsHopRow};
 use super::trace::{Trace, TraceMove, TraceSpend, TraceUnspent};
 use super::{DonationBody, DonationRecord, SpendRecord};
 use crate::money::bodies::{Body, Donation};
+use crate::money::keys::{self, Family};
 use crate::money::types::{Ident, Money, SpendCategory};
-use crate::money::views::keys::{self, Family};
-use crate::money::views::rows::{DonationRow, DonationStatus};
 
 /// One record an entry produced.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +97,40 @@ impl HopRow {
             category: spent.map(|(c, _)| c),
             paid_on: spent.map(|(_, d)| d),
         }
+    }
+}
+
+/// Whether a donation row's donation (or an `entry/` row's entry) is in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DonationStatus {
+    Live,
+    Voided,
+}
+
+/// `donation/{org}/{receipt_no}`: the effective donation and whether it is in force (a voided
+/// donation keeps its row, marked so).
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct DonationRow {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub record: DonationRecord,
+    pub status: DonationStatus,
+}
+
+impl<'de> Deserialize<'de> for DonationRow {
+    /// Through [`parse_donation`], the one reader of donation rows (a
+    /// donation's body is the entry's, which reads only as a whole).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        let (live, record) =
+            parse_donation_value("", v).map_err(|e| serde::de::Error::custom(e.reason))?;
+        let status = if live {
+            DonationStatus::Live
+        } else {
+            DonationStatus::Voided
+        };
+        Ok(DonationRow { record, status })
     }
 }
 
@@ -206,11 +239,22 @@ pub struct RecordError {
 
 /// A stored donation row read back: its status and the record.
 pub fn parse_donation(key: &str, value: &str) -> Result<(bool, DonationRecord), RecordError> {
+    let v: Value = serde_json::from_str(value).map_err(|e| RecordError {
+        key: key.to_owned(),
+        reason: e.to_string(),
+    })?;
+    parse_donation_value(key, v)
+}
+
+/// [`parse_donation`] of a row already parsed as JSON (the site parses each row once).
+pub fn parse_donation_value(
+    key: &str,
+    mut v: Value,
+) -> Result<(bool, DonationRecord), RecordError> {
     let fail = |reason: String| RecordError {
         key: key.to_owned(),
         reason,
     };
-    let mut v: Value = serde_json::from_str(value).map_err(|e| fail(e.to_string()))?;
     let obj = v
         .as_object_mut()
         .ok_or_else(|| fail("not an object".into()))?;
@@ -255,6 +299,14 @@ pub fn compose_trace(
     if !live {
         return Ok(None);
     }
+    compose_trace_of(&d, hops).map(Some)
+}
+
+/// The trace of live donation `d`, already read, from its hop rows (in any order).
+pub fn compose_trace_of(
+    d: &DonationRecord,
+    hops: &[(String, String)],
+) -> Result<Trace, RecordError> {
     let (goods, cash): (Vec<_>, Vec<_>) = hops.iter().partition(|(k, _)| is_goods_hop_key(k));
     let mut rows = cash
         .into_iter()
@@ -270,9 +322,9 @@ pub fn compose_trace(
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut t = trace_of(&d, rows);
-    t.goods = super::goods::records::trace(&d, goods);
-    Ok(Some(t))
+    let mut t = trace_of(d, rows);
+    t.goods = super::goods::records::trace(d, goods);
+    Ok(t)
 }
 
 /// Where `d`'s money went, from its hops in log order.

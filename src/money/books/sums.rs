@@ -17,8 +17,8 @@ use crate::ledger::{Currency, Kind, Uscc};
 use super::funds::FundKey;
 use super::{Books, SpendRecord};
 use crate::money::bodies::Donation;
+use crate::money::keys;
 use crate::money::types::{DonationForm, Money, SpendCategory};
-use crate::money::views::keys;
 
 /// One organisation's money flows in one currency and year (conventions: [`crate::money::regulator::figures`]).
 #[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -37,8 +37,12 @@ pub struct Flows {
 /// Donations, disbursements and grants given, for one `totals/...` view row.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct Total {
+    // Sums over the whole ledger: read back as derived figures, not as one entry's amount.
+    #[serde(with = "crate::money::types::signed")]
     pub donations: Money,
+    #[serde(with = "crate::money::types::signed")]
     pub disbursed: Money,
+    #[serde(with = "crate::money::types::signed")]
     pub granted: Money,
 }
 

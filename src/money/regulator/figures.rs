@@ -29,28 +29,41 @@ use crate::ledger::{Currency, Uscc};
 use crate::money::books::sums::Flows;
 use crate::money::state::MoneyState;
 use crate::money::types::{Money, OrgType};
+use crate::money::types::{opt_signed, signed};
 
 /// One organisation's figures for one year in one currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct OrgYearFigures {
     pub org: Uscc,
     pub org_type: OrgType,
     pub public_fundraising: bool,
     pub year: i32,
     pub currency: Currency,
+    #[serde(with = "signed")]
     pub income: Money,
+    #[serde(with = "signed")]
     pub donation_income: Money,
+    #[serde(with = "signed")]
     pub in_kind_income: Money,
+    #[serde(with = "signed")]
     pub grant_income: Money,
+    #[serde(with = "signed")]
     pub lottery_income: Money,
     /// Income of this year restricted to a later year (`restricted_until_year`).
+    #[serde(with = "signed")]
     pub restricted_for_later_years: Money,
     /// Income of earlier years whose restriction ends this year.
+    #[serde(with = "signed")]
     pub released_from_restriction: Money,
+    #[serde(with = "signed")]
     pub charitable_spending: Money,
+    #[serde(with = "signed")]
     pub administrative_costs: Money,
+    #[serde(with = "signed")]
     pub fundraising_costs: Money,
+    #[serde(with = "signed")]
     pub total_spending: Money,
+    #[serde(with = "signed")]
     pub net_assets_year_end: Money,
     /// The organisation published an `explanation` for this year.
     pub explanation_present: bool,
@@ -58,7 +71,7 @@ pub struct OrgYearFigures {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annual_report_seq: Option<u64>,
     /// The declared opening net assets, on the row of the year they close (`org.opening`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_signed")]
     pub opening_net_assets: Option<Money>,
 }
 

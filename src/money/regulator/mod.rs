@@ -29,9 +29,9 @@ use serde::Serialize;
 use time::Date;
 
 use crate::ledger::{Currency, Uscc};
+use crate::money::keys::{self, row};
 use crate::money::state::MoneyState;
 use crate::money::types::OrgType;
-use crate::money::views::{keys, row};
 use compliance::{Figure, OrgYearFacts, YearRevenue};
 use duties::OrgDuties;
 use figures::OrgYearFigures;

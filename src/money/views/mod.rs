@@ -32,29 +32,24 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
-use serde::Serialize;
-use serde_json::json;
 
 use crate::ledger::Currency;
-use crate::ledger::jcs::canonical;
 
 use super::bodies::Body;
 use super::corrections::{live_amendments, voided_set};
 use super::state::{MoneyState, Stored};
 
-pub mod keys;
+/// The key families ([`super::keys`], a leaf the writers in `books` and `regulator` share), here
+/// too, where readers look for them.
+pub use super::keys;
 pub mod rows;
 
-use rows::{BalanceRow, Figure, GrantRow, OrgTotalRow, ProjectRow};
+use keys::row;
 
-pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
-    // Serialising our own records cannot fail; an empty value would still show up in an audit.
-    let text = canonical(value)
-        .ok()
-        .and_then(|b| String::from_utf8(b).ok())
-        .unwrap_or_default();
-    rows.insert(key, text);
-}
+use rows::{
+    BalanceRow, CorrectionNotice, DonationStatus, EntryRow, Figure, GrantRow, OrgTotalRow,
+    ProjectRow,
+};
 
 /// How the views changed between two states of one log: rows to write and keys to delete.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -244,7 +239,7 @@ impl MoneyState {
     /// the item it corrects): on a corrected entry's row, the live correction that last changed
     /// it (`correction`: by, action, notice), the body as first recorded (`original`) and, for
     /// an amendment, the body now in force (`current`).
-    fn correction_notice(&self, s: &Stored, voided: &BTreeSet<u64>, v: &mut serde_json::Value) {
+    fn correction_notice(&self, s: &Stored, voided: &BTreeSet<u64>, v: &mut EntryRow) {
         let last = s
             .corrected_by
             .iter()
@@ -253,15 +248,19 @@ impl MoneyState {
             .find_map(|c| self.log.kept.get(c));
         let Some(last) = last else { return };
         if let Body::Correction(k) = last.body.as_ref() {
-            v["correction"] = json!({"by": last.seq, "action": k.action, "notice": k.notice});
+            v.correction = Some(CorrectionNotice {
+                by: last.seq,
+                action: k.action,
+                notice: k.notice.as_str().to_owned(),
+            });
         }
-        v["original"] = serde_json::to_value(s.body.as_ref()).unwrap_or_default();
+        v.original = serde_json::to_value(s.body.as_ref()).ok();
         let amended = live_amendments(s, &self.log, voided)
             .last()
             .and_then(|c| self.log.kept.get(c))
             .and_then(|x| x.amendment.clone());
         if let Some(body) = amended {
-            v["current"] = serde_json::to_value(body.as_ref()).unwrap_or_default();
+            v.current = serde_json::to_value(body.as_ref()).ok();
         }
     }
 
@@ -287,20 +286,28 @@ impl MoneyState {
                 })
                 .copied()
                 .collect();
-            let corrections = s.corrected_by.clone();
-            let mut v = json!({
-                "seq": s.seq,
-                "kind": s.kind,
-                "status": if voided.contains(&s.seq) { "voided" } else { "live" },
-                "voided_by": voided_by,
-                "amended_by": live_amendments(s, &self.log, &voided),
-                "corrections": corrections,
-            });
-            if let Body::Correction(c) = s.body.as_ref() {
-                v["target"] = json!(c.target);
-                v["action"] = json!(c.action);
-                v["notice"] = json!(c.notice);
-            }
+            let correction = match s.body.as_ref() {
+                Body::Correction(c) => Some(c),
+                _ => None,
+            };
+            let mut v = EntryRow {
+                seq: s.seq,
+                kind: s.kind,
+                status: if voided.contains(&s.seq) {
+                    DonationStatus::Voided
+                } else {
+                    DonationStatus::Live
+                },
+                voided_by,
+                amended_by: live_amendments(s, &self.log, &voided),
+                corrections: s.corrected_by.clone(),
+                target: correction.map(|c| c.target),
+                action: correction.map(|c| c.action),
+                notice: correction.map(|c| c.notice.as_str().to_owned()),
+                correction: None,
+                original: None,
+                current: None,
+            };
             // A correction voided by a later one is a corrected item too.
             self.correction_notice(s, &voided, &mut v);
             row(rows, keys::ENTRY.key(&[&s.seq]), &v);

@@ -7,7 +7,9 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use super::{MAX_ROWS, entries_table};
+use crate::ledger::Currency;
 use crate::money::views::keys;
+use crate::money::views::rows::FiguresRow;
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
@@ -32,16 +34,14 @@ pub fn yearly(snap: &Snapshot) -> BTreeMap<i64, [Decimal; 4]> {
             out.entry(y).or_default()[0] += dec(&v["donations"]);
         }
     }
-    for (key, v) in snap.prefixed(keys::FIGURES.prefix()) {
-        if !key.ends_with("/CNY") {
+    for (_, f) in snap.typed_rows::<FiguresRow>(keys::FIGURES.prefix()) {
+        if f.currency != Currency::CNY {
             continue;
         }
-        if let Some(y) = v["year"].as_i64() {
-            let t = out.entry(y).or_default();
-            t[1] += dec(&v["charitable_spending"]);
-            t[2] += dec(&v["administrative_costs"]);
-            t[3] += dec(&v["fundraising_costs"]);
-        }
+        let t = out.entry(i64::from(f.year)).or_default();
+        t[1] += f.charitable_spending.0;
+        t[2] += f.administrative_costs.0;
+        t[3] += f.fundraising_costs.0;
     }
     out
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
 use crate::money::views::keys;
-use crate::money::views::rows::ProjectRow;
+use crate::money::views::rows::{DonationRow, DonationStatus, ProjectRow};
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
@@ -55,18 +55,24 @@ pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> 
 /// donation to a project counts for it, in its currency (what [`donations`] lists).
 pub fn add_raised(
     raised: &mut std::collections::BTreeMap<(String, String, String), Decimal>,
-    d: &Value,
+    d: &DonationRow,
 ) {
-    if d["status"] != "live" {
+    if d.status != DonationStatus::Live {
         return;
     }
-    if let Some(project) = d["project"].as_str() {
-        let key = (
-            s(d, "org").to_owned(),
-            project.to_owned(),
-            s(d, "currency").to_owned(),
-        );
-        *raised.entry(key).or_default() += dec(&d["amount"]);
+    let body = &d.record.body;
+    if let Some(project) = &body.project {
+        let currency = body
+            .currency
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        let key = (d.record.org.to_string(), project.to_string(), currency);
+        *raised.entry(key).or_default() += body
+            .amount
+            .as_ref()
+            .map(|a| a.decimal())
+            .unwrap_or_default();
     }
 }
 

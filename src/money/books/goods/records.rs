@@ -19,8 +19,8 @@ use crate::ledger::{Currency, Kind, Timestamp};
 
 use super::super::DonationRecord;
 use super::{Goods, GoodsLot, Item, ItemKey, Qty};
+use crate::money::keys::{self, row};
 use crate::money::types::{Ident, Label, Money, Prose};
-use crate::money::views::{keys, row};
 
 /// Goods given out by one `goods.distribute`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

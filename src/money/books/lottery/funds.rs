@@ -8,9 +8,10 @@
 //! keeps its `raised` as declared, and the figures say it was not checked.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ledger::time::date_serde;
 use crate::ledger::{Currency, Timestamp, Uscc};
@@ -19,7 +20,7 @@ use super::super::{Books, Eff};
 use crate::money::bodies::{LotteryAnnounce, LotteryGrant, LotteryReceive};
 use crate::money::error::{MoneyError, Rule};
 use crate::money::rules::trusts_lottery::citation;
-use crate::money::types::{LotteryPurpose, Money, OrgType};
+use crate::money::types::{LotteryPurpose, Money, OrgType, opt_signed, signed, wire_enum};
 
 /// One `lottery.receive`.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
@@ -34,39 +35,58 @@ pub struct FundReceipt {
 }
 
 /// One purpose of a fiscal year: what was granted (the plan) and what the recipients used of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct PurposeExecution {
     pub purpose: LotteryPurpose,
     pub grants: u32,
+    #[serde(with = "signed")]
     pub granted: Money,
     /// `granted` over the year's total granted, 4 dp (half away from zero).
+    #[schema(value_type = Option<String>)]
     pub share: Option<Decimal>,
+    #[serde(with = "signed")]
     pub used: Money,
     /// `used` over `granted`, 4 dp.
+    #[schema(value_type = Option<String>)]
     pub execution_rate: Option<Decimal>,
 }
 
 /// A fiscal year of one administrator in one currency, as the ledger holds it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct LotteryYear {
     pub administrator: Uscc,
     pub fiscal_year: i32,
     pub currency: Currency,
     /// Sum of `lottery.receive` entries, if any were recorded.
+    #[serde(with = "opt_signed")]
     pub received: Option<Money>,
     /// The announcement's `raised`, if announced.
+    #[serde(with = "opt_signed")]
     pub raised_announced: Option<Money>,
-    /// `checked` (agrees with the receipts: the rule refuses anything else), `declared` (no
-    /// receipts recorded: not checked), or `not_announced`.
-    pub raised_status: &'static str,
+    pub raised_status: RaisedStatus,
+    #[serde(with = "signed")]
     pub granted: Money,
+    #[serde(with = "signed")]
     pub used: Money,
+    #[schema(value_type = Option<String>)]
     pub execution_rate: Option<Decimal>,
     /// Granted to welfare institutions that are not charities.
+    #[serde(with = "signed")]
     pub granted_to_welfare_institutions: Money,
     pub by_purpose: Vec<PurposeExecution>,
     /// Whether the announcement stated its execution (checked when it did).
     pub executed_announced: bool,
+}
+
+wire_enum! {
+    /// Whether a fiscal year's announced `raised` was checked: `checked` (agrees with the
+    /// receipts: the rule refuses anything else), `declared` (no receipts recorded: not
+    /// checked), or `not_announced`.
+    RaisedStatus {
+        Checked = "checked",
+        Declared = "declared",
+        NotAnnounced = "not_announced",
+    }
 }
 
 fn ratio(part: Decimal, whole: Decimal) -> Option<Decimal> {
@@ -259,9 +279,9 @@ impl Books {
             .get(&(admin.clone(), year))
             .filter(|a| a.body.currency == currency);
         let raised_status = match (announced, received) {
-            (None, _) => "not_announced",
-            (Some(_), Some(_)) => "checked",
-            (Some(_), None) => "declared",
+            (None, _) => RaisedStatus::NotAnnounced,
+            (Some(_), Some(_)) => RaisedStatus::Checked,
+            (Some(_), None) => RaisedStatus::Declared,
         };
         LotteryYear {
             fiscal_year: year,

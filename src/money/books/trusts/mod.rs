@@ -24,6 +24,7 @@ use crate::money::bodies::{TrustFile, TrustReport, TrustTerminate};
 use crate::money::error::{MoneyError, Rule};
 use crate::money::rules::trusts_lottery::citation;
 use crate::money::types::Money;
+use crate::money::types::signed;
 
 use super::Eff;
 
@@ -100,17 +101,24 @@ pub struct TrustEnd {
 }
 
 /// One year of a trust as the ledger holds it (`trust_year/{trust_id}/{year}`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct TrustYear {
     pub trust_id: String,
     pub year: i32,
+    #[serde(with = "signed")]
     pub opening_property: Money,
+    #[serde(with = "signed")]
     pub contributions: Money,
+    #[serde(with = "signed")]
     pub income: Money,
+    #[serde(with = "signed")]
     pub fees: Money,
+    #[serde(with = "signed")]
     pub disbursed: Money,
     /// The remaining property handed over at termination, in the year it ended.
+    #[serde(with = "signed")]
     pub transferred_at_end: Money,
+    #[serde(with = "signed")]
     pub closing_property: Money,
     /// The yearly report's entry, if one was made.
     #[serde(skip_serializing_if = "Option::is_none")]

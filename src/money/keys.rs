@@ -1,13 +1,31 @@
-//! View keys, spelled in one place: the writer ([`super`]), the API, the site, the CLI reports
-//! and the audit all build and take apart keys through these families, so a key cannot be
-//! written one way and looked up another.
+//! View keys, spelled in one place: the writers ([`super::views`], [`super::records`], the
+//! regulator's rows), the API, the site, the CLI reports and the audit all build and take apart
+//! keys through these families, so a key cannot be written one way and looked up another.
+//!
+//! A leaf: it knows nothing of the books or the state, so the rooms that write rows (`books`,
+//! `regulator`) and the views that read the state can all use it without an import circle.
 //!
 //! A key is a family's prefix followed by its parts joined with `/`; ids cannot contain `/`
 //! (see [`crate::money::types::Ident`]), so a key splits back into its parts unambiguously and
 //! the prefix of a family's rows under some leading parts ([`Family::under`]) matches exactly
 //! those rows.
 
+use std::collections::BTreeMap;
 use std::fmt::{Display, Write as _};
+
+use serde::Serialize;
+
+use crate::ledger::jcs::canonical;
+
+/// Writes `value` as the row at `key`: RFC 8785 JSON, as every view row is stored.
+pub(crate) fn row<T: Serialize>(rows: &mut BTreeMap<String, String>, key: String, value: &T) {
+    // Serialising our own records cannot fail; an empty value would still show up in an audit.
+    let text = canonical(value)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .unwrap_or_default();
+    rows.insert(key, text);
+}
 
 /// A part of a key. `Sync` so that a key built in an argument of an awaited call (the API's
 /// handlers) keeps the future `Send`.

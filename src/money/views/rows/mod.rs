@@ -1,4 +1,4 @@
-//! The row types of the view families the API serves, one per family: the writer
+//! The row types of the typed view families, one per family ([`TYPED`] lists them): the writer
 //! ([`super`], [`crate::money::records`]) serialises them and the readers (API, site, CLI)
 //! deserialise them, so a field cannot be written under one name and read under another, and a
 //! row that does not read is an error naming its key instead of an empty string on a page.
@@ -21,10 +21,10 @@ use utoipa::ToSchema;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::{RefOr, schema::SchemaType};
 
+use crate::money::books::OrgRecord;
 use crate::money::books::lottery::GrantRecord;
 use crate::money::books::projects::ProjectRecord;
 use crate::money::books::trusts::TrustRecord;
-use crate::money::books::{DonationRecord, OrgRecord};
 
 /// A money figure in a row: two decimals, any sign (a balance or a total is a sum), written
 /// exactly as [`crate::money::types::Money`] writes it and read back from that spelling only.
@@ -54,13 +54,7 @@ impl FromStr for Figure {
 
     /// Only the two-decimal spelling the writer produces: `"12.50"`, `"-3.00"`, not `"12.5"`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let d = Decimal::from_str(s).map_err(|e| format!("{s:?} is not a decimal: {e}"))?;
-        let f = Figure(d);
-        if f.to_string() == s {
-            Ok(f)
-        } else {
-            Err(format!("{s:?} is not a two-decimal money figure"))
-        }
+        crate::money::types::Money::parse_figure(s).map(|m| Figure(m.0))
     }
 }
 
@@ -80,15 +74,35 @@ impl<'de> Deserialize<'de> for Figure {
 
 impl utoipa::PartialSchema for Figure {
     fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(SchemaType::new(Type::String))
-            .pattern(Some(r"^-?[0-9]+\.[0-9]{2}$"))
-            .description(Some("Money, two decimals, as a string"))
-            .into()
+        <crate::money::types::Money as utoipa::PartialSchema>::schema()
     }
 }
 
 impl ToSchema for Figure {}
+
+/// An identifier string (an organisation's code, a currency) in a row's schema.
+fn code(description: &str) -> RefOr<Schema> {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::new(Type::String))
+        .description(Some(description))
+        .into()
+}
+
+impl utoipa::PartialSchema for crate::ledger::Uscc {
+    fn schema() -> RefOr<Schema> {
+        code("An organisation's unified social credit code (18 characters)")
+    }
+}
+
+impl ToSchema for crate::ledger::Uscc {}
+
+impl utoipa::PartialSchema for crate::ledger::Currency {
+    fn schema() -> RefOr<Schema> {
+        code("An ISO 4217 currency code")
+    }
+}
+
+impl ToSchema for crate::ledger::Currency {}
 
 /// `balance/{org}/unrestricted/{currency}` and `balance/{org}/project/{id}/{currency}`: one
 /// fund's balance (the fund and currency are in the key).
@@ -133,45 +147,59 @@ impl GrantRow {
     }
 }
 
+/// `figures/{org}/{year}/{currency}`: one organisation-year's figures, as the regulator rules
+/// read them.
+pub type FiguresRow = crate::money::regulator::figures::OrgYearFigures;
+
+/// `trust_year/{trust_id}/{year}`: a trust's year as the ledger holds it (issue 14).
+pub type TrustYearRow = crate::money::books::trusts::TrustYear;
+
+/// `lottery_execution/{administrator}/{year}/{currency}`: a fiscal year's money in, grants and
+/// their execution by purpose (issue 14).
+pub type LotteryExecutionRow = crate::money::books::lottery::funds::LotteryYear;
+
+mod entry;
+pub use entry::{CorrectionNotice, EntryRow};
+
+/// `regulator/{uscc}`: a regulator named in genesis.
+pub type RegulatorRow = crate::money::books::RegulatorRecord;
+
+/// `report/{org}/{year}`: an annual report as declared.
+pub type ReportRow = crate::money::books::ReportRecord;
+
+/// `explanation/{org}/{year}`: the explanations an organisation gave for a year, in log order.
+pub type ExplanationRow = Vec<crate::money::books::ExplanationRecord>;
+
+/// `lottery_year/{administrator}/{year}`: a fiscal year's announcement.
+pub type LotteryYearRow = crate::money::books::AnnounceRecord;
+
+/// `org_time/{org}`: status and registration changes and the opening balance.
+pub type OrgTimeRow = crate::money::books::org_time::OrgTimeline;
+
+/// `totals/year/...`, `totals/purpose/...`, `totals/region/...`: donations, disbursed, granted.
+pub type TotalRow = crate::money::books::sums::Total;
+
+/// `spend/{seq}/{index}`: money leaving a fund (a record).
+pub type SpendRow = crate::money::books::SpendRecord;
+
+/// `distribution/{seq}`: goods given out (a record).
+pub type DistributionRow = crate::money::books::goods::DistributionRecord;
+
+/// `duties/{org}`: what an organisation owes in disclosures, judged on any date.
+pub type DutiesRow = crate::money::duties::OrgDuties;
+
+/// `late/{index}`: a late or missing disclosure.
+pub type LateRow = crate::money::timeliness::LateItem;
+
 /// `org/{uscc}`: registration facts, as the books hold them.
 pub type OrgRow = OrgRecord;
 
 /// `trust/{trust_id}`: a trust with its balance, disbursements and reports.
 pub type TrustRow = TrustRecord;
 
-/// Whether a donation row's donation is in force.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DonationStatus {
-    Live,
-    Voided,
-}
-
-/// `donation/{org}/{receipt_no}`: the effective donation and whether it is in force (a voided
-/// donation keeps its row, marked so).
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct DonationRow {
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub record: DonationRecord,
-    pub status: DonationStatus,
-}
-
-impl<'de> Deserialize<'de> for DonationRow {
-    /// Through [`crate::money::records::parse_donation`], the one reader of donation rows (a
-    /// donation's body is the entry's, which reads only as a whole).
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = serde_json::Value::deserialize(d)?.to_string();
-        let (live, record) = crate::money::records::parse_donation("", &text)
-            .map_err(|e| serde::de::Error::custom(e.reason))?;
-        let status = if live {
-            DonationStatus::Live
-        } else {
-            DonationStatus::Voided
-        };
-        Ok(DonationRow { record, status })
-    }
-}
+/// `donation/{org}/{receipt_no}` rows are records, written as an entry is appended: their type
+/// lives beside the other records' ([`crate::money::records`]).
+pub use crate::money::records::{DonationRow, DonationStatus};
 
 /// Why a stored row does not read as its family's type.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -189,30 +217,103 @@ pub fn read<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<T, 
     })
 }
 
-/// Whether a stored row of a typed family reads as its type (rows of other families pass):
-/// what the site's loader and the round-trip tests ask of every row.
+/// A row already parsed as JSON read as its type (a reader that needs both, like the site's
+/// loader, parses the text once); the error names the key.
+pub fn read_value<T: serde::de::DeserializeOwned>(
+    key: &str,
+    v: &serde_json::Value,
+) -> Result<T, RowError> {
+    T::deserialize(v).map_err(|e| RowError {
+        key: key.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// One typed family: its keys and how its rows read. [`TYPED`] lists them all, so the site's
+/// loader, the audit-facing tests and any reader agree on which type a key's row has.
+#[derive(Clone, Copy)]
+pub struct Typed {
+    pub family: super::keys::Family,
+    check: fn(&serde_json::Value) -> Result<(), String>,
+    again: fn(&str) -> Result<String, String>,
+}
+
+impl Typed {
+    /// Whether `v` (a row of this family parsed as JSON) reads as the family's type: the site
+    /// parses each row once and checks it from the parsed value.
+    pub fn check(&self, key: &str, v: &serde_json::Value) -> Result<(), RowError> {
+        (self.check)(v).map_err(|reason| RowError {
+            key: key.to_owned(),
+            reason,
+        })
+    }
+
+    /// The row read as its type and written back as RFC 8785 JSON: what the writer would store
+    /// for it (the byte-identity tests compare it with the stored bytes).
+    pub fn again(&self, key: &str, text: &str) -> Result<String, RowError> {
+        (self.again)(text).map_err(|reason| RowError {
+            key: key.to_owned(),
+            reason,
+        })
+    }
+}
+
+const fn typed<T: Serialize + serde::de::DeserializeOwned>(family: super::keys::Family) -> Typed {
+    fn check<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Result<(), String> {
+        T::deserialize(v).map(|_| ()).map_err(|e| e.to_string())
+    }
+    fn again<T: Serialize + serde::de::DeserializeOwned>(text: &str) -> Result<String, String> {
+        let row: T = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let bytes = crate::ledger::jcs::canonical(&row).map_err(|e| e.to_string())?;
+        String::from_utf8(bytes).map_err(|e| e.to_string())
+    }
+    Typed {
+        family,
+        check: check::<T>,
+        again: again::<T>,
+    }
+}
+
+/// Every typed family with its row type. No family's prefix starts another's, so a key has at
+/// most one.
+pub const TYPED: &[Typed] = &[
+    typed::<BalanceRow>(super::keys::BALANCE),
+    typed::<OrgTotalRow>(super::keys::ORG_TOTAL),
+    typed::<ProjectRow>(super::keys::PROJECT),
+    typed::<GrantRow>(super::keys::LOTTERY_GRANT),
+    typed::<OrgRow>(super::keys::ORG),
+    typed::<TrustRow>(super::keys::TRUST),
+    typed::<DonationRow>(super::keys::DONATION),
+    typed::<FiguresRow>(super::keys::FIGURES),
+    typed::<TrustYearRow>(super::keys::TRUST_YEAR),
+    typed::<LotteryExecutionRow>(super::keys::LOTTERY_EXECUTION),
+    typed::<EntryRow>(super::keys::ENTRY),
+    typed::<RegulatorRow>(super::keys::REGULATOR),
+    typed::<ReportRow>(super::keys::REPORT),
+    typed::<ExplanationRow>(super::keys::EXPLANATION),
+    typed::<LotteryYearRow>(super::keys::LOTTERY_YEAR),
+    typed::<OrgTimeRow>(super::keys::ORG_TIME),
+    typed::<TotalRow>(super::keys::TOTALS_YEAR),
+    typed::<TotalRow>(super::keys::TOTALS_PURPOSE),
+    typed::<TotalRow>(super::keys::TOTALS_REGION),
+    typed::<SpendRow>(super::keys::SPEND),
+    typed::<DistributionRow>(super::keys::DISTRIBUTION),
+    typed::<DutiesRow>(super::keys::DUTIES),
+    typed::<LateRow>(super::keys::LATE),
+];
+
+/// The typed family of `key`, if its family is typed.
+pub fn typed_family(key: &str) -> Option<&'static Typed> {
+    TYPED.iter().find(|t| t.family.has(key))
+}
+
+/// Whether a stored row reads as its family's type (rows of untyped families pass).
 pub fn check(key: &str, text: &str) -> Result<(), RowError> {
-    use super::keys;
-    fn as_<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> Result<(), RowError> {
-        read::<T>(key, text).map(|_| ())
-    }
-    if keys::BALANCE.has(key) {
-        as_::<BalanceRow>(key, text)
-    } else if keys::ORG_TOTAL.has(key) {
-        as_::<OrgTotalRow>(key, text)
-    } else if keys::PROJECT.has(key) {
-        as_::<ProjectRow>(key, text)
-    } else if keys::LOTTERY_GRANT.has(key) {
-        as_::<GrantRow>(key, text)
-    } else if keys::ORG.has(key) {
-        as_::<OrgRow>(key, text)
-    } else if keys::TRUST.has(key) {
-        as_::<TrustRow>(key, text)
-    } else if keys::DONATION.has(key) {
-        as_::<DonationRow>(key, text)
-    } else {
-        Ok(())
-    }
+    let Some(t) = typed_family(key) else {
+        return Ok(());
+    };
+    let v: serde_json::Value = read(key, text)?;
+    t.check(key, &v)
 }
 
 #[cfg(test)]
@@ -231,29 +332,11 @@ mod tests {
 
     /// Every row of the typed families reads as its type and writes back to the same bytes.
     pub(crate) fn round_trips(rows: &BTreeMap<String, String>) -> usize {
-        fn again<T: Serialize + serde::de::DeserializeOwned>(k: &str, v: &str) {
-            let typed: T = read(k, v).unwrap();
-            assert_eq!(text(&typed), *v, "{k}");
-        }
         let mut n = 0;
         for (k, v) in rows {
-            n += 1;
-            if keys::BALANCE.has(k) {
-                again::<BalanceRow>(k, v);
-            } else if keys::ORG_TOTAL.has(k) {
-                again::<OrgTotalRow>(k, v);
-            } else if keys::PROJECT.has(k) {
-                again::<ProjectRow>(k, v);
-            } else if keys::LOTTERY_GRANT.has(k) {
-                again::<GrantRow>(k, v);
-            } else if keys::ORG.has(k) {
-                again::<OrgRow>(k, v);
-            } else if keys::TRUST.has(k) {
-                again::<TrustRow>(k, v);
-            } else if keys::DONATION.has(k) {
-                again::<DonationRow>(k, v);
-            } else {
-                n -= 1;
+            if let Some(t) = typed_family(k) {
+                assert_eq!(t.again(k, v).unwrap(), *v, "{k}");
+                n += 1;
             }
         }
         n
@@ -337,5 +420,39 @@ mod tests {
             r#"{"lottery_unused":"25000.00","restricted":"100.00","total":"25550.00","unrestricted":"450.00"}"#
         );
         assert!(round_trips(&rows) >= 10);
+
+        // Derived figures read back whatever their sign; a body's declared figure still may
+        // not be negative.
+        let (key, text) = rows
+            .iter()
+            .find(|(k, _)| keys::FIGURES.has(k))
+            .expect("a figures row");
+        let at = text.find(r#""net_assets_year_end":""#).unwrap() + 23;
+        let end = at + text[at..].find('"').unwrap();
+        let negative = format!("{}-12.50{}", &text[..at], &text[end..]);
+        let f: FiguresRow = read(key, &negative).unwrap();
+        assert_eq!(f.net_assets_year_end, Money(Decimal::new(-1250, 2)));
+        assert_eq!(
+            typed_family(key).unwrap().again(key, &negative).unwrap(),
+            negative
+        );
+        assert!(serde_json::from_str::<Money>(r#""-12.50""#).is_err());
+        assert!(read::<FiguresRow>(key, &negative.replace("-12.50", "-12.5")).is_err());
+    }
+
+    #[test]
+    fn no_typed_family_is_inside_another() {
+        for a in TYPED {
+            for b in TYPED {
+                let inside = b.family.prefix().starts_with(a.family.prefix());
+                assert_eq!(
+                    inside,
+                    a.family == b.family,
+                    "{:?} {:?}",
+                    a.family,
+                    b.family
+                );
+            }
+        }
     }
 }
