@@ -364,6 +364,48 @@ async fn missing_records_are_found_and_written_at_the_next_start() {
     assert_eq!(views_verdict(&t).await.unwrap(), clean + 1);
 }
 
+/// Records written by a build that derives them differently (an upgrade, told by the stored
+/// derivation number) are named by the audit, left alone by appends, and written afresh by the
+/// next start, which puts back the row the older build wrote differently.
+async fn records_of_another_derivation_are_written_afresh_at_the_next_start() {
+    let t = TestLedger::new().await;
+    let mut subs: Vec<_> = (0..3)
+        .map(|i| t.donation(&format!("R2025-{i:04}"), "100.00", "2025-03-01"))
+        .collect();
+    subs.push(disbursement(&t, "150.00"));
+    t.service.append(subs).await.unwrap();
+    let clean = views_verdict(&t).await.unwrap();
+    let key = format!("donation/{}/R2025-0001", t.org_id);
+    let current = t.store().view(&key).await.unwrap().unwrap();
+    // As an older build would have left them: one row spelled otherwise, another number.
+    tamper(
+        &t.url,
+        &format!(
+            "UPDATE records SET value = replace(value, '\"live\"', '\"open\"') WHERE key = '{key}'"
+        ),
+    )
+    .await;
+    tamper(&t.url, "UPDATE record_size SET derivation = 0").await;
+    let (named, reason) = views_verdict(&t).await.unwrap_err();
+    assert_eq!(named, "record_size");
+    assert!(reason.contains("record derivation 0"), "{reason}");
+    assert_eq!(t.store().record_size().await.unwrap(), None);
+    t.service
+        .append(vec![t.donation("R2025-0100", "5.00", "2025-03-01")])
+        .await
+        .unwrap();
+    assert_eq!(t.store().record_size().await.unwrap(), None);
+    let store = Store::open(&t.url, false).await.unwrap();
+    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
+        .await
+        .unwrap();
+    let size = restarted.store().size().await.unwrap();
+    assert_eq!(restarted.store().record_size().await.unwrap(), Some(size));
+    assert_eq!(t.store().view(&key).await.unwrap().unwrap(), current);
+    restarted.refresh_views().await.unwrap();
+    assert_eq!(views_verdict(&t).await.unwrap(), clean + 1);
+}
+
 /// The append service brings the views along itself: a plain append leaves them at the new size
 /// with no refresh called, and a bulk load that holds them back refreshes once when it finishes.
 async fn appends_bring_the_views_along() {
@@ -435,6 +477,7 @@ on_both_backends!(
     refreshes_after_new_entries_match_the_views_the_audit_derives,
     a_tampered_record_view_is_named_by_its_key,
     missing_records_are_found_and_written_at_the_next_start,
+    records_of_another_derivation_are_written_afresh_at_the_next_start,
     corrections_rebuild_from_the_stored_log_and_rewrite_the_records,
     a_restarted_server_catches_the_views_up,
 );

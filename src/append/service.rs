@@ -322,7 +322,8 @@ impl LedgerService {
     }
 
     /// Writes every record row afresh if the stored ones are not those of the whole log: a
-    /// database from before records were kept. Appends write their records themselves, in
+    /// database from before records were kept, or records an upgrade derives differently
+    /// ([`crate::money::records::RECORD_DERIVATION`]). Appends write their records themselves, in
     /// their own transaction, so this finds nothing to do on any later start. It holds the
     /// append lock throughout (no append can slip in between) and writes as it replays, so
     /// memory holds one part of the log's records at a time.
@@ -332,7 +333,11 @@ impl LedgerService {
         if self.store.record_size().await? == Some(size) {
             return Ok(());
         }
-        tracing::info!(entries = size, "writing the records of the log");
+        tracing::warn!(
+            entries = size,
+            "the stored records are not those of the log as this build derives them (missing, \
+             or written by another version); writing them afresh"
+        );
         let mut state = State::default();
         let mut part = RecordRows {
             reset: true,

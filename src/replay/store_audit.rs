@@ -12,7 +12,7 @@ use super::audit::{
 use super::snapshot;
 use super::state::State;
 use crate::ledger::Hash;
-use crate::money::records::Records;
+use crate::money::records::{RECORD_DERIVATION, Records};
 use crate::store::{Store, StoreError, ViewsReader};
 
 /// Why an audit could not be completed or failed.
@@ -210,6 +210,15 @@ async fn audit_records(
         };
     };
     let size = views.record_size.unwrap_or(0);
+    if let Some(stored) = views.record_derivation.filter(|d| *d != RECORD_DERIVATION) {
+        return Err(fail(
+            "record_size",
+            format!(
+                "the records were written by a build of record derivation {stored}, this build \
+                 derives {RECORD_DERIVATION}; the next start of this build writes them afresh"
+            ),
+        ));
+    }
     if size > log_size {
         return Err(fail(
             "record_size",

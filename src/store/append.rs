@@ -16,8 +16,9 @@ use sqlx::{Any, Transaction};
 
 use crate::money::views::ViewDelta;
 
-use super::reads::SIZE_SQL;
+use super::reads::{RECORD_SIZE_SQL, SIZE_SQL};
 use super::{AppendBatch, Backend, RecordRows, Store, StoreError, to_i64, to_u64};
+use crate::money::records::RECORD_DERIVATION;
 
 /// Rows per multi-row INSERT (at most 6 bound values each: far below either database's limit).
 const ROWS_PER_STATEMENT: usize = 200;
@@ -263,10 +264,10 @@ impl AppendTx {
     /// Whether the stored records are those of the log before this transaction's entries:
     /// only then may an append write records (see [`AppendTx::commit`]).
     pub async fn records_follow_log(&mut self) -> Result<bool, StoreError> {
-        let record_size: Option<i64> =
-            sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
-                .fetch_optional(&mut *self.tx)
-                .await?;
+        let record_size: Option<i64> = sqlx::query_scalar(RECORD_SIZE_SQL)
+            .bind(RECORD_DERIVATION)
+            .fetch_optional(&mut *self.tx)
+            .await?;
         let record_size = record_size.map(to_u64).transpose()?;
         Ok(record_size == Some(self.size) || (record_size.is_none() && self.size == 0))
     }
@@ -312,8 +313,9 @@ impl AppendTx {
     }
 
     async fn set_record_size(&mut self, size: u64) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO record_size (id, size) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET size = excluded.size")
+        sqlx::query("INSERT INTO record_size (id, size, derivation) VALUES (1, $1, $2) ON CONFLICT (id) DO UPDATE SET size = excluded.size, derivation = excluded.derivation")
             .bind(to_i64(size)?)
+            .bind(RECORD_DERIVATION)
             .execute(&mut *self.tx)
             .await?;
         Ok(())

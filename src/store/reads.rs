@@ -13,13 +13,20 @@ use sqlx::any::AnyRow;
 use super::{Backend, Store, StoreError, StoredEntry, arg, hash_of, to_i64, to_u64};
 use crate::ledger::columns::LookupColumns;
 use crate::ledger::{Hash, Uscc};
-use crate::money::records::{FAMILIES, compose_trace, hops_prefix, is_record_key};
+use crate::money::records::{
+    FAMILIES, RECORD_DERIVATION, compose_trace, hops_prefix, is_record_key,
+};
 use crate::money::views::keys;
 use crate::money::{Ident, Trace};
 use crate::replay::audit;
 
 /// Most node ids in one `IN (...)` list (well below either database's parameter limit).
 const IDS_PER_QUERY: usize = 500;
+
+/// The log size the stored records reflect, if they are of this build's derivation
+/// ([`RECORD_DERIVATION`], bound as `$1`): rows of another are as good as missing.
+pub(super) const RECORD_SIZE_SQL: &str =
+    "SELECT size FROM record_size WHERE id = 1 AND derivation = $1";
 
 /// The log size, read through the primary key index.
 pub(super) const SIZE_SQL: &str = "SELECT COALESCE(MAX(seq) + 1, 0) FROM entries";
@@ -319,13 +326,14 @@ impl Store {
         let size: Option<i64> = sqlx::query_scalar("SELECT size FROM view_size WHERE id = 1")
             .fetch_optional(&mut *tx)
             .await?;
-        let record_size: Option<i64> =
-            sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
+        let record_size: Option<(i64, i64)> =
+            sqlx::query_as("SELECT size, derivation FROM record_size WHERE id = 1")
                 .fetch_optional(&mut *tx)
                 .await?;
         Ok(ViewsReader {
             size: size.map(to_u64).transpose()?,
-            record_size: record_size.map(to_u64).transpose()?,
+            record_size: record_size.map(|(s, _)| to_u64(s)).transpose()?,
+            record_derivation: record_size.map(|(_, d)| d),
             backend: self.backend,
             tx,
         })
@@ -380,9 +388,11 @@ impl Store {
     }
 
     /// Where the stored records stand: the log size they are the records of (`None` before
-    /// the first append, or in a database whose records are yet to be written).
+    /// the first append, or in a database whose records are yet to be written, or were written
+    /// by a build of another [`RECORD_DERIVATION`]).
     pub async fn record_size(&self) -> Result<Option<u64>, StoreError> {
-        let size: Option<i64> = sqlx::query_scalar("SELECT size FROM record_size WHERE id = 1")
+        let size: Option<i64> = sqlx::query_scalar(RECORD_SIZE_SQL)
+            .bind(RECORD_DERIVATION)
             .fetch_optional(&self.write)
             .await?;
         size.map(to_u64).transpose()
@@ -425,6 +435,8 @@ pub struct ViewsReader {
     pub size: Option<u64>,
     /// The log size the records are those of ([`Store::record_size`]).
     pub record_size: Option<u64>,
+    /// Which derivation of the records they are ([`RECORD_DERIVATION`] for this build's).
+    pub record_derivation: Option<i64>,
 }
 
 /// Keys looked up in one statement (far below either database's limit on bound values).
