@@ -15,9 +15,12 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use sunshine_ledger::ledger::jcs::canonical;
 use sunshine_ledger::ledger::{Author, Kind, Timestamp};
+use sunshine_ledger::money::Ident;
 use sunshine_ledger::money::views::keys;
 use sunshine_ledger::money::views::rows::{
-    self, BalanceRow, DonationRow, GrantRow, OrgRow, OrgTotalRow, ProjectRow, TrustRow,
+    self, AnnualReportEventRow, BalanceRow, ComplianceRow, DonationRow, GoodsRow, GrantRow,
+    HopRecord, LotteryEventRow, OrgRow, OrgTotalRow, ProjectEventRow, ProjectRow, TraceRow,
+    TrustEventRow, TrustRow,
 };
 use sunshine_ledger::store::Store;
 
@@ -148,6 +151,35 @@ async fn round_trip_all(store: &Store) -> BTreeMap<&'static str, usize> {
     seen
 }
 
+/// Composes the trace of every live donation in `store`, as the API and the site serve it, and
+/// reads it back as its type to the very bytes served. How many were composed.
+async fn round_trip_traces(store: &Store) -> usize {
+    let mut n = 0;
+    for (k, _) in store
+        .views_with_prefix(keys::DONATION.prefix())
+        .await
+        .unwrap()
+    {
+        let mut parts = keys::DONATION.parts(&k).unwrap();
+        let org = parts.next().unwrap().parse().unwrap();
+        let receipt = Ident::check(parts.next().unwrap()).unwrap();
+        let Some(trace) = store.trace(&org, &receipt).await.unwrap() else {
+            continue;
+        };
+        let key = keys::TRACE.key(&[&org, &receipt]);
+        let served = String::from_utf8(canonical(&trace).unwrap()).unwrap();
+        let t = rows::typed_family(&key).unwrap();
+        assert_eq!(t.again(&key, &served).unwrap(), served, "{key}");
+        assert_eq!(
+            rows::read::<TraceRow>(&key, &served).unwrap(),
+            trace,
+            "{key}"
+        );
+        n += 1;
+    }
+    n
+}
+
 /// Each typed family's row type is the one its documentation names: a row of one family does
 /// not read as another's (so the table in `rows::TYPED` cannot pair a family with a type that
 /// happens to accept anything).
@@ -165,7 +197,10 @@ async fn every_typed_row_of_a_demo_ledger_reads_back_to_its_stored_bytes() {
     common::run_in(dir.path(), &["demo", "--seed", "1", "--scale", "150"]);
     let url = sunshine_ledger::store::database_url(dir.path().join("ledger.db").to_str().unwrap());
     let store = Store::open(&url, false).await.unwrap();
-    let seen = round_trip_all(&store).await;
+    let mut seen = round_trip_all(&store).await;
+    // Traces are never stored: composed from each donation's row and hops when read.
+    assert_eq!(seen.get(keys::TRACE.prefix()), None);
+    seen.insert(keys::TRACE.prefix(), round_trip_traces(&store).await);
     for t in rows::TYPED {
         let family = t.family.prefix();
         assert!(
@@ -192,6 +227,26 @@ async fn every_typed_row_of_a_demo_ledger_reads_back_to_its_stored_bytes() {
     assert!(reads_as::<TrustRow>(k, v) && !reads_as::<OrgRow>(k, v));
     let (k, v) = first(keys::DONATION);
     assert!(reads_as::<DonationRow>(k, v) && !reads_as::<OrgRow>(k, v));
+    let (k, v) = first(keys::COMPLIANCE);
+    assert!(reads_as::<ComplianceRow>(k, v) && !reads_as::<GoodsRow>(k, v));
+    let (k, v) = first(keys::GOODS);
+    assert!(reads_as::<GoodsRow>(k, v) && !reads_as::<ComplianceRow>(k, v));
+    let (k, v) = first(keys::HOP);
+    assert!(reads_as::<HopRecord>(k, v) && !reads_as::<GoodsRow>(k, v));
+    let (k, v) = first(keys::EVENTS_PROJECT);
+    assert!(reads_as::<ProjectEventRow>(k, v) && !reads_as::<TrustEventRow>(k, v));
+    let (k, v) = first(keys::EVENTS_TRUST);
+    assert!(reads_as::<TrustEventRow>(k, v) && !reads_as::<ProjectEventRow>(k, v));
+    let (k, v) = first(keys::EVENTS_ANNUAL_REPORT);
+    assert!(reads_as::<AnnualReportEventRow>(k, v) && !reads_as::<LotteryEventRow>(k, v));
+    let (k, v) = first(keys::EVENTS_LOTTERY);
+    assert!(reads_as::<LotteryEventRow>(k, v) && !reads_as::<AnnualReportEventRow>(k, v));
+    // Both kinds of hop are in the demo, each read as its own record.
+    let hops: Vec<_> = all.iter().filter(|(k, _)| keys::HOP.has(k)).collect();
+    let goods = |(k, v): &&(String, String)| {
+        matches!(rows::read::<HopRecord>(k, v), Ok(HopRecord::Goods(_)))
+    };
+    assert!(hops.iter().any(goods) && !hops.iter().all(goods));
 }
 
 /// A full `site build` (into a new directory `out`) of the demo ledger in `dir`: its error text,
@@ -207,8 +262,8 @@ fn site_build_error(dir: &std::path::Path, out: &str) -> Option<String> {
 }
 
 /// The site's loader parses each row once, and still stops at a row of a typed family that
-/// does not read as its type, naming its key: a donation (a record, read by the units) and a
-/// project (a summary row).
+/// does not read as its type, naming its key: a donation (a record, read by the units), a
+/// project, a compliance row and a goods stock (summary rows).
 #[tokio::test]
 async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
     let dir = tempfile::tempdir().unwrap();
@@ -220,6 +275,8 @@ async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
     assert_eq!(site_build_error(dir.path(), "before"), None);
     let donation = all.iter().find(|(k, _)| keys::DONATION.has(k)).unwrap();
     let project = all.iter().find(|(k, _)| keys::PROJECT.has(k)).unwrap();
+    let compliance = all.iter().find(|(k, _)| keys::COMPLIANCE.has(k)).unwrap();
+    let goods = all.iter().find(|(k, _)| keys::GOODS.has(k)).unwrap();
     // Still JSON, no longer the type: a status that is neither live nor voided, a balance that
     // is not a two-decimal figure.
     let cases = [
@@ -235,6 +292,15 @@ async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
             r#""balances":{"#,
             r#""balances":{"CNY":"1.5"},"was":{"#,
         ),
+        // A ledger figure of the side-by-side years that is not a two-decimal figure, and a
+        // stock's field under another name.
+        (
+            "views",
+            compliance,
+            r#""revenue":""#,
+            r#""revenue":"1.5","was":""#,
+        ),
+        ("views", goods, r#""in_stock":"#, r#""in_stok":"#),
     ];
     for (table, (key, text), from, to) in cases {
         let bad = text.replacen(from, to, 1);
@@ -391,6 +457,8 @@ async fn money_answers_are_named_schemas_served_as_named() {
         ("OrgAnswer", "figures", "OrgYearFigures"),
         ("TrustAnswer", "years", "TrustYear"),
         ("GrantsAnswer", "execution", "LotteryYear"),
+        ("OrgAnswer", "compliance", "OrgCompliance"),
+        ("ComplianceAnswer", "compliance", "OrgCompliance"),
     ] {
         assert_eq!(
             schemas[answer]["properties"][field]["items"]["$ref"],
@@ -411,6 +479,27 @@ async fn money_answers_are_named_schemas_served_as_named() {
         "{}",
         schemas["ReceiptAnswer"]
     );
+    // A trace, and a compliance row's parts down to each difference, are named schemas.
+    assert!(
+        schemas["ReceiptAnswer"]["properties"]["trace"]
+            .to_string()
+            .contains("#/components/schemas/Trace"),
+        "{}",
+        schemas["ReceiptAnswer"]
+    );
+    for (schema, field) in [
+        ("Trace", "spent"),
+        ("OrgCompliance", "sides"),
+        ("YearSides", "differences"),
+        ("Difference", "item"),
+        ("RatioFigure", "bases"),
+    ] {
+        assert!(
+            schemas[schema]["properties"][field].is_object(),
+            "{schema}.{field}: {}",
+            schemas[schema]
+        );
+    }
     let f = &o["figures"][0];
     assert_eq!(f["year"], year.parse::<i64>().unwrap());
     assert_eq!(f["currency"], "CNY");
@@ -419,6 +508,25 @@ async fn money_answers_are_named_schemas_served_as_named() {
     assert_eq!(f["charitable_spending"], "250.50");
     assert_eq!(f["total_spending"], "250.50");
     assert_eq!(f["net_assets_year_end"], "749.50");
+    // The year's ratio figures, read typed by both endpoints: the year is not over, so shown
+    // and not judged, beside the ledger's own figures of it (no audited side).
+    let c = &answers["ComplianceAnswer"]["compliance"];
+    assert_eq!(c.as_array().map(Vec::len), Some(1), "{c}");
+    assert_eq!(o["compliance"], *c);
+    assert_eq!(c[0]["year"], f["year"]);
+    let figures = c[0]["figures"].as_array().unwrap();
+    assert!(!figures.is_empty());
+    assert!(figures.iter().all(|x| x["status"] == "in_progress"), "{c}");
+    let this = c[0]["sides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["year"] == f["year"])
+        .unwrap();
+    assert_eq!(this["used"], "ledger");
+    assert_eq!(this["ledger"]["revenue"], "1000.00");
+    assert_eq!(this["ledger"]["charitable_spending"], "250.50");
+    assert_eq!(this["differences"], json!([]));
     let r = &answers["ReceiptAnswer"];
     assert_eq!(r["org"], org);
     assert_eq!(r["donation"]["seq"], gift);
@@ -433,16 +541,20 @@ async fn money_answers_are_named_schemas_served_as_named() {
 
     // Every stored row of a typed family reads as its type and writes back the stored bytes:
     // P1's balance, the org total, the project, the organisation, the donation, the year's
-    // figures, the regulator named in genesis, the organisation's duties, the one payment and
+    // figures and its ratio figures, the regulator named in genesis, the organisation's
+    // duties, the one payment and the donation's hop into it, the project's dated events and
     // the year's totals overall, by purpose and by region.
     let seen = round_trip_all(t.store()).await;
     assert_eq!(
         seen,
         BTreeMap::from([
             ("balance/", 1),
+            ("compliance/", 1),
             ("donation/", 1),
             ("duties/", 1),
+            ("events/project/", 1),
             ("figures/", 1),
+            ("hop/", 1),
             ("org/", 1),
             ("org_total/", 1),
             ("project/", 1),

@@ -9,7 +9,6 @@
 use axum::extract::State;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use utoipa::IntoParams;
 
 use super::AppState;
@@ -21,7 +20,7 @@ use super::money_answers::{
 use crate::ledger::Uscc;
 use crate::money::types::Ident;
 use crate::money::views::keys;
-use crate::money::views::rows::{self, BalanceRow, DonationRow, EntryRow, OrgTotalRow};
+use crate::money::views::rows::{self, BalanceRow, DonationRow, EntryRow, OrgRow, OrgTotalRow};
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -35,34 +34,9 @@ pub(super) fn ident(field: &str, s: &str) -> Result<Ident, ApiError> {
     Ident::check(s).map_err(|why| ApiError::malformed(field, format!("{field}: {why}")))
 }
 
-fn parse(key: &str, text: &str) -> Result<Value, ApiError> {
-    serde_json::from_str(text)
-        .map_err(|e| ApiError::internal(format!("view {key} is not JSON: {e}")))
-}
-
 /// The log size the cached views reflect (0 before the first refresh).
 pub(super) async fn as_of(app: &AppState) -> Result<u64, ApiError> {
     Ok(app.reads().view_size().await?.unwrap_or(0))
-}
-
-pub(super) async fn one(app: &AppState, key: &str) -> Result<Option<Value>, ApiError> {
-    app.reads()
-        .view(key)
-        .await?
-        .map(|text| parse(key, &text))
-        .transpose()
-}
-
-async fn prefixed(app: &AppState, prefix: &str) -> Result<Vec<(String, Value)>, ApiError> {
-    app.reads()
-        .views_with_prefix(prefix)
-        .await?
-        .into_iter()
-        .map(|(k, text)| {
-            let v = parse(&k, &text)?;
-            Ok((k, v))
-        })
-        .collect()
 }
 
 /// One row of a typed family; a row that does not read is a 500 whose log names the key.
@@ -107,14 +81,6 @@ async fn balances(app: &AppState, prefix: &str) -> Result<Vec<KeyedBalance>, Api
         .await?
         .into_iter()
         .map(|(key, value)| KeyedBalance { key, value })
-        .collect())
-}
-
-async fn rows(app: &AppState, prefix: &str) -> Result<Vec<Value>, ApiError> {
-    Ok(prefixed(app, prefix)
-        .await?
-        .into_iter()
-        .map(|(_, v)| v)
         .collect())
 }
 
@@ -174,7 +140,7 @@ pub async fn org(
         balances: balances(&app, &keys::BALANCE.under(&[&org])).await?,
         totals,
         figures: typed_rows(&app, &keys::FIGURES.under(&[&org])).await?,
-        compliance: rows(&app, &keys::COMPLIANCE.under(&[&org])).await?,
+        compliance: typed_rows(&app, &keys::COMPLIANCE.under(&[&org])).await?,
     }))
 }
 
@@ -525,10 +491,13 @@ pub async fn compliance(
         .filter(|y| (1900..=9999).contains(y))
         .ok_or_else(|| ApiError::malformed("year", "year: must be a 4-digit year"))?;
     let as_of_size = as_of(&app).await?;
-    if one(&app, &keys::ORG.key(&[&org])).await?.is_none() {
+    if typed::<OrgRow>(&app, &keys::ORG.key(&[&org]))
+        .await?
+        .is_none()
+    {
         return Err(ApiError::not_found(format!("no organisation {org}")));
     }
-    let figures = rows(&app, &keys::COMPLIANCE.under(&[&org, &year])).await?;
+    let figures = typed_rows(&app, &keys::COMPLIANCE.under(&[&org, &year])).await?;
     // Judged today (China time), not on the newest entry's date: a ledger that goes quiet
     // still shows the deadlines it misses.
     let today = crate::ledger::Timestamp::now().china_date();

@@ -7,14 +7,13 @@
 //! schema.
 
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::money::Trace;
 use crate::money::obligations::OrgObligation;
 use crate::money::views::rows::{
-    BalanceRow, DonationRow, EntryRow, FiguresRow, GrantRow, LotteryExecutionRow, OrgRow,
-    OrgTotalRow, ProjectRow, TrustRow, TrustYearRow,
+    BalanceRow, ComplianceRow, DonationRow, EntryRow, FiguresRow, GrantRow, LotteryExecutionRow,
+    OrgRow, OrgTotalRow, ProjectRow, TrustRow, TrustYearRow,
 };
 use crate::publish::proofs::InclusionProof;
 
@@ -53,8 +52,7 @@ pub struct OrgAnswer {
     /// `figures/{org}/{year}/{currency}` rows.
     pub figures: Vec<FiguresRow>,
     /// `compliance/{org}/{year}/{currency}` rows.
-    #[schema(value_type = Vec<Object>)]
-    pub compliance: Vec<Value>,
+    pub compliance: Vec<ComplianceRow>,
 }
 
 /// `GET /api/v1/projects`.
@@ -116,7 +114,6 @@ pub struct ReceiptAnswer {
     /// `recorded_at` and `status`.
     pub donation: DonationRow,
     /// Where the money went; null for a voided donation.
-    #[schema(value_type = Option<Object>)]
     pub trace: Option<Trace>,
     pub proof: InclusionProof,
     /// The `entry/{seq}` row when the donation was amended or voided.
@@ -130,8 +127,7 @@ pub struct ComplianceAnswer {
     pub org: String,
     pub year: i32,
     /// `compliance/{org}/{year}/{currency}` rows.
-    #[schema(value_type = Vec<Object>)]
-    pub compliance: Vec<Value>,
+    pub compliance: Vec<ComplianceRow>,
     /// Late or missing disclosures as of today in China.
     #[schema(value_type = Vec<Object>)]
     pub late: Vec<OrgObligation>,

@@ -19,6 +19,7 @@ use crate::money::duties::OrgDuties;
 use crate::money::obligations::{OrgObligation, Query, judge};
 use crate::money::timeliness::Status;
 use crate::money::views::keys;
+use crate::money::views::rows::OrgRow;
 
 /// Which obligations, judged on which day.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,7 +104,7 @@ pub async fn obligations(
     };
     let as_of_size = as_of(&app).await?;
     if let Some(o) = &org
-        && super::money::one(&app, &keys::ORG.key(&[o]))
+        && super::money::typed::<OrgRow>(&app, &keys::ORG.key(&[o]))
             .await?
             .is_none()
     {

@@ -23,7 +23,9 @@ use crate::money::error::{MoneyError, Rule};
 use crate::money::types::Ident;
 
 /// One fund: an organisation's project (restricted) or its unrestricted money, in a currency.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct FundKey {
     pub org: Uscc,
     /// `None` is the organisation's unrestricted fund.

@@ -69,7 +69,7 @@ pub enum Record {
 }
 
 /// Part of one donation's money leaving a fund: spent, or carried to another fund.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct HopRow {
     pub seq: u64,
     /// Its place among the hops of the same donation at the same entry (first in, first out).
@@ -90,6 +90,7 @@ pub struct HopRow {
         skip_serializing_if = "Option::is_none",
         with = "crate::money::types::opt_date"
     )]
+    #[schema(value_type = Option<String>, format = Date)]
     pub paid_on: Option<time::Date>,
 }
 

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use time::Date;
+use utoipa::ToSchema;
 
 /// The default rule table, embedded at compile time so a release always
 /// carries the rules it was tested with.
@@ -487,8 +488,9 @@ impl OrgYearFacts {
 }
 
 /// Direction of a threshold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RatioComparison)]
 pub enum Cmp {
     /// The value must be at least the threshold (spending minimums).
     AtLeast,
@@ -497,8 +499,9 @@ pub enum Cmp {
 }
 
 /// Outcome of one figure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RatioStatus)]
 pub enum Status {
     /// The requirement holds.
     Pass,
@@ -514,8 +517,9 @@ pub enum Status {
 }
 
 /// What the figure's ratio was measured against.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = RatioBasis)]
 pub enum Basis {
     /// Prior-year revenue or prior-year-end net assets.
     PriorYear,
@@ -527,7 +531,8 @@ pub enum Basis {
 
 /// One basis a figure was measured against, with its own label, base, ratio and verdict, so a
 /// reader sees the prior-year figure that failed next to the three-year average that passed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = RatioBasisFigure)]
 pub struct BasisFigure {
     /// Which base this is.
     pub basis: Basis,
@@ -537,16 +542,20 @@ pub struct BasisFigure {
     pub label_en: String,
     /// The base amount (the ratio's denominator). `None` when a year it needs is missing.
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>)]
     pub base: Option<Decimal>,
     /// The ratio against this base, rounded for display as [`Figure::value`].
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>)]
     pub value: Option<Decimal>,
     /// This basis's own verdict, decided by exact arithmetic.
     pub status: Status,
 }
 
-/// One published figure.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One published figure (named `RatioFigure` in the OpenAPI document: a view row's money
+/// figure is `Figure` there).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = RatioFigure)]
 pub struct Figure {
     /// Stable id, e.g. `charitable_spending_vs_prior_revenue`, `admin_cost_ratio`.
     pub id: String,
@@ -557,10 +566,12 @@ pub struct Figure {
     /// The ratio against [`Figure::basis`], rounded half away from zero to 4 dp, for display
     /// only. `None` when that base is missing, zero or negative.
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>)]
     pub value: Option<Decimal>,
     /// The legal threshold. `None` only when the net-asset band, and so the
     /// threshold, cannot be determined.
     #[serde(with = "rust_decimal::serde::str_option")]
+    #[schema(value_type = Option<String>)]
     pub threshold: Option<Decimal>,
     /// Direction of the threshold.
     pub comparison: Cmp,

@@ -6,8 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
+use utoipa::ToSchema;
 
 use crate::ledger::time::date_serde;
 use crate::ledger::{Currency, Kind, Timestamp, Uscc};
@@ -16,16 +17,17 @@ use crate::money::state::MoneyState;
 use crate::money::types::{Ident, Money, opt_date};
 
 /// Something that happened on `date` and was recorded at `recorded_at` by entry `seq`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Dated {
     pub seq: u64,
     #[serde(with = "date_serde")]
+    #[schema(value_type = String, format = Date)]
     pub date: Date,
     pub recorded_at: Timestamp,
 }
 
 /// An annual report's publication.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AnnualReportEvent {
     pub org: Uscc,
     pub year: i32,
@@ -33,30 +35,32 @@ pub struct AnnualReportEvent {
 }
 
 /// A project's dates: its term, its filing, its updates and its close.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ProjectEvent {
     pub org: Uscc,
     pub project: Ident,
     #[serde(with = "date_serde")]
+    #[schema(value_type = String, format = Date)]
     pub start: Date,
-    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "opt_date", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub end: Option<Date>,
     pub emergency: bool,
     pub public_fundraising: bool,
     pub opened_seq: u64,
     pub opened_recorded_at: Timestamp,
     /// When the filing number entered the ledger (an emergency project may add it later).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filing_recorded_at: Option<Timestamp>,
     /// `date` is the update's `as_of`.
     pub updates: Vec<Dated>,
     /// `date` is `closed_on`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed: Option<Dated>,
 }
 
 /// A payment to a related party (to be disclosed within 30 days of `paid.date`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct RelatedPartyEvent {
     pub org: Uscc,
     pub kind: Kind,
@@ -67,37 +71,41 @@ pub struct RelatedPartyEvent {
 }
 
 /// A trust's filing and yearly reports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TrustEvent {
     pub trust_id: Ident,
     pub trustee: Uscc,
     #[serde(with = "date_serde")]
+    #[schema(value_type = String, format = Date)]
     pub signed_on: Date,
     /// `date` is `filed_on`.
     pub filed: Dated,
     #[serde(with = "date_serde")]
+    #[schema(value_type = String, format = Date)]
     pub term_start: Date,
-    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "opt_date", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub term_end: Option<Date>,
     /// Its `trust.terminate` (`date` is `terminated_on`): its liquidation report covers that
     /// year, so yearly reports are owed for the years before it only; and the entry is the
     /// report of the termination, due within 15 days of the cause.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminated: Option<Dated>,
     /// Year -> report (`date` is `reported_on`).
     pub reports: BTreeMap<i32, Dated>,
 }
 
 /// One lottery administrator's fiscal year: its grants and its announcement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct LotteryYearEvent {
     pub administrator: Uscc,
     pub fiscal_year: i32,
     pub grants: u64,
-    #[serde(with = "opt_date", skip_serializing_if = "Option::is_none")]
+    #[serde(default, with = "opt_date", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Date)]
     pub last_granted_on: Option<Date>,
     /// `date` is `announced_on`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub announced: Option<Dated>,
 }
 

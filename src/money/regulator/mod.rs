@@ -25,7 +25,7 @@ pub mod timeliness;
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::ledger::{Currency, Uscc};
@@ -38,8 +38,8 @@ use figures::OrgYearFigures;
 use sides::YearSides;
 use timeliness::{DisclosureFacts, LateItem};
 
-/// The regulator figures of one organisation, year and currency.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The regulator figures of one organisation, year and currency: the `compliance/` row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OrgCompliance {
     pub org: Uscc,
     pub year: i32,

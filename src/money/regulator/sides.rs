@@ -9,56 +9,127 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::figures::OrgYearFigures;
 use crate::ledger::{Currency, Uscc};
 use crate::money::bodies::AuditedFigures;
 use crate::money::state::MoneyState;
-use crate::money::types::Money;
+use crate::money::types::{Money, signed};
 
 /// Which figures the ratio tests read for a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     Audited,
     Ledger,
 }
 
-/// The figures of one year the ratio tests can read, from one side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The figures of one year the ratio tests can read, from one side. Read back with any sign:
+/// the ledger's net assets of an insolvent year are negative.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct YearAmounts {
+    #[serde(with = "signed")]
     pub revenue: Money,
+    #[serde(with = "signed")]
     pub donations: Money,
+    #[serde(with = "signed")]
     pub charitable_spending: Money,
+    #[serde(with = "signed")]
     pub admin_costs: Money,
+    #[serde(with = "signed")]
     pub total_spending: Money,
+    #[serde(with = "signed")]
     pub net_assets_year_end: Money,
 }
 
-/// One item where the two sides differ.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One compared item: a [`YearAmounts`] field, named on the wire as the field is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AmountItem {
+    Revenue,
+    Donations,
+    CharitableSpending,
+    AdminCosts,
+    TotalSpending,
+    NetAssetsYearEnd,
+}
+
+impl AmountItem {
+    /// Every item, in the order differences are listed.
+    pub const ALL: [AmountItem; 6] = [
+        AmountItem::Revenue,
+        AmountItem::Donations,
+        AmountItem::CharitableSpending,
+        AmountItem::AdminCosts,
+        AmountItem::TotalSpending,
+        AmountItem::NetAssetsYearEnd,
+    ];
+
+    /// The field's name, as the rows spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AmountItem::Revenue => "revenue",
+            AmountItem::Donations => "donations",
+            AmountItem::CharitableSpending => "charitable_spending",
+            AmountItem::AdminCosts => "admin_costs",
+            AmountItem::TotalSpending => "total_spending",
+            AmountItem::NetAssetsYearEnd => "net_assets_year_end",
+        }
+    }
+
+    /// Its labels, Chinese and English, in the annual report's wording.
+    pub fn labels(self) -> (&'static str, &'static str) {
+        match self {
+            AmountItem::Revenue => ("收入合计", "Total revenue"),
+            AmountItem::Donations => ("捐赠收入", "Donations"),
+            AmountItem::CharitableSpending => ("慈善活动支出", "Charitable spending"),
+            AmountItem::AdminCosts => ("管理费用", "Administrative costs"),
+            AmountItem::TotalSpending => ("费用合计", "Total spending"),
+            AmountItem::NetAssetsYearEnd => ("年末净资产", "Net assets at year end"),
+        }
+    }
+
+    /// Its figure on one side.
+    pub fn of(self, a: &YearAmounts) -> Money {
+        match self {
+            AmountItem::Revenue => a.revenue,
+            AmountItem::Donations => a.donations,
+            AmountItem::CharitableSpending => a.charitable_spending,
+            AmountItem::AdminCosts => a.admin_costs,
+            AmountItem::TotalSpending => a.total_spending,
+            AmountItem::NetAssetsYearEnd => a.net_assets_year_end,
+        }
+    }
+}
+
+/// One item where the two sides differ. The labels are stored with it (readers of the rows
+/// show them as they are) and read back as owned text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Difference {
-    /// The [`YearAmounts`] field.
-    pub item: &'static str,
-    pub label_zh: &'static str,
-    pub label_en: &'static str,
+    pub item: AmountItem,
+    pub label_zh: String,
+    pub label_en: String,
+    #[serde(with = "signed")]
     pub ledger: Money,
+    #[serde(with = "signed")]
     pub audited: Money,
     /// audited - ledger.
+    #[serde(with = "signed")]
     pub difference: Money,
 }
 
 /// One year's figures, ledger and audited, and which the ratio tests read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct YearSides {
     pub year: i32,
     pub used: Side,
     pub ledger: YearAmounts,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audited: Option<YearAmounts>,
     /// The `report.annual` the audited figures come from.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub report_seq: Option<u64>,
     /// Every item where the audited figure differs from the ledger's (empty when they agree or
     /// nothing is audited).
@@ -101,46 +172,16 @@ fn audited_amounts(a: &AuditedFigures) -> YearAmounts {
     }
 }
 
-/// The compared items: field, labels, reader.
-type Item = (
-    &'static str,
-    &'static str,
-    &'static str,
-    fn(&YearAmounts) -> Money,
-);
-
-const ITEMS: [Item; 6] = [
-    ("revenue", "收入合计", "Total revenue", |a| a.revenue),
-    ("donations", "捐赠收入", "Donations", |a| a.donations),
-    (
-        "charitable_spending",
-        "慈善活动支出",
-        "Charitable spending",
-        |a| a.charitable_spending,
-    ),
-    ("admin_costs", "管理费用", "Administrative costs", |a| {
-        a.admin_costs
-    }),
-    ("total_spending", "费用合计", "Total spending", |a| {
-        a.total_spending
-    }),
-    (
-        "net_assets_year_end",
-        "年末净资产",
-        "Net assets at year end",
-        |a| a.net_assets_year_end,
-    ),
-];
-
 fn differences(ledger: &YearAmounts, audited: &YearAmounts) -> Vec<Difference> {
-    ITEMS
-        .iter()
-        .filter_map(|(item, zh, en, read)| {
-            let (l, a) = (read(ledger), read(audited));
+    AmountItem::ALL
+        .into_iter()
+        .filter_map(|item| {
+            let (l, a) = (item.of(ledger), item.of(audited));
+            let (zh, en) = item.labels();
             (l != a).then(|| Difference {
                 item,
-                label_zh: zh,
-                label_en: en,
+                label_zh: zh.to_owned(),
+                label_en: en.to_owned(),
                 ledger: l,
                 audited: a,
                 difference: Money(a.0 - l.0),
@@ -209,6 +250,6 @@ pub fn sides_for_year(
 pub fn difference_of(s: &YearSides, item: &str) -> Option<Decimal> {
     s.differences
         .iter()
-        .find(|d| d.item == item)
+        .find(|d| d.item.as_str() == item)
         .map(|d| d.difference.0)
 }

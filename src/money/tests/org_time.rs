@@ -9,7 +9,8 @@ use crate::money::regulator::compliance::{Basis, Status};
 use crate::money::regulator::{OrgCompliance, compliance};
 use crate::money::views::keys;
 
-use crate::money::regulator::sides::{Side, difference_of};
+use crate::money::regulator::sides::{AmountItem, Side, difference_of};
+use crate::money::views::rows::{self, ComplianceRow};
 
 fn refused(r: Result<u64, MoneyError>, code: &str, field: &str) -> MoneyError {
     match r {
@@ -451,6 +452,44 @@ fn audited_figures_are_used_and_shown_beside_the_ledgers_with_differences_flagge
     let y2025 = c.sides.iter().find(|y| y.year == 2025).expect("2025 sides");
     assert_eq!((y2025.used, y2025.audited.is_none()), (Side::Ledger, true));
     assert!(y2025.differences.is_empty());
+
+    // The stored row reads back as its type, to the same bytes and the same differences; a
+    // difference is spelled as the untyped writer spelled it (item and labels as strings).
+    let key = keys::COMPLIANCE.key(&[&a, &2025, &"CNY"]);
+    let stored = crate::money::regulator::view_rows(&k.state, None)
+        .remove(&key)
+        .expect("the 2025 compliance row");
+    let back: ComplianceRow = rows::read(&key, &stored).expect("reads as its type");
+    assert_eq!(back, c);
+    let again = rows::typed_family(&key).map(|t| t.again(&key, &stored));
+    assert_eq!(again, Some(Ok(stored.clone())));
+    assert!(
+        stored.contains(
+            r#"{"audited":"1200000.00","difference":"200000.00","item":"revenue","label_en":"Total revenue","label_zh":"收入合计","ledger":"1000000.00"}"#
+        ),
+        "{stored}"
+    );
+    let by_item: Vec<_> = y2024.differences.iter().map(|x| x.item).collect();
+    assert_eq!(
+        by_item,
+        [
+            AmountItem::Revenue,
+            AmountItem::CharitableSpending,
+            AmountItem::AdminCosts,
+            AmountItem::TotalSpending,
+            AmountItem::NetAssetsYearEnd
+        ]
+    );
+    // An item no row names, or a difference written as "1.5", does not read.
+    for (from, to) in [
+        (r#""item":"revenue""#, r#""item":"income""#),
+        (r#""difference":"200000.00""#, r#""difference":"1.5""#),
+    ] {
+        let bad = stored.replacen(from, to, 1);
+        assert_ne!(bad, stored);
+        let e = rows::check(&key, &bad).expect_err(to);
+        assert_eq!(e.key, key);
+    }
 
     // A report without audited figures still reads and means what it did.
     let mut k2 = Kit::new();

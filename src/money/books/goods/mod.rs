@@ -37,7 +37,9 @@ use crate::money::types::{Ident, Label, Prose};
 pub use records::{DistributionRecord, GoodsHopRow, GoodsTrace, GoodsTraceOut};
 
 /// One stock: an item of an organisation's project, or of its unrestricted goods.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[derive(
+    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct ItemKey {
     pub org: Uscc,
     /// `None` is the organisation's unrestricted stock.

@@ -20,7 +20,7 @@ use crate::ledger::{Currency, Kind, Timestamp};
 use super::super::DonationRecord;
 use super::{Goods, GoodsLot, Item, ItemKey, Qty};
 use crate::money::keys::{self, row};
-use crate::money::types::{Ident, Label, Money, Prose};
+use crate::money::types::{Ident, Label, Money, Prose, opt_signed};
 
 /// Goods given out by one `goods.distribute`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,7 +51,7 @@ pub struct DistributionPart {
 }
 
 /// Part of one gift's goods given out.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GoodsHopRow {
     pub seq: u64,
     /// Its place among the pieces of the same gift at the same entry.
@@ -64,6 +64,7 @@ pub struct GoodsHopRow {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     #[serde(with = "date_serde")]
+    #[schema(value_type = String, format = Date)]
     pub distributed_on: time::Date,
 }
 
@@ -82,33 +83,34 @@ pub fn is_goods_hop_key(key: &str) -> bool {
 }
 
 /// Where a gift's goods went.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GoodsTrace {
     pub item: Ident,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project: Option<Ident>,
     pub unit: Label,
     pub quantity: Qty,
     /// The gift's value, for valued goods.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Money>,
     pub distributed: Vec<GoodsTraceOut>,
     pub distributed_quantity: Qty,
     pub in_stock_quantity: Qty,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_signed")]
     pub distributed_value: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_signed")]
     pub in_stock_value: Option<Money>,
 }
 
 /// A distribution that used some of the gift's goods.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct GoodsTraceOut {
     pub seq: u64,
     pub quantity: Qty,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
     #[serde(with = "date_serde")]
+    #[schema(value_type = String, format = Date)]
     pub distributed_on: time::Date,
 }
 
@@ -143,47 +145,48 @@ pub fn trace(d: &DonationRecord, mut hops: Vec<GoodsHopRow>) -> Option<GoodsTrac
     })
 }
 
-/// One item's stock as its summary row shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StockRow<'a> {
+/// One item's stock as its summary row shows it: the `goods/` row, written and read as this
+/// type. Its values are sums, read back with any sign.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StockRow {
     #[serde(flatten)]
-    pub stock: &'a ItemKey,
-    pub unit: &'a Label,
+    pub stock: ItemKey,
+    pub unit: Label,
     /// What the goods are, in the words of the item's first gift.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<&'a Prose>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Prose>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
     pub received: Qty,
     pub distributed: Qty,
     pub in_stock: Qty,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_signed")]
     pub value_received: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_signed")]
     pub value_distributed: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_signed")]
     pub value_in_stock: Option<Money>,
     pub gifts: u64,
     pub distributions: u64,
     /// The gifts with goods left, oldest (next to go) first.
-    pub lots: Vec<StockLot<'a>>,
+    pub lots: Vec<StockLot>,
 }
 
 /// A gift with goods left.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StockLot<'a> {
-    pub receipt_no: &'a Ident,
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StockLot {
+    pub receipt_no: Ident,
     pub seq: u64,
     pub remaining: Qty,
 }
 
-impl<'a> StockRow<'a> {
-    pub fn new(stock: &'a ItemKey, i: &'a Item) -> StockRow<'a> {
+impl StockRow {
+    pub fn new(stock: &ItemKey, i: &Item) -> StockRow {
         let money = |d: Decimal| i.currency.map(|_| Money(d));
         StockRow {
-            stock,
-            unit: &i.unit,
-            description: i.description.as_ref(),
+            stock: stock.clone(),
+            unit: i.unit.clone(),
+            description: i.description.clone(),
             currency: i.currency,
             received: Qty(i.received),
             distributed: Qty(i.distributed),
@@ -196,8 +199,8 @@ impl<'a> StockRow<'a> {
             lots: i
                 .lots
                 .iter()
-                .map(|l: &'a GoodsLot| StockLot {
-                    receipt_no: &l.receipt_no,
+                .map(|l: &GoodsLot| StockLot {
+                    receipt_no: l.receipt_no.clone(),
                     seq: l.seq,
                     remaining: Qty(l.quantity - l.taken),
                 })
@@ -207,7 +210,7 @@ impl<'a> StockRow<'a> {
 
     /// The row's key.
     pub fn key(&self) -> String {
-        let k = self.stock;
+        let k = &self.stock;
         match &k.project {
             Some(p) => keys::GOODS.key(&[&k.org, &"project", p, &k.item]),
             None => keys::GOODS.key(&[&k.org, &"unrestricted", &k.item]),
