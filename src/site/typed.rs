@@ -9,6 +9,8 @@
 use serde::de::DeserializeOwned;
 
 use super::snapshot::Snapshot;
+use crate::money::keys;
+use crate::money::views::rows::OrgRow;
 
 impl Snapshot {
     /// The row at `key` as its family's type.
@@ -23,5 +25,33 @@ impl Snapshot {
     ) -> impl Iterator<Item = (&'a str, T)> + use<'a, T> {
         self.prefixed(prefix)
             .filter_map(|(k, v)| Some((k, T::deserialize(v).ok()?)))
+    }
+
+    /// The rows under `prefix` as their family's type, in key order.
+    pub fn typed_values<'a, T: DeserializeOwned + 'a>(
+        &'a self,
+        prefix: &str,
+    ) -> impl Iterator<Item = T> + use<'a, T> {
+        self.typed_rows(prefix).map(|(_, row)| row)
+    }
+
+    /// Organisation `uscc`'s registration (`org/{uscc}`).
+    pub fn org(&self, uscc: &str) -> Option<OrgRow> {
+        self.typed(&keys::ORG.key(&[&uscc]))
+    }
+
+    /// Every registered organisation, in code order.
+    pub fn orgs(&self) -> impl Iterator<Item = OrgRow> + use<'_> {
+        self.typed_values(keys::ORG.prefix())
+    }
+
+    /// The body of entry `seq` as its kind's body type, when the snapshot keeps it
+    /// ([`super::snapshot::keeps_body`]). The log accepted it as that type, so `None` means
+    /// the entry is not kept or is of another kind.
+    pub fn body<T: DeserializeOwned>(&self, seq: u64) -> Option<T> {
+        self.entry(seq)?
+            .body
+            .as_ref()
+            .and_then(|b| T::deserialize(b).ok())
     }
 }
