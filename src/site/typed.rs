@@ -55,3 +55,63 @@ impl Snapshot {
             .and_then(|b| T::deserialize(b).ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::money::bodies::{Disbursement, TrustDisburse};
+    use crate::site::snapshot::EntryMeta;
+
+    const ORG: &str = "91350100M000100Y43";
+
+    fn org_row() -> Value {
+        json!({"seq": 1, "recorded_at": "2025-01-01T00:00:00Z", "org": ORG, "name": "甲基金会",
+               "org_type": "foundation", "region": "440300", "public_fundraising": true,
+               "registered_on": "2020-01-01", "keys": []})
+    }
+
+    #[test]
+    fn a_row_that_does_not_read_as_its_type_is_absent_not_an_empty_field() {
+        let mut snap = Snapshot::default();
+        snap.insert_view(keys::ORG.key(&[&ORG]), org_row());
+        let o = snap.org(ORG).expect("the row reads as OrgRow");
+        assert_eq!(o.register.name.as_str(), "甲基金会");
+        assert_eq!(snap.orgs().count(), 1);
+        // The name written under another field: `s(o, "name")` read "" and the page showed an
+        // empty name; the typed read has no organisation.
+        let mut renamed = org_row();
+        let name = renamed["name"].take();
+        renamed["title"] = name;
+        snap.insert_view(keys::ORG.key(&[&ORG]), renamed);
+        assert!(snap.org(ORG).is_none());
+        assert_eq!(snap.orgs().count(), 0);
+    }
+
+    #[test]
+    fn a_kept_body_reads_as_its_kinds_body_only() {
+        let body = json!({"trust_id": "T-1", "amount": "100.00", "currency": "CNY",
+            "purpose": "助学金", "payee_type": "individual", "payee_display": "李*",
+            "evidence": [], "paid_on": "2026-03-01"});
+        let e = EntryMeta {
+            seq: 5,
+            leaf_hash: crate::ledger::Hash([0; 32]),
+            author: format!("org:{ORG}"),
+            kind: "trust.disburse",
+            recorded_at: 1_772_330_000,
+            body: Some(body),
+        };
+        let snap = Snapshot {
+            entries: std::sync::Arc::new([(5, e)].into()),
+            ..Snapshot::default()
+        };
+        let b: TrustDisburse = snap.body(5).expect("a trust payment's body");
+        assert_eq!(b.payee_display.as_str(), "李*");
+        assert!(
+            snap.body::<Disbursement>(5).is_none(),
+            "another kind's body"
+        );
+        assert!(snap.body::<TrustDisburse>(6).is_none(), "no such entry");
+    }
+}
