@@ -18,8 +18,11 @@ use crate::money::views::rows::FiguresRow;
 /// Where the comparison files are, from the site root.
 pub const DIR: &str = "data/compare/";
 
+/// One money figure of a `figures/` row.
+pub type FigureField = fn(&FiguresRow) -> Money;
+
 /// The figures the comparison shows, in this order: the `figures/` field's name and value.
-pub const MONEY_FIELDS: &[(&str, fn(&FiguresRow) -> Money)] = &[
+pub const MONEY_FIELDS: &[(&str, FigureField)] = &[
     ("income", |f| f.income),
     ("donation_income", |f| f.donation_income),
     ("charitable_spending", |f| f.charitable_spending),

@@ -14,13 +14,13 @@ use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
 use crate::money::keys;
 use crate::money::obligations::OrgObligation;
 use crate::money::timeliness::Status;
-use crate::money::types::Money;
 use crate::money::views::rows::{FiguresRow, OrgTimeRow, ProjectRow};
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
 use crate::site::supervision::{self, RatioRow, RatioStatus};
+use crate::site::yearly::FigureField;
 
 pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     let o = snap.org(uscc)?;
@@ -166,7 +166,7 @@ fn years_chart(c: &Ctx, snap: &Snapshot, cny: &[&FiguresRow]) -> Markup {
     let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
         return html! {};
     };
-    let col = |f: fn(&FiguresRow) -> Money| {
+    let col = |f: FigureField| {
         let amounts = cny.iter().map(|r| (r.year, f(r).0));
         axis::dense(first, last, amounts)
     };

@@ -8,10 +8,11 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::org_path;
-use crate::money::types::{Money, OrgType};
+use crate::money::types::OrgType;
 use crate::money::views::rows::{FiguresRow, OrgRow};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
+use crate::site::yearly::FigureField;
 use crate::site::{regions, slug, yearly};
 
 /// Which organisations a list shows.
@@ -146,7 +147,7 @@ pub fn basis(c: &Ctx, id: &str) -> Option<&'static str> {
 }
 
 /// A money cell sortable by its exact value; "—" with no figures for the year.
-fn money_cell(f: Option<&FiguresRow>, field: fn(&FiguresRow) -> Money) -> Markup {
+fn money_cell(f: Option<&FiguresRow>, field: FigureField) -> Markup {
     match f.map(field) {
         Some(v) => html! { td.num data-sort=(v) { (crate::site::format::money(v.0, "CNY")) } },
         None => html! { td.num data-sort="" { span.muted { "—" } } },

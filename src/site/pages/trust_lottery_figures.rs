@@ -36,8 +36,11 @@ fn flow_kind(c: &Ctx, wire: &str) -> String {
     c.t(label.0, label.1).to_owned()
 }
 
+/// One money figure of a `trust_year/` row.
+type TrustYearField = fn(&TrustYearRow) -> Money;
+
 /// A trust year's money columns: the `trust_year/` field, and its label in zh and en.
-const TRUST_YEAR_COLUMNS: [(fn(&TrustYearRow) -> Money, &str, &str); 7] = [
+const TRUST_YEAR_COLUMNS: [(TrustYearField, &str, &str); 7] = [
     (|y| y.opening_property, "期初", "Opening"),
     (|y| y.contributions, "追加", "Contributions"),
     (|y| y.income, "收益", "Income"),
