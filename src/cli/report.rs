@@ -12,6 +12,7 @@ use crate::money::duties::OrgDuties;
 use crate::money::obligations::{CSV_COLUMNS, FlatRow, OrgObligation, Query, judge};
 use crate::money::timeliness::Status;
 use crate::money::views::keys;
+use crate::money::views::rows::{self, BalanceRow};
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]
@@ -230,7 +231,9 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             }
             Report::Late(_) | Report::Trusts { .. } | Report::Lottery { .. } => {}
             Report::Balances { .. } => {
-                out.push_str(&format!("{key}  {}\n", serde_json::to_string(&v)?))
+                // Read as its type, so a row the writer no longer writes this way fails here.
+                let row: BalanceRow = rows::read(key, text)?;
+                out.push_str(&format!("{key}  {}\n", serde_json::to_string(&row)?))
             }
         }
     }

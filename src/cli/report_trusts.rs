@@ -7,15 +7,11 @@
 //! `trust_year/` and `lottery_execution/` rows.
 
 use rust_decimal::Decimal;
-use serde_json::Value;
 
+use crate::ledger::time::format_date;
 use crate::money::books::lottery::funds::RaisedStatus;
 use crate::money::types::Money;
-use crate::money::views::rows::{self, LotteryExecutionRow, TrustYearRow};
-
-fn text<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field].as_str().unwrap_or("-")
-}
+use crate::money::views::rows::{self, LotteryExecutionRow, TrustRow, TrustYearRow};
 
 /// A ratio ("0.625") as written, or "-" when there is none.
 fn ratio(v: Option<Decimal>) -> String {
@@ -33,17 +29,17 @@ fn typed<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> anyhow::Resul
 }
 
 /// The lines of trust row `t` and its `trust_year/` rows `years`.
-pub fn trust_lines(t: &Value, years: &[TrustYearRow]) -> String {
-    let f = &t["filing"];
-    let cur = text(f, "currency");
+pub fn trust_lines(t: &TrustRow, years: &[TrustYearRow]) -> String {
+    let f = &t.filing;
+    let cur = f.currency;
     let mut out = format!(
         "trust {} {} trustee {} filed {} property {} {cur}, now {} {cur}\n",
-        text(f, "trust_id"),
-        text(f, "name"),
-        text(f, "trustee"),
-        text(f, "filed_on"),
-        text(f, "property"),
-        text(t, "balance"),
+        f.trust_id,
+        f.name,
+        f.trustee,
+        format_date(f.filed_on),
+        f.property,
+        t.balance,
     );
     for y in years {
         let report = match (y.report_seq, y.report_checked) {
@@ -63,19 +59,19 @@ pub fn trust_lines(t: &Value, years: &[TrustYearRow]) -> String {
             y.closing_property,
         ));
     }
-    if let Some(end) = t["terminated"].as_object().map(|_| &t["terminated"]) {
-        let verdict = if end["reported_late"] == Value::Bool(true) {
+    if let Some(end) = &t.terminated {
+        let verdict = if end.reported_late {
             "LATE (over 15 days, 逾期报告)"
         } else {
             "on time"
         };
         out.push_str(&format!(
             "    terminated {} (entry {}), reported after {} day(s): {verdict}; remaining {} to {}\n",
-            text(end, "terminated_on"),
-            end["seq"],
-            end["days_to_report"],
-            text(end, "remaining_property"),
-            end["remaining_to"].as_str().unwrap_or("-"),
+            format_date(end.body.terminated_on),
+            end.seq,
+            end.days_to_report,
+            end.body.remaining_property,
+            end.body.remaining_to.as_ref().map_or("-", |r| r.as_str()),
         ));
     }
     out
@@ -127,11 +123,8 @@ pub async fn trusts(
     use crate::money::views::keys;
     let mut out = String::new();
     for (key, text) in store.views_with_prefix(keys::TRUST.prefix()).await? {
-        let t = super::report::parse(&key, &text)?;
-        let id = t["filing"]["trust_id"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+        let t: TrustRow = typed(&key, &text)?;
+        let id = t.filing.trust_id.as_str().to_owned();
         if only.is_some_and(|o| o != id) {
             continue;
         }
@@ -143,6 +136,7 @@ pub async fn trusts(
                 .iter()
                 .map(|(k, v)| Ok((k, super::report::parse(k, v)?)))
                 .collect::<anyhow::Result<Vec<_>>>()?;
+            let t = super::report::parse(&key, &text)?;
             for (k, v) in std::iter::once((&key, &t)).chain(years.iter().map(|(k, v)| (*k, v))) {
                 out.push_str(&format!("{}\n", serde_json::json!({"key": k, "value": v})));
             }
@@ -194,11 +188,21 @@ mod tests {
     #[test]
     fn a_trusts_years_add_up_on_their_lines_and_a_late_end_says_so() {
         // 1,000,000.00 + 200,000.00 + 12,345.67 − 6,234.56 − 1,100,000.00 = 106,111.11.
-        let t = json!({"filing": {"trust_id": "T-1", "name": "春晖助学慈善信托", "trustee": "ORG",
-                "filed_on": "2026-01-08", "property": "1000000.00", "currency": "CNY"},
-            "balance": "0.00",
-            "terminated": {"seq": 40, "terminated_on": "2026-06-30", "days_to_report": 28,
-                "reported_late": true, "remaining_property": "106111.11", "remaining_to": "某慈善会"}});
+        let org = "91350100M000100Y43";
+        let hash = "ab".repeat(32);
+        let t: TrustRow = serde_json::from_value(json!({"seq": 3,
+            "recorded_at": "2026-01-08T02:00:00Z", "filed_by": "53100000500021676K",
+            "filing": {"trust_id": "T-1", "name": "春晖助学慈善信托", "trustee": org,
+                "settlors": [], "purpose": "教育", "property": "1000000.00", "currency": "CNY",
+                "term_start": "2026-01-08", "filing_no": "F-1", "filing_authority": "民政局",
+                "signed_on": "2026-01-05", "filed_on": "2026-01-08"},
+            "balance": "0.00", "disbursements": [], "reports": {},
+            "terminated": {"seq": 40, "recorded_at": "2026-07-28T02:00:00Z", "trust_id": "T-1",
+                "reason": "目的已实现", "terminated_on": "2026-06-30",
+                "liquidation_report": hash, "remaining_property": "106111.11",
+                "remaining_to": "某慈善会", "reported_on": "2026-07-28",
+                "days_to_report": 28, "reported_late": true}}))
+        .unwrap();
         let years = [
             serde_json::from_value(json!({"trust_id": "T-1", "year": 2026,
             "opening_property": "1000000.00",
@@ -214,6 +218,15 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("reported after 28 day(s): LATE"), "{out}");
+        assert!(
+            out.contains("trust T-1 春晖助学慈善信托 trustee 91350100M000100Y43 filed 2026-01-08 property 1000000.00 CNY, now 0.00 CNY"),
+            "{out}"
+        );
+        assert!(
+            out.contains("terminated 2026-06-30 (entry 40)")
+                && out.contains("remaining 106111.11 to 某慈善会"),
+            "{out}"
+        );
     }
 
     #[test]

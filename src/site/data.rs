@@ -2,12 +2,14 @@
 //! short): one [`Table`] per list, written both ways, so a journalist can load the same rows
 //! into a spreadsheet or a script. Money stays a decimal string, as on the wire.
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::pages::project;
-use super::snapshot::{EntryMeta, Snapshot, s, spend_order};
+use super::snapshot::{EntryMeta, Snapshot, spend_order};
 use super::{corrected, spreadsheet};
 use crate::money::views::keys;
+use crate::money::views::rows::{ProjectRow, SpendRow};
 
 /// A list with named columns; every cell is text.
 pub struct Table {
@@ -230,7 +232,9 @@ fn figures_table(snap: &Snapshot) -> Table {
     columns.extend_from_slice(&FIGURE_FIELDS[1..]);
     let mut t = Table::new(&columns);
     for f in snap.rows(keys::FIGURES.prefix()) {
-        let mut row = vec![text(&f["org"]), snap.org_name(s(f, "org")).to_owned()];
+        let org = text(&f["org"]);
+        let mut row = vec![snap.org_name(&org).to_owned()];
+        row.insert(0, org);
         row.extend(FIGURE_FIELDS[1..].iter().map(|c| text(&f[*c])));
         t.rows.push(row);
     }
@@ -241,7 +245,9 @@ fn figures_table(snap: &Snapshot) -> Table {
 /// ([`crate::site::snapshot::spend_order`]).
 pub fn disbursements(snap: &Snapshot) -> Vec<&Value> {
     let mut rows: Vec<(&str, &Value)> = snap.prefixed(keys::SPEND.prefix()).collect();
-    rows.sort_by_cached_key(|(k, v)| spend_order(k, v));
+    rows.sort_by_cached_key(|(k, v)| {
+        spend_order(k, SpendRow::deserialize(*v).ok().map(|x| x.paid_on))
+    });
     rows.into_iter().map(|(_, v)| v).collect()
 }
 
@@ -310,22 +316,25 @@ pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         "org", "id", "title", "purpose", "region", "currency", "target", "raised", "spent",
         "balance", "seq",
     ]);
-    for p in snap.rows(keys::PROJECT.prefix()) {
-        let (org, open) = (s(p, "org"), &p["open"]);
-        let (id, cur) = (s(open, "id"), s(open, "currency"));
+    for p in snap.typed_values::<ProjectRow>(keys::PROJECT.prefix()) {
+        let (org, open) = (p.record.org.as_str(), &p.record.open);
+        let (id, cur) = (open.id.as_str(), open.currency.as_str());
         let (raised, spent) = project::raised_spent(snap, org, id, cur);
         projects.rows.push(vec![
             org.to_owned(),
             id.to_owned(),
-            text(&open["title"]),
-            text(&open["purpose"]),
-            text(&open["region"]),
+            open.title.as_str().to_owned(),
+            open.purpose.as_str().to_owned(),
+            open.region.as_str().to_owned(),
             cur.to_owned(),
-            text(&open["target"]),
+            open.target.to_string(),
             format!("{raised:.2}"),
             format!("{spent:.2}"),
-            text(&p["balances"][cur]),
-            text(&p["seq"]),
+            p.balances
+                .get(cur)
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            p.record.seq.to_string(),
         ]);
     }
     emit!("projects".to_owned(), projects);
@@ -400,8 +409,8 @@ pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
 /// Hands `f` the downloads of organisation `org`, from its unit: each project's donations and
 /// the entries it signed.
 pub fn unit_tables(unit: &Snapshot, org: &str, mut f: impl FnMut(String, Table) -> bool) {
-    for p in unit.rows(&keys::PROJECT.under(&[&org])) {
-        let id = s(&p["open"], "id");
+    for p in unit.typed_values::<ProjectRow>(&keys::PROJECT.under(&[&org])) {
+        let id = p.record.open.id.as_str();
         let name = super::pages::project_donations_data(org, id);
         if !f(
             name,

@@ -18,9 +18,9 @@ use serde_json::{Value, json};
 
 use super::i18n::ORG_TYPES;
 use super::pages::{org_path, project_path, trust_path};
-use super::snapshot::{Snapshot, s};
+use super::snapshot::Snapshot;
 use crate::money::views::keys;
-use crate::money::views::rows::{OrgRow, ProjectRow};
+use crate::money::views::rows::{OrgRow, ProjectRow, TrustRow};
 
 /// Where the index is, from the site root.
 pub const INDEX_PATH: &str = "data/search/index.json";
@@ -70,16 +70,16 @@ pub fn index(snap: &Snapshot) -> Vec<u8> {
         })
         .collect();
     let trusts: Vec<Value> = snap
-        .rows(keys::TRUST.prefix())
+        .typed_values::<TrustRow>(keys::TRUST.prefix())
         .map(|t| {
-            let f = &t["filing"];
+            let f = &t.filing;
             json!([
-                s(f, "trust_id"),
-                s(f, "name"),
-                s(f, "trustee"),
-                s(f, "purpose"),
-                s(f, "filing_no"),
-                trust_path(s(f, "trust_id"))
+                f.trust_id.as_str(),
+                f.name.as_str(),
+                f.trustee.as_str(),
+                f.purpose.as_str(),
+                f.filing_no.as_str(),
+                trust_path(f.trust_id.as_str())
             ])
         })
         .collect();

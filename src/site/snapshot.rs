@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::money::views::keys;
+use crate::money::views::rows::SpendRow;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -136,15 +137,18 @@ impl Snapshot {
     pub fn index(&mut self) {
         self.index_donations();
         let mut spends: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-        for (k, v) in self.prefixed(keys::SPEND.prefix()) {
-            let from = &v["from"];
+        let mut paid_on = BTreeMap::new();
+        for (k, x) in self.typed_rows::<SpendRow>(keys::SPEND.prefix()) {
+            let from = x.from;
+            let project = from.project.as_ref().map_or("", |p| p.as_str());
             spends
-                .entry((s(from, "org").to_owned(), s(from, "project").to_owned()))
+                .entry((from.org.as_str().to_owned(), project.to_owned()))
                 .or_default()
                 .push(k.to_owned());
+            paid_on.insert(k, x.paid_on);
         }
         for list in spends.values_mut() {
-            list.sort_by_cached_key(|k| spend_order(k, self.view(k).unwrap_or(&Value::Null)));
+            list.sort_by_cached_key(|k| spend_order(k, paid_on.get(k.as_str()).copied()));
         }
         self.idx.spends = spends;
     }
@@ -282,10 +286,10 @@ impl Snapshot {
     }
 }
 
-/// Where spend row `v` (key `spend/{seq}/{part}`) sorts in a list of disbursements: by the
-/// date paid, then entry number as a number, then part (issue 16: the key's text order put
-/// entry 10111 before 1038, and dates all over).
-pub fn spend_order(key: &str, v: &Value) -> (String, u64, u64) {
+/// Where the spend row at `key` (`spend/{seq}/{part}`), paid on `paid_on`, sorts in a list of
+/// disbursements: by the date paid, then entry number as a number, then part (issue 16: the
+/// key's text order put entry 10111 before 1038, and dates all over).
+pub fn spend_order(key: &str, paid_on: Option<time::Date>) -> (Option<time::Date>, u64, u64) {
     let mut parts = keys::SPEND
         .parts(key)
         .into_iter()
@@ -293,7 +297,7 @@ pub fn spend_order(key: &str, v: &Value) -> (String, u64, u64) {
         .map(|p| p.parse::<u64>().unwrap_or(u64::MAX));
     let seq = parts.next().unwrap_or(u64::MAX);
     let part = parts.next().unwrap_or(u64::MAX);
-    (s(v, "paid_on").to_owned(), seq, part)
+    (paid_on, seq, part)
 }
 
 /// The fields of a `donation/` row. A voided donation's row carries them beside its status

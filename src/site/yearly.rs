@@ -11,20 +11,25 @@ use serde_json::{Value, json};
 
 use super::slug;
 use super::snapshot::{Snapshot, s};
-use crate::money::views::keys;
+use crate::money::keys;
+use crate::money::types::Money;
+use crate::money::views::rows::FiguresRow;
 
 /// Where the comparison files are, from the site root.
 pub const DIR: &str = "data/compare/";
 
-/// The figures the list and the comparison show, in this order.
-pub const MONEY_FIELDS: &[&str] = &[
-    "income",
-    "donation_income",
-    "charitable_spending",
-    "administrative_costs",
-    "fundraising_costs",
-    "total_spending",
-    "net_assets_year_end",
+/// One money figure of a `figures/` row.
+pub type FigureField = fn(&FiguresRow) -> Money;
+
+/// The figures the comparison shows, in this order: the `figures/` field's name and value.
+pub const MONEY_FIELDS: &[(&str, FigureField)] = &[
+    ("income", |f| f.income),
+    ("donation_income", |f| f.donation_income),
+    ("charitable_spending", |f| f.charitable_spending),
+    ("administrative_costs", |f| f.administrative_costs),
+    ("fundraising_costs", |f| f.fundraising_costs),
+    ("total_spending", |f| f.total_spending),
+    ("net_assets_year_end", |f| f.net_assets_year_end),
 ];
 
 /// The latest finished year, as the ratio figures judge it: the year before the one in
@@ -55,9 +60,9 @@ pub fn year<'a>(
     org: &str,
     year: i64,
     currency: &str,
-) -> (Option<&'a Value>, Option<&'a Value>) {
+) -> (Option<FiguresRow>, Option<&'a Value>) {
     (
-        snap.view(&keys::FIGURES.key(&[&org, &year, &currency])),
+        snap.typed(&keys::FIGURES.key(&[&org, &year, &currency])),
         snap.view(&keys::COMPLIANCE.key(&[&org, &year, &currency])),
     )
 }
@@ -79,18 +84,18 @@ fn ratio_json(f: &Value) -> Value {
 
 /// `data/compare/{code}.json`: the organisation's facts and every year's figures and ratios.
 pub fn org_file(snap: &Snapshot, org: &str) -> Option<Vec<u8>> {
-    let o = snap.view(&keys::ORG.key(&[&org]))?;
+    let o = snap.org(org)?.register;
     let finished = latest_finished_year(snap);
     let years: Vec<Value> = snap
-        .rows(&keys::FIGURES.under(&[&org]))
+        .typed_values::<FiguresRow>(&keys::FIGURES.under(&[&org]))
         .map(|f| {
-            let (y, cur) = (f["year"].as_i64().unwrap_or_default(), s(f, "currency"));
+            let (y, cur) = (i64::from(f.year), f.currency.as_str());
             let mut row = serde_json::Map::new();
             row.insert("year".into(), y.into());
             row.insert("currency".into(), cur.into());
             row.insert("finished".into(), finished.is_some_and(|l| y <= l).into());
-            for field in MONEY_FIELDS {
-                row.insert((*field).into(), f[*field].clone());
+            for (field, value) in MONEY_FIELDS {
+                row.insert((*field).into(), value(&f).to_string().into());
             }
             let ratios: Vec<Value> = year(snap, org, y, cur)
                 .1
@@ -108,10 +113,10 @@ pub fn org_file(snap: &Snapshot, org: &str) -> Option<Vec<u8>> {
         .collect();
     let doc = json!({
         "org": org,
-        "name": o["name"],
-        "name_en": o["name_en"],
-        "org_type": o["org_type"],
-        "region": o["region"],
+        "name": o.name.as_str(),
+        "name_en": o.name_en.as_ref().map(|n| n.as_str()),
+        "org_type": o.org_type.as_str(),
+        "region": o.region.as_str(),
         "page": super::pages::org_path(org),
         "years": years,
     });
@@ -120,9 +125,9 @@ pub fn org_file(snap: &Snapshot, org: &str) -> Option<Vec<u8>> {
 
 /// Every comparison file: (path from the site root, bytes).
 pub fn files(snap: &Snapshot) -> Vec<(String, Vec<u8>)> {
-    snap.rows(keys::ORG.prefix())
+    snap.orgs()
         .filter_map(|o| {
-            let org = s(o, "org");
+            let org = o.register.org.as_str();
             Some((path(org), org_file(snap, org)?))
         })
         .collect()

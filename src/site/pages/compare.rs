@@ -8,9 +8,8 @@ use maud::{Markup, html};
 use serde_json::json;
 
 use super::orgs::name;
-use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::Snapshot;
 use crate::site::{supervision, yearly};
 
 /// The page's path within a language.
@@ -60,7 +59,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
         "title": c.t("比较：", "Compare: "),
         "none": c.t("该年度无数据", "no figures"),
     });
-    let orgs: Vec<_> = snap.rows(keys::ORG.prefix()).collect();
+    let orgs: Vec<_> = snap.orgs().collect();
     let body = html! {
         p { (c.t("选择两至三家机构，逐年比较收入、支出和监管比例。金额为人民币；比例由监管比例规则计算，未结束的年度已标出。",
                  "Choose two or three organisations to compare their income, spending and regulator ratios year by year. Money is in CNY; the ratios are those the regulator's rules compute; a year not yet over is marked.")) }
@@ -70,7 +69,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
                     select name="org" {
                         option value="" { "—" }
                         @for o in &orgs {
-                            option value=(s(o, "org")) { (name(c, o)) }
+                            option value=(o.register.org.as_str()) { (name(c, o)) }
                         }
                     }
                 }

@@ -9,12 +9,12 @@ use rust_decimal::Decimal;
 use super::{MAX_ROWS, entries_table};
 use crate::ledger::Currency;
 use crate::money::views::keys;
-use crate::money::views::rows::FiguresRow;
+use crate::money::views::rows::{FiguresRow, TotalRow};
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, dec};
+use crate::site::snapshot::Snapshot;
 
 /// How many of the newest entries the home page lists.
 pub const RECENT_ENTRIES: usize = 20;
@@ -26,12 +26,12 @@ const _: () = assert!(RECENT_ENTRIES <= crate::site::snapshot::NEWEST_ENTRIES);
 /// organisation's `figures/{org}/{y}/CNY`, the same figures the regulator ratios use.
 pub fn yearly(snap: &Snapshot) -> BTreeMap<i64, [Decimal; 4]> {
     let mut out: BTreeMap<i64, [Decimal; 4]> = BTreeMap::new();
-    for (key, v) in snap.prefixed(keys::TOTALS_YEAR.prefix()) {
+    for (key, v) in snap.typed_rows::<TotalRow>(keys::TOTALS_YEAR.prefix()) {
         let mut parts = keys::TOTALS_YEAR.parts(key).into_iter().flatten();
         if let (Some(y), Some("CNY")) = (parts.next(), parts.next())
             && let Ok(y) = y.parse()
         {
-            out.entry(y).or_default()[0] += dec(&v["donations"]);
+            out.entry(y).or_default()[0] += v.donations.0;
         }
     }
     for (_, f) in snap.typed_rows::<FiguresRow>(keys::FIGURES.prefix()) {

@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 
 use super::{downloads, entry_link, lottery_path, money_td, org_link, project_path};
 use crate::money::views::keys;
-use crate::money::views::rows::{GrantRow, ProjectRow};
+use crate::money::views::rows::{GrantRow, LotteryYearRow, ProjectRow};
 use crate::site::format;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, dec, s};
+use crate::site::snapshot::Snapshot;
 
 /// Every issuer with an announcement or a grant.
 pub fn issuers(snap: &Snapshot) -> Vec<String> {
@@ -36,13 +36,14 @@ pub fn issuers(snap: &Snapshot) -> Vec<String> {
 /// fiscal year, purpose) -> amount.
 fn by_year_and_purpose(snap: &Snapshot) -> BTreeMap<(String, i64, String), Decimal> {
     let mut out: BTreeMap<(String, i64, String), Decimal> = BTreeMap::new();
-    for g in snap.rows(keys::LOTTERY_GRANT.prefix()) {
+    for g in snap.typed_values::<GrantRow>(keys::LOTTERY_GRANT.prefix()) {
+        let g = &g.record.grant;
         let key = (
-            s(g, "currency").to_owned(),
-            g["fiscal_year"].as_i64().unwrap_or_default(),
-            s(g, "purpose").to_owned(),
+            g.currency.as_str().to_owned(),
+            i64::from(g.fiscal_year.0),
+            g.purpose.as_str().to_owned(),
         );
-        *out.entry(key).or_default() += dec(&g["amount"]);
+        *out.entry(key).or_default() += g.amount.decimal();
     }
     out
 }
@@ -110,7 +111,9 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
 }
 
 pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
-    let years: Vec<_> = snap.rows(&keys::LOTTERY_YEAR.under(&[&admin])).collect();
+    let years: Vec<LotteryYearRow> = snap
+        .typed_values(&keys::LOTTERY_YEAR.under(&[&admin]))
+        .collect();
     let grants: Vec<GrantRow> = snap
         .typed_rows(&keys::LOTTERY_GRANT.under(&[&admin]))
         .map(|(_, g)| g)
@@ -122,16 +125,17 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
         p { (c.t("发行机构：", "Issuer: ")) (org_link(c, snap, admin)) }
         h2 { (c.t("年度公告", "Annual announcements")) }
         @for y in &years {
-            @let cur = s(y, "currency");
+            @let y = &y.body;
+            @let cur = y.currency.as_str();
             div.table-wrap { table {
-                caption { (c.lang.year(y["fiscal_year"].as_i64().unwrap_or_default())) " · " (c.t("公告于 ", "announced ")) (c.lang.date_str(s(y, "announced_on"))) }
+                caption { (c.lang.year(i64::from(y.fiscal_year.0))) " · " (c.t("公告于 ", "announced ")) (c.lang.date(y.announced_on)) }
                 tbody {
-                    tr { th scope="row" { (c.t("筹集", "Raised")) } (money_td(&y["raised"], cur)) }
-                    @for a in y["allocated"].as_array().into_iter().flatten() {
-                        tr { th scope="row" { (c.t("分配：", "Allocated: ")) (c.lang.lottery_purpose(s(a, "purpose"))) } (money_td(&a["amount"], cur)) }
+                    tr { th scope="row" { (c.t("筹集", "Raised")) } (money_td(y.raised.0, cur)) }
+                    @for a in &y.allocated {
+                        tr { th scope="row" { (c.t("分配：", "Allocated: ")) (c.lang.lottery_purpose(a.purpose.as_str())) } (money_td(a.amount.decimal(), cur)) }
                     }
-                    tr { th scope="row" { (c.t("结转", "Carried forward")) } (money_td(&y["carried_forward"], cur)) }
-                    tr { th scope="row" { (c.t("公告文件哈希", "Document hash")) } td.hash { (s(y, "document")) } }
+                    tr { th scope="row" { (c.t("结转", "Carried forward")) } (money_td(y.carried_forward.0, cur)) }
+                    tr { th scope="row" { (c.t("公告文件哈希", "Document hash")) } td.hash { (y.document) } }
                 }
             } }
         }

@@ -28,9 +28,10 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::layout::Ctx;
-use super::snapshot::{EntryMeta, Snapshot, dec};
+use super::snapshot::{EntryMeta, Snapshot};
 use super::{format, slug};
 use crate::money::views::keys;
+use rust_decimal::Decimal;
 
 /// Most rows a page lists inline; the rest are in the page's CSV and JSON downloads.
 pub const MAX_ROWS: usize = 200;
@@ -170,22 +171,22 @@ pub fn entry_link(c: &Ctx, seq: u64) -> Markup {
 
 /// An organisation's name linking to its page (the code when it is not registered).
 pub fn org_link(c: &Ctx, snap: &Snapshot, uscc: &str) -> Markup {
-    if let Some(o) = snap.view(&keys::ORG.key(&[&uscc])) {
-        let name = orgs::name(c, o);
+    if let Some(o) = snap.org(uscc) {
+        let name = orgs::name(c, &o);
         html! { a href=(c.href(&org_path(uscc))) lang=[name_lang(c, name)] { (name) } }
     } else {
         html! { span.hash { (uscc) } }
     }
 }
 
-/// A money cell from a view's amount string.
-pub fn money_td(amount: &Value, currency: &str) -> Markup {
-    html! { td.num { (format::money(dec(amount), currency)) } }
+/// A money cell.
+pub fn money_td(amount: Decimal, currency: &str) -> Markup {
+    html! { td.num { (format::money(amount, currency)) } }
 }
 
-/// A date cell from a view's `YYYY-MM-DD` string.
-pub fn date_td(c: &Ctx, date: &Value) -> Markup {
-    html! { td { (c.lang.date_str(date.as_str().unwrap_or(""))) } }
+/// A date cell, in the page's language.
+pub fn date_td(c: &Ctx, date: time::Date) -> Markup {
+    html! { td { (c.lang.date(date)) } }
 }
 
 /// The date an entry was recorded, in the page's language.

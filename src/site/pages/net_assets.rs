@@ -5,19 +5,18 @@
 //! figures run to, and that the year is not over.
 
 use maud::{Markup, html};
-use serde_json::Value;
 
+use crate::money::types::Money;
 use crate::site::format;
 use crate::site::layout::Ctx;
-use crate::site::snapshot::{Snapshot, dec};
+use crate::site::snapshot::Snapshot;
 use crate::site::supervision;
 
-/// The cell for figures row `f` in currency `cur`.
-pub fn cell(c: &Ctx, snap: &Snapshot, f: &Value, cur: &str) -> Markup {
-    let amount = format::money(dec(&f["net_assets_year_end"]), cur);
-    let year = f["year"].as_i64();
-    let to = supervision::ratios_read_on(snap)
-        .filter(|d| year.is_some_and(|y| y >= i64::from(d.year())));
+/// The cell for the net assets at the end of `year` (a `figures/` row's
+/// `net_assets_year_end`) in currency `cur`.
+pub fn cell(c: &Ctx, snap: &Snapshot, year: i32, net_assets: Money, cur: &str) -> Markup {
+    let amount = format::money(net_assets.0, cur);
+    let to = supervision::ratios_read_on(snap).filter(|d| year >= d.year());
     match to {
         None => html! { td.num { (amount) } },
         Some(day) => {
@@ -41,7 +40,6 @@ mod tests {
     use super::*;
     use crate::site::i18n::Lang;
     use crate::site::snapshot::EntryMeta;
-    use serde_json::json;
 
     /// A snapshot whose newest entry was recorded on 2026-11-01 (China), so 2026 is in progress.
     fn snapshot() -> Snapshot {
@@ -64,24 +62,23 @@ mod tests {
     fn a_finished_year_shows_its_year_end_figure_and_the_year_in_progress_says_so_far() {
         let snap = snapshot();
         let c = Ctx::new(Lang::Zh, "orgs/x.html");
-        let done = json!({"year": 2025, "net_assets_year_end": "174129.73"});
-        let html = cell(&c, &snap, &done, "CNY").into_string();
+        let html = cell(&c, &snap, 2025, Money("174129.73".parse().unwrap()), "CNY").into_string();
         assert_eq!(html, r#"<td class="num">¥174,129.73</td>"#);
-        let running = json!({"year": 2026, "net_assets_year_end": "0.00"});
-        let html = cell(&c, &snap, &running, "CNY").into_string();
+        let running = (2026, Money::ZERO);
+        let html = cell(&c, &snap, running.0, running.1, "CNY").into_string();
         assert!(html.contains("截至目前 ¥0.00"), "{html}");
         assert!(
             html.contains("年度未结束") && html.contains("2026"),
             "{html}"
         );
         let c = Ctx::new(Lang::En, "orgs/x.html");
-        let html = cell(&c, &snap, &running, "CNY").into_string();
+        let html = cell(&c, &snap, running.0, running.1, "CNY").into_string();
         assert!(
             html.contains("so far ¥0.00") && html.contains("year in progress"),
             "{html}"
         );
         // Without entries (a snapshot built by hand) no year is in progress.
-        let html = cell(&c, &Snapshot::default(), &running, "CNY").into_string();
+        let html = cell(&c, &Snapshot::default(), running.0, running.1, "CNY").into_string();
         assert_eq!(html, r#"<td class="num">¥0.00</td>"#);
     }
 }

@@ -11,27 +11,29 @@ use serde_json::Value;
 
 use super::orgs::{name, yes_no};
 use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
+use crate::money::keys;
 use crate::money::obligations::OrgObligation;
 use crate::money::timeliness::Status;
-use crate::money::views::keys;
-use crate::money::views::rows::ProjectRow;
+use crate::money::views::rows::{FiguresRow, OrgTimeRow, ProjectRow};
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, dec, s};
+use crate::site::snapshot::{Snapshot, s};
 use crate::site::supervision::{self, RatioRow, RatioStatus};
+use crate::site::yearly::FigureField;
 
 pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
-    let o = snap.view(&keys::ORG.key(&[&uscc]))?;
-    let timeline = snap.view(&keys::ORG_TIME.key(&[&uscc]));
+    let o = snap.org(uscc)?;
+    let r = &o.register;
+    let timeline: Option<OrgTimeRow> = snap.typed(&keys::ORG_TIME.key(&[&uscc]));
     let author = format!("org:{uscc}");
     let signed: Vec<_> = snap.signed_by(&author).collect();
     let corrections: Vec<_> = signed.iter().filter(|e| e.kind == "correction").collect();
     let keys: Vec<_> = snap.keys.iter().filter(|k| k.holder == author).collect();
-    let figures: Vec<&Value> = snap.rows(&keys::FIGURES.under(&[&uscc])).collect();
-    let cny: Vec<&&Value> = figures
+    let figures: Vec<FiguresRow> = snap.typed_values(&keys::FIGURES.under(&[&uscc])).collect();
+    let cny: Vec<&FiguresRow> = figures
         .iter()
-        .filter(|f| s(f, "currency") == "CNY")
+        .filter(|f| f.currency.as_str() == "CNY")
         .collect();
     let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
     let projects: Vec<ProjectRow> = snap
@@ -64,15 +66,15 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
                 th.num scope="col" { (c.t("年末净资产", "Net assets at year end")) }
             } }
             tbody { @for f in &figures {
-                @let cur = s(f, "currency");
+                @let cur = f.currency.as_str();
                 tr {
-                    th scope="row" { (c.lang.year(f["year"].as_i64().unwrap_or_default())) " " (cur) }
-                    (money_td(&f["income"], cur))
-                    (money_td(&f["donation_income"], cur))
-                    (money_td(&f["charitable_spending"], cur))
-                    (money_td(&f["administrative_costs"], cur))
-                    (money_td(&f["fundraising_costs"], cur))
-                    (super::net_assets::cell(c, snap, f, cur))
+                    th scope="row" { (c.lang.year(i64::from(f.year))) " " (cur) }
+                    (money_td(f.income.0, cur))
+                    (money_td(f.donation_income.0, cur))
+                    (money_td(f.charitable_spending.0, cur))
+                    (money_td(f.administrative_costs.0, cur))
+                    (money_td(f.fundraising_costs.0, cur))
+                    (super::net_assets::cell(c, snap, f.year, f.net_assets_year_end, cur))
                 }
             } }
         } }
@@ -99,15 +101,15 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         }
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {
-            dt { (c.t("名称", "Name")) } dd { (super::name_text(c, s(o, "name"))) @if let Some(en) = o["name_en"].as_str() { " · " (en) } }
+            dt { (c.t("名称", "Name")) } dd { (super::name_text(c, r.name.as_str())) @if let Some(en) = &r.name_en { " · " (en) } }
             dt { (c.t("统一社会信用代码", "Unified social credit code")) } dd.hash { (uscc) }
-            dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(s(o, "org_type"))) }
-            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, s(o, "region"))) " (" (s(o, "region")) ")" }
-            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, super::org_time::holds_now(o, timeline))) }
-            dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date_str(s(o, "registered_on"))) }
-            dt { (c.t("登记条目", "Registration entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
+            dt { (c.t("类型", "Type")) } dd { (c.lang.org_type(r.org_type.as_str())) }
+            dt { (c.t("地区", "Region")) } dd { (crate::site::regions::name(c.lang, r.region.as_str())) " (" (r.region.as_str()) ")" }
+            dt { (c.t("公开募捐资格", "Public fundraising")) } dd { (yes_no(c, super::org_time::holds_now(&o, timeline.as_ref()))) }
+            dt { (c.t("登记日期", "Registered on")) } dd { (c.lang.date(r.registered_on)) }
+            dt { (c.t("登记条目", "Registration entry")) } dd { (entry_link(c, o.seq)) }
         }
-        (super::org_time::history(c, timeline))
+        (super::org_time::history(c, timeline.as_ref()))
         @if snap.judged_on.is_some() {
             h2 #duties { (c.t("信息公开义务", "Disclosure obligations")) }
             (super::obligations::judged_on(c, snap))
@@ -148,7 +150,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
     Some(page(
         c,
         &Shell {
-            title: name(c, o),
+            title: name(c, &o),
             verify: false,
             viewer: false,
             as_of: None,
@@ -159,17 +161,13 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
 
 /// Income beside spending (stacked by category) per year in CNY, every year from the first row to
 /// the last, the year under way marked.
-fn years_chart(c: &Ctx, snap: &Snapshot, cny: &[&&Value]) -> Markup {
-    let years: Vec<i32> = cny
-        .iter()
-        .filter_map(|r| r["year"].as_i64())
-        .filter_map(|y| i32::try_from(y).ok())
-        .collect();
+fn years_chart(c: &Ctx, snap: &Snapshot, cny: &[&FiguresRow]) -> Markup {
+    let years: Vec<i32> = cny.iter().map(|r| r.year).collect();
     let (Some(&first), Some(&last)) = (years.iter().min(), years.iter().max()) else {
         return html! {};
     };
-    let col = |f: &str| {
-        let amounts = cny.iter().zip(&years).map(|(r, y)| (*y, dec(&r[f])));
+    let col = |f: FigureField| {
+        let amounts = cny.iter().map(|r| (r.year, f(r).0));
         axis::dense(first, last, amounts)
     };
     chart::bars(&Bars {
@@ -178,10 +176,10 @@ fn years_chart(c: &Ctx, snap: &Snapshot, cny: &[&&Value]) -> Markup {
         lang: c.lang,
         periods: Periods::span(Step::Year, first, last),
         series: vec![
-            Series { name: c.t("收入", "Income"), values: col("income"), stack: 0 },
-            Series { name: c.t("公益项目支出", "Programmes"), values: col("charitable_spending"), stack: 1 },
-            Series { name: c.t("管理费用", "Administration"), values: col("administrative_costs"), stack: 1 },
-            Series { name: c.t("募捐成本", "Fundraising"), values: col("fundraising_costs"), stack: 1 },
+            Series { name: c.t("收入", "Income"), values: col(|f| f.income), stack: 0 },
+            Series { name: c.t("公益项目支出", "Programmes"), values: col(|f| f.charitable_spending), stack: 1 },
+            Series { name: c.t("管理费用", "Administration"), values: col(|f| f.administrative_costs), stack: 1 },
+            Series { name: c.t("募捐成本", "Fundraising"), values: col(|f| f.fundraising_costs), stack: 1 },
         ],
         currency: "CNY",
         today: snap.judged_on,

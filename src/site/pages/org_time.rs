@@ -7,6 +7,7 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::entry_link;
+use crate::money::views::rows::{OrgRow, OrgTimeRow};
 use crate::site::format;
 use crate::site::layout::Ctx;
 use crate::site::snapshot::s;
@@ -78,51 +79,52 @@ fn sides_table(c: &Ctx, y: &Value, currency: &str) -> Markup {
 }
 
 /// The `org_time/` row's history: status changes, registration changes, opening balance.
-pub fn history(c: &Ctx, t: Option<&Value>) -> Markup {
+pub fn history(c: &Ctx, t: Option<&OrgTimeRow>) -> Markup {
     let Some(t) = t else { return html! {} };
-    let list = |k: &str| t[k].as_array().cloned().unwrap_or_default();
-    let (status, changes) = (list("fundraising"), list("changes"));
     html! {
-        @if !status.is_empty() {
+        @if !t.fundraising.is_empty() {
             h3 { (c.t("公开募捐资格变更", "Public-fundraising status changes")) }
-            ul { @for x in &status { li {
-                (c.lang.date_str(s(x, "effective_on"))) (c.t(" 起", " from: "))
-                @if s(x, "change") == "granted" { (c.t("取得公开募捐资格", "status granted")) } @else { (c.t("公开募捐资格被撤销", "status revoked")) }
-                " · " @if let Some(seq) = x["seq"].as_u64() { (entry_link(c, seq)) }
+            ul { @for x in &t.fundraising { li {
+                (c.lang.date(x.body.effective_on)) (c.t(" 起", " from: "))
+                @if x.body.change.holds() { (c.t("取得公开募捐资格", "status granted")) } @else { (c.t("公开募捐资格被撤销", "status revoked")) }
+                " · " (entry_link(c, x.seq))
             } } }
         }
-        @if !changes.is_empty() {
+        @if !t.changes.is_empty() {
             h3 { (c.t("变更登记", "Registration changes")) }
-            ul { @for x in &changes { li {
-                (c.lang.date_str(s(x, "effective_on"))) (c.t(" 起：", " from: "))
-                @for (k, zh, en) in [("name", "名称", "name"), ("name_en", "英文名称", "English name"), ("org_type", "类型", "type"), ("region", "地区", "region")] {
-                    @if let Some(v) = x[k].as_str() { (c.t(zh, en)) " " (if k == "org_type" { c.lang.org_type(v).to_string() } else { v.to_owned() }) "; " }
+            ul { @for x in &t.changes { li {
+                @let b = &x.body;
+                (c.lang.date(b.effective_on)) (c.t(" 起：", " from: "))
+                @for (v, zh, en) in [
+                    (b.name.as_ref().map(|v| v.as_str().to_owned()), "名称", "name"),
+                    (b.name_en.as_ref().map(|v| v.as_str().to_owned()), "英文名称", "English name"),
+                    (b.org_type.map(|v| c.lang.org_type(v.as_str())), "类型", "type"),
+                    (b.region.as_ref().map(|v| v.as_str().to_owned()), "地区", "region"),
+                ] {
+                    @if let Some(v) = v { (c.t(zh, en)) " " (v) "; " }
                 }
-                @if let Some(seq) = x["seq"].as_u64() { (entry_link(c, seq)) }
+                (entry_link(c, x.seq))
             } } }
         }
-        @if let Some(o) = t.get("opening").filter(|o| o.is_object()) {
-            @let cur = s(o, "currency");
+        @if let Some(o) = &t.opening {
+            @let (b, cur) = (&o.body, o.body.currency.as_str());
             h3 { (c.t("期初净资产（加入账本时申报）", "Opening net assets (declared on joining the ledger)")) }
             dl.facts {
-                dt { (c.t("截至", "As of")) } dd { (c.lang.date_str(s(o, "as_of"))) }
-                dt { (c.t("净资产合计", "Net assets")) } dd { (format::money_str(s(o, "net_assets"), cur)) }
-                dt { (c.t("其中限定性", "of which restricted")) } dd { (format::money_str(s(o, "restricted"), cur)) }
-                dt { (c.t("其中非限定性", "of which unrestricted")) } dd { (format::money_str(s(o, "unrestricted"), cur)) }
-                dt { (c.t("依据文件", "Document")) } dd.hash { (s(o, "document")) }
-                dt { (c.t("申报条目", "Entry")) } dd { @if let Some(seq) = o["seq"].as_u64() { (entry_link(c, seq)) } }
+                dt { (c.t("截至", "As of")) } dd { (c.lang.date(b.as_of)) }
+                dt { (c.t("净资产合计", "Net assets")) } dd { (format::money(b.net_assets.0, cur)) }
+                dt { (c.t("其中限定性", "of which restricted")) } dd { (format::money(b.restricted.0, cur)) }
+                dt { (c.t("其中非限定性", "of which unrestricted")) } dd { (format::money(b.unrestricted.0, cur)) }
+                dt { (c.t("依据文件", "Document")) } dd.hash { (b.document) }
+                dt { (c.t("申报条目", "Entry")) } dd { (entry_link(c, o.seq)) }
             }
         }
     }
 }
 
 /// Whether the organisation holds the status now: its last change, else its registration.
-pub fn holds_now(org: &Value, t: Option<&Value>) -> bool {
-    t.and_then(|t| t["fundraising"].as_array())
-        .and_then(|l| l.last())
-        .map_or(org["public_fundraising"].as_bool() == Some(true), |x| {
-            s(x, "change") == "granted"
-        })
+pub fn holds_now(org: &OrgRow, t: Option<&OrgTimeRow>) -> bool {
+    t.and_then(|t| t.fundraising.last())
+        .map_or(org.register.public_fundraising, |x| x.body.change.holds())
 }
 
 #[cfg(test)]
@@ -150,13 +152,33 @@ mod tests {
         assert_eq!(html.matches("<table").count(), 1, "{html}");
     }
 
+    const ORG: &str = "91350100M000100Y43";
+
+    /// An `org_time/` row with these status changes, in order.
+    fn timeline(changes: &[&str]) -> OrgTimeRow {
+        let fundraising: Vec<Value> = changes
+            .iter()
+            .enumerate()
+            .map(|(i, change)| {
+                serde_json::json!({"seq": i + 2, "recorded_at": "2025-03-01T00:00:00Z",
+                    "org": ORG, "change": change, "effective_on": "2025-03-01",
+                    "decision": "ab".repeat(32)})
+            })
+            .collect();
+        serde_json::from_value(serde_json::json!({"fundraising": fundraising, "changes": []}))
+            .unwrap()
+    }
+
     #[test]
     fn the_status_now_is_the_last_change() {
-        let org = serde_json::json!({"public_fundraising": false});
+        let org: OrgRow = serde_json::from_value(serde_json::json!({"seq": 1,
+            "recorded_at": "2025-01-01T00:00:00Z", "org": ORG, "name": "甲基金会",
+            "org_type": "foundation", "region": "440300", "public_fundraising": false,
+            "registered_on": "2020-01-01", "keys": []}))
+        .unwrap();
         assert!(!holds_now(&org, None));
-        let t = serde_json::json!({"fundraising": [{"change": "granted"}, {"change": "revoked"}]});
-        assert!(!holds_now(&org, Some(&t)));
-        let t = serde_json::json!({"fundraising": [{"change": "granted"}]});
-        assert!(holds_now(&org, Some(&t)));
+        assert!(!holds_now(&org, Some(&timeline(&["granted", "revoked"]))));
+        assert!(holds_now(&org, Some(&timeline(&["granted"]))));
+        assert!(!holds_now(&org, Some(&timeline(&[]))));
     }
 }

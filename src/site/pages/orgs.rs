@@ -8,9 +8,11 @@ use maud::{Markup, html};
 use serde_json::Value;
 
 use super::org_path;
-use crate::money::views::keys;
+use crate::money::types::OrgType;
+use crate::money::views::rows::{FiguresRow, OrgRow};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::{Snapshot, s};
+use crate::site::yearly::FigureField;
 use crate::site::{regions, slug, yearly};
 
 /// Which organisations a list shows.
@@ -53,12 +55,13 @@ impl Filter {
         }
     }
 
-    pub fn matches(&self, org: &Value) -> bool {
+    pub fn matches(&self, org: &OrgRow) -> bool {
+        let o = &org.register;
         match self {
             Filter::All => true,
-            Filter::Type(t) => s(org, "org_type") == t,
-            Filter::Region(r) => s(org, "region") == r,
-            Filter::Fundraising(f) => org["public_fundraising"].as_bool() == Some(*f),
+            Filter::Type(t) => o.org_type.as_str() == t,
+            Filter::Region(r) => o.region.as_str() == r,
+            Filter::Fundraising(f) => o.public_fundraising == *f,
         }
     }
 }
@@ -67,9 +70,9 @@ impl Filter {
 pub fn filters(snap: &Snapshot) -> Vec<Filter> {
     let mut types = std::collections::BTreeSet::new();
     let mut regions = std::collections::BTreeSet::new();
-    for o in snap.rows(keys::ORG.prefix()) {
-        types.insert(s(o, "org_type").to_owned());
-        regions.insert(s(o, "region").to_owned());
+    for o in snap.orgs() {
+        types.insert(o.register.org_type.as_str().to_owned());
+        regions.insert(o.register.region.as_str().to_owned());
     }
     let mut out = vec![Filter::All];
     out.extend(types.into_iter().map(Filter::Type));
@@ -99,12 +102,11 @@ fn title(c: &Ctx, filter: &Filter) -> String {
     }
 }
 
-/// Whether the spending rules judge an organisation of this registered type (wire value):
-/// only the three charity forms (the 2016 rule Arts. 6-9); a welfare institution, a trust
-/// company or a lottery administrator is not judged.
-fn judged(org_type: &str) -> bool {
-    serde_json::from_value::<crate::money::types::OrgType>(Value::from(org_type))
-        .is_ok_and(crate::money::bodies::org_time::is_charity_type)
+/// Whether the spending rules judge an organisation of this registered type: only the three
+/// charity forms (the 2016 rule Arts. 6-9); a welfare institution, a trust company or a
+/// lottery administrator is not judged.
+fn judged(org_type: OrgType) -> bool {
+    crate::money::bodies::org_time::is_charity_type(org_type)
 }
 
 /// A ratio figure of a `compliance/` row as a cell: the percentage with its verdict in words,
@@ -145,9 +147,9 @@ pub fn basis(c: &Ctx, id: &str) -> Option<&'static str> {
 }
 
 /// A money cell sortable by its exact value; "—" with no figures for the year.
-fn money_cell(f: Option<&Value>, field: &str) -> Markup {
-    match f.and_then(|f| f[field].as_str()) {
-        Some(v) => html! { td.num data-sort=(v) { (crate::site::format::money_str(v, "CNY")) } },
+fn money_cell(f: Option<&FiguresRow>, field: FigureField) -> Markup {
+    match f.map(field) {
+        Some(v) => html! { td.num data-sort=(v) { (crate::site::format::money(v.0, "CNY")) } },
         None => html! { td.num data-sort="" { span.muted { "—" } } },
     }
 }
@@ -159,14 +161,17 @@ fn money_cell(f: Option<&Value>, field: &str) -> Markup {
 /// numbers; money and ratios are the latest finished year's, in CNY.
 pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) -> Markup {
     let q = query.map(str::trim).filter(|q| !q.is_empty());
-    let orgs: Vec<&Value> = snap
-        .rows(keys::ORG.prefix())
+    let orgs: Vec<OrgRow> = snap
+        .orgs()
         .filter(|o| filter.matches(o))
         .filter(|o| {
+            let o = &o.register;
             q.is_none_or(|q| {
-                s(o, "name").contains(q)
-                    || s(o, "org").contains(q)
-                    || s(o, "name_en").to_lowercase().contains(&q.to_lowercase())
+                o.name.as_str().contains(q)
+                    || o.org.as_str().contains(q)
+                    || o.name_en
+                        .as_ref()
+                        .is_some_and(|n| n.as_str().to_lowercase().contains(&q.to_lowercase()))
             })
         })
         .collect();
@@ -234,18 +239,19 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                 } }
                 tbody {
                     @for o in &orgs {
-                        @let code = s(o, "org");
+                        @let r = &o.register;
+                        @let code = r.org.as_str();
                         @let (fig, comp) = year.map(|y| yearly::year(snap, code, y, "CNY")).unwrap_or_default();
-                        tr data-type=(s(o, "org_type")) data-region=(s(o, "region"))
-                            data-fundraising=(if o["public_fundraising"].as_bool() == Some(true) { "yes" } else { "no" }) {
+                        tr data-type=(r.org_type.as_str()) data-region=(r.region.as_str())
+                            data-fundraising=(if r.public_fundraising { "yes" } else { "no" }) {
                             td { input type="checkbox" name="org" value=(code) aria-label=(format!("{}{}", c.t("比较 ", "Compare "), name(c, o))); }
                             td data-sort=(name(c, o)) { a href=(c.href(&org_path(code))) lang=[super::name_lang(c, name(c, o))] { (name(c, o)) } br; small.hash { (code) } }
-                            td.facet-col { (c.lang.org_type(s(o, "org_type"))) }
-                            td.facet-col { (regions::name(c.lang, s(o, "region"))) }
-                            td.facet-col { (yes_no(c, o["public_fundraising"].as_bool() == Some(true))) }
-                            (money_cell(fig, "income"))
-                            (money_cell(fig, "total_spending"))
-                            @let judged = judged(s(o, "org_type"));
+                            td.facet-col { (c.lang.org_type(r.org_type.as_str())) }
+                            td.facet-col { (regions::name(c.lang, r.region.as_str())) }
+                            td.facet-col { (yes_no(c, r.public_fundraising)) }
+                            (money_cell(fig.as_ref(), |f| f.income))
+                            (money_cell(fig.as_ref(), |f| f.total_spending))
+                            @let judged = judged(r.org_type);
                             (ratio_td(c, judged, comp.and_then(yearly::charitable_ratio)))
                             (ratio_td(c, judged, comp.and_then(yearly::admin_ratio)))
                         }
@@ -278,10 +284,10 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
 }
 
 /// An organisation's name in the page's language (the Chinese name when it has no English one).
-pub fn name<'a>(c: &Ctx, o: &'a Value) -> &'a str {
-    match (c.lang, o["name_en"].as_str()) {
-        (crate::site::i18n::Lang::En, Some(en)) => en,
-        _ => s(o, "name"),
+pub fn name<'a>(c: &Ctx, o: &'a OrgRow) -> &'a str {
+    match (c.lang, &o.register.name_en) {
+        (crate::site::i18n::Lang::En, Some(en)) => en.as_str(),
+        _ => o.register.name.as_str(),
     }
 }
 

@@ -5,17 +5,21 @@
 
 use maud::{Markup, html};
 use rust_decimal::Decimal;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
+use crate::ledger::{Currency, Hash, Kind};
+use crate::money::bodies::{Disbursement, GrantTransfer};
+use crate::money::types::Prose;
 use crate::money::views::keys;
-use crate::money::views::rows::{DonationRow, DonationStatus, ProjectRow};
+use crate::money::views::rows::{DonationRow, DonationStatus, ProjectRow, SpendRow};
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::format;
 use crate::site::i18n::Lang;
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, dec, s};
+use crate::site::snapshot::Snapshot;
 
 /// The project's title in the page's language.
 pub fn title<'a>(c: &Ctx, p: &'a ProjectRow) -> &'a str {
@@ -39,7 +43,9 @@ pub fn distinction(c: &Ctx, p: &ProjectRow) -> Markup {
     }
 }
 
-/// The project's live donations (voided ones left out), oldest first.
+/// The project's live donations (voided ones left out), oldest first, as stored: the
+/// downloads write their fields out ([`crate::site::data`]); pages read them with
+/// [`live_donations`].
 pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
     snap.idx
         .donations
@@ -49,6 +55,19 @@ pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> 
         .filter_map(|k| snap.view(k))
         .filter(|d| d["status"] == "live")
         .collect()
+}
+
+/// The project's live donations as rows, oldest first.
+fn live_donations(snap: &Snapshot, org: &str, id: &str) -> Vec<DonationRow> {
+    donations(snap, org, id)
+        .into_iter()
+        .filter_map(|d| DonationRow::deserialize(d).ok())
+        .collect()
+}
+
+/// Whether money in `currency` is in `c` (a donation in kind has none).
+fn is_in(c: Option<&Currency>, currency: &str) -> bool {
+    c.is_some_and(|c| c.as_str() == currency)
 }
 
 /// Adds donation row `d` to the sums [`raised_spent`] reads from the summaries: a live
@@ -77,33 +96,60 @@ pub fn add_raised(
 }
 
 /// Money that left the project's funds, by the date paid, then entry number.
-pub fn spends<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
+pub fn spends(snap: &Snapshot, org: &str, id: &str) -> Vec<SpendRow> {
     snap.idx
         .spends
         .get(&(org.to_owned(), id.to_owned()))
         .into_iter()
         .flatten()
-        .filter_map(|k| snap.view(k))
+        .filter_map(|k| snap.typed(k))
         .collect()
 }
 
 /// (raised, spent) in the project's currency.
 pub fn raised_spent(snap: &Snapshot, org: &str, id: &str, currency: &str) -> (Decimal, Decimal) {
-    // The organisation's unit holds its donations; the summaries hold only their sums.
-    let raised = if snap.unit.as_deref() == Some(org) || snap.raised.is_empty() {
-        donations(snap, org, id)
+    let ds = from_unit(snap, org).then(|| live_donations(snap, org, id));
+    totals(
+        snap,
+        org,
+        id,
+        currency,
+        ds.as_deref(),
+        &spends(snap, org, id),
+    )
+}
+
+/// Whether the raised sums come from the donations at hand: the organisation's unit holds
+/// its donations, the summaries only their sums (a snapshot built by hand has no sums).
+fn from_unit(snap: &Snapshot, org: &str) -> bool {
+    snap.unit.as_deref() == Some(org) || snap.raised.is_empty()
+}
+
+/// [`raised_spent`] from the project's live donations `ds` (`None`: from the summaries'
+/// sums) and its spends `xs`, read once by a page that lists them too.
+fn totals(
+    snap: &Snapshot,
+    org: &str,
+    id: &str,
+    currency: &str,
+    ds: Option<&[DonationRow]>,
+    xs: &[SpendRow],
+) -> (Decimal, Decimal) {
+    let raised = match ds {
+        Some(ds) => ds
             .iter()
-            .filter(|d| s(d, "currency") == currency)
-            .map(|d| dec(&d["amount"]))
-            .sum()
-    } else {
-        let key = (org.to_owned(), id.to_owned(), currency.to_owned());
-        snap.raised.get(&key).copied().unwrap_or_default()
+            .filter(|d| is_in(d.record.body.currency.as_ref(), currency))
+            .filter_map(|d| d.record.body.amount.map(|a| a.decimal()))
+            .sum(),
+        None => {
+            let key = (org.to_owned(), id.to_owned(), currency.to_owned());
+            snap.raised.get(&key).copied().unwrap_or_default()
+        }
     };
-    let spent = spends(snap, org, id)
+    let spent = xs
         .iter()
-        .filter(|x| s(&x["from"], "currency") == currency)
-        .map(|x| dec(&x["amount"]))
+        .filter(|x| x.from.currency.as_str() == currency)
+        .map(|x| x.amount.0)
         .sum();
     (raised, spent)
 }
@@ -113,9 +159,10 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
     let p = &p;
     let open = &p.record.open;
     let cur = &*open.currency.to_string();
-    let ds = donations(snap, org, id);
+    let ds = live_donations(snap, org, id);
     let xs = spends(snap, org, id);
-    let (raised, spent) = raised_spent(snap, org, id, cur);
+    let in_unit = from_unit(snap, org).then_some(ds.as_slice());
+    let (raised, spent) = totals(snap, org, id, cur, in_unit, &xs);
     let chart = months_chart(c, snap, p, &ds, &xs);
     let body = html! {
         ul.cards {
@@ -149,13 +196,15 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
                 th scope="col" { (c.t("捐赠人", "Donor")) }
                 th.num scope="col" { (c.t("金额", "Amount")) }
             } }
-            tbody { @for d in ds.iter().rev().take(MAX_ROWS) { tr {
-                td { a href=(c.href(&receipt_path(org, s(d, "receipt_no")))) { (s(d, "receipt_no")) } }
-                (date_td(c, &d["received_on"]))
-                td { (s(d, "donor_display")) }
-                @if d["amount"].is_string() { (money_td(&d["amount"], s(d, "currency"))) } @else { td { (c.t("物资", "In kind")) } }
+            tbody { @for d in ds.iter().rev().take(MAX_ROWS) {
+                @let b = &d.record.body;
+                tr {
+                td { a href=(c.href(&receipt_path(org, b.receipt_no.as_str()))) { (b.receipt_no) } }
+                (date_td(c, b.received_on))
+                td { (b.donor_display) }
+                @match b.amount { Some(a) => (money_td(a.decimal(), b.currency.as_ref().map_or("", |c| c.as_str()))), None => td { (c.t("物资", "In kind")) } }
             }
-            @if let Some(e) = d["seq"].as_u64().and_then(|q| crate::site::corrected::row(snap, q)) {
+            @if let Some(e) = crate::site::corrected::row(snap, d.record.seq) {
                 tr.correction { td colspan="4" { (super::correction_note(c, e)) } }
             } } }
         } }
@@ -181,17 +230,30 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
 /// Donations in and money out per month, in the project's currency, from the first month with
 /// either to the month it closed, or, while it is open, the month the figures run to (so months
 /// since the last gift show as the nothing they are).
-fn months_chart(c: &Ctx, snap: &Snapshot, p: &ProjectRow, ds: &[&Value], xs: &[&Value]) -> Markup {
+fn months_chart(
+    c: &Ctx,
+    snap: &Snapshot,
+    p: &ProjectRow,
+    ds: &[DonationRow],
+    xs: &[SpendRow],
+) -> Markup {
     let cur = &*p.record.open.currency.to_string();
+    let month = |d: time::Date| axis::month(d.year(), u8::from(d.month()));
     let raised: Vec<(i32, Decimal)> = ds
         .iter()
-        .filter(|d| s(d, "currency") == cur)
-        .filter_map(|d| Some((axis::month_of(s(d, "received_on"))?, dec(&d["amount"]))))
+        .map(|d| &d.record.body)
+        .filter(|d| is_in(d.currency.as_ref(), cur))
+        .map(|d| {
+            (
+                month(d.received_on),
+                d.amount.map(|a| a.decimal()).unwrap_or_default(),
+            )
+        })
         .collect();
     let spent: Vec<(i32, Decimal)> = xs
         .iter()
-        .filter(|x| s(&x["from"], "currency") == cur)
-        .filter_map(|x| Some((axis::month_of(s(x, "paid_on"))?, dec(&x["amount"]))))
+        .filter(|x| x.from.currency.as_str() == cur)
+        .map(|x| (month(x.paid_on), x.amount.0))
         .collect();
     let closed = p.record.closed.as_ref();
     // While the project is open its figures run to the day the pages were made.
@@ -229,8 +291,22 @@ fn months_chart(c: &Ctx, snap: &Snapshot, p: &ProjectRow, ds: &[&Value], xs: &[&
     })
 }
 
+/// The purpose and evidence of the entry that paid spend `x`, from its body (a closing
+/// leftover's entry keeps none).
+fn paid_for(snap: &Snapshot, x: &SpendRow) -> Option<(Prose, Vec<Hash>)> {
+    match x.kind {
+        Kind::Disbursement => snap
+            .body::<Disbursement>(x.seq)
+            .map(|b| (b.purpose, b.evidence)),
+        Kind::GrantTransfer => snap
+            .body::<GrantTransfer>(x.seq)
+            .map(|b| (b.purpose, b.evidence)),
+        _ => None,
+    }
+}
+
 /// Money leaving funds, with each entry's purpose and evidence hashes.
-pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
+pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[SpendRow]) -> Markup {
     html! {
         // On a phone a payment reads as a block, each cell named: the 64-character evidence
         // hashes left the category and purpose one character a line. The names come from
@@ -248,15 +324,14 @@ pub fn spend_table(c: &Ctx, snap: &Snapshot, xs: &[&Value]) -> Markup {
                 th scope="col" { (c.t("凭证哈希", "Evidence hash")) }
             } }
             tbody { @for x in xs {
-                @let seq = x["seq"].as_u64().unwrap_or_default();
-                @let body = snap.entry(seq).and_then(|e| e.body.as_ref());
+                @let paid = paid_for(snap, x);
                 tr {
-                    td { (entry_link(c, seq)) }
-                    td { (c.lang.date_str(s(x, "paid_on"))) }
-                    td { (c.lang.category(s(x, "category"))) }
-                    td { @if let Some(b) = body { (super::name_text(c, s(b, "purpose"))) } }
-                    td.num { (format::money(crate::site::snapshot::dec(&x["amount"]), s(&x["from"], "currency"))) }
-                    td.hash { @if let Some(b) = body { @for h in b["evidence"].as_array().into_iter().flatten() { (h.as_str().unwrap_or("")) br; } } }
+                    td { (entry_link(c, x.seq)) }
+                    td { (c.lang.date(x.paid_on)) }
+                    td { (c.lang.category(x.category.as_str())) }
+                    td { @if let Some((purpose, _)) = &paid { (super::name_text(c, purpose.as_str())) } }
+                    td.num { (format::money(x.amount.0, x.from.currency.as_str())) }
+                    td.hash { @if let Some((_, evidence)) = &paid { @for h in evidence { (h) br; } } }
                 }
             } }
         } }

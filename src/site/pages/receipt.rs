@@ -23,10 +23,11 @@ use maud::{Markup, html};
 use serde_json::json;
 
 use crate::money::views::keys;
+use crate::money::views::rows::DonationRow;
 use crate::site::i18n::CATEGORIES;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::shards;
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::Snapshot;
 
 /// The viewer's path within a language; `?org=..&no=..` picks the receipt.
 pub const VIEW_PATH: &str = "receipts/view.html";
@@ -43,8 +44,9 @@ fn lookup(c: &Ctx, snap: &Snapshot, lands: bool, filled: Option<(&str, &str)>) -
             label { (c.t("开具收据的机构", "Organisation that issued the receipt"))
                 select name="org" required {
                     option value="" disabled selected[org.is_empty()] { (c.t("请选择", "Choose one")) }
-                    @for o in snap.rows(keys::ORG.prefix()) {
-                        option value=(s(o, "org")) selected[s(o, "org") == org] { (super::orgs::name(c, o)) " (" (s(o, "org")) ")" }
+                    @for o in snap.orgs() {
+                        @let code = o.register.org.as_str();
+                        option value=(code) selected[code == org] { (super::orgs::name(c, &o)) " (" (code) ")" }
                     }
                 }
             }
@@ -84,8 +86,8 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
         pre { (c.href(VIEW_PATH)) "?org={" (c.t("机构代码", "credit code")) "}&no={" (c.t("收据号", "receipt number")) "}\n"
               (c.href("receipts/")) "?org={" (c.t("机构代码", "credit code")) "}&receipt={" (c.t("收据号", "receipt number")) "}" }
         p { (c.t("例如：", "For example: "))
-            @if let Some(d) = snap.rows(keys::DONATION.prefix()).next() {
-                @let path = super::receipt_path(s(d, "org"), s(d, "receipt_no"));
+            @if let Some(d) = snap.typed_values::<DonationRow>(keys::DONATION.prefix()).next() {
+                @let path = super::receipt_path(d.record.org.as_str(), d.record.body.receipt_no.as_str());
                 a href=(c.href(&path)) { (path) }
             }
         }

@@ -21,7 +21,7 @@ use crate::site::layout::{Ctx, Shell, page};
 use crate::site::regions;
 use crate::site::snapshot::{Snapshot, s};
 use crate::site::supervision::{
-    self, DisclosureRow, RatioRow, RatioStatus, Reason, current_year, org_row,
+    self, DisclosureRow, RatioRow, RatioStatus, Reason, current_year, type_and_region,
 };
 
 /// The page's path within a language.
@@ -110,20 +110,17 @@ impl Sources {
 
 /// The organisation cell: its name linking to its page, then its type and region.
 fn org_cell(c: &Ctx, snap: &Snapshot, org: &str) -> Markup {
-    let o = org_row(snap, org);
-    let shown = if o.is_null() {
-        org
-    } else {
-        super::orgs::name(c, o)
-    };
+    let o = snap.org(org);
+    let shown = o.as_ref().map_or(org, |o| super::orgs::name(c, o));
     // A Chinese name on the English page says so, for screen readers and fonts.
-    let zh = (c.lang == crate::site::i18n::Lang::En && o["name_en"].as_str().is_none())
-        .then_some("zh-CN");
+    let english = o.as_ref().and_then(|o| o.register.name_en.as_ref());
+    let zh = (c.lang == crate::site::i18n::Lang::En && english.is_none()).then_some("zh-CN");
+    let (org_type, region) = type_and_region(snap, org);
     html! {
         td.wide.org data-label=(c.t("组织", "Organisation")) {
             a href=(c.href(&org_path(org))) lang=[zh] { (shown) }
             br;
-            small.muted { (c.lang.org_type(s(o, "org_type"))) " · " (regions::name(c.lang, s(o, "region"))) }
+            small.muted { (c.lang.org_type(org_type)) " · " (regions::name(c.lang, &region)) }
         }
     }
 }
@@ -171,9 +168,9 @@ fn ratio_table(
                 th scope="col" { (l("相关条目", "Entries")) }
             } }
             tbody { @for r in rows {
-                @let o = org_row(snap, r.org);
+                @let (org_type, region) = type_and_region(snap, r.org);
                 @let value = supervision::ratio_of(r.figure, "value");
-                tr data-year=(r.year) data-org=(r.org) data-type=(s(o, "org_type")) data-region=(s(o, "region")) data-status=(r.status.as_str()) data-figure=(s(r.figure, "id")) {
+                tr data-year=(r.year) data-org=(r.org) data-type=(org_type) data-region=(region) data-status=(r.status.as_str()) data-figure=(s(r.figure, "id")) {
                     td.year data-v=(r.year) data-label=(l("年度", "Year")) { (c.lang.year(r.year)) }
                     (org_cell(c, snap, r.org))
                     td.figure data-label=(l("指标", "Figure")) { (s(r.figure, c.t("label_zh", "label_en"))) @if r.currency != "CNY" { " (" (r.currency) ")" } }
@@ -239,8 +236,8 @@ fn disclosure_table(c: &Ctx, snap: &Snapshot, rows: &[DisclosureRow], src: &Sour
             tbody { @for r in rows {
                 @let j = &r.judged.judged;
                 @let org = r.judged.org.to_string();
-                @let o = org_row(snap, &org);
-                tr data-year=(r.year()) data-org=(org) data-type=(s(o, "org_type")) data-region=(s(o, "region")) data-status=(j.status.as_str()) data-kind=(j.obligation.kind_name()) {
+                @let (org_type, region) = type_and_region(snap, &org);
+                tr data-year=(r.year()) data-org=(org) data-type=(org_type) data-region=(region) data-status=(j.status.as_str()) data-kind=(j.obligation.kind_name()) {
                     (org_cell(c, snap, &org))
                     td data-label=(l("义务", "Obligation")) { (kind_label(c, j.obligation.kind_name())) }
                     td data-label=(l("事项", "Subject")) { (subject(c, snap, r)) }
@@ -278,10 +275,9 @@ fn filters(c: &Ctx, snap: &Snapshot, ratios: &[RatioRow], disclosures: &[Disclos
     let mut types = BTreeSet::new();
     let mut regions_seen = BTreeMap::new();
     for org in &orgs {
-        let o = org_row(snap, org);
-        types.insert(s(o, "org_type").to_owned());
-        let r = s(o, "region");
-        regions_seen.insert(regions::name(c.lang, r), r.to_owned());
+        let (org_type, region) = type_and_region(snap, org);
+        types.insert(org_type.to_owned());
+        regions_seen.insert(regions::name(c.lang, &region), region);
     }
     html! {
         form.filters #filters hidden aria-label=(c.t("筛选", "Filters")) {

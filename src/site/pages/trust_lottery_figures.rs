@@ -5,20 +5,20 @@
 
 use maud::{Markup, html};
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use super::entry_link;
-use crate::money::views::keys;
+use crate::money::books::lottery::funds::RaisedStatus;
+use crate::money::books::trusts::TrustFlow;
+use crate::money::keys;
+use crate::money::types::Money;
+use crate::money::views::rows::{LotteryExecutionRow, TrustRow, TrustYearRow};
 use crate::site::format;
 use crate::site::layout::Ctx;
-use crate::site::snapshot::{Snapshot, dec, s};
+use crate::site::snapshot::Snapshot;
 
-/// A ratio from a view ("0.625") as a percentage, or "—" when the view has none.
-fn rate(v: &Value) -> String {
-    if v.is_null() {
-        return "—".to_owned();
-    }
-    format::percent(dec(v), Decimal::ONE)
+/// A ratio from a view (0.625) as a percentage, or "—" when the view has none.
+fn rate(v: Option<Decimal>) -> String {
+    v.map_or_else(|| "—".to_owned(), |r| format::percent(r, Decimal::ONE))
 }
 
 /// A receipt's source or a fee's type in words.
@@ -36,34 +36,30 @@ fn flow_kind(c: &Ctx, wire: &str) -> String {
     c.t(label.0, label.1).to_owned()
 }
 
+/// One money figure of a `trust_year/` row.
+type TrustYearField = fn(&TrustYearRow) -> Money;
+
 /// A trust year's money columns: the `trust_year/` field, and its label in zh and en.
-const TRUST_YEAR_COLUMNS: [(&str, &str, &str); 7] = [
-    ("opening_property", "期初", "Opening"),
-    ("contributions", "追加", "Contributions"),
-    ("income", "收益", "Income"),
-    ("fees", "费用", "Fees"),
-    ("disbursed", "支出", "Disbursed"),
-    ("transferred_at_end", "终止移交", "Handed over"),
-    ("closing_property", "期末", "Closing"),
+const TRUST_YEAR_COLUMNS: [(TrustYearField, &str, &str); 7] = [
+    (|y| y.opening_property, "期初", "Opening"),
+    (|y| y.contributions, "追加", "Contributions"),
+    (|y| y.income, "收益", "Income"),
+    (|y| y.fees, "费用", "Fees"),
+    (|y| y.disbursed, "支出", "Disbursed"),
+    (|y| y.transferred_at_end, "终止移交", "Handed over"),
+    (|y| y.closing_property, "期末", "Closing"),
 ];
 
 /// The trust `t` (its `trust/` row): year by year, then receipts and fees, then its end.
-pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
-    let f = &t["filing"];
-    let (id, cur) = (s(f, "trust_id"), s(f, "currency"));
-    let years: Vec<&Value> = snap.rows(&keys::TRUST_YEAR.under(&[&id])).collect();
-    let flows: Vec<(&str, &Value)> = t["receipts"]
-        .as_array()
-        .into_iter()
-        .flatten()
+pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &TrustRow) -> Markup {
+    let f = &t.filing;
+    let (id, cur) = (f.trust_id.as_str(), f.currency.as_str());
+    let years: Vec<TrustYearRow> = snap.typed_values(&keys::TRUST_YEAR.under(&[&id])).collect();
+    let flows: Vec<(&str, &TrustFlow)> = t
+        .receipts
+        .iter()
         .map(|r| ("in", r))
-        .chain(
-            t["fees"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|r| ("out", r)),
-        )
+        .chain(t.fees.iter().map(|r| ("out", r)))
         .collect();
     html! {
         h2 { (c.t("逐年信托财产", "Trust property year by year")) }
@@ -78,14 +74,14 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
             } }
             tbody { @for y in &years {
                 tr {
-                    th scope="row" { (y["year"].as_i64().unwrap_or_default()) }
+                    th scope="row" { (y.year) }
                     // Labelled: on a phone each row is a block of label and value.
                     @for (field, zh, en) in TRUST_YEAR_COLUMNS {
-                        td.num data-label=(c.t(zh, en)) { (format::money(dec(&y[field]), cur)) }
+                        td.num data-label=(c.t(zh, en)) { (format::money(field(y).0, cur)) }
                     }
                     td data-label=(c.t("年度报告", "Yearly report")) {
-                        @match (y["report_seq"].as_u64(), y["report_checked"].as_bool()) {
-                            (Some(seq), Some(true)) => { (c.t("✓ 已与账本核对 ", "✓ checked against the ledger ")) (entry_link(c, seq)) }
+                        @match (y.report_seq, y.report_checked) {
+                            (Some(seq), true) => { (c.t("✓ 已与账本核对 ", "✓ checked against the ledger ")) (entry_link(c, seq)) }
                             (Some(seq), _) => { (c.t("仅申报，未附财务报表 ", "declared only, no statement ")) (entry_link(c, seq)) }
                             (None, _) => { (c.t("无", "none")) }
                         }
@@ -107,10 +103,10 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
                 } }
                 tbody { @for (dir, r) in &flows {
                     tr {
-                        td data-label=(c.t("条目", "Entry")) { @if let Some(seq) = r["seq"].as_u64() { (entry_link(c, seq)) } }
-                        td data-label=(c.t("日期", "Date")) { (c.lang.date_str(s(r, "on"))) }
-                        td data-label=(c.t("类别", "Kind")) { (flow_kind(c, s(r, "kind"))) }
-                        @let amount = format::money(dec(&r["amount"]), cur);
+                        td data-label=(c.t("条目", "Entry")) { (entry_link(c, r.seq)) }
+                        td data-label=(c.t("日期", "Date")) { (c.lang.date(r.on)) }
+                        td data-label=(c.t("类别", "Kind")) { (flow_kind(c, &r.kind)) }
+                        @let amount = format::money(r.amount.0, cur);
                         @if *dir == "in" {
                             td.num data-label=(c.t("收入", "In")) { (amount) } td.num {}
                         } @else {
@@ -120,24 +116,25 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
                 } }
             } }
         }
-        @if let Some(end) = t.get("terminated").filter(|e| !e.is_null()) {
+        @if let Some(end) = &t.terminated {
+            @let b = &end.body;
             h2 { (c.t("信托终止", "Termination")) }
             dl.facts {
-                dt { (c.t("终止日期", "Ended on")) } dd { (c.lang.date_str(s(end, "terminated_on"))) }
-                dt { (c.t("原因", "Reason")) } dd { (super::name_text(c, s(end, "reason"))) }
-                dt { (c.t("剩余财产", "Remaining property")) } dd { (format::money_str(s(end, "remaining_property"), cur)) }
-                dt { (c.t("移交给", "Handed to")) } dd { (end["remaining_to"].as_str().unwrap_or("—")) }
-                dt { (c.t("清算报告哈希", "Liquidation report hash")) } dd.hash { (s(end, "liquidation_report")) }
-                dt { (c.t("监察人意见哈希", "Supervisor's opinion hash")) } dd.hash { (end["supervisor_opinion"].as_str().unwrap_or("—")) }
+                dt { (c.t("终止日期", "Ended on")) } dd { (c.lang.date(b.terminated_on)) }
+                dt { (c.t("原因", "Reason")) } dd { (super::name_text(c, b.reason.as_str())) }
+                dt { (c.t("剩余财产", "Remaining property")) } dd { (format::money(b.remaining_property.0, cur)) }
+                dt { (c.t("移交给", "Handed to")) } dd { (b.remaining_to.as_ref().map_or("—", |r| r.as_str())) }
+                dt { (c.t("清算报告哈希", "Liquidation report hash")) } dd.hash { (b.liquidation_report) }
+                dt { (c.t("监察人意见哈希", "Supervisor's opinion hash")) } dd.hash { (b.supervisor_opinion.as_ref().map_or_else(|| "—".to_owned(), ToString::to_string)) }
                 dt { (c.t("报告用时", "Reported after")) } dd {
-                    (end["days_to_report"].as_i64().unwrap_or_default()) (c.t(" 天", " days"))
-                    @if end["reported_late"].as_bool() == Some(true) {
+                    (end.days_to_report) (c.t(" 天", " days"))
+                    @if end.reported_late {
                         " " strong { (c.t("✗ 超过终止事由发生后十五日（《信托法》公益信托章，条款号未核实）", "✗ over the 15 days after the cause (Trust Law, public-welfare trust chapter; article number not retrieved)")) }
                     } @else {
                         " " (c.t("✓ 十五日内", "✓ within 15 days"))
                     }
                 }
-                dt { (c.t("终止条目", "Entry")) } dd { @if let Some(seq) = end["seq"].as_u64() { (entry_link(c, seq)) } }
+                dt { (c.t("终止条目", "Entry")) } dd { (entry_link(c, end.seq)) }
             }
         }
     }
@@ -146,8 +143,8 @@ pub fn trust_years(c: &Ctx, snap: &Snapshot, t: &Value) -> Markup {
 /// Issuer `admin`'s fiscal years: money in against the amount announced, and the grants'
 /// execution by purpose.
 pub fn lottery_execution(c: &Ctx, snap: &Snapshot, admin: &str) -> Markup {
-    let years: Vec<&Value> = snap
-        .rows(&keys::LOTTERY_EXECUTION.under(&[&admin]))
+    let years: Vec<LotteryExecutionRow> = snap
+        .typed_values(&keys::LOTTERY_EXECUTION.under(&[&admin]))
         .collect();
     html! {
         @if !years.is_empty() {
@@ -156,9 +153,9 @@ pub fn lottery_execution(c: &Ctx, snap: &Snapshot, admin: &str) -> Markup {
                      "Each fiscal year: the fund received as the ledger records it against the amount announced, each purpose's share of the grants, and what the recipients report using of them (the execution rate).")) }
         }
         @for y in &years {
-            @let cur = s(y, "currency");
+            @let cur = y.currency.as_str();
             div.table-wrap { table.stack-on-phone {
-                caption { (c.lang.year(y["fiscal_year"].as_i64().unwrap_or_default())) " · " (cur) }
+                caption { (c.lang.year(i64::from(y.fiscal_year))) " · " (cur) }
                 thead { tr {
                     th scope="col" { (c.t("类别", "Purpose")) }
                     th.num scope="col" { (c.t("资助笔数", "Grants")) }
@@ -168,40 +165,40 @@ pub fn lottery_execution(c: &Ctx, snap: &Snapshot, admin: &str) -> Markup {
                     th.num scope="col" { (c.t("执行率", "Execution")) }
                 } }
                 tbody {
-                    @for p in y["by_purpose"].as_array().into_iter().flatten() {
+                    @for p in &y.by_purpose {
                         tr {
-                            th scope="row" { (c.lang.lottery_purpose(s(p, "purpose"))) }
-                            td.num data-label=(c.t("资助笔数", "Grants")) { (p["grants"].as_u64().unwrap_or_default()) }
-                            td.num data-label=(c.t("资助额", "Granted")) { (format::money_str(s(p, "granted"), cur)) }
-                            td.num data-label=(c.t("占比", "Share")) { (rate(&p["share"])) }
-                            td.num data-label=(c.t("已使用", "Used")) { (format::money_str(s(p, "used"), cur)) }
-                            td.num data-label=(c.t("执行率", "Execution")) { (rate(&p["execution_rate"])) }
+                            th scope="row" { (c.lang.lottery_purpose(p.purpose.as_str())) }
+                            td.num data-label=(c.t("资助笔数", "Grants")) { (p.grants) }
+                            td.num data-label=(c.t("资助额", "Granted")) { (format::money(p.granted.0, cur)) }
+                            td.num data-label=(c.t("占比", "Share")) { (rate(p.share)) }
+                            td.num data-label=(c.t("已使用", "Used")) { (format::money(p.used.0, cur)) }
+                            td.num data-label=(c.t("执行率", "Execution")) { (rate(p.execution_rate)) }
                         }
                     }
                     tr.total {
                         th scope="row" { (c.t("合计", "Total")) }
                         td.num {}
-                        td.num data-label=(c.t("资助额", "Granted")) { (format::money_str(s(y, "granted"), cur)) }
+                        td.num data-label=(c.t("资助额", "Granted")) { (format::money(y.granted.0, cur)) }
                         td.num {}
-                        td.num data-label=(c.t("已使用", "Used")) { (format::money_str(s(y, "used"), cur)) }
-                        td.num data-label=(c.t("执行率", "Execution")) { (rate(&y["execution_rate"])) }
+                        td.num data-label=(c.t("已使用", "Used")) { (format::money(y.used.0, cur)) }
+                        td.num data-label=(c.t("执行率", "Execution")) { (rate(y.execution_rate)) }
                     }
                 }
             } }
             dl.facts {
                 dt { (c.t("公益金收入（账本）", "Fund received (ledger)")) }
-                dd { @match y["received"].as_str() { Some(r) => { (format::money_str(r, cur)) } None => { (c.t("未记录", "not recorded")) } } }
+                dd { @match y.received { Some(r) => { (format::money(r.0, cur)) } None => { (c.t("未记录", "not recorded")) } } }
                 dt { (c.t("公告筹集额", "Raised, as announced")) }
                 dd {
-                    @match y["raised_announced"].as_str() { Some(r) => { (format::money_str(r, cur)) " " } None => {} }
-                    @match s(y, "raised_status") {
-                        "checked" => { (c.t("✓ 与收入记录一致", "✓ agrees with the receipts")) }
-                        "declared" => { strong { (c.t("✗ 未记录收入，无法核对", "✗ no receipts recorded: not checked")) } }
-                        _ => { (c.t("尚未公告", "not announced yet")) }
+                    @if let Some(r) = y.raised_announced { (format::money(r.0, cur)) " " }
+                    @match y.raised_status {
+                        RaisedStatus::Checked => { (c.t("✓ 与收入记录一致", "✓ agrees with the receipts")) }
+                        RaisedStatus::Declared => { strong { (c.t("✗ 未记录收入，无法核对", "✗ no receipts recorded: not checked")) } }
+                        RaisedStatus::NotAnnounced => { (c.t("尚未公告", "not announced yet")) }
                     }
                 }
                 dt { (c.t("资助非慈善组织的福利机构", "Granted to welfare institutions (not charities)")) }
-                dd { (format::money_str(s(y, "granted_to_welfare_institutions"), cur)) }
+                dd { (format::money(y.granted_to_welfare_institutions.0, cur)) }
             }
         }
     }
