@@ -333,11 +333,14 @@ impl LedgerService {
         if self.store.record_size().await? == Some(size) {
             return Ok(());
         }
-        tracing::warn!(
-            entries = size,
-            "the stored records are not those of the log as this build derives them (missing, \
+        // A new ledger's first open only records that its (no) records follow its log.
+        if size > 0 {
+            tracing::warn!(
+                entries = size,
+                "the stored records are not those of the log as this build derives them (missing, \
              or written by another version); writing them afresh"
-        );
+            );
+        }
         let mut state = State::default();
         let mut part = RecordRows {
             reset: true,
