@@ -324,6 +324,23 @@ async fn corrections_rebuild_from_the_stored_log_and_rewrite_the_records() {
     );
 }
 
+/// While the stored records are not those of the log, an append leaves them alone rather than
+/// write a partial set; the next start writes them all. Answers the restarted service.
+async fn one_append_then_a_start_writes_the_records(t: &TestLedger) -> LedgerService {
+    t.service
+        .append(vec![t.donation("R2025-0100", "5.00", "2025-03-01")])
+        .await
+        .unwrap();
+    assert_eq!(t.store().record_size().await.unwrap(), None);
+    let store = Store::open(&t.url, false).await.unwrap();
+    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
+        .await
+        .unwrap();
+    let size = restarted.store().size().await.unwrap();
+    assert_eq!(restarted.store().record_size().await.unwrap(), Some(size));
+    restarted
+}
+
 /// A database whose records were never written (one from before they were kept) passes the
 /// audit on its summaries, and the next start writes every record, as an audit then confirms.
 async fn missing_records_are_found_and_written_at_the_next_start() {
@@ -347,18 +364,7 @@ async fn missing_records_are_found_and_written_at_the_next_start() {
     let summaries = views_verdict(&t).await.unwrap();
     // Five donations, a spend, and the hops of three donations (250.00 first in, first out).
     assert_eq!(clean - summaries, 5 + 1 + 3);
-    // Appends meanwhile leave them alone rather than write a partial set.
-    t.service
-        .append(vec![t.donation("R2025-0100", "5.00", "2025-03-01")])
-        .await
-        .unwrap();
-    assert_eq!(t.store().record_size().await.unwrap(), None);
-    let store = Store::open(&t.url, false).await.unwrap();
-    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
-        .await
-        .unwrap();
-    let size = restarted.store().size().await.unwrap();
-    assert_eq!(restarted.store().record_size().await.unwrap(), Some(size));
+    let restarted = one_append_then_a_start_writes_the_records(&t).await;
     restarted.refresh_views().await.unwrap();
     // One more donation row than before.
     assert_eq!(views_verdict(&t).await.unwrap(), clean + 1);
@@ -390,17 +396,7 @@ async fn records_of_another_derivation_are_written_afresh_at_the_next_start() {
     assert_eq!(named, "record_size");
     assert!(reason.contains("record derivation 0"), "{reason}");
     assert_eq!(t.store().record_size().await.unwrap(), None);
-    t.service
-        .append(vec![t.donation("R2025-0100", "5.00", "2025-03-01")])
-        .await
-        .unwrap();
-    assert_eq!(t.store().record_size().await.unwrap(), None);
-    let store = Store::open(&t.url, false).await.unwrap();
-    let restarted = LedgerService::open(store, SecretKey::from_seed([1; 32]))
-        .await
-        .unwrap();
-    let size = restarted.store().size().await.unwrap();
-    assert_eq!(restarted.store().record_size().await.unwrap(), Some(size));
+    let restarted = one_append_then_a_start_writes_the_records(&t).await;
     assert_eq!(t.store().view(&key).await.unwrap().unwrap(), current);
     restarted.refresh_views().await.unwrap();
     assert_eq!(views_verdict(&t).await.unwrap(), clean + 1);

@@ -436,7 +436,7 @@ mod tests {
     fn figure(id: &str, status: &str, explained: bool) -> Value {
         json!({"id": id, "label_zh": id, "label_en": id, "value": "0.5", "threshold": "0.7",
                "comparison": "at_least", "basis": "prior_year", "status": status,
-               "explained": explained, "source": "src"})
+               "decided_by": null, "bases": [], "explained": explained, "source": "src"})
     }
 
     /// A log whose newest entry was recorded at `unix` seconds.
@@ -494,7 +494,8 @@ mod tests {
         ] {
             put(
                 keys::COMPLIANCE.key(&[&ORG, &year, &"CNY"]),
-                json!({"org": ORG, "year": year, "currency": "CNY", "figures": figs}),
+                json!({"org": ORG, "year": year, "currency": "CNY", "figures": figs,
+                       "public_fundraising": false, "sides": []}),
             );
         }
         let zero = "0.00";
