@@ -7,6 +7,10 @@ use sunshine_ledger::cli::{
     serve, sign, site, verify_proof, witness,
 };
 
+/// Memory that follows what is live (issue 13): see the dependency's note in `Cargo.toml`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
