@@ -10,8 +10,12 @@ use std::process::Command;
 /// Runs `sunshine bench ARGS` in a temporary working directory and returns its stdout.
 fn bench(args: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
+    bench_in(dir.path(), args)
+}
+
+fn bench_in(dir: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new(common::bin())
-        .args(["bench", "--workdir", dir.path().to_str().unwrap()])
+        .args(["bench", "--workdir", dir.to_str().unwrap()])
         .args(args)
         .output()
         .unwrap();
@@ -114,7 +118,9 @@ fn http_bench_runs_the_witnesses_as_processes_and_measures_them_apart() {
 
 #[test]
 fn scale_bench_runs_every_command_and_reports_its_memory() {
-    let out = bench(&["--scale", "150", "--requests", "40", "--clients", "4"]);
+    let dir = tempfile::tempdir().unwrap();
+    let args = ["--scale", "150", "--requests", "40", "--clients", "4"];
+    let out = bench_in(dir.path(), &args);
     assert!(out.starts_with("sunshine bench --scale 150: "), "{out}");
     // Each command ran as its own process and reported its peak memory.
     for label in [
@@ -145,6 +151,23 @@ fn scale_bench_runs_every_command_and_reports_its_memory() {
     assert!(peak("audit ") > 1.0, "{out}");
     // Every HTTP append was answered 200 (the benchmark fails otherwise).
     assert!(out.contains("after 40 HTTP appends"), "{out}");
+    // Again on the ledger the first run left, which holds its appends: this run's are new
+    // donations too, every one answered 200, not refused as receipt numbers already used.
+    let again = bench_in(dir.path(), &[&args[..], &["--reuse"]].concat());
+    assert!(
+        again.contains("a demo ledger made before, reused"),
+        "{again}"
+    );
+    assert!(again.contains("after 40 HTTP appends"), "{again}");
+    let entries = |out: &str| {
+        out.split(": ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap()
+    };
+    // 40 HTTP appends and one more for the site's rebuild.
+    assert_eq!(entries(&again), entries(&out) + 41, "{out}\n{again}");
 }
 
 #[test]

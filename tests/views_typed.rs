@@ -467,6 +467,25 @@ async fn money_answers_are_named_schemas_served_as_named() {
         );
         assert!(schemas[schema]["properties"].is_object(), "{schema}");
     }
+    // An entry row's kind is one of the kinds the ledger knows, each named in the document.
+    assert_eq!(
+        schemas["EntryRow"]["properties"]["kind"]["$ref"],
+        "#/components/schemas/Kind"
+    );
+    let kinds: Vec<&str> = schemas["Kind"]["enum"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for name in [
+        "genesis",
+        "donation",
+        "correction",
+        "trust.report",
+        "lottery.announce",
+    ] {
+        assert!(kinds.contains(&name), "{name} in {kinds:?}");
+    }
+    assert_eq!(kinds.len(), Kind::ALL.len(), "{kinds:?}");
     assert!(
         schemas["EntryRow"]["properties"]["correction"].is_object(),
         "{}",

@@ -153,6 +153,13 @@ fn demo_org(keys: &Path) -> anyhow::Result<(crate::ledger::Uscc, crate::ledger::
     Ok((uscc.parse().context("orgs.tsv: organisation code")?, key))
 }
 
+/// A receipt number no earlier run on the same ledger used: `--reuse` measures a ledger an
+/// earlier run appended to, and a receipt number it already holds is refused (20,000 refusals
+/// measured nothing but the refusal path).
+fn run_receipt(size: u64, n: &str) -> String {
+    format!("B{size}-{n}")
+}
+
 pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     let (_tmp, work) = super::bench::workdir(args, "sunshine-bench-scale")?;
     let db = work.join("ledger.db");
@@ -192,7 +199,7 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     let pid = server.pid().to_string();
     let (org, key) = demo_org(&work.join("keys"))?;
     let subs: Vec<_> = (0..args.requests)
-        .map(|i| donation_submission(&org, &key, &format!("S{i:010}"), i))
+        .map(|i| donation_submission(&org, &key, &run_receipt(entries, &i.to_string()), i))
         .collect();
     let bodies = std::sync::Arc::new(super::bench::Parties::bodies(&subs)?);
     eprintln!("{} HTTP appends ...", args.requests);
@@ -223,7 +230,7 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     let site_bytes = bytes_under(&site_dir, &site_dir.join("log"))?;
     eprintln!("one new entry, site build again ...");
     let one = work.join("one-donation.json");
-    let sub = donation_submission(&org, &key, "SITE-ONE", args.requests);
+    let sub = donation_submission(&org, &key, &run_receipt(entries, "SITE"), args.requests);
     std::fs::write(&one, serde_json::to_vec(&sub)?)?;
     child(&work, &["append", &path_str(&one)?])?;
     let site_again = child(&work, &["site", "build", "--out", &path_str(&site_dir)?])?;

@@ -14,7 +14,6 @@ use crate::money::types::CorrectionAction;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct EntryRow {
     pub seq: u64,
-    #[schema(value_type = String)]
     pub kind: Kind,
     /// Whether the entry is in force (`voided` once a live correction voids it).
     pub status: DonationStatus,

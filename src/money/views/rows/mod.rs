@@ -138,8 +138,14 @@ impl utoipa::PartialSchema for crate::ledger::Timestamp {
 impl ToSchema for crate::ledger::Timestamp {}
 
 impl utoipa::PartialSchema for crate::ledger::Kind {
+    /// The wire names themselves, so a client generated from the document knows every kind
+    /// (and a new kind shows in the document without anyone editing a description).
     fn schema() -> RefOr<Schema> {
-        code("An entry kind (`donation`, `disbursement`, ...; docs/FORMAT.md)")
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .description(Some("An entry kind (docs/FORMAT.md)"))
+            .enum_values(Some(crate::ledger::Kind::ALL.iter().map(|k| k.as_str())))
+            .into()
     }
 }
 
