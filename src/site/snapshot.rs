@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::money::views::keys;
-use crate::money::views::rows::SpendRow;
+use crate::money::views::rows::{DonationRow, SpendRow};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -157,11 +157,10 @@ impl Snapshot {
     /// payments are the summaries').
     fn index_donations(&mut self) {
         let mut donations: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-        for (k, v) in self.prefixed(keys::DONATION.prefix()) {
-            let d = donation_fields(v);
-            if let Some(p) = d["project"].as_str() {
+        for (k, d) in self.typed_rows::<DonationRow>(keys::DONATION.prefix()) {
+            if let Some(p) = &d.record.body.project {
                 donations
-                    .entry((s(d, "org").to_owned(), p.to_owned()))
+                    .entry((d.record.org.as_str().to_owned(), p.as_str().to_owned()))
                     .or_default()
                     .push(k.to_owned());
             }
@@ -307,14 +306,4 @@ pub fn donation_fields(row: &Value) -> &Value {
         Some(o) if row["status"] == "voided" && o.is_object() => o,
         _ => row,
     }
-}
-
-/// A view's string field.
-pub fn s<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field].as_str().unwrap_or("")
-}
-
-/// A view's money field as a decimal (zero when absent).
-pub fn dec(v: &Value) -> Decimal {
-    v.as_str().and_then(|t| t.parse().ok()).unwrap_or_default()
 }
