@@ -249,16 +249,25 @@ async fn every_typed_row_of_a_demo_ledger_reads_back_to_its_stored_bytes() {
     assert!(hops.iter().any(goods) && !hops.iter().all(goods));
 }
 
-/// A full `site build` (into a new directory `out`) of the demo ledger in `dir`: its error text,
-/// or `None` when it succeeded.
-fn site_build_error(dir: &std::path::Path, out: &str) -> Option<String> {
+/// The binary run with `args` on the demo ledger in `dir`: its error text, or `None` when it
+/// succeeded.
+fn failure(dir: &std::path::Path, args: &[&str]) -> Option<String> {
     let out = std::process::Command::new(common::bin())
         .args(["--db", dir.join("ledger.db").to_str().unwrap()])
         .args(["--keys", dir.join("keys").to_str().unwrap()])
-        .args(["site", "build", "--out", dir.join(out).to_str().unwrap()])
+        .args(args)
         .output()
         .unwrap();
     (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// A full `site build` (into a new directory `out`) of the demo ledger in `dir`: its error text,
+/// or `None` when it succeeded.
+fn site_build_error(dir: &std::path::Path, out: &str) -> Option<String> {
+    failure(
+        dir,
+        &["site", "build", "--out", dir.join(out).to_str().unwrap()],
+    )
 }
 
 /// The site's loader parses each row once, and still stops at a row of a typed family that
@@ -318,6 +327,52 @@ async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
         common::tamper(&url, &set(text)).await;
     }
     assert_eq!(site_build_error(dir.path(), "after"), None);
+}
+
+/// `report compliance` reads its rows as their types, as text and as JSON: a compliance row
+/// whose fundraising status is a string, and a stock whose quantity in stock is under another
+/// name, each stop it naming the key. Read as JSON fields, the first printed "no
+/// (无公开募捐资格)" for an organisation that has the status, and the second a "-" in stock.
+#[tokio::test]
+async fn report_compliance_stops_at_a_row_that_does_not_read_naming_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    common::run_in(dir.path(), &["demo", "--seed", "1", "--scale", "100"]);
+    let url = sunshine_ledger::store::database_url(dir.path().join("ledger.db").to_str().unwrap());
+    let store = Store::open(&url, false).await.unwrap();
+    let all = store.views_with_prefix("").await.unwrap();
+    drop(store);
+    let text = ["report", "compliance"];
+    let json = ["report", "compliance", "--json"];
+    assert_eq!(failure(dir.path(), &text), None);
+    assert_eq!(failure(dir.path(), &json), None);
+    let fundraising = r#""public_fundraising":true"#;
+    let compliance = all
+        .iter()
+        .find(|(k, v)| keys::COMPLIANCE.has(k) && v.contains(fundraising))
+        .expect("a compliance row of an organisation with the status");
+    let goods = all.iter().find(|(k, _)| keys::GOODS.has(k)).unwrap();
+    let cases = [
+        (compliance, fundraising, r#""public_fundraising":"true""#),
+        (goods, r#""in_stock":"#, r#""in_stok":"#),
+    ];
+    for ((key, text_row), from, to) in cases {
+        let bad = text_row.replacen(from, to, 1);
+        assert_ne!(&bad, text_row, "{key}");
+        let set = |v: &str| {
+            let v = v.replace('\'', "''");
+            format!("UPDATE views SET value = '{v}' WHERE key = '{key}'")
+        };
+        common::tamper(&url, &set(&bad)).await;
+        for args in [&text[..], &json[..]] {
+            let err = failure(dir.path(), args).unwrap_or_default();
+            assert!(
+                err.contains(&format!("view row {key} does not read")),
+                "{args:?} {key}: {err}"
+            );
+        }
+        common::tamper(&url, &set(text_row)).await;
+    }
+    assert_eq!(failure(dir.path(), &text), None);
 }
 
 #[tokio::test]

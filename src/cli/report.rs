@@ -7,12 +7,14 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use super::Global;
+use super::report_trusts::{ratio, typed};
 use crate::ledger::Uscc;
+use crate::money::compliance::{self, Figure};
 use crate::money::duties::OrgDuties;
 use crate::money::obligations::{CSV_COLUMNS, FlatRow, OrgObligation, Query, judge};
 use crate::money::timeliness::Status;
 use crate::money::views::keys;
-use crate::money::views::rows::{self, BalanceRow};
+use crate::money::views::rows::{BalanceRow, ComplianceRow, GoodsRow, WireName};
 use crate::store::{Store, database_url};
 
 #[derive(Args, Debug)]
@@ -121,14 +123,6 @@ pub(super) fn parse(key: &str, text: &str) -> anyhow::Result<Value> {
         .with_context(|| format!("cached view {key} is not JSON; run `sunshine audit`"))
 }
 
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
-}
-
 pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
     let store = Store::open(&database_url(&g.db), false).await?;
     let Some(size) = store.view_size().await? else {
@@ -136,9 +130,6 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             "no views are cached yet; they are computed after every `sunshine append`, `import` or `demo`"
         );
     };
-    // `report compliance` ends with the goods in stock (issue 14): not a yearly figure, so
-    // `--year` leaves them as they are.
-    let mut goods = Vec::new();
     let rows = match &args.what {
         Report::Trace { org, receipt } => {
             let key = keys::TRACE.key(&[org, receipt]);
@@ -150,7 +141,7 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
                 .with_context(|| format!("no donation with receipt {receipt} at {org}"))?;
             vec![(key, serde_json::to_string(&trace)?)]
         }
-        Report::Compliance { org, .. } => {
+        Report::Compliance { org, year } => {
             let prefix = org
                 .as_ref()
                 .map_or(keys::COMPLIANCE.prefix().to_owned(), |o| {
@@ -159,8 +150,10 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
             let goods_prefix = org
                 .as_ref()
                 .map_or(keys::GOODS.prefix().to_owned(), |o| keys::GOODS.under(&[o]));
-            goods = store.views_with_prefix(&goods_prefix).await?;
-            store.views_with_prefix(&prefix).await?
+            let goods = store.views_with_prefix(&goods_prefix).await?;
+            let rows = store.views_with_prefix(&prefix).await?;
+            eprintln!("as of entry {} (log size {size})", size.saturating_sub(1));
+            return print_stdout(&compliance_report(&rows, &goods, *year, args.json)?);
         }
         Report::Late(late) => {
             let rows = store.views_with_prefix(keys::DUTIES.prefix()).await?;
@@ -210,92 +203,104 @@ pub async fn run(g: &Global, args: &ReportArgs) -> anyhow::Result<()> {
     for (key, text) in &rows {
         let v = parse(key, text)?;
         if args.json {
-            out.push_str(&format!(
-                "{}\n",
-                serde_json::json!({"key": key, "value": v})
-            ));
+            out.push_str(&json_line(key, &v));
             continue;
         }
         match &args.what {
             Report::Trace { .. } => {
                 out.push_str(&format!("{}\n", serde_json::to_string_pretty(&v)?))
             }
-            Report::Compliance { year, .. } => {
-                if year.is_some_and(|y| v["year"].as_i64() != Some(i64::from(y))) {
-                    continue;
-                }
-                for f in v["figures"].as_array().into_iter().flatten() {
-                    out.push_str(&compliance_lines(&v, f));
-                }
-                out.push_str(&super::report_sides::lines(&v));
-            }
-            Report::Late(_) | Report::Trusts { .. } | Report::Lottery { .. } => {}
+            Report::Compliance { .. }
+            | Report::Late(_)
+            | Report::Trusts { .. }
+            | Report::Lottery { .. } => {}
             Report::Balances { .. } => {
                 // Read as its type, so a row the writer no longer writes this way fails here.
-                let row: BalanceRow = rows::read(key, text)?;
+                let row: BalanceRow = typed(key, text)?;
                 out.push_str(&format!("{key}  {}\n", serde_json::to_string(&row)?))
             }
         }
-    }
-    let goods = goods
-        .iter()
-        .map(|(key, text)| Ok((key, parse(key, text)?)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    if args.json {
-        for (key, v) in &goods {
-            out.push_str(&format!(
-                "{}\n",
-                serde_json::json!({"key": key, "value": v})
-            ));
-        }
-    } else {
-        let values: Vec<Value> = goods.into_iter().map(|(_, v)| v).collect();
-        out.push_str(&super::report_goods::lines(&values));
     }
     print_stdout(&out)?;
     Ok(())
 }
 
+/// A stored row as a line of `--json` output: its key and its value as stored.
+fn json_line(key: &str, v: &Value) -> String {
+    format!("{}\n", serde_json::json!({"key": key, "value": v}))
+}
+
+/// `report compliance`: each `compliance/` row's figures (of `year` only, if given) and its
+/// sides, then the goods in stock per item (issue 14: not a yearly figure, so `--year` leaves
+/// them as they are); with `--json`, every row as stored. Each row reads as its type first,
+/// whichever way it is printed, so a row that does not is named instead of printed with blanks.
+fn compliance_report(
+    rows: &[(String, String)],
+    goods: &[(String, String)],
+    year: Option<i32>,
+    json: bool,
+) -> anyhow::Result<String> {
+    let mut out = String::new();
+    for (key, text) in rows {
+        let row: ComplianceRow = typed(key, text)?;
+        if json {
+            out.push_str(&json_line(key, &parse(key, text)?));
+        } else if year.is_none_or(|y| row.year == y) {
+            for f in &row.figures {
+                out.push_str(&compliance_lines(&row, f));
+            }
+            out.push_str(&super::report_sides::lines(&row));
+        }
+    }
+    let mut stock = Vec::with_capacity(goods.len());
+    for (key, text) in goods {
+        stock.push(typed::<GoodsRow>(key, text)?);
+        if json {
+            out.push_str(&json_line(key, &parse(key, text)?));
+        }
+    }
+    if !json {
+        out.push_str(&super::report_goods::lines(&stock));
+    }
+    Ok(out)
+}
+
 /// A verdict as `report compliance` prints it: a year in progress is said in words, never as a
 /// failure.
-fn verdict(wire: &Value) -> String {
-    match wire.as_str() {
-        Some("in_progress") => "IN PROGRESS (进行中)".to_owned(),
-        _ => s(wire).to_uppercase(),
+fn verdict(v: compliance::Status) -> String {
+    match v {
+        compliance::Status::InProgress => "IN PROGRESS (进行中)".to_owned(),
+        other => other.wire_name().to_uppercase(),
     }
 }
 
 /// One figure of a `compliance/` row: its headline (the verdict and the basis that decided it),
 /// then one line per basis with its own label, base, value and verdict.
-fn compliance_lines(row: &Value, f: &Value) -> String {
+fn compliance_lines(row: &ComplianceRow, f: &Figure) -> String {
     let mut out = format!(
         "{} {} {}  {:<40} value {:>8}  threshold {:>6}  {}{}{}\n",
-        s(&row["org"]),
-        s(&row["year"]),
-        s(&row["currency"]),
-        s(&f["id"]),
-        s(&f["value"]),
-        s(&f["threshold"]),
-        verdict(&f["status"]),
-        match f["decided_by"].as_str() {
-            Some(b) => format!(" (decided by {b})"),
+        row.org,
+        row.year,
+        row.currency,
+        f.id,
+        ratio(f.value),
+        ratio(f.threshold),
+        verdict(f.status),
+        match f.decided_by {
+            Some(b) => format!(" (decided by {})", b.wire_name()),
             None => String::new(),
         },
-        if f["explained"] == Value::Bool(true) {
-            " (explained)"
-        } else {
-            ""
-        },
+        if f.explained { " (explained)" } else { "" },
     );
-    for b in f["bases"].as_array().into_iter().flatten() {
+    for b in &f.bases {
         out.push_str(&format!(
             "    {:<20} {} / {}  base {}  value {}  {}\n",
-            s(&b["basis"]),
-            s(&b["label_zh"]),
-            s(&b["label_en"]),
-            s(&b["base"]),
-            s(&b["value"]),
-            verdict(&b["status"]),
+            b.basis.wire_name(),
+            b.label_zh,
+            b.label_en,
+            ratio(b.base),
+            ratio(b.value),
+            verdict(b.status),
         ));
     }
     out

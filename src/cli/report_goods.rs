@@ -4,36 +4,33 @@
 //! figures above (in-kind income when received, charitable spending when given out); these
 //! lines say what is left on the shelf, which no ratio shows.
 
-use serde_json::Value;
-
-fn text<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field].as_str().unwrap_or("-")
-}
+use super::report_trusts::figure;
+use crate::money::views::rows::GoodsRow;
 
 /// The lines for the `goods/` rows `rows` (key order: by organisation, then fund and item).
-pub fn lines(rows: &[Value]) -> String {
+pub fn lines(rows: &[GoodsRow]) -> String {
     let mut out = String::new();
     for r in rows {
-        let fund = match r["project"].as_str() {
+        let fund = match &r.stock.project {
             Some(p) => format!("project {p}"),
             None => "unrestricted".to_owned(),
         };
-        let unit = text(r, "unit");
+        let unit = &r.unit;
         out.push_str(&format!(
             "{} goods {:<24} {:<20} received {} {unit}  given out {} {unit}  in stock {} {unit}",
-            text(r, "org"),
+            r.stock.org,
             fund,
-            text(r, "item"),
-            text(r, "received"),
-            text(r, "distributed"),
-            text(r, "in_stock"),
+            r.stock.item.as_str(),
+            r.received,
+            r.distributed,
+            r.in_stock,
         ));
-        match r["currency"].as_str() {
+        match r.currency {
             Some(cur) => out.push_str(&format!(
                 "  value received {} / given out {} / in stock {} {cur}\n",
-                text(r, "value_received"),
-                text(r, "value_distributed"),
-                text(r, "value_in_stock"),
+                figure(r.value_received),
+                figure(r.value_distributed),
+                figure(r.value_in_stock),
             )),
             None => out.push_str("  not valued (物资未估值)\n"),
         }
@@ -46,16 +43,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    const ORG: &str = "51330100MJ00010182";
+
     #[test]
     fn a_valued_and_an_unvalued_stock_each_take_one_line() {
         let rows = [
-            json!({"org": "ORG", "project": "P1", "item": "rice", "unit": "袋", "currency": "CNY",
+            json!({"org": ORG, "project": "P1", "item": "rice", "unit": "袋", "currency": "CNY",
                    "received": "1500", "distributed": "1100", "in_stock": "400",
                    "value_received": "49333.33", "value_distributed": "36533.33",
-                   "value_in_stock": "12800.00"}),
-            json!({"org": "ORG", "item": "quilts", "unit": "床", "received": "200",
-                   "distributed": "150", "in_stock": "50"}),
-        ];
+                   "value_in_stock": "12800.00", "gifts": 2, "distributions": 2, "lots": []}),
+            json!({"org": ORG, "item": "quilts", "unit": "床", "received": "200",
+                   "distributed": "150", "in_stock": "50", "gifts": 1, "distributions": 1,
+                   "lots": []}),
+        ]
+        .map(|v| serde_json::from_value::<GoodsRow>(v).expect("a whole goods row"));
         let out = lines(&rows);
         let l: Vec<&str> = out.lines().collect();
         assert_eq!(l.len(), 2, "{out}");

@@ -2,54 +2,42 @@
 //! status a year was judged with, and the ledger's and the audited figures the test read, side
 //! by side, with every difference flagged.
 
-use serde_json::Value;
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
-}
+use crate::money::regulator::sides::{AmountItem, Side};
+use crate::money::views::rows::ComplianceRow;
 
 /// The lines that follow a `compliance/` row's figures.
-pub fn lines(row: &Value) -> String {
+pub fn lines(row: &ComplianceRow) -> String {
     let mut out = format!(
         "    judged with public-fundraising status: {} (in force on 31 December)\n",
-        if row["public_fundraising"] == Value::Bool(true) {
+        if row.public_fundraising {
             "yes (有公开募捐资格)"
         } else {
             "no (无公开募捐资格)"
         }
     );
-    for y in row["sides"].as_array().into_iter().flatten() {
-        let used = match y["used"].as_str() {
-            Some("audited") => format!("audited, report entry {}", text(&y["report_seq"])),
-            _ => "ledger".to_owned(),
+    // The items by their names, as the report has always listed them (the order of the stored
+    // row's members).
+    let mut items = AmountItem::ALL;
+    items.sort_by_key(|i| i.as_str());
+    for y in &row.sides {
+        let used = match (y.used, y.report_seq) {
+            (Side::Audited, Some(seq)) => format!("audited, report entry {seq}"),
+            (Side::Audited, None) => "audited, report entry -".to_owned(),
+            (Side::Ledger, _) => "ledger".to_owned(),
         };
-        out.push_str(&format!(
-            "    figures of {} (used: {used})\n",
-            text(&y["year"])
-        ));
-        let Some(audited) = y["audited"].as_object() else {
+        out.push_str(&format!("    figures of {} (used: {used})\n", y.year));
+        let Some(audited) = &y.audited else {
             continue;
         };
-        for (item, ledger) in y["ledger"].as_object().into_iter().flatten() {
-            let differs = y["differences"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .find(|d| d["item"].as_str() == Some(item.as_str()));
+        for item in items {
+            let differs = y.differences.iter().find(|d| d.item == item);
             out.push_str(&format!(
                 "        {:<20} ledger {:>16}  audited {:>16}{}\n",
-                item,
-                text(ledger),
-                audited.get(item).map(text).unwrap_or_default(),
+                item.as_str(),
+                item.of(&y.ledger).to_string(),
+                item.of(audited).to_string(),
                 match differs {
-                    Some(d) => format!(
-                        "  DIFFERS by {} (审计数与账本数不一致)",
-                        text(&d["difference"])
-                    ),
+                    Some(d) => format!("  DIFFERS by {} (审计数与账本数不一致)", d.difference),
                     None => String::new(),
                 }
             ));
@@ -62,14 +50,27 @@ pub fn lines(row: &Value) -> String {
 mod tests {
     use super::*;
 
+    /// One side's figures: `revenue` and `donations` as given, the rest at 1.00.
+    fn amounts(revenue: &str, donations: &str) -> serde_json::Value {
+        serde_json::json!({"revenue": revenue, "donations": donations,
+            "charitable_spending": "1.00", "admin_costs": "1.00", "total_spending": "1.00",
+            "net_assets_year_end": "1.00"})
+    }
+
     #[test]
     fn both_sides_are_printed_and_a_difference_is_flagged() {
-        let row = serde_json::json!({"public_fundraising": true, "sides": [
+        let row: ComplianceRow = serde_json::from_value(serde_json::json!({
+            "org": "51330100MJ00010182", "year": 2025, "currency": "CNY",
+            "public_fundraising": true, "figures": [], "sides": [
             {"year": 2024, "used": "audited", "report_seq": 12,
-             "ledger": {"revenue": "1000000.00", "donations": "1000000.00"},
-             "audited": {"revenue": "1200000.00", "donations": "1000000.00"},
-             "differences": [{"item": "revenue", "difference": "200000.00"}]},
-            {"year": 2025, "used": "ledger", "ledger": {"revenue": "5.00"}, "differences": []}]});
+             "ledger": amounts("1000000.00", "1000000.00"),
+             "audited": amounts("1200000.00", "1000000.00"),
+             "differences": [{"item": "revenue", "label_zh": "收入合计",
+                 "label_en": "Total revenue", "ledger": "1000000.00",
+                 "audited": "1200000.00", "difference": "200000.00"}]},
+            {"year": 2025, "used": "ledger", "ledger": amounts("5.00", "5.00"),
+             "differences": []}]}))
+        .expect("a whole compliance row");
         let out = lines(&row);
         assert!(out.contains("status: yes"), "{out}");
         assert!(

@@ -14,17 +14,17 @@ use crate::money::types::Money;
 use crate::money::views::rows::{self, LotteryExecutionRow, TrustRow, TrustYearRow};
 
 /// A ratio ("0.625") as written, or "-" when there is none.
-fn ratio(v: Option<Decimal>) -> String {
+pub(super) fn ratio(v: Option<Decimal>) -> String {
     v.map_or_else(|| "-".to_owned(), |d| d.to_string())
 }
 
 /// A figure that may be absent, or "-".
-fn figure(m: Option<Money>) -> String {
+pub(super) fn figure(m: Option<Money>) -> String {
     m.map_or_else(|| "-".to_owned(), |m| m.to_string())
 }
 
 /// A stored row of a typed family read as its type, or an error naming the key.
-fn typed<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> anyhow::Result<T> {
+pub(super) fn typed<T: serde::de::DeserializeOwned>(key: &str, text: &str) -> anyhow::Result<T> {
     rows::read(key, text).map_err(|e| anyhow::anyhow!("{e}; run `sunshine audit`"))
 }
 

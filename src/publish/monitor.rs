@@ -32,6 +32,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::dir_audit::{self, DirAuditError};
@@ -41,6 +42,7 @@ use crate::ledger::note::{self, Checkpoint};
 use crate::ledger::tiles;
 use crate::ledger::witness_policy::{PolicyError, WitnessPolicy};
 use crate::money::views::keys;
+use crate::money::views::rows::{self, ComplianceRow};
 
 /// `STATE/operator.vkey`: the operator key pinned on the first round.
 const PINNED_VKEY: &str = "operator.vkey";
@@ -94,6 +96,10 @@ pub enum MonitorError {
     Audit(#[from] DirAuditError),
     #[error("the API disagrees with the log at {what}: {reason}")]
     Api { what: String, reason: String },
+    /// A row the replay derived does not read as its family's type: this build's writer and
+    /// readers disagree, so nothing can be compared with it.
+    #[error("replayed views: {0}")]
+    Derived(#[from] crate::money::views::rows::RowError),
 }
 
 /// A fork: the log now has another tree than the checkpoint seen before commits to.
@@ -424,10 +430,11 @@ impl Monitor {
                 &got["figures"],
                 &Value::Array(rows_under(views, &under(keys::FIGURES))),
             )?;
-            same(
+            same_rows::<ComplianceRow>(
                 &format!("{path} compliance"),
                 &got["compliance"],
-                &Value::Array(rows_under(views, &under(keys::COMPLIANCE))),
+                views,
+                &under(keys::COMPLIANCE),
             )?;
             checked += 1;
         }
@@ -508,6 +515,32 @@ fn rows_under(views: &BTreeMap<String, String>, prefix: &str) -> Vec<Value> {
         .collect()
 }
 
+/// `Ok` when the API's answer `got` is the rows under `prefix` the replay derived, each of a
+/// typed family whose type is `T`: the derived rows read as `T` (else the key is named), the
+/// answer reads as a list of `T` (else the API is reported with the reason), and then the two
+/// are compared whole, so a field the type does not know still counts.
+fn same_rows<T: serde::de::DeserializeOwned + serde::Serialize>(
+    what: &str,
+    got: &Value,
+    views: &BTreeMap<String, String>,
+    prefix: &str,
+) -> Result<(), MonitorError> {
+    let derived = views
+        .range(prefix.to_owned()..)
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .map(|(k, v)| rows::read::<T>(k, v))
+        .collect::<Result<Vec<T>, _>>()?;
+    Vec::<T>::deserialize(got).map_err(|e| MonitorError::Api {
+        what: what.to_owned(),
+        reason: format!("it serves rows that do not read as their type: {e}"),
+    })?;
+    let derived = serde_json::to_value(&derived).map_err(|e| rows::RowError {
+        key: prefix.to_owned(),
+        reason: e.to_string(),
+    })?;
+    same(what, got, &derived)
+}
+
 /// `Ok` when the API's answer equals the derived value; otherwise both, for the report.
 fn same(what: &str, got: &Value, derived: &Value) -> Result<(), MonitorError> {
     if got == derived {
@@ -517,4 +550,49 @@ fn same(what: &str, got: &Value, derived: &Value) -> Result<(), MonitorError> {
         what: what.to_owned(),
         reason: format!("it serves {got}, the log derives {derived}"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: &str = "51330100MJ00010182";
+
+    /// A `compliance/` row as stored, with this fundraising status (JSON text).
+    fn row(fundraising: &str) -> String {
+        format!(
+            r#"{{"currency":"CNY","figures":[],"org":"{ORG}","public_fundraising":{fundraising},"sides":[],"year":2025}}"#
+        )
+    }
+
+    fn served(text: &str) -> Value {
+        Value::Array(vec![serde_json::from_str(text).unwrap()])
+    }
+
+    #[test]
+    fn compliance_answers_are_read_as_their_type_and_compared_whole() {
+        let key = keys::COMPLIANCE.key(&[&ORG, &2025, &"CNY"]);
+        let prefix = keys::COMPLIANCE.under(&[&ORG]);
+        let views = BTreeMap::from([(key.clone(), row("true"))]);
+        let check = |got: &Value, views: &BTreeMap<String, String>| {
+            same_rows::<ComplianceRow>("compliance", got, views, &prefix)
+        };
+        check(&served(&row("true")), &views).unwrap();
+        // Another status is a disagreement, reported with both.
+        let e = check(&served(&row("false")), &views).unwrap_err();
+        assert!(matches!(e, MonitorError::Api { .. }), "{e}");
+        // A status served as a string does not read as the row's type.
+        let e = check(&served(&row(r#""true""#)), &views).unwrap_err();
+        assert!(e.to_string().contains("do not read as their type"), "{e}");
+        // A field the type does not know still counts.
+        let extra = row("true").replacen('{', r#"{"extra":1,"#, 1);
+        let e = check(&served(&extra), &views).unwrap_err();
+        assert!(matches!(e, MonitorError::Api { .. }), "{e}");
+        // A derived row that does not read is named by its key.
+        let bad = BTreeMap::from([(key.clone(), row(r#""true""#))]);
+        match check(&served(&row("true")), &bad) {
+            Err(MonitorError::Derived(e)) => assert_eq!(e.key, key),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -49,6 +49,12 @@ impl Lang {
 
     /// Picks this language's string.
     pub fn t(self, zh: &'static str, en: &'static str) -> &'static str {
+        self.pick(zh, en)
+    }
+
+    /// Picks this language's version of text the ledger holds in both (a figure's labels in
+    /// a `compliance/` row), as [`Lang::t`] does for the page's own strings.
+    pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {
             Lang::Zh => zh,
             Lang::En => en,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::money::views::keys;
-use crate::money::views::rows::SpendRow;
+use crate::money::views::rows::{DonationRow, SpendRow};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
@@ -122,11 +122,23 @@ pub struct Snapshot {
     pub judged_on: Option<time::Date>,
 }
 
+/// (org, project id) -> `donation/...` keys of the donations restricted to it, in key order.
+pub type ByFund = BTreeMap<(String, String), Vec<String>>;
+
+/// Adds donation row `key`, read as `d`, to `by_fund` when it is restricted to a project.
+pub fn add_to_fund(by_fund: &mut ByFund, key: &str, d: &DonationRow) {
+    if let Some(p) = &d.record.body.project {
+        by_fund
+            .entry((d.record.org.as_str().to_owned(), p.as_str().to_owned()))
+            .or_default()
+            .push(key.to_owned());
+    }
+}
+
 /// View keys grouped the way pages look them up.
 #[derive(Debug, Clone, Default)]
 pub struct Index {
-    /// (org, project id) -> `donation/...` keys of donations restricted to it.
-    pub donations: BTreeMap<(String, String), Vec<String>>,
+    pub donations: ByFund,
     /// (org, project id or "") -> `spend/...` keys of money leaving that fund, in
     /// [`spend_order`].
     pub spends: BTreeMap<(String, String), Vec<String>>,
@@ -153,18 +165,12 @@ impl Snapshot {
         self.idx.spends = spends;
     }
 
-    /// Builds the donations part of [`Snapshot::idx`] (a unit's donations change; the
-    /// payments are the summaries').
+    /// Builds the donations part of [`Snapshot::idx`] from the summaries' donation rows (a
+    /// unit's come with them: [`Snapshot::with_unit`]).
     fn index_donations(&mut self) {
-        let mut donations: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-        for (k, v) in self.prefixed(keys::DONATION.prefix()) {
-            let d = donation_fields(v);
-            if let Some(p) = d["project"].as_str() {
-                donations
-                    .entry((s(d, "org").to_owned(), p.to_owned()))
-                    .or_default()
-                    .push(k.to_owned());
-            }
+        let mut donations = ByFund::new();
+        for (k, d) in self.typed_rows::<DonationRow>(keys::DONATION.prefix()) {
+            add_to_fund(&mut donations, k, &d);
         }
         self.idx.donations = donations;
     }
@@ -259,22 +265,25 @@ impl Snapshot {
         pool.values().filter(move |e| e.author == author)
     }
 
-    /// The unit of organisation `org`: these summaries with its donation rows, their traces
-    /// and the entries it signed.
+    /// The unit of organisation `org`: these summaries with its donation rows, those of them
+    /// restricted to a project by project (`by_fund`: the loader reads each row as its type
+    /// once, for its trace, and indexes it then, instead of a second parse of every donation
+    /// here), their traces and the entries it signed.
     pub fn with_unit(
         &self,
         org: &str,
         donations: impl IntoIterator<Item = (String, Value)>,
+        by_fund: ByFund,
         traces: BTreeMap<String, String>,
         signed: impl IntoIterator<Item = EntryMeta>,
     ) -> Snapshot {
         // The summaries' shared maps are not copied; the example donation is replaced.
         let mut unit = self.clone();
         unit.donations = donations.into_iter().collect();
+        unit.idx.donations = by_fund;
         unit.raw = traces;
         unit.signed = signed.into_iter().map(|e| (e.seq, e)).collect();
         unit.unit = Some(org.to_owned());
-        unit.index_donations();
         unit
     }
 
@@ -307,14 +316,4 @@ pub fn donation_fields(row: &Value) -> &Value {
         Some(o) if row["status"] == "voided" && o.is_object() => o,
         _ => row,
     }
-}
-
-/// A view's string field.
-pub fn s<'a>(v: &'a Value, field: &str) -> &'a str {
-    v[field].as_str().unwrap_or("")
-}
-
-/// A view's money field as a decimal (zero when absent).
-pub fn dec(v: &Value) -> Decimal {
-    v.as_str().and_then(|t| t.parse().ok()).unwrap_or_default()
 }

@@ -12,7 +12,8 @@ use serde_json::Value;
 
 use super::pages::project::add_raised;
 use super::snapshot::{
-    BODY_KINDS, CheckpointMeta, EntryMeta, KeyRow, NEWEST_ENTRIES, RAW_PREFIX, Snapshot, keeps_body,
+    BODY_KINDS, ByFund, CheckpointMeta, EntryMeta, KeyRow, NEWEST_ENTRIES, RAW_PREFIX, Snapshot,
+    add_to_fund, keeps_body,
 };
 use crate::ledger::authority::Authority;
 use crate::ledger::note::{self, Checkpoint};
@@ -224,17 +225,19 @@ pub async fn source_at(store: &Store, as_of: u64) -> Result<Source, SourceError>
     })
 }
 
-/// A unit's donation rows parsed (those within `as_of`) and their traces composed from
-/// `hops`, the rows split among the build's workers.
+/// A unit's donation rows parsed (those within `as_of`), indexed by the project they are
+/// restricted to, and their traces composed from `hops`, the rows split among the build's
+/// workers.
 #[allow(clippy::type_complexity)]
 fn compose(
     rows: Vec<(String, String)>,
     hops: &BTreeMap<String, Vec<(String, String)>>,
     as_of: u64,
-) -> Result<(Vec<(String, Value)>, BTreeMap<String, String>), SourceError> {
+) -> Result<(Vec<(String, Value)>, ByFund, BTreeMap<String, String>), SourceError> {
     let chunk = rows.len().div_ceil(super::build::workers()).max(1);
     let part = |rows: &[(String, String)]| {
         let mut donations = Vec::with_capacity(rows.len());
+        let mut by_fund = ByFund::new();
         let mut traces = Vec::with_capacity(rows.len());
         for (k, text) in rows {
             // Parsed once: pages read the JSON, the trace the typed row read from it.
@@ -244,6 +247,7 @@ fn compose(
             if row.record.seq >= as_of {
                 continue;
             }
+            add_to_fund(&mut by_fund, k, &row);
             let owner = &k[keys::DONATION.prefix().len()..];
             let own = hops.get(owner).map(Vec::as_slice).unwrap_or_default();
             if row.status == DonationStatus::Live {
@@ -255,7 +259,7 @@ fn compose(
             }
             donations.push((k.clone(), v));
         }
-        Ok::<_, SourceError>((donations, traces))
+        Ok::<_, SourceError>((donations, by_fund, traces))
     };
     let parts = std::thread::scope(|scope| {
         let handles: Vec<_> = rows
@@ -270,12 +274,19 @@ fn compose(
             })
             .collect::<Result<Vec<_>, _>>()
     })?;
-    let (mut donations, mut traces) = (Vec::new(), BTreeMap::new());
-    for (d, t) in parts {
+    let (mut donations, mut by_fund, mut traces) = (Vec::new(), ByFund::new(), BTreeMap::new());
+    for (d, f, t) in parts {
         donations.extend(d);
+        for (fund, keys) in f {
+            by_fund.entry(fund).or_default().extend(keys);
+        }
         traces.extend(t);
     }
-    Ok((donations, traces))
+    // In key order, as the pages list them, whatever order the store streamed the rows in.
+    for list in by_fund.values_mut() {
+        list.sort_unstable();
+    }
+    Ok((donations, by_fund, traces))
 }
 
 /// A stored row parsed once as JSON; a row of a typed family must read as its type
@@ -320,9 +331,10 @@ impl Source {
             }
         }
         // Parsing the rows and composing the traces is the work of a unit: on every core.
-        let (donations, traces) = tokio::task::spawn_blocking(move || compose(rows, &hops, as_of))
-            .await
-            .map_err(|e| SourceError::Parsing(e.to_string()))??;
+        let (donations, by_fund, traces) =
+            tokio::task::spawn_blocking(move || compose(rows, &hops, as_of))
+                .await
+                .map_err(|e| SourceError::Parsing(e.to_string()))??;
         tracing::debug!(elapsed = ?started.elapsed(), "donations and traces read");
         let mut signed = Vec::new();
         let author = format!("org:{org}");
@@ -336,7 +348,7 @@ impl Source {
             }
         }
         tracing::debug!(elapsed = ?started.elapsed(), "signed entries read");
-        let unit = summaries.with_unit(org, donations, traces, signed);
+        let unit = summaries.with_unit(org, donations, by_fund, traces, signed);
         tracing::debug!(elapsed = ?started.elapsed(), "unit indexed");
         Ok(unit)
     }

@@ -18,12 +18,13 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 use super::data::Table;
-use super::snapshot::{Snapshot, s};
+use super::snapshot::Snapshot;
 use crate::ledger::time::format_date;
+use crate::money::compliance::{self, Figure as RatioFigure};
 use crate::money::obligations::{FlatRow, OrgObligation};
 use crate::money::timeliness::{Obligation, Status};
 use crate::money::views::keys;
-use crate::money::views::rows::{ExplanationRow, FiguresRow, ReportRow};
+use crate::money::views::rows::{ComplianceRow, ExplanationRow, FiguresRow, ReportRow, WireName};
 
 /// How a ratio figure of a finished year stands, as the page's status filter names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,12 +89,12 @@ pub struct Explanation {
 
 /// One ratio figure of one organisation-year that did not simply pass.
 #[derive(Debug, Clone)]
-pub struct RatioRow<'a> {
-    pub org: &'a str,
+pub struct RatioRow {
+    pub org: String,
     pub year: i64,
-    pub currency: &'a str,
+    pub currency: String,
     /// The `compliance/` row's figure (id, labels, value, threshold, comparison, source).
-    pub figure: &'a Value,
+    pub figure: RatioFigure,
     pub status: RatioStatus,
     pub reason: Reason,
     /// The organisation's annual report for the year, if published.
@@ -136,7 +137,7 @@ pub fn current_year(snap: &Snapshot) -> Option<i64> {
 
 /// Every ratio figure of a finished year that did not pass (of one organisation, or of all),
 /// newest year first, then by organisation, in the rule table's figure order.
-pub fn ratio_rows<'a>(snap: &'a Snapshot, org: Option<&str>) -> Vec<RatioRow<'a>> {
+pub fn ratio_rows(snap: &Snapshot, org: Option<&str>) -> Vec<RatioRow> {
     let Some(current) = current_year(snap) else {
         return Vec::new();
     };
@@ -145,24 +146,24 @@ pub fn ratio_rows<'a>(snap: &'a Snapshot, org: Option<&str>) -> Vec<RatioRow<'a>
         None => keys::COMPLIANCE.prefix().to_owned(),
     };
     let mut out = Vec::new();
-    for row in snap.rows(&prefix) {
-        let (org, currency) = (s(row, "org"), s(row, "currency"));
-        let Some(year) = row["year"].as_i64().filter(|y| *y < current) else {
+    for row in snap.typed_values::<ComplianceRow>(&prefix) {
+        let year = i64::from(row.year);
+        if year >= current {
             continue;
-        };
-        for figure in row["figures"].as_array().into_iter().flatten() {
-            let explained = figure["explained"].as_bool() == Some(true);
-            let status = match s(figure, "status") {
-                "fail" if explained => RatioStatus::Explained,
-                "fail" => RatioStatus::Fail,
-                "exempt" => RatioStatus::Exempt,
-                "not_enough_data" => RatioStatus::NotEnoughData,
-                _ => continue,
+        }
+        let (org, currency) = (row.org.as_str(), row.currency.as_str());
+        for figure in row.figures {
+            let status = match figure.status {
+                compliance::Status::Fail if figure.explained => RatioStatus::Explained,
+                compliance::Status::Fail => RatioStatus::Fail,
+                compliance::Status::Exempt => RatioStatus::Exempt,
+                compliance::Status::NotEnoughData => RatioStatus::NotEnoughData,
+                compliance::Status::Pass | compliance::Status::InProgress => continue,
             };
             out.push(RatioRow {
-                org,
+                org: org.to_owned(),
                 year,
-                currency,
+                currency: currency.to_owned(),
                 figure,
                 status,
                 reason: reason(snap, org, year, currency, status),
@@ -328,11 +329,6 @@ impl Reason {
     }
 }
 
-/// The ratio value or threshold ("0.0583") as a number for sorting and the CSV.
-pub fn ratio_of(figure: &Value, field: &str) -> Option<Decimal> {
-    figure[field].as_str().and_then(|t| t.parse().ok())
-}
-
 /// `data/regulator/ratios.csv`: the page's first table, row for row.
 pub fn ratios_table(snap: &Snapshot) -> Table {
     let mut t = Table::new(&[
@@ -355,8 +351,11 @@ pub fn ratios_table(snap: &Snapshot) -> Table {
         "explanation_seqs",
         "source",
     ]);
+    // A ratio or threshold the figure has none of (no base to measure against, no band) is an
+    // empty cell.
+    let ratio = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
     for r in ratio_rows(snap, None) {
-        let (org_type, region) = type_and_region(snap, r.org);
+        let (org_type, region) = type_and_region(snap, &r.org);
         let seqs = match &r.reason {
             Reason::Explained(list) => list
                 .iter()
@@ -367,23 +366,23 @@ pub fn ratios_table(snap: &Snapshot) -> Table {
         };
         t.rows.push(vec![
             r.year.to_string(),
-            r.org.to_owned(),
-            snap.org_name(r.org).to_owned(),
+            r.org.clone(),
+            snap.org_name(&r.org).to_owned(),
             org_type.to_owned(),
             region,
-            r.currency.to_owned(),
-            s(r.figure, "id").to_owned(),
-            s(r.figure, "label_zh").to_owned(),
-            s(r.figure, "label_en").to_owned(),
-            s(r.figure, "value").to_owned(),
-            s(r.figure, "comparison").to_owned(),
-            s(r.figure, "threshold").to_owned(),
+            r.currency.clone(),
+            r.figure.id.clone(),
+            r.figure.label_zh.clone(),
+            r.figure.label_en.clone(),
+            ratio(r.figure.value),
+            r.figure.comparison.wire_name(),
+            ratio(r.figure.threshold),
             r.status.as_str().to_owned(),
             r.reason.text(true),
             r.reason.text(false),
             r.report_seq.map(|s| s.to_string()).unwrap_or_default(),
             seqs,
-            s(r.figure, "source").to_owned(),
+            r.figure.source.clone(),
         ]);
     }
     t

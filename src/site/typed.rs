@@ -79,8 +79,8 @@ mod tests {
         let o = snap.org(ORG).expect("the row reads as OrgRow");
         assert_eq!(o.register.name.as_str(), "甲基金会");
         assert_eq!(snap.orgs().count(), 1);
-        // The name written under another field: `s(o, "name")` read "" and the page showed an
-        // empty name; the typed read has no organisation.
+        // The name written under another field: the untyped read of `name` gave "" and the
+        // page showed an empty name; the typed read has no organisation.
         let mut renamed = org_row();
         let name = renamed["name"].take();
         renamed["title"] = name;

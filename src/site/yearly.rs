@@ -10,10 +10,11 @@
 use serde_json::{Value, json};
 
 use super::slug;
-use super::snapshot::{Snapshot, s};
+use super::snapshot::Snapshot;
+use crate::money::compliance::Figure;
 use crate::money::keys;
 use crate::money::types::Money;
-use crate::money::views::rows::FiguresRow;
+use crate::money::views::rows::{ComplianceRow, FiguresRow};
 
 /// Where the comparison files are, from the site root.
 pub const DIR: &str = "data/compare/";
@@ -41,44 +42,46 @@ pub fn latest_finished_year(snap: &Snapshot) -> Option<i64> {
 
 /// The charitable-spending figure of a `compliance/` row (against prior-year revenue or prior
 /// net assets, whichever rule applies to the organisation), if the row has one.
-pub fn charitable_ratio(row: &Value) -> Option<&Value> {
+pub fn charitable_ratio(row: &ComplianceRow) -> Option<&Figure> {
     figure(row, |id| id.starts_with("charitable_spending"))
 }
 
 /// The administrative-cost figure of a `compliance/` row.
-pub fn admin_ratio(row: &Value) -> Option<&Value> {
+pub fn admin_ratio(row: &ComplianceRow) -> Option<&Figure> {
     figure(row, |id| id == "admin_cost_ratio")
 }
 
-fn figure(row: &Value, pick: impl Fn(&str) -> bool) -> Option<&Value> {
-    row["figures"].as_array()?.iter().find(|f| pick(s(f, "id")))
+fn figure(row: &ComplianceRow, pick: impl Fn(&str) -> bool) -> Option<&Figure> {
+    row.figures.iter().find(|f| pick(&f.id))
 }
 
 /// One organisation-year in `currency`: its `figures/` row and its `compliance/` row.
-pub fn year<'a>(
-    snap: &'a Snapshot,
+pub fn year(
+    snap: &Snapshot,
     org: &str,
     year: i64,
     currency: &str,
-) -> (Option<FiguresRow>, Option<&'a Value>) {
+) -> (Option<FiguresRow>, Option<ComplianceRow>) {
     (
         snap.typed(&keys::FIGURES.key(&[&org, &year, &currency])),
-        snap.view(&keys::COMPLIANCE.key(&[&org, &year, &currency])),
+        snap.typed(&keys::COMPLIANCE.key(&[&org, &year, &currency])),
     )
 }
 
 /// A ratio figure as the browser needs it (the rule's `source` stays on the organisation's
 /// page: it is long and the same for every year).
-fn ratio_json(f: &Value) -> Value {
+fn ratio_json(f: &Figure) -> Value {
+    // The ratios as the row spells them ("0.0583"; null without one).
+    let ratio = |v: Option<rust_decimal::Decimal>| v.map(|d| d.to_string());
     json!({
-        "id": f["id"],
-        "label_zh": f["label_zh"],
-        "label_en": f["label_en"],
-        "value": f["value"],
-        "threshold": f["threshold"],
-        "comparison": f["comparison"],
-        "status": f["status"],
-        "explained": f["explained"],
+        "id": f.id,
+        "label_zh": f.label_zh,
+        "label_en": f.label_en,
+        "value": ratio(f.value),
+        "threshold": ratio(f.threshold),
+        "comparison": f.comparison,
+        "status": f.status,
+        "explained": f.explained,
     })
 }
 
@@ -100,7 +103,7 @@ pub fn org_file(snap: &Snapshot, org: &str) -> Option<Vec<u8>> {
             let ratios: Vec<Value> = year(snap, org, y, cur)
                 .1
                 .map(|c| {
-                    [charitable_ratio(c), admin_ratio(c)]
+                    [charitable_ratio(&c), admin_ratio(&c)]
                         .into_iter()
                         .flatten()
                         .map(ratio_json)
@@ -142,12 +145,4 @@ pub fn path(org: &str) -> String {
 pub fn file(snap: &Snapshot, file: &str) -> Option<Vec<u8>> {
     let org = slug::decode(file.strip_suffix(".json")?)?;
     org_file(snap, &org)
-}
-
-/// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
-pub fn percent(text: &str) -> String {
-    match text.parse::<rust_decimal::Decimal>() {
-        Ok(r) => format!("{:.2}%", (r * rust_decimal::Decimal::from(100)).round_dp(2)),
-        Err(_) => text.to_owned(),
-    }
 }

@@ -7,18 +7,18 @@
 
 use maud::{Markup, html};
 use rust_decimal::Decimal;
-use serde_json::Value;
 
 use super::orgs::{name, yes_no};
 use super::{MAX_ROWS, entries_table, entry_link, money_td, project_path};
+use crate::money::compliance::{self, Cmp};
 use crate::money::keys;
 use crate::money::obligations::OrgObligation;
 use crate::money::timeliness::Status;
-use crate::money::views::rows::{FiguresRow, OrgTimeRow, ProjectRow};
+use crate::money::views::rows::{ComplianceRow, FiguresRow, OrgTimeRow, ProjectRow};
 use crate::site::chart::axis::{self, Periods, Step};
 use crate::site::chart::{self, Bars, Series};
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::Snapshot;
 use crate::site::supervision::{self, RatioRow, RatioStatus};
 use crate::site::yearly::FigureField;
 
@@ -35,7 +35,9 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         .iter()
         .filter(|f| f.currency.as_str() == "CNY")
         .collect();
-    let compliance: Vec<&Value> = snap.rows(&keys::COMPLIANCE.under(&[&uscc])).collect();
+    let compliance: Vec<ComplianceRow> = snap
+        .typed_values(&keys::COMPLIANCE.under(&[&uscc]))
+        .collect();
     let projects: Vec<ProjectRow> = snap
         .typed_rows(&keys::PROJECT.under(&[&uscc]))
         .map(|(_, p)| p)
@@ -50,7 +52,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         .filter(|d| d.judged.status != Status::Met)
         .collect();
     let body = html! {
-        (status_section(c, snap, uscc, &duties, &reasons))
+        (status_section(c, snap, uscc, &duties, &reasons, &compliance))
         p.compare-link { a href=(c.href(&super::compare::link(&[uscc]))) { (c.t("与其他机构逐年比较", "Compare with other organisations, year by year")) } }
         h2 { (c.t("历年收入与支出", "Income and spending by year")) }
         @if !cny.is_empty() { (years_chart(c, snap, &cny)) }
@@ -81,23 +83,23 @@ pub fn render(c: &Ctx, snap: &Snapshot, uscc: &str) -> Option<Markup> {
         h2 #ratios { (c.t("监管比例", "Regulator ratios")) }
         @if compliance.is_empty() { p { (c.t("不适用或暂无数据。", "Not applicable or no figures yet.")) } }
         @for row in &compliance {
-            @let year = row["year"].as_i64().unwrap_or_default();
+            @let (year, currency) = (i64::from(row.year), row.currency.as_str());
             div.table-wrap { table {
-                caption { (c.lang.year(year)) " " (s(row, "currency")) @if in_progress(year) { (c.t("（年度未结束，仅供参考）", " (year in progress: not judged)")) } }
+                caption { (c.lang.year(year)) " " (currency) @if in_progress(year) { (c.t("（年度未结束，仅供参考）", " (year in progress: not judged)")) } }
                 thead { tr {
                     th scope="col" { (c.t("指标", "Figure")) }
                     th.num scope="col" { (c.t("数值", "Value")) }
                     th.num scope="col" { (c.t("标准", "Threshold")) }
                     th scope="col" { (c.t("结论", "Result")) }
                 } }
-                tbody { @for f in row["figures"].as_array().into_iter().flatten() {
-                    @let why = reasons.iter().find(|r| r.year == year && r.currency == s(row, "currency") && s(r.figure, "id") == s(f, "id"));
-                    (super::ratios::figure_rows(c, f, s(row, "currency")))
+                tbody { @for f in &row.figures {
+                    @let why = reasons.iter().find(|r| r.year == year && r.currency == currency && r.figure.id == f.id);
+                    (super::ratios::figure_rows(c, f, currency))
                     // The reason on a line of its own, so the four columns stay readable on a phone.
                     @if let Some(r) = why { tr.reason { td colspan="4" { (super::regulator::reason(c, &r.reason)) } } }
                 } }
             } }
-            (super::org_time::judged_on(c, row, s(row, "currency")))
+            (super::org_time::judged_on(c, row, currency))
         }
         h2 { (c.t("登记信息", "Registration")) }
         dl.facts {
@@ -190,30 +192,27 @@ fn years_chart(c: &Ctx, snap: &Snapshot, cny: &[&FiguresRow]) -> Markup {
     })
 }
 
-/// A ratio from the compliance rows ("0.0583") as a percentage ("5.83%").
-pub fn ratio(text: &str) -> String {
-    match text.parse::<Decimal>() {
-        Ok(r) => format!("{:.2}%", (r * Decimal::from(100)).round_dp(2)),
-        Err(_) => text.to_owned(),
-    }
+/// A ratio of the compliance rows (0.0583) as a percentage ("5.83%").
+pub fn ratio(r: Decimal) -> String {
+    format!("{:.2}%", (r * Decimal::from(100)).round_dp(2))
 }
 
-pub fn comparison(wire: &str) -> &str {
-    match wire {
-        "at_least" => "≥",
-        "at_most" => "≤",
-        other => other,
+pub fn comparison(c: Cmp) -> &'static str {
+    match c {
+        Cmp::AtLeast => "≥",
+        Cmp::AtMost => "≤",
     }
 }
 
 /// A verdict in words, styled by class (never colour alone).
-pub fn status(c: &Ctx, wire: &str) -> Markup {
-    match wire {
-        "pass" => html! { span.verdict.pass { "✓ " (c.t("达标", "Pass")) } },
-        "fail" => html! { span.verdict.fail { "✗ " (c.t("未达标", "Fail")) } },
-        "exempt" => html! { span.verdict { (c.t("豁免", "Exempt")) } },
-        "in_progress" => html! { span.verdict { (c.t("进行中", "In progress")) } },
-        _ => html! { span.verdict.muted { (c.t("数据不足", "Not enough data")) } },
+pub fn status(c: &Ctx, verdict: compliance::Status) -> Markup {
+    use compliance::Status as V;
+    match verdict {
+        V::Pass => html! { span.verdict.pass { "✓ " (c.t("达标", "Pass")) } },
+        V::Fail => html! { span.verdict.fail { "✗ " (c.t("未达标", "Fail")) } },
+        V::Exempt => html! { span.verdict { (c.t("豁免", "Exempt")) } },
+        V::InProgress => html! { span.verdict { (c.t("进行中", "In progress")) } },
+        V::NotEnoughData => html! { span.verdict.muted { (c.t("数据不足", "Not enough data")) } },
     }
 }
 
@@ -226,14 +225,15 @@ fn status_section(
     uscc: &str,
     duties: &[OrgObligation],
     ratios: &[RatioRow],
+    compliance: &[ComplianceRow],
 ) -> Markup {
     let failed: Vec<&RatioRow> = ratios
         .iter()
         .filter(|r| matches!(r.status, RatioStatus::Fail | RatioStatus::Explained))
         .collect();
-    let judged = snap
-        .rows(&keys::COMPLIANCE.under(&[&uscc]))
-        .any(|r| supervision::current_year(snap).is_some_and(|y| r["year"].as_i64() < Some(y)));
+    let judged = compliance
+        .iter()
+        .any(|r| supervision::current_year(snap).is_some_and(|y| i64::from(r.year) < y));
     let count = |st: Status| duties.iter().filter(|d| d.judged.status == st).count();
     let (late, missing) = (count(Status::Late), count(Status::Missing));
     let worst = duties
@@ -254,7 +254,7 @@ fn status_section(
                     strong { (c.t("比例未达标：", "Ratio failures: ")) }
                     @for (i, r) in failed.iter().enumerate() {
                         @if i > 0 { (c.t("；", "; ")) }
-                        (c.lang.year(r.year)) " " (s(r.figure, c.t("label_zh", "label_en")))
+                        (c.lang.year(r.year)) " " (super::ratios::label(c, &r.figure))
                         @if r.status == RatioStatus::Explained { (c.t("（已说明）", " (explained)")) }
                     }
                 }

@@ -4,58 +4,36 @@
 //! changes the regulator recorded and the opening balance it declared.
 
 use maud::{Markup, html};
-use serde_json::Value;
 
 use super::entry_link;
-use crate::money::views::rows::{OrgRow, OrgTimeRow};
+use crate::money::regulator::sides::{AmountItem, Side, YearAmounts, YearSides};
+use crate::money::views::rows::{ComplianceRow, OrgRow, OrgTimeRow};
 use crate::site::format;
 use crate::site::layout::Ctx;
-use crate::site::snapshot::s;
-
-/// The compared items, in reading order, with their labels.
-const ITEMS: [(&str, &str, &str); 6] = [
-    ("revenue", "收入合计", "Total revenue"),
-    ("donations", "捐赠收入", "Donations"),
-    ("charitable_spending", "慈善活动支出", "Charitable spending"),
-    ("admin_costs", "管理费用", "Administrative costs"),
-    ("total_spending", "费用合计", "Total spending"),
-    (
-        "net_assets_year_end",
-        "年末净资产",
-        "Net assets at year end",
-    ),
-];
 
 /// The status a `compliance/` row was judged with, and its figures side by side.
-pub fn judged_on(c: &Ctx, row: &Value, currency: &str) -> Markup {
-    let status = if row["public_fundraising"].as_bool() == Some(true) {
+pub fn judged_on(c: &Ctx, row: &ComplianceRow, currency: &str) -> Markup {
+    let status = if row.public_fundraising {
         c.t("有公开募捐资格", "with public-fundraising status")
     } else {
         c.t("无公开募捐资格", "without public-fundraising status")
     };
     html! {
         p.muted { (c.t("按该年12月31日的资格判定：", "Judged on the status in force on 31 December: ")) (status) }
-        @for y in row["sides"].as_array().into_iter().flatten() {
-            @if y["audited"].is_object() { (sides_table(c, y, currency)) }
+        @for y in &row.sides {
+            @if let Some(audited) = &y.audited { (sides_table(c, y, audited, currency)) }
         }
     }
 }
 
-fn sides_table(c: &Ctx, y: &Value, currency: &str) -> Markup {
-    let year = y["year"].as_i64().unwrap_or_default();
-    let difference = |item: &str| {
-        y["differences"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|d| d["item"].as_str() == Some(item))
-    };
+fn sides_table(c: &Ctx, y: &YearSides, audited: &YearAmounts, currency: &str) -> Markup {
+    let difference = |item: AmountItem| y.differences.iter().find(|d| d.item == item);
     html! {
         div.table-wrap { table.sides {
             caption {
-                (c.lang.year(year)) (c.t("账本数与审计数", ": the ledger's and the audited figures"))
-                @if let Some(seq) = y["report_seq"].as_u64() { " (" (c.t("年度报告 ", "annual report ")) (entry_link(c, seq)) ")" }
-                @if y["used"].as_str() == Some("audited") { " — " (c.t("比例按审计数计算", "the ratios use the audited figures")) }
+                (c.lang.year(i64::from(y.year))) (c.t("账本数与审计数", ": the ledger's and the audited figures"))
+                @if let Some(seq) = y.report_seq { " (" (c.t("年度报告 ", "annual report ")) (entry_link(c, seq)) ")" }
+                @if y.used == Side::Audited { " — " (c.t("比例按审计数计算", "the ratios use the audited figures")) }
             }
             thead { tr {
                 th scope="col" { (c.t("项目", "Item")) }
@@ -63,13 +41,14 @@ fn sides_table(c: &Ctx, y: &Value, currency: &str) -> Markup {
                 th.num scope="col" { (c.t("审计数", "Audited")) }
                 th.num scope="col" { (c.t("差额（审计数−账本数）", "Difference (audited − ledger)")) }
             } }
-            tbody { @for (item, zh, en) in ITEMS {
+            tbody { @for item in AmountItem::ALL {
+                @let (zh, en) = item.labels();
                 tr {
                     th scope="row" { (c.t(zh, en)) }
-                    td.num { (format::money_str(s(&y["ledger"], item), currency)) }
-                    td.num { (format::money_str(s(&y["audited"], item), currency)) }
+                    td.num { (format::money(item.of(&y.ledger).0, currency)) }
+                    td.num { (format::money(item.of(audited).0, currency)) }
                     td.num { @match difference(item) {
-                        Some(d) => strong.flag { "⚠ " (format::money_str(s(d, "difference"), currency)) " " (c.t("不一致", "differs")) },
+                        Some(d) => strong.flag { "⚠ " (format::money(d.difference.0, currency)) " " (c.t("不一致", "differs")) },
                         None => (c.t("一致", "agrees")),
                     } }
                 }
@@ -131,16 +110,28 @@ pub fn holds_now(org: &OrgRow, t: Option<&OrgTimeRow>) -> bool {
 mod tests {
     use super::*;
     use crate::site::i18n::Lang;
+    use serde_json::Value;
+
+    /// One side's figures: `revenue` and the rest at 1,000,000.00.
+    fn amounts(revenue: &str) -> Value {
+        let m = "1000000.00";
+        serde_json::json!({"revenue": revenue, "donations": m, "charitable_spending": m,
+            "admin_costs": m, "total_spending": m, "net_assets_year_end": m})
+    }
 
     #[test]
     fn the_audited_side_is_shown_and_a_difference_flagged() {
         let c = Ctx::new(Lang::Zh, "orgs/x.html");
-        let row = serde_json::json!({"public_fundraising": true, "sides": [
+        let row: ComplianceRow = serde_json::from_value(serde_json::json!({
+            "org": ORG, "year": 2025, "currency": "CNY", "public_fundraising": true,
+            "figures": [], "sides": [
             {"year": 2024, "used": "audited", "report_seq": 7,
-             "ledger": {"revenue": "1000000.00", "donations": "1000000.00"},
-             "audited": {"revenue": "1200000.00", "donations": "1000000.00"},
-             "differences": [{"item": "revenue", "difference": "200000.00"}]},
-            {"year": 2025, "used": "ledger", "ledger": {"revenue": "5.00"}, "differences": []}]});
+             "ledger": amounts("1000000.00"), "audited": amounts("1200000.00"),
+             "differences": [{"item": "revenue", "label_zh": "收入合计",
+                 "label_en": "Total revenue", "ledger": "1000000.00", "audited": "1200000.00",
+                 "difference": "200000.00"}]},
+            {"year": 2025, "used": "ledger", "ledger": amounts("5.00"), "differences": []}]}))
+        .expect("a whole compliance row");
         let html = judged_on(&c, &row, "CNY").into_string();
         assert!(html.contains("有公开募捐资格"), "{html}");
         assert!(

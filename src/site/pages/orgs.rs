@@ -5,13 +5,13 @@
 //! The live server also answers `?q=` on the full list (name or code contains the text).
 
 use maud::{Markup, html};
-use serde_json::Value;
 
 use super::org_path;
+use crate::money::compliance::{Figure, Status};
 use crate::money::types::OrgType;
 use crate::money::views::rows::{FiguresRow, OrgRow};
 use crate::site::layout::{Ctx, Shell, page};
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::Snapshot;
 use crate::site::yearly::FigureField;
 use crate::site::{regions, slug, yearly};
 
@@ -112,18 +112,18 @@ fn judged(org_type: OrgType) -> bool {
 /// A ratio figure of a `compliance/` row as a cell: the percentage with its verdict in words,
 /// sortable by the exact value; without a figure, for an organisation the rules do not judge,
 /// says so.
-fn ratio_td(c: &Ctx, judged: bool, f: Option<&Value>) -> Markup {
-    let value = f.and_then(|f| f["value"].as_str());
+fn ratio_td(c: &Ctx, judged: bool, f: Option<&Figure>) -> Markup {
+    let value = f.and_then(|f| f.value);
     html! {
         @match (f, value) {
             (Some(f), Some(v)) => td.num data-sort=(v) {
-                (yearly::percent(v))
-                @match s(f, "status") {
-                    "pass" => span.pass title=(c.t("达标", "Pass")) { " ✓" },
-                    "fail" => span.fail title=(c.t("未达标", "Fail")) { " ✗" },
+                (super::org::ratio(v))
+                @match f.status {
+                    Status::Pass => span.pass title=(c.t("达标", "Pass")) { " ✓" },
+                    Status::Fail => span.fail title=(c.t("未达标", "Fail")) { " ✗" },
                     _ => {},
                 }
-                @if let Some(b) = basis(c, s(f, "id")) { br; small.muted { (b) } }
+                @if let Some(b) = basis(c, &f.id) { br; small.muted { (b) } }
             },
             _ if !judged => td.num data-sort="" { span.muted title=(c.t("非慈善组织，不适用支出比例规则", "Not a charity: the spending rules do not apply")) { (c.t("不适用", "n/a")) } },
             _ => td.num data-sort="" { span.muted title=(c.t("数据不足", "Not enough data")) { "—" } },
@@ -252,8 +252,8 @@ pub fn render(c: &Ctx, snap: &Snapshot, filter: &Filter, query: Option<&str>) ->
                             (money_cell(fig.as_ref(), |f| f.income))
                             (money_cell(fig.as_ref(), |f| f.total_spending))
                             @let judged = judged(r.org_type);
-                            (ratio_td(c, judged, comp.and_then(yearly::charitable_ratio)))
-                            (ratio_td(c, judged, comp.and_then(yearly::admin_ratio)))
+                            (ratio_td(c, judged, comp.as_ref().and_then(yearly::charitable_ratio)))
+                            (ratio_td(c, judged, comp.as_ref().and_then(yearly::admin_ratio)))
                         }
                     }
                 }

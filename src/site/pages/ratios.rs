@@ -4,40 +4,45 @@
 //! the average that passed, and a year in progress says so instead of failing (issue 14).
 
 use maud::{Markup, html};
-use serde_json::Value;
 
 use super::org::{comparison, ratio, status};
+use crate::money::compliance::Figure;
 use crate::site::format;
 use crate::site::layout::Ctx;
-use crate::site::snapshot::s;
+
+/// The figure's label in the page's language (the row carries both, in the rule's wording).
+pub fn label<'a>(c: &Ctx, f: &'a Figure) -> &'a str {
+    c.lang.pick(&f.label_zh, &f.label_en)
+}
 
 /// The rows of figure `f` of a `compliance/` view row.
-pub fn figure_rows(c: &Ctx, f: &Value, currency: &str) -> Markup {
-    let decided = f["decided_by"].as_str();
+pub fn figure_rows(c: &Ctx, f: &Figure, currency: &str) -> Markup {
+    // A ratio or threshold the figure has none of (no base, no band) is an empty cell.
+    let shown = |v: Option<rust_decimal::Decimal>| v.map(ratio).unwrap_or_default();
     html! {
         tr {
-            td { (s(f, c.t("label_zh", "label_en"))) }
-            td.num { (ratio(s(f, "value"))) }
-            td.num { (comparison(s(f, "comparison"))) " " (ratio(s(f, "threshold"))) }
+            td { (label(c, f)) }
+            td.num { (shown(f.value)) }
+            td.num { (comparison(f.comparison)) " " (shown(f.threshold)) }
             td {
-                (status(c, s(f, "status")))
-                @if f["explained"].as_bool() == Some(true) { " " (c.t("（已说明）", "(explained)")) }
+                (status(c, f.status))
+                @if f.explained { " " (c.t("（已说明）", "(explained)")) }
             }
         }
-        @for b in f["bases"].as_array().into_iter().flatten() {
+        @for b in &f.bases {
             tr.basis {
                 // The base under the label: a phone keeps the four columns readable.
-                td { "└ " (s(b, c.t("label_zh", "label_en")))
-                    @if decided.is_some() && b["basis"].as_str() == decided {
+                td { "└ " (c.lang.pick(&b.label_zh, &b.label_en))
+                    @if f.decided_by == Some(b.basis) {
                         " " strong { (c.t("（据此判定）", "(decides)")) }
                     }
-                    @if let Some(base) = b["base"].as_str() {
-                        br; small.muted { (c.t("基数 ", "base ")) (format::money_str(base, currency)) }
+                    @if let Some(base) = b.base {
+                        br; small.muted { (c.t("基数 ", "base ")) (format::money(base, currency)) }
                     }
                 }
-                td.num { (ratio(s(b, "value"))) }
+                td.num { (shown(b.value)) }
                 td {}
-                td { (status(c, s(b, "status"))) }
+                td { (status(c, b.status)) }
             }
         }
     }
@@ -48,8 +53,8 @@ mod tests {
     use super::*;
     use crate::site::i18n::Lang;
 
-    fn figure(status: &str, decided: Option<&str>, bases: [&str; 2]) -> Value {
-        serde_json::json!({
+    fn figure(status: &str, decided: Option<&str>, bases: [&str; 2]) -> Figure {
+        serde_json::from_value(serde_json::json!({
             "id": "charitable_spending_vs_prior_revenue",
             "label_zh": "年度慈善活动支出比例（收入基数）",
             "label_en": "Charitable spending ratio (revenue base)",
@@ -63,8 +68,10 @@ mod tests {
                 {"basis": "three_year_average", "label_zh": "占前三年收入平均数比例",
                  "label_en": "of the prior three years' average revenue", "base": "1000000.00",
                  "value": "0.7000", "status": bases[1]}
-            ]
-        })
+            ],
+            "source": "2016 rule Art. 7"
+        }))
+        .expect("a whole ratio figure")
     }
 
     #[test]

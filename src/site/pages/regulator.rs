@@ -19,7 +19,7 @@ use crate::money::timeliness::{Obligation, Status};
 use crate::money::views::keys;
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::regions;
-use crate::site::snapshot::{Snapshot, s};
+use crate::site::snapshot::Snapshot;
 use crate::site::supervision::{
     self, DisclosureRow, RatioRow, RatioStatus, Reason, current_year, type_and_region,
 };
@@ -168,18 +168,18 @@ fn ratio_table(
                 th scope="col" { (l("相关条目", "Entries")) }
             } }
             tbody { @for r in rows {
-                @let (org_type, region) = type_and_region(snap, r.org);
-                @let value = supervision::ratio_of(r.figure, "value");
-                tr data-year=(r.year) data-org=(r.org) data-type=(org_type) data-region=(region) data-status=(r.status.as_str()) data-figure=(s(r.figure, "id")) {
+                @let (org_type, region) = type_and_region(snap, &r.org);
+                @let value = r.figure.value;
+                tr data-year=(r.year) data-org=(r.org) data-type=(org_type) data-region=(region) data-status=(r.status.as_str()) data-figure=(r.figure.id) {
                     td.year data-v=(r.year) data-label=(l("年度", "Year")) { (c.lang.year(r.year)) }
-                    (org_cell(c, snap, r.org))
-                    td.figure data-label=(l("指标", "Figure")) { (s(r.figure, c.t("label_zh", "label_en"))) @if r.currency != "CNY" { " (" (r.currency) ")" } }
+                    (org_cell(c, snap, &r.org))
+                    td.figure data-label=(l("指标", "Figure")) { (super::ratios::label(c, &r.figure)) @if r.currency != "CNY" { " (" (r.currency) ")" } }
                     td.num data-v=(value.map(|v| v.to_string()).unwrap_or_else(|| "-1".into())) data-label=(l("数值", "Value")) {
-                        (value.map(|_| ratio(s(r.figure, "value"))).unwrap_or_else(|| "—".into()))
+                        (value.map(ratio).unwrap_or_else(|| "—".into()))
                     }
-                    td.num data-label=(l("标准", "Threshold")) { @if r.figure["threshold"].is_string() { (comparison(s(r.figure, "comparison"))) " " (ratio(s(r.figure, "threshold"))) } @else { "—" } }
+                    td.num data-label=(l("标准", "Threshold")) { @if let Some(t) = r.figure.threshold { (comparison(r.figure.comparison)) " " (ratio(t)) } @else { "—" } }
                     td data-label=(l("结论", "Result")) { (ratio_status(c, r.status)) }
-                    td.wide.reason data-label=(l("原因或说明", "Reason or explanation")) { (reason(c, &r.reason)) " " (src.mark("r", s(r.figure, "source"))) }
+                    td.wide.reason data-label=(l("原因或说明", "Reason or explanation")) { (reason(c, &r.reason)) " " (src.mark("r", &r.figure.source)) }
                     td data-label=(l("相关条目", "Entries")) {
                         @if let Some(seq) = r.report_seq { (l("年报 ", "Annual report ")) (entry_link(c, seq)) }
                         @else { span.muted { (l("无年报", "No annual report")) } }
@@ -269,7 +269,7 @@ fn filters(c: &Ctx, snap: &Snapshot, ratios: &[RatioRow], disclosures: &[Disclos
     years.extend(disclosures.iter().map(|r| i64::from(r.year())));
     let orgs: BTreeSet<String> = ratios
         .iter()
-        .map(|r| r.org.to_owned())
+        .map(|r| r.org.clone())
         .chain(disclosures.iter().map(|r| r.judged.org.to_string()))
         .collect();
     let mut types = BTreeSet::new();
@@ -332,7 +332,7 @@ pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let (failed, exceptions): (Vec<&RatioRow>, Vec<&RatioRow>) = ratios
         .iter()
         .partition(|r| matches!(r.status, RatioStatus::Fail | RatioStatus::Explained));
-    let rsrc = Sources::new(ratios.iter().map(|r| s(r.figure, "source")));
+    let rsrc = Sources::new(ratios.iter().map(|r| r.figure.source.as_str()));
     let dsrc = Sources::new(disclosures.iter().map(|r| r.judged.judged.source.as_str()));
     let current = current_year(snap);
     let read_on = supervision::ratios_read_on(snap);

@@ -310,6 +310,23 @@ pub type TrustRow = TrustRecord;
 /// lives beside the other records' ([`crate::money::records`]).
 pub use crate::money::records::{DonationRow, DonationStatus};
 
+/// The name a row spells a unit variant with (a verdict, a basis, a comparison): the
+/// serialiser's own spelling, so a report or a download printing it says exactly what the row
+/// holds. Only the unit enums of the typed rows implement it, and each variant serialises as a
+/// string (pinned by `wire_names_are_the_rows_spelling` below).
+pub trait WireName: Serialize {
+    fn wire_name(&self) -> String {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::String(name)) => name,
+            other => unreachable!("a unit variant serialises as its name, not {other:?}"),
+        }
+    }
+}
+
+impl WireName for crate::money::regulator::compliance::Status {}
+impl WireName for crate::money::regulator::compliance::Basis {}
+impl WireName for crate::money::regulator::compliance::Cmp {}
+
 /// Why a stored row does not read as its family's type.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("view row {key} does not read: {reason}")]
@@ -662,6 +679,46 @@ mod tests {
             assert_ne!(bad, rows[key], "{key}");
             assert_eq!(check(key, &bad).unwrap_err().key, *key);
         }
+    }
+
+    #[test]
+    fn wire_names_are_the_rows_spelling() {
+        use crate::money::regulator::compliance::{Basis, Cmp, Status};
+        let names: Vec<String> = [
+            Status::Pass,
+            Status::Fail,
+            Status::NotEnoughData,
+            Status::Exempt,
+            Status::InProgress,
+        ]
+        .iter()
+        .map(WireName::wire_name)
+        .chain(
+            [
+                Basis::PriorYear,
+                Basis::ThreeYearAverage,
+                Basis::CurrentYear,
+            ]
+            .iter()
+            .map(WireName::wire_name),
+        )
+        .chain([Cmp::AtLeast, Cmp::AtMost].iter().map(WireName::wire_name))
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "pass",
+                "fail",
+                "not_enough_data",
+                "exempt",
+                "in_progress",
+                "prior_year",
+                "three_year_average",
+                "current_year",
+                "at_least",
+                "at_most"
+            ]
+        );
     }
 
     #[test]
