@@ -270,17 +270,23 @@ fn site_build_error(dir: &std::path::Path, out: &str) -> Option<String> {
     )
 }
 
-/// The site's loader parses each row once, and still stops at a row of a typed family that
-/// does not read as its type, naming its key: a donation (a record, read by the units), a
-/// project, a compliance row and a goods stock (summary rows).
-#[tokio::test]
-async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
+/// A demo ledger (seed 1, scale 100) in a new directory: its database URL and every view row.
+async fn demo_rows() -> (tempfile::TempDir, String, Vec<(String, String)>) {
     let dir = tempfile::tempdir().unwrap();
     common::run_in(dir.path(), &["demo", "--seed", "1", "--scale", "100"]);
     let url = sunshine_ledger::store::database_url(dir.path().join("ledger.db").to_str().unwrap());
     let store = Store::open(&url, false).await.unwrap();
     let all = store.views_with_prefix("").await.unwrap();
     drop(store);
+    (dir, url, all)
+}
+
+/// The site's loader parses each row once, and still stops at a row of a typed family that
+/// does not read as its type, naming its key: a donation (a record, read by the units), a
+/// project, a compliance row and a goods stock (summary rows).
+#[tokio::test]
+async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
+    let (dir, url, all) = demo_rows().await;
     assert_eq!(site_build_error(dir.path(), "before"), None);
     let donation = all.iter().find(|(k, _)| keys::DONATION.has(k)).unwrap();
     let project = all.iter().find(|(k, _)| keys::PROJECT.has(k)).unwrap();
@@ -335,12 +341,7 @@ async fn a_site_build_stops_at_a_typed_row_that_does_not_read_naming_its_key() {
 /// (无公开募捐资格)" for an organisation that has the status, and the second a "-" in stock.
 #[tokio::test]
 async fn report_compliance_stops_at_a_row_that_does_not_read_naming_its_key() {
-    let dir = tempfile::tempdir().unwrap();
-    common::run_in(dir.path(), &["demo", "--seed", "1", "--scale", "100"]);
-    let url = sunshine_ledger::store::database_url(dir.path().join("ledger.db").to_str().unwrap());
-    let store = Store::open(&url, false).await.unwrap();
-    let all = store.views_with_prefix("").await.unwrap();
-    drop(store);
+    let (dir, url, all) = demo_rows().await;
     let text = ["report", "compliance"];
     let json = ["report", "compliance", "--json"];
     assert_eq!(failure(dir.path(), &text), None);
