@@ -1,7 +1,9 @@
 //! A correction's rebuild rewrites every record row of the log inside the append transaction,
 //! a part at a time (issue 13, part 4: memory holds a part of the records, not all of them),
 //! and a correction refused after parts were written puts the stored rows back exactly, while
-//! the submissions committed beside it keep theirs.
+//! the submissions committed beside it keep theirs. A rebuild starts from the newest kept start
+//! snapshot below its target (and below no later correction's target) and rewrites only the
+//! rows of the entries from there on; the audit checks the seq each row is stored with.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -12,9 +14,14 @@ use common::{TestLedger, sub_at};
 use indicatif::ProgressBar;
 use serde_json::json;
 use sunshine_ledger::append::service::AppendError;
+use sunshine_ledger::append::service::LedgerService;
+use sunshine_ledger::ledger::SecretKey;
 use sunshine_ledger::ledger::{Author, Kind, Timestamp};
-use sunshine_ledger::money::records::is_record_key;
-use sunshine_ledger::replay::store_audit::audit_store;
+use sunshine_ledger::money::records::{is_record_key, row_seq};
+use sunshine_ledger::replay::audit::AuditError;
+use sunshine_ledger::replay::snapshot;
+use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
+use sunshine_ledger::store::Store;
 
 /// More donations than the rebuild holds records (4,096) before it writes them, so a rebuild
 /// writes at least one part before it reaches the entries after them.
@@ -135,4 +142,182 @@ async fn a_refused_correction_puts_back_the_records_it_began_to_rewrite() {
     assert_eq!(report.size, t.store().size().await.unwrap());
 }
 
-on_both_backends!(a_refused_correction_puts_back_the_records_it_began_to_rewrite);
+/// Keeps a start snapshot of the service's state as it is now; answers its size.
+async fn keep_snapshot(t: &TestLedger) -> u64 {
+    let state = t.service.state().await;
+    t.store()
+        .put_snapshot(state.size(), &snapshot::encode(&state))
+        .await
+        .unwrap();
+    state.size()
+}
+
+/// Marks every stored record row (a space after its value) so that the rows a rebuild writes
+/// afresh can be told from those it leaves alone.
+async fn mark_records(t: &TestLedger) {
+    common::tamper(
+        &t.url,
+        "UPDATE records SET value = value || ' ' WHERE value NOT LIKE '% '",
+    )
+    .await;
+}
+
+/// The seqs of the entries whose record rows are still marked, and of those written afresh.
+async fn marked_and_rewritten(t: &TestLedger) -> (Vec<u64>, Vec<u64>) {
+    let (mut marked, mut rewritten) = (Vec::new(), Vec::new());
+    for (key, value) in records(t).await {
+        let seq = row_seq(value.trim_end()).unwrap_or_else(|| panic!("{key} has no seq"));
+        match value.ends_with(' ') {
+            true => marked.push(seq),
+            false => rewritten.push(seq),
+        }
+    }
+    (marked, rewritten)
+}
+
+fn all_below(seqs: &[u64], size: u64) -> bool {
+    seqs.iter().all(|s| *s < size)
+}
+
+async fn a_correction_rebuilds_from_the_newest_kept_snapshot_below_its_target() {
+    let t = TestLedger::new_at(format!("{DAY}T00:00:00Z").parse().unwrap()).await;
+    let at: Timestamp = format!("{DAY}T02:00:00Z").parse().unwrap();
+    let org = |kind, body: serde_json::Value| {
+        sub_at(kind, Author::Org(t.org_id.clone()), &t.org, body, at)
+    };
+    let pay = |amount: &str| {
+        org(
+            Kind::Disbursement,
+            json!({"amount": amount, "currency": "CNY", "category": "programme",
+                   "purpose": "助学金发放", "payee_type": "group",
+                   "payee_display": "山区小学学生", "evidence": ["cd".repeat(32)],
+                   "paid_on": DAY}),
+        )
+    };
+    let donations = |from: usize, to: usize| -> Vec<_> {
+        (from..to)
+            .map(|i| t.donation(&receipt(i), "10.00", DAY))
+            .collect()
+    };
+    // After genesis and the registration; a disbursement follows donations 39 and 79.
+    let seq_of = |i: usize| 2 + i as u64 + u64::from(i >= 40) + u64::from(i >= 80);
+    // Donations 0..40, half their money spent; a snapshot; donations 40..80, more spent (its
+    // hops reach back to donations below the first snapshot); a snapshot; donations 80..100.
+    t.service.append_at(donations(0, 40), at).await.unwrap();
+    t.service.append_at(vec![pay("200.00")], at).await.unwrap();
+    let s1 = keep_snapshot(&t).await;
+    t.service.append_at(donations(40, 80), at).await.unwrap();
+    t.service.append_at(vec![pay("300.00")], at).await.unwrap();
+    let s2 = keep_snapshot(&t).await;
+    t.service.append_at(donations(80, 100), at).await.unwrap();
+    assert_eq!((s1, s2), (43, 84));
+    let amend = |i: usize, amount: &str| {
+        let amended = json!({"receipt_no": receipt(i), "received_on": DAY, "form": "cash",
+            "amount": amount, "currency": "CNY", "donor_type": "individual",
+            "donor_display": "张*", "receipt": "issued", "commitment": "ab".repeat(32)});
+        org(
+            Kind::Correction,
+            json!({"target": seq_of(i), "action": "amend", "notice": "金额更正", "amended": amended}),
+        )
+    };
+
+    // Donation 60 (between the snapshots) amended: the rebuild starts from the first; the rows
+    // of the entries below it are left as they were (still marked), the rest written afresh.
+    mark_records(&t).await;
+    t.service.append(vec![amend(60, "12.00")]).await.unwrap();
+    let (marked, rewritten) = marked_and_rewritten(&t).await;
+    assert!(!marked.is_empty() && all_below(&marked, s1), "{marked:?}");
+    assert!(rewritten.iter().all(|s| *s >= s1), "{rewritten:?}");
+    let row: serde_json::Value = serde_json::from_str(
+        records(&t).await[&format!("donation/{}/{}", t.org_id, receipt(60))].trim_end(),
+    )
+    .unwrap();
+    assert_eq!(row["amount"], "12.00", "{row}");
+
+    // Donation 90 (above the second snapshot) voided: the correction of donation 60 comes
+    // after the second snapshot and reaches below it, so the second cannot be a start (its
+    // books still hold donation 60 at 10.00): the rebuild starts from the first again.
+    mark_records(&t).await;
+    let void90 = org(
+        Kind::Correction,
+        json!({"target": seq_of(90), "action": "void", "notice": "误录入"}),
+    );
+    t.service.append(vec![void90]).await.unwrap();
+    let (marked, rewritten) = marked_and_rewritten(&t).await;
+    assert!(all_below(&marked, s1), "{marked:?}");
+    assert!(
+        rewritten.iter().any(|s| (s1..s2).contains(s)),
+        "{rewritten:?}"
+    );
+
+    // Donation 5 (below every snapshot) amended: the rebuild starts from entry 0.
+    mark_records(&t).await;
+    t.service.append(vec![amend(5, "11.00")]).await.unwrap();
+    let (marked, _) = marked_and_rewritten(&t).await;
+    assert_eq!(marked, Vec::<u64>::new());
+
+    // The rows are those a replay from scratch derives, each stored with its entry's seq, and
+    // the state is the one a process that replays the whole log reaches.
+    let report = audit_store(t.store(), &ProgressBar::hidden())
+        .await
+        .unwrap();
+    assert_eq!(report.size, t.store().size().await.unwrap());
+    let state = snapshot::encode(&t.service.state().await);
+    t.store().clear_snapshots().await.unwrap();
+    let replayed = LedgerService::open(
+        Store::open(&t.url, false).await.unwrap(),
+        SecretKey::from_seed([1; 32]),
+    )
+    .await
+    .unwrap();
+    assert!(snapshot::encode(&replayed.state().await) == state);
+}
+
+/// A record row stored with another entry's seq, or none, is found by the audit with its key:
+/// a rebuild from a snapshot would keep or delete it wrongly.
+async fn a_record_row_stored_with_the_wrong_seq_is_found_by_the_audit() {
+    let t = TestLedger::new().await;
+    let day = "2026-03-02";
+    t.service
+        .append(vec![
+            t.donation("R-1", "10.00", day),
+            t.donation("R-2", "10.00", day),
+        ])
+        .await
+        .unwrap();
+    audit_store(t.store(), &ProgressBar::hidden())
+        .await
+        .unwrap();
+    let key = format!("donation/{}/R-2", t.org_id);
+    for (set, found) in [
+        ("seq + 1", "stored with seq 4"),
+        ("NULL", "stored with seq none"),
+    ] {
+        common::tamper(
+            &t.url,
+            &format!("UPDATE records SET seq = {set} WHERE key = '{key}'"),
+        )
+        .await;
+        match audit_store(t.store(), &ProgressBar::hidden()).await {
+            Err(AuditRunError::Failed(AuditError::View { key: k, reason })) => {
+                assert_eq!(k, key);
+                assert_eq!(reason, format!("{found}; the log derives it from entry 3"));
+            }
+            other => panic!("expected a finding on {key}: {other:?}"),
+        }
+        common::tamper(
+            &t.url,
+            &format!("UPDATE records SET seq = 3 WHERE key = '{key}'"),
+        )
+        .await;
+    }
+    audit_store(t.store(), &ProgressBar::hidden())
+        .await
+        .unwrap();
+}
+
+on_both_backends!(
+    a_refused_correction_puts_back_the_records_it_began_to_rewrite,
+    a_correction_rebuilds_from_the_newest_kept_snapshot_below_its_target,
+    a_record_row_stored_with_the_wrong_seq_is_found_by_the_audit,
+);

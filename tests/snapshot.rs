@@ -95,7 +95,7 @@ async fn open_again(url: &str) -> LedgerService {
 async fn audit(store: &Store) -> Result<SnapshotCheck, AuditRunError> {
     audit_store(store, &ProgressBar::hidden())
         .await
-        .map(|r| r.snapshot)
+        .map(|r| r.snapshots.last().copied().unwrap_or_default())
 }
 
 fn snapshot_finding(result: Result<SnapshotCheck, AuditRunError>) -> (u64, String) {
@@ -343,7 +343,8 @@ async fn a_snapshot_of_another_log_or_unreadable_is_passed_over_and_reported() {
         "{reason}"
     );
 
-    // Bytes that are no snapshot at all.
+    // Bytes that are no snapshot at all (older snapshots are kept: the one above goes first).
+    tamper(&t.url, "DELETE FROM snapshot_chunks").await;
     store.put_snapshot(size, b"not a snapshot").await.unwrap();
     assert_eq!(store.snapshot_size().await.unwrap(), Some(size));
     assert_same(&reopened().await, &good);
@@ -448,6 +449,46 @@ async fn a_changed_fingerprint_is_named_by_the_audit() {
         assert_eq!(at, size);
         assert!(reason.contains(&expected), "{set}: {reason}");
     }
+}
+
+/// The four newest start snapshots are kept (a correction's rebuild may start from an older
+/// one), and the audit checks each at its size: a forged older one is named with its size.
+#[tokio::test]
+async fn the_newest_four_snapshots_are_kept_and_each_is_audited() {
+    let t = TestLedger::new().await;
+    let store = t.store();
+    let mut sizes = Vec::new();
+    let mut states = Vec::new();
+    for step in 0..6u64 {
+        let more: Vec<_> = (step * 10..step * 10 + 10).map(|i| t.filler(i)).collect();
+        t.service.append(more).await.unwrap();
+        let state = t.service.state().await;
+        store
+            .put_snapshot(state.size(), &snapshot::encode(&state))
+            .await
+            .unwrap();
+        sizes.push(state.size());
+        states.push(state);
+    }
+    assert_eq!(store.snapshot_sizes().await.unwrap(), sizes[2..].to_vec());
+    let report = audit_store(store, &ProgressBar::hidden()).await.unwrap();
+    let matched: Vec<_> = sizes[2..]
+        .iter()
+        .map(|s| SnapshotCheck::Matched(*s))
+        .collect();
+    assert_eq!(report.snapshots, matched);
+    // The oldest kept one holds the state of the next size: the audit names the oldest.
+    store
+        .put_snapshot(sizes[2], &snapshot::encode(&states[3]))
+        .await
+        .unwrap();
+    assert_eq!(store.snapshot_sizes().await.unwrap(), sizes[2..].to_vec());
+    let (at, reason) = snapshot_finding(audit(store).await);
+    assert_eq!(at, sizes[2]);
+    assert!(
+        reason.starts_with("differs from the replayed state at"),
+        "{reason}"
+    );
 }
 
 /// A run that defers its views (`sunshine demo`) writes start snapshots as the log grows, not

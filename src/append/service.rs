@@ -30,7 +30,9 @@ use crate::money::views::ViewDelta;
 use crate::money::{Body, MoneyError, parse_body};
 use crate::replay::snapshot;
 use crate::replay::state::{AdmitError, Admitted, State, parse_entry_body};
-use crate::replay::store_rebuild::{RebuildError, RebuiltRecords, rebuild_from_store};
+use crate::replay::store_rebuild::{
+    RebuildError, RebuildStart, RebuiltRecords, rebuild_from_store,
+};
 use crate::store::{
     AppendBatch, AppendTx, NewEntry, RecordRows, Store, StoreError, TreeReadError, ViewWrite,
 };
@@ -343,7 +345,7 @@ impl LedgerService {
         }
         let mut state = State::default();
         let mut part = RecordRows {
-            reset: true,
+            reset_from: Some(0),
             rows: Vec::new(),
         };
         let mut entries = self.store.entries_from(0);
@@ -861,13 +863,16 @@ impl LedgerService {
                 } else {
                     RebuiltRecords::Drop
                 };
-                let state = rebuild_from_store(&self.store, r, &pending, rebuilt)
-                    .await
-                    .map_err(|e| match e {
-                        RebuildError::Admit(source) => AppendError::Admit { index, source },
-                        RebuildError::Store(s) => AppendError::Store(s),
-                        RebuildError::Stored { seq, reason } => AppendError::Replay { seq, reason },
-                    })?;
+                let state =
+                    rebuild_from_store(&self.store, r, RebuildStart::Snapshot, &pending, rebuilt)
+                        .await
+                        .map_err(|e| match e {
+                            RebuildError::Admit(source) => AppendError::Admit { index, source },
+                            RebuildError::Store(s) => AppendError::Store(s),
+                            RebuildError::Stored { seq, reason } => {
+                                AppendError::Replay { seq, reason }
+                            }
+                        })?;
                 Ok((state, None))
             }
         }
@@ -886,13 +891,19 @@ const RECORDS_PER_WRITE: usize = 4096;
 
 /// `state` with the stored entry `row` admitted, and the records it wrote; a correction's
 /// rebuild reads the entries before it from `store` and hands the rebuilt log's records to
-/// `rebuilt` (then the answer has no records: `None`).
+/// `rebuilt` (then the answer has no records: `None`). A rebuild that writes its records starts
+/// from entry 0: the caller writes every record row afresh and has not written those of the
+/// entries below a snapshot yet ([`RebuildStart::Genesis`]).
 async fn replay_row(
     store: &Store,
     state: State,
     row: crate::store::StoredEntry,
     rebuilt: RebuiltRecords<'_>,
 ) -> Result<(State, Option<Records>), AppendError> {
+    let start = match rebuilt {
+        RebuiltRecords::Write(_) => RebuildStart::Genesis,
+        RebuiltRecords::Drop => RebuildStart::Snapshot,
+    };
     let seq = row.seq;
     let replay = |reason: String| AppendError::Replay { seq, reason };
     let sealed = SealedEntry::open(row.leaf).map_err(|e| replay(e.to_string()))?;
@@ -902,7 +913,7 @@ async fn replay_row(
         .map_err(|e| replay(e.to_string()))?
     {
         Admitted::Done(state, records) => Ok((state, Some(records))),
-        Admitted::Rebuild(r) => match rebuild_from_store(store, r, &[], rebuilt).await {
+        Admitted::Rebuild(r) => match rebuild_from_store(store, r, start, &[], rebuilt).await {
             Ok(state) => Ok((state, None)),
             Err(RebuildError::Store(e)) => Err(e.into()),
             Err(e) => Err(replay(e.to_string())),

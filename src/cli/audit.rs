@@ -35,14 +35,27 @@ pub async fn run(g: &Global, args: &AuditArgs) -> anyhow::Result<()> {
     let result = audit_store(&store, &bar).await;
     bar.finish_and_clear();
     let report = result?;
-    let snapshot = match report.snapshot {
-        SnapshotCheck::None => String::new(),
-        SnapshotCheck::Matched(size) => format!(", the start snapshot at size {size}"),
-        SnapshotCheck::OtherVersion { size, version } => format!(
-            " (the start snapshot at size {size} is of version {version}, which this build \
-             neither reads nor checks)"
-        ),
+    let matched: Vec<String> = report
+        .snapshots
+        .iter()
+        .filter_map(|c| match c {
+            SnapshotCheck::Matched(size) => Some(size.to_string()),
+            _ => None,
+        })
+        .collect();
+    let mut snapshot = match matched.as_slice() {
+        [] => String::new(),
+        [one] => format!(", the start snapshot at size {one}"),
+        many => format!(", the start snapshots at sizes {}", many.join(", ")),
     };
+    for c in &report.snapshots {
+        if let SnapshotCheck::OtherVersion { size, version } = c {
+            snapshot.push_str(&format!(
+                " (the start snapshot at size {size} is of version {version}, which this build \
+                 neither reads nor checks)"
+            ));
+        }
+    }
     println!(
         "OK: {} entries, {} checkpoints, {} tree nodes, {} cached views{snapshot} verified; root {}",
         report.size, report.checkpoints, report.nodes, report.views, report.root

@@ -474,10 +474,11 @@ async fn replay(dir: &Path, since: u64) -> Result<Replayed, MonitorError> {
     tokio::task::spawn_blocking(move || {
         let mut donations = BTreeMap::new();
         dir_audit::replay_export(&dir, |seq, records| {
-            if records.reset {
+            // A replay of an export rebuilds from entry 0 (`reset_from` is `Some(0)`).
+            if records.reset_from.is_some() {
                 donations.clear();
             }
-            if records.reset || seq >= since {
+            if records.reset_from.is_some() || seq >= since {
                 for r in &records.rows {
                     let (k, v) = r.row();
                     if k.starts_with(keys::DONATION.prefix()) {

@@ -63,10 +63,12 @@ pub struct AuditReport {
     pub nodes: u64,
     /// Cached view rows re-derived and compared (0 when none were cached).
     pub views: u64,
-    pub snapshot: SnapshotCheck,
+    /// What the audit made of each kept start snapshot, smallest first (none for an exported
+    /// log).
+    pub snapshots: Vec<SnapshotCheck>,
 }
 
-/// What the audit made of the start snapshot ([`super::snapshot`]).
+/// What the audit made of a kept start snapshot ([`super::snapshot`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SnapshotCheck {
     /// None stored (an exported log never has one).
@@ -376,7 +378,7 @@ impl Auditor {
             checkpoints: self.checkpoints,
             nodes: 0,
             views: 0,
-            snapshot: SnapshotCheck::None,
+            snapshots: Vec::new(),
         };
         Ok((report, self.state))
     }
@@ -511,7 +513,7 @@ impl ViewCheck {
 pub struct RecordCheck {
     from: u64,
     size: u64,
-    pending: Vec<(String, String)>,
+    pending: Vec<(String, String, u64)>,
     derived: Vec<u64>,
     checked: u64,
 }
@@ -541,14 +543,15 @@ impl RecordCheck {
         if seq < self.from || seq >= self.size {
             return;
         }
-        if records.reset {
+        // The audit's own rebuilds start from entry 0 (`reset_from` is `Some(0)`).
+        if records.reset_from.is_some() {
             self.pending.clear();
             self.derived.clear();
         }
         for r in records.rows {
-            let (k, v) = r.row();
-            self.derived.push(key_hash(&k));
-            self.pending.push((k, v));
+            let row = r.stored_row();
+            self.derived.push(key_hash(&row.0));
+            self.pending.push(row);
         }
     }
 
@@ -557,24 +560,33 @@ impl RecordCheck {
         self.pending.len()
     }
 
-    /// The derived rows not yet compared, for the caller to look up.
-    pub fn take_pending(&mut self) -> Vec<(String, String)> {
+    /// The derived rows not yet compared (key, value, seq), for the caller to look up.
+    pub fn take_pending(&mut self) -> Vec<(String, String, u64)> {
         std::mem::take(&mut self.pending)
     }
 
-    /// Compares derived rows with the stored rows found under their keys.
+    /// Compares derived rows with the stored rows found under their keys: the value, and the
+    /// seq the store keeps beside it (a correction's rebuild from a snapshot replaces the rows
+    /// by that seq, so a wrong one would leave a stale row behind or delete a good one).
     pub fn compare(
         &mut self,
-        derived: Vec<(String, String)>,
-        stored: &std::collections::HashMap<String, String>,
+        derived: Vec<(String, String, u64)>,
+        stored: &std::collections::HashMap<String, (String, Option<u64>)>,
     ) -> Result<(), AuditError> {
-        for (k, v) in derived {
+        for (k, v, seq) in derived {
             match stored.get(&k) {
                 None => return Err(view_error(&k, "missing from the stored records")),
-                Some(s) if *s != v => {
+                Some((s, _)) if *s != v => {
                     return Err(view_error(
                         &k,
                         "stored record differs from the record the log derives",
+                    ));
+                }
+                Some((_, stored_seq)) if *stored_seq != Some(seq) => {
+                    let found = stored_seq.map_or("none".to_owned(), |s| s.to_string());
+                    return Err(view_error(
+                        &k,
+                        &format!("stored with seq {found}; the log derives it from entry {seq}"),
                     ));
                 }
                 Some(_) => self.checked += 1,

@@ -311,6 +311,19 @@ impl Rebuilding {
         )?)
     }
 
+    /// Whether the rebuild may start from the state at log size `size`
+    /// ([`Rebuild::can_start_at`]).
+    pub fn can_start_at(&self, size: u64) -> bool {
+        self.rebuild.can_start_at(size)
+    }
+
+    /// Starts the rebuild from `base`, the state of this log's first `base.size()` entries (a
+    /// start snapshot kept earlier): only its books are taken, and the entries from its size on
+    /// are fed next ([`Rebuild::start_at`]).
+    pub fn start_at(&mut self, base: State) -> Result<(), AdmitError> {
+        Ok(self.rebuild.start_at(base.size, base.money.books)?)
+    }
+
     /// Records written so far and not taken ([`Rebuild::records_held`]).
     pub fn records_held(&self) -> usize {
         self.rebuild.records_held()

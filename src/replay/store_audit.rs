@@ -47,12 +47,11 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
         None => None,
     };
     // Read before the log, so a snapshot a running server writes meanwhile (always of a size
-    // past the log read here) cannot stand in for it.
-    let mut stored_snapshot = store.newest_snapshot().await?;
-    let mut snapshot_checked = SnapshotCheck::None;
-    if stored_snapshot.as_ref().is_some_and(|(size, _)| *size == 0) {
-        snapshot_checked = check_snapshot(stored_snapshot.take(), auditor.state())?;
-    }
+    // past the log read here) cannot stand in for one. Each is read when the replay reaches
+    // its size, one at a time.
+    let mut kept: std::collections::VecDeque<u64> = store.snapshot_sizes().await?.into();
+    let mut snapshots = Vec::new();
+    check_snapshots_at(store, &mut kept, auditor.state(), &mut snapshots).await?;
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
     let mut entries = store.audit_rows();
@@ -81,7 +80,13 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
                         if auditor.correction_records_held() >= RECORDS_PER_LOOKUP {
                             let rows = auditor.take_correction_records();
                             if let Some(check) = records.as_mut() {
-                                check.emitted(seq, Records { reset: first, rows });
+                                check.emitted(
+                                    seq,
+                                    Records {
+                                        reset_from: first.then_some(0),
+                                        rows,
+                                    },
+                                );
                                 compare_records(&mut views, check).await?;
                             }
                             first = false;
@@ -89,7 +94,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
                     }
                     drop(earlier);
                     let mut rest = auditor.finish_correction()?;
-                    rest.reset = first;
+                    rest.reset_from = first.then_some(0);
                     rest
                 }
             };
@@ -113,12 +118,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
             if view_size == Some(auditor.size()) {
                 derived_views = Some(ViewCheck::new(auditor.state()));
             }
-            if stored_snapshot
-                .as_ref()
-                .is_some_and(|(size, _)| *size == auditor.size())
-            {
-                snapshot_checked = check_snapshot(stored_snapshot.take(), auditor.state())?;
-            }
+            check_snapshots_at(store, &mut kept, auditor.state(), &mut snapshots).await?;
         }
     }
     drop(entries);
@@ -129,7 +129,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
         }
         .into());
     }
-    if let Some((size, _)) = stored_snapshot {
+    if let Some(&size) = kept.front() {
         return Err(AuditError::Snapshot {
             size,
             reason: format!("beyond the end of the log (size {})", auditor.size()),
@@ -137,22 +137,39 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
         .into());
     }
     let (mut report, _state) = auditor.finish()?;
-    report.snapshot = snapshot_checked;
+    report.snapshots = snapshots;
     report.nodes = audit_nodes(store, report.size).await?;
     report.views = audit_views(&mut views, derived_views).await?;
     report.views += audit_records(&mut views, records, report.size).await?;
     Ok(report)
 }
 
+/// Checks the kept snapshots of the replayed state's size (the front of `kept`, smallest
+/// first), adding what it made of each to `checked`. One a running server dropped since the
+/// sizes were read (it keeps the newest few) is passed over.
+async fn check_snapshots_at(
+    store: &Store,
+    kept: &mut std::collections::VecDeque<u64>,
+    replayed: &State,
+    checked: &mut Vec<SnapshotCheck>,
+) -> Result<(), AuditRunError> {
+    while kept.front() == Some(&replayed.size()) {
+        let size = replayed.size();
+        kept.pop_front();
+        if let Some(bytes) = store.snapshot_at(size).await? {
+            checked.push(check_snapshot(size, bytes, replayed)?);
+        }
+    }
+    Ok(())
+}
+
 /// Compares a stored start snapshot with the state the replay reached at its size: the same
 /// bytes, or a finding that names where they part.
 fn check_snapshot(
-    stored: Option<(u64, Vec<u8>)>,
+    size: u64,
+    bytes: Vec<u8>,
     replayed: &State,
 ) -> Result<SnapshotCheck, AuditError> {
-    let Some((size, bytes)) = stored else {
-        return Ok(SnapshotCheck::None);
-    };
     let fail = |reason: String| AuditError::Snapshot { size, reason };
     match snapshot::version(&bytes) {
         Ok(version) if version != snapshot::VERSION => {
@@ -180,7 +197,7 @@ async fn compare_records(
     check: &mut RecordCheck,
 ) -> Result<(), AuditRunError> {
     let derived = check.take_pending();
-    let keys: Vec<String> = derived.iter().map(|(k, _)| k.clone()).collect();
+    let keys: Vec<String> = derived.iter().map(|(k, _, _)| k.clone()).collect();
     let stored = views.records_among(&keys).await?;
     check.compare(derived, &stored)?;
     Ok(())

@@ -141,7 +141,10 @@ impl Store {
                 rows.iter().collect()
             }
         };
-        upsert_rows(&mut tx, self.backend, "views", upserts).await?;
+        let upserts = upserts
+            .into_iter()
+            .map(|(k, v)| (k.as_str(), v.as_str(), None));
+        upsert_rows(&mut tx, self.backend, Derived::Views, upserts).await?;
         sqlx::query("INSERT INTO view_size (id, size) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET size = excluded.size")
             .bind(to_i64(size)?)
             .execute(&mut *tx)
@@ -151,23 +154,43 @@ impl Store {
     }
 }
 
-/// Writes (key, value) rows into `table` (`views` or `records`), replacing rows with the same
-/// key, a statement per [`ROWS_PER_STATEMENT`] rows.
+/// The tables of derived rows, each keyed by `key`.
+#[derive(Debug, Clone, Copy)]
+enum Derived {
+    /// `views`: (key, value).
+    Views,
+    /// `records`: (key, value, seq of the entry that wrote the row).
+    Records,
+}
+
+/// Writes rows into a table of derived rows, replacing rows with the same key, a statement per
+/// [`ROWS_PER_STATEMENT`] rows. A `views` row has no seq (`None`).
 async fn upsert_rows<'a>(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
-    table: &str,
-    rows: impl IntoIterator<Item = (&'a String, &'a String)>,
+    table: Derived,
+    rows: impl IntoIterator<Item = (&'a str, &'a str, Option<u64>)>,
 ) -> Result<(), StoreError> {
-    let rows: Vec<(&String, &String)> = rows.into_iter().collect();
+    let rows: Vec<(&str, &str, Option<u64>)> = rows.into_iter().collect();
+    let (name, columns, set): (_, &[&str], _) = match table {
+        Derived::Views => ("views", &["key", "value"], "value = excluded.value"),
+        Derived::Records => (
+            "records",
+            &["key", "value", "seq"],
+            "value = excluded.value, seq = excluded.seq",
+        ),
+    };
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = format!(
-            "{} ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            backend.insert_sql(table, &["key", "value"], chunk.len())
+            "{} ON CONFLICT (key) DO UPDATE SET {set}",
+            backend.insert_sql(name, columns, chunk.len())
         );
         let mut q = sqlx::query(&sql);
-        for (k, v) in chunk {
-            q = q.bind(k.as_str()).bind(v.as_str());
+        for (k, v, seq) in chunk {
+            q = q.bind(*k).bind(*v);
+            if let Some(seq) = seq {
+                q = q.bind(to_i64(*seq)?);
+            }
         }
         q.execute(&mut **tx).await?;
     }
@@ -249,15 +272,31 @@ impl AppendTx {
         Ok(())
     }
 
-    /// Writes record rows in this transaction; with `reset`, every stored record row goes first.
+    /// Writes record rows in this transaction; with `reset_from`, the stored rows written by
+    /// entries from that seq on go first (every row, from 0).
     pub async fn put_records(&mut self, records: &RecordRows) -> Result<(), StoreError> {
-        if records.reset {
-            sqlx::query("DELETE FROM records")
-                .execute(&mut *self.tx)
-                .await?;
+        if let Some(from) = records.reset_from {
+            self.clear_records_from(from).await?;
         }
-        let rows = records.rows.iter().map(|(k, v)| (k, v));
-        upsert_rows(&mut self.tx, self.backend, "records", rows).await?;
+        self.put_record_rows(&records.rows).await
+    }
+
+    /// Deletes the stored record rows written by entries from seq `from` on.
+    async fn clear_records_from(&mut self, from: u64) -> Result<(), StoreError> {
+        match from {
+            // Every row, whatever its seq column holds.
+            0 => {
+                sqlx::query("DELETE FROM records")
+                    .execute(&mut *self.tx)
+                    .await?
+            }
+            _ => {
+                sqlx::query("DELETE FROM records WHERE seq >= $1")
+                    .bind(to_i64(from)?)
+                    .execute(&mut *self.tx)
+                    .await?
+            }
+        };
         Ok(())
     }
 
@@ -272,29 +311,28 @@ impl AppendTx {
         Ok(record_size == Some(self.size) || (record_size.is_none() && self.size == 0))
     }
 
-    /// Starts replacing every stored record row inside this transaction, behind a savepoint:
-    /// a correction's rebuild then writes the rebuilt log's records part by part
-    /// ([`AppendTx::put_record_rows`]) instead of holding all of them, and
-    /// [`AppendTx::end_records_rewrite`] keeps them or puts the old ones back.
-    pub async fn begin_records_rewrite(&mut self) -> Result<(), StoreError> {
+    /// Starts replacing the stored record rows written by entries from seq `from` on (every
+    /// row, from 0) inside this transaction, behind a savepoint: a correction's rebuild then
+    /// writes the rebuilt log's records part by part ([`AppendTx::put_record_rows`]) instead of
+    /// holding all of them, and [`AppendTx::end_records_rewrite`] keeps them or puts the old
+    /// ones back.
+    pub async fn begin_records_rewrite(&mut self, from: u64) -> Result<(), StoreError> {
         sqlx::query("SAVEPOINT records_rewrite")
             .execute(&mut *self.tx)
             .await?;
-        sqlx::query("DELETE FROM records")
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
+        self.clear_records_from(from).await
     }
 
-    /// Writes record rows in this transaction, replacing rows with the same key.
-    pub async fn put_record_rows(&mut self, rows: &[(String, String)]) -> Result<(), StoreError> {
-        upsert_rows(
-            &mut self.tx,
-            self.backend,
-            "records",
-            rows.iter().map(|(k, v)| (k, v)),
-        )
-        .await
+    /// Writes record rows (key, value, seq of the entry that wrote it) in this transaction,
+    /// replacing rows with the same key.
+    pub async fn put_record_rows(
+        &mut self,
+        rows: &[(String, String, u64)],
+    ) -> Result<(), StoreError> {
+        let rows = rows
+            .iter()
+            .map(|(k, v, seq)| (k.as_str(), v.as_str(), Some(*seq)));
+        upsert_rows(&mut self.tx, self.backend, Derived::Records, rows).await
     }
 
     /// Ends what [`AppendTx::begin_records_rewrite`] began: `keep` the rows written since, or

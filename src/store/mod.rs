@@ -145,16 +145,17 @@ pub struct AppendBatch {
     pub nodes: Vec<(u8, u64, Hash)>,
     /// The signed checkpoint note for the new size.
     pub checkpoint: String,
-    /// The record rows the entries wrote ([`crate::money::records`]); with `reset`, they
-    /// replace every stored record row (a correction's rebuild).
+    /// The record rows the entries wrote ([`crate::money::records`]); with `reset_from`, they
+    /// replace the stored rows of the entries from there on (a correction's rebuild).
     pub records: RecordRows,
 }
 
-/// Record rows to write with an append.
+/// Record rows to write with an append: (key, value, seq of the entry that wrote it).
 #[derive(Debug, Clone, Default)]
 pub struct RecordRows {
-    pub reset: bool,
-    pub rows: Vec<(String, String)>,
+    /// `Some(from)`: the stored rows written by entries from `from` on go first.
+    pub reset_from: Option<u64>,
+    pub rows: Vec<(String, String, u64)>,
 }
 
 impl RecordRows {
@@ -169,12 +170,16 @@ impl RecordRows {
 
     /// These rows followed by the records of the entries after them.
     pub fn then(&mut self, records: crate::money::records::Records) {
-        if records.reset {
-            self.reset = true;
-            self.rows.clear();
+        if let Some(from) = records.reset_from {
+            self.rows.retain(|(_, _, seq)| *seq < from);
+            self.reset_from = Some(self.reset_from.map_or(from, |f| f.min(from)));
         }
-        self.rows
-            .extend(records.rows.iter().map(crate::money::records::Record::row));
+        self.rows.extend(
+            records
+                .rows
+                .iter()
+                .map(crate::money::records::Record::stored_row),
+        );
     }
 }
 

@@ -571,18 +571,18 @@ impl ViewsReader {
         rows.iter().map(stored_entry).collect()
     }
 
-    /// The stored record rows among `keys`.
+    /// The stored record rows among `keys`: value, and the seq kept beside it.
     pub async fn records_among(
         &mut self,
         keys: &[String],
-    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+    ) -> Result<std::collections::HashMap<String, (String, Option<u64>)>, StoreError> {
         let mut out = std::collections::HashMap::with_capacity(keys.len());
         for chunk in keys.chunks(RECORDS_PER_LOOKUP) {
             let marks: Vec<String> = (1..=chunk.len())
                 .map(|i| self.backend.placeholder(i))
                 .collect();
             let sql = format!(
-                "SELECT key, value FROM records WHERE key IN ({})",
+                "SELECT key, value, seq FROM records WHERE key IN ({})",
                 marks.join(", ")
             );
             let mut q = sqlx::query(&sql);
@@ -590,7 +590,11 @@ impl ViewsReader {
                 q = q.bind(k.as_str());
             }
             for r in q.fetch_all(&mut *self.tx).await? {
-                out.insert(r.try_get("key")?, r.try_get("value")?);
+                let seq: Option<i64> = r.try_get("seq")?;
+                out.insert(
+                    r.try_get("key")?,
+                    (r.try_get("value")?, seq.map(to_u64).transpose()?),
+                );
             }
         }
         Ok(out)

@@ -1,6 +1,7 @@
-//! The start snapshot's chunks (migrations 0004, 0007): written by the append service now and
-//! then, read at start and by the audit. The bytes are opaque here (`replay::snapshot` reads
-//! them).
+//! The start snapshots' chunks (migrations 0004, 0007): written by the append service now and
+//! then, the newest read at start, an older one by a correction's rebuild (which may start from
+//! one below its target), each by the audit. The [`KEPT`] newest are kept. The bytes are opaque
+//! here (`replay::snapshot` reads them).
 //!
 //! A snapshot is stored as chunks of [`CHUNK`] bytes and read back one chunk at a time into a
 //! buffer of its whole size: a single value of hundreds of megabytes would be copied whole
@@ -13,9 +14,15 @@ use super::{Store, StoreError, to_i64, to_u64};
 /// The bytes in a chunk.
 const CHUNK: usize = 1 << 20;
 
+/// How many snapshots are kept: the newest starts a process; the older ones let a correction
+/// whose target is older than the newest rebuild from one of them instead of from entry 0. A
+/// server writes one every twentieth of the log (at least 10,000 entries), so four cover the
+/// last sixth of the log or so, for about four times the disk of one (tens of bytes an entry).
+pub const KEPT: usize = 4;
+
 impl Store {
-    /// Keeps `state` as the snapshot at log `size`, and drops any older one. A snapshot older
-    /// than the one stored is not kept: two processes may race, the newest wins.
+    /// Keeps `state` as the snapshot at log `size`, and drops those older than the [`KEPT`]
+    /// newest (this one too, if [`KEPT`] newer ones are stored: two processes may race).
     pub async fn put_snapshot(&self, size: u64, state: &[u8]) -> Result<(), StoreError> {
         let size = to_i64(size)?;
         let mut tx = self.write.begin().await?;
@@ -36,9 +43,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query(
-            "DELETE FROM snapshot_chunks WHERE size < (SELECT MAX(size) FROM snapshot_chunks)",
-        )
+        sqlx::query(&format!(
+            "DELETE FROM snapshot_chunks WHERE size NOT IN \
+             (SELECT DISTINCT size FROM snapshot_chunks ORDER BY size DESC LIMIT {KEPT})"
+        ))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -53,16 +61,34 @@ impl Store {
         size.map(to_u64).transpose()
     }
 
+    /// The log sizes of the kept snapshots, smallest first.
+    pub async fn snapshot_sizes(&self) -> Result<Vec<u64>, StoreError> {
+        let sizes: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT size FROM snapshot_chunks ORDER BY size")
+                .fetch_all(&self.write)
+                .await?;
+        sizes.into_iter().map(to_u64).collect()
+    }
+
     /// The newest snapshot: its log size and bytes.
     pub async fn newest_snapshot(&self) -> Result<Option<(u64, Vec<u8>)>, StoreError> {
+        match self.snapshot_size().await? {
+            Some(size) => Ok(self.snapshot_at(size).await?.map(|bytes| (size, bytes))),
+            None => Ok(None),
+        }
+    }
+
+    /// The bytes of the snapshot at log `size`, if one is kept.
+    pub async fn snapshot_at(&self, size: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        let size = to_i64(size)?;
         let mut tx = self.write.begin().await?;
-        let newest: Option<(i64, i64)> = sqlx::query_as(
-            "SELECT size, CAST(SUM(LENGTH(bytes)) AS BIGINT) FROM snapshot_chunks \
-             WHERE size = (SELECT MAX(size) FROM snapshot_chunks) GROUP BY size",
+        let total: Option<i64> = sqlx::query_scalar(
+            "SELECT CAST(SUM(LENGTH(bytes)) AS BIGINT) FROM snapshot_chunks WHERE size = $1",
         )
-        .fetch_optional(&mut *tx)
+        .bind(size)
+        .fetch_one(&mut *tx)
         .await?;
-        let Some((size, total)) = newest else {
+        let Some(total) = total else {
             return Ok(None);
         };
         let mut bytes = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
@@ -77,7 +103,7 @@ impl Store {
             }
         }
         tx.commit().await?;
-        Ok(Some((to_u64(size)?, bytes)))
+        Ok(Some(bytes))
     }
 
     /// Drops every snapshot: the next start replays the whole log (the benchmark's baseline).

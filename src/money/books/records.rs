@@ -210,35 +210,50 @@ impl Record {
     pub fn row(&self) -> (String, String) {
         (self.key(), self.value())
     }
+
+    /// The row as the store keeps it: key, value, and the seq of the entry that wrote it.
+    pub fn stored_row(&self) -> (String, String, u64) {
+        (self.key(), self.value(), self.seq())
+    }
 }
 
 /// The records of one or more consecutive entries.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Records {
-    /// Every record row of the log before these entries is replaced by `rows`: a correction
-    /// rebuilt the books and emitted every record of the effective log.
-    pub reset: bool,
+    /// `Some(from)`: every record row written by an entry at seq `from` or later is replaced by
+    /// `rows` — a correction rebuilt the books from the state at `from` (0: from the start of
+    /// the log, then every record row goes) and emitted the effective log's records from there.
+    pub reset_from: Option<u64>,
     pub rows: Vec<Record>,
 }
 
 impl Records {
     /// These records followed by `later`'s.
     pub fn then(&mut self, later: Records) {
-        if later.reset {
-            *self = later;
-        } else {
-            self.rows.extend(later.rows);
+        if let Some(from) = later.reset_from {
+            self.rows.retain(|r| r.seq() < from);
+            self.reset_from = Some(self.reset_from.map_or(from, |f| f.min(from)));
         }
+        self.rows.extend(later.rows);
     }
 
     /// Writes these records into `rows`, a map holding the record rows of the log before them,
     /// as the store does in its table (for tests and tools that keep rows in memory).
     pub fn apply_to(self, rows: &mut BTreeMap<String, String>) {
-        if self.reset {
-            rows.retain(|k, _| !is_record_key(k));
+        if let Some(from) = self.reset_from {
+            rows.retain(|k, v| !is_record_key(k) || row_seq(v).is_some_and(|seq| seq < from));
         }
         rows.extend(self.rows.iter().map(Record::row));
     }
+}
+
+/// The seq of the entry that wrote a stored record row: every record's value names it.
+pub fn row_seq(value: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Seq {
+        seq: u64,
+    }
+    serde_json::from_str::<Seq>(value).ok().map(|s| s.seq)
 }
 
 /// Why stored record rows do not read back.

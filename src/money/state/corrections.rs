@@ -15,11 +15,17 @@
 //! no longer agrees), the correction is refused with that entry's error. Identifiers stay
 //! reserved: a voided receipt number is never reused.
 //!
-//! Cost: a correction replays the whole log (O(n)). Corrections are rare; new entries step
+//! Cost: a correction replays the log (O(n)). Corrections are rare; new entries step
 //! incrementally. The state keeps no entry bodies but those of corrections and their targets, so
 //! the replay reads the log from where it is kept: [`MoneyState::begin_correction`] answers a
 //! [`Rebuild`], the adapter feeds it every earlier entry in order ([`Rebuild::feed`]), and
 //! [`Rebuild::finish`] answers the new state — or the refusal, with the state untouched.
+//!
+//! A correction changes nothing before its target, so the replay may start later than entry 0:
+//! from the books of an earlier state at log size `base` ([`Rebuild::start_at`]), when nothing
+//! the log holds from `base` on reaches below it ([`Rebuild::can_start_at`]). The books of a
+//! log prefix are a function of its effective view alone, and that view of the entries before
+//! `base` is then the same with the correction as without it.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -53,6 +59,8 @@ pub struct Rebuild {
     books: Books,
     records: Vec<Record>,
     next: u64,
+    /// The log size the replay started from ([`Rebuild::start_at`]); 0 from the start.
+    base: u64,
 }
 
 impl MoneyState {
@@ -87,6 +95,7 @@ impl MoneyState {
             books: Books::default(),
             records: Vec::new(),
             next: 0,
+            base: 0,
         })
     }
 }
@@ -95,6 +104,39 @@ impl Rebuild {
     /// The seq of the correction: feed every entry below it.
     pub fn upto(&self) -> u64 {
         self.seq
+    }
+
+    /// Whether the replay may start from the books of the log's first `size` entries instead of
+    /// from nothing: only if the effective view of those entries is the same with this
+    /// correction as it was when they were admitted — the target is not among them, and no
+    /// correction from `size` on (this one included) targets one of them. A correction voiding
+    /// a correction below `size` targets below `size` itself, so it is covered too.
+    pub fn can_start_at(&self, size: u64) -> bool {
+        size <= self.correction.target
+            && self.state.log.corrections.range(size..).all(|seq| {
+                match self.state.log.kept.get(seq).map(|s| s.body.as_ref()) {
+                    Some(Body::Correction(c)) => c.target >= size,
+                    _ => false,
+                }
+            })
+    }
+
+    /// Starts the replay from `books`, those of the log's first `size` entries (as a start
+    /// snapshot of that size holds them): the adapter then feeds the entries from `size` on,
+    /// and the records [`Rebuild::finish`] answers replace those of entries from `size` on.
+    /// Refused before any entry is fed, and where [`Rebuild::can_start_at`] says no.
+    pub fn start_at(&mut self, size: u64, books: Books) -> Result<(), MoneyError> {
+        if self.next != 0 || !self.can_start_at(size) {
+            return Err(MoneyError::refused(
+                "seq",
+                Rule::OutOfOrder,
+                format!("the rebuild cannot start from the books at log size {size}"),
+            ));
+        }
+        self.books = books;
+        self.next = size;
+        self.base = size;
+        Ok(())
     }
 
     /// How many records the entries fed so far wrote and [`Rebuild::take_records`] has not
@@ -272,7 +314,8 @@ impl Rebuild {
     }
 
     /// After every entry before the correction: the state with the correction admitted, and
-    /// every record of the rebuilt log not taken already ([`Rebuild::take_records`]).
+    /// every record of the rebuilt log (from its base on) not taken already
+    /// ([`Rebuild::take_records`]).
     pub fn finish(self) -> Result<(MoneyState, Records), MoneyError> {
         if self.next != self.seq {
             return Err(MoneyError::refused(
@@ -288,7 +331,7 @@ impl Rebuild {
         state.books = self.books;
         state.log.last_seq = Some(self.seq);
         let records = Records {
-            reset: true,
+            reset_from: Some(self.base),
             rows: self.records,
         };
         Ok((state, records))

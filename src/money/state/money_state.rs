@@ -61,7 +61,10 @@ impl MoneyState {
             self.log.ids.insert(key.fingerprint());
         }
         self.log.last_seq = Some(stored.seq);
-        Ok(Records { reset: false, rows })
+        Ok(Records {
+            reset_from: None,
+            rows,
+        })
     }
 
     // ---- read side -------------------------------------------------------------------------
