@@ -198,7 +198,9 @@ async fn a_tampered_record_view_is_named_by_its_key() {
     // Put it back; then an invented receipt, a real one spelt in lower case, and more.
     tamper(
         &t.url,
-        &format!("INSERT INTO records (key, value) VALUES ('{hop}', '{original}')"),
+        &format!(
+            "INSERT INTO records (key, value, seq) VALUES ('{hop}', '{original}', {spend_seq})"
+        ),
     )
     .await;
     assert_eq!(views_verdict(&t).await.unwrap(), clean);

@@ -18,6 +18,8 @@ const ROWS_PER_STATEMENT: usize = 200;
 #[derive(Clone, Copy)]
 enum Col {
     Int,
+    /// An integer that may be NULL (a record's seq in a database a build before it wrote to).
+    OptInt,
     Blob,
     Text,
 }
@@ -53,14 +55,27 @@ const TABLES: &[Table] = &[
     ("view_size", &[("id", Col::Int), ("size", Col::Int)], "id"),
     (
         "records",
-        &[("key", Col::Text), ("value", Col::Text)],
+        &[
+            ("key", Col::Text),
+            ("value", Col::Text),
+            ("seq", Col::OptInt),
+        ],
         "key",
     ),
-    ("record_size", &[("id", Col::Int), ("size", Col::Int)], "id"),
+    (
+        "record_size",
+        &[
+            ("id", Col::Int),
+            ("size", Col::Int),
+            ("derivation", Col::Int),
+        ],
+        "id",
+    ),
 ];
 
 enum Value {
     Int(i64),
+    OptInt(Option<i64>),
     Blob(Vec<u8>),
     Text(String),
 }
@@ -71,6 +86,7 @@ fn values(row: &AnyRow, columns: &[(&str, Col)]) -> Result<Vec<Value>, StoreErro
         .map(|&(name, col)| {
             Ok(match col {
                 Col::Int => Value::Int(row.try_get(name)?),
+                Col::OptInt => Value::OptInt(row.try_get(name)?),
                 Col::Blob => Value::Blob(row.try_get(name)?),
                 Col::Text => Value::Text(row.try_get(name)?),
             })
@@ -113,6 +129,7 @@ impl Store {
                     for v in chunk.iter().flatten() {
                         q = match v {
                             Value::Int(i) => q.bind(*i),
+                            Value::OptInt(i) => q.bind(*i),
                             Value::Blob(b) => q.bind(b.as_slice()),
                             Value::Text(t) => q.bind(t.as_str()),
                         };
