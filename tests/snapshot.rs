@@ -524,7 +524,7 @@ async fn the_records_of_a_demo_are_pinned_to_their_derivation() {
     use sunshine_ledger::money::records::RECORD_DERIVATION;
     const PINNED: (i64, &str) = (
         1,
-        "f11d5797a497935e9316504eb596466a7eac6f30b3a8023d4dcb9b3a07c00952",
+        "b3e1e63c193df549a244f55e56fce70a4c836e6f27ee1c0164047575a1fec0dd",
     );
 
     let dir = tempfile::tempdir().unwrap();

@@ -19,6 +19,10 @@ pub(super) const REGIONS: &[(&str, &str, &str)] = &[
     ("620100", "兰州", "LZ"),
 ];
 
+/// Provinces whose organisations the demo registers, and the city of REGIONS each registers in.
+pub(super) const PROVINCE_CAPITALS: &[(&str, &str)] =
+    &[("广东省", "广州"), ("四川省", "成都"), ("浙江省", "杭州")];
+
 /// (purpose, project title template after the city, beneficiary word)
 pub(super) const THEMES: &[(&str, &str)] = &[
     ("教育", "乡村儿童助学计划"),

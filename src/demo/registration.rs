@@ -9,7 +9,9 @@ use serde_json::json;
 
 use super::generator::{Behaviour, Gen, Org, Signer};
 use super::keys::{derive, operator_key, org_key, regulator_key, uscc};
-use super::names::{FOUNDATIONS, NAMES_EN, REGIONS, SERVICE_ORGS, SOCIAL_GROUPS, THEMES, english};
+use super::names::{
+    FOUNDATIONS, NAMES_EN, PROVINCE_CAPITALS, REGIONS, SERVICE_ORGS, SOCIAL_GROUPS, THEMES, english,
+};
 use super::{DemoOrg, FIRST_DAY, Options, date, day_str, lottery, org_time};
 use crate::ledger::Kind;
 
@@ -57,7 +59,16 @@ impl Gen {
                 projects: Vec::new(),
             });
         };
-        let region_of = |name: &str| REGIONS.iter().position(|r| name.contains(r.1)).unwrap_or(0);
+        // A city's organisation registers there; a province's with the province's civil
+        // affairs department, in its capital (the provinces without a city of their own in
+        // REGIONS are named in PROVINCE_CAPITALS).
+        let region_of = |name: &str| {
+            let city = PROVINCE_CAPITALS
+                .iter()
+                .find(|(province, _)| name.starts_with(province))
+                .map_or(name, |(_, capital)| capital);
+            REGIONS.iter().position(|r| city.contains(r.1)).unwrap_or(0)
+        };
         for (i, name) in FOUNDATIONS.iter().enumerate() {
             // The first eight hold public-fundraising status.
             add(name, "53", "foundation", i < 8, region_of(name), i + 1);
