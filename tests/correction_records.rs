@@ -18,9 +18,11 @@ use sunshine_ledger::append::service::LedgerService;
 use sunshine_ledger::ledger::SecretKey;
 use sunshine_ledger::ledger::{Author, Kind, Timestamp};
 use sunshine_ledger::money::records::{is_record_key, row_seq};
-use sunshine_ledger::replay::audit::AuditError;
+use sunshine_ledger::publish::dir_audit::replay_export_with;
+use sunshine_ledger::publish::export::export;
+use sunshine_ledger::replay::audit::{AuditError, Auditor};
 use sunshine_ledger::replay::snapshot;
-use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
+use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store, audit_store_with};
 use sunshine_ledger::store::Store;
 
 /// More donations than the rebuild holds records (4,096) before it writes them, so a rebuild
@@ -262,6 +264,46 @@ async fn a_correction_rebuilds_from_the_newest_kept_snapshot_below_its_target() 
         .await
         .unwrap();
     assert_eq!(report.size, t.store().size().await.unwrap());
+    let corrections = [report.size - 3, report.size - 2, report.size - 1];
+    assert_eq!(report.rebuilds, corrections.map(|seq| (seq, 0)).to_vec());
+    // An audit that keeps books every 12 entries rebuilds the first two corrections from them
+    // (the last is the one the stored records are compared with: from entry 0) and finds the
+    // same: any difference in the state would show in the views, records and snapshots.
+    let close = audit_store_with(
+        t.store(),
+        &ProgressBar::hidden(),
+        Auditor::new().with_bases_every(12),
+    )
+    .await
+    .unwrap();
+    assert_eq!((close.size, close.root), (report.size, report.root));
+    assert_eq!(
+        (close.views, &close.snapshots),
+        (report.views, &report.snapshots)
+    );
+    let froms: Vec<u64> = close.rebuilds.iter().map(|(_, from)| *from).collect();
+    assert!(froms[0] >= s1 && froms[0] <= seq_of(60), "{froms:?}");
+    assert!(froms[1] >= s1 && froms[1] <= seq_of(60), "{froms:?}");
+    assert_eq!(froms[2], 0);
+    // The same from the exported log: the state the replay from entry 0 reaches.
+    let out = tempfile::tempdir().unwrap();
+    export(t.store(), out.path(), &ProgressBar::hidden())
+        .await
+        .unwrap();
+    let replay = |auditor: Auditor| {
+        let (report, state) = replay_export_with(out.path(), auditor, |_, _| {}).unwrap();
+        (report, snapshot::encode(&state))
+    };
+    let (far, far_state) = replay(Auditor::new());
+    let (near, near_state) = replay(Auditor::new().with_bases_every(12));
+    assert_eq!(far.rebuilds, corrections.map(|seq| (seq, 0)).to_vec());
+    let froms: Vec<u64> = near.rebuilds.iter().map(|(_, from)| *from).collect();
+    assert!(
+        froms[0] >= s1 && froms[1] >= s1 && froms[2] == 0,
+        "{froms:?}"
+    );
+    assert_eq!(near.root, far.root);
+    assert!(near_state == far_state, "the states differ");
     let state = snapshot::encode(&t.service.state().await);
     t.store().clear_snapshots().await.unwrap();
     let replayed = LedgerService::open(

@@ -28,6 +28,7 @@ use crate::ledger::{Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission,
 use crate::money::records::Records;
 use crate::money::views::ViewDelta;
 use crate::money::{Body, MoneyError, parse_body};
+use crate::replay::bases::Bases;
 use crate::replay::snapshot;
 use crate::replay::state::{AdmitError, Admitted, State, parse_entry_body};
 use crate::replay::store_rebuild::{
@@ -353,8 +354,14 @@ impl LedgerService {
             if row.seq >= size {
                 break;
             }
-            let (next, records) =
-                replay_row(&self.store, state, row, RebuiltRecords::Write(&mut tx)).await?;
+            let (next, records) = replay_row(
+                &self.store,
+                state,
+                row,
+                RebuiltRecords::Write(&mut tx),
+                &Bases::NONE,
+            )
+            .await?;
             state = next;
             // `None`: a correction, whose rebuild wrote every record of the log so far.
             part.follow(records);
@@ -462,11 +469,13 @@ impl LedgerService {
         let mut state = head.state.clone();
         let mut captured = (capture == Some(from)).then(|| state.clone());
         let mut entries = self.store.entries_from(from);
+        let mut bases = Bases::default();
         while let Some(row) = entries.try_next().await? {
             // The process that appended these wrote their records.
-            state = replay_row(&self.store, state, row, RebuiltRecords::Drop)
+            state = replay_row(&self.store, state, row, RebuiltRecords::Drop, &bases)
                 .await?
                 .0;
+            bases.offer(&state);
             if capture == Some(state.size()) {
                 captured = Some(state.clone());
             }
@@ -863,16 +872,19 @@ impl LedgerService {
                 } else {
                     RebuiltRecords::Drop
                 };
-                let state =
-                    rebuild_from_store(&self.store, r, RebuildStart::Snapshot, &pending, rebuilt)
-                        .await
-                        .map_err(|e| match e {
-                            RebuildError::Admit(source) => AppendError::Admit { index, source },
-                            RebuildError::Store(s) => AppendError::Store(s),
-                            RebuildError::Stored { seq, reason } => {
-                                AppendError::Replay { seq, reason }
-                            }
-                        })?;
+                let state = rebuild_from_store(
+                    &self.store,
+                    r,
+                    RebuildStart::Nearest(&Bases::NONE),
+                    &pending,
+                    rebuilt,
+                )
+                .await
+                .map_err(|e| match e {
+                    RebuildError::Admit(source) => AppendError::Admit { index, source },
+                    RebuildError::Store(s) => AppendError::Store(s),
+                    RebuildError::Stored { seq, reason } => AppendError::Replay { seq, reason },
+                })?;
                 Ok((state, None))
             }
         }
@@ -893,16 +905,18 @@ const RECORDS_PER_WRITE: usize = 4096;
 /// rebuild reads the entries before it from `store` and hands the rebuilt log's records to
 /// `rebuilt` (then the answer has no records: `None`). A rebuild that writes its records starts
 /// from entry 0: the caller writes every record row afresh and has not written those of the
-/// entries below a snapshot yet ([`RebuildStart::Genesis`]).
+/// entries below a snapshot yet ([`RebuildStart::Genesis`]); one that drops them starts from
+/// the nearest of `bases` (the caller's replay) and the store's snapshots.
 async fn replay_row(
     store: &Store,
     state: State,
     row: crate::store::StoredEntry,
     rebuilt: RebuiltRecords<'_>,
+    bases: &Bases,
 ) -> Result<(State, Option<Records>), AppendError> {
     let start = match rebuilt {
         RebuiltRecords::Write(_) => RebuildStart::Genesis,
-        RebuiltRecords::Drop => RebuildStart::Snapshot,
+        RebuiltRecords::Drop => RebuildStart::Nearest(bases),
     };
     let seq = row.seq;
     let replay = |reason: String| AppendError::Replay { seq, reason };

@@ -106,6 +106,16 @@ pub fn audit_export(dir: &Path) -> Result<AuditReport, DirAuditError> {
 /// (`sunshine monitor` compares them with what the operator's API serves).
 pub fn replay_export(
     dir: &Path,
+    on_records: impl FnMut(u64, Records),
+) -> Result<(AuditReport, State), DirAuditError> {
+    replay_export_with(dir, Auditor::new(), on_records)
+}
+
+/// [`replay_export`] with `auditor` (a fresh one: tests give it books to keep closer together
+/// than a real audit does).
+pub fn replay_export_with(
+    dir: &Path,
+    mut auditor: Auditor,
     mut on_records: impl FnMut(u64, Records),
 ) -> Result<(AuditReport, State), DirAuditError> {
     let log = dir.join(LOG_PREFIX);
@@ -122,7 +132,6 @@ pub fn replay_export(
 
     let size = cp.size;
     let mut checked = 0u64;
-    let mut auditor = Auditor::new();
     let bundles = size.div_ceil(u64::from(TILE_WIDTH));
     for n in 0..bundles {
         let width = level_tile_width(size, n);
@@ -146,14 +155,17 @@ pub fn replay_export(
             let fed = auditor.entry_prepared(row).map_err(|e| locate(e, size))?;
             if let Fed::Done(records) = fed {
                 on_records(seq, records);
-            } else if let Fed::Rebuild(upto) = fed {
-                // A correction's rebuild reads the log before it again, a bundle at a time.
-                for m in 0..upto.div_ceil(u64::from(TILE_WIDTH)) {
+            } else if let Fed::Rebuild { from, upto } = fed {
+                // A correction's rebuild reads the log before it again from `from`, a bundle
+                // at a time.
+                let width = u64::from(TILE_WIDTH);
+                for m in from / width..upto.div_ceil(width) {
                     let earlier =
                         read_bundle(&log, &TileRef::entries(m, level_tile_width(size, m)))?;
-                    let first = m * u64::from(TILE_WIDTH);
+                    let first = m * width;
+                    let skip = usize::try_from(from.saturating_sub(first)).unwrap_or(usize::MAX);
                     let wanted = usize::try_from(upto - first).unwrap_or(usize::MAX);
-                    for leaf in earlier.into_iter().take(wanted) {
+                    for leaf in earlier.into_iter().take(wanted).skip(skip) {
                         auditor.feed_earlier(leaf).map_err(|e| locate(e, size))?;
                         // A published log has no stored records to compare them with.
                         auditor.take_correction_records();

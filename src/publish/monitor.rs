@@ -41,6 +41,7 @@ use crate::ledger::Hash;
 use crate::ledger::note::{self, Checkpoint};
 use crate::ledger::tiles;
 use crate::ledger::witness_policy::{PolicyError, WitnessPolicy};
+use crate::money::records::row_seq;
 use crate::money::views::keys;
 use crate::money::views::rows::{self, ComplianceRow};
 
@@ -468,15 +469,16 @@ type Replayed = (
 );
 
 /// Replays the log in `dir` (see [`dir_audit::replay_export`]), keeping the donation records
-/// written by entries from `since` on (all of them after a correction's rebuild).
+/// written by entries from `since` on, and those a correction's rebuild writes again (of the
+/// entries from where it started, which changed ones always are).
 async fn replay(dir: &Path, since: u64) -> Result<Replayed, MonitorError> {
     let dir = dir.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut donations = BTreeMap::new();
+        let mut donations: BTreeMap<String, String> = BTreeMap::new();
         dir_audit::replay_export(&dir, |seq, records| {
-            // A replay of an export rebuilds from entry 0 (`reset_from` is `Some(0)`).
-            if records.reset_from.is_some() {
-                donations.clear();
+            // A correction's rebuild emits the records of the entries from where it started.
+            if let Some(from) = records.reset_from {
+                donations.retain(|_, v| row_seq(v).is_some_and(|seq| seq < from));
             }
             if records.reset_from.is_some() || seq >= since {
                 for r in &records.rows {

@@ -17,6 +17,7 @@ use crate::ledger::note::{Checkpoint, verify_note};
 use crate::ledger::verify::{PendingSig, verify_all};
 use crate::money::records::Records;
 use crate::money::{Body, MoneyError};
+use crate::replay::bases::Bases;
 use crate::replay::state::{Admitted, Rebuilding, State, parse_entry_body};
 
 /// Rows prepared at a time: signatures are batch-verified in parts of this many per core
@@ -66,6 +67,8 @@ pub struct AuditReport {
     /// What the audit made of each kept start snapshot, smallest first (none for an exported
     /// log).
     pub snapshots: Vec<SnapshotCheck>,
+    /// Each correction's seq and the log size its rebuild started from (0: entry 0).
+    pub rebuilds: Vec<(u64, u64)>,
 }
 
 /// What the audit made of a kept start snapshot ([`super::snapshot`]).
@@ -177,8 +180,10 @@ fn open_row(
 pub enum Fed {
     /// The entry is in; the records it wrote.
     Done(Records),
-    /// A correction at this seq: feed every entry before it, then finish it.
-    Rebuild(u64),
+    /// A correction at seq `upto`: feed the entries from `from` to it (the books of the
+    /// entries before `from` are those of an earlier size the auditor kept: [`Bases`]), then
+    /// finish it.
+    Rebuild { from: u64, upto: u64 },
 }
 
 /// The streaming auditor.
@@ -189,6 +194,12 @@ pub struct Auditor {
     appender: Appender,
     checkpoints: u64,
     last_checkpoint: u64,
+    /// Books of earlier sizes, for a rebuild to start from.
+    bases: Bases,
+    /// The seq of a correction whose rebuild must start from entry 0, since the caller
+    /// compares every record it emits ([`Auditor::rebuild_fully_at`]).
+    full_at: Option<u64>,
+    rebuilds: Vec<(u64, u64)>,
 }
 
 impl Default for Auditor {
@@ -205,7 +216,24 @@ impl Auditor {
             appender: Appender::new(),
             checkpoints: 0,
             last_checkpoint: 0,
+            bases: Bases::default(),
+            full_at: None,
+            rebuilds: Vec::new(),
         }
+    }
+
+    /// Keeps books for rebuilds to start from at least `min_gap` entries apart (tests take them
+    /// closer than the default 10,000).
+    pub fn with_bases_every(mut self, min_gap: u64) -> Auditor {
+        self.bases = Bases::every(min_gap);
+        self
+    }
+
+    /// The rebuild of the correction at `seq` starts from entry 0 and emits every record of
+    /// the log before it (a database audit compares those of the last correction below the
+    /// size its records are stored at); the others start from the books of an earlier size.
+    pub fn rebuild_fully_at(&mut self, seq: u64) {
+        self.full_at = Some(seq);
     }
 
     /// Entries verified so far.
@@ -256,10 +284,21 @@ impl Auditor {
                 self.accept(seq, sealed.hash, row.signature_ok)?;
                 Ok(Fed::Done(records))
             }
-            Admitted::Rebuild(rebuild) => {
+            Admitted::Rebuild(mut rebuild) => {
                 let upto = rebuild.upto();
+                let from = match self.full_at == Some(seq) {
+                    true => 0,
+                    false => self
+                        .bases
+                        .start(&mut rebuild)
+                        .map_err(|e| AuditError::Entry {
+                            seq,
+                            reason: e.to_string(),
+                        })?,
+                };
                 self.rebuilding = Some((rebuild, sealed.hash, row.signature_ok));
-                Ok(Fed::Rebuild(upto))
+                self.rebuilds.push((seq, from));
+                Ok(Fed::Rebuild { from, upto })
             }
         }
     }
@@ -274,6 +313,7 @@ impl Auditor {
             return Err(AuditError::Signature { seq });
         }
         self.appender.push(hash);
+        self.bases.offer(&self.state);
         Ok(())
     }
 
@@ -379,6 +419,7 @@ impl Auditor {
             nodes: 0,
             views: 0,
             snapshots: Vec::new(),
+            rebuilds: self.rebuilds,
         };
         Ok((report, self.state))
     }

@@ -6,7 +6,9 @@
 //!   exported directory).
 //! - [`store_audit`]: the adapter that streams a database through the auditor and checks the
 //!   stored tree nodes and cached views.
+//! - [`bases`]: books of earlier sizes a replay keeps, for a correction's rebuild to start from.
 pub mod audit;
+pub mod bases;
 pub mod snapshot;
 pub mod state;
 pub mod store_audit;

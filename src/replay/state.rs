@@ -317,11 +317,15 @@ impl Rebuilding {
         self.rebuild.can_start_at(size)
     }
 
-    /// Starts the rebuild from `base`, the state of this log's first `base.size()` entries (a
-    /// start snapshot kept earlier): only its books are taken, and the entries from its size on
-    /// are fed next ([`Rebuild::start_at`]).
-    pub fn start_at(&mut self, base: State) -> Result<(), AdmitError> {
-        Ok(self.rebuild.start_at(base.size, base.money.books)?)
+    /// Starts the rebuild from `books`, those of this log's first `size` entries (from a start
+    /// snapshot, or kept by a replay): the entries from `size` on are fed next
+    /// ([`Rebuild::start_at`]).
+    pub fn start_at(
+        &mut self,
+        size: u64,
+        books: crate::money::books::Books,
+    ) -> Result<(), AdmitError> {
+        Ok(self.rebuild.start_at(size, books)?)
     }
 
     /// Records written so far and not taken ([`Rebuild::records_held`]).

@@ -35,15 +35,28 @@ impl From<AuditError> for AuditRunError {
 
 /// Audits the database behind `store`.
 pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport, AuditRunError> {
-    let mut auditor = Auditor::new();
+    audit_store_with(store, bar, Auditor::new()).await
+}
+
+/// Audits the database behind `store` with `auditor` (a fresh one: tests give it books to
+/// keep closer together than a real audit does).
+pub async fn audit_store_with(
+    store: &Store,
+    bar: &ProgressBar,
+    mut auditor: Auditor,
+) -> Result<AuditReport, AuditRunError> {
     let mut views = store.views_reader().await?;
     let view_size = views.size;
     let mut derived_views = None;
     let mut records = match views.record_size {
-        Some(size) => Some(RecordCheck::new(
-            store.last_correction_below(size).await?.unwrap_or(0),
-            size,
-        )),
+        Some(size) => {
+            let last = store.last_correction_below(size).await?;
+            // Its rebuild emits every record the stored ones are compared with.
+            if let Some(seq) = last {
+                auditor.rebuild_fully_at(seq);
+            }
+            Some(RecordCheck::new(last.unwrap_or(0), size))
+        }
         None => None,
     };
     // Read before the log, so a snapshot a running server writes meanwhile (always of a size
@@ -67,11 +80,12 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
             let seq = row.seq();
             let emitted = match auditor.entry_prepared(row)? {
                 Fed::Done(records) => records,
-                Fed::Rebuild(upto) => {
-                    // The rebuild re-emits every record of the log: compared (or, with no
-                    // stored records to compare, dropped) a part at a time as it goes.
+                Fed::Rebuild { from, upto } => {
+                    // The rebuild re-emits every record of the log from `from` on: compared
+                    // (or, with no stored records to compare, dropped) a part at a time as it
+                    // goes.
                     let mut first = true;
-                    let mut earlier = store.entries_from(0);
+                    let mut earlier = store.entries_from(from);
                     while let Some(e) = earlier.try_next().await? {
                         if e.seq >= upto {
                             break;
@@ -83,7 +97,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
                                 check.emitted(
                                     seq,
                                     Records {
-                                        reset_from: first.then_some(0),
+                                        reset_from: first.then_some(from),
                                         rows,
                                     },
                                 );
@@ -94,7 +108,7 @@ pub async fn audit_store(store: &Store, bar: &ProgressBar) -> Result<AuditReport
                     }
                     drop(earlier);
                     let mut rest = auditor.finish_correction()?;
-                    rest.reset_from = first.then_some(0);
+                    rest.reset_from = first.then_some(from);
                     rest
                 }
             };

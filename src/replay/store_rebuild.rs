@@ -9,6 +9,7 @@
 
 use futures_util::TryStreamExt;
 
+use super::bases::Bases;
 use super::snapshot;
 use super::state::{AdmitError, Rebuilding, State};
 use crate::ledger::SealedEntry;
@@ -41,10 +42,11 @@ pub enum RebuiltRecords<'a> {
 }
 
 /// Where a rebuild may start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RebuildStart {
-    /// From the newest kept snapshot it may start from, or from entry 0.
-    Snapshot,
+#[derive(Debug, Clone, Copy)]
+pub enum RebuildStart<'a> {
+    /// From the newest it may start from of the books `bases` kept in memory (a replay's) and
+    /// the store's kept snapshots, or from entry 0.
+    Nearest(&'a Bases),
     /// From entry 0: for a caller that writes the records of the entries before the
     /// correction itself and has not written them all yet (a store writing every record row
     /// afresh), where rows below a snapshot would be missing.
@@ -61,12 +63,26 @@ const RECORDS_HELD: usize = 4096;
 pub async fn rebuild_from_store(
     store: &Store,
     mut rebuild: Box<Rebuilding>,
-    start: RebuildStart,
+    start: RebuildStart<'_>,
     pending: &[&[u8]],
     mut records: RebuiltRecords<'_>,
 ) -> Result<State, RebuildError> {
     let base = match start {
-        RebuildStart::Snapshot => start_from_snapshot(store, &mut rebuild).await?,
+        RebuildStart::Nearest(bases) => {
+            let in_memory = bases.newest_start(&rebuild).map(|(s, b)| (s, b.clone()));
+            let above = in_memory.as_ref().map_or(0, |(size, _)| *size);
+            match (
+                start_from_snapshot(store, &mut rebuild, above).await?,
+                in_memory,
+            ) {
+                (Some(size), _) => size,
+                (None, Some((size, books))) => {
+                    rebuild.start_at(size, books)?;
+                    size
+                }
+                (None, None) => 0,
+            }
+        }
         RebuildStart::Genesis => 0,
     };
     if let RebuiltRecords::Write(tx) = &mut records {
@@ -88,13 +104,18 @@ pub async fn rebuild_from_store(
     done
 }
 
-/// Starts `rebuild` from the newest kept snapshot it may start from, and answers its size; 0
-/// (from entry 0) if there is none. A snapshot that does not decode or is not of this log (its
-/// last leaf hash differs from the stored entry's) is passed over with a warning, as at start.
-async fn start_from_snapshot(store: &Store, rebuild: &mut Rebuilding) -> Result<u64, RebuildError> {
+/// Starts `rebuild` from the newest kept snapshot above size `above` it may start from, and
+/// answers its size; `None` if there is none. A snapshot that does not decode or is not of
+/// this log (its last leaf hash differs from the stored entry's) is passed over with a
+/// warning, as at start.
+async fn start_from_snapshot(
+    store: &Store,
+    rebuild: &mut Rebuilding,
+    above: u64,
+) -> Result<Option<u64>, RebuildError> {
     let sizes = store.snapshot_sizes().await?;
     for size in sizes.into_iter().rev() {
-        if size == 0 || !rebuild.can_start_at(size) {
+        if size <= above || !rebuild.can_start_at(size) {
             continue;
         }
         let Some(bytes) = store.snapshot_at(size).await? else {
@@ -112,13 +133,13 @@ async fn start_from_snapshot(store: &Store, rebuild: &mut Rebuilding) -> Result<
                 if state.size() == size
                     && stored.as_deref() == Some(state.last_hash().as_bytes()) =>
             {
-                rebuild.start_at(state)?;
+                rebuild.start_at(size, state.money.books)?;
                 tracing::info!(
                     from = size,
                     upto = rebuild.upto(),
                     "a correction's rebuild starts from a snapshot"
                 );
-                return Ok(size);
+                return Ok(Some(size));
             }
             Ok(_) => tracing::warn!(size, "a kept snapshot is not of this log; passed over"),
             Err(e) => {
@@ -126,7 +147,7 @@ async fn start_from_snapshot(store: &Store, rebuild: &mut Rebuilding) -> Result<
             }
         }
     }
-    Ok(0)
+    Ok(None)
 }
 
 async fn feed_and_finish(

@@ -15,7 +15,8 @@
 //! no longer agrees), the correction is refused with that entry's error. Identifiers stay
 //! reserved: a voided receipt number is never reused.
 //!
-//! Cost: a correction replays the log (O(n)). Corrections are rare; new entries step
+//! Cost: a correction replays the log from a start below its target (O(n) from entry 0).
+//! Corrections are rare; new entries step
 //! incrementally. The state keeps no entry bodies but those of corrections and their targets, so
 //! the replay reads the log from where it is kept: [`MoneyState::begin_correction`] answers a
 //! [`Rebuild`], the adapter feeds it every earlier entry in order ([`Rebuild::feed`]), and
