@@ -156,7 +156,7 @@ pub(super) fn donation_submission(
     sign_body(Kind::Donation, Author::Org(org.clone()), key, body)
 }
 
-fn sign_body(
+pub(super) fn sign_body(
     kind: Kind,
     author: Author,
     key: &SecretKey,

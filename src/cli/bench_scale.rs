@@ -213,6 +213,8 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
     eprintln!("serve again after kill -9 ...");
     let (server, restart_secs, rss_restarted) = start_server(&url, &work.join("keys"))?;
     drop(server);
+    eprintln!("corrections ...");
+    let (near, far) = corrections(&work, &url, &org, &key, &run_receipt(entries, "0")).await?;
     eprintln!("serve with no snapshot (replays the whole log) ...");
     let store = Store::open(&url, false).await?;
     store.clear_snapshots().await?;
@@ -270,6 +272,12 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
         mib(hwm),
         driven.appends_per_sec()
     );
+    near.cost
+        .row(&format!("correction ({} back)", near.back), site_entries);
+    far.cost.row(
+        &format!("raw: correction ({} back)", far.back),
+        site_entries,
+    );
     site.row(
         &format!("site build ({site_entries} entries)"),
         site_entries,
@@ -281,6 +289,104 @@ pub async fn run(args: &BenchArgs, scale: u64) -> anyhow::Result<()> {
         site_bytes as f64 / site_entries.max(1) as f64
     );
     Ok(())
+}
+
+/// A correction appended with `sunshine append`: what it cost, and how many entries before it
+/// its target is (the entries its rebuild replays, from the newest kept snapshot at or below
+/// the target, or from entry 0).
+struct Corrected {
+    cost: Cost,
+    back: String,
+}
+
+/// Amends two of `org`'s donations upward, each in a `sunshine append` of its own: `recent`
+/// (a receipt this run appended, above the newest start snapshot: its rebuild starts from a
+/// snapshot) and the organisation's first donation (below every kept snapshot: its rebuild
+/// starts from entry 0, as every correction's did before snapshots were kept for them).
+async fn corrections(
+    work: &Path,
+    url: &str,
+    org: &crate::ledger::Uscc,
+    key: &crate::ledger::SecretKey,
+    recent: &str,
+) -> anyhow::Result<(Corrected, Corrected)> {
+    let store = Store::open(url, false).await?;
+    let size = store.size().await?;
+    let mut reader = store.views_reader().await?;
+    let recent_key = crate::money::keys::DONATION.key(&[org, &recent]);
+    let near = reader
+        .records_among(std::slice::from_ref(&recent_key))
+        .await?
+        .remove(&recent_key)
+        .map(|(value, _)| value)
+        .with_context(|| format!("{recent_key} is not stored"))?;
+    let mut first: Option<(u64, String)> = None;
+    {
+        use futures_util::TryStreamExt;
+        let mut rows = reader.records_under(&crate::money::keys::DONATION.under(&[org]));
+        while let Some((_, value)) = rows.try_next().await? {
+            let seq = crate::money::records::row_seq(&value);
+            if value.contains("\"amount\"")
+                && value.contains("\"status\":\"live\"")
+                && let Some(seq) = seq
+                && first.as_ref().is_none_or(|(s, _)| seq < *s)
+            {
+                first = Some((seq, value));
+            }
+        }
+    }
+    drop(reader);
+    store.close().await;
+    let (_, far) = first.context("the organisation has no live cash donation")?;
+    let mut done = Vec::new();
+    for (n, row) in [near, far].into_iter().enumerate() {
+        let (target, body) = amended_upward(&row)?;
+        let sub = super::bench::sign_body(
+            crate::ledger::Kind::Correction,
+            crate::ledger::Author::Org(org.clone()),
+            key,
+            serde_json::json!({"target": target, "action": "amend", "notice": "金额更正（基准测试）",
+                "amended": body}),
+        );
+        let file = work.join(format!("correction-{n}.json"));
+        std::fs::write(&file, serde_json::to_vec(&sub)?)?;
+        let cost = child(work, &["append", &path_str(&file)?])?;
+        let back = size + n as u64 - target;
+        done.push(Corrected {
+            cost,
+            back: match back {
+                0..10_000 => back.to_string(),
+                _ => format!("{}k", back / 1000),
+            },
+        });
+    }
+    let far = done.pop().context("two corrections")?;
+    let near = done.pop().context("two corrections")?;
+    Ok((near, far))
+}
+
+/// The seq of the donation in a stored donation row, and its body with the amount one yuan
+/// higher: the row is the body with what the ledger adds (seq, organisation, recording time,
+/// status) beside it.
+fn amended_upward(row: &str) -> anyhow::Result<(u64, serde_json::Value)> {
+    let mut body: serde_json::Map<String, serde_json::Value> = serde_json::from_str(row)?;
+    let seq = body
+        .remove("seq")
+        .and_then(|s| s.as_u64())
+        .context("the donation row has no seq")?;
+    for added in ["org", "recorded_at", "status"] {
+        body.remove(added);
+    }
+    let amount: rust_decimal::Decimal = body
+        .get("amount")
+        .and_then(|a| a.as_str())
+        .context("the donation row has no amount")?
+        .parse()?;
+    body.insert(
+        "amount".into(),
+        format!("{:.2}", amount + rust_decimal::Decimal::ONE).into(),
+    );
+    Ok((seq, serde_json::Value::Object(body)))
 }
 
 /// Starts `sunshine serve` on `url`; answers it, the seconds until `/healthz` answered, and its
