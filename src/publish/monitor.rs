@@ -469,14 +469,15 @@ type Replayed = (
 );
 
 /// Replays the log in `dir` (see [`dir_audit::replay_export`]), keeping the donation records
-/// written by entries from `since` on, and those a correction's rebuild writes again (of the
-/// entries from where it started, which changed ones always are).
+/// written by entries from `since` on. (A correction's rebuild hands over only the records it
+/// did not take while it was fed, which the export replay drops: the donations it changed are
+/// not among those compared.)
 async fn replay(dir: &Path, since: u64) -> Result<Replayed, MonitorError> {
     let dir = dir.to_owned();
     tokio::task::spawn_blocking(move || {
         let mut donations: BTreeMap<String, String> = BTreeMap::new();
         dir_audit::replay_export(&dir, |seq, records| {
-            // A correction's rebuild emits the records of the entries from where it started.
+            // A correction's rebuild replaces the records of the entries from where it started.
             if let Some(from) = records.reset_from {
                 donations.retain(|_, v| row_seq(v).is_some_and(|seq| seq < from));
             }

@@ -121,12 +121,11 @@ async fn start_from_snapshot(
         let Some(bytes) = store.snapshot_at(size).await? else {
             continue;
         };
-        let decoded = tokio::task::spawn_blocking(move || snapshot::decode(bytes))
-            .await
-            .map_err(|e| RebuildError::Stored {
-                seq: size,
-                reason: format!("decoding the snapshot failed: {e}"),
-            })?;
+        // A decoder that failed in any way passes the snapshot over, like one that refused it.
+        let decoded = match tokio::task::spawn_blocking(move || snapshot::decode(bytes)).await {
+            Ok(decoded) => decoded.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
         let stored = store.entry(size - 1).await?.map(|e| e.leaf_hash);
         match decoded {
             Ok(state)

@@ -78,7 +78,8 @@ impl Store {
         }
     }
 
-    /// The bytes of the snapshot at log `size`, if one is kept.
+    /// The bytes of the snapshot at log `size`, if one is kept (and was not dropped while it
+    /// was read).
     pub async fn snapshot_at(&self, size: u64) -> Result<Option<Vec<u8>>, StoreError> {
         let size = to_i64(size)?;
         let mut tx = self.write.begin().await?;
@@ -103,6 +104,11 @@ impl Store {
             }
         }
         tx.commit().await?;
+        // Read in two statements: on PostgreSQL (read committed) a server keeping the newest
+        // few may have dropped this one in between. Then it is not kept any more.
+        if i64::try_from(bytes.len()) != Ok(total) {
+            return Ok(None);
+        }
         Ok(Some(bytes))
     }
 

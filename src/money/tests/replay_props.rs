@@ -50,6 +50,10 @@ enum Op {
         pick: usize,
         cents: u32,
     },
+    /// Voids an earlier correction (which restores what it changed).
+    Unvoid {
+        pick: usize,
+    },
 }
 
 const CURRENCIES: [&str; 2] = ["CNY", "USD"];
@@ -69,6 +73,7 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(org, from, to_org, to_project, cur, cents)| Op::Grant { org, from, to_org, to_project, cur, cents }),
         1 => any::<usize>().prop_map(|pick| Op::Void { pick }),
         1 => (any::<usize>(), 1..50_000u32).prop_map(|(pick, cents)| Op::Amend { pick, cents }),
+        1 => any::<usize>().prop_map(|pick| Op::Unvoid { pick }),
     ]
 }
 
@@ -92,6 +97,8 @@ fn run(ops: &[Op]) -> Kit {
     }
     // Accepted money entries: (seq, author index, kind, body).
     let mut money_entries: Vec<(u64, usize, Kind, Value)> = Vec::new();
+    // Accepted corrections: (seq, author index).
+    let mut corrections: Vec<(u64, usize)> = Vec::new();
     let mut receipts = 0u32;
     for op in ops {
         let (author, kind, body) = match op {
@@ -172,12 +179,16 @@ fn run(ops: &[Op]) -> Kit {
                 b["amount"] = json!(money(*cents));
                 (*author, Kind::Correction, amend(*seq, b))
             }
+            Op::Unvoid { pick } if !corrections.is_empty() => {
+                let (seq, author) = corrections[pick % corrections.len()];
+                (author, Kind::Correction, void(seq))
+            }
             _ => continue,
         };
-        if let Ok(seq) = k.as_org(&orgs[author], kind, body.clone())
-            && kind != Kind::Correction
-        {
-            money_entries.push((seq, author, kind, body));
+        match k.as_org(&orgs[author], kind, body.clone()) {
+            Ok(seq) if kind == Kind::Correction => corrections.push((seq, author)),
+            Ok(seq) => money_entries.push((seq, author, kind, body)),
+            Err(_) => {}
         }
     }
     k
@@ -449,8 +460,9 @@ fn check_snapshot_cut(k: &Kit, cut: usize) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// Every correction of the log, rebuilt from the state at each earlier size its rebuild may
-/// start from ([`crate::money::corrections::Rebuild::can_start_at`]), gives the same state and
+/// Every correction of the log (corrections of corrections among them), rebuilt from the
+/// state at each earlier size its rebuild may start from (encoded and decoded, as a snapshot
+/// keeps it) ([`crate::money::corrections::Rebuild::can_start_at`]), gives the same state and
 /// the same record rows as the rebuild from entry 0 — its records are exactly those the full
 /// rebuild emits for the entries from that size on — and a start it may not take is refused.
 /// Answers how many rebuilds started from a later size.
@@ -488,8 +500,11 @@ fn check_rebuild_bases(k: &Kit) -> Result<usize, TestCaseError> {
                     continue;
                 }
                 based += 1;
+                // The books as a start snapshot holds them: encoded and decoded again.
+                let kept: MoneyState = ciborium::from_reader(cbor(&states[b]).as_slice())
+                    .expect("the snapshot decodes");
                 rebuild
-                    .start_at(entries[b].seq, states[b].books.clone())
+                    .start_at(entries[b].seq, kept.books)
                     .expect("it may start there");
                 rebuild.feed_all(&entries[b..i]).expect("the rest feeds");
                 let (state, from_b) = rebuild.finish().expect("it finishes as the full one did");
@@ -553,7 +568,9 @@ proptest! {
         let k = run(&ops);
         if std::env::var("PROP_STATS").is_ok() {
             let n = |kind: Kind| k.log.iter().filter(|(_, _, s)| s.kind == kind).count();
-            eprintln!("ops {} accepted {} corrections {} disb {} grants {}", ops.len(), k.log.len(), n(Kind::Correction), n(Kind::Disbursement), n(Kind::GrantTransfer));
+            let corrections: Vec<u64> = k.log.iter().filter(|(_, _, s)| s.kind == Kind::Correction).map(|(seq, _, _)| *seq).collect();
+            let of_corrections = k.log.iter().filter(|(_, _, s)| s.kind == Kind::Correction && s.body["target"].as_u64().is_some_and(|t| corrections.contains(&t))).count();
+            eprintln!("ops {} accepted {} corrections {} of corrections {of_corrections} disb {} grants {}", ops.len(), k.log.len(), n(Kind::Correction), n(Kind::Disbursement), n(Kind::GrantTransfer));
         }
         check(&k)?;
     }
