@@ -469,7 +469,10 @@ impl LedgerService {
         let mut state = head.state.clone();
         let mut captured = (capture == Some(from)).then(|| state.clone());
         let mut entries = self.store.entries_from(from);
+        // The state it starts from is a base too: a correction in the tail then rebuilds from
+        // it instead of decoding the same start snapshot again.
         let mut bases = Bases::default();
+        bases.offer(&state);
         while let Some(row) = entries.try_next().await? {
             // The process that appended these wrote their records.
             state = replay_row(&self.store, state, row, RebuiltRecords::Drop, &bases)
