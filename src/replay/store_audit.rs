@@ -6,7 +6,7 @@ use futures_util::TryStreamExt;
 use indicatif::ProgressBar;
 
 use super::audit::{
-    AuditError, AuditReport, Auditor, Fed, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck, Row,
+    AuditError, AuditReport, Auditor, Fed, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck,
     SnapshotCheck, ViewCheck, prepare,
 };
 use super::snapshot;
@@ -45,6 +45,13 @@ pub async fn audit_store_with(
     bar: &ProgressBar,
     mut auditor: Auditor,
 ) -> Result<AuditReport, AuditRunError> {
+    // The stored tree is checked against the stored leaf hashes on a task of its own, beside
+    // the replay (which checks those hashes against the leaves).
+    let tree_size = store.size().await?;
+    let mut nodes = AbortOnDrop(tokio::spawn({
+        let store = store.clone();
+        async move { audit_nodes(&store, tree_size).await }
+    }));
     let mut views = store.views_reader().await?;
     let view_size = views.size;
     let mut derived_views = None;
@@ -67,15 +74,14 @@ pub async fn audit_store_with(
     check_snapshots_at(store, &mut kept, auditor.state(), &mut snapshots).await?;
     let mut checkpoints = store.checkpoints();
     let mut next_checkpoint = checkpoints.try_next().await?;
-    let mut entries = store.audit_rows();
-    // Two stages on two cores: while the rows of one chunk are replayed in order here, the
-    // next chunk's rows are checked on their own (encoding, signatures) on other threads.
-    let mut preparing = prepare_next(&mut entries).await?;
-    while let Some(handle) = preparing {
-        let prepared = handle
+    // Three stages: while the rows of one chunk are replayed in order here, the next chunks'
+    // rows are checked on their own (encoding, signatures) on blocking threads, and the chunk
+    // after those is read from the store on a task of its own.
+    let mut chunks = prepare_ahead(store.clone());
+    while let Some(handle) = chunks.recv().await {
+        let prepared = handle?
             .await
             .map_err(|e| AuditRunError::Worker(e.to_string()))?;
-        preparing = prepare_next(&mut entries).await?;
         for row in prepared {
             let seq = row.seq();
             let emitted = match auditor.entry_prepared(row)? {
@@ -135,7 +141,7 @@ pub async fn audit_store_with(
             check_snapshots_at(store, &mut kept, auditor.state(), &mut snapshots).await?;
         }
     }
-    drop(entries);
+    drop(chunks);
     if let Some((size, _)) = next_checkpoint {
         return Err(AuditError::Checkpoint {
             size,
@@ -152,7 +158,13 @@ pub async fn audit_store_with(
     }
     let (mut report, _state) = auditor.finish()?;
     report.snapshots = snapshots;
-    report.nodes = audit_nodes(store, report.size).await?;
+    report.nodes = match (&mut nodes.0).await {
+        Ok(checked) if tree_size == report.size => checked?,
+        // The log grew while it was read (a server appending): the tree again, at the size
+        // the replay reached.
+        Ok(_) => audit_nodes(store, report.size).await?,
+        Err(e) => return Err(AuditRunError::Worker(e.to_string())),
+    };
     report.views = audit_views(&mut views, derived_views).await?;
     report.views += audit_records(&mut views, records, report.size).await?;
     Ok(report)
@@ -275,19 +287,52 @@ async fn audit_records(
     }
 }
 
-/// Reads the next [`PREPARE_ROWS`] stored entries and starts checking them on their own on
-/// blocking threads; `None` at the end of the log.
-async fn prepare_next(
-    entries: &mut (impl futures_util::Stream<Item = Result<Row, StoreError>> + Unpin),
-) -> Result<Option<tokio::task::JoinHandle<Vec<PreparedRow>>>, StoreError> {
-    let mut rows = Vec::with_capacity(PREPARE_ROWS);
-    while rows.len() < PREPARE_ROWS {
-        match entries.try_next().await? {
-            Some(row) => rows.push(row),
-            None => break,
-        }
+/// A task that stops when the audit does, whichever way it ends.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
-    Ok((!rows.is_empty()).then(|| tokio::task::spawn_blocking(move || prepare(rows))))
+}
+
+/// Chunks read ahead of the replay: at most this many wait, checked or being checked.
+const CHUNKS_AHEAD: usize = 2;
+
+/// Reads the stored entries [`PREPARE_ROWS`] at a time on a task of its own, and starts
+/// checking each chunk on its own on blocking threads as soon as it is read, so reading,
+/// checking and the replay overlap. The chunks come in log order; a read error ends them. The
+/// reading stops when the receiver is dropped (an audit that found something).
+fn prepare_ahead(
+    store: Store,
+) -> tokio::sync::mpsc::Receiver<Result<tokio::task::JoinHandle<Vec<PreparedRow>>, StoreError>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(CHUNKS_AHEAD);
+    tokio::spawn(async move {
+        let mut entries = std::pin::pin!(store.audit_rows());
+        loop {
+            let mut rows = Vec::with_capacity(PREPARE_ROWS);
+            let read = async {
+                while rows.len() < PREPARE_ROWS {
+                    match entries.try_next().await? {
+                        Some(row) => rows.push(row),
+                        None => break,
+                    }
+                }
+                Ok::<_, StoreError>(())
+            }
+            .await;
+            let chunk = match read {
+                Err(e) => Err(e),
+                Ok(()) if rows.is_empty() => return,
+                Ok(()) => Ok(tokio::task::spawn_blocking(move || prepare(rows))),
+            };
+            let failed = chunk.is_err();
+            if tx.send(chunk).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    rx
 }
 
 /// Compares the cached summary views with those the log derives at the size they were cached
@@ -326,7 +371,7 @@ async fn audit_nodes(store: &Store, size: u64) -> Result<u64, AuditRunError> {
         let mut lower: std::pin::Pin<
             Box<dyn futures_util::Stream<Item = Result<Vec<u8>, StoreError>> + Send + '_>,
         > = if level == 1 {
-            Box::pin(store.entries_from(0).map_ok(|e| e.leaf_hash))
+            Box::pin(store.leaf_hashes())
         } else {
             Box::pin(store.level_nodes(level - 1).map_ok(|(_, h)| h))
         };

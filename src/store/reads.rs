@@ -117,6 +117,13 @@ impl Store {
             .map(|r| r.map_err(StoreError::from).and_then(|r| stored_entry(&r)))
     }
 
+    /// Every stored leaf hash in seq order, streamed: the bottom level of the tree as stored.
+    pub fn leaf_hashes(&self) -> impl Stream<Item = Result<Vec<u8>, StoreError>> + '_ {
+        sqlx::query("SELECT leaf_hash FROM entries ORDER BY seq")
+            .fetch(&self.read)
+            .map(|r| Ok(r?.try_get("leaf_hash")?))
+    }
+
     /// Every stored entry in seq order with the columns kept beside its leaf, as the audit
     /// checks them, streamed.
     pub fn audit_rows(&self) -> impl Stream<Item = Result<audit::Row, StoreError>> + '_ {

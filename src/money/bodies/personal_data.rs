@@ -174,8 +174,9 @@ fn pieces(s: &str) -> Vec<Piece> {
             Piece::Other
         }
     };
-    if s.is_ascii() {
-        // NFKC leaves ASCII as it is and ASCII has no format characters: the common case.
+    if s.chars().all(|c| c.is_ascii() || is_cjk_unified(c)) {
+        // NFKC leaves ASCII and the unified ideographs as they are, and neither holds a format
+        // or invisible character: the common case, read without the Unicode tables.
         s.chars().map(piece).collect()
     } else {
         s.nfkc()
@@ -273,6 +274,12 @@ fn digit_value(c: char) -> Option<u8> {
     (d <= 9 && c.general_category() == GeneralCategory::DecimalNumber).then_some(d as u8)
 }
 
+/// The CJK Unified Ideographs block (U+4E00 to U+9FFF): letters (Lo) that NFKC leaves as they
+/// are, with no combining class; a test checks this against the Unicode tables.
+fn is_cjk_unified(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+}
+
 /// Characters people put between the digit groups of a number.
 fn is_separator(c: char) -> bool {
     c.is_whitespace()
@@ -280,7 +287,10 @@ fn is_separator(c: char) -> bool {
             c,
             '-' | '.' | '/' | '(' | ')' | '_' | '+' | '·' | '・' | '~'
         )
-        || c.general_category() == GeneralCategory::DashPunctuation
+        // ASCII's one dash is listed above, and an ideograph is a letter.
+        || (!c.is_ascii()
+            && !is_cjk_unified(c)
+            && c.general_category() == GeneralCategory::DashPunctuation)
 }
 
 fn is_hex64(s: &str) -> bool {
@@ -433,6 +443,37 @@ mod tests {
         ] {
             assert!(personal_data_in(ok).is_none(), "{ok}");
         }
+    }
+
+    #[test]
+    fn the_fast_path_reads_the_unified_ideographs_as_the_unicode_tables_do() {
+        for c in ('\u{4E00}'..='\u{9FFF}').filter(|&c| is_cjk_unified(c)) {
+            let folded: String = c.to_string().nfkc().collect();
+            assert_eq!(folded, c.to_string(), "NFKC changes U+{:04X}", u32::from(c));
+            let category = c.general_category();
+            assert!(
+                category == GeneralCategory::OtherLetter,
+                "U+{:04X} is {category:?}",
+                u32::from(c)
+            );
+            assert!(!is_invisible(c) && !is_separator(c));
+        }
+        assert!(!is_cjk_unified('\u{4DFF}') && !is_cjk_unified('\u{A000}'));
+        // Text of ideographs and ASCII only takes the fast path: its numbers are still found,
+        // in Chinese numerals too, and its dashes still join groups.
+        assert_eq!(
+            personal_data_in("捐款人电话13812345678谢谢"),
+            Some("a mobile phone number")
+        );
+        assert_eq!(
+            personal_data_in("电话一三八一二三四五六七八"),
+            Some("a mobile phone number")
+        );
+        assert_eq!(
+            personal_data_in("电话138-1234-5678"),
+            Some("a mobile phone number")
+        );
+        assert_eq!(personal_data_in("李*捐赠 2026-12-01"), None);
     }
 
     #[test]
