@@ -205,8 +205,10 @@ async fn raw_sqlite_insert(path: &Path, leaves: &[Vec<u8>], batch: usize) -> any
 pub(super) fn raw_verify_loop(subs: &[SignedSubmission], messages: &[Vec<u8>]) -> f64 {
     let start = Instant::now();
     let mut ok = 0usize;
+    // The library's own strict check, not ours: the baseline stays put when ours gets faster.
     for (s, m) in subs.iter().zip(messages) {
-        ok += usize::from(s.submission.key.verify(m, &s.sig));
+        let key = s.submission.key.verifying_key();
+        ok += usize::from(key.verify_strict(m, &s.sig.0).is_ok());
     }
     let rate = subs.len() as f64 / start.elapsed().as_secs_f64();
     // Keep the loop's result observable so it cannot be optimised away.

@@ -54,9 +54,18 @@ impl PublicKey {
         hex::encode(self.0.as_bytes())
     }
 
-    /// Verifies `sig` over `msg` with the strict RFC 8032 rules (no malleable signatures).
+    /// Verifies `sig` over `msg` with the strict RFC 8032 rules (no malleable signatures):
+    /// exactly what `VerifyingKey::verify_strict` decides, less its decompression of R (a field
+    /// exponentiation, a sixth of a check). Both compare the R they compute with the R given,
+    /// byte for byte; strict verification also refuses an R or key of small order. R equal to
+    /// a computed point's encoding is that point's canonical encoding, so
+    /// [`r_is_strict`](super::verify::r_is_strict) decides its order on the bytes. A test holds
+    /// the two equal, on an R of small order that passes the plain check among others.
     pub fn verify(&self, msg: &[u8], sig: &Sig) -> bool {
-        self.0.verify_strict(msg, &sig.0).is_ok()
+        use ed25519_dalek::Verifier as _;
+        super::verify::r_is_strict(&sig.0)
+            && !self.0.is_weak()
+            && self.0.verify(msg, &sig.0).is_ok()
     }
 }
 

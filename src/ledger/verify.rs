@@ -79,9 +79,11 @@ impl PendingSig {
     }
 
     fn verify_strict(&self) -> bool {
-        self.key
-            .verify_strict(&self.message, &self.signature)
-            .is_ok()
+        use ed25519_dalek::Verifier as _;
+        // As `PublicKey::verify`, whose documentation says why this is strict verification.
+        r_is_strict(&self.signature)
+            && !self.key.is_weak()
+            && self.key.verify(&self.message, &self.signature).is_ok()
     }
 }
 
@@ -310,6 +312,85 @@ mod tests {
             }
         }
         assert!(checked.0 > 2000 && checked.1 > 20, "{checked:?}");
+    }
+
+    /// A signature whose R is the identity (small order) and whose s makes the plain,
+    /// cofactorless equation hold: the key holder sets s = k·a, so [s]B - [k]A is the identity.
+    fn identity_r(i: usize) -> SignedSubmission {
+        let mut s = signed(i);
+        let key = SecretKey::from_seed([i as u8; 32]);
+        let a = key.signing_key().to_scalar();
+        let mut r = [0u8; 32];
+        r[0] = 1;
+        let public = s.submission.key.verifying_key().to_bytes();
+        let k = challenge(&r, &public, &s.submission.signing_bytes());
+        let mut bytes = [0u8; 64];
+        bytes[..32].copy_from_slice(&r);
+        bytes[32..].copy_from_slice((k * a).as_bytes());
+        s.sig = crate::ledger::keys::Sig(Signature::from_bytes(&bytes));
+        s
+    }
+
+    #[test]
+    fn the_check_without_decompressing_r_decides_as_strict_verification() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        let mut cases: Vec<SignedSubmission> = Vec::new();
+        for i in 0..40 {
+            let good = signed(i);
+            cases.push(good.clone());
+            cases.push(identity_r(i));
+            cases.push(torsioned(i, i as u8 + 1));
+            // R replaced by each small-order point and by non-canonical spellings, s kept;
+            // single bits flipped anywhere; s beyond the group order.
+            let mut variants: Vec<[u8; 64]> = Vec::new();
+            for t in curve25519_dalek::constants::EIGHT_TORSION {
+                let mut b = good.sig.0.to_bytes();
+                b[..32].copy_from_slice(t.compress().as_bytes());
+                variants.push(b);
+                b[31] ^= 0x80;
+                variants.push(b);
+            }
+            let mut b = good.sig.0.to_bytes();
+            b[..32].copy_from_slice(&[0xff; 32]);
+            b[31] = 0x7f;
+            b[0] = 0xed + (i as u8 % 0x12);
+            variants.push(b);
+            for _ in 0..4 {
+                let mut b = good.sig.0.to_bytes();
+                let bit: usize = rng.gen_range(0..512);
+                b[bit / 8] ^= 1 << (bit % 8);
+                variants.push(b);
+            }
+            let mut b = good.sig.0.to_bytes();
+            b[63] |= 0xf0;
+            variants.push(b);
+            for b in variants {
+                let mut v = good.clone();
+                v.sig = crate::ledger::keys::Sig(Signature::from_bytes(&b));
+                cases.push(v);
+            }
+        }
+        let mut outcomes = (0, 0);
+        let mut plain_only = 0;
+        for case in &cases {
+            let message = case.submission.signing_bytes();
+            let key = case.submission.key.verifying_key();
+            let strict = key.verify_strict(&message, &case.sig.0).is_ok();
+            assert_eq!(case.submission.key.verify(&message, &case.sig), strict);
+            assert_eq!(PendingSig::of(case).verify_strict(), strict);
+            assert_eq!(check_serial(std::slice::from_ref(case))[0].ok, strict);
+            use ed25519_dalek::Verifier as _;
+            plain_only += usize::from(!strict && key.verify(&message, &case.sig.0).is_ok());
+            if strict {
+                outcomes.0 += 1
+            } else {
+                outcomes.1 += 1
+            }
+        }
+        // Every good signature passes; the identity-R ones pass the plain check and no other.
+        assert_eq!(outcomes.0, 40, "{outcomes:?}");
+        assert_eq!(plain_only, 40);
     }
 
     #[test]
