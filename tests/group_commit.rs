@@ -7,22 +7,40 @@ mod common;
 use common::app::spawn_app;
 use common::{TestLedger, dump, tamper};
 use indicatif::ProgressBar;
-use sunshine_ledger::append::service::AppendError;
+use sunshine_ledger::append::service::{AppendError, Prechecked};
 use sunshine_ledger::replay::store_audit::audit_store;
 use sunshine_ledger::store::StoreError;
 
 async fn refused_submissions_are_reported_and_the_rest_commit_together() {
+    group_of_four_with_two_refused(false).await;
+}
+
+/// The HTTP API's path: each submission checked where it arrived, then committed as a group,
+/// decides every one as `append_each` does.
+async fn submissions_checked_as_they_arrive_commit_as_the_group_would() {
+    group_of_four_with_two_refused(true).await;
+}
+
+async fn group_of_four_with_two_refused(prechecked: bool) {
     let t = TestLedger::new().await;
     let good_a = t.filler(1);
     let mut bad_sig = t.filler(2);
     bad_sig.sig = good_a.sig;
     let good_b = t.filler(3);
     let replay = good_a.clone();
-    let results = t
-        .service
-        .append_each(vec![good_a, bad_sig, good_b, replay])
-        .await
-        .unwrap();
+    let group = vec![good_a, bad_sig, good_b, replay];
+    let results = if prechecked {
+        let checked = group
+            .into_iter()
+            .map(|s| {
+                let pre = Prechecked::of(&s);
+                (s, pre)
+            })
+            .collect();
+        t.service.append_each_prechecked(checked).await.unwrap()
+    } else {
+        t.service.append_each(group).await.unwrap()
+    };
     assert_eq!(results[0].as_ref().unwrap().seq, 2);
     assert!(matches!(
         results[1],
@@ -84,6 +102,7 @@ async fn a_unique_violation_inside_the_append_is_a_409_and_writes_nothing() {
 
 on_both_backends!(
     refused_submissions_are_reported_and_the_rest_commit_together,
+    submissions_checked_as_they_arrive_commit_as_the_group_would,
     all_or_none_refuses_the_whole_request,
     a_unique_violation_inside_the_append_is_a_409_and_writes_nothing,
 );

@@ -1,10 +1,11 @@
 //! Group commit for single submissions.
 //!
-//! Every `POST /api/v1/submissions` hands its submission to one committer task through a bounded
-//! channel and waits on a oneshot for the outcome. The committer takes whatever is queued (up to
-//! `max_group`), appends it with [`LedgerService::append_each`] — one durable SQLite transaction
-//! and one signed checkpoint for the whole group, each submission refused or accepted on its own
-//! — and answers every waiter. So the cost of a durable commit (an fsync) is shared by everyone
+//! Every `POST /api/v1/submissions` checks its submission's signature and body on its own task,
+//! hands it to one committer task through a bounded channel and waits on a oneshot for the
+//! outcome. The committer takes whatever is queued (up to `max_group`), appends it with
+//! [`LedgerService::append_each_prechecked`] — one durable SQLite transaction and one signed
+//! checkpoint for the whole group, each submission refused or accepted on its own — and answers
+//! every waiter. So the cost of a durable commit (an fsync) is shared by everyone
 //! who arrived while the previous one was running, which is what lets throughput grow with
 //! concurrency (Sunlight's sequencer works the same way).
 //!
@@ -23,7 +24,7 @@ use tokio::task::JoinHandle;
 
 use super::error::ApiError;
 use super::receipt::{Receipt, receipts};
-use crate::append::service::{AppendError, Appended, LedgerService};
+use crate::append::service::{AppendError, Appended, LedgerService, Prechecked};
 use crate::ledger::SignedSubmission;
 use crate::store::Store;
 
@@ -34,6 +35,7 @@ type Reply = oneshot::Sender<Result<Receipt, ApiError>>;
 
 struct Job {
     sub: SignedSubmission,
+    pre: Prechecked,
     reply: Reply,
 }
 
@@ -56,12 +58,15 @@ impl Committer {
         (Committer { tx }, handle)
     }
 
-    /// Queues `sub` and waits until its group is committed (or it was refused); answers the
+    /// Checks `sub`'s signature and body here, on the request's own task (so requests check
+    /// theirs side by side on every core, and the one committer only admits and writes), then
+    /// queues it and waits until its group is committed (or it was refused); answers the
     /// receipt.
     pub async fn submit(&self, sub: SignedSubmission) -> Result<Receipt, ApiError> {
         let (reply, answer) = oneshot::channel();
+        let pre = Prechecked::of(&sub);
         self.tx
-            .send(Job { sub, reply })
+            .send(Job { sub, pre, reply })
             .await
             .map_err(|_| ApiError::Unavailable)?;
         answer
@@ -73,7 +78,8 @@ impl Committer {
 async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<Job>, max_group: usize) {
     let mut jobs = Vec::with_capacity(max_group);
     while rx.recv_many(&mut jobs, max_group).await > 0 {
-        let (subs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.sub, j.reply)).unzip();
+        let (subs, replies): (Vec<_>, Vec<_>) =
+            jobs.drain(..).map(|j| ((j.sub, j.pre), j.reply)).unzip();
         let outcome = commit_group(&service, subs).await;
         match outcome {
             Ok(results) => {
@@ -136,21 +142,21 @@ async fn answer(store: Store, results: Vec<Result<Appended, AppendError>>, repli
     }
 }
 
-/// `append_each`, retried when another process appended between our read and our commit, or
-/// stored one of our keys first (the store refuses such a commit as a race; nothing was written,
-/// so trying again is safe, and the retry's catch-up sees what the other writer stored: a
-/// submission it already appended is then refused on its own as a reused nonce, which
-/// [`super::submissions::submit`] answers with the original receipt).
+/// [`LedgerService::append_each_prechecked`], retried when another process appended between
+/// our read and our commit, or stored one of our keys first (the store refuses such a commit as
+/// a race; nothing was written, so trying again is safe, and the retry's catch-up sees what the
+/// other writer stored: a submission it already appended is then refused on its own as a reused
+/// nonce, which [`super::submissions::submit`] answers with the original receipt).
 async fn commit_group(
     service: &LedgerService,
-    subs: Vec<SignedSubmission>,
+    subs: Vec<(SignedSubmission, Prechecked)>,
 ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
     let mut attempt = 0;
     let mut subs = subs;
     loop {
-        // append_each consumes its input; keep a copy only while a retry is still allowed.
+        // The append consumes its input; keep a copy only while a retry is still allowed.
         let backup = (attempt < CONFLICT_RETRIES).then(|| subs.clone());
-        match (service.append_each(subs).await, backup) {
+        match (service.append_each_prechecked(subs).await, backup) {
             (Err(AppendError::Store(e)), Some(backup)) if e.is_race() => {
                 attempt += 1;
                 tracing::warn!(attempt, cause = %e, "another writer appended first; retrying the group");

@@ -23,7 +23,7 @@ use crate::ledger::entry::EntryError;
 use crate::ledger::merkle::Appender;
 use crate::ledger::note::Checkpoint;
 use crate::ledger::submission::SUBMISSION_SIG_CONTEXT;
-use crate::ledger::verify::check_serial;
+use crate::ledger::verify::{SigCheck, check_one};
 use crate::ledger::{Entry, Hash, Kind, SealedEntry, SecretKey, SignedSubmission, Timestamp};
 use crate::money::records::Records;
 use crate::money::views::ViewDelta;
@@ -558,6 +558,23 @@ impl LedgerService {
         self.commit(subs, None, Mode::EachOnItsOwn).await
     }
 
+    /// [`LedgerService::append_each`] of submissions whose stateless check was done as each
+    /// arrived (the HTTP API's group commit: the requests check their own signatures on every
+    /// core, and the one committer only admits and writes).
+    pub async fn append_each_prechecked(
+        &self,
+        subs: Vec<(SignedSubmission, Prechecked)>,
+    ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
+        let started = std::time::Instant::now();
+        if subs.is_empty() {
+            return Err(AppendError::Empty);
+        }
+        let (subs, pre): (Vec<_>, Vec<_>) = subs.into_iter().unzip();
+        let checked = combine(&subs, pre, Mode::EachOnItsOwn)?;
+        self.commit_checked(subs, checked, None, Mode::EachOnItsOwn, started)
+            .await
+    }
+
     /// Appends `batches` in order, each all or none in a durable commit of its own (bulk loads,
     /// `sunshine bench`), checking and preparing each batch while the one before it is being
     /// written. Stops at the first refused or failed batch; the batches before it stay
@@ -700,6 +717,20 @@ impl LedgerService {
     ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
         let started = std::time::Instant::now();
         let checked = check(&subs, mode)?;
+        self.commit_checked(subs, checked, recorded_at, mode, started)
+            .await
+    }
+
+    /// [`LedgerService::commit`] of submissions already checked; `started` is when the check
+    /// began (for the log's timings).
+    async fn commit_checked(
+        &self,
+        subs: Vec<SignedSubmission>,
+        checked: Checked,
+        recorded_at: Option<Timestamp>,
+        mode: Mode,
+        started: std::time::Instant,
+    ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
         let verified = started.elapsed();
 
         let mut head = self.head.lock().await;
@@ -954,26 +985,51 @@ struct Checked {
     bodies: Vec<Result<Body, MoneyError>>,
 }
 
+/// The stateless check of one submission: its signature, strictly, and its body read. Done
+/// where a submission arrives (a request's own task, [`LedgerService::append_each_prechecked`]),
+/// so that a group commit spends its serial time admitting and writing only; or for a whole
+/// batch on every core ([`check`]).
+#[derive(Debug, Clone)]
+pub struct Prechecked {
+    sig: SigCheck,
+    body: Result<Body, MoneyError>,
+}
+
+impl Prechecked {
+    pub fn of(sub: &SignedSubmission) -> Prechecked {
+        Prechecked {
+            sig: check_one(sub),
+            body: parse_body(sub.submission.kind, &sub.submission.body),
+        }
+    }
+}
+
 /// The work that needs no state: signatures (strictly, in parallel), bodies read, and nonces
 /// repeated within the request. In [`Mode::AllOrNone`] the first refusal is the error.
 fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> {
     if subs.is_empty() {
         return Err(AppendError::Empty);
     }
-    let ahead = crate::ledger::parallel::map_parts(subs, |part, _| {
-        check_serial(part)
-            .into_iter()
-            .zip(part)
-            .map(|(sig, s)| (sig, parse_body(s.submission.kind, &s.submission.body)))
-            .collect()
+    let pre = crate::ledger::parallel::map_parts(subs, |part, _| {
+        part.iter().map(Prechecked::of).collect()
     });
+    combine(subs, pre, mode)
+}
+
+/// [`check`] given each submission's [`Prechecked`] (`pre[i]` of `subs[i]`): the refusals
+/// found, and the nonces repeated within the request.
+fn combine(
+    subs: &[SignedSubmission],
+    pre: Vec<Prechecked>,
+    mode: Mode,
+) -> Result<Checked, AppendError> {
     let mut refused: Vec<Option<AppendError>> = Vec::with_capacity(subs.len());
     let mut signing = Vec::with_capacity(subs.len());
     let mut bodies = Vec::with_capacity(subs.len());
-    for (index, (sig, body)) in ahead.into_iter().enumerate() {
-        refused.push((!sig.ok).then_some(AppendError::Signature { index }));
-        signing.push(sig.signing);
-        bodies.push(body);
+    for (index, p) in pre.into_iter().enumerate() {
+        refused.push((!p.sig.ok).then_some(AppendError::Signature { index }));
+        signing.push(p.sig.signing);
+        bodies.push(p.body);
     }
     let mut seen = std::collections::HashMap::new();
     for (index, s) in subs.iter().enumerate() {

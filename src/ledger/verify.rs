@@ -109,6 +109,7 @@ fn batch_verifies(pending: &[PendingSig]) -> bool {
 
 /// One submission's signature check, and its signing bytes (`SUBMISSION_SIG_CONTEXT ||
 /// JCS(submission)`), which cost an encoding and which an append reuses to encode its entry.
+#[derive(Debug, Clone)]
 pub struct SigCheck {
     pub ok: bool,
     pub signing: Vec<u8>,
@@ -118,15 +119,16 @@ pub struct SigCheck {
 /// signature strictly and on its own: this decides what enters the ledger (see the module
 /// documentation for why it does not batch).
 pub fn check_serial(subs: &[SignedSubmission]) -> Vec<SigCheck> {
-    subs.iter()
-        .map(|s| {
-            let p = PendingSig::of(s);
-            SigCheck {
-                ok: p.verify_strict(),
-                signing: p.message,
-            }
-        })
-        .collect()
+    subs.iter().map(check_one).collect()
+}
+
+/// One submission's [`SigCheck`], strictly.
+pub fn check_one(s: &SignedSubmission) -> SigCheck {
+    let p = PendingSig::of(s);
+    SigCheck {
+        ok: p.verify_strict(),
+        signing: p.message,
+    }
 }
 
 #[cfg(test)]
