@@ -353,7 +353,7 @@ async fn whole_log(
             .await
             .map_err(ApiError::internal)?;
         for d in data::live_donations(&unit) {
-            out.row(&data::donation_cells(&unit, d))
+            out.row(&data::donation_cells(&unit, &d))
                 .map_err(ApiError::internal)?;
         }
     }

@@ -966,7 +966,7 @@ pub async fn build_on(
         let from = donations.mark();
         for d in data::live_donations(&unit) {
             donations
-                .row(&data::donation_cells(&unit, d))
+                .row(&data::donation_cells(&unit, &d))
                 .map_err(writer.stream_error(data::DONATIONS))?;
         }
         let span = data::Span {

@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use super::snapshot::Snapshot;
 use crate::money::views::keys;
+use crate::money::views::rows::EntryRow;
 
 /// Entries per file: a file stays a few kilobytes even where corrections cluster.
 pub const ENTRIES_PER_FILE: u64 = 4096;
@@ -31,6 +32,12 @@ pub const DIR: &str = "data/corrected/";
 pub fn row(snap: &Snapshot, seq: u64) -> Option<&Value> {
     snap.view(&keys::ENTRY.key(&[&seq]))
         .filter(|e| e.get("correction").is_some())
+}
+
+/// [`row`] as its type: how a live correction changed entry `seq`, if one did.
+pub fn entry_row(snap: &Snapshot, seq: u64) -> Option<EntryRow> {
+    snap.typed::<EntryRow>(&keys::ENTRY.key(&[&seq]))
+        .filter(|e| e.correction.is_some())
 }
 
 /// Every corrected entry's row, by seq.

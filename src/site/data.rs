@@ -2,14 +2,19 @@
 //! short): one [`Table`] per list, written both ways, so a journalist can load the same rows
 //! into a spreadsheet or a script. Money stays a decimal string, as on the wire.
 
-use serde::Deserialize;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::pages::project;
 use super::snapshot::{EntryMeta, Snapshot, spend_order};
 use super::{corrected, spreadsheet};
+use crate::ledger::time::format_date;
 use crate::money::views::keys;
-use crate::money::views::rows::{ProjectRow, SpendRow};
+use crate::money::views::rows::{
+    CorrectionNotice, DonationRow, DonationStatus, EntryRow, FiguresRow, GrantRow, OrgRow,
+    ProjectRow, SpendRow, TrustRow,
+};
 
 /// A list with named columns; every cell is text.
 pub struct Table {
@@ -75,6 +80,32 @@ fn text(v: &Value) -> String {
     }
 }
 
+/// A typed field as a cell: its wire form's text (a string as is, a number spelled, absent
+/// empty), so a download says exactly what the row holds.
+fn cell<T: Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_value(v)
+        .map(|v| text(&v))
+        .unwrap_or_default()
+}
+
+/// The cells of the live correction that last changed an entry: what it did, by which entry,
+/// with which notice.
+fn correction_cells(c: Option<&CorrectionNotice>) -> [String; 3] {
+    match c {
+        Some(c) => [cell(&c.action), c.by.to_string(), c.notice.clone()],
+        None => Default::default(),
+    }
+}
+
+/// The amount of an entry body as the log holds it (`original`, `current` of an entry row: a
+/// body of the entry's own kind, kept as JSON). Bodies are wire JSON, not view rows; every
+/// kind that moves money names it `amount`.
+fn body_amount(body: Option<&Value>) -> String {
+    body.and_then(|b| b.get("amount"))
+        .map(text)
+        .unwrap_or_default()
+}
+
 /// The columns of an entries download.
 pub const ENTRY_COLUMNS: &[&str] = &[
     "seq",
@@ -90,8 +121,8 @@ pub const ENTRY_COLUMNS: &[&str] = &[
 /// Entry `e`'s row, with how a live correction changed it, if one did (its notice goes with
 /// it: 2025 Disclosure Measures Art. 16; the values are in `corrections`).
 pub fn entry_cells(snap: &Snapshot, e: &EntryMeta) -> Vec<String> {
-    let c = corrected::row(snap, e.seq).map(|r| &r["correction"]);
-    let corr = |f: &str| c.map(|c| text(&c[f])).unwrap_or_default();
+    let row = corrected::entry_row(snap, e.seq);
+    let [action, by, notice] = correction_cells(row.as_ref().and_then(|r| r.correction.as_ref()));
     vec![
         e.seq.to_string(),
         e.kind.to_owned(),
@@ -100,9 +131,9 @@ pub fn entry_cells(snap: &Snapshot, e: &EntryMeta) -> Vec<String> {
             .map(|t| t.to_string())
             .unwrap_or_default(),
         e.leaf_hash.to_hex(),
-        corr("action"),
-        corr("by"),
-        corr("notice"),
+        action,
+        by,
+        notice,
     ]
 }
 
@@ -129,35 +160,35 @@ pub const DONATION_COLUMNS: &[&str] = &[
 ];
 
 /// Donation row `d` as a download shows it.
-pub fn donation_cells(snap: &Snapshot, d: &Value) -> Vec<String> {
-    let c = d["seq"].as_u64().and_then(|seq| corrected::row(snap, seq));
-    let corr = |f: &str| c.map(|e| text(&e["correction"][f])).unwrap_or_default();
+pub fn donation_cells(snap: &Snapshot, d: &DonationRow) -> Vec<String> {
+    let (r, b) = (&d.record, &d.record.body);
+    let row = corrected::entry_row(snap, r.seq);
+    let [_, by, notice] = correction_cells(row.as_ref().and_then(|e| e.correction.as_ref()));
     vec![
-        text(&d["org"]),
-        text(&d["receipt_no"]),
-        text(&d["project"]),
-        text(&d["received_on"]),
-        text(&d["amount"]),
-        text(&d["currency"]),
-        text(&d["donor_display"]),
-        text(&d["status"]),
-        text(&d["seq"]),
-        c.map(|e| text(&e["original"]["amount"]))
-            .unwrap_or_default(),
-        corr("by"),
-        corr("notice"),
+        r.org.to_string(),
+        b.receipt_no.as_str().to_owned(),
+        cell(&b.project),
+        format_date(b.received_on),
+        cell(&b.amount),
+        cell(&b.currency),
+        b.donor_display.as_str().to_owned(),
+        cell(&d.status),
+        r.seq.to_string(),
+        body_amount(row.as_ref().and_then(|e| e.original.as_ref())),
+        by,
+        notice,
     ]
 }
 
 /// The live donations of a unit (or any snapshot), in key order: its part of `donations`.
-pub fn live_donations(snap: &Snapshot) -> impl Iterator<Item = &Value> {
-    snap.rows(keys::DONATION.prefix())
-        .filter(|d| d["status"] == "live")
+pub fn live_donations(snap: &Snapshot) -> impl Iterator<Item = DonationRow> {
+    snap.typed_values::<DonationRow>(keys::DONATION.prefix())
+        .filter(|d| d.status == DonationStatus::Live)
 }
 
-fn donations_table<'a>(snap: &Snapshot, rows: impl Iterator<Item = &'a Value>) -> Table {
+fn donations_table(snap: &Snapshot, rows: impl Iterator<Item = DonationRow>) -> Table {
     let mut t = Table::new(DONATION_COLUMNS);
-    t.rows.extend(rows.map(|d| donation_cells(snap, d)));
+    t.rows.extend(rows.map(|d| donation_cells(snap, &d)));
     t
 }
 
@@ -174,19 +205,20 @@ fn corrections_table(snap: &Snapshot) -> Table {
         "original_amount",
         "current_amount",
     ]);
-    for e in snap.rows(keys::ENTRY.prefix()) {
-        let Some(c) = e.get("correction") else {
+    for e in snap.typed_values::<EntryRow>(keys::ENTRY.prefix()) {
+        let Some(c) = &e.correction else {
             continue;
         };
+        let [action, by, notice] = correction_cells(Some(c));
         t.rows.push(vec![
-            text(&e["seq"]),
-            text(&e["kind"]),
-            text(&e["status"]),
-            text(&c["action"]),
-            text(&c["by"]),
-            text(&c["notice"]),
-            text(&e["original"]["amount"]),
-            text(&e["current"]["amount"]),
+            e.seq.to_string(),
+            e.kind.as_str().to_owned(),
+            cell(&e.status),
+            action,
+            by,
+            notice,
+            body_amount(e.original.as_ref()),
+            body_amount(e.current.as_ref()),
         ]);
     }
     t
@@ -231,11 +263,11 @@ fn figures_table(snap: &Snapshot) -> Table {
     let mut columns = vec!["org", "name"];
     columns.extend_from_slice(&FIGURE_FIELDS[1..]);
     let mut t = Table::new(&columns);
-    for f in snap.rows(keys::FIGURES.prefix()) {
-        let org = text(&f["org"]);
+    for (f, wire) in typed_with_wire::<FiguresRow>(snap, keys::FIGURES.prefix()) {
+        let org = f.org.to_string();
         let mut row = vec![snap.org_name(&org).to_owned()];
         row.insert(0, org);
-        row.extend(FIGURE_FIELDS[1..].iter().map(|c| text(&f[*c])));
+        row.extend(FIGURE_FIELDS[1..].iter().map(|c| text(&wire[*c])));
         t.rows.push(row);
     }
     t
@@ -243,12 +275,10 @@ fn figures_table(snap: &Snapshot) -> Table {
 
 /// Every spend row, by the date paid, then entry number as a number
 /// ([`crate::site::snapshot::spend_order`]).
-pub fn disbursements(snap: &Snapshot) -> Vec<&Value> {
-    let mut rows: Vec<(&str, &Value)> = snap.prefixed(keys::SPEND.prefix()).collect();
-    rows.sort_by_cached_key(|(k, v)| {
-        spend_order(k, SpendRow::deserialize(*v).ok().map(|x| x.paid_on))
-    });
-    rows.into_iter().map(|(_, v)| v).collect()
+pub fn disbursements(snap: &Snapshot) -> Vec<SpendRow> {
+    let mut rows: Vec<(&str, SpendRow)> = snap.typed_rows(keys::SPEND.prefix()).collect();
+    rows.sort_by_cached_key(|(k, x)| spend_order(k, Some(x.paid_on)));
+    rows.into_iter().map(|(_, x)| x).collect()
 }
 
 const GRANT_FIELDS: &[&str] = &[
@@ -265,11 +295,30 @@ const GRANT_FIELDS: &[&str] = &[
     "seq",
 ];
 
-/// A table of rows' top-level fields, named as the columns.
-fn fields<'a>(rows: impl Iterator<Item = &'a Value>, columns: &[&'static str]) -> Table {
+/// The rows under `prefix` read as their type `T` (a row that does not read is left out, as
+/// in every typed read of the site), each with its wire form, whose fields a table names as
+/// its columns. The test `every_column_of_a_typed_table_is_a_field_of_its_row` holds each
+/// column list to its type's fields, so a renamed field cannot leave a column empty.
+fn typed_with_wire<'a, T: DeserializeOwned + Serialize + 'a>(
+    snap: &'a Snapshot,
+    prefix: &str,
+) -> impl Iterator<Item = (T, Value)> + use<'a, T> {
+    snap.typed_values::<T>(prefix).map(|row| {
+        let wire = serde_json::to_value(&row).unwrap_or_default();
+        (row, wire)
+    })
+}
+
+/// A table of typed rows' top-level fields, named as the columns ([`typed_with_wire`]).
+fn fields<T: DeserializeOwned + Serialize>(
+    snap: &Snapshot,
+    prefix: &str,
+    columns: &[&'static str],
+) -> Table {
     let mut t = Table::new(columns);
-    for r in rows {
-        t.rows.push(columns.iter().map(|f| text(&r[*f])).collect());
+    for (_, wire) in typed_with_wire::<T>(snap, prefix) {
+        t.rows
+            .push(columns.iter().map(|f| text(&wire[*f])).collect());
     }
     t
 }
@@ -310,7 +359,7 @@ pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
     }
     emit!(
         "orgs".to_owned(),
-        fields(snap.rows(keys::ORG.prefix()), ORG_FIELDS),
+        fields::<OrgRow>(snap, keys::ORG.prefix(), ORG_FIELDS),
     );
     let mut projects = Table::new(&[
         "org", "id", "title", "purpose", "region", "currency", "target", "raised", "spent",
@@ -342,21 +391,22 @@ pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         "seq", "kind", "org", "project", "currency", "amount", "category", "paid_on", "purpose",
     ]);
     for x in disbursements(snap) {
-        let seq = x["seq"].as_u64().unwrap_or_default();
+        // The entry's body, as the log holds it: every kind that spends says what for.
         let purpose = snap
-            .entry(seq)
+            .entry(x.seq)
             .and_then(|e| e.body.as_ref())
-            .map(|b| text(&b["purpose"]))
+            .and_then(|b| b.get("purpose"))
+            .map(text)
             .unwrap_or_default();
         spends.rows.push(vec![
-            seq.to_string(),
-            text(&x["kind"]),
-            text(&x["from"]["org"]),
-            text(&x["from"]["project"]),
-            text(&x["from"]["currency"]),
-            text(&x["amount"]),
-            text(&x["category"]),
-            text(&x["paid_on"]),
+            x.seq.to_string(),
+            x.kind.as_str().to_owned(),
+            x.from.org.to_string(),
+            cell(&x.from.project),
+            cell(&x.from.currency),
+            cell(&x.amount),
+            cell(&x.category),
+            format_date(x.paid_on),
             purpose,
         ]);
     }
@@ -374,25 +424,25 @@ pub fn summary_tables(snap: &Snapshot, mut f: impl FnMut(String, Table) -> bool)
         "filing_no",
         "seq",
     ]);
-    for t in snap.rows(keys::TRUST.prefix()) {
-        let f = &t["filing"];
+    for t in snap.typed_values::<TrustRow>(keys::TRUST.prefix()) {
+        let f = &t.filing;
         trusts.rows.push(vec![
-            text(&f["trust_id"]),
-            text(&f["name"]),
-            text(&f["trustee"]),
-            text(&f["supervisor"]),
-            text(&f["purpose"]),
-            text(&f["property"]),
-            text(&f["currency"]),
-            text(&t["balance"]),
-            text(&f["filing_no"]),
-            text(&t["seq"]),
+            f.trust_id.as_str().to_owned(),
+            cell(&f.name),
+            f.trustee.to_string(),
+            cell(&f.supervisor),
+            cell(&f.purpose),
+            cell(&f.property),
+            cell(&f.currency),
+            cell(&t.balance),
+            f.filing_no.as_str().to_owned(),
+            t.seq.to_string(),
         ]);
     }
     emit!("trusts".to_owned(), trusts);
     emit!(
         "lottery_grants".to_owned(),
-        fields(snap.rows(keys::LOTTERY_GRANT.prefix()), GRANT_FIELDS),
+        fields::<GrantRow>(snap, keys::LOTTERY_GRANT.prefix(), GRANT_FIELDS),
     );
     emit!("obligations".to_owned(), obligations_table(snap));
     emit!(
@@ -576,6 +626,83 @@ pub fn index(tables: &[(String, usize)]) -> Vec<u8> {
 mod tests {
     use super::{Stream, Table};
     use serde_json::{Map, Value};
+
+    /// Fields a table names by their wire names must be fields of the row type: a renamed one
+    /// would leave its column empty on every row. Rows of each family, from a small ledger made
+    /// with the money model's test kit, name every column at least once.
+    #[test]
+    fn every_column_of_a_typed_table_is_a_field_of_its_row() {
+        use crate::ledger::Kind;
+        use crate::money::tests::testkit::{Kit, cash};
+        use crate::money::views::keys;
+        use crate::money::views::rows::{FiguresRow, GrantRow, OrgRow};
+        use crate::site::snapshot::Snapshot;
+
+        let mut k = Kit::new();
+        let admin = k.register(1, "lottery_administrator", false);
+        // As `Kit::register`, with the optional English name too.
+        let org = crate::money::tests::testkit::org_id(2);
+        let key = crate::ledger::SecretKey::from_seed([12; 32]);
+        k.as_reg(
+            Kind::OrgRegister,
+            serde_json::json!({"org": org.as_str(), "name": "测试基金会2",
+                "name_en": "Test Foundation 2", "org_type": "foundation", "region": "530000",
+                "public_fundraising": true, "registered_on": "2020-01-01",
+                "keys": [key.public().to_hex()]}),
+        )
+        .expect("a registration");
+        k.project(&org, "P1", "教育");
+        k.as_org(
+            &org,
+            Kind::Donation,
+            cash("R1", Some("P1"), "100.00", "CNY"),
+        )
+        .expect("a donation");
+        k.as_org(
+            &admin,
+            Kind::LotteryGrant,
+            serde_json::json!({"grant_id": "G1", "fiscal_year": 2026,
+                "recipient_org": org.as_str(), "recipient_project": "P1", "amount": "50.00",
+                "currency": "CNY", "purpose": "儿童福利", "granted_on": "2026-02-01"}),
+        )
+        .expect("a grant");
+        k.as_org(
+            &org,
+            Kind::ReportAnnual,
+            serde_json::json!({"year": 2025, "work_report": crate::money::tests::testkit::h(1),
+                "financial_report": crate::money::tests::testkit::h(2),
+                "published_on": "2026-05-20",
+                "figures": {"currency": "CNY", "income": "100.00",
+                    "charitable_spending": "0.00", "administrative_costs": "0.00",
+                    "fundraising_costs": "0.00", "total_spending": "0.00",
+                    "net_assets_year_end": "100.00"}}),
+        )
+        .expect("an annual report");
+        let mut snap = Snapshot::default();
+        for (key, text) in k.view_rows() {
+            let value: Value = serde_json::from_str(&text).expect("a row is JSON");
+            snap.insert_view(key, value);
+        }
+        fn named<T: serde::de::DeserializeOwned + serde::Serialize>(
+            snap: &Snapshot,
+            prefix: &str,
+            columns: &[&str],
+        ) {
+            let rows: Vec<Value> = super::typed_with_wire::<T>(snap, prefix)
+                .map(|(_, wire)| wire)
+                .collect();
+            assert!(!rows.is_empty(), "no {prefix} row read as its type");
+            for c in columns {
+                assert!(
+                    rows.iter().any(|r| r.get(*c).is_some()),
+                    "column {c} names no field of a {prefix} row"
+                );
+            }
+        }
+        named::<OrgRow>(&snap, keys::ORG.prefix(), super::ORG_FIELDS);
+        named::<FiguresRow>(&snap, keys::FIGURES.prefix(), super::FIGURE_FIELDS);
+        named::<GrantRow>(&snap, keys::LOTTERY_GRANT.prefix(), super::GRANT_FIELDS);
+    }
 
     /// A download written as it streams has the bytes of the same table written whole, with
     /// no rows, one row, and rows holding quotes, newlines and formula starts.

@@ -5,8 +5,6 @@
 
 use maud::{Markup, html};
 use rust_decimal::Decimal;
-use serde::Deserialize;
-use serde_json::Value;
 
 use super::{MAX_ROWS, date_td, entry_link, money_td, receipt_path};
 use crate::ledger::{Currency, Hash, Kind};
@@ -43,25 +41,16 @@ pub fn distinction(c: &Ctx, p: &ProjectRow) -> Markup {
     }
 }
 
-/// The project's live donations (voided ones left out), oldest first, as stored: the
-/// downloads write their fields out ([`crate::site::data`]); pages read them with
-/// [`live_donations`].
-pub fn donations<'a>(snap: &'a Snapshot, org: &str, id: &str) -> Vec<&'a Value> {
+/// The project's live donations (voided ones left out), oldest first, as rows: the pages and
+/// the downloads ([`crate::site::data`]) read the same.
+pub fn donations(snap: &Snapshot, org: &str, id: &str) -> Vec<DonationRow> {
     snap.idx
         .donations
         .get(&(org.to_owned(), id.to_owned()))
         .into_iter()
         .flatten()
-        .filter_map(|k| snap.view(k))
-        .filter(|d| d["status"] == "live")
-        .collect()
-}
-
-/// The project's live donations as rows, oldest first.
-fn live_donations(snap: &Snapshot, org: &str, id: &str) -> Vec<DonationRow> {
-    donations(snap, org, id)
-        .into_iter()
-        .filter_map(|d| DonationRow::deserialize(d).ok())
+        .filter_map(|k| snap.typed::<DonationRow>(k))
+        .filter(|d| d.status == DonationStatus::Live)
         .collect()
 }
 
@@ -108,7 +97,7 @@ pub fn spends(snap: &Snapshot, org: &str, id: &str) -> Vec<SpendRow> {
 
 /// (raised, spent) in the project's currency.
 pub fn raised_spent(snap: &Snapshot, org: &str, id: &str, currency: &str) -> (Decimal, Decimal) {
-    let ds = from_unit(snap, org).then(|| live_donations(snap, org, id));
+    let ds = from_unit(snap, org).then(|| donations(snap, org, id));
     totals(
         snap,
         org,
@@ -159,7 +148,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
     let p = &p;
     let open = &p.record.open;
     let cur = &*open.currency.to_string();
-    let ds = live_donations(snap, org, id);
+    let ds = donations(snap, org, id);
     let xs = spends(snap, org, id);
     let in_unit = from_unit(snap, org).then_some(ds.as_slice());
     let (raised, spent) = totals(snap, org, id, cur, in_unit, &xs);
