@@ -30,13 +30,7 @@ async fn group_of_four_with_two_refused(prechecked: bool) {
     let replay = good_a.clone();
     let group = vec![good_a, bad_sig, good_b, replay];
     let results = if prechecked {
-        let checked = group
-            .into_iter()
-            .map(|s| {
-                let pre = Prechecked::of(&s);
-                (s, pre)
-            })
-            .collect();
+        let checked = group.into_iter().map(Prechecked::new).collect();
         t.service.append_each_prechecked(checked).await.unwrap()
     } else {
         t.service.append_each(group).await.unwrap()

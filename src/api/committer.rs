@@ -34,8 +34,7 @@ const CONFLICT_RETRIES: usize = 3;
 type Reply = oneshot::Sender<Result<Receipt, ApiError>>;
 
 struct Job {
-    sub: SignedSubmission,
-    pre: Prechecked,
+    sub: Prechecked,
     reply: Reply,
 }
 
@@ -64,9 +63,9 @@ impl Committer {
     /// receipt.
     pub async fn submit(&self, sub: SignedSubmission) -> Result<Receipt, ApiError> {
         let (reply, answer) = oneshot::channel();
-        let pre = Prechecked::of(&sub);
+        let sub = Prechecked::new(sub);
         self.tx
-            .send(Job { sub, pre, reply })
+            .send(Job { sub, reply })
             .await
             .map_err(|_| ApiError::Unavailable)?;
         answer
@@ -78,8 +77,7 @@ impl Committer {
 async fn run(service: Arc<LedgerService>, mut rx: mpsc::Receiver<Job>, max_group: usize) {
     let mut jobs = Vec::with_capacity(max_group);
     while rx.recv_many(&mut jobs, max_group).await > 0 {
-        let (subs, replies): (Vec<_>, Vec<_>) =
-            jobs.drain(..).map(|j| ((j.sub, j.pre), j.reply)).unzip();
+        let (subs, replies): (Vec<_>, Vec<_>) = jobs.drain(..).map(|j| (j.sub, j.reply)).unzip();
         let outcome = commit_group(&service, subs).await;
         match outcome {
             Ok(results) => {
@@ -149,7 +147,7 @@ async fn answer(store: Store, results: Vec<Result<Appended, AppendError>>, repli
 /// nonce, which [`super::submissions::submit`] answers with the original receipt).
 async fn commit_group(
     service: &LedgerService,
-    subs: Vec<(SignedSubmission, Prechecked)>,
+    subs: Vec<Prechecked>,
 ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
     let mut attempt = 0;
     let mut subs = subs;

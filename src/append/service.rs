@@ -563,14 +563,15 @@ impl LedgerService {
     /// core, and the one committer only admits and writes).
     pub async fn append_each_prechecked(
         &self,
-        subs: Vec<(SignedSubmission, Prechecked)>,
+        pre: Vec<Prechecked>,
     ) -> Result<Vec<Result<Appended, AppendError>>, AppendError> {
         let started = std::time::Instant::now();
-        if subs.is_empty() {
+        if pre.is_empty() {
             return Err(AppendError::Empty);
         }
-        let (subs, pre): (Vec<_>, Vec<_>) = subs.into_iter().unzip();
-        let checked = combine(&subs, pre, Mode::EachOnItsOwn)?;
+        let (subs, parts): (Vec<_>, Vec<_>) =
+            pre.into_iter().map(|p| (p.sub, (p.sig, p.body))).unzip();
+        let checked = combine(&subs, parts, Mode::EachOnItsOwn)?;
         self.commit_checked(subs, checked, None, Mode::EachOnItsOwn, started)
             .await
     }
@@ -985,23 +986,31 @@ struct Checked {
     bodies: Vec<Result<Body, MoneyError>>,
 }
 
-/// The stateless check of one submission: its signature, strictly, and its body read. Done
-/// where a submission arrives (a request's own task, [`LedgerService::append_each_prechecked`]),
-/// so that a group commit spends its serial time admitting and writing only; or for a whole
-/// batch on every core ([`check`]).
+/// A submission with the stateless check of it: its signature, strictly, and its body read.
+/// Done where a submission arrives (a request's own task,
+/// [`LedgerService::append_each_prechecked`]), so that a group commit spends its serial time
+/// admitting and writing only; or for a whole batch on every core ([`check`]). It holds the
+/// submission it checked, so a check cannot be handed in beside another submission.
 #[derive(Debug, Clone)]
 pub struct Prechecked {
+    sub: SignedSubmission,
     sig: SigCheck,
     body: Result<Body, MoneyError>,
 }
 
 impl Prechecked {
-    pub fn of(sub: &SignedSubmission) -> Prechecked {
-        Prechecked {
-            sig: check_one(sub),
-            body: parse_body(sub.submission.kind, &sub.submission.body),
-        }
+    pub fn new(sub: SignedSubmission) -> Prechecked {
+        let (sig, body) = stateless(&sub);
+        Prechecked { sub, sig, body }
     }
+}
+
+/// What [`Prechecked`] holds of a submission: its signature check and its body.
+fn stateless(sub: &SignedSubmission) -> (SigCheck, Result<Body, MoneyError>) {
+    (
+        check_one(sub),
+        parse_body(sub.submission.kind, &sub.submission.body),
+    )
 }
 
 /// The work that needs no state: signatures (strictly, in parallel), bodies read, and nonces
@@ -1010,26 +1019,25 @@ fn check(subs: &[SignedSubmission], mode: Mode) -> Result<Checked, AppendError> 
     if subs.is_empty() {
         return Err(AppendError::Empty);
     }
-    let pre = crate::ledger::parallel::map_parts(subs, |part, _| {
-        part.iter().map(Prechecked::of).collect()
-    });
-    combine(subs, pre, mode)
+    let parts =
+        crate::ledger::parallel::map_parts(subs, |part, _| part.iter().map(stateless).collect());
+    combine(subs, parts, mode)
 }
 
-/// [`check`] given each submission's [`Prechecked`] (`pre[i]` of `subs[i]`): the refusals
+/// [`check`] given each submission's stateless check (`parts[i]` of `subs[i]`): the refusals
 /// found, and the nonces repeated within the request.
 fn combine(
     subs: &[SignedSubmission],
-    pre: Vec<Prechecked>,
+    parts: Vec<(SigCheck, Result<Body, MoneyError>)>,
     mode: Mode,
 ) -> Result<Checked, AppendError> {
     let mut refused: Vec<Option<AppendError>> = Vec::with_capacity(subs.len());
     let mut signing = Vec::with_capacity(subs.len());
     let mut bodies = Vec::with_capacity(subs.len());
-    for (index, p) in pre.into_iter().enumerate() {
-        refused.push((!p.sig.ok).then_some(AppendError::Signature { index }));
-        signing.push(p.sig.signing);
-        bodies.push(p.body);
+    for (index, (sig, body)) in parts.into_iter().enumerate() {
+        refused.push((!sig.ok).then_some(AppendError::Signature { index }));
+        signing.push(sig.signing);
+        bodies.push(body);
     }
     let mut seen = std::collections::HashMap::new();
     for (index, s) in subs.iter().enumerate() {

@@ -2,7 +2,7 @@
 //!
 //! What we accept must be what an outside verifier using RFC 8032 strict verification accepts.
 //!
-//! What enters the ledger ([`check_serial`], the append path) is checked one signature at a time
+//! What enters the ledger ([`check_one`], the append path) is checked one signature at a time
 //! with strict verification, and nothing else.
 //!
 //! The audit re-checks a whole log and has a rate to keep, so [`verify_all`] batch-verifies (with
@@ -115,14 +115,8 @@ pub struct SigCheck {
     pub signing: Vec<u8>,
 }
 
-/// [`SigCheck`]s of `subs` on this thread (see [`crate::ledger::parallel`] to spread them), each
-/// signature strictly and on its own: this decides what enters the ledger (see the module
-/// documentation for why it does not batch).
-pub fn check_serial(subs: &[SignedSubmission]) -> Vec<SigCheck> {
-    subs.iter().map(check_one).collect()
-}
-
-/// One submission's [`SigCheck`], strictly.
+/// One submission's [`SigCheck`], its signature checked strictly and on its own: this decides
+/// what enters the ledger (see the module documentation for why it does not batch).
 pub fn check_one(s: &SignedSubmission) -> SigCheck {
     let p = PendingSig::of(s);
     SigCheck {
@@ -138,7 +132,7 @@ mod tests {
     /// Indices of the submissions whose signature does not verify, checked on every core.
     fn bad_signatures(subs: &[&SignedSubmission]) -> Vec<usize> {
         let owned: Vec<SignedSubmission> = subs.iter().map(|s| (*s).clone()).collect();
-        crate::ledger::parallel::map_parts(&owned, |part, _| check_serial(part))
+        crate::ledger::parallel::map_parts(&owned, |part, _| part.iter().map(check_one).collect())
             .into_iter()
             .enumerate()
             .filter(|(_, c)| !c.ok)
@@ -248,10 +242,10 @@ mod tests {
             assert!(!diff.is_identity() && diff.mul_by_cofactor().is_identity());
         }
         // The append path refuses it, alone or among good signatures.
-        assert!(!check_serial(std::slice::from_ref(&bad))[0].ok);
+        assert!(!check_one(&bad).ok);
         let mut subs: Vec<SignedSubmission> = (0..20).map(signed).collect();
         subs[5] = bad;
-        let checks = check_serial(&subs);
+        let checks: Vec<SigCheck> = subs.iter().map(check_one).collect();
         assert!(!checks[5].ok);
         assert_eq!(checks.iter().filter(|c| c.ok).count(), 19);
     }
@@ -381,7 +375,7 @@ mod tests {
             let strict = key.verify_strict(&message, &case.sig.0).is_ok();
             assert_eq!(case.submission.key.verify(&message, &case.sig), strict);
             assert_eq!(PendingSig::of(case).verify_strict(), strict);
-            assert_eq!(check_serial(std::slice::from_ref(case))[0].ok, strict);
+            assert_eq!(check_one(case).ok, strict);
             use ed25519_dalek::Verifier as _;
             plain_only += usize::from(!strict && key.verify(&message, &case.sig.0).is_ok());
             if strict {

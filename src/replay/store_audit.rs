@@ -6,7 +6,7 @@ use futures_util::TryStreamExt;
 use indicatif::ProgressBar;
 
 use super::audit::{
-    AuditError, AuditReport, Auditor, Fed, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck,
+    AuditError, AuditReport, Auditor, Fed, LevelCheck, PREPARE_ROWS, PreparedRow, RecordCheck, Row,
     SnapshotCheck, ViewCheck, prepare,
 };
 use super::snapshot;
@@ -310,21 +310,10 @@ fn prepare_ahead(
     tokio::spawn(async move {
         let mut entries = std::pin::pin!(store.audit_rows());
         loop {
-            let mut rows = Vec::with_capacity(PREPARE_ROWS);
-            let read = async {
-                while rows.len() < PREPARE_ROWS {
-                    match entries.try_next().await? {
-                        Some(row) => rows.push(row),
-                        None => break,
-                    }
-                }
-                Ok::<_, StoreError>(())
-            }
-            .await;
-            let chunk = match read {
+            let chunk = match read_chunk(&mut entries).await {
+                Ok(rows) if rows.is_empty() => return,
+                Ok(rows) => Ok(tokio::task::spawn_blocking(move || prepare(rows))),
                 Err(e) => Err(e),
-                Ok(()) if rows.is_empty() => return,
-                Ok(()) => Ok(tokio::task::spawn_blocking(move || prepare(rows))),
             };
             let failed = chunk.is_err();
             if tx.send(chunk).await.is_err() || failed {
@@ -333,6 +322,20 @@ fn prepare_ahead(
         }
     });
     rx
+}
+
+/// The next [`PREPARE_ROWS`] stored entries (fewer at the end of the log, none after it).
+async fn read_chunk(
+    entries: &mut (impl futures_util::Stream<Item = Result<Row, StoreError>> + Unpin),
+) -> Result<Vec<Row>, StoreError> {
+    let mut rows = Vec::with_capacity(PREPARE_ROWS);
+    while rows.len() < PREPARE_ROWS {
+        match entries.try_next().await? {
+            Some(row) => rows.push(row),
+            None => break,
+        }
+    }
+    Ok(rows)
 }
 
 /// Compares the cached summary views with those the log derives at the size they were cached
