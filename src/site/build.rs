@@ -51,6 +51,7 @@ use super::{
 };
 use crate::ledger::Kind;
 use crate::money::views::keys;
+use crate::money::views::rows::SpendRow;
 use crate::publish::export::{self, ExportError, ExportReport};
 use crate::store::Store;
 
@@ -732,10 +733,14 @@ async fn plan(
             Err(e) => delta.everything(format!("entry {seq}: {e}")),
         }
     }
-    let spends = || snap.prefixed(keys::SPEND.prefix()).map(|(_, v)| v);
-    for v in spends() {
-        if v["seq"].as_u64().is_some_and(|seq| seq >= old.size) {
-            delta.spend(v);
+    // Money moved between organisations (grants), for whose money a spend can draw on.
+    let mut edges = Vec::new();
+    for v in snap.typed_values::<SpendRow>(keys::SPEND.prefix()) {
+        if v.seq >= old.size {
+            delta.spend(&v);
+        }
+        if let Some(to) = v.to {
+            edges.push((v.from.org, to.org));
         }
     }
     for (k, d) in views {
@@ -746,9 +751,7 @@ async fn plan(
     for k in old.views.keys().filter(|k| !views.contains_key(*k)) {
         delta.view(k, None);
     }
-    let edges =
-        spends().filter_map(|v| Some((v["from"]["org"].as_str()?, v["to"]["org"].as_str()?)));
-    let touched = delta.finish(edges);
+    let touched = delta.finish(edges.iter().map(|(a, b)| (a.as_str(), b.as_str())));
     Ok((touched, Some((donations, entries))))
 }
 

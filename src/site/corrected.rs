@@ -16,8 +16,6 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
-
 use super::snapshot::Snapshot;
 use crate::money::views::keys;
 use crate::money::views::rows::EntryRow;
@@ -29,35 +27,41 @@ pub const ENTRIES_PER_FILE: u64 = 4096;
 pub const DIR: &str = "data/corrected/";
 
 /// The `entry/{seq}` row of entry `seq` if a live correction amended or voided it.
-pub fn row(snap: &Snapshot, seq: u64) -> Option<&Value> {
-    snap.view(&keys::ENTRY.key(&[&seq]))
-        .filter(|e| e.get("correction").is_some())
-}
-
-/// [`row`] as its type: how a live correction changed entry `seq`, if one did.
-pub fn entry_row(snap: &Snapshot, seq: u64) -> Option<EntryRow> {
+pub fn row(snap: &Snapshot, seq: u64) -> Option<EntryRow> {
     snap.typed::<EntryRow>(&keys::ENTRY.key(&[&seq]))
         .filter(|e| e.correction.is_some())
 }
 
+/// A row as the files and receipt shards carry it: its canonical JSON, the bytes the store
+/// holds (a row is canonical JSON of its type).
+pub fn row_json(row: &EntryRow) -> Option<Vec<u8>> {
+    crate::ledger::jcs::canonical(row).ok()
+}
+
 /// Every corrected entry's row, by seq.
-fn rows(snap: &Snapshot) -> BTreeMap<u64, &Value> {
-    snap.rows(keys::ENTRY.prefix())
-        .filter(|e| e.get("correction").is_some())
-        .filter_map(|e| Some((e["seq"].as_u64()?, e)))
+fn rows(snap: &Snapshot) -> BTreeMap<u64, EntryRow> {
+    snap.typed_values::<EntryRow>(keys::ENTRY.prefix())
+        .filter(|e| e.correction.is_some())
+        .map(|e| (e.seq, e))
         .collect()
 }
 
-fn file_of(rows: &BTreeMap<u64, &Value>, b: u64) -> Option<Vec<u8>> {
+/// File `b`: `{seq: row}` in seq order, or `None` if no entry of its range is corrected.
+fn file_of(rows: &BTreeMap<u64, EntryRow>, b: u64) -> Option<Vec<u8>> {
     let from = b.checked_mul(ENTRIES_PER_FILE)?;
-    let members: serde_json::Map<String, Value> = rows
-        .range(from..from.saturating_add(ENTRIES_PER_FILE))
-        .map(|(seq, row)| (seq.to_string(), (*row).clone()))
-        .collect();
-    if members.is_empty() {
+    let mut out = vec![b'{'];
+    for (seq, row) in rows.range(from..from.saturating_add(ENTRIES_PER_FILE)) {
+        if out.len() > 1 {
+            out.push(b',');
+        }
+        out.extend_from_slice(format!("\"{seq}\":").as_bytes());
+        out.extend_from_slice(&row_json(row)?);
+    }
+    if out.len() == 1 {
         return None;
     }
-    serde_json::to_vec(&members).ok()
+    out.push(b'}');
+    Some(out)
 }
 
 /// Every file, as (path from the site root, bytes).
@@ -84,30 +88,51 @@ pub fn file(snap: &Snapshot, name: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
+
+    /// An `entry/{seq}` row as the writer stores it: amended by the entry after it.
+    fn corrected(at: u64) -> Value {
+        json!({"seq": at, "kind": "donation", "status": "live", "voided_by": [],
+            "amended_by": [at + 1], "corrections": [at + 1],
+            "correction": {"by": at + 1, "action": "amend", "notice": "n"},
+            "original": {"amount": "10.00", "purpose": "助学"},
+            "current": {"amount": "12.00", "purpose": "助学"}})
+    }
 
     #[test]
     fn a_corrected_entry_is_in_the_file_of_its_range_and_only_such_ranges_have_files() {
         let mut snap = Snapshot::default();
-        let at = 2 * ENTRIES_PER_FILE + 1;
-        let corrected = json!({"seq": at, "status": "live",
-            "correction": {"by": at + 1, "action": "amend", "notice": "n"}});
-        snap.insert_view(keys::ENTRY.key(&[&at]), corrected.clone());
+        // Two in one range, whose text order is not their number order.
+        let (at, later) = (2 * ENTRIES_PER_FILE + 808, 2 * ENTRIES_PER_FILE + 1808);
+        assert!(at.to_string() > later.to_string());
+        for seq in [later, at] {
+            snap.insert_view(keys::ENTRY.key(&[&seq]), corrected(seq));
+        }
         // A correction entry's own row has no `correction`: not listed.
-        snap.insert_view(keys::ENTRY.key(&[&3]), json!({"seq": 3, "status": "live"}));
+        let own = json!({"seq": 3, "kind": "correction", "status": "live", "voided_by": [],
+            "amended_by": [], "corrections": [], "target": 2, "action": "void", "notice": "n"});
+        snap.insert_view(keys::ENTRY.key(&[&3]), own);
         let files = files(&snap);
         assert_eq!(
             files.iter().map(|(p, _)| p.as_str()).collect::<Vec<_>>(),
             ["data/corrected/2.json"]
         );
-        let two: Value = serde_json::from_slice(&files[0].1).unwrap_or_default();
-        assert_eq!(two[at.to_string()], corrected);
-        assert_eq!(two.as_object().map(|o| o.len()), Some(1));
+        // Each row is written as the store holds it (canonical JSON), in entry order.
+        let stored = |seq| crate::ledger::jcs::canonical_value(&corrected(seq)).unwrap_or_default();
+        let mut want = format!("{{\"{at}\":").into_bytes();
+        want.extend(stored(at));
+        want.extend(format!(",\"{later}\":").into_bytes());
+        want.extend(stored(later));
+        want.push(b'}');
+        assert_eq!(
+            String::from_utf8_lossy(&files[0].1),
+            String::from_utf8_lossy(&want)
+        );
         assert_eq!(file(&snap, "2.json").as_deref(), Some(&files[0].1[..]));
         assert_eq!(file(&snap, "0.json"), None);
         assert_eq!(file(&snap, "x.json"), None);
         assert_eq!(file(&snap, &format!("{}.json", u64::MAX)), None);
         assert!(row(&snap, 3).is_none());
-        assert!(row(&snap, at).is_some());
+        assert_eq!(row(&snap, at).map(|r| r.amended_by), Some(vec![at + 1]));
     }
 }

@@ -121,7 +121,7 @@ pub const ENTRY_COLUMNS: &[&str] = &[
 /// Entry `e`'s row, with how a live correction changed it, if one did (its notice goes with
 /// it: 2025 Disclosure Measures Art. 16; the values are in `corrections`).
 pub fn entry_cells(snap: &Snapshot, e: &EntryMeta) -> Vec<String> {
-    let row = corrected::entry_row(snap, e.seq);
+    let row = corrected::row(snap, e.seq);
     let [action, by, notice] = correction_cells(row.as_ref().and_then(|r| r.correction.as_ref()));
     vec![
         e.seq.to_string(),
@@ -162,7 +162,7 @@ pub const DONATION_COLUMNS: &[&str] = &[
 /// Donation row `d` as a download shows it.
 pub fn donation_cells(snap: &Snapshot, d: &DonationRow) -> Vec<String> {
     let (r, b) = (&d.record, &d.record.body);
-    let row = corrected::entry_row(snap, r.seq);
+    let row = corrected::row(snap, r.seq);
     let [_, by, notice] = correction_cells(row.as_ref().and_then(|e| e.correction.as_ref()));
     vec![
         r.org.to_string(),
@@ -265,7 +265,7 @@ fn figures_table(snap: &Snapshot) -> Table {
     let mut t = Table::new(&columns);
     for (f, wire) in typed_with_wire::<FiguresRow>(snap, keys::FIGURES.prefix()) {
         let org = f.org.to_string();
-        let mut row = vec![snap.org_name(&org).to_owned()];
+        let mut row = vec![snap.org_name(&org)];
         row.insert(0, org);
         row.extend(FIGURE_FIELDS[1..].iter().map(|c| text(&wire[*c])));
         t.rows.push(row);

@@ -24,6 +24,7 @@ use serde_json::Value;
 
 use crate::ledger::{Kind, Uscc};
 use crate::money::views::keys::{self, Family};
+use crate::money::views::rows::SpendRow;
 
 /// What a rebuild renders again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,13 +101,12 @@ impl Delta {
     }
 
     /// A new spend row (`spend/{seq}/{i}`): the funds it left and reached.
-    pub fn spend(&mut self, row: &Value) {
-        let from = row["from"]["org"].as_str();
-        if let Some(from) = from {
-            self.drawn.insert(from.to_owned());
-        }
-        for org in [from, row["to"]["org"].as_str()].into_iter().flatten() {
-            self.orgs.insert(org.to_owned());
+    pub fn spend(&mut self, row: &SpendRow) {
+        let from = row.from.org.as_str();
+        self.drawn.insert(from.to_owned());
+        self.orgs.insert(from.to_owned());
+        if let Some(to) = &row.to {
+            self.orgs.insert(to.org.to_string());
         }
     }
 
@@ -239,7 +239,10 @@ mod tests {
     #[test]
     fn spending_touches_every_organisation_whose_money_can_be_in_the_fund() {
         let (a, b, c, dd) = (code(1), code(2), code(3), code(4));
-        let spend = json!({"from": {"org": c, "project": "P"}, "amount": "1.00"});
+        let spend = json!({"seq": 9, "kind": "disbursement", "recorded_at": "2026-01-02T00:00:00Z",
+            "from": {"org": c, "project": "P", "currency": "CNY"}, "amount": "1.00",
+            "category": "programme", "paid_on": "2026-01-02", "related_party": false});
+        let spend: SpendRow = serde_json::from_value(spend).expect("a spend row");
         let mut d = Delta::default();
         d.spend(&spend);
         let edges = [

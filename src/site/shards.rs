@@ -21,11 +21,12 @@
 //! Bits grow with the organisation so a shard stays near [`RECEIPTS_PER_SHARD`]; when they grow,
 //! each shard splits in two (the top bits of a hash are a prefix of the next bit count's).
 
-use serde_json::json;
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use super::snapshot::{Snapshot, donation_fields};
+use super::snapshot::Snapshot;
 use crate::money::views::keys;
+use crate::money::views::rows::{DonationRow, ProjectRow, TraceRow};
 
 /// Receipts a shard holds on average at most, before an organisation's shards split in two: a
 /// donor's browser fetches one shard, so it stays a few tens of kilobytes.
@@ -70,50 +71,54 @@ fn receipts<'a>(snap: &'a Snapshot, org: &str) -> impl Iterator<Item = &'a str> 
 /// payee (the body holds them; the trace only the money), and the paying project's titles and
 /// page path (within a language). Grants carry money across organisations, so the project is
 /// looked up under the fund's own organisation.
-fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::Value> {
-    let mut out = serde_json::Map::new();
-    let Ok(trace) = serde_json::from_str::<serde_json::Value>(trace) else {
+fn spends(snap: &Snapshot, trace: Option<&TraceRow>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(trace) = trace else {
         return out;
     };
-    // Goods given out (issue 14) are asked the same: what for, and to whom.
-    let goods = trace["goods"]["distributed"]
-        .as_array()
-        .into_iter()
-        .flatten();
-    for x in trace["spent"].as_array().into_iter().flatten().chain(goods) {
-        let Some(seq) = x["seq"].as_u64() else {
-            continue;
-        };
+    let money = trace
+        .spent
+        .iter()
+        .map(|x| (x.seq, x.fund.project.as_ref().map(|p| (&x.fund.org, p))));
+    // Goods given out (issue 14) are asked the same: what for, and to whom. A goods trace
+    // names no fund, so no project.
+    let goods = trace
+        .goods
+        .iter()
+        .flat_map(|g| &g.distributed)
+        .map(|x| (x.seq, None));
+    for (seq, project) in money.chain(goods) {
+        // The body is the log's own wire JSON, of whichever kind paid: read by field name.
         let body = snap.entry(seq).and_then(|e| e.body.as_ref());
-        let text = |f: &str| body.and_then(|b| b[f].as_str());
-        let (org, project) = (x["fund"]["org"].as_str(), x["fund"]["project"].as_str());
-        let open = org
-            .zip(project)
-            .and_then(|(o, p)| snap.view(&keys::PROJECT.key(&[&o, &p])))
-            .map(|p| &p["open"]);
-        let title = |f: &str| open.and_then(|o| o[f].as_str());
+        let text = |f: &str| body.and_then(|b| b[f].as_str()).map(str::to_owned);
+        let open = project
+            .and_then(|(o, p)| snap.typed::<ProjectRow>(&keys::PROJECT.key(&[o, p])))
+            .map(|row| row.record.open);
         // Absent rather than null: a shard repeats these for every gift a payment drew on.
-        let detail: serde_json::Map<String, serde_json::Value> = [
-            ("purpose", text("purpose").map(str::to_owned)),
+        let detail: Map<String, Value> = [
+            ("purpose", text("purpose")),
             (
                 "payee",
-                text("payee_display")
-                    .or_else(|| text("recipient_display"))
-                    .map(str::to_owned),
+                text("payee_display").or_else(|| text("recipient_display")),
             ),
-            ("title", title("title").map(str::to_owned)),
-            ("title_en", title("title_en").map(str::to_owned)),
+            ("title", open.as_ref().map(|o| o.title.to_string())),
+            (
+                "title_en",
+                open.as_ref()
+                    .and_then(|o| o.title_en.as_ref())
+                    .map(|t| t.to_string()),
+            ),
             (
                 "page",
-                org.zip(project)
+                project
                     .filter(|_| open.is_some())
-                    .map(|(o, p)| super::pages::project_path(o, p)),
+                    .map(|(o, p)| super::pages::project_path(o.as_str(), p.as_str())),
             ),
         ]
         .into_iter()
-        .filter_map(|(k, v)| Some((k.to_owned(), serde_json::Value::String(v?))))
+        .filter_map(|(k, v)| Some((k.to_owned(), Value::String(v?))))
         .collect();
-        out.insert(seq.to_string(), serde_json::Value::Object(detail));
+        out.insert(seq.to_string(), Value::Object(detail));
     }
     out
 }
@@ -122,15 +127,20 @@ fn spends(snap: &Snapshot, trace: &str) -> serde_json::Map<String, serde_json::V
 /// "leaf_hash","spends","correction"}` appended to `out`. The trace is copied in as the text
 /// the snapshot holds.
 fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()> {
-    let row = snap.view(&keys::DONATION.key(&[&org, &no]))?;
-    let seq = donation_fields(row)["seq"].as_u64();
+    let key = keys::DONATION.key(&[&org, &no]);
+    let row = snap.view(&key)?;
+    let trace = snap.raw_view(&keys::TRACE.key(&[&org, &no]));
+    let typed = trace.and_then(|t| serde_json::from_str::<TraceRow>(t).ok());
+    // The trace names the donation's entry; only a donation without one reads its row typed.
+    let seq = match &typed {
+        Some(t) => Some(t.seq),
+        None => snap.typed::<DonationRow>(&key).map(|d| d.record.seq),
+    };
     let leaf_hash = seq
         .and_then(|seq| snap.entry(seq))
         .map(|e| e.leaf_hash.to_hex());
     let correction = seq.and_then(|seq| super::corrected::row(snap, seq));
-    let trace = snap
-        .raw_view(&keys::TRACE.key(&[&org, &no]))
-        .unwrap_or("null");
+    let trace = trace.unwrap_or("null");
     // `out` holds the shard's opening brace, then members.
     if out.len() > 1 {
         out.push(b',');
@@ -144,9 +154,12 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
     out.extend_from_slice(b",\"leaf_hash\":");
     serde_json::to_writer(&mut *out, &leaf_hash).ok()?;
     out.extend_from_slice(b",\"spends\":");
-    serde_json::to_writer(&mut *out, &spends(snap, trace)).ok()?;
+    serde_json::to_writer(&mut *out, &spends(snap, typed.as_ref())).ok()?;
     out.extend_from_slice(b",\"correction\":");
-    serde_json::to_writer(&mut *out, &correction).ok()?;
+    match correction {
+        Some(row) => out.extend_from_slice(&super::corrected::row_json(&row)?),
+        None => out.extend_from_slice(b"null"),
+    }
     out.push(b'}');
     Some(())
 }
@@ -163,17 +176,14 @@ fn shard<'a>(snap: &Snapshot, org: &str, nos: impl Iterator<Item = &'a str>) -> 
 
 fn index(snap: &Snapshot, org: &str, bits: u32) -> Vec<u8> {
     // The project titles by id, so the entry viewer names the project an entry concerns.
-    let projects: serde_json::Map<String, serde_json::Value> = snap
-        .rows(&keys::PROJECT.under(&[&org]))
+    let projects: Map<String, Value> = snap
+        .typed_values::<ProjectRow>(&keys::PROJECT.under(&[&org]))
         .map(|p| {
-            let open = &p["open"];
-            let id = open["id"].as_str().unwrap_or_default().to_owned();
-            (id, json!([open["title"], open["title_en"]]))
+            let open = p.record.open;
+            (open.id.to_string(), json!([open.title, open.title_en]))
         })
         .collect();
-    let name_en = snap
-        .view(&keys::ORG.key(&[&org]))
-        .map(|o| o["name_en"].clone());
+    let name_en = snap.org(org).and_then(|o| o.register.name_en);
     let body = json!({
         "name": snap.org_name(org),
         "name_en": name_en,
@@ -248,9 +258,7 @@ pub fn file(snap: &Snapshot, path: &str) -> Option<Vec<u8>> {
 
 /// Organisations with data files: every registered one.
 pub fn orgs(snap: &Snapshot) -> Vec<String> {
-    snap.rows(keys::ORG.prefix())
-        .filter_map(|o| o["org"].as_str().map(str::to_owned))
-        .collect()
+    snap.orgs().map(|o| o.register.org.to_string()).collect()
 }
 
 #[cfg(test)]

@@ -288,10 +288,9 @@ impl Snapshot {
     }
 
     /// The name of organisation `uscc`, or the code itself.
-    pub fn org_name<'a>(&'a self, uscc: &'a str) -> &'a str {
-        self.view(&keys::ORG.key(&[&uscc]))
-            .and_then(|o| o["name"].as_str())
-            .unwrap_or(uscc)
+    pub fn org_name(&self, uscc: &str) -> String {
+        self.org(uscc)
+            .map_or_else(|| uscc.to_owned(), |o| o.register.name.to_string())
     }
 }
 
@@ -307,13 +306,4 @@ pub fn spend_order(key: &str, paid_on: Option<time::Date>) -> (Option<time::Date
     let seq = parts.next().unwrap_or(u64::MAX);
     let part = parts.next().unwrap_or(u64::MAX);
     (paid_on, seq, part)
-}
-
-/// The fields of a `donation/` row. A voided donation's row carries them beside its status
-/// (`crate::money::views`); a row nesting them under `original` is read from there.
-pub fn donation_fields(row: &Value) -> &Value {
-    match row.get("original") {
-        Some(o) if row["status"] == "voided" && o.is_object() => o,
-        _ => row,
-    }
 }

@@ -367,7 +367,7 @@ pub fn ratios_table(snap: &Snapshot) -> Table {
         t.rows.push(vec![
             r.year.to_string(),
             r.org.clone(),
-            snap.org_name(&r.org).to_owned(),
+            snap.org_name(&r.org),
             org_type.to_owned(),
             region,
             r.currency.clone(),
@@ -400,7 +400,7 @@ pub fn disclosures_table(snap: &Snapshot) -> Table {
         let (org_type, region) = type_and_region(snap, &org);
         let mut row = vec![
             org.clone(),
-            snap.org_name(&org).to_owned(),
+            snap.org_name(&org),
             org_type.to_owned(),
             region,
             r.year().to_string(),

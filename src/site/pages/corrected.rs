@@ -11,6 +11,8 @@ use maud::{Markup, html};
 use serde_json::{Value, json};
 
 use super::{correction_note, entry_link};
+use crate::ledger::Kind;
+use crate::money::views::rows::EntryRow;
 use crate::site::corrected;
 use crate::site::i18n::FIELDS;
 use crate::site::layout::Ctx;
@@ -52,19 +54,23 @@ pub fn org_section(c: &Ctx, snap: &Snapshot, uscc: &str) -> Markup {
 /// where it says so.
 pub fn project_section(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Markup {
     let author = format!("org:{org}");
-    let concerns = |body: &Value| {
-        ["project", "from_project"]
-            .iter()
-            .any(|f| body[f].as_str() == Some(id))
+    // Bodies are the log's wire JSON, of the entry's own kind: read by field name.
+    let concerns = |body: &Option<Value>| {
+        body.as_ref().is_some_and(|b| {
+            ["project", "from_project"]
+                .iter()
+                .any(|f| b[f].as_str() == Some(id))
+        })
     };
     table(
         c,
         snap,
         &author,
         |row| {
-            concerns(&row["original"])
-                || concerns(&row["current"])
-                || (row["kind"] == "project.open" && row["original"]["id"].as_str() == Some(id))
+            concerns(&row.original)
+                || concerns(&row.current)
+                || (row.kind == Kind::ProjectOpen
+                    && row.original.as_ref().and_then(|b| b["id"].as_str()) == Some(id))
         },
         c.t(
             "本项目没有被更正或作废的条目。",
@@ -78,10 +84,10 @@ fn table(
     c: &Ctx,
     snap: &Snapshot,
     author: &str,
-    pick: impl Fn(&Value) -> bool,
+    pick: impl Fn(&EntryRow) -> bool,
     none: &str,
 ) -> Markup {
-    let items: Vec<(u64, &str, &Value)> = snap
+    let items: Vec<(u64, &str, EntryRow)> = snap
         .signed_by(author)
         .filter_map(|e| Some((e.seq, e.kind, corrected::row(snap, e.seq)?)))
         .filter(|(_, _, row)| pick(row))

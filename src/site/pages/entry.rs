@@ -16,6 +16,7 @@ use maud::{Markup, html};
 use serde_json::json;
 
 use crate::money::views::keys;
+use crate::money::views::rows::RegulatorRow;
 use crate::site::i18n::{CATEGORIES, FIELDS, KINDS, ORG_TYPES, VALUES};
 use crate::site::layout::{Ctx, Shell, page};
 use crate::site::snapshot::Snapshot;
@@ -90,12 +91,8 @@ fn summaries(c: &Ctx) -> serde_json::Value {
 
 pub fn render(c: &Ctx, snap: &Snapshot) -> Markup {
     let regulators: serde_json::Map<_, _> = snap
-        .prefixed(keys::REGULATOR.prefix())
-        .map(|(k, r)| {
-            let id = k.trim_start_matches(keys::REGULATOR.prefix()).to_owned();
-            let name = r["name"].as_str().unwrap_or(&id).to_owned();
-            (id, name.into())
-        })
+        .typed_values::<RegulatorRow>(keys::REGULATOR.prefix())
+        .map(|r| (r.id.to_string(), r.name.into()))
         .collect();
     let labels = json!({
         "title": c.t("账本条目", "Ledger entry"),

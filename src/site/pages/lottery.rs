@@ -90,7 +90,7 @@ pub fn render_index(c: &Ctx, snap: &Snapshot) -> Markup {
                  "Each welfare-lottery issuer announces, per fiscal year, what its public-welfare fund raised and how it was allocated, and discloses every grant and its use.")) }
         h2 { (c.t("发行机构", "Issuers")) }
         ul { @for a in issuers(snap) {
-            li { a href=(c.href(&lottery_path(&a))) { (super::name_text(c, snap.org_name(&a))) } }
+            li { a href=(c.href(&lottery_path(&a))) { (super::name_text(c, &snap.org_name(&a))) } }
         } }
         h2 { (c.t("各年度资助", "Grants by year")) }
         p { (c.t("按资金年度和类别合计每笔已披露的资助（含尚未公告的年度）。",
@@ -161,7 +161,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, admin: &str) -> Option<Markup> {
                         // A welfare institution that is not a charity receives a grant itself.
                         @match &b.recipient_project {
                             None => (org_link(c, snap, to)),
-                            Some(project) => a href=(c.href(&project_path(to, project.as_str()))) { (super::name_text(c, snap.org_name(to))) " · " (super::name_text(c, &recipient_title(c, snap, to, project.as_str()))) },
+                            Some(project) => a href=(c.href(&project_path(to, project.as_str()))) { (super::name_text(c, &snap.org_name(to))) " · " (super::name_text(c, &recipient_title(c, snap, to, project.as_str()))) },
                         }
                     }
                     td data-label=(c.t("类别", "Purpose")) { (c.lang.lottery_purpose(b.purpose.as_str())) }

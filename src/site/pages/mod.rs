@@ -30,7 +30,9 @@ use serde_json::Value;
 use super::layout::Ctx;
 use super::snapshot::{EntryMeta, Snapshot};
 use super::{format, slug};
+use crate::money::types::CorrectionAction;
 use crate::money::views::keys;
+use crate::money::views::rows::{EntryRow, RegulatorRow};
 use rust_decimal::Decimal;
 
 /// Most rows a page lists inline; the rest are in the page's CSV and JSON downloads.
@@ -89,19 +91,25 @@ pub fn project_donations_data(org: &str, id: &str) -> String {
 /// Measures Art. 16): amended or voided, by which entry, the notice, the amount first recorded
 /// beside the one now in force, and any other field the amendment changed. `e` is the item's
 /// `entry/{seq}` row.
-pub fn correction_note(c: &Ctx, e: &Value) -> Markup {
-    let corr = &e["correction"];
-    let amended = corr["action"] == "amend";
-    let currency = e["original"]["currency"].as_str().unwrap_or("");
+pub fn correction_note(c: &Ctx, e: &EntryRow) -> Markup {
+    let Some(corr) = &e.correction else {
+        return html! {};
+    };
+    let amended = corr.action == CorrectionAction::Amend;
+    // The bodies are the log's wire JSON, of the entry's own kind: read by field name.
+    let field = |body: &Option<Value>, f: &str| {
+        body.as_ref().and_then(|b| b[f].as_str().map(str::to_owned))
+    };
+    let currency = field(&e.original, "currency").unwrap_or_default();
     html! {
         span.correction {
             @if amended { (c.t("已更正", "Amended")) } @else { (c.t("已作废", "Voided")) }
-            " · " (c.t("更正条目 ", "by entry ")) @if let Some(by) = corr["by"].as_u64() { (entry_link(c, by)) }
-            " · " (c.t("更正说明：", "Notice: ")) (corr["notice"].as_str().unwrap_or(""))
-            @if let Some(orig) = e["original"]["amount"].as_str() {
-                " · " (c.t("原金额 ", "originally ")) (format::money_str(orig, currency))
-                @if let Some(now) = e["current"]["amount"].as_str() {
-                    (c.t("，现金额 ", ", now ")) (format::money_str(now, currency))
+            " · " (c.t("更正条目 ", "by entry ")) (entry_link(c, corr.by))
+            " · " (c.t("更正说明：", "Notice: ")) (corr.notice)
+            @if let Some(orig) = field(&e.original, "amount") {
+                " · " (c.t("原金额 ", "originally ")) (format::money_str(&orig, &currency))
+                @if let Some(now) = field(&e.current, "amount") {
+                    (c.t("，现金额 ", ", now ")) (format::money_str(&now, &currency))
                 }
             }
             @if amended { @for (field, was, now) in changed_fields(e) {
@@ -113,14 +121,19 @@ pub fn correction_note(c: &Ctx, e: &Value) -> Markup {
 
 /// The top-level body fields an amendment changed, apart from the amount (shown on its own):
 /// (name, original, current).
-fn changed_fields(e: &Value) -> Vec<(&str, &Value, &Value)> {
-    let (Some(was), Some(now)) = (e["original"].as_object(), e["current"].as_object()) else {
+fn changed_fields(e: &EntryRow) -> Vec<(&str, &Value, &Value)> {
+    let (Some(was), Some(now)) = (&e.original, &e.current) else {
         return Vec::new();
     };
-    let keys: std::collections::BTreeSet<&String> = was.keys().chain(now.keys()).collect();
+    let (Some(was_fields), Some(now_fields)) = (was.as_object(), now.as_object()) else {
+        return Vec::new();
+    };
+    let keys: std::collections::BTreeSet<&String> =
+        was_fields.keys().chain(now_fields.keys()).collect();
+    // Indexing a Value (not its map) gives null for a field only one side has.
     keys.into_iter()
         .filter(|k| *k != "amount")
-        .map(|k| (k.as_str(), &e["original"][k], &e["current"][k]))
+        .map(|k| (k.as_str(), &was[k.as_str()], &now[k.as_str()]))
         .filter(|(_, a, b)| a != b)
         .collect()
 }
@@ -220,7 +233,7 @@ pub fn entries_table<'a>(
                             td { (recorded(c, e)) }
                         }
                         @if let Some(row) = crate::site::corrected::row(snap, e.seq) {
-                            tr.correction { td colspan="4" { (correction_note(c, row)) } }
+                            tr.correction { td colspan="4" { (correction_note(c, &row)) } }
                         }
                     }
                 }
@@ -236,9 +249,8 @@ pub fn signer(c: &Ctx, snap: &Snapshot, author: &str) -> Markup {
     }
     if let Some(reg) = author.strip_prefix("regulator:") {
         let name = snap
-            .view(&keys::REGULATOR.key(&[&reg]))
-            .and_then(|r| r["name"].as_str())
-            .unwrap_or(reg);
+            .typed::<RegulatorRow>(&keys::REGULATOR.key(&[&reg]))
+            .map_or_else(|| reg.to_owned(), |r| r.name);
         return html! { (c.t("监管机构 ", "Regulator ")) (name) };
     }
     html! { (c.t("账本运营方", "Ledger operator")) }

@@ -194,7 +194,7 @@ pub fn render(c: &Ctx, snap: &Snapshot, org: &str, id: &str) -> Option<Markup> {
                 @match b.amount { Some(a) => (money_td(a.decimal(), b.currency.as_ref().map_or("", |c| c.as_str()))), None => td { (c.t("物资", "In kind")) } }
             }
             @if let Some(e) = crate::site::corrected::row(snap, d.record.seq) {
-                tr.correction { td colspan="4" { (super::correction_note(c, e)) } }
+                tr.correction { td colspan="4" { (super::correction_note(c, &e)) } }
             } } }
         } }
         (super::downloads(c, &super::project_donations_data(org, id)))
