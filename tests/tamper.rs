@@ -11,7 +11,8 @@ use common::{TestLedger, bin, tamper, tamper_bytes};
 use indicatif::ProgressBar;
 use sunshine_ledger::ledger::hash::leaf_hash;
 use sunshine_ledger::replay::audit::AuditError;
-use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store};
+use sunshine_ledger::replay::audit::Auditor;
+use sunshine_ledger::replay::store_audit::{AuditRunError, audit_store, audit_store_begun_at};
 use sunshine_ledger::store::{Store, database_url};
 
 /// A ledger of 2 + 40 entries in batches of 8, so there are several checkpoints and tree levels.
@@ -218,6 +219,41 @@ async fn changed_tree_node_is_located() {
     );
 }
 
+/// An audit begun when the log held fewer entries (a server appended while it read) checks
+/// the tree again at the size its replay reached. Begun at 31 entries, the node check beside
+/// the replay sees the 42-entry tree's level-5 node as one too many and fails; the audit
+/// passes only by checking the tree again at 42, and that check still finds a changed node.
+async fn a_log_that_grew_while_read_has_its_tree_checked_at_the_replayed_size() {
+    let t = ledger().await;
+    let store = Store::open(&t.url, false).await.unwrap();
+    let hidden = ProgressBar::hidden();
+    let report = audit_store_begun_at(&store, &hidden, Auditor::new(), 31)
+        .await
+        .unwrap();
+    assert_eq!((report.size, report.nodes), (42, 39));
+    tamper_bytes(
+        &t.url,
+        "UPDATE tree_nodes SET hash = $1 WHERE level = 5 AND idx = 0",
+        &[&[0; 32]],
+    )
+    .await;
+    let err = failure(audit_store_begun_at(&store, &hidden, Auditor::new(), 31).await);
+    assert!(
+        matches!(
+            err,
+            AuditError::Node {
+                level: 5,
+                index: 0,
+                first: 0,
+                last: 31,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    store.close().await;
+}
+
 /// The author, nonce and kind columns are copies of the leaf's fields kept for lookups; each
 /// edited on its own fails the audit at that entry, naming the column.
 async fn changed_lookup_column_is_located() {
@@ -292,6 +328,7 @@ on_both_backends!(
     changed_signature_is_located,
     swapped_checkpoint_is_located,
     changed_tree_node_is_located,
+    a_log_that_grew_while_read_has_its_tree_checked_at_the_replayed_size,
     deleted_row_is_located,
     changed_lookup_column_is_located,
 );
