@@ -304,6 +304,47 @@ async fn a_correction_rebuilds_from_the_newest_kept_snapshot_below_its_target() 
     );
     assert_eq!(near.root, far.root);
     assert!(near_state == far_state, "the states differ");
+    // `audit --full`: books kept as closely, and every correction still rebuilt from entry 0,
+    // with the same findings, in the library and from the command line, for the database and
+    // the exported log.
+    let full = audit_store_with(
+        t.store(),
+        &ProgressBar::hidden(),
+        Auditor::new().with_bases_every(12).from_entry_zero(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(full.rebuilds, corrections.map(|seq| (seq, 0)).to_vec());
+    assert_eq!((full.root, full.views), (report.root, report.views));
+    let (full_dir, _) = replay_export_with(
+        out.path(),
+        Auditor::new().with_bases_every(12).from_entry_zero(),
+        |_, _| {},
+    )
+    .unwrap();
+    assert_eq!(full_dir.rebuilds, far.rebuilds);
+    let out_dir = out.path().to_str().unwrap();
+    for args in [
+        vec!["audit", "--full"],
+        vec!["audit", "--dir", out_dir, "--full"],
+    ] {
+        let run = std::process::Command::new(common::bin())
+            .args(["--db", &t.url])
+            .args(&args)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&run.stdout);
+        assert!(
+            run.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(said.starts_with("OK: "), "{args:?}: {said}");
+        assert!(
+            said.contains("; 3 corrections rebuilt, 3 from entry 0"),
+            "{args:?}: {said}"
+        );
+    }
     let state = snapshot::encode(&t.service.state().await);
     t.store().clear_snapshots().await.unwrap();
     let replayed = LedgerService::open(

@@ -73,6 +73,12 @@ pub fn audit_dir(dir: &Path) -> anyhow::Result<AuditReport> {
     Ok(audit_export(dir)?)
 }
 
+/// [`audit_dir`] with `auditor` (a fresh one: `sunshine audit --dir --full` rebuilds every
+/// correction from entry 0).
+pub fn audit_dir_with(dir: &Path, auditor: Auditor) -> anyhow::Result<AuditReport> {
+    Ok(replay_export_with(dir, auditor, |_, _| {})?.0)
+}
+
 /// Audits an exported directory with no database: everything is re-derived from `log/`.
 ///
 /// 1. `log/operator.vkey` parses (its key id matches) and `log/checkpoint` verifies under it.

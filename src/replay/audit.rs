@@ -229,6 +229,15 @@ impl Auditor {
         self
     }
 
+    /// Rebuilds every correction from entry 0, keeping no books of earlier sizes: one more
+    /// pass over the log before each correction, and a check of the rule that lets a rebuild
+    /// start later ([`super::state::Rebuilding::can_start_at`]) that does not rely on that
+    /// rule (`sunshine audit --full`).
+    pub fn from_entry_zero(mut self) -> Auditor {
+        self.bases = Bases::NONE;
+        self
+    }
+
     /// The rebuild of the correction at `seq` starts from entry 0 and emits every record of
     /// the log before it (a database audit compares those of the last correction below the
     /// size its records are stored at); the others start from the books of an earlier size.
