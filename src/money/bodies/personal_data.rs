@@ -112,6 +112,9 @@ pub fn personal_data_in(s: &str) -> Option<&'static str> {
     if is_hex64(s) || is_amount_like(s) {
         return None;
     }
+    if too_few_digits(s) {
+        return None;
+    }
     let pieces = pieces(s);
     // No digit, no number: most text, read without building its groups.
     if !pieces.iter().any(|p| matches!(p, Piece::Digit(_))) {
@@ -140,6 +143,9 @@ pub fn personal_data_in(s: &str) -> Option<&'static str> {
 
 /// What personal data the id `s` is, if the whole id (separators aside) is a phone or ID number.
 pub fn personal_data_as_id(s: &str) -> Option<&'static str> {
+    if too_few_digits(s) {
+        return None;
+    }
     let mut number = String::new();
     for p in pieces(s) {
         match p {
@@ -155,6 +161,29 @@ pub fn personal_data_as_id(s: &str) -> Option<&'static str> {
 
 /// The longest number [`classify`] recognises: `0086` and a mobile number.
 const MAX_NUMBER_CHARS: usize = 18;
+
+/// The fewest digits of a number [`classify`] recognises: a mobile number's 11.
+const MIN_NUMBER_DIGITS: usize = 11;
+
+/// Whether `s` holds too few digits for any number [`classify`] names, read without building
+/// its pieces: only for text of ASCII and ideographs, which reads as itself (see [`pieces`]);
+/// NFKC may turn one character of other text into several digits (`⑩`). Dates, amounts and
+/// most receipt numbers end here.
+fn too_few_digits(s: &str) -> bool {
+    let mut digits = 0;
+    for c in s.chars() {
+        if !(c.is_ascii() || is_cjk_unified(c)) {
+            return false;
+        }
+        if digit_value(c).is_some() {
+            digits += 1;
+            if digits >= MIN_NUMBER_DIGITS {
+                return false;
+            }
+        }
+    }
+    true
+}
 
 /// One character of text as the scan reads it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -414,6 +443,38 @@ mod tests {
         ]) {
             assert!(personal_data_in(bad).is_some(), "{bad}");
         }
+    }
+
+    /// Text with fewer digits than the shortest number `classify` names is passed without its
+    /// pieces being built; one digit more and it is read. Text beyond ASCII and ideographs is
+    /// always read: NFKC may make one character several digits (`⑩` is `10`).
+    #[test]
+    fn text_with_fewer_digits_than_a_mobile_number_is_passed_unread() {
+        let mobile = "13812345678";
+        let id = "11010519491231002X";
+        for len in 0..MIN_NUMBER_DIGITS {
+            for number in [&mobile[..len], &id[..len]] {
+                assert_eq!(classify(number), None, "{number}");
+                assert!(too_few_digits(number), "{number}");
+                assert!(too_few_digits(&format!("电话{number}号")), "{number}");
+            }
+        }
+        assert!(!too_few_digits(mobile));
+        assert_eq!(classify(mobile), Some("a mobile phone number"));
+        // Chinese numerals count as digits.
+        assert!(!too_few_digits("一三八一二三四五六七八"));
+        for (text, digits) in [("⑩⑬⑧⑫", 7), ("电话 ⑬⑧ ⑫③④ ⑤⑥⑦⑧", 11)] {
+            assert!(!too_few_digits(text), "{text}");
+            let read = pieces(text)
+                .iter()
+                .filter(|p| matches!(p, Piece::Digit(_)))
+                .count();
+            assert_eq!(read, digits, "{text}");
+        }
+        assert_eq!(
+            personal_data_in("电话 ⑬⑧ ⑫③④ ⑤⑥⑦⑧"),
+            Some("a mobile phone number")
+        );
     }
 
     #[test]
