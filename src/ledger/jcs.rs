@@ -49,10 +49,11 @@ pub fn check_numbers(v: &Value, path: &str) -> Result<(), JcsError> {
     }
 }
 
-/// The RFC 8785 bytes of any serialisable value.
+/// The RFC 8785 bytes of any serialisable value: what [`canonical_value`] writes for the
+/// value's `serde_json::to_value` tree, written without building the tree
+/// ([`super::jcs_serializer`]).
 pub fn canonical<T: Serialize>(value: &T) -> Result<Vec<u8>, JcsError> {
-    let value = serde_json::to_value(value).map_err(|e| JcsError::Serialise(e.to_string()))?;
-    canonical_value(&value)
+    super::jcs_serializer::to_vec(value)
 }
 
 /// The RFC 8785 bytes of a JSON value.
@@ -96,7 +97,7 @@ fn write_members(out: &mut Vec<u8>, members: &mut [(&str, &Value)]) -> Result<()
     Ok(())
 }
 
-fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), JcsError> {
+pub(super) fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), JcsError> {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -132,13 +133,13 @@ fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), JcsError> {
     Ok(())
 }
 
-fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), JcsError> {
+pub(super) fn write_str(out: &mut Vec<u8>, s: &str) -> Result<(), JcsError> {
     serde_json::to_writer(out, s).map_err(|e| JcsError::Serialise(e.to_string()))
 }
 
 /// RFC 8785 member order: by UTF-16 code units. Below U+E000 that is the order of the UTF-8
 /// bytes, and in UTF-8 only characters from U+E000 up have a byte of 0xEE or more.
-fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
+pub(super) fn utf16_order(a: &str, b: &str) -> std::cmp::Ordering {
     if a.bytes().chain(b.bytes()).all(|c| c < 0xEE) {
         a.cmp(b)
     } else {
@@ -319,10 +320,10 @@ mod tests {
         /// Our encoder against an independent one, on arbitrary JSON.
         #[test]
         fn encodes_exactly_what_serde_json_canonicalizer_encodes(v in any_json()) {
-            proptest::prop_assert_eq!(
-                canonical_value(&v).unwrap(),
-                serde_json_canonicalizer::to_vec(&v).unwrap()
-            );
+            let independent = serde_json_canonicalizer::to_vec(&v).unwrap();
+            proptest::prop_assert_eq!(&canonical_value(&v).unwrap(), &independent);
+            // And the writer that serialises straight from serde, given the value itself.
+            proptest::prop_assert_eq!(&canonical(&v).unwrap(), &independent);
         }
     }
 

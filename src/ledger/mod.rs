@@ -11,6 +11,7 @@ pub mod fingerprints;
 pub mod hash;
 pub mod ids;
 pub mod jcs;
+pub mod jcs_serializer;
 pub mod keys;
 pub mod kind;
 pub mod merkle;
