@@ -25,6 +25,7 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::snapshot::Snapshot;
+use crate::money::bodies::ProjectOpen;
 use crate::money::views::keys;
 use crate::money::views::rows::{DonationRow, ProjectRow, TraceRow};
 
@@ -67,11 +68,15 @@ fn receipts<'a>(snap: &'a Snapshot, org: &str) -> impl Iterator<Item = &'a str> 
     snap.prefixed(&prefix).map(move |(k, _)| &k[at..])
 }
 
+/// The projects' opening records by `project/` key, read once per shard: a shard's receipts
+/// draw on the same few projects over and over.
+type Opens = std::collections::HashMap<String, Option<ProjectOpen>>;
+
 /// What a donor asks of each disbursement a trace lists, by its seq: the entry's purpose and
 /// payee (the body holds them; the trace only the money), and the paying project's titles and
 /// page path (within a language). Grants carry money across organisations, so the project is
 /// looked up under the fund's own organisation.
-fn spends(snap: &Snapshot, trace: Option<&TraceRow>) -> Map<String, Value> {
+fn spends(snap: &Snapshot, trace: Option<&TraceRow>, opens: &mut Opens) -> Map<String, Value> {
     let mut out = Map::new();
     let Some(trace) = trace else {
         return out;
@@ -91,9 +96,13 @@ fn spends(snap: &Snapshot, trace: Option<&TraceRow>) -> Map<String, Value> {
         // The body is the log's own wire JSON, of whichever kind paid: read by field name.
         let body = snap.entry(seq).and_then(|e| e.body.as_ref());
         let text = |f: &str| body.and_then(|b| b[f].as_str()).map(str::to_owned);
-        let open = project
-            .and_then(|(o, p)| snap.typed::<ProjectRow>(&keys::PROJECT.key(&[o, p])))
-            .map(|row| row.record.open);
+        let open = project.and_then(|(o, p)| {
+            let key = keys::PROJECT.key(&[o, p]);
+            opens
+                .entry(key)
+                .or_insert_with_key(|key| snap.typed::<ProjectRow>(key).map(|r| r.record.open))
+                .clone()
+        });
         // Absent rather than null: a shard repeats these for every gift a payment drew on.
         let detail: Map<String, Value> = [
             ("purpose", text("purpose")),
@@ -126,7 +135,13 @@ fn spends(snap: &Snapshot, trace: Option<&TraceRow>) -> Map<String, Value> {
 /// What a receipt page shows of donation `no`, as a shard member `"no":{"row","trace",
 /// "leaf_hash","spends","correction"}` appended to `out`. The trace is copied in as the text
 /// the snapshot holds.
-fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()> {
+fn receipt(
+    snap: &Snapshot,
+    org: &str,
+    no: &str,
+    opens: &mut Opens,
+    out: &mut Vec<u8>,
+) -> Option<()> {
     let key = keys::DONATION.key(&[&org, &no]);
     let row = snap.view(&key)?;
     let trace = snap.raw_view(&keys::TRACE.key(&[&org, &no]));
@@ -154,7 +169,7 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
     out.extend_from_slice(b",\"leaf_hash\":");
     serde_json::to_writer(&mut *out, &leaf_hash).ok()?;
     out.extend_from_slice(b",\"spends\":");
-    serde_json::to_writer(&mut *out, &spends(snap, typed.as_ref())).ok()?;
+    serde_json::to_writer(&mut *out, &spends(snap, typed.as_ref(), opens)).ok()?;
     out.extend_from_slice(b",\"correction\":");
     match correction {
         Some(row) => out.extend_from_slice(&super::corrected::row_json(&row)?),
@@ -167,8 +182,9 @@ fn receipt(snap: &Snapshot, org: &str, no: &str, out: &mut Vec<u8>) -> Option<()
 /// A shard of the receipts `nos`: a JSON object by receipt number.
 fn shard<'a>(snap: &Snapshot, org: &str, nos: impl Iterator<Item = &'a str>) -> Vec<u8> {
     let mut out = vec![b'{'];
+    let mut opens = Opens::new();
     for no in nos {
-        receipt(snap, org, no, &mut out);
+        receipt(snap, org, no, &mut opens, &mut out);
     }
     out.push(b'}');
     out
