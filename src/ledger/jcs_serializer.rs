@@ -21,6 +21,60 @@ use serde_json::{Number, Value};
 
 use super::jcs::{JcsError, utf16_order, write_str, write_value};
 
+/// `Writer`'s integer methods: each a JSON number.
+macro_rules! numbers_as_numbers {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<(), JcsError> {
+            self.number(v.into())
+        }
+    )*};
+}
+
+/// `KeyWriter`'s methods for a key that is a number, a boolean or a character: its text.
+macro_rules! keys_as_text {
+    ($($method:ident: $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<String, JcsError> {
+            Ok(v.to_string())
+        }
+    )*};
+}
+
+/// The four array-like serde traits of [`Seq`], each element written by [`Seq::element`].
+macro_rules! seq_like {
+    ($($tr:ident::$method:ident),*) => {$(
+        impl ser::$tr for Seq<'_> {
+            type Ok = ();
+            type Error = JcsError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JcsError> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), JcsError> {
+                self.close()
+            }
+        }
+    )*};
+}
+
+/// The struct-like serde traits of [`Obj`], each field a member.
+macro_rules! struct_like {
+    ($($tr:ident),*) => {$(
+        impl ser::$tr for Obj<'_> {
+            type Ok = ();
+            type Error = JcsError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), JcsError> {
+                self.member(key.to_owned(), value)
+            }
+            fn end(self) -> Result<(), JcsError> {
+                self.close()
+            }
+        }
+    )*};
+}
+
 /// The RFC 8785 bytes of `value`.
 pub fn to_vec<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, JcsError> {
     let mut out = Vec::with_capacity(256);
@@ -64,36 +118,16 @@ impl<'a> ser::Serializer for Writer<'a> {
     fn serialize_bool(self, v: bool) -> Result<(), JcsError> {
         self.raw(if v { b"true" } else { b"false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
+    numbers_as_numbers!(
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64
+    );
     fn serialize_i128(self, v: i128) -> Result<(), JcsError> {
         match (i64::try_from(v), u64::try_from(v)) {
             (Ok(i), _) => self.number(i.into()),
             (_, Ok(u)) => self.number(u.into()),
             _ => Err(JcsError::Serialise("number out of range".into())),
         }
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), JcsError> {
-        self.number(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), JcsError> {
-        self.number(v.into())
     }
     fn serialize_u128(self, v: u128) -> Result<(), JcsError> {
         match u64::try_from(v) {
@@ -241,49 +275,12 @@ impl Seq<'_> {
     }
 }
 
-impl ser::SerializeSeq for Seq<'_> {
-    type Ok = ();
-    type Error = JcsError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JcsError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), JcsError> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTuple for Seq<'_> {
-    type Ok = ();
-    type Error = JcsError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JcsError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), JcsError> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Seq<'_> {
-    type Ok = ();
-    type Error = JcsError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JcsError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), JcsError> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Seq<'_> {
-    type Ok = ();
-    type Error = JcsError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), JcsError> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), JcsError> {
-        self.close()
-    }
-}
+seq_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// An object: members written to `scratch` as they come, copied to `out` in order at the end.
 pub struct Obj<'a> {
@@ -362,35 +359,7 @@ impl ser::SerializeMap for Obj<'_> {
     }
 }
 
-impl ser::SerializeStruct for Obj<'_> {
-    type Ok = ();
-    type Error = JcsError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), JcsError> {
-        self.member(key.to_owned(), value)
-    }
-    fn end(self) -> Result<(), JcsError> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStructVariant for Obj<'_> {
-    type Ok = ();
-    type Error = JcsError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), JcsError> {
-        self.member(key.to_owned(), value)
-    }
-    fn end(self) -> Result<(), JcsError> {
-        self.close()
-    }
-}
+struct_like!(SerializeStruct, SerializeStructVariant);
 
 /// A map key as `serde_json::to_value` takes it: a string, or a number, boolean or unit variant
 /// spelled as one.
@@ -411,47 +380,17 @@ impl ser::Serializer for KeyWriter {
     type SerializeStruct = Impossible<String, JcsError>;
     type SerializeStructVariant = Impossible<String, JcsError>;
 
-    fn serialize_bool(self, v: bool) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_i128(self, v: i128) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
-    fn serialize_u128(self, v: u128) -> Result<String, JcsError> {
-        Ok(v.to_string())
-    }
+    keys_as_text!(
+        serialize_bool: bool, serialize_char: char,
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64,
+        serialize_i128: i128, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32,
+        serialize_u64: u64, serialize_u128: u128
+    );
     fn serialize_f32(self, _: f32) -> Result<String, JcsError> {
         Err(key_error())
     }
     fn serialize_f64(self, _: f64) -> Result<String, JcsError> {
         Err(key_error())
-    }
-    fn serialize_char(self, v: char) -> Result<String, JcsError> {
-        Ok(v.to_string())
     }
     fn serialize_str(self, v: &str) -> Result<String, JcsError> {
         Ok(v.to_owned())
