@@ -185,7 +185,11 @@ mod tests {
             vkey: "example.org/log+01234567+AQ==".into(),
             ..Snapshot::default()
         };
-        snap.insert_view("regulator/R1".into(), json!({"name": "广东省民政厅 <b>"}));
+        let id = "91350100M000100Y43";
+        snap.insert_view(
+            keys::REGULATOR.key(&[&id]),
+            json!({"id": id, "name": "广东省民政厅 <b>", "seq": 0}),
+        );
         let c = Ctx::new(Lang::En, PATH);
         let html = render(&c, &snap).into_string();
         assert!(html.contains("static/view.js"), "{html}");
