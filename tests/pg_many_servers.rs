@@ -9,107 +9,18 @@
 mod common;
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{TestLedger, bin, on_postgres, sub};
+use common::serve::{Server, audit, donation, post, try_post};
+use common::{TestLedger, bin, on_postgres};
 use futures_util::TryStreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 use sqlx::Connection;
-use sunshine_ledger::ledger::{Author, Kind, SignedSubmission, Timestamp};
+use sunshine_ledger::ledger::SignedSubmission;
 use sunshine_ledger::store::{APPEND_LOCK, Store};
-
-/// One `sunshine serve` process; killed when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(url: &str, keys: &Path) -> Server {
-        let mut child = Command::new(bin())
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .env("DATABASE_URL", url)
-            .env("SUNSHINE_KEYS", keys)
-            .env("SUNSHINE_WRITE_RATE", "0")
-            .env("RUST_LOG", "warn")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let base = loop {
-            let line = lines
-                .next()
-                .expect("sunshine serve exited before listening")
-                .unwrap();
-            if let Some(addr) = line.strip_prefix("listening on ") {
-                break addr.to_owned();
-            }
-        };
-        // Keep draining its log so the pipe never fills and blocks the server.
-        std::thread::spawn(move || {
-            for line in lines.map_while(Result::ok) {
-                if line.contains("ERROR") {
-                    eprintln!("server: {line}");
-                }
-            }
-        });
-        Server { child, base }
-    }
-}
-
-impl Server {
-    /// SIGKILL: no shutdown, no drain, whatever it was doing.
-    fn kill(&mut self) {
-        self.child.kill().unwrap();
-        let status = self.child.wait().unwrap();
-        assert!(!status.success(), "the server was killed, not stopped");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A cash donation to the test organisation, so the money rules run for every entry.
-fn donation(t: &TestLedger, tag: &str, i: u64) -> SignedSubmission {
-    let today = Timestamp::now().to_string()[..10].to_owned();
-    sub(
-        Kind::Donation,
-        Author::Org(t.org_id.clone()),
-        &t.org,
-        json!({"receipt_no": format!("{tag}-{i:06}"), "received_on": today, "form": "cash",
-               "amount": format!("{}.{:02}", 10 + i % 500, i % 100), "currency": "CNY",
-               "donor_type": "individual", "donor_display": "王*", "receipt": "issued",
-               "commitment": sunshine_ledger::ledger::Hash::sha256(&i.to_be_bytes())}),
-    )
-}
-
-async fn post(client: &reqwest::Client, base: &str, s: &SignedSubmission) -> (u16, Value) {
-    try_post(client, base, s).await.unwrap()
-}
-
-/// As [`post`], for a server that may die before it answers.
-async fn try_post(
-    client: &reqwest::Client,
-    base: &str,
-    s: &SignedSubmission,
-) -> reqwest::Result<(u16, Value)> {
-    let r = client
-        .post(format!("{base}/api/v1/submissions"))
-        .json(s)
-        .send()
-        .await?;
-    let status = r.status().as_u16();
-    Ok((status, r.json().await?))
-}
 
 /// Posts JSON Lines of `subs` to the batch route.
 /// Posts `subs` one by one until `stop`, each answered 200, counting them in `accepted`.
@@ -150,16 +61,6 @@ async fn post_batch(
         .unwrap();
     let status = r.status().as_u16();
     (status, r.json().await.unwrap())
-}
-
-/// `sunshine audit` on the database: must pass; returns its report line.
-fn audit(url: &str) -> String {
-    let out = Command::new(bin())
-        .arg("audit")
-        .env("DATABASE_URL", url)
-        .output()
-        .unwrap();
-    common::succeeded("audit", out)
 }
 
 /// Seqs 0..n without a gap, every `prev` the previous leaf hash (so no two entries share one),

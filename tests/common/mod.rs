@@ -17,6 +17,7 @@ pub mod app;
 pub mod browser;
 pub mod offline;
 pub mod pg;
+pub mod serve;
 
 /// Which database a [`TestLedger`] is made in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
