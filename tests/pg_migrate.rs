@@ -5,9 +5,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
+use common::serve::Server;
 use common::{TestLedger, bin, dump, pg};
 use serde_json::Value;
 use sunshine_ledger::store::{Store, database_url};
@@ -77,23 +77,8 @@ async fn reads_go_to_the_read_database_and_appends_to_the_primary() {
     let replica = pg::fresh_database().await;
     assert!(migrate(&t.url, &replica).status.success());
 
-    let mut child = Command::new(bin())
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .env("DATABASE_URL", &t.url)
-        .env("DATABASE_READ_URL", &replica)
-        .env("SUNSHINE_KEYS", &keys)
-        .env("SUNSHINE_WRITE_RATE", "0")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(addr) = line.strip_prefix("listening on ") {
-            break addr.to_owned();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let server = Server::start_with(&t.url, &keys, &[("DATABASE_READ_URL", &replica)]);
+    let base = &server.base;
     let client = reqwest::Client::new();
     let r = client
         .post(format!("{base}/api/v1/submissions"))
@@ -122,6 +107,4 @@ async fn reads_go_to_the_read_database_and_appends_to_the_primary() {
         .await
         .unwrap();
     assert_eq!(missing.status(), 404);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }

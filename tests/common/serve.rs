@@ -19,12 +19,18 @@ pub struct Server {
 
 impl Server {
     pub fn start(url: &str, keys: &Path) -> Server {
+        Server::start_with(url, keys, &[])
+    }
+
+    /// [`Server::start`] with more environment (`DATABASE_READ_URL`, ...).
+    pub fn start_with(url: &str, keys: &Path, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", url)
             .env("SUNSHINE_KEYS", keys)
             .env("SUNSHINE_WRITE_RATE", "0")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
