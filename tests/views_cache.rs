@@ -479,6 +479,7 @@ async fn a_server_killed_before_its_views_caught_up_is_repaired_by_the_next_star
     let keys = t.keys_dir();
     let client = reqwest::Client::new();
     let store = t.store();
+    let before = store.size().await.unwrap();
     let mut i = 0;
     let mut next = || {
         i += 1;
@@ -505,6 +506,8 @@ async fn a_server_killed_before_its_views_caught_up_is_repaired_by_the_next_star
         }
     }
     let size = lagging.expect("the views never lagged the log when the server was killed");
+    // Every append answered 200 before the kill is in the log.
+    assert_eq!(size, before + i);
     let server = Server::start(&t.url, &keys);
     until_views_at(store, size).await;
     drop(server);
